@@ -1,0 +1,50 @@
+import { LabEventTypes, type EventLevel, type UnsequencedEvent } from '../../shared/events.js'
+
+const LEVELS = new Set<EventLevel>(['debug', 'info', 'warn', 'error'])
+/** pino's numeric levels, for children that keep pino's default level format. */
+const PINO_LEVELS: Record<number, EventLevel> = { 10: 'debug', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'error' }
+/** Java's log lines carry their level as a word; enough to colour and filter them. */
+const JAVA_LEVEL = /\b(ERROR|WARN|INFO|DEBUG|TRACE)\b/
+
+/**
+ * Turns one line a child printed into an event. A JSON object with a string `type` is an event of
+ * its own (its `time` is kept: it is the child's clock at the moment it acted); anything else is kept
+ * whole as a `log` event, so programs that print plain text lose nothing.
+ */
+export function parseChildLine(
+  source: string,
+  stream: 'stdout' | 'stderr',
+  line: string,
+  jsonEvents: boolean,
+  now = Date.now(),
+): UnsequencedEvent {
+  if (jsonEvents && line.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(line)
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        const { type, time, level, source: _ignored, seq: _seq, ...fields } = parsed as Record<string, unknown>
+        if (typeof type === 'string' && type.length > 0) {
+          return {
+            ...fields,
+            time: typeof time === 'number' && Number.isFinite(time) ? time : now,
+            source,
+            type,
+            level: toLevel(level),
+          }
+        }
+      }
+    } catch {
+      // Not JSON after all: a plain line.
+    }
+  }
+  const javaLevel = JAVA_LEVEL.exec(line)?.[1]
+  const level: EventLevel =
+    javaLevel === 'ERROR' ? 'error' : javaLevel === 'WARN' ? 'warn' : stream === 'stderr' && !javaLevel ? 'warn' : 'info'
+  return { time: now, source, type: LabEventTypes.log, level, stream, line }
+}
+
+function toLevel(level: unknown): EventLevel {
+  if (typeof level === 'string' && LEVELS.has(level as EventLevel)) return level as EventLevel
+  if (typeof level === 'number') return PINO_LEVELS[level] ?? 'info'
+  return 'info'
+}

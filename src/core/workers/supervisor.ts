@@ -1,0 +1,334 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { accessSync, constants, createWriteStream, existsSync, mkdirSync, statSync, type WriteStream } from 'node:fs'
+import { delimiter, isAbsolute, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { LabEventTypes, type UnsequencedEvent } from '../../shared/events.js'
+import { parseChildLine } from './child-line.js'
+
+export type ProcessKind = 'zookeeper' | 'worker' | 'publisher' | 'monitor' | 'observer' | 'external'
+
+export interface ProcessSpec {
+  /** Unique within a session: `zk-1`, `worker-task01-2`, `monitor`, … Also the log file's name. */
+  name: string
+  kind: ProcessKind
+  command: string
+  args: string[]
+  env?: Record<string, string>
+  cwd?: string
+  /** Stdout lines that are JSON objects with a `type` become events; everything else is a log line. */
+  jsonEvents?: boolean
+  /** Restart after an exit the lab did not ask for, with exponential backoff. */
+  restart?: { maxRestarts: number; backoffMs: number }
+  /** Free-form labels carried into the process.spawned event (task, worker id, …). */
+  labels?: Record<string, string | number>
+}
+
+export interface ExitInfo {
+  code: number | null
+  signal: NodeJS.Signals | null
+}
+
+export type ProcessState = 'running' | 'paused' | 'exited'
+
+export interface ManagedProcess {
+  readonly name: string
+  readonly spec: ProcessSpec
+  readonly pid: number
+  readonly state: ProcessState
+  readonly startedAt: number
+  readonly exitInfo: ExitInfo | undefined
+  readonly exited: Promise<ExitInfo>
+  recentLines(n: number): string[]
+}
+
+type Emit = (event: UnsequencedEvent) => void
+
+const RECENT_LINES = 200
+const DEFAULT_GRACE_MS = 5000
+
+/**
+ * Linux's parent-death signal makes the kernel SIGKILL a child when the lab itself dies, even by
+ * SIGKILL, so no ZooKeeper or worker outlives the lab. `setpriv` sets it and then execs the real
+ * command, so the PID we hold is the real program's (pause/resume and signals reach it directly).
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && existsSync(p))
+
+class Child implements ManagedProcess {
+  readonly startedAt = Date.now()
+  state: ProcessState = 'running'
+  exitInfo: ExitInfo | undefined
+  /** Set when the lab itself stopped or killed it, so the exit is not treated as a crash. */
+  expectedExit = false
+  readonly exited: Promise<ExitInfo>
+  private readonly lines: string[] = []
+
+  constructor(
+    readonly spec: ProcessSpec,
+    readonly proc: ChildProcess,
+  ) {
+    this.exited = new Promise((resolve) => {
+      proc.once('exit', (code, signal) => {
+        this.state = 'exited'
+        this.exitInfo = { code, signal }
+        resolve(this.exitInfo)
+      })
+    })
+  }
+
+  get name(): string {
+    return this.spec.name
+  }
+
+  get pid(): number {
+    return this.proc.pid ?? -1
+  }
+
+  remember(line: string): void {
+    this.lines.push(line)
+    if (this.lines.length > RECENT_LINES) this.lines.splice(0, this.lines.length - RECENT_LINES)
+  }
+
+  recentLines(n: number): string[] {
+    return this.lines.slice(-n)
+  }
+}
+
+/**
+ * Starts, signals and watches every child process of a session: ZooKeeper servers, workers, the
+ * publisher, monitor and observer. Each child's output goes to `logs/<name>.log` and into the event
+ * stream; each exit is recorded with its code or signal.
+ */
+export class Supervisor {
+  private readonly children = new Map<string, Child>()
+  private readonly logs = new Map<string, WriteStream>()
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>()
+  private readonly restartCounts = new Map<string, number>()
+  private closing = false
+
+  constructor(private readonly opts: { logDir: string; emit: Emit }) {
+    mkdirSync(opts.logDir, { recursive: true })
+  }
+
+  spawn(spec: ProcessSpec): ManagedProcess {
+    const current = this.children.get(spec.name)
+    if (current && current.state !== 'exited') {
+      throw new Error(`A process named ${spec.name} is already running (pid ${current.pid}); stop it first.`)
+    }
+    if (this.closing) throw new Error(`The lab is shutting down; ${spec.name} was not started.`)
+    if (!findExecutable(spec.command, spec.env?.PATH ?? process.env.PATH)) {
+      throw new Error(`Cannot start ${spec.name}: ${spec.command} is not an executable file or a program on PATH.`)
+    }
+    const [command, args] = SETPRIV
+      ? [SETPRIV, ['--pdeathsig', 'KILL', '--', spec.command, ...spec.args]]
+      : [spec.command, spec.args]
+    const proc = spawn(command, args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      // stdin stays a pipe: our Node children exit when it closes, a second guard against orphans.
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const child = new Child(spec, proc)
+    this.children.set(spec.name, child)
+    const log = this.logFor(spec.name)
+
+    proc.once('error', (err) => {
+      // Spawn failures (ENOENT, EACCES) arrive here, not as a throw.
+      this.opts.emit({
+        time: Date.now(),
+        source: spec.name,
+        type: LabEventTypes.log,
+        level: 'error',
+        stream: 'stderr',
+        line: `could not start ${spec.command}: ${err.message}`,
+      })
+    })
+    for (const [stream, readable] of [
+      ['stdout', proc.stdout],
+      ['stderr', proc.stderr],
+    ] as const) {
+      if (!readable) continue
+      createInterface({ input: readable, crlfDelay: Infinity }).on('line', (line) => {
+        log.write(line + '\n')
+        child.remember(line)
+        this.opts.emit(parseChildLine(spec.name, stream, line, spec.jsonEvents === true && stream === 'stdout'))
+      })
+    }
+    // A child that has already died makes writes to its stdin fail with EPIPE; nothing to do about it.
+    proc.stdin?.on('error', () => {})
+
+    if (proc.pid !== undefined) {
+      this.opts.emit({
+        time: Date.now(),
+        source: 'lab',
+        type: LabEventTypes.processSpawned,
+        name: spec.name,
+        kind: spec.kind,
+        pid: proc.pid,
+        command: spec.command,
+        args: spec.args,
+        ...(spec.labels ? { labels: spec.labels } : {}),
+      })
+    }
+    void child.exited.then((info) => this.onExit(child, info))
+    return child
+  }
+
+  get(name: string): ManagedProcess | undefined {
+    return this.children.get(name)
+  }
+
+  list(): ManagedProcess[] {
+    return [...this.children.values()]
+  }
+
+  /** SIGTERM, then SIGKILL once the grace period is over. */
+  async stop(name: string, graceMs = DEFAULT_GRACE_MS): Promise<ExitInfo> {
+    const child = this.require(name)
+    this.cancelRestart(name)
+    if (child.state === 'exited') return child.exitInfo!
+    child.expectedExit = true
+    this.action(name, 'stop')
+    // A stopped (SIGSTOPped) process cannot act on SIGTERM until it runs again.
+    if (child.state === 'paused') this.signal(child, 'SIGCONT')
+    this.signal(child, 'SIGTERM')
+    const timer = setTimeout(() => this.signal(child, 'SIGKILL'), graceMs)
+    try {
+      return await child.exited
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** SIGKILL: no chance to clean up, the way a crash or an OOM kill ends a process. */
+  async kill(name: string): Promise<ExitInfo> {
+    const child = this.require(name)
+    this.cancelRestart(name)
+    if (child.state === 'exited') return child.exitInfo!
+    child.expectedExit = true
+    this.action(name, 'kill')
+    this.signal(child, 'SIGKILL')
+    return child.exited
+  }
+
+  /** SIGSTOP: the process keeps its sockets but does nothing, like a long GC pause. */
+  pause(name: string): void {
+    const child = this.require(name)
+    if (child.state !== 'running') throw new Error(`${name} is ${child.state}, not running; it cannot be paused.`)
+    this.action(name, 'pause')
+    this.signal(child, 'SIGSTOP')
+    child.state = 'paused'
+  }
+
+  resume(name: string): void {
+    const child = this.require(name)
+    if (child.state !== 'paused') throw new Error(`${name} is ${child.state}, not paused; there is nothing to resume.`)
+    this.action(name, 'resume')
+    this.signal(child, 'SIGCONT')
+    child.state = 'running'
+  }
+
+  /** Stops the process if it runs, then starts the same program again under the same name. */
+  async restart(name: string, graceMs = DEFAULT_GRACE_MS): Promise<ManagedProcess> {
+    const child = this.require(name)
+    this.action(name, 'restart')
+    if (child.state !== 'exited') await this.stop(name, graceMs)
+    return this.spawn(child.spec)
+  }
+
+  /** Ends every child; used when a session closes and on the lab's own exit. */
+  async stopAll(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.closing = true
+    for (const name of this.restartTimers.keys()) this.cancelRestart(name)
+    const running = [...this.children.values()].filter((c) => c.state !== 'exited')
+    await Promise.all(running.map((c) => this.stop(c.name, graceMs)))
+    await Promise.all([...this.logs.values()].map((s) => new Promise<void>((r) => s.end(r))))
+    this.logs.clear()
+  }
+
+  /** Synchronous last resort for process exit handlers, where nothing can be awaited. */
+  killAllNow(): void {
+    this.closing = true
+    for (const child of this.children.values()) {
+      if (child.state !== 'exited') this.signal(child, 'SIGKILL')
+    }
+  }
+
+  private onExit(child: Child, info: ExitInfo): void {
+    const expected = child.expectedExit
+    this.opts.emit({
+      time: Date.now(),
+      source: 'lab',
+      type: LabEventTypes.processExited,
+      level: expected || info.code === 0 ? 'info' : 'warn',
+      name: child.name,
+      pid: child.pid,
+      code: info.code,
+      signal: info.signal,
+      expected,
+    })
+    const policy = child.spec.restart
+    // Only restart the process that is still the current one under this name, and never on purpose-stops.
+    if (!policy || expected || this.closing || this.children.get(child.name) !== child) return
+    const count = this.restartCounts.get(child.name) ?? 0
+    if (count >= policy.maxRestarts) return
+    this.restartCounts.set(child.name, count + 1)
+    const delay = policy.backoffMs * 2 ** count
+    this.restartTimers.set(
+      child.name,
+      setTimeout(() => {
+        this.restartTimers.delete(child.name)
+        if (!this.closing && this.children.get(child.name) === child) this.spawn(child.spec)
+      }, delay),
+    )
+  }
+
+  private cancelRestart(name: string): void {
+    const timer = this.restartTimers.get(name)
+    if (timer) clearTimeout(timer)
+    this.restartTimers.delete(name)
+  }
+
+  private signal(child: Child, signal: NodeJS.Signals): void {
+    if (child.state === 'exited' || child.pid < 0) return
+    try {
+      process.kill(child.pid, signal)
+    } catch (err) {
+      // ESRCH: it died between our check and the signal; its exit event is on its way.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
+    }
+  }
+
+  private action(name: string, action: 'stop' | 'kill' | 'pause' | 'resume' | 'restart'): void {
+    this.opts.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.processAction, name, action })
+  }
+
+  private require(name: string): Child {
+    const child = this.children.get(name)
+    if (!child) throw new Error(`No process named ${name} in this session.`)
+    return child
+  }
+
+  private logFor(name: string): WriteStream {
+    let stream = this.logs.get(name)
+    if (!stream) {
+      stream = createWriteStream(join(this.opts.logDir, `${name}.log`), { flags: 'a' })
+      this.logs.set(name, stream)
+    }
+    return stream
+  }
+}
+
+/** The command's path if it can be executed: as given when it names a file, else looked up on PATH. */
+export function findExecutable(command: string, pathEnv = process.env.PATH ?? ''): string | undefined {
+  const candidates = command.includes('/')
+    ? [isAbsolute(command) ? command : resolve(command)]
+    : pathEnv.split(delimiter).filter(Boolean).map((dir) => join(dir, command))
+  return candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK)
+      return statSync(file).isFile()
+    } catch {
+      return false
+    }
+  })
+}

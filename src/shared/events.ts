@@ -1,0 +1,95 @@
+/**
+ * The lab's one event shape. Every process (ZooKeeper, workers, publisher, monitor, observer) and the
+ * lab itself report through it; the journal stores it one per line and every view is derived from it.
+ */
+export type EventLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface LabEvent {
+  /** Position in the session's journal, from 1, gap-free. */
+  seq: number
+  /** Wall-clock time in ms since the epoch, taken where the event happened (the child's clock). */
+  time: number
+  /** Who reported it: `lab`, `zk-1`, `worker-task01-2`, `publisher`, `monitor`, `observer`, … */
+  source: string
+  /** What happened, dotted: `worker.commit`, `process.exited`, `znode.created`, `log`, … */
+  type: string
+  level?: EventLevel
+  [field: string]: unknown
+}
+
+/** An event before the journal has numbered it. */
+export type UnsequencedEvent = Omit<LabEvent, 'seq'> & { seq?: never }
+
+/** Roles a task worker reports about itself. */
+export type WorkerRole = 'primary' | 'standby'
+
+/**
+ * Event types the lab's own child programs emit on stdout (one JSON object a line, with `type` and
+ * `time`). The core adds `source` and `seq`. External programs need not emit any of these.
+ */
+export const WorkerEventTypes = {
+  started: 'worker.started', // { task, workerId, strategy, pid }
+  connected: 'worker.connected', // { sessionId }
+  connection: 'worker.connection', // { state: 'connecting' | 'connected' | 'expired' | 'closed' }
+  registered: 'worker.registered', // { node, path }
+  role: 'worker.role', // { role: WorkerRole, node, smallest }
+  statusSet: 'worker.status', // { value: '1' | '0', version }
+  work: 'worker.work', // { id } : record appended to the sink, before the commit
+  commit: 'worker.commit', // { id, version }
+  watch: 'worker.watch', // { path, event }
+  error: 'worker.error', // { message, code? }
+} as const
+
+export const PublisherEventTypes = {
+  created: 'publisher.created', // { task, path }
+  exists: 'publisher.exists', // { task, path }
+  deleted: 'publisher.deleted', // { task }
+} as const
+
+export const MonitorEventTypes = {
+  watching: 'monitor.watching', // { task }
+  status: 'monitor.status', // { task, value }
+  alert: 'monitor.alert', // { task, kind: AlertKind, message }
+  cleared: 'monitor.cleared', // { task, kind }
+} as const
+
+export type AlertKind = 'status-stopped' | 'no-instance' | 'commit-stalled'
+
+export const ObserverEventTypes = {
+  created: 'znode.created', // { path, stat: ZnodeStat, data }
+  changed: 'znode.changed', // { path, stat, data }
+  deleted: 'znode.deleted', // { path }
+  synced: 'observer.synced', // { count } : initial mirror complete
+} as const
+
+export interface ZnodeStat {
+  czxid: string
+  mzxid: string
+  pzxid: string
+  ctime: number
+  mtime: number
+  version: number
+  cversion: number
+  /** Session id (hex) of the owner for ephemeral nodes, '0' otherwise. */
+  ephemeralOwner: string
+  dataLength: number
+  numChildren: number
+}
+
+/** Events the lab core itself writes. */
+export const LabEventTypes = {
+  sessionCreated: 'session.created', // { dir, name }
+  sessionClosed: 'session.closed',
+  zkStarting: 'zk.starting', // { server, port }
+  zkReady: 'zk.ready', // { server, port, mode, version }
+  zkStopped: 'zk.stopped', // { server, how }
+  processSpawned: 'process.spawned', // { name, pid, command, args, role }
+  processExited: 'process.exited', // { name, pid, code, signal, expected }
+  processAction: 'process.action', // { name, action: 'stop' | 'kill' | 'pause' | 'resume' | 'restart' }
+  log: 'log', // { stream: 'stdout' | 'stderr', line }
+  taskPublished: 'task.published', // { task }
+  taskDeleted: 'task.deleted', // { task }
+  scenarioStep: 'scenario.step', // { index, step, description }
+  scenarioResult: 'scenario.result', // { ok, failovers }
+  failover: 'failover', // { task, fault, from, to, gapMs, faultTime, commitTime }
+} as const
