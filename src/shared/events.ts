@@ -38,12 +38,14 @@ export const WorkerEventTypes = {
   commit: 'worker.commit', // { id, version }
   watch: 'worker.watch', // { path, event }
   error: 'worker.error', // { message, code? }
+  exiting: 'worker.exiting', // { reason: 'signal' | 'stdin-closed', signal?, sessionClosed } : last word before exit
 } as const
 
 export const PublisherEventTypes = {
   created: 'publisher.created', // { task, path }
   exists: 'publisher.exists', // { task, path }
   deleted: 'publisher.deleted', // { task }
+  error: 'publisher.error', // { message, code? } : then exit 1
 } as const
 
 export const MonitorEventTypes = {
@@ -51,6 +53,9 @@ export const MonitorEventTypes = {
   status: 'monitor.status', // { task, value }
   alert: 'monitor.alert', // { task, kind: AlertKind, message }
   cleared: 'monitor.cleared', // { task, kind }
+  unwatched: 'monitor.unwatched', // { task } : the task was deleted, its alerts cleared
+  connection: 'monitor.connection', // { state: 'connecting' | 'connected' | 'expired' | 'closed', sessionId? }
+  error: 'monitor.error', // { message, code? }
 } as const
 
 export type AlertKind = 'status-stopped' | 'no-instance' | 'commit-stalled'
@@ -60,6 +65,8 @@ export const ObserverEventTypes = {
   changed: 'znode.changed', // { path, stat, data }
   deleted: 'znode.deleted', // { path }
   synced: 'observer.synced', // { count } : initial mirror complete
+  connection: 'observer.connection', // { state: 'connecting' | 'connected' | 'expired' | 'closed', sessionId? }
+  error: 'observer.error', // { message, code? }
 } as const
 
 export interface ZnodeStat {
@@ -80,9 +87,12 @@ export interface ZnodeStat {
 export const LabEventTypes = {
   sessionCreated: 'session.created', // { dir, name }
   sessionClosed: 'session.closed',
-  zkStarting: 'zk.starting', // { server, port }
-  zkReady: 'zk.ready', // { server, port, mode, version }
-  zkStopped: 'zk.stopped', // { server, how }
+  // zk.*: `server` is the numeric id (1…n, the ensemble's myid), `name` the process name (`zk-1`).
+  zkStarting: 'zk.starting', // { server, name, port, pid }
+  zkReady: 'zk.ready', // { server, name, port, pid, mode, version, startMs }
+  zkStopped: 'zk.stopped', // { server, name, how: 'stop' | 'kill' | 'crashed', code, signal }
+  zkMode: 'zk.mode', // { server, name, mode, previous } : srvr showed a new mode ('not-serving' without a quorum)
+  zkFailed: 'zk.failed', // { server, name, message } : a server did not become ready
   processSpawned: 'process.spawned', // { name, pid, command, args, role }
   processExited: 'process.exited', // { name, pid, code, signal, expected }
   processAction: 'process.action', // { name, action: 'stop' | 'kill' | 'pause' | 'resume' | 'restart' }

@@ -8,8 +8,8 @@ export class ZooKeeperSetupError extends Error {
   override readonly name = 'ZooKeeperSetupError'
   constructor(
     message: string,
-    /** What is missing, for code that wants to offer a fix: `java`, `zookeeper`. */
-    readonly missing: 'java' | 'zookeeper',
+    /** What is missing, for code that wants to offer a fix (ensure-zookeeper installs these). */
+    readonly missing: ReadonlyArray<'java' | 'zookeeper'>,
   ) {
     super(message)
   }

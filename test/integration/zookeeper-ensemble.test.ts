@@ -1,0 +1,117 @@
+/**
+ * A real 3-server ensemble (QuorumPeerMain ×3 under the Supervisor): roles, loopback-only binding,
+ * killing the leader → a new election, losing and regaining the quorum, and a clean shutdown.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { listeningSocketsOf, ZooKeeperEnsemble, type ServerStatus } from '../../src/core/zookeeper/index.js'
+import { LabEventTypes } from '../../src/shared/events.js'
+import { makeSession, processesUnder, zkClient, type LabSession } from './helpers/zookeeper-lab.js'
+
+const roles = (statuses: ServerStatus[]) =>
+  statuses
+    .map((s) => (s.srvr?.serving ? s.srvr.mode : 'not-serving'))
+    .sort()
+    .join(',')
+
+describe('ensemble of 3 (real Java processes)', () => {
+  let lab: LabSession
+  let zk: ZooKeeperEnsemble
+
+  beforeAll(async () => {
+    lab = makeSession('zklab-ens-')
+    zk = new ZooKeeperEnsemble(lab, { size: 3 })
+    const t0 = Date.now()
+    await zk.start()
+    const quorumMs = Date.now() - t0
+    await zk.waitUntilServing({ all: true, timeoutMs: 60_000 })
+    console.info(`ensemble: start() to serving quorum in ${quorumMs} ms, all 3 serving after ${Date.now() - t0} ms`)
+  })
+
+  afterAll(async () => {
+    const dir = lab.sessionDir
+    await lab.close()
+    expect(processesUnder(dir)).toEqual([])
+  })
+
+  it('has one leader and two followers, each on its own loopback ports', async () => {
+    const statuses = await zk.status()
+    expect(roles(statuses)).toBe('follower,follower,leader')
+    const servers = zk.servers()
+    expect(servers.map((s) => s.name)).toEqual(['zk-1', 'zk-2', 'zk-3'])
+    const ports = servers.flatMap((s) => [s.clientPort, s.quorumPort, s.electionPort])
+    expect(new Set(ports).size).toBe(9)
+    expect(zk.connectString()).toBe(servers.map((s) => `127.0.0.1:${s.clientPort}`).join(','))
+    for (const s of servers) {
+      const sockets = await listeningSocketsOf(s.pid!)
+      expect(sockets).toContainEqual(expect.objectContaining({ address: '127.0.0.1', port: s.clientPort }))
+      expect(sockets).toContainEqual(expect.objectContaining({ address: '127.0.0.1', port: s.electionPort }))
+      expect(sockets.filter((x) => x.address !== '127.0.0.1')).toEqual([])
+    }
+    expect(lab.events.filter((e) => e.type === LabEventTypes.zkReady)).toHaveLength(3)
+  })
+
+  it('elects a new leader when the leader is killed, and keeps serving', async () => {
+    expect(await zkClient(zk.connectString(), 'create', '/before-failover', 'kept')).toMatchObject({ ok: true })
+    const old = (await zk.leader())!
+    expect(old).toBeDefined()
+    const t0 = Date.now()
+    await zk.server(old.id).kill()
+    await zk.waitUntilServing({ timeoutMs: 60_000 })
+    const electedMs = Date.now() - t0
+    const fresh = (await zk.leader())!
+    console.info(`ensemble: leader zk-${old.id} killed, zk-${fresh.id} leads after ${electedMs} ms`)
+    expect(fresh.id).not.toBe(old.id)
+    expect(roles(await zk.status())).toBe('follower,leader,not-serving')
+    expect(zk.server(old.id).info()).toMatchObject({ state: 'stopped', lastExit: { how: 'kill' } })
+    // The survivors still hold the data and take writes.
+    expect(await zkClient(zk.connectString(), 'get', '/before-failover')).toMatchObject({ ok: true, data: 'kept' })
+    expect(await zkClient(zk.connectString(), 'create', '/after-failover', 'new')).toMatchObject({ ok: true })
+
+    // The old leader comes back as a follower and catches up.
+    await zk.server(old.id).start()
+    await zk.waitUntilServing({ all: true, timeoutMs: 60_000 })
+    expect(roles(await zk.status())).toBe('follower,follower,leader')
+    const oldPort = zk.server(old.id).info().clientPort
+    expect(await zkClient(`127.0.0.1:${oldPort}`, 'get', '/after-failover')).toMatchObject({ ok: true, data: 'new' })
+  })
+
+  it('stops serving without a quorum, and serves again when one returns', async () => {
+    const [a, b] = zk.servers().filter((s) => s.mode === 'follower')
+    await zk.server(a!.id).stop()
+    const leader = (await zk.leader())!
+    await zk.server(leader.id).stop()
+    // The one left runs but cannot serve: a quorum of 3 is 2.
+    const [alone] = zk.servers().filter((s) => s.state === 'running')
+    expect(alone!.id).toBe(b!.id)
+    await expect(zk.waitUntilServing({ timeoutMs: 3000 })).rejects.toThrow(/Only 1 of 3 servers run; a quorum needs 2/)
+    expect((await zk.server(alone!.id).status()).srvr).toMatchObject({ serving: false })
+    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkMode, server: alone!.id, mode: 'not-serving' }))
+
+    // Starting one more makes a quorum again; start() waits for it to serve since a quorum is possible.
+    await zk.server(a!.id).start()
+    await zk.waitUntilServing({ timeoutMs: 60_000 })
+    expect(await zk.leader()).toBeDefined()
+    await zk.server(leader.id).start()
+    await zk.waitUntilServing({ all: true, timeoutMs: 60_000 })
+    expect(roles(await zk.status())).toBe('follower,follower,leader')
+  })
+
+  it('pausing the leader makes the others elect a new one', async () => {
+    const old = (await zk.leader())!
+    zk.server(old.id).pause()
+    expect(zk.server(old.id).info().state).toBe('paused')
+    // Followers notice a silent leader after syncLimit ticks (10 × 500 ms) and elect among themselves.
+    await zk.waitUntilServing({ timeoutMs: 60_000 })
+    const fresh = (await zk.leader())!
+    expect(fresh.id).not.toBe(old.id)
+    zk.server(old.id).resume()
+    await zk.waitUntilServing({ all: true, timeoutMs: 60_000 })
+    expect(roles(await zk.status())).toBe('follower,follower,leader')
+  })
+
+  it('stop() ends every server', async () => {
+    await zk.stop()
+    expect(zk.servers().map((s) => s.state)).toEqual(['stopped', 'stopped', 'stopped'])
+    expect(processesUnder(lab.sessionDir)).toEqual([])
+  })
+})
