@@ -37,6 +37,8 @@ export interface ManagedProcess {
   readonly state: ProcessState
   readonly startedAt: number
   readonly exitInfo: ExitInfo | undefined
+  /** True once the lab asked it to end (stop, kill, stopAll): its exit is not a crash. */
+  readonly expectedExit: boolean
   readonly exited: Promise<ExitInfo>
   recentLines(n: number): string[]
 }

@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs'
+
+/** One record a primary appended to a task's sink: the stand-in for a backed-up binlog position. */
+export interface SinkRecord {
+  id: number
+  worker: number | string
+  time: number
+  session?: string
+}
+
+export interface SinkAnalysis {
+  records: number
+  /** Highest id recorded. */
+  last: number
+  /** Ids between 1 and `last` that no record holds: progress lost. */
+  missing: number[]
+  /** Ids recorded more than once, with who recorded them: work done twice. */
+  duplicates: { id: number; workers: Array<number | string> }[]
+  /** Lines that are not records (a torn last line after a crash). */
+  unreadable: number
+}
+
+export function readSink(path: string): { records: SinkRecord[]; unreadable: number } {
+  if (!existsSync(path)) return { records: [], unreadable: 0 }
+  const records: SinkRecord[] = []
+  let unreadable = 0
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue
+    try {
+      const record = JSON.parse(line) as SinkRecord
+      if (typeof record.id === 'number') records.push(record)
+      else unreadable++
+    } catch {
+      unreadable++
+    }
+  }
+  return { records, unreadable }
+}
+
+/** Ground truth for "nothing lost, nothing done twice": every id from 1 up, each once. */
+export function analyzeSink(path: string): SinkAnalysis {
+  const { records, unreadable } = readSink(path)
+  const byId = new Map<number, Array<number | string>>()
+  for (const r of records) byId.set(r.id, [...(byId.get(r.id) ?? []), r.worker])
+  const last = records.reduce((max, r) => Math.max(max, r.id), 0)
+  const missing: number[] = []
+  for (let id = 1; id <= last; id++) if (!byId.has(id)) missing.push(id)
+  const duplicates = [...byId].filter(([, workers]) => workers.length > 1).map(([id, workers]) => ({ id, workers }))
+  return { records: records.length, last, missing, duplicates, unreadable }
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs'
+import { extname } from 'node:path'
+import { parse as parseYaml, YAMLParseError } from 'yaml'
+import { describeIssues, Scenario } from '../../shared/scenario.js'
+
+/** A scenario that cannot be run as written; `problems` name the field and what is wrong with it. */
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file} is not a valid scenario:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+/** Reads a YAML or JSON scenario file and validates it. */
+export function loadScenario(file: string): Scenario {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new ScenarioError(file, [code === 'ENOENT' ? 'the file does not exist' : `cannot read it: ${(err as Error).message}`])
+  }
+  return parseScenario(text, file)
+}
+
+export function parseScenario(text: string, file = 'scenario'): Scenario {
+  let raw: unknown
+  try {
+    // JSON is YAML, but JSON files get JSON's own error messages.
+    raw = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text)
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : ''
+    throw new ScenarioError(file, [`cannot parse it${where}: ${(err as Error).message.split('\n')[0]}`])
+  }
+  const parsed = Scenario.safeParse(raw)
+  if (!parsed.success) throw new ScenarioError(file, describeIssues(parsed.error))
+  return parsed.data
+}

@@ -1,0 +1,263 @@
+/**
+ * The lab's state as a pure function of its journal. The core answers `snapshot()` with it, the
+ * renderer keeps its own copy from the same events, and a past session is replayed through it: one
+ * reducer, so every view agrees on what happened.
+ */
+import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, WorkerEventTypes, type AlertKind, type LabEvent, type ZnodeStat } from './events.js'
+
+export type ProcessStatus = 'running' | 'paused' | 'stopped' | 'crashed'
+
+export interface ProcessView {
+  name: string
+  kind: string
+  pid: number
+  status: ProcessStatus
+  startedAt: number
+  exitedAt?: number
+  exitCode?: number | null
+  exitSignal?: string | null
+  labels: Record<string, string | number>
+}
+
+export interface WorkerView {
+  name: string
+  task: string
+  workerId: number
+  strategy: string
+  /** What the worker last said it is; `starting` until it has registered. */
+  role: 'starting' | 'primary' | 'standby'
+  status: ProcessStatus
+  node?: string
+  sessionId?: string
+  lastCommit?: number
+  commits: number
+  connection?: string
+  pid?: number
+  startedAt?: number
+}
+
+export interface ZkServerView {
+  id: number
+  name: string
+  port?: number
+  pid?: number
+  state: 'starting' | 'running' | 'stopped' | 'paused' | 'crashed'
+  mode?: string
+  version?: string
+}
+
+export interface TaskView {
+  name: string
+  status?: string
+  lastCommit?: number
+  /** Instance node names, sorted: the first is the one that should be primary. */
+  instances: string[]
+}
+
+export interface ZnodeView {
+  path: string
+  stat: ZnodeStat
+  data: string
+  truncated?: boolean
+}
+
+export interface AlertView {
+  task: string
+  kind: AlertKind
+  message: string
+  since: number
+}
+
+export interface LabState {
+  session?: { dir: string; name: string; createdAt: number }
+  lastSeq: number
+  lastTime: number
+  zookeeper: { connectString?: string; servers: ZkServerView[] }
+  processes: Record<string, ProcessView>
+  workers: Record<string, WorkerView>
+  tasks: Record<string, TaskView>
+  tree: Record<string, ZnodeView>
+  alerts: AlertView[]
+}
+
+export function emptyLabState(): LabState {
+  return { lastSeq: 0, lastTime: 0, zookeeper: { servers: [] }, processes: {}, workers: {}, tasks: {}, tree: {}, alerts: [] }
+}
+
+/** The lab's ZooKeeper root and the seed's layout below it. */
+export const LAB_ROOT = '/customBackUp'
+const TASK_PATH = new RegExp(`^${LAB_ROOT}/tasks/([^/]+)(?:/(instance|lastCommit|status)(?:/([^/]+))?)?$`)
+
+/** Applies one event in place; callers that need a new reference copy the parts they watch. */
+export function applyEvent(state: LabState, e: LabEvent): void {
+  state.lastSeq = Math.max(state.lastSeq, e.seq)
+  state.lastTime = Math.max(state.lastTime, e.time)
+  const worker = state.workers[e.source]
+  switch (e.type) {
+    case LabEventTypes.sessionCreated:
+      state.session = { dir: String(e.dir), name: String(e.name), createdAt: e.time }
+      break
+    case LabEventTypes.zkStarting:
+    case LabEventTypes.zkReady:
+    case LabEventTypes.zkMode:
+    case LabEventTypes.zkFailed:
+    case LabEventTypes.zkStopped: {
+      const server = zkServer(state, Number(e.server))
+      if (typeof e.port === 'number') server.port = e.port
+      if (typeof e.pid === 'number') server.pid = e.pid
+      if (typeof e.mode === 'string') server.mode = e.mode
+      if (typeof e.version === 'string') server.version = e.version
+      if (typeof e.connectString === 'string') state.zookeeper.connectString = e.connectString
+      if (typeof e.name === 'string') server.name = e.name
+      if (e.type === LabEventTypes.zkStarting) server.state = 'starting'
+      else if (e.type === LabEventTypes.zkReady) server.state = 'running'
+      else if (e.type === LabEventTypes.zkFailed) server.state = 'crashed'
+      // A kill the lab fired on purpose is still a stop; only an exit nobody asked for is a crash.
+      else if (e.type === LabEventTypes.zkStopped) server.state = e.how === 'crashed' ? 'crashed' : 'stopped'
+      break
+    }
+    case LabEventTypes.processSpawned: {
+      const name = String(e.name)
+      const labels = (e.labels ?? {}) as Record<string, string | number>
+      state.processes[name] = { name, kind: String(e.kind), pid: Number(e.pid), status: 'running', startedAt: e.time, labels }
+      if (e.kind === 'worker' || e.kind === 'external') {
+        const previous = state.workers[name]
+        state.workers[name] = {
+          name,
+          task: String(labels.task ?? previous?.task ?? ''),
+          workerId: Number(labels.workerId ?? previous?.workerId ?? 0),
+          strategy: String(labels.strategy ?? previous?.strategy ?? ''),
+          role: 'starting',
+          status: 'running',
+          commits: previous?.commits ?? 0,
+          lastCommit: previous?.lastCommit,
+          pid: Number(e.pid),
+          startedAt: e.time,
+        }
+      }
+      break
+    }
+    case LabEventTypes.processAction: {
+      const process = state.processes[String(e.name)]
+      const target = state.workers[String(e.name)]
+      if (e.action === 'pause' || e.action === 'resume') {
+        const status = e.action === 'pause' ? 'paused' : 'running'
+        if (process) process.status = status
+        if (target) target.status = status
+        const server = state.zookeeper.servers.find((s) => s.name === e.name)
+        if (server) server.state = status
+      }
+      break
+    }
+    case LabEventTypes.processExited: {
+      const name = String(e.name)
+      const process = state.processes[name]
+      // A process that exits on a signal or with an error crashed, unless the lab stopped it on purpose.
+      const crashed = e.signal === 'SIGKILL' || (!e.expected && e.code !== 0)
+      const status: ProcessStatus = crashed ? 'crashed' : 'stopped'
+      if (process && process.pid === e.pid) {
+        Object.assign(process, { status, exitedAt: e.time, exitCode: e.code as number | null, exitSignal: e.signal as string | null })
+      }
+      const target = state.workers[name]
+      if (target && target.pid === e.pid) target.status = status
+      const server = state.zookeeper.servers.find((s) => s.name === name && s.pid === e.pid)
+      if (server) server.state = status === 'crashed' ? 'crashed' : 'stopped'
+      break
+    }
+    case WorkerEventTypes.started:
+      if (worker) {
+        if (typeof e.task === 'string') worker.task = e.task
+        if (e.workerId !== undefined) worker.workerId = Number(e.workerId)
+        if (typeof e.strategy === 'string') worker.strategy = e.strategy
+      }
+      break
+    case WorkerEventTypes.connected:
+      if (worker) {
+        worker.sessionId = String(e.sessionId)
+        worker.connection = 'connected'
+      }
+      break
+    case WorkerEventTypes.connection:
+      if (worker) worker.connection = String(e.state)
+      break
+    case WorkerEventTypes.registered:
+      if (worker) worker.node = String(e.node)
+      break
+    case WorkerEventTypes.role:
+      if (worker && (e.role === 'primary' || e.role === 'standby')) worker.role = e.role
+      break
+    case WorkerEventTypes.commit:
+      if (worker) {
+        worker.lastCommit = Number(e.id)
+        worker.commits += 1
+      }
+      break
+    case ObserverEventTypes.created:
+    case ObserverEventTypes.changed: {
+      const path = String(e.path)
+      state.tree[path] = { path, stat: e.stat as ZnodeStat, data: String(e.data ?? ''), ...(e.truncated ? { truncated: true } : {}) }
+      updateTask(state, path, String(e.data ?? ''), false)
+      break
+    }
+    case ObserverEventTypes.deleted: {
+      const path = String(e.path)
+      for (const known of Object.keys(state.tree)) {
+        if (known === path || known.startsWith(path + '/')) delete state.tree[known]
+      }
+      updateTask(state, path, '', true)
+      break
+    }
+    case MonitorEventTypes.alert: {
+      const task = String(e.task)
+      const kind = e.kind as AlertKind
+      state.alerts = state.alerts.filter((a) => !(a.task === task && a.kind === kind))
+      state.alerts.push({ task, kind, message: String(e.message ?? kind), since: e.time })
+      break
+    }
+    case MonitorEventTypes.cleared:
+      state.alerts = state.alerts.filter((a) => !(a.task === e.task && a.kind === e.kind))
+      break
+  }
+}
+
+export function replay(events: Iterable<LabEvent>, upToSeq = Infinity): LabState {
+  const state = emptyLabState()
+  for (const e of events) {
+    if (e.seq > upToSeq) break
+    applyEvent(state, e)
+  }
+  return state
+}
+
+/** The workers of a task that currently say they are primary and are alive. */
+export function primariesOf(state: LabState, task: string): WorkerView[] {
+  return Object.values(state.workers).filter((w) => w.task === task && w.role === 'primary' && (w.status === 'running' || w.status === 'paused'))
+}
+
+function zkServer(state: LabState, id: number): ZkServerView {
+  let server = state.zookeeper.servers.find((s) => s.id === id)
+  if (!server) {
+    server = { id, name: `zk-${id}`, state: 'starting' }
+    state.zookeeper.servers.push(server)
+    state.zookeeper.servers.sort((a, b) => a.id - b.id)
+  }
+  return server
+}
+
+function updateTask(state: LabState, path: string, data: string, deleted: boolean): void {
+  const match = TASK_PATH.exec(path)
+  if (!match) return
+  const [, name, child, instance] = match
+  if (!child) {
+    if (deleted) delete state.tasks[name]
+    else state.tasks[name] ??= { name, instances: [] }
+    return
+  }
+  const task = (state.tasks[name] ??= { name, instances: [] })
+  if (child === 'status' && !instance) task.status = deleted ? undefined : data
+  if (child === 'lastCommit' && !instance) task.lastCommit = deleted || data === '' ? undefined : Number(data)
+  if (child === 'instance' && instance) {
+    task.instances = deleted ? task.instances.filter((n) => n !== instance) : [...new Set([...task.instances, instance])]
+    task.instances.sort((a, b) => a.slice(-10).localeCompare(b.slice(-10)))
+  }
+}
