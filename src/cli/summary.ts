@@ -15,6 +15,10 @@ export function formatSummary(name: string, result: RunResult): string {
     })
   }
   for (const [task, sink] of Object.entries(result.sinks)) {
+    if (sink.records === 0) {
+      lines.push('', `  sink ${task}: empty`)
+      continue
+    }
     const dupes = sink.duplicates.map((d) => `${d.id} (workers ${d.workers.join(', ')})`).join(', ')
     lines.push(
       '',

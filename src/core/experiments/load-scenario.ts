@@ -8,8 +8,9 @@ export class ScenarioError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
+    headline = `${file} is not a valid scenario:`,
   ) {
-    super(`${file} is not a valid scenario:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    super(`${headline}\n${problems.map((p) => `  - ${p}`).join('\n')}`)
   }
 }
 
@@ -20,7 +21,8 @@ export function loadScenario(file: string): Scenario {
     text = readFileSync(file, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new ScenarioError(file, [code === 'ENOENT' ? 'the file does not exist' : `cannot read it: ${(err as Error).message}`])
+    const problem = code === 'ENOENT' ? 'no such file (give a path, or the name of a bundled scenario: zklab scenarios)' : (err as Error).message
+    throw new ScenarioError(file, [problem], `cannot read the scenario ${file}:`)
   }
   return parseScenario(text, file)
 }
