@@ -6,14 +6,13 @@
 import { z } from 'zod'
 import type { LabEvent } from './events.js'
 import type { LabState } from './lab-state.js'
+import { taskNameProblem } from './task-name.js'
 
-/** Task names become znode names and file names: keep them to a safe alphabet. */
-export const TaskName = z
-  .string()
-  .min(1, 'a task name cannot be empty')
-  .max(64, 'a task name has at most 64 characters')
-  .refine((s) => s !== '.' && s !== '..', 'a task name cannot be "." or ".."')
-  .refine((s) => /^[A-Za-z0-9._-]+$/.test(s), 'a task name uses only letters, digits, ".", "_" and "-" (no "/")')
+/** Task names become znode names and file names: one rule set, shared with the worker programs. */
+export const TaskName = z.string().superRefine((name, ctx) => {
+  const problem = taskNameProblem(name)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+})
 
 export const Strategy = z.enum(['seed'])
 export type Strategy = z.infer<typeof Strategy>

@@ -81,7 +81,7 @@ describe('zklab CLI', () => {
     const file = scenario('bad.yaml', 'name: bad\ntasks:\n  - name: "a/b"\n    workers: 0\nsteps:\n  - waitFor: leader\n  - kill: primary\n    stop: primary\n')
     const run = await zklab(['run', file])
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain('tasks[0].name: a task name uses only letters')
+    expect(run.stderr).toContain('tasks[0].name: task name must not contain "/"')
     expect(run.stderr).toContain('tasks[0].workers')
     expect(run.stderr).toContain('steps[0].waitFor')
     expect(run.stderr).toContain('steps[1]: a step has one action, not kill and stop')

@@ -1,0 +1,42 @@
+/**
+ * The child programs' event output: one JSON object per line on stdout, `{"level","time","type",...}`.
+ * pino writes synchronously so a line is on its way to the lab before the next step runs, and nothing
+ * already reported is lost when the process is SIGKILLed.
+ */
+import { pino, type Logger } from 'pino'
+import type { EventLevel } from '../../shared/events.js'
+
+export type EventFields = Record<string, unknown>
+
+export interface Emitter {
+  emit(type: string, fields?: EventFields, level?: EventLevel): void
+}
+
+export function createEmitter(fd = 1): Emitter {
+  const destination = pino.destination({ dest: fd, sync: true })
+  // A closed stdout means the lab is gone; the stdin watcher ends the process, so drop the output here.
+  destination.on('error', () => {})
+  const logger: Logger = pino(
+    {
+      level: 'debug',
+      base: undefined, // no pid/hostname
+      timestamp: pino.stdTimeFunctions.epochTime, // "time": ms since the epoch
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  )
+  return {
+    emit(type, fields = {}, level = 'info') {
+      logger[level]({ type, ...fields })
+    },
+  }
+}
+
+/** Error fields for an event: a message and, for ZooKeeper errors, the numeric code. */
+export function errorFields(err: unknown): { message: string; code?: number | string } {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    return typeof code === 'number' || typeof code === 'string' ? { message: err.message, code } : { message: err.message }
+  }
+  return { message: String(err) }
+}
