@@ -14,7 +14,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src/renderer'),
-    build: { outDir: resolve('out/renderer'), rollupOptions: { input: resolve('src/renderer/index.html') } },
+    // Minified: the renderer carries a charting library, and it is loaded on every window open.
+    build: { outDir: resolve('out/renderer'), minify: true, rollupOptions: { input: resolve('src/renderer/index.html') } },
     plugins: [react()],
   },
 })

@@ -1,6 +1,7 @@
 /**
  * Makes sure this machine can run the lab's ZooKeeper (Java + a ZooKeeper distribution) and, with
- * --with-chromium, the browser tests (Debian's /usr/bin/chromium). Idempotent: when everything is
+ * --with-chromium, the browser tests (Debian's /usr/bin/chromium) and the report tests' PDF check
+ * (poppler's pdftoppm). Idempotent: when everything is
  * there it prints one line and exits 0 without touching apt. Otherwise, on Debian/Ubuntu as root (or
  * with password-less sudo) it installs the missing packages with apt-get; elsewhere it names what is
  * missing and the command that installs it, and exits 1.
@@ -19,6 +20,7 @@ import {
 import { ZooKeeperSetupError } from '../src/core/zookeeper/errors.js'
 
 const CHROMIUM = '/usr/bin/chromium'
+const PDFTOPPM = '/usr/bin/pdftoppm'
 const args = new Set(process.argv.slice(2))
 const withChromium = args.has('--with-chromium')
 const mayInstall = !args.has('--no-install')
@@ -28,7 +30,7 @@ interface Check {
   java?: JavaRuntime
   zookeeper?: ZooKeeperDistribution
   chromium?: string
-  problems: { what: 'java' | 'zookeeper' | 'chromium'; message: string }[]
+  problems: { what: 'java' | 'zookeeper' | 'chromium' | 'pdftoppm'; message: string }[]
 }
 
 async function check(): Promise<Check> {
@@ -41,6 +43,7 @@ async function check(): Promise<Check> {
   if (withChromium) {
     if (isExecutable(CHROMIUM)) result.chromium = CHROMIUM
     else result.problems.push({ what: 'chromium', message: `Chromium not found at ${CHROMIUM} (needed by the browser tests): apt-get install chromium` })
+    if (!isExecutable(PDFTOPPM)) result.problems.push({ what: 'pdftoppm', message: `pdftoppm not found at ${PDFTOPPM} (the report tests render a PDF page with it): apt-get install poppler-utils` })
   }
   return result
 }
@@ -63,6 +66,7 @@ function packagesFor(problems: Check['problems']): string[] {
     if (p.what === 'java' && !problems.some((q) => q.what === 'zookeeper')) packages.add('default-jre-headless')
     if (p.what === 'java' && process.env.ZOOKEEPER_HOME) packages.add('default-jre-headless')
     if (p.what === 'chromium') packages.add('chromium')
+    if (p.what === 'pdftoppm') packages.add('poppler-utils')
   }
   return [...packages]
 }

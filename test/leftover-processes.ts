@@ -1,39 +1,44 @@
 /**
  * Global set-up for vitest: after the whole run, no process that the tests started may still run.
- * Test children are recognised by their command line (the lab's worker programs, ZooKeeper servers
- * with a config in a temporary session folder); anything found is reported, ended, and fails the run.
+ * The run marks its environment with a unique id, which every child inherits (ZooKeeper's Java,
+ * workers, the CLI); anything still carrying it at the end is reported, ended, and fails the run.
  */
+import { randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { fileURLToPath } from 'node:url'
 
-const WORKERS = fileURLToPath(new URL('../src/worker/', import.meta.url))
-const TMP = tmpdir()
+const MARKER = 'ZKLAB_TEST_RUN'
 
-function testChildren(): Map<number, string> {
+function processesMarked(id: string): Map<number, string> {
   const found = new Map<number, string>()
+  const needle = `${MARKER}=${id}`
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
+    const pid = Number(entry)
+    if (!Number.isInteger(pid) || pid === process.pid) continue
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (stat.split(') ')[1]?.startsWith('Z')) continue
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ')
-      const isWorker = command.includes(WORKERS)
-      const isTestZooKeeper = /org\.apache\.zookeeper\.server\.(ZooKeeperServerMain|quorum\.QuorumPeerMain)/.test(command) && command.includes(`${TMP}/zklab-`)
-      if (isWorker || isTestZooKeeper) found.set(Number(entry), command)
+      const [state, ppid] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+      // Zombies are gone already; vitest's own test processes (our children) are its to end.
+      if (state === 'Z' || Number(ppid) === process.pid) continue
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(needle)) continue
+      found.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '))
     } catch {
-      // The process ended while we looked.
+      // Ended while we looked, or not ours to read.
     }
   }
   return found
 }
 
-export default function setup(): () => void {
-  if (process.platform !== 'linux') return () => {}
-  // Whatever ran before the tests (a developer's own lab) is not ours to judge.
-  const before = testChildren()
-  return () => {
-    const left = [...testChildren()].filter(([pid]) => !before.has(pid))
+export default function setup(): () => Promise<void> {
+  if (process.platform !== 'linux') return async () => {}
+  const id = randomUUID()
+  // Set before vitest forks its test processes, so they and everything they start inherit it.
+  process.env[MARKER] = id
+  return async () => {
+    // Give processes that are on their way out (a SIGTERMed worker, vitest's forks) a moment.
+    let left = [...processesMarked(id)]
+    for (let i = 0; i < 30 && left.length > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      left = [...processesMarked(id)]
+    }
     if (left.length === 0) return
     for (const [pid] of left) {
       try {

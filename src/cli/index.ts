@@ -1,16 +1,24 @@
+import { spawn } from 'node:child_process'
 import { readdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { Strategy } from '../shared/api.js'
 import { loadScenario, ScenarioError } from '../core/experiments/load-scenario.js'
 import { runScenario } from '../core/experiments/run-scenario.js'
 import { ZooKeeperSetupError } from '../core/zookeeper/errors.js'
 import { formatSummary } from './summary.js'
+import { findElectronBinary } from './electron-binary.js'
+import { Lab } from '../core/lab.js'
+import { startBrowserBridge } from '../core/bridge/browser-bridge.js'
+
+/** A problem with what the user asked for (exit code 2), as opposed to a failed run. */
+class BadInput extends Error {}
+import { labRoot } from '../core/lab-root.js'
 
 /** Exit codes: 0 all steps done, 1 a wait timed out or a step failed, 2 bad input or set-up. */
 const EXIT_BAD_INPUT = 2
 
-export const SCENARIOS_DIR = fileURLToPath(new URL('../../resources/scenarios/', import.meta.url))
+export const SCENARIOS_DIR = join(labRoot(), 'resources', 'scenarios') + '/'
 
 async function run(file: string, opts: { out?: string; sessionsDir?: string; strategy?: string; json?: boolean }): Promise<number> {
   const scenario = loadScenario(file)
@@ -38,6 +46,53 @@ async function run(file: string, opts: { out?: string; sessionsDir?: string; str
   }
 }
 
+async function serve(opts: { port?: string; sessionsDir?: string }): Promise<number> {
+  const port = opts.port === undefined ? 0 : Number(opts.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInput(`--port ${opts.port}: give a port number (0 picks a free one)`)
+  const lab = new Lab()
+  const session = await lab.createSession({ name: 'lab', sessionsDir: opts.sessionsDir })
+  let bridge: Awaited<ReturnType<typeof startBrowserBridge>>
+  try {
+    bridge = await startBrowserBridge({ lab, staticDir: join(labRoot(), 'out', 'renderer'), port })
+  } catch (err) {
+    await lab.dispose()
+    throw new BadInput((err as Error).message)
+  }
+  console.log(`ZooKeeper Failover Lab in browser mode: ${bridge.url}`)
+  console.log(`session folder: ${session.dir}  (Ctrl-C to stop the lab and every process it started)`)
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+  console.log('stopping the lab…')
+  await bridge.close()
+  await lab.dispose()
+  return 0
+}
+
+/** npm start: the Electron app where it can run, browser mode where it cannot. */
+async function app(opts: { port?: string; sessionsDir?: string }): Promise<number> {
+  const electron = findElectronBinary()
+  if ('missing' in electron) {
+    console.log(`Electron cannot start here (its binary is not installed: ${electron.missing}); starting browser mode instead.`)
+    return serve(opts)
+  }
+  const started = Date.now()
+  const child = spawn(electron.path, [labRoot()], { stdio: 'inherit' })
+  const forward = (signal: NodeJS.Signals) => child.kill(signal)
+  process.on('SIGINT', forward)
+  process.on('SIGTERM', forward)
+  const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)))
+  process.off('SIGINT', forward)
+  process.off('SIGTERM', forward)
+  // An Electron that dies at once (no display, missing libraries) is a shell that cannot run here.
+  if (code !== 0 && Date.now() - started < 10_000) {
+    console.log(`Electron exited at start (code ${code}); starting browser mode instead.`)
+    return serve(opts)
+  }
+  return code
+}
+
 export function buildProgram(): Command {
   const program = new Command()
     .name('zklab')
@@ -60,6 +115,22 @@ export function buildProgram(): Command {
     .option('--sessions-dir <dir>', 'where the session folder goes')
     .action(async (opts) => {
       process.exitCode = await run(resolveScenario('kill-primary'), opts)
+    })
+  program
+    .command('serve')
+    .description('browser mode: serve the app and its bridge to the lab on 127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on (default: a free one)')
+    .option('--sessions-dir <dir>', 'where the session folder goes')
+    .action(async (opts) => {
+      process.exitCode = await serve(opts)
+    })
+  program
+    .command('app')
+    .description('open the desktop app (browser mode where Electron cannot start)')
+    .option('-p, --port <port>', 'port for browser mode')
+    .option('--sessions-dir <dir>', 'where the session folder goes')
+    .action(async (opts) => {
+      process.exitCode = await app(opts)
     })
   program
     .command('scenarios')
@@ -90,7 +161,7 @@ export async function main(argv = process.argv): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_BAD_INPUT
-    } else if (err instanceof ScenarioError || err instanceof ZooKeeperSetupError) {
+    } else if (err instanceof ScenarioError || err instanceof ZooKeeperSetupError || err instanceof BadInput) {
       console.error(`zklab: ${err.message}`)
       process.exitCode = EXIT_BAD_INPUT
     } else {

@@ -1,29 +1,42 @@
 import type { RunResult } from '../core/experiments/run-scenario.js'
 
-const seconds = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`)
+const seconds = (ms: number | null | undefined) => (ms === undefined || ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`)
+const pad = (text: string, width: number) => text.padEnd(width)
 
-/** The end-of-run report on a terminal: each failover with its gap, each sink's integrity. */
+/** The end-of-run report on a terminal: each failover with its breakdown, each verdict, each sink. */
 export function formatSummary(name: string, result: RunResult): string {
-  const lines = [`${name}: ${result.ok ? 'done' : 'FAILED'} in ${seconds(result.durationMs)}`]
+  const lines = [`${name}: ${result.ok ? 'PASSED' : 'FAILED'} in ${seconds(result.durationMs)}`]
   if (result.error) lines.push(`  ${result.error}`)
-  if (result.failovers.length > 0) {
-    lines.push('', '  #  task        fault  from -> to                                   new primary   first commit   lastCommit -> first id')
-    result.failovers.forEach((f, i) => {
+
+  const breakdowns = result.check?.failovers ?? []
+  if (breakdowns.length > 0) {
+    lines.push('', '  failovers (ms after the fault)')
+    lines.push(`  ${pad('#', 3)}${pad('task', 10)}${pad('fault', 10)}${pad('from -> to', 38)}${['session', 'node gone', 'watch', 'primary', '1st commit'].map((h) => h.padStart(11)).join('')}   ids`)
+    breakdowns.forEach((f, i) => {
+      const step = (v: number | null) => (v === null ? '—' : String(Math.round(v))).padStart(11)
+      const session = f.steps.sessionEnded === null ? '—'.padStart(11) : `${f.sessionEnd === 'closed' ? 'closed ' : ''}${Math.round(f.steps.sessionEnded)}`.padStart(11)
       lines.push(
-        `  ${String(i + 1).padStart(2)} ${f.task.padEnd(11)} ${f.fault.padEnd(6)} ${`${f.from} -> ${f.to ?? '(none)'}`.padEnd(44)} ${seconds(f.newPrimaryMs).padStart(11)}   ${seconds(f.firstCommitMs).padStart(12)}   ${f.lastCommitBefore ?? '—'} -> ${f.firstCommitId ?? '—'}`,
+        `  ${pad(String(i + 1), 3)}${pad(f.task, 10)}${pad(f.fault, 10)}${pad(`${f.from} -> ${f.to ?? '(nobody)'}`, 38)}${session}${step(f.steps.nodeDeleted)}${step(f.steps.watchFired)}${step(f.steps.newPrimary)}${step(f.steps.firstCommit)}   ${f.lastCommitBefore ?? '—'} -> ${f.firstCommitId ?? '—'}`,
       )
     })
   }
+
+  if (result.check) {
+    lines.push('', '  invariants')
+    for (const v of result.check.verdicts) {
+      lines.push(`  ${v.ok ? 'ok  ' : 'FAIL'} ${pad(v.invariant, 18)} ${pad(v.task, 10)} ${v.summary}`)
+      for (const violation of v.violations.slice(0, 3)) lines.push(`         - ${violation.message}`)
+      if (v.violations.length > 3) lines.push(`         … and ${v.violations.length - 3} more (events.jsonl has each with its context)`)
+    }
+  }
+
   for (const [task, sink] of Object.entries(result.sinks)) {
     if (sink.records === 0) {
       lines.push('', `  sink ${task}: empty`)
       continue
     }
-    const dupes = sink.duplicates.map((d) => `${d.id} (workers ${d.workers.join(', ')})`).join(', ')
-    lines.push(
-      '',
-      `  sink ${task}: ${sink.records} records, ids 1..${sink.last}; missing: ${sink.missing.length ? sink.missing.join(', ') : 'none'}; twice: ${dupes || 'none'}`,
-    )
+    const twice = sink.duplicates.length === 0 ? 'none' : `${sink.duplicates.length} id(s), e.g. ${sink.duplicates.slice(0, 3).map((d) => `${d.id} (workers ${d.workers.join(', ')})`).join(', ')}`
+    lines.push('', `  sink ${task}: ${sink.records} records, ids 1..${sink.last}; missing: ${sink.missing.length ? sink.missing.slice(0, 10).join(', ') : 'none'}; twice: ${twice}`)
   }
   lines.push('', `  session folder: ${result.sessionDir}`)
   return lines.join('\n')

@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path'
 import {
   AddWorkersInput,
   CreateSessionInput,
+  NetworkFaultInput,
   ProcessActionInput,
+  RecentEventsInput,
+  RemoveWorkerInput,
   TaskInput,
   ZooKeeperActionInput,
   ZooKeeperOptions,
@@ -14,6 +17,9 @@ import {
 } from '../shared/api.js'
 import { LabEventTypes, type LabEvent, type UnsequencedEvent } from '../shared/events.js'
 import { applyEvent, emptyLabState, LAB_ROOT, type LabState } from '../shared/lab-state.js'
+import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
+import { FailoverTracker, type Failover, type Fault } from './experiments/failover-tracker.js'
+import { WorkerNetwork } from './faults/worker-network.js'
 import { Journal } from './journal/journal.js'
 import { EventBatcher } from './journal/event-batcher.js'
 import { programCommand } from './workers/programs.js'
@@ -21,6 +27,12 @@ import { Supervisor } from './workers/supervisor.js'
 import { createZooKeeper, type ZooKeeperRuntime } from './zookeeper/index.js'
 
 const LAB_VERSION = '0.1.0'
+/** Events kept in memory for views that open mid-session; older ones are in events.jsonl. */
+const RECENT_EVENTS = 50_000
+/** How often the live checker looks for new violations. */
+const CHECK_INTERVAL_MS = 1000
+/** How often the lab asks each ZooKeeper server for its counters (srvr). */
+const ZK_STATS_INTERVAL_MS = 2000
 
 /** Where sessions go when neither a folder nor a sessions directory is given. */
 export function defaultSessionsDir(): string {
@@ -34,6 +46,12 @@ interface ActiveSession {
   zookeeper?: ZooKeeperRuntime
   workerCounters: Map<string, number>
   publisherRuns: number
+  failovers: FailoverTracker
+  checker: LiveChecker
+  checkTimer: NodeJS.Timeout
+  statsTimer?: NodeJS.Timeout
+  /** Each worker's proxies to ZooKeeper, by process name; kept across restarts of the worker. */
+  networks: Map<string, WorkerNetwork>
   monitorSettings: { commitIntervalMs: number }
 }
 
@@ -50,6 +68,8 @@ export class Lab implements LabApi {
   private readonly liveState: LabState = emptyLabState()
   private readonly eventListeners = new Set<(event: LabEvent) => void>()
   private readonly batcher = new EventBatcher()
+  private recent: LabEvent[] = []
+  private finalReport?: CheckReport
 
   constructor() {
     liveLabs.add(this)
@@ -89,18 +109,59 @@ export class Lab implements LabApi {
     const options = CreateSessionInput.parse(input)
     if (this.active) throw new Error(`A session is already open in ${this.active.info.dir}; close it first.`)
     const createdAt = Date.now()
+    // A new session starts from nothing: no state or events of the previous one carry over.
+    Object.assign(this.liveState, emptyLabState())
+    this.recent = []
     const name = options.name ?? 'session'
     const dir = resolve(options.dir ?? join(options.sessionsDir ?? defaultSessionsDir(), `${stamp(createdAt)}-${slug(name)}`))
     for (const sub of ['logs', 'sinks', 'zookeeper']) mkdirSync(join(dir, sub), { recursive: true })
     const journal = new Journal(join(dir, 'events.jsonl'))
     journal.subscribe((event) => {
       applyEvent(this.liveState, event)
+      this.recent.push(event)
+      // Trim in chunks, not on every event, to keep appends cheap.
+      if (this.recent.length > RECENT_EVENTS * 1.2) this.recent = this.recent.slice(-RECENT_EVENTS)
       for (const listener of this.eventListeners) listener(event)
       this.batcher.push(event)
     })
     const supervisor = new Supervisor({ logDir: join(dir, 'logs'), emit: (e) => journal.append(e) })
+    const failovers = new FailoverTracker((f) => journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.failover, ...f }))
+    journal.subscribe((event) => failovers.onEvent(event))
+    // The checker grades the run while it happens; each violation goes into the journal once.
+    const checker = new LiveChecker()
+    journal.subscribe((event) => checker.onEvent(event))
+    const checkTimer = setInterval(() => {
+      for (const v of checker.drain()) {
+        journal.append({
+          time: Date.now(),
+          source: 'checker',
+          type: LabEventTypes.violation,
+          level: 'error',
+          invariant: v.invariant,
+          task: v.task,
+          kind: v.kind,
+          message: v.message,
+          at: v.time,
+          ...(v.workers ? { workers: v.workers } : {}),
+          ...(v.ids ? { ids: v.ids.slice(0, 50) } : {}),
+        })
+      }
+    }, CHECK_INTERVAL_MS)
+    checkTimer.unref()
+    this.finalReport = undefined
     const info: SessionInfo = { dir, name, createdAt }
-    this.active = { info, journal, supervisor, workerCounters: new Map(), publisherRuns: 0, monitorSettings: { commitIntervalMs: 1000 } }
+    this.active = {
+      info,
+      journal,
+      supervisor,
+      workerCounters: new Map(),
+      publisherRuns: 0,
+      failovers,
+      checker,
+      checkTimer,
+      networks: new Map(),
+      monitorSettings: { commitIntervalMs: 1000 },
+    }
     writeSessionFile(dir, {
       name,
       createdAt: new Date(createdAt).toISOString(),
@@ -126,6 +187,7 @@ export class Lab implements LabApi {
     const connect = runtime.connectString()
     updateSessionFile(session.info.dir, { zookeeper: { ...options, connectString: connect, ...runtime.describe() } })
     this.startWatchers(session, connect)
+    this.startStatsPolling(session, runtime)
     return this.liveState.zookeeper
   }
 
@@ -164,8 +226,11 @@ export class Lab implements LabApi {
       const workerId = (session.workerCounters.get(options.task) ?? 0) + 1
       session.workerCounters.set(options.task, workerId)
       const name = `worker-${options.task}-${workerId}`
+      // Workers reach ZooKeeper through their own proxies, so a network fault can hit one of them alone.
+      const network = await WorkerNetwork.open(name, connect)
+      session.networks.set(name, network)
       const program = programCommand('task-worker', [
-        '--connect', connect,
+        '--connect', network.connectString,
         '--root', LAB_ROOT,
         '--task', options.task,
         '--worker-id', String(workerId),
@@ -187,15 +252,23 @@ export class Lab implements LabApi {
   }
 
   async removeWorker(input: { name: string }): Promise<void> {
+    const { name } = RemoveWorkerInput.parse(input)
     const session = this.requireSession()
-    const worker = this.liveState.workers[input.name]
-    if (!worker) throw new Error(`No worker named ${input.name}.`)
-    await session.supervisor.stop(input.name)
+    if (!this.liveState.workers[name]) throw new Error(`No worker named ${name}.`)
+    await session.supervisor.stop(name)
+  }
+
+  async recentEvents(input: RecentEventsInput = {}): Promise<LabEvent[]> {
+    const { afterSeq, limit } = RecentEventsInput.parse(input)
+    const start = this.recent.findIndex((e) => e.seq > afterSeq)
+    return start < 0 ? [] : this.recent.slice(start).slice(-limit)
   }
 
   async processAction(input: { name: string; action: string }): Promise<void> {
     const { name, action } = ProcessActionInput.parse(input)
-    const supervisor = this.requireSession().supervisor
+    const session = this.requireSession()
+    const supervisor = session.supervisor
+    if (action === 'kill' || action === 'stop' || action === 'pause') this.registerFault(name, action)
     switch (action) {
       case 'stop':
         await supervisor.stop(name)
@@ -215,6 +288,32 @@ export class Lab implements LabApi {
     }
   }
 
+  async networkFault(input: NetworkFaultInput): Promise<void> {
+    const { name, fault, latencyMs, jitterMs } = NetworkFaultInput.parse(input)
+    const session = this.requireSession()
+    const network = session.networks.get(name)
+    if (!network) throw new Error(`No worker named ${name} with a network path to fault (only the lab's workers have one).`)
+    // Only a partition can cost a primary its session; latency and resets are survived by reconnecting.
+    if (fault === 'partition') this.registerFault(name, fault)
+    network.apply(fault, latencyMs, jitterMs)
+    this.record({ type: LabEventTypes.networkFault, name, fault, ...(fault === 'slow' ? { latencyMs, jitterMs: jitterMs ?? 0 } : {}) })
+  }
+
+  /** The checker's verdicts so far (live: judged from what workers reported; final: from the sinks). */
+  checkReport(): CheckReport | undefined {
+    return this.active ? this.active.checker.report() : this.finalReport
+  }
+
+  /** Every failover of this session so far, completed or still waiting for the new primary's first commit. */
+  get failovers(): readonly Failover[] {
+    return this.active?.failovers.failovers ?? []
+  }
+
+  /** The failover of a task still waiting for its new primary's first commit. */
+  pendingFailover(task: string): Failover | undefined {
+    return this.active?.failovers.pending(task)
+  }
+
   async snapshot(): Promise<LabState> {
     return structuredClone(this.liveState)
   }
@@ -222,7 +321,26 @@ export class Lab implements LabApi {
   async closeSession(): Promise<void> {
     const session = this.active
     if (!session) return
+    clearInterval(session.statsTimer)
+    session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosing })
     await session.supervisor.stopAll(3000)
+    await Promise.all([...session.networks.values()].map((n) => n.close()))
+    clearInterval(session.checkTimer)
+    // The final verdicts read the sinks, the ground truth, rather than what workers said they did.
+    const report = checkSessionDir(session.info.dir)
+    this.finalReport = report
+    session.journal.append({
+      time: Date.now(),
+      source: 'checker',
+      type: LabEventTypes.checkReport,
+      level: report.ok ? 'info' : 'error',
+      ok: report.ok,
+      verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary, violations: v.violations.length })),
+      failovers: report.failovers,
+    })
+    updateSessionFile(session.info.dir, {
+      check: { ok: report.ok, verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary })) },
+    })
     session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosed })
     this.batcher.flush()
     session.journal.close()
@@ -268,6 +386,66 @@ export class Lab implements LabApi {
       jsonEvents: true,
       restart,
     })
+  }
+
+  /**
+   * A fault about to hit a worker: if it is a primary, the tracker waits for the takeover. Registered
+   * before the fault is applied, so no event of the takeover can slip past it.
+   */
+  private registerFault(name: string, kind: Fault['kind']): void {
+    const session = this.requireSession()
+    const worker = this.liveState.workers[name]
+    if (!worker || session.supervisor.get(name)?.state === 'exited') return
+    session.failovers.fault({
+      task: worker.task,
+      kind,
+      target: name,
+      wasPrimary: worker.role === 'primary' && worker.status === 'running',
+      time: Date.now(),
+      seq: this.liveState.lastSeq,
+    })
+  }
+
+  /**
+   * Asks every server for its counters (znodes, connections, mode) and records them when they change,
+   * so views show them without polling ZooKeeper themselves.
+   */
+  private startStatsPolling(session: ActiveSession, runtime: ZooKeeperRuntime): void {
+    const last = new Map<number, string>()
+    let busy = false
+    session.statsTimer = setInterval(() => {
+      if (busy || this.active !== session) return
+      busy = true
+      void runtime
+        .status()
+        .then((servers) => {
+          for (const server of servers) {
+            const srvr = server.srvr
+            if (!server.reachable || !srvr?.serving) continue
+            const stats = {
+              server: server.id,
+              name: server.name,
+              nodeCount: srvr.nodeCount,
+              connections: srvr.connections,
+              mode: srvr.mode,
+              zxid: srvr.zxid,
+              latencyAvg: srvr.latency.avg,
+              outstanding: srvr.outstanding,
+            }
+            const key = JSON.stringify(stats)
+            if (last.get(server.id) === key || this.active !== session) continue
+            last.set(server.id, key)
+            session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.zkStats, ...stats })
+          }
+        })
+        .catch(() => {
+          // A server that does not answer shows up through its process state; nothing to record here.
+        })
+        .finally(() => {
+          busy = false
+        })
+    }, ZK_STATS_INTERVAL_MS)
+    session.statsTimer.unref()
   }
 
   private async runPublisher(args: string[]): Promise<void> {

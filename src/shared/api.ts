@@ -6,7 +6,10 @@
 import { z } from 'zod'
 import type { LabEvent } from './events.js'
 import type { LabState } from './lab-state.js'
+import { LAB_METHOD_NAMES, type LabMethod } from './lab-methods.js'
 import { taskNameProblem } from './task-name.js'
+
+export { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, ipcChannel, type LabMethod } from './lab-methods.js'
 
 /** Task names become znode names and file names: one rule set, shared with the worker programs. */
 export const TaskName = z.string().superRefine((name, ctx) => {
@@ -14,7 +17,7 @@ export const TaskName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
-export const Strategy = z.enum(['seed'])
+export const Strategy = z.enum(['seed', 'recipe'])
 export type Strategy = z.infer<typeof Strategy>
 
 export const ZooKeeperOptions = z
@@ -73,6 +76,31 @@ export type AddWorkersInput = z.input<typeof AddWorkersInput>
 export const ProcessActionInput = z.object({ name: z.string().min(1), action: ProcessAction }).strict()
 export const ZooKeeperActionInput = z.object({ server: z.number().int().min(1), action: ZooKeeperAction }).strict()
 
+export const NetworkFault = z.enum(['partition', 'heal', 'reset', 'slow'])
+export type NetworkFault = z.infer<typeof NetworkFault>
+export const NetworkFaultInput = z
+  .object({
+    /** The worker whose link to ZooKeeper is hit. */
+    name: z.string().min(1),
+    fault: NetworkFault,
+    /** For `slow`: added delay each way, and its random spread. */
+    latencyMs: z.number().int().min(0).max(60_000).optional(),
+    jitterMs: z.number().int().min(0).max(60_000).optional(),
+  })
+  .strict()
+  .refine((f) => f.fault !== 'slow' || f.latencyMs !== undefined, { message: 'slow needs latencyMs', path: ['latencyMs'] })
+export type NetworkFaultInput = z.input<typeof NetworkFaultInput>
+
+export const RemoveWorkerInput = z.object({ name: z.string().min(1) }).strict()
+export const RecentEventsInput = z
+  .object({
+    /** Only events after this sequence number. */
+    afterSeq: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(50_000).default(10_000),
+  })
+  .strict()
+export type RecentEventsInput = z.input<typeof RecentEventsInput>
+
 export interface SessionInfo {
   dir: string
   name: string
@@ -89,11 +117,63 @@ export interface LabApi {
   deleteTask(input: z.input<typeof TaskInput>): Promise<void>
   /** Starts `count` workers for a task; returns their process names. */
   addWorkers(input: AddWorkersInput): Promise<string[]>
-  removeWorker(input: { name: string }): Promise<void>
+  removeWorker(input: z.input<typeof RemoveWorkerInput>): Promise<void>
   processAction(input: z.input<typeof ProcessActionInput>): Promise<void>
+  /** Cuts, slows, resets or heals one worker's network path to ZooKeeper (through its proxy). */
+  networkFault(input: NetworkFaultInput): Promise<void>
   /** The current state, derived from the journal the same way every view derives it. */
   snapshot(): Promise<LabState>
+  /** The latest events the lab holds in memory (logs and timeline of a view opened mid-session). */
+  recentEvents(input?: RecentEventsInput): Promise<LabEvent[]>
   /** Events in batches, in journal order. */
   subscribe(listener: (batch: LabEvent[]) => void): Unsubscribe
   closeSession(): Promise<void>
+}
+
+/**
+ * Every callable method with the schema of its one argument: the table the Electron IPC handlers and
+ * the WebSocket bridge validate against, and from which the renderer's client is generated.
+ * `subscribe` is not here: each transport delivers event batches its own way.
+ */
+export const LabMethods = {
+  createSession: CreateSessionInput,
+  startZooKeeper: ZooKeeperOptions.optional(),
+  zooKeeperAction: ZooKeeperActionInput,
+  publishTask: TaskInput,
+  deleteTask: TaskInput,
+  addWorkers: AddWorkersInput,
+  removeWorker: RemoveWorkerInput,
+  processAction: ProcessActionInput,
+  networkFault: NetworkFaultInput,
+  snapshot: z.undefined(),
+  recentEvents: RecentEventsInput.optional(),
+  closeSession: z.undefined(),
+} as const satisfies Record<LabMethod, z.ZodType>
+
+/** Compiles only while lab-methods.ts names exactly the API's callable methods. */
+type Assert<T extends true> = T
+type MethodNamesMatchTheApi = Assert<
+  [LabMethod] extends [Exclude<keyof LabApi, 'subscribe'>] ? ([Exclude<keyof LabApi, 'subscribe'>] extends [LabMethod] ? true : false) : false
+>
+
+/** The callable part of the API, as every transport exposes it. */
+export type LabCalls = Pick<LabApi, LabMethod>
+
+/** An argument that does not match its method's schema; the message names each bad field. */
+export class LabInputError extends Error {
+  override readonly name = 'LabInputError'
+}
+
+/** Validates one call from outside (IPC, WebSocket): a known method and an argument that fits it. */
+export function parseLabCall(method: unknown, input: unknown): { method: LabMethod; input: unknown } {
+  if (typeof method !== 'string' || !(LAB_METHOD_NAMES as string[]).includes(method)) {
+    throw new LabInputError(`Unknown lab method ${JSON.stringify(method)}.`)
+  }
+  const schema = LabMethods[method as LabMethod] as z.ZodType
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'argument'}: ${i.message}`)
+    throw new LabInputError(`Invalid argument for ${method}: ${problems.join('; ')}`)
+  }
+  return { method: method as LabMethod, input: parsed.data }
 }

@@ -34,11 +34,17 @@ export const WorkerEventTypes = {
   registered: 'worker.registered', // { node, path }
   role: 'worker.role', // { role: WorkerRole, node, smallest }
   statusSet: 'worker.status', // { value: '1' | '0', version }
-  work: 'worker.work', // { id } : record appended to the sink, before the commit
+  work: 'worker.work', // { id, reconciled? } : record appended to the sink (seed: before the commit; recipe: after it)
   commit: 'worker.commit', // { id, version }
   watch: 'worker.watch', // { path, event }
   error: 'worker.error', // { message, code? }
   exiting: 'worker.exiting', // { reason: 'signal' | 'stdin-closed', signal?, sessionClosed } : last word before exit
+  // Only the `recipe` strategy emits these (its worker.role also carries `predecessor?` and, on a step-down, `reason`).
+  watching: 'worker.watching', // { path, predecessor } : a standby's exists-watch on the next smaller registration
+  suspended: 'worker.suspended', // { sessionId } : the primary stopped working, its connection is lost (the session may survive)
+  resumed: 'worker.resumed', // { sessionId } : same session back, the primary works again
+  reconciled: 'worker.reconciled', // { lastCommit, sinkLast, appended: number[], fastForwardTo } : takeover repairs, before any work
+  fenced: 'worker.fenced', // { id, version, reason: 'session' | 'badversion' | 'lease' | 'node-deleted', code? } : commit refused or not trusted, sink NOT written
 } as const
 
 export const PublisherEventTypes = {
@@ -86,6 +92,7 @@ export interface ZnodeStat {
 /** Events the lab core itself writes. */
 export const LabEventTypes = {
   sessionCreated: 'session.created', // { dir, name }
+  sessionClosing: 'session.closing', // the lab begins to stop every process: what follows is teardown, not an experiment
   sessionClosed: 'session.closed',
   // zk.*: `server` is the numeric id (1…n, the ensemble's myid), `name` the process name (`zk-1`).
   zkStarting: 'zk.starting', // { server, name, port, pid }
@@ -101,5 +108,9 @@ export const LabEventTypes = {
   taskDeleted: 'task.deleted', // { task }
   scenarioStep: 'scenario.step', // { index, step, description }
   scenarioResult: 'scenario.result', // { ok, failovers }
-  failover: 'failover', // { task, fault, from, to, gapMs, faultTime, commitTime }
+  zkStats: 'zk.stats', // { server, name, nodeCount, connections, mode, zxid, latencyAvg, outstanding } : when they change
+  networkFault: 'fault.network', // { name, fault: 'partition' | 'heal' | 'reset' | 'slow', latencyMs?, jitterMs? }
+  violation: 'checker.violation', // { invariant, task, kind, message, at, workers?, ids? } : found live, once each
+  checkReport: 'checker.report', // { ok, verdicts: [{ invariant, task, ok, summary, violations }], failovers } : final, from the sinks
+  failover: 'failover', // { task, fault: 'kill' | 'stop' | 'pause' | 'partition' | 'slow' | 'reset', from, to, faultTime, newPrimaryMs, firstCommitMs, lastCommitBefore, firstCommitId }
 } as const

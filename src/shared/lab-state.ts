@@ -44,6 +44,10 @@ export interface ZkServerView {
   state: 'starting' | 'running' | 'stopped' | 'paused' | 'crashed'
   mode?: string
   version?: string
+  /** From the latest `srvr` (zk.stats). */
+  nodeCount?: number
+  connections?: number
+  zxid?: string
 }
 
 export interface TaskView {
@@ -68,6 +72,27 @@ export interface AlertView {
   since: number
 }
 
+export interface ViolationView {
+  invariant: string
+  task: string
+  kind: string
+  message: string
+  /** When the violation happened (not when it was found). */
+  at: number
+  workers?: string[]
+}
+
+export interface VerdictView {
+  invariant: string
+  task: string
+  ok: boolean
+  summary: string
+  violations: number
+}
+
+/** Violations kept in the state; the journal keeps every one. */
+const MAX_VIOLATIONS = 500
+
 export interface LabState {
   session?: { dir: string; name: string; createdAt: number }
   lastSeq: number
@@ -78,10 +103,14 @@ export interface LabState {
   tasks: Record<string, TaskView>
   tree: Record<string, ZnodeView>
   alerts: AlertView[]
+  /** Found live by the checker, in the order they were found. */
+  violations: ViolationView[]
+  /** The checker's final verdicts, once the session has closed. */
+  verdicts?: { ok: boolean; verdicts: VerdictView[] }
 }
 
 export function emptyLabState(): LabState {
-  return { lastSeq: 0, lastTime: 0, zookeeper: { servers: [] }, processes: {}, workers: {}, tasks: {}, tree: {}, alerts: [] }
+  return { lastSeq: 0, lastTime: 0, zookeeper: { servers: [] }, processes: {}, workers: {}, tasks: {}, tree: {}, alerts: [], violations: [] }
 }
 
 /** The lab's ZooKeeper root and the seed's layout below it. */
@@ -114,6 +143,14 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       else if (e.type === LabEventTypes.zkFailed) server.state = 'crashed'
       // A kill the lab fired on purpose is still a stop; only an exit nobody asked for is a crash.
       else if (e.type === LabEventTypes.zkStopped) server.state = e.how === 'crashed' ? 'crashed' : 'stopped'
+      break
+    }
+    case LabEventTypes.zkStats: {
+      const server = zkServer(state, Number(e.server))
+      if (typeof e.nodeCount === 'number') server.nodeCount = e.nodeCount
+      if (typeof e.connections === 'number') server.connections = e.connections
+      if (typeof e.zxid === 'string') server.zxid = e.zxid
+      if (typeof e.mode === 'string') server.mode = e.mode
       break
     }
     case LabEventTypes.processSpawned: {
@@ -201,8 +238,11 @@ export function applyEvent(state: LabState, e: LabEvent): void {
     }
     case ObserverEventTypes.deleted: {
       const path = String(e.path)
-      for (const known of Object.keys(state.tree)) {
-        if (known === path || known.startsWith(path + '/')) delete state.tree[known]
+      const hadChildren = (state.tree[path]?.stat?.numChildren ?? 1) > 0
+      delete state.tree[path]
+      // The observer reports children before their parent; a scan is needed only if some are left.
+      if (hadChildren) {
+        for (const known of Object.keys(state.tree)) if (known.startsWith(path + '/')) delete state.tree[known]
       }
       updateTask(state, path, '', true)
       break
@@ -214,6 +254,20 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       state.alerts.push({ task, kind, message: String(e.message ?? kind), since: e.time })
       break
     }
+    case LabEventTypes.violation:
+      state.violations.push({
+        invariant: String(e.invariant),
+        task: String(e.task),
+        kind: String(e.kind),
+        message: String(e.message),
+        at: typeof e.at === 'number' ? e.at : e.time,
+        ...(Array.isArray(e.workers) ? { workers: e.workers.map(String) } : {}),
+      })
+      if (state.violations.length > MAX_VIOLATIONS) state.violations.splice(0, state.violations.length - MAX_VIOLATIONS)
+      break
+    case LabEventTypes.checkReport:
+      state.verdicts = { ok: e.ok === true, verdicts: (e.verdicts ?? []) as VerdictView[] }
+      break
     case MonitorEventTypes.cleared:
       state.alerts = state.alerts.filter((a) => !(a.task === e.task && a.kind === e.kind))
       break
@@ -257,7 +311,20 @@ function updateTask(state: LabState, path: string, data: string, deleted: boolea
   if (child === 'status' && !instance) task.status = deleted ? undefined : data
   if (child === 'lastCommit' && !instance) task.lastCommit = deleted || data === '' ? undefined : Number(data)
   if (child === 'instance' && instance) {
-    task.instances = deleted ? task.instances.filter((n) => n !== instance) : [...new Set([...task.instances, instance])]
-    task.instances.sort((a, b) => a.slice(-10).localeCompare(b.slice(-10)))
+    // Kept sorted by insertion, in place: a sort or a copy per event would be quadratic for tasks
+    // with thousands of instances. Views that need a new reference copy it themselves.
+    const list = task.instances
+    const key = instance.slice(-10)
+    let lo = 0
+    let hi = list.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (list[mid].slice(-10) < key) lo = mid + 1
+      else hi = mid
+    }
+    // Sequence numbers are unique per parent, so the name, if present, sits at `lo`.
+    const present = list[lo] === instance
+    if (deleted && present) list.splice(lo, 1)
+    else if (!deleted && !present) list.splice(lo, 0, instance)
   }
 }

@@ -5,21 +5,30 @@
 import { z } from 'zod'
 import { Strategy, TaskName, ZooKeeperOptions } from './api.js'
 
-/** Which worker a fault hits: the current primary, a standby, a random live worker, or worker N. */
-export const WorkerTarget = z.union([
-  z.enum(['primary', 'standby', 'random']),
+/**
+ * What a fault hits. Workers: the current primary, a standby, a random live worker, worker N of the
+ * step's task, or a worker by name. ZooKeeper: server N (`zk-1`), the ensemble's current leader or a
+ * follower.
+ */
+export const Target = z.union([
+  z.enum(['primary', 'standby', 'random', 'zk-leader', 'zk-follower']),
   z.number().int().min(1),
-  z.string().regex(/^worker-[A-Za-z0-9._-]+-\d+$/, 'a worker name like worker-task01-2'),
+  z.string().regex(/^(worker-[A-Za-z0-9._-]+-\d+|zk-\d+)$/, 'a worker name like worker-task01-2, or a server like zk-1'),
 ])
-export type WorkerTarget = z.infer<typeof WorkerTarget>
+export type Target = z.infer<typeof Target>
+
+/** The invariants the checker grades; `expect` steps and a scenario's `expect` name them. */
+export const Invariant = z.enum(['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth'])
+export type Invariant = z.infer<typeof Invariant>
 
 const Timeout = z.number().int().min(100).max(3_600_000)
+const Duration = z.number().int().min(1).max(3_600_000)
 
 const Common = { task: TaskName.optional(), note: z.string().optional() }
 
 const WaitFor = z
   .object({
-    /** primary: a live primary exists; failover: a new primary has committed after the last fault; commits: n more commits. */
+    /** primary: a live primary exists; failover: the last fault's takeover is complete; commits: n more commits. */
     waitFor: z.enum(['primary', 'failover', 'commits']),
     count: z.number().int().min(1).max(100_000).optional(),
     timeoutMs: Timeout.default(60_000),
@@ -27,41 +36,88 @@ const WaitFor = z
   })
   .strict()
 
-const Kill = z.object({ kill: WorkerTarget, ...Common }).strict()
-const Stop = z.object({ stop: WorkerTarget, ...Common }).strict()
-
-/** Starts a stopped or crashed worker again (same id, new session): it rejoins as a standby. */
-const Restart = z.object({ restart: z.union([z.literal('faulted'), WorkerTarget]), ...Common }).strict()
-
+const Kill = z.object({ kill: Target, ...Common }).strict()
+const Stop = z.object({ stop: Target, ...Common }).strict()
+/** SIGSTOP, like a GC pause: resumed after `for` ms, or by a later `resume` step. */
+const Pause = z.object({ pause: Target, for: Duration.optional(), ...Common }).strict()
+const Resume = z.object({ resume: z.union([z.literal('faulted'), Target]), ...Common }).strict()
+/** Starts a stopped or crashed worker or server again; a worker rejoins as a standby. */
+const Restart = z.object({ restart: z.union([z.literal('faulted'), Target]), ...Common }).strict()
+/** Cuts a worker's link to ZooKeeper: healed after `for` ms, or by a later `heal` step. */
+const Partition = z.object({ partition: Target, for: Duration.optional(), ...Common }).strict()
+const Heal = z.object({ heal: z.union([z.literal('faulted'), Target]), ...Common }).strict()
+/** Adds latency (± jitter) to a worker's link; back to normal after `for` ms, or by `heal`. */
+const Slow = z
+  .object({ slow: Target, latencyMs: z.number().int().min(0).max(60_000), jitterMs: z.number().int().min(0).max(60_000).default(0), for: Duration.optional(), ...Common })
+  .strict()
+/** Resets a worker's TCP connections to ZooKeeper. */
+const Reset = z.object({ reset: Target, ...Common }).strict()
+/** Standbys joining: start n more workers for the task. */
+const AddWorkers = z.object({ addWorkers: z.number().int().min(1).max(50), ...Common }).strict()
 const Sleep = z.object({ sleep: z.number().int().min(0).max(3_600_000), ...Common }).strict()
+/** Checks, at this point of the run, that the named invariants hold so far (or all of them). */
+const Expect = z
+  .object({
+    expect: z.union([z.literal('all'), z.array(Invariant).min(1)]),
+    /** And that the last failover's first commit came within this many ms of its fault. */
+    maxFailoverMs: z.number().int().min(1).optional(),
+    ...Common,
+  })
+  .strict()
 
+type WithCommon<T> = T & { task?: string; note?: string }
 export type Step =
   | z.output<typeof WaitFor>
-  | { kill: WorkerTarget; task?: string; note?: string }
-  | { stop: WorkerTarget; task?: string; note?: string }
+  | WithCommon<{ kill: Target }>
+  | WithCommon<{ stop: Target }>
+  | WithCommon<{ pause: Target; for?: number }>
+  | WithCommon<{ resume: Target | 'faulted' }>
+  | WithCommon<{ restart: Target | 'faulted' }>
+  | WithCommon<{ partition: Target; for?: number }>
+  | WithCommon<{ heal: Target | 'faulted' }>
+  | WithCommon<{ slow: Target; latencyMs: number; jitterMs: number; for?: number }>
+  | WithCommon<{ reset: Target }>
+  | WithCommon<{ addWorkers: number }>
   | z.output<typeof Sleep>
-  | { restart: WorkerTarget | 'faulted'; task?: string; note?: string }
+  | z.output<typeof Expect>
   | { repeat: number; steps: Step[]; note?: string }
+  | { parallel: Step[]; note?: string }
 
-const ACTIONS = ['waitFor', 'kill', 'stop', 'restart', 'sleep', 'repeat'] as const
+const SCHEMAS = {
+  waitFor: () => WaitFor,
+  kill: () => Kill,
+  stop: () => Stop,
+  pause: () => Pause,
+  resume: () => Resume,
+  restart: () => Restart,
+  partition: () => Partition,
+  heal: () => Heal,
+  slow: () => Slow,
+  reset: () => Reset,
+  addWorkers: () => AddWorkers,
+  sleep: () => Sleep,
+  expect: () => Expect,
+  repeat: () => Repeat,
+  parallel: () => Parallel,
+} as const
+export const STEP_ACTIONS = Object.keys(SCHEMAS) as Array<keyof typeof SCHEMAS>
 
 /** Each step is an object with exactly one action key; validate it by that key so errors are precise. */
 export const StepSchema: z.ZodType<Step> = z.lazy(() =>
   z.unknown().transform((value, ctx): Step => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      ctx.addIssue({ code: 'custom', message: `a step is an object with one of: ${ACTIONS.join(', ')}` })
+      ctx.addIssue({ code: 'custom', message: `a step is an object with one of: ${STEP_ACTIONS.join(', ')}` })
       return z.NEVER
     }
-    const keys = ACTIONS.filter((a) => a in value)
+    const keys = STEP_ACTIONS.filter((a) => a in value)
     if (keys.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: keys.length === 0 ? `a step needs one of: ${ACTIONS.join(', ')}` : `a step has one action, not ${keys.join(' and ')}`,
+        message: keys.length === 0 ? `a step needs one of: ${STEP_ACTIONS.join(', ')}` : `a step has one action, not ${keys.join(' and ')}`,
       })
       return z.NEVER
     }
-    const schema = { waitFor: WaitFor, kill: Kill, stop: Stop, restart: Restart, sleep: Sleep, repeat: Repeat }[keys[0]]
-    const parsed = schema.safeParse(value)
+    const parsed = (SCHEMAS[keys[0]]() as z.ZodType).safeParse(value)
     if (!parsed.success) {
       for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never)
       return z.NEVER
@@ -74,11 +130,14 @@ const Repeat = z
   .object({ repeat: z.number().int().min(1).max(1000), steps: z.array(StepSchema).min(1), note: z.string().optional() })
   .strict()
 
+/** Steps that run at the same time; the step ends when all of them have. */
+const Parallel = z.object({ parallel: z.array(StepSchema).min(2), note: z.string().optional() }).strict()
+
 export const ScenarioTask = z
   .object({
     name: TaskName,
     workers: z.number().int().min(1).max(50),
-    strategy: Strategy.default('seed'),
+    strategy: Strategy.default('recipe'),
     commitIntervalMs: z.number().int().min(50).max(60_000).default(1000),
     sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(4000),
   })
@@ -91,6 +150,8 @@ export const Scenario = z
     zookeeper: ZooKeeperOptions.default({ mode: 'standalone', tickTimeMs: 500 }),
     tasks: z.array(ScenarioTask).min(1),
     steps: z.array(StepSchema).default([]),
+    /** Invariants the run must keep; checked at the end (default: all). A violation fails the run. */
+    expect: z.union([z.literal('all'), z.literal('none'), z.array(Invariant)]).default('all'),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -72,8 +72,8 @@ describe('zklab CLI', () => {
     }
     expect(session.result.sinks.task01.missing).toEqual([])
     // The summary shows each failover with its gap.
-    expect(run.stdout).toMatch(/kill-primary: done/)
-    expect(run.stdout.match(/^\s+\d+ task01\s+kill\s+worker-task01-\d -> worker-task01-\d/gm)).toHaveLength(5)
+    expect(run.stdout).toMatch(/kill-primary: PASSED/)
+    expect(run.stdout.match(/^\s+\d+\s+task01\s+kill\s+worker-task01-\d -> worker-task01-\d/gm)).toHaveLength(5)
     expect(spawnedPids(out).filter(isAlive)).toEqual([])
   })
 

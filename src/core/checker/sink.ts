@@ -6,6 +6,8 @@ export interface SinkRecord {
   worker: number | string
   time: number
   session?: string
+  /** The recipe's fencing token: the lastCommit version its commit produced. */
+  version?: number
 }
 
 export interface SinkAnalysis {

@@ -2,7 +2,7 @@ import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/eve
 
 export interface Fault {
   task: string
-  kind: 'kill' | 'stop'
+  kind: 'kill' | 'stop' | 'pause' | 'partition'
   /** The worker the fault hit, and whether it was the primary at that moment. */
   target: string
   wasPrimary: boolean
@@ -24,6 +24,8 @@ export interface Failover {
   /** lastCommit as the old primary left it and the new primary's first id: never lower. */
   lastCommitBefore?: number
   firstCommitId?: number
+  /** The hit primary came back and committed before anyone took over (a pause or cut shorter than its session). */
+  noTakeover?: boolean
 }
 
 /**
@@ -70,7 +72,11 @@ export class FailoverTracker {
       failover.newPrimaryMs ??= e.time - failover.faultTime
     }
     if (e.type === WorkerEventTypes.commit) {
-      if (failover && failover.to === e.source && failover.firstCommitMs === undefined) {
+      if (failover && !failover.to && e.source === failover.from && e.time > failover.faultTime) {
+        failover.noTakeover = true
+        this.open.delete(task)
+        this.record(failover)
+      } else if (failover && failover.to === e.source && failover.firstCommitMs === undefined) {
         failover.firstCommitMs = e.time - failover.faultTime
         failover.firstCommitId = Number(e.id)
         this.open.delete(task)

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { labRoot } from '../lab-root.js'
 import { findExecutable } from './supervisor.js'
 
 /** The lab's own child programs, in src/worker. */
@@ -20,7 +21,7 @@ export function nodeBinary(): string {
 
 /** Command and arguments that start one of the lab's programs (TypeScript run through tsx). */
 export function programCommand(program: LabProgram, args: string[]): { command: string; args: string[] } {
-  const file = fileURLToPath(new URL(`../../worker/${program}.ts`, import.meta.url))
+  const file = join(labRoot(), 'src', 'worker', `${program}.ts`)
   if (!existsSync(file)) throw new Error(`The lab's ${program} program is missing at ${file}; reinstall the lab.`)
   return { command: nodeBinary(), args: ['--import', TSX_LOADER, file, ...args] }
 }

@@ -135,7 +135,8 @@ export function parseSrvr(text: string): SrvrResult {
   const [min, avg, max] = (fields.get('Latency min/avg/max') ?? '0/0/0').split('/').map(Number)
   const state: ServerState = {
     serving: true,
-    version: fields.get('Zookeeper version')!,
+    // "3.8.0-<git id>, built on <date>": the release is what a reader wants; the rest is build noise.
+    version: fields.get('Zookeeper version')!.split(/[-,\s]/)[0],
     latency: { min: min ?? 0, avg: avg ?? 0, max: max ?? 0 },
     received: toInt(fields.get('Received')),
     sent: toInt(fields.get('Sent')),

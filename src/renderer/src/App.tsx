@@ -1,15 +1,24 @@
-/** Placeholder until the cluster, tree, log and timeline panels arrive. */
+import { useEffect } from 'react'
+import { Header } from './app/Header'
+import { MainTabs } from './app/MainTabs'
+import { startClock } from './app/clock'
+import { useThemeSync } from './app/theme'
+import { ClusterPanel } from './cluster/ClusterPanel'
+import { Toasts } from './alerts/Toasts'
+import { startLabConnection } from './lab/connection'
+
 export function App() {
-  const versions = window.labInfo?.versions
+  useThemeSync()
+  useEffect(() => startLabConnection(), [])
+  useEffect(() => startClock(), [])
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 24 }}>
-      <h1>ZooKeeper Failover Lab</h1>
-      <p>The lab engine runs from the command line for now: <code>npx zklab run resources/scenarios/kill-primary.yaml</code>.</p>
-      {versions && (
-        <p>
-          Electron {versions.electron}, Chromium {versions.chrome}, Node {versions.node}
-        </p>
-      )}
-    </main>
+    <div className="app">
+      <Header />
+      <div className="workspace">
+        <ClusterPanel />
+        <MainTabs />
+      </div>
+      <Toasts />
+    </div>
   )
 }

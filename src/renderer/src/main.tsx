@@ -1,6 +1,14 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './App'
+import { useStore } from './app/store'
+import { initialTheme } from './app/theme'
+import './styles/base.css'
+
+// Set before the first paint, so a dark-mode user never sees a light flash.
+const theme = initialTheme()
+document.documentElement.dataset.theme = theme
+useStore.getState().setTheme(theme)
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

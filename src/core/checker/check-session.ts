@@ -1,0 +1,67 @@
+/**
+ * The checker's entry point: a session's journal and sinks in, one verdict per invariant per task
+ * and every failover's breakdown out. Pure (no clock, no ZooKeeper): the same input gives the same
+ * report, after a run, on a reopened session, or live over the events so far.
+ */
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { LabEvent } from '../../shared/events.js'
+import { readJournal } from '../journal/journal.js'
+import { checkCommitMonotonic } from './commit-monotonic.js'
+import { failoverBreakdowns } from './failovers.js'
+import { buildModel } from './journal-model.js'
+import { checkSinglePrimary, workingIntervals } from './single-primary.js'
+import { readSink, type SinkRecord } from './sink.js'
+import { checkSinkIntegrity } from './sink-integrity.js'
+import { checkStatusTruth } from './status-truth.js'
+import type { CheckInput, CheckReport, Verdict } from './types.js'
+
+export function checkSession(input: CheckInput): CheckReport {
+  const sinks = input.sinks ?? {}
+  const model = buildModel(input.events, sinks, input.options)
+  const verdicts: Verdict[] = []
+  for (const task of model.tasks.values()) {
+    const intervals = workingIntervals(task)
+    verdicts.push(
+      checkSinglePrimary(model, task, intervals),
+      checkSinkIntegrity(model, task, sinks[task.task]),
+      checkCommitMonotonic(model, task),
+      checkStatusTruth(model, task, intervals),
+    )
+  }
+  return {
+    ok: verdicts.every((v) => v.ok),
+    tasks: [...model.tasks.keys()],
+    sessionStart: model.start,
+    verdicts,
+    failovers: failoverBreakdowns(model),
+  }
+}
+
+/** A session folder's journal and sinks, ready for checkSession. */
+export function loadSession(dir: string): { events: LabEvent[]; sinks: Record<string, SinkRecord[]>; unreadableSinkLines: Record<string, number> } {
+  const { events } = readJournal(join(dir, 'events.jsonl'))
+  const { sinks, unreadable } = readSinks(join(dir, 'sinks'))
+  return { events, sinks, unreadableSinkLines: unreadable }
+}
+
+/** Every `<task>.log` in a session's sinks folder, by task. */
+export function readSinks(sinksDir: string): { sinks: Record<string, SinkRecord[]>; unreadable: Record<string, number> } {
+  const sinks: Record<string, SinkRecord[]> = {}
+  const unreadable: Record<string, number> = {}
+  if (!existsSync(sinksDir)) return { sinks, unreadable }
+  for (const file of readdirSync(sinksDir)) {
+    if (!file.endsWith('.log')) continue
+    const task = file.slice(0, -'.log'.length)
+    const read = readSink(join(sinksDir, file))
+    sinks[task] = read.records
+    if (read.unreadable) unreadable[task] = read.unreadable
+  }
+  return { sinks, unreadable }
+}
+
+/** Shorthand for a finished session folder. */
+export function checkSessionDir(dir: string, options?: CheckInput['options']): CheckReport {
+  const { events, sinks } = loadSession(dir)
+  return checkSession({ events, sinks, options })
+}

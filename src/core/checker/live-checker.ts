@@ -1,0 +1,128 @@
+/**
+ * The checker while a session runs: fed every journalled event, it answers with the violations found
+ * since it was last asked. It re-checks the whole journal so far (the checks are linear and pure), so
+ * the live verdicts and the end-of-run report can never disagree; a violation is handed out once,
+ * identified by what it is about, not by how far it has grown since.
+ */
+import { LabEventTypes, type LabEvent } from '../../shared/events.js'
+import { checkSession } from './check-session.js'
+import type { SinkRecord } from './sink.js'
+import type { CheckOptions, CheckReport, Violation } from './types.js'
+
+export interface LiveCheckerOptions extends CheckOptions {
+  /**
+   * drain() re-checks at most this often (ms, default 500): a re-check costs time linear in the
+   * journal (about 50 ms per 50,000 events), and views may ask on every batch. report() is always exact.
+   */
+  minRecheckMs?: number
+  /** The clock for minRecheckMs (tests). */
+  now?: () => number
+}
+
+/** A violation handed out, as far as it has grown since. */
+interface Seen {
+  time: number
+  end: number
+  ids: Set<number>
+  workers: Set<string>
+}
+
+export class LiveChecker {
+  private readonly events: LabEvent[] = []
+  private readonly reported = new Set<string>()
+  private readonly seen = new Map<string, Seen[]>()
+  private dirty = false
+  private last?: CheckReport
+  private lastCheckAt = -Infinity
+  private readonly minRecheckMs: number
+  private readonly now: () => number
+
+  constructor(private readonly options: LiveCheckerOptions = {}) {
+    this.minRecheckMs = options.minRecheckMs ?? 500
+    this.now = options.now ?? Date.now
+  }
+
+  onEvent(e: LabEvent): void {
+    // Plain output lines say nothing the checker reads; they are a large part of a journal.
+    if (e.type === LabEventTypes.log) return
+    this.events.push(e)
+    this.dirty = true
+  }
+
+  /** Violations found since the last call (each one once), in the order they happened. */
+  drain(): Violation[] {
+    if (this.dirty && this.now() - this.lastCheckAt < this.minRecheckMs) return []
+    const fresh: Violation[] = []
+    for (const verdict of this.current().verdicts) {
+      for (const v of verdict.violations) if (this.isNew(v)) fresh.push(v)
+    }
+    return fresh.sort((a, b) => a.time - b.time)
+  }
+
+  /**
+   * Whether a violation was not handed out before. Late lines (another process's event with an
+   * earlier version or time) can move where a violation starts, so besides its key, one that overlaps
+   * a reported one of the same kind and workers, in time or in ids, is the same one grown.
+   */
+  private isNew(v: Violation): boolean {
+    const key = violationKey(v)
+    const group = [v.invariant, v.task, v.kind].join('|')
+    const seen = this.seen.get(group) ?? []
+    const end = v.endTime ?? v.time
+    const workers = new Set(v.workers ?? [])
+    // Workers can be learnt late too (the observer's line before the writer's): one set within the other.
+    const sameWho = (r: Seen) => v.kind === 'missing' || [...workers].every((w) => r.workers.has(w)) || [...r.workers].every((w) => workers.has(w))
+    const overlaps = (r: Seen) => (v.time <= r.end && r.time <= end) || (v.ids ?? []).some((id) => r.ids.has(id))
+    const match = seen.find((r) => sameWho(r) && overlaps(r))
+    const known = this.reported.has(key) || match !== undefined
+    this.reported.add(key)
+    if (match) {
+      // Remember how far it has grown, so its later shapes still match.
+      match.time = Math.min(match.time, v.time)
+      match.end = Math.max(match.end, end)
+      for (const id of v.ids ?? []) match.ids.add(id)
+      for (const w of workers) match.workers.add(w)
+    }
+    if (known) return false
+    this.seen.set(group, [...seen, { time: v.time, end, ids: new Set(v.ids ?? []), workers }])
+    return true
+  }
+
+  /**
+   * The report over the events so far. Without sinks, each sink is judged from the workers'
+   * `worker.work` events; pass the sink files' records at the end for the ground truth.
+   */
+  report(sinks?: Record<string, readonly SinkRecord[]>): CheckReport {
+    if (sinks) return checkSession({ events: this.events, sinks, options: this.options })
+    return this.current()
+  }
+
+  private current(): CheckReport {
+    if (this.dirty || !this.last) {
+      this.last = checkSession({ events: this.events, options: this.options })
+      this.lastCheckAt = this.now()
+      this.dirty = false
+    }
+    return this.last
+  }
+}
+
+/** What a violation is about, stable while it grows (its end, its ids and its evidence may change). */
+export function violationKey(v: Violation): string {
+  let about: string
+  switch (v.kind) {
+    case 'missing':
+      // A run of missing ids may shrink or split as late records arrive; its first id names it.
+      about = String(v.ids?.[0])
+      break
+    case 'split-brain':
+    case 'stopped-while-working':
+    case 'running-while-idle':
+      about = `${(v.workers ?? []).slice().sort().join('+')}@${v.time}`
+      break
+    default:
+      // Runs of redone ids and episodes of backward commits grow at their end; their start names them.
+      about = `${v.ids?.[0]}@${v.seq ?? v.time}`
+  }
+  return [v.invariant, v.task, v.kind, about].join('|')
+}

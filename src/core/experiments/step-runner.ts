@@ -1,0 +1,280 @@
+import { Strategy as StrategySchema, type Strategy } from '../../shared/api.js'
+import { LabEventTypes } from '../../shared/events.js'
+import { primariesOf, type LabState, type WorkerView } from '../../shared/lab-state.js'
+import type { Invariant, Scenario, Step, Target } from '../../shared/scenario.js'
+import type { Lab } from '../lab.js'
+
+/** A step that could not be carried out or an expectation that did not hold; the run exits 1. */
+export class StepFailed extends Error {}
+
+/** The checker's verdicts so far, as the `expect` step needs them. */
+export type VerdictsSoFar = () => Array<{ invariant: Invariant; task: string; ok: boolean; violations: Array<{ message: string }> }>
+
+type WorkerHit = { kind: 'worker'; name: string; worker: WorkerView }
+type ServerHit = { kind: 'server'; id: number; name: string }
+type Hit = WorkerHit | ServerHit
+
+/** Carries out a scenario's steps against a live lab. */
+export class StepRunner {
+  /** The last worker or server a fault hit: what `restart: faulted`, `resume: faulted` and `heal: faulted` mean. */
+  private lastHit?: Hit
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly scenario: Scenario,
+    private readonly say: (line: string) => void,
+    private readonly verdicts: VerdictsSoFar,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  async run(steps: Step[], path: string): Promise<void> {
+    for (const [index, step] of steps.entries()) {
+      if (this.signal?.aborted) throw new StepFailed('interrupted')
+      await this.runOne(step, `${path}[${index}]`)
+    }
+  }
+
+  private async runOne(step: Step, where: string): Promise<void> {
+    if ('repeat' in step) {
+      for (let round = 1; round <= step.repeat; round++) {
+        this.say(`${where} repeat ${round}/${step.repeat}`)
+        await this.run(step.steps, `${where}.steps`)
+      }
+      return
+    }
+    if ('parallel' in step) {
+      this.lab.record({ type: LabEventTypes.scenarioStep, path: where, step: { parallel: step.parallel.length } })
+      const results = await Promise.allSettled(step.parallel.map((s, i) => this.runOne(s, `${where}.parallel[${i}]`)))
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+      if (failed) throw failed.reason
+      return
+    }
+    this.lab.record({ type: LabEventTypes.scenarioStep, path: where, step })
+    const task = this.taskFor(step.task, where)
+
+    if ('sleep' in step) return this.delay(step.sleep)
+    if ('waitFor' in step) return this.waitFor(step.waitFor, task, step.timeoutMs, where, step.count)
+    if ('expect' in step) return this.expect(step.expect, step.maxFailoverMs, where)
+    if ('addWorkers' in step) {
+      const spec = this.scenario.tasks.find((t) => t.name === task)!
+      const names = await this.lab.addWorkers({
+        task,
+        count: step.addWorkers,
+        strategy: this.strategyOf(task),
+        commitIntervalMs: spec.commitIntervalMs,
+        sessionTimeoutMs: spec.sessionTimeoutMs,
+      })
+      this.say(`added ${names.join(', ')}`)
+      return
+    }
+    if ('kill' in step) return this.processFault('kill', await this.resolve(task, step.kill, where), where)
+    if ('stop' in step) return this.processFault('stop', await this.resolve(task, step.stop, where), where)
+    if ('pause' in step) {
+      const hit = await this.resolve(task, step.pause, where)
+      await this.processFault('pause', hit, where)
+      if (step.for !== undefined) {
+        await this.delay(step.for)
+        await this.processAction(hit, 'resume')
+      }
+      return
+    }
+    if ('resume' in step) return this.processAction(await this.resolveOrLast(task, step.resume, where), 'resume')
+    if ('restart' in step) return this.processAction(await this.resolveOrLast(task, step.restart, where), 'restart')
+    if ('partition' in step || 'slow' in step || 'reset' in step) {
+      const target = 'partition' in step ? step.partition : 'slow' in step ? step.slow : step.reset
+      const hit = this.requireWorker(await this.resolve(task, target, where), where)
+      this.lastHit = hit
+      const fault = 'partition' in step ? 'partition' : 'slow' in step ? 'slow' : 'reset'
+      const latency = 'slow' in step ? { latencyMs: step.latencyMs, jitterMs: step.jitterMs } : {}
+      this.say(`${fault} ${hit.name} (${hit.worker.role})${'slow' in step ? ` +${step.latencyMs}±${step.jitterMs} ms` : ''}`)
+      await this.lab.networkFault({ name: hit.name, fault, ...latency })
+      const duration = 'partition' in step || 'slow' in step ? step.for : undefined
+      if (duration !== undefined) {
+        await this.delay(duration)
+        this.say(`heal ${hit.name}`)
+        await this.lab.networkFault({ name: hit.name, fault: 'heal' })
+      }
+      return
+    }
+    if ('heal' in step) {
+      const hit = this.requireWorker(await this.resolveOrLast(task, step.heal, where), where)
+      this.say(`heal ${hit.name}`)
+      await this.lab.networkFault({ name: hit.name, fault: 'heal' })
+    }
+  }
+
+  private async processFault(action: 'kill' | 'stop' | 'pause', hit: Hit, where: string): Promise<void> {
+    this.lastHit = hit
+    if (hit.kind === 'server') {
+      this.say(`${action} ${hit.name}`)
+      await this.lab.zooKeeperAction({ server: hit.id, action })
+      return
+    }
+    const { worker } = hit
+    if (worker.status !== 'running' && !(action !== 'pause' && worker.status === 'paused')) {
+      throw new StepFailed(`${where}: ${hit.name} is ${worker.status}; it cannot be ${action === 'stop' ? 'stopped' : `${action}ed`}`)
+    }
+    this.say(`${action} ${hit.name} (${worker.role}, pid ${worker.pid})`)
+    await this.lab.processAction({ name: hit.name, action })
+  }
+
+  private async processAction(hit: Hit, action: 'resume' | 'restart'): Promise<void> {
+    this.say(`${action} ${hit.name}`)
+    if (hit.kind === 'server') {
+      await this.lab.zooKeeperAction({ server: hit.id, action: action === 'restart' && this.serverStopped(hit.id) ? 'start' : action })
+    } else {
+      await this.lab.processAction({ name: hit.name, action })
+    }
+  }
+
+  private async expect(which: 'all' | Invariant[], maxFailoverMs: number | undefined, where: string): Promise<void> {
+    const broken = this.verdicts().filter((v) => !v.ok && (which === 'all' || which.includes(v.invariant)))
+    if (broken.length > 0) {
+      const first = broken[0]
+      throw new StepFailed(`${where}: expected ${first.invariant} to hold for ${first.task}: ${first.violations[0]?.message ?? 'violated'}`)
+    }
+    if (maxFailoverMs !== undefined) {
+      const last = this.lab.failovers.at(-1)
+      if (!last) throw new StepFailed(`${where}: expected a failover within ${maxFailoverMs} ms, but no fault has hit a primary`)
+      if (last.firstCommitMs === undefined || last.firstCommitMs > maxFailoverMs) {
+        throw new StepFailed(
+          `${where}: the last failover (${last.from} -> ${last.to ?? 'nobody'}) took ${last.firstCommitMs === undefined ? 'more than the run allowed' : `${last.firstCommitMs} ms`}, more than ${maxFailoverMs} ms`,
+        )
+      }
+    }
+    this.say(`${where}: expectations hold`)
+  }
+
+  private async waitFor(what: 'primary' | 'failover' | 'commits', task: string, timeoutMs: number, where: string, count = 1): Promise<void> {
+    const commitsNow = this.commitCount(task)
+    if (what === 'failover' && !this.lab.pendingFailover(task)) {
+      this.say(`${where}: no takeover of ${task} is pending`)
+      return
+    }
+    const done = (): boolean => {
+      if (what === 'primary') return primariesOf(this.lab.state, task).some((w) => w.status === 'running')
+      if (what === 'commits') return this.commitCount(task) >= commitsNow + count
+      return this.lab.pendingFailover(task) === undefined
+    }
+    await this.until(done, timeoutMs, where, () => {
+      if (what === 'failover') {
+        const f = this.lab.pendingFailover(task)
+        return `no new primary of ${task} committed within ${timeoutMs} ms after ${f?.from} was hit${f?.to ? ` (${f.to} became primary but did not commit)` : ''}`
+      }
+      if (what === 'primary') return `${task} had no live primary within ${timeoutMs} ms`
+      return `${task} made ${this.commitCount(task) - commitsNow} of ${count} commits within ${timeoutMs} ms`
+    })
+  }
+
+  private commitCount(task: string): number {
+    return Object.values(this.lab.state.workers)
+      .filter((w) => w.task === task)
+      .reduce((sum, w) => sum + w.commits, 0)
+  }
+
+  /** Resolves when the condition holds, re-checking on every event; fails the step after the timeout. */
+  private until(condition: () => boolean, timeoutMs: number, where: string, why: () => string): Promise<void> {
+    if (condition()) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const finish = (err?: Error) => {
+        clearTimeout(timer)
+        unsubscribe()
+        this.signal?.removeEventListener('abort', onAbort)
+        if (err) reject(err)
+        else resolve()
+      }
+      const onAbort = () => finish(new StepFailed('interrupted'))
+      const timer = setTimeout(() => finish(new StepFailed(`${where} timed out: ${why()}`)), timeoutMs)
+      const unsubscribe = this.lab.onEvent(() => {
+        if (condition()) finish()
+      })
+      this.signal?.addEventListener('abort', onAbort)
+    })
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer)
+        reject(new StepFailed('interrupted'))
+      }
+      const timer = setTimeout(() => {
+        this.signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      this.signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  private taskFor(task: string | undefined, where: string): string {
+    if (task) {
+      if (!this.scenario.tasks.some((t) => t.name === task)) throw new StepFailed(`${where}.task: no task named ${task} in this scenario`)
+      return task
+    }
+    if (this.scenario.tasks.length === 1) return this.scenario.tasks[0].name
+    throw new StepFailed(`${where}.task: the scenario has ${this.scenario.tasks.length} tasks; say which one`)
+  }
+
+  /** New workers join with the strategy the task's workers run (a --strategy override included). */
+  private strategyOf(task: string): Strategy {
+    const running = Object.values(this.lab.state.workers).find((w) => w.task === task)?.strategy
+    const parsed = StrategySchema.safeParse(running)
+    return parsed.success ? parsed.data : this.scenario.tasks.find((t) => t.name === task)!.strategy
+  }
+
+  private async resolveOrLast(task: string, target: Target | 'faulted', where: string): Promise<Hit> {
+    if (target !== 'faulted') return this.resolve(task, target, where, true)
+    if (!this.lastHit) throw new StepFailed(`${where}: nothing has been hit by a fault yet`)
+    if (this.lastHit.kind === 'worker') this.lastHit = { ...this.lastHit, worker: this.lab.state.workers[this.lastHit.name] }
+    return this.lastHit
+  }
+
+  private async resolve(task: string, target: Target, where: string, anyState = false): Promise<Hit> {
+    if (target === 'zk-leader' || target === 'zk-follower' || (typeof target === 'string' && target.startsWith('zk-'))) {
+      return this.resolveServer(target, where)
+    }
+    const live = Object.values(this.lab.state.workers).filter((w) => w.task === task && w.status === 'running')
+    let found: WorkerView | undefined
+    if (target === 'primary') found = primaryOf(this.lab.state, task)
+    else if (target === 'standby') found = live.find((w) => w.role === 'standby')
+    else if (target === 'random') found = live[Math.floor(Math.random() * live.length)]
+    else if (typeof target === 'number') found = this.lab.state.workers[`worker-${task}-${target}`]
+    else found = this.lab.state.workers[target]
+    if (!found) throw new StepFailed(`${where}: no ${typeof target === 'number' ? `worker ${target}` : target} of ${task} to hit right now`)
+    if (!anyState && found.status !== 'running' && found.status !== 'paused') throw new StepFailed(`${where}: ${found.name} is ${found.status}`)
+    return { kind: 'worker', name: found.name, worker: found }
+  }
+
+  private async resolveServer(target: string, where: string): Promise<ServerHit> {
+    const runtime = this.lab.zookeeper
+    if (!runtime) throw new StepFailed(`${where}: ZooKeeper is not running`)
+    const servers = runtime.servers()
+    let id: number | undefined
+    if (target === 'zk-leader' || target === 'zk-follower') {
+      const leader = await runtime.leader()
+      if (target === 'zk-leader') id = leader?.id ?? (servers.length === 1 ? servers[0].id : undefined)
+      else id = servers.find((s) => s.id !== leader?.id && s.state === 'running')?.id
+    } else {
+      id = Number(target.slice(3))
+    }
+    const server = servers.find((s) => s.id === id)
+    if (!server) throw new StepFailed(`${where}: no ZooKeeper server ${target} (servers: ${servers.map((s) => s.name).join(', ')})`)
+    return { kind: 'server', id: server.id, name: server.name }
+  }
+
+  private serverStopped(id: number): boolean {
+    const state = this.lab.zookeeper?.servers().find((s) => s.id === id)?.state
+    return state === 'stopped' || state === 'crashed'
+  }
+
+  private requireWorker(hit: Hit, where: string): WorkerHit {
+    if (hit.kind !== 'worker') throw new StepFailed(`${where}: network faults hit a worker's link; ${hit.name} is a ZooKeeper server (use stop, kill or pause)`)
+    return hit
+  }
+}
+
+/** The primary that holds the smallest instance node, when several say they are primary. */
+function primaryOf(state: LabState, task: string): WorkerView | undefined {
+  const primaries = primariesOf(state, task)
+  return primaries.sort((a, b) => (a.node ?? '').slice(-10).localeCompare((b.node ?? '').slice(-10)))[0]
+}

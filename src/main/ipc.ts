@@ -1,0 +1,64 @@
+import type { IpcMain, IpcMainInvokeEvent } from 'electron'
+import { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, ipcChannel, parseLabCall, type LabApi, type LabCalls } from '../shared/api.js'
+import type { LabEvent } from '../shared/events.js'
+import type { IpcSender } from './sender-check.js'
+
+export interface LabIpcDeps {
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>
+  lab: LabCalls
+  isTrustedSender(event: IpcSender): boolean
+}
+
+/**
+ * One `invoke` handler per Lab method, on `lab:<method>`. Each checks the sender, validates the argument
+ * against the method's schema and only then calls the lab, so nothing unchecked reaches the core.
+ * Failures go back as plain Errors carrying only a message (a bad argument's message names the field).
+ * Returns a function that removes the handlers.
+ */
+export function registerLabIpc({ ipcMain, lab, isTrustedSender }: LabIpcDeps): () => void {
+  for (const method of LAB_METHOD_NAMES) {
+    const channel = ipcChannel(method)
+    ipcMain.handle(channel, async (event: IpcMainInvokeEvent, arg: unknown) => {
+      if (!isTrustedSender(event)) {
+        throw new Error(`Refused ${channel}: the call did not come from the lab's own window.`)
+      }
+      try {
+        const { input } = parseLabCall(method, arg)
+        const call = lab[method] as (input: unknown) => Promise<unknown>
+        return await call.call(lab, input)
+      } catch (error) {
+        // Only the message crosses the process boundary; a class name or stack would just be noise.
+        throw new Error(error instanceof Error ? error.message : String(error))
+      }
+    })
+  }
+  return () => {
+    for (const method of LAB_METHOD_NAMES) ipcMain.removeHandler(ipcChannel(method))
+  }
+}
+
+/** What forwarding needs from a window's webContents. */
+export interface EventsTarget {
+  isDestroyed(): boolean
+  send(channel: string, ...args: unknown[]): void
+  once(event: 'destroyed', listener: () => void): unknown
+  removeListener(event: 'destroyed', listener: () => void): unknown
+}
+
+/**
+ * Sends the lab's event batches to one window on IPC_EVENTS_CHANNEL for as long as that window lives.
+ * Returns a function that stops forwarding earlier.
+ */
+export function forwardLabEvents(lab: Pick<LabApi, 'subscribe'>, contents: EventsTarget): () => void {
+  const unsubscribe = lab.subscribe((batch: LabEvent[]) => {
+    if (!contents.isDestroyed()) contents.send(IPC_EVENTS_CHANNEL, batch)
+  })
+  const stop = (): void => {
+    unsubscribe()
+  }
+  contents.once('destroyed', stop)
+  return () => {
+    contents.removeListener('destroyed', stop)
+    stop()
+  }
+}

@@ -1,0 +1,44 @@
+import { useStore } from './store'
+import { chooseTheme } from './theme'
+
+const CONNECTION_LABEL = { connecting: 'connecting…', open: 'connected', closed: 'disconnected, retrying' } as const
+
+export function Header() {
+  const shell = useStore((s) => s.shell)
+  const connection = useStore((s) => s.connection)
+  const session = useStore((s) => s.session)
+  const theme = useStore((s) => s.theme)
+  const loadError = useStore((s) => s.loadError)
+  const next = theme === 'dark' ? 'light' : 'dark'
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        <span className="brand-name">ZooKeeper Failover Lab</span>
+      </div>
+      <div className="topbar-session" title={session?.dir}>
+        <span className="label">session</span>
+        <span className="mono truncate" data-testid="session-dir">
+          {session?.dir ?? '—'}
+        </span>
+      </div>
+      <div className="topbar-right">
+        {loadError && (
+          <span className="pill pill-error" role="alert">
+            {loadError}
+          </span>
+        )}
+        <span className="pill" title="Where this window talks to the lab from">
+          {shell === 'electron' ? 'Electron' : shell === 'browser' ? 'Browser mode' : '…'}
+        </span>
+        <span className={`pill conn conn-${connection}`} role="status" aria-label={`Lab connection: ${CONNECTION_LABEL[connection]}`}>
+          <span className="dot" aria-hidden="true" />
+          {CONNECTION_LABEL[connection]}
+        </span>
+        <button type="button" className="btn btn-ghost" onClick={() => chooseTheme(next)} aria-label={`Switch to ${next} theme`}>
+          {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+        </button>
+      </div>
+    </header>
+  )
+}

@@ -1,0 +1,48 @@
+import type { KeyboardEvent } from 'react'
+import { useStore } from './store'
+import type { MainTab } from './ui-slice'
+import { TreePanel } from '../tree/TreePanel'
+import { LogsPanel } from '../logs/LogsPanel'
+import { TimelinePanel } from '../timeline/TimelinePanel'
+
+const TABS: Array<{ id: MainTab; label: string }> = [
+  { id: 'tree', label: 'Znode tree' },
+  { id: 'logs', label: 'Logs' },
+  { id: 'timeline', label: 'Leadership timeline' },
+]
+
+export function MainTabs() {
+  const tab = useStore((s) => s.mainTab)
+  const setTab = useStore((s) => s.setMainTab)
+  const onKey = (e: KeyboardEvent) => {
+    const i = TABS.findIndex((t) => t.id === tab)
+    if (e.key === 'ArrowRight') setTab(TABS[(i + 1) % TABS.length].id)
+    if (e.key === 'ArrowLeft') setTab(TABS[(i + TABS.length - 1) % TABS.length].id)
+  }
+  return (
+    <main className="views">
+      <div className="tabbar" role="tablist" aria-label="Views" onKeyDown={onKey}>
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            className="tab"
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <section className="view" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'tree' && <TreePanel />}
+        {tab === 'logs' && <LogsPanel />}
+        {tab === 'timeline' && <TimelinePanel />}
+      </section>
+    </main>
+  )
+}

@@ -1,0 +1,29 @@
+import { create, type StateCreator } from 'zustand'
+import { createConnectionSlice, type ConnectionSlice } from './connection-slice.js'
+import { createUiSlice, type UiSlice } from './ui-slice.js'
+import { createClusterSlice, type ClusterSlice } from '../cluster/cluster-slice.js'
+import { createTreeSlice, type TreeSlice } from '../tree/tree-slice.js'
+import { createLogsSlice, type LogsSlice } from '../logs/logs-slice.js'
+import { createTimelineSlice, type TimelineSlice } from '../timeline/timeline-slice.js'
+import { createAlertsSlice, type AlertsSlice } from '../alerts/alerts-slice.js'
+
+/** The renderer's one store: a slice per feature, combined. */
+export type Store = ConnectionSlice & UiSlice & ClusterSlice & TreeSlice & LogsSlice & TimelineSlice & AlertsSlice
+export type Slice<T> = StateCreator<Store, [], [], T>
+
+export const useStore = create<Store>()((...a) => ({
+  ...createConnectionSlice(...a),
+  ...createUiSlice(...a),
+  ...createClusterSlice(...a),
+  ...createTreeSlice(...a),
+  ...createLogsSlice(...a),
+  ...createTimelineSlice(...a),
+  ...createAlertsSlice(...a),
+}))
+
+const initialState = useStore.getState()
+
+/** Back to a fresh store (tests, and a new session). */
+export function resetStore(): void {
+  useStore.setState(initialState, true)
+}

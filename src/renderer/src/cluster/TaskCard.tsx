@@ -1,0 +1,97 @@
+import { useCallback, useState } from 'react'
+import { Strategy } from '../../../shared/api'
+import { useShallow } from 'zustand/react/shallow'
+import { useStore } from '../app/store'
+import { lab } from '../lab/connection'
+import { useLabAction } from '../lab/actions'
+import { WorkerRow } from './WorkerRow'
+
+const STATUS_TEXT: Record<string, string> = { '1': 'running', '0': 'stopped' }
+
+export function TaskCard({ task }: { task: string }) {
+  const view = useStore((s) => s.tasks[task])
+  const workerNames = useStore(
+    useShallow((s) =>
+      Object.values(s.workers)
+        .filter((w) => w.task === task)
+        .sort((a, b) => a.workerId - b.workerId)
+        .map((w) => w.name),
+    ),
+  )
+  const primaries = useStore(
+    useShallow((s) => Object.values(s.workers).filter((w) => w.task === task && w.role === 'primary' && (w.status === 'running' || w.status === 'paused')).map((w) => w.name)),
+  )
+  const [count, setCount] = useState(1)
+  const [strategy, setStrategy] = useState<Strategy>('seed')
+  const add = useCallback(
+    (n: number, s: Strategy) => lab().addWorkers({ task, count: n, strategy: s, commitIntervalMs: 500, sessionTimeoutMs: 4000 }),
+    [task],
+  )
+  const remove = useCallback(() => lab().deleteTask({ task }), [task])
+  const adding = useLabAction(`Add workers to ${task}`, add)
+  const deleting = useLabAction(`Delete ${task}`, remove)
+  const status = view?.status === undefined ? undefined : (STATUS_TEXT[view.status] ?? view.status)
+  return (
+    <article className="task" aria-label={`Task ${task}`} data-task={task}>
+      <header className="task-head">
+        <span className="mono strong">{task}</span>
+        {!view && <span className="tag tag-muted">not in ZooKeeper</span>}
+        {status && <span className={`tag ${status === 'running' ? 'tag-ok' : 'tag-warn'}`} title={`status znode = "${view?.status}"`}>status {status}</span>}
+        <span className={`tag ${primaries.length > 1 ? 'tag-bad' : primaries.length === 0 ? 'tag-muted' : ''}`} data-testid={`primary-count-${task}`}>
+          {primaries.length === 1 ? `primary ${primaries[0].replace(`worker-${task}-`, '#')}` : primaries.length === 0 ? 'no primary' : `${primaries.length} primaries!`}
+        </span>
+        <span className="spacer" />
+        <span className="muted small mono" title="lastCommit znode">
+          lastCommit {view?.lastCommit ?? '—'}
+        </span>
+      </header>
+      <div className="task-controls">
+        <label className="small muted" htmlFor={`count-${task}`}>
+          workers
+        </label>
+        <input
+          id={`count-${task}`}
+          className="input input-narrow mono"
+          type="number"
+          min={1}
+          max={50}
+          value={count}
+          onChange={(e) => setCount(Math.max(1, Math.min(50, Number(e.target.value) || 1)))}
+        />
+        <label className="sr-only" htmlFor={`strategy-${task}`}>
+          Strategy
+        </label>
+        <select id={`strategy-${task}`} className="input mono" value={strategy} onChange={(e) => setStrategy(e.target.value as Strategy)} title="Worker strategy">
+          {Strategy.options.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <button type="button" className="btn btn-small" disabled={adding.busy} aria-label={`Add workers to ${task}`} onClick={() => void adding.run(count, strategy)}>
+          Add
+        </button>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="btn btn-small btn-danger-ghost"
+          disabled={deleting.busy || !view}
+          aria-label={`Delete task ${task}`}
+          onClick={() => void deleting.run()}
+          title="Stops the task's workers, then deletes its znodes"
+        >
+          {deleting.busy ? 'Deleting…' : 'Delete task'}
+        </button>
+      </div>
+      {workerNames.length === 0 ? (
+        <p className="empty small">No workers. Add some to elect a primary.</p>
+      ) : (
+        <ul className="rows workers" aria-label={`Workers of ${task}`}>
+          {workerNames.map((name) => (
+            <WorkerRow key={name} name={name} />
+          ))}
+        </ul>
+      )}
+    </article>
+  )
+}

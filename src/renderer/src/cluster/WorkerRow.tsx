@@ -1,0 +1,117 @@
+import { useCallback } from 'react'
+import type { NetworkFault, ProcessAction } from '../../../shared/api'
+import { useClock } from '../app/clock'
+import { formatDuration, formatSessionId } from '../app/format'
+import { useStore } from '../app/store'
+import { lab } from '../lab/connection'
+import { useLabAction } from '../lab/actions'
+import { Menu } from '../ui/Menu'
+import { capitalize, Fact } from './ZooKeeperSection'
+
+export function WorkerRow({ name }: { name: string }) {
+  const w = useStore((s) => s.workers[name])
+  const act = useCallback((action: ProcessAction | 'remove') => (action === 'remove' ? lab().removeWorker({ name }) : lab().processAction({ name, action })), [name])
+  const { run, busy } = useLabAction(name, act)
+  const net = useStore((s) => s.workerNet[name])
+  if (!w) return null
+  const alive = w.status === 'running' || w.status === 'paused'
+  // A dead worker's last role is history, not its role now.
+  const role = alive ? w.role : 'down'
+  const actions: Array<ProcessAction | 'remove'> = !alive ? ['restart'] : [w.status === 'paused' ? 'resume' : 'pause', 'stop', 'kill', 'restart', 'remove']
+  return (
+    <li className={`row worker-row ${alive ? '' : 'is-down'}`} data-worker={name} data-role={w.role} data-status={w.status} data-task={w.task}>
+      <div className="row-main">
+        <span className={`role-badge role-${role}`} title={alive ? `role: ${w.role}` : `was ${w.role}`}>
+          {role}
+        </span>
+        <span className="mono strong nowrap" title={name}>
+          {name}
+        </span>
+        <span className={`state-badge state-${w.status}`}>
+          <span className="dot" aria-hidden="true" />
+          {w.status}
+        </span>
+        {w.connection && w.connection !== 'connected' && alive && <span className="tag tag-warn">{w.connection}</span>}
+        {net && (
+          <span className="tag tag-bad" title="Fault on the worker's link to ZooKeeper">
+            {net.fault === 'partition' ? 'partitioned' : `slow +${net.latencyMs ?? '?'} ms`}
+          </span>
+        )}
+        <span className="row-actions">
+          {actions.map((action) => (
+            <button
+              key={action}
+              type="button"
+              className={`btn btn-small ${action === 'kill' ? 'btn-danger' : ''} ${action === 'remove' ? 'btn-icon' : ''}`}
+              disabled={busy}
+              aria-label={`${capitalize(action)} ${name}`}
+              title={ACTION_HINT[action]}
+              onClick={() => void run(action)}
+            >
+              {action === 'remove' ? '✕' : capitalize(action)}
+            </button>
+          ))}
+        </span>
+      </div>
+      <div className="row-sub">
+        <dl className="facts mono">
+          <Fact label="pid" value={w.pid} />
+          <Fact label="session" value={formatSessionId(w.sessionId)} />
+          <Fact label="last commit" value={w.lastCommit} title={`${w.commits} commits by this worker`} />
+          <Uptime startedAt={alive ? w.startedAt : undefined} />
+          <Fact label="node" value={w.node} />
+        </dl>
+        {alive && <NetworkMenu name={name} faulted={net !== undefined} />}
+      </div>
+    </li>
+  )
+}
+
+const ACTION_HINT: Record<string, string> = {
+  pause: 'SIGSTOP: a long GC pause',
+  resume: 'SIGCONT',
+  stop: 'SIGTERM (the seed worker exits without closing its session)',
+  kill: 'SIGKILL: a crash; its session expires after the timeout',
+  restart: 'Start it again; it registers as a new instance',
+  remove: 'Remove: stop it for good',
+}
+
+const NETWORK_FAULTS: Array<{ fault: NetworkFault; label: string; hint: string; latencyMs?: number }> = [
+  { fault: 'partition', label: 'Partition', hint: 'Drop all traffic to ZooKeeper: the session expires after its timeout' },
+  { fault: 'slow', label: 'Slow +500 ms', hint: 'Add 500 ms each way', latencyMs: 500 },
+  { fault: 'slow', label: 'Slow +2 s', hint: 'Add 2 s each way', latencyMs: 2000 },
+  { fault: 'reset', label: 'Reset connection', hint: 'Close the TCP connection; the client reconnects with the same session' },
+  { fault: 'heal', label: 'Heal', hint: 'Back to a clean link' },
+]
+
+/** Faults on the worker's TCP path to ZooKeeper, through its proxy. */
+function NetworkMenu({ name, faulted }: { name: string; faulted: boolean }) {
+  const call = useCallback(
+    (fault: NetworkFault, latencyMs?: number) => lab().networkFault({ name, fault, ...(latencyMs !== undefined ? { latencyMs } : {}) }),
+    [name],
+  )
+  const { run, busy } = useLabAction(`Network fault on ${name}`, call)
+  return (
+    <Menu label="Network ▾" ariaLabel={`Network faults for ${name}`} align="right" className={faulted ? 'btn-danger' : ''}>
+      {NETWORK_FAULTS.map((f) => (
+        <button
+          key={f.label}
+          type="button"
+          role="menuitem"
+          className="menu-item"
+          disabled={busy}
+          title={f.hint}
+          aria-label={`${f.label} ${name}`}
+          onClick={() => void run(f.fault, f.latencyMs)}
+        >
+          {f.label}
+        </button>
+      ))}
+    </Menu>
+  )
+}
+
+function Uptime({ startedAt }: { startedAt?: number }) {
+  const now = useClock()
+  return <Fact label="uptime" value={startedAt ? formatDuration(Math.max(0, now - startedAt)) : undefined} />
+}

@@ -1,0 +1,38 @@
+import type { LabState } from '../../../shared/lab-state.js'
+import type { Slice } from '../app/store.js'
+
+/** The latest four-letter-word figures of one server (the `zk.stats` event). */
+export interface ZkStats {
+  server: number
+  name: string
+  nodeCount?: number
+  connections?: number
+  mode?: string
+  zxid?: string
+  latencyAvg?: number
+  outstanding?: number
+  time: number
+}
+
+/** The lab state the cluster panel shows; each part gets a new reference only when it changed. */
+export interface ClusterSlice {
+  session?: LabState['session']
+  zookeeper: LabState['zookeeper']
+  processes: LabState['processes']
+  workers: LabState['workers']
+  tasks: LabState['tasks']
+  alerts: LabState['alerts']
+  zkStats: Record<string, ZkStats>
+  /** Network faults in force on a worker's link to ZooKeeper (until healed). */
+  workerNet: Record<string, { fault: 'partition' | 'slow'; latencyMs?: number; since: number }>
+}
+
+export const createClusterSlice: Slice<ClusterSlice> = () => ({
+  zookeeper: { servers: [] },
+  processes: {},
+  workers: {},
+  tasks: {},
+  alerts: [],
+  zkStats: {},
+  workerNet: {},
+})

@@ -1,0 +1,90 @@
+import type { LabEvent } from '../../../shared/events'
+import { connectLab, type LabClient } from '../lab-client'
+import { useStore } from '../app/store'
+import { ingest, lastAppliedSeq, loadHistory, resetIngest } from './ingest'
+
+/** Events asked for when a view opens: as much as the lab keeps in memory. */
+const HISTORY_LIMIT = 50_000
+/** rAF does not run in a hidden window; this keeps a background tab's queue from growing. */
+const HIDDEN_FLUSH_MS = 250
+/** A failed history load is tried again after this long while the connection stays open. */
+const RETRY_LOAD_MS = 2000
+
+let client: LabClient | undefined
+
+/** The lab, through whichever shell this renderer runs in. */
+export function lab(): LabClient {
+  client ??= connectLab()
+  return client
+}
+
+/**
+ * Wires the lab's event stream into the store: history first (snapshot + recent events), then live
+ * batches, applied at most once per animation frame in one store update.
+ */
+export function startLabConnection(): () => void {
+  const c = lab()
+  useStore.setState({ shell: c.shell })
+  const queue: LabEvent[][] = []
+  let ready = false
+  let frame = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let sessionDir: string | undefined
+  let open = false
+  let retry: ReturnType<typeof setTimeout> | undefined
+
+  const flush = () => {
+    if (frame) cancelAnimationFrame(frame)
+    if (timer) clearTimeout(timer)
+    frame = 0
+    timer = undefined
+    if (!ready || queue.length === 0) return
+    ingest(queue.splice(0).flat(), { live: true })
+  }
+  const schedule = () => {
+    if (!ready || frame || timer) return
+    frame = requestAnimationFrame(flush)
+    timer = setTimeout(flush, HIDDEN_FLUSH_MS)
+  }
+
+  const load = async () => {
+    ready = false
+    try {
+      const snapshot = await c.snapshot()
+      if (sessionDir !== undefined && snapshot.session?.dir !== sessionDir) {
+        // The lab behind the bridge was restarted with a new session: start over.
+        resetIngest()
+      }
+      const recent = await c.recentEvents({ afterSeq: lastAppliedSeq(), limit: HISTORY_LIMIT })
+      if (sessionDir === undefined || snapshot.session?.dir !== sessionDir) loadHistory(snapshot, recent)
+      else ingest(recent)
+      sessionDir = snapshot.session?.dir
+      useStore.setState({ loadError: undefined })
+      ready = true
+      schedule()
+    } catch (err) {
+      useStore.setState({ loadError: `Could not load the lab's state: ${(err as Error).message}` })
+      retry = setTimeout(() => {
+        if (open) void load()
+      }, RETRY_LOAD_MS)
+    }
+  }
+
+  const unsubscribe = c.subscribe((batch) => {
+    queue.push(batch)
+    schedule()
+  })
+  const offConnection = c.onConnection((state) => {
+    useStore.setState({ connection: state })
+    open = state === 'open'
+    // On every (re)connection: catch up on what was missed while the bridge was down.
+    if (state === 'open') void load()
+  })
+  return () => {
+    unsubscribe()
+    offConnection()
+    if (frame) cancelAnimationFrame(frame)
+    if (timer) clearTimeout(timer)
+    if (retry) clearTimeout(retry)
+  }
+}

@@ -1,0 +1,98 @@
+import { useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { useStore } from '../app/store'
+import { FailoverTable } from './FailoverTable'
+import { TimelineChart } from './TimelineChart'
+import { LANE_STATES } from './timeline-model'
+import { timelineModel } from './timeline-store'
+
+const WINDOWS: Array<{ label: string; ms: number | undefined }> = [
+  { label: '1 min', ms: 60_000 },
+  { label: '5 min', ms: 300_000 },
+  { label: '15 min', ms: 900_000 },
+  { label: 'all', ms: undefined },
+]
+
+export function TimelinePanel() {
+  const tasks = useStore(useShallow((s) => (s.timelineVersion >= 0 ? [...timelineModel.tasks.keys()].sort() : [])))
+  const selected = useStore((s) => s.timelineTask)
+  const follow = useStore((s) => s.timelineFollow)
+  const { setTimelineTask, setTimelineFollow } = useStore.getState()
+  const [windowMs, setWindowMs] = useState<number | undefined>(60_000)
+  const task = selected && tasks.includes(selected) ? selected : tasks[0]
+  if (!task) {
+    return (
+      <div className="pane">
+        <p className="empty">No workers yet. Each task gets a lane per worker once workers start.</p>
+      </div>
+    )
+  }
+  return (
+    <div className="pane timeline-pane">
+      <div className="toolbar">
+        <div className="chips" role="tablist" aria-label="Task">
+          {tasks.map((t) => (
+            <button key={t} type="button" role="tab" aria-selected={t === task} className="chip mono" onClick={() => setTimelineTask(t)}>
+              {t}
+            </button>
+          ))}
+        </div>
+        <span className="spacer" />
+        <Legend />
+        <div className="chips" role="group" aria-label="Window">
+          {WINDOWS.map((w) => (
+            <button
+              key={w.label}
+              type="button"
+              className="chip"
+              aria-pressed={follow && windowMs === w.ms}
+              onClick={() => {
+                setWindowMs(w.ms)
+                setTimelineFollow(true)
+              }}
+            >
+              {w.label}
+            </button>
+          ))}
+        </div>
+        {follow ? (
+          <span className="pill live-pill" role="status">
+            <span className="dot" aria-hidden="true" /> live
+          </span>
+        ) : (
+          <button type="button" className="btn btn-small btn-primary" onClick={() => setTimelineFollow(true)}>
+            ⇥ Back to live
+          </button>
+        )}
+      </div>
+      <div className="timeline-body">
+        <TimelineChart task={task} windowMs={windowMs} />
+        <p className="hint small">Scroll to zoom, drag to pan, or use the slider; the window stops following live time until you go back to live.</p>
+        <FailoverTable task={task} />
+      </div>
+    </div>
+  )
+}
+
+function Legend() {
+  return (
+    <ul className="legend small" aria-label="Legend">
+      {LANE_STATES.map((s) => (
+        <li key={s}>
+          <span className={`swatch swatch-${s}`} aria-hidden="true" />
+          {s}
+        </li>
+      ))}
+      <li>
+        <span className="marker-kill" aria-hidden="true">▼</span>kill
+      </li>
+      <li>
+        <span className="marker-stop" aria-hidden="true">◆</span>stop
+      </li>
+      <li>
+        <span className="swatch swatch-gap" aria-hidden="true" />
+        failover gap
+      </li>
+    </ul>
+  )
+}

@@ -1,0 +1,107 @@
+/**
+ * Every bundled scenario, run as a user runs it (`zklab run`), against a real ZooKeeper and real
+ * workers: the correct `recipe` passes all of them, and the checker catches the seed's flaws where
+ * the scenario is built to expose them.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { RunResult } from '../../src/core/experiments/run-scenario.js'
+
+const ROOT = new URL('../../', import.meta.url).pathname
+const SCENARIOS = readdirSync(join(ROOT, 'resources', 'scenarios'))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''))
+const base = mkdtempSync(join(tmpdir(), 'zklab-scenarios-'))
+
+/** Runs `zklab run <scenario> --json` and returns its exit code and result. */
+function run(scenario: string, strategy: 'seed' | 'recipe'): Promise<{ code: number | null; result: RunResult; stderr: string }> {
+  const out = join(base, `${scenario}-${strategy}`)
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'run', scenario, '--strategy', strategy, '--out', out, '--json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000)
+    child.once('error', reject)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      try {
+        resolve({ code, result: JSON.parse(stdout) as RunResult, stderr })
+      } catch {
+        reject(new Error(`zklab run ${scenario} printed no result (exit ${code}):\n${stderr.slice(-3000)}`))
+      }
+    })
+  })
+}
+
+const verdict = (result: RunResult, invariant: string) => result.check?.verdicts.find((v) => v.invariant === invariant)
+
+describe('bundled scenarios', () => {
+  afterAll(() => rmSync(base, { recursive: true, force: true }))
+
+  it('lists at least the scenarios the lab promises', () => {
+    expect(SCENARIOS).toEqual(
+      expect.arrayContaining(['stop-primary', 'kill-primary', 'pause-primary', 'partition-primary', 'slow-primary', 'zk-restart', 'ensemble-leader-kill', 'standby-churn']),
+    )
+  })
+
+  for (const scenario of SCENARIOS) {
+    it(`${scenario} runs green with the recipe`, async () => {
+      const { code, result, stderr } = await run(scenario, 'recipe')
+      expect(result.broken, stderr.slice(-2000)).toEqual([])
+      expect(result.error).toBeUndefined()
+      expect(code).toBe(0)
+      expect(result.check?.ok).toBe(true)
+      for (const sink of Object.values(result.sinks)) {
+        expect(sink.missing).toEqual([])
+        expect(sink.duplicates).toEqual([])
+      }
+      // Within what a user would accept for a scenario on this machine.
+      expect(result.durationMs).toBeLessThan(180_000)
+    })
+  }
+
+  it('pause-primary: the seed is caught (the resumed old primary works next to the new one), exit 1', async () => {
+    const { code, result } = await run('pause-primary', 'seed')
+    expect(code).toBe(1)
+    expect(verdict(result, 'single-primary')?.ok).toBe(false)
+    expect(verdict(result, 'sink-integrity')?.ok).toBe(false)
+  })
+
+  it('standby-churn: the seed flaps the status, the recipe does not', async () => {
+    const seed = await run('standby-churn', 'seed')
+    expect(verdict(seed.result, 'status-truth')?.ok).toBe(false)
+    expect(verdict(seed.result, 'status-truth')?.stats?.flaps ?? 0).toBeGreaterThan(0)
+    // The recipe's run of the same scenario is the green run above; its status never flapped.
+    const recipe = JSON.parse(readFileSync(join(base, 'standby-churn-recipe', 'session.json'), 'utf8')) as { check: { verdicts: { invariant: string; ok: boolean }[] } }
+    expect(recipe.check.verdicts.find((v) => v.invariant === 'status-truth')?.ok).toBe(true)
+  })
+
+  it('stop-primary: the recipe hands over without waiting for the session timeout; the seed waits for it', async () => {
+    const sessionTimeout = 6000
+    const recipe = JSON.parse(readFileSync(join(base, 'stop-primary-recipe', 'session.json'), 'utf8')) as { result: RunResult }
+    const seed = await run('stop-primary', 'seed')
+    const gaps = (r: RunResult) => (r.check?.failovers ?? []).map((f) => f.steps.newPrimary ?? Infinity)
+    expect(gaps(recipe.result)).toHaveLength(3)
+    expect(gaps(seed.result)).toHaveLength(3)
+    // Wide margins: behaviour (closed session vs expired session), not a timing benchmark.
+    for (const gap of gaps(recipe.result)) expect(gap).toBeLessThan(sessionTimeout / 2)
+    for (const gap of gaps(seed.result)) expect(gap).toBeGreaterThan(sessionTimeout * 0.6)
+    expect(recipe.result.check?.failovers.every((f) => f.sessionEnd === 'closed')).toBe(true)
+  })
+
+  it('partition-primary: a cut longer than the session timeout leads to a takeover, and healing brings back no second primary', () => {
+    const { result } = JSON.parse(readFileSync(join(base, 'partition-primary-recipe', 'session.json'), 'utf8')) as { result: RunResult }
+    const partition = result.check?.failovers.find((f) => f.fault.includes('partition'))
+    expect(partition?.to).toBeTruthy()
+    expect(partition?.steps.firstCommit).not.toBeNull()
+    expect(verdict(result, 'single-primary')?.ok).toBe(true)
+  })
+})

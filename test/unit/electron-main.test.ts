@@ -1,0 +1,165 @@
+/**
+ * src/main/index.ts run against a recording stand-in for the `electron` module (Electron's binary does
+ * not exist on every machine): it checks the wiring of the real entry point with a real Lab behind it,
+ * the window's preferences, the IPC handlers, event forwarding and the quit sequence.
+ */
+import { EventEmitter } from 'node:events'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES } from '../../src/shared/api.js'
+
+const INDEX_HTML = resolve('src/renderer/index.html')
+const APP_URL = pathToFileURL(INDEX_HTML).href
+
+const fake = vi.hoisted(() => ({
+  handlers: new Map<string, (event: unknown, arg?: unknown) => Promise<unknown>>(),
+  windows: [] as Array<Record<string, any>>,
+  calls: [] as string[],
+  sessionHandlers: {} as Record<string, (...args: any[]) => any>,
+  app: undefined as unknown as EventEmitter & Record<string, any>,
+}))
+
+vi.mock('electron', async () => {
+  const { EventEmitter: Emitter } = await import('node:events')
+  let nextId = 1
+  const app = Object.assign(new Emitter(), {
+    isPackaged: false,
+    enableSandbox: () => fake.calls.push('enableSandbox'),
+    whenReady: () => Promise.resolve(),
+    quit: () => {
+      fake.calls.push('quit')
+      let prevented = false
+      app.emit('will-quit', { preventDefault: () => (prevented = true) })
+      if (!prevented) fake.calls.push('exit')
+    },
+  })
+  fake.app = app
+  class BrowserWindow extends Emitter {
+    static getAllWindows = () => fake.windows.filter((w) => !w.destroyed)
+    readonly webContents: Record<string, any>
+    destroyed = false
+    constructor(readonly options: Record<string, any>) {
+      super()
+      const contents = Object.assign(new Emitter(), {
+        id: nextId++,
+        sent: [] as unknown[][],
+        isDestroyed: () => this.destroyed,
+        send: (...args: unknown[]) => contents.sent.push(args),
+        setWindowOpenHandler: () => {},
+      })
+      this.webContents = contents
+      app.emit('web-contents-created', {}, contents)
+      fake.windows.push(this as unknown as Record<string, any>)
+    }
+    loadFile = vi.fn(async () => {})
+    loadURL = vi.fn(async () => {})
+    show = vi.fn()
+    destroy() {
+      this.destroyed = true
+      this.webContents.emit('destroyed')
+    }
+  }
+  return {
+    app,
+    BrowserWindow,
+    ipcMain: {
+      handle: (channel: string, handler: (event: unknown, arg?: unknown) => Promise<unknown>) => fake.handlers.set(channel, handler),
+      removeHandler: (channel: string) => fake.handlers.delete(channel),
+    },
+    Menu: { buildFromTemplate: (template: unknown) => ({ template }), setApplicationMenu: () => fake.calls.push('menu') },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (h: any) => (fake.sessionHandlers.request = h),
+        setPermissionCheckHandler: (h: any) => (fake.sessionHandlers.check = h),
+        webRequest: {
+          onBeforeRequest: (h: any) => (fake.sessionHandlers.beforeRequest = h),
+          onHeadersReceived: (h: any) => (fake.sessionHandlers.headersReceived = h),
+        },
+      },
+    },
+  }
+})
+
+delete process.env.ELECTRON_RENDERER_URL
+await import('../../src/main/index.js')
+await new Promise((resolve) => setTimeout(resolve, 0)) // let whenReady's continuation run
+
+const win = () => fake.windows[0]!
+const fromApp = (url = APP_URL) => ({ sender: { id: win().webContents.id }, senderFrame: { url, parent: null } })
+
+describe('the Electron main process', () => {
+  afterAll(async () => {
+    // Whatever a failed test left behind, the lab must not outlive the file.
+    if (!fake.calls.includes('exit')) fake.app.quit()
+  })
+
+  it('sandboxes every renderer, hardens the session and sets a menu', () => {
+    expect(fake.calls.slice(0, 1)).toEqual(['enableSandbox'])
+    expect(fake.calls).toContain('menu')
+    expect(Object.keys(fake.sessionHandlers).sort()).toEqual(['beforeRequest', 'check', 'headersReceived', 'request'])
+  })
+
+  it('opens one hidden, isolated, sandboxed window on the built page and shows it when ready', () => {
+    expect(fake.windows).toHaveLength(1)
+    const { options } = win()
+    expect(options).toMatchObject({ show: false, title: 'ZooKeeper Failover Lab' })
+    expect(options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true })
+    expect(options.webPreferences.preload).toBe(join(resolve('src/main'), '../preload/index.cjs'))
+    expect(win().loadFile).toHaveBeenCalledWith(INDEX_HTML)
+    expect(win().show).not.toHaveBeenCalled()
+    win().emit('ready-to-show')
+    expect(win().show).toHaveBeenCalledTimes(1)
+  })
+
+  it('denies navigation for the window it created', () => {
+    const event = { preventDefault: vi.fn() }
+    win().webContents.emit('will-navigate', event, 'https://evil.example/')
+    expect(event.preventDefault).toHaveBeenCalled()
+  })
+
+  it('answers every Lab method over IPC from a real Lab, for the app window only', async () => {
+    expect([...fake.handlers.keys()].sort()).toEqual(LAB_METHOD_NAMES.map((m) => `lab:${m}`).sort())
+    const state = (await fake.handlers.get('lab:snapshot')!(fromApp())) as Record<string, unknown>
+    expect(state).toMatchObject({ lastSeq: 0, workers: {}, zookeeper: { servers: [] } })
+    await expect(fake.handlers.get('lab:snapshot')!(fromApp('https://evil.example/'))).rejects.toThrow(/Refused/)
+    await expect(fake.handlers.get('lab:publishTask')!(fromApp(), { task: 'a/b' })).rejects.toThrow(/task: /)
+    await expect(fake.handlers.get('lab:publishTask')!(fromApp(), { task: 'task01' })).rejects.toThrow(/No session is open/)
+  })
+
+  it("forwards the lab's event batches to the window", async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const dir = mkdtempSync(join(tmpdir(), 'zklab-electron-main-'))
+    try {
+      await fake.handlers.get('lab:createSession')!(fromApp(), { name: 'main-test', dir: join(dir, 'session') })
+      await vi.waitFor(() => expect(win().webContents.sent.length).toBeGreaterThan(0), { timeout: 2000 })
+      const [channel, batch] = win().webContents.sent[0] as [string, Array<{ type: string }>]
+      expect(channel).toBe(IPC_EVENTS_CHANNEL)
+      expect(batch.map((e) => e.type)).toContain('session.created')
+    } finally {
+      await fake.handlers.get('lab:closeSession')!(fromApp())
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('quits only after the lab has closed its session', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const dir = mkdtempSync(join(tmpdir(), 'zklab-electron-main-'))
+    try {
+      const session = join(dir, 'session')
+      await fake.handlers.get('lab:createSession')!(fromApp(), { name: 'quit-test', dir: session })
+      win().destroy()
+      fake.app.emit('window-all-closed')
+      expect(fake.calls).toContain('quit')
+      expect(fake.calls).not.toContain('exit')
+      await vi.waitFor(() => expect(fake.calls).toContain('exit'), { timeout: 10_000 })
+      // The first quit was held back until the session was closed; the second one went through.
+      expect(fake.calls.filter((c) => c === 'quit')).toHaveLength(2)
+      expect(JSON.parse(readFileSync(join(session, 'session.json'), 'utf8'))).toHaveProperty('closedAt')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
