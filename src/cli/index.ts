@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { Strategy } from '../shared/api.js'
-import { loadScenario, ScenarioError } from '../core/experiments/load-scenario.js'
-import { runScenario } from '../core/experiments/run-scenario.js'
+import { bundledScenarios, loadScenario, ScenarioError } from '../core/experiments/load-scenario.js'
+import { runScenario } from '../core/experiments/run-headless.js'
 import { ZooKeeperSetupError } from '../core/zookeeper/errors.js'
 import { formatSummary } from './summary.js'
 import { findElectronBinary } from './electron-binary.js'
+import { bridgeFile, registerFaultCommand } from './fault-command.js'
 import { Lab } from '../core/lab.js'
 import { startBrowserBridge } from '../core/bridge/browser-bridge.js'
 
@@ -17,8 +18,6 @@ import { labRoot } from '../core/lab-root.js'
 
 /** Exit codes: 0 all steps done, 1 a wait timed out or a step failed, 2 bad input or set-up. */
 const EXIT_BAD_INPUT = 2
-
-export const SCENARIOS_DIR = join(labRoot(), 'resources', 'scenarios') + '/'
 
 async function run(file: string, opts: { out?: string; sessionsDir?: string; strategy?: string; json?: boolean }): Promise<number> {
   const scenario = loadScenario(file)
@@ -58,6 +57,9 @@ async function serve(opts: { port?: string; sessionsDir?: string }): Promise<num
     await lab.dispose()
     throw new BadInput((err as Error).message)
   }
+  // Recorded so `zklab fault` (and a user) can find the running lab without copying its address.
+  const recorded = bridgeFile(opts.sessionsDir)
+  writeFileSync(recorded, JSON.stringify({ url: bridge.url, pid: process.pid, session: session.dir }) + '\n')
   console.log(`ZooKeeper Failover Lab in browser mode: ${bridge.url}`)
   console.log(`session folder: ${session.dir}  (Ctrl-C to stop the lab and every process it started)`)
   await new Promise<void>((resolve) => {
@@ -65,6 +67,7 @@ async function serve(opts: { port?: string; sessionsDir?: string }): Promise<num
     process.once('SIGTERM', resolve)
   })
   console.log('stopping the lab…')
+  rmSync(recorded, { force: true })
   await bridge.close()
   await lab.dispose()
   return 0
@@ -132,26 +135,22 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       process.exitCode = await app(opts)
     })
+  registerFaultCommand(program, (message) => {
+    throw new BadInput(message)
+  })
   program
     .command('scenarios')
     .description('list the bundled scenarios')
     .action(() => {
-      for (const file of bundledScenarios()) {
-        const s = loadScenario(SCENARIOS_DIR + file)
-        console.log(`${file.replace(/\.(ya?ml|json)$/, '').padEnd(24)} ${s.description ?? ''}`)
-      }
+      for (const { name, scenario } of bundledScenarios()) console.log(`${name.padEnd(24)} ${scenario.description ?? ''}`)
     })
   return program
 }
 
-function bundledScenarios(): string[] {
-  return readdirSync(SCENARIOS_DIR).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()
-}
-
 /** A path as given, or the name of a bundled scenario (`kill-primary`). */
 function resolveScenario(nameOrPath: string): string {
-  const bundled = bundledScenarios().find((f) => f.replace(/\.(ya?ml|json)$/, '') === nameOrPath)
-  return bundled && !nameOrPath.includes('/') ? SCENARIOS_DIR + bundled : nameOrPath
+  if (nameOrPath.includes('/') || /\.(ya?ml|json)$/.test(nameOrPath)) return nameOrPath
+  return bundledScenarios().find((s) => s.name === nameOrPath)?.file ?? nameOrPath
 }
 
 export async function main(argv = process.argv): Promise<void> {

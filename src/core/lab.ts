@@ -8,6 +8,8 @@ import {
   ProcessActionInput,
   RecentEventsInput,
   RemoveWorkerInput,
+  RunScenarioInput,
+  type ScenarioSummary,
   TaskInput,
   ZooKeeperActionInput,
   ZooKeeperOptions,
@@ -20,6 +22,8 @@ import { applyEvent, emptyLabState, LAB_ROOT, type LabState } from '../shared/la
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
 import { FailoverTracker, type Failover, type Fault } from './experiments/failover-tracker.js'
 import { WorkerNetwork } from './faults/worker-network.js'
+import { bundledScenarios, loadScenario } from './experiments/load-scenario.js'
+import { runScenarioInLab } from './experiments/run-scenario.js'
 import { Journal } from './journal/journal.js'
 import { EventBatcher } from './journal/event-batcher.js'
 import { programCommand } from './workers/programs.js'
@@ -70,6 +74,9 @@ export class Lab implements LabApi {
   private readonly batcher = new EventBatcher()
   private recent: LabEvent[] = []
   private finalReport?: CheckReport
+  /** Where this lab's sessions go unless told otherwise (the last sessions folder it was given). */
+  private sessionsDir?: string
+  private scenarioRun?: { name: string; controller: AbortController; done: Promise<unknown> }
 
   constructor() {
     liveLabs.add(this)
@@ -108,12 +115,13 @@ export class Lab implements LabApi {
   async createSession(input: CreateSessionInput = {}): Promise<SessionInfo> {
     const options = CreateSessionInput.parse(input)
     if (this.active) throw new Error(`A session is already open in ${this.active.info.dir}; close it first.`)
+    if (options.sessionsDir) this.sessionsDir = options.sessionsDir
     const createdAt = Date.now()
     // A new session starts from nothing: no state or events of the previous one carry over.
     Object.assign(this.liveState, emptyLabState())
     this.recent = []
     const name = options.name ?? 'session'
-    const dir = resolve(options.dir ?? join(options.sessionsDir ?? defaultSessionsDir(), `${stamp(createdAt)}-${slug(name)}`))
+    const dir = resolve(options.dir ?? join(options.sessionsDir ?? this.sessionsDir ?? defaultSessionsDir(), `${stamp(createdAt)}-${slug(name)}`))
     for (const sub of ['logs', 'sinks', 'zookeeper']) mkdirSync(join(dir, sub), { recursive: true })
     const journal = new Journal(join(dir, 'events.jsonl'))
     journal.subscribe((event) => {
@@ -288,6 +296,44 @@ export class Lab implements LabApi {
     }
   }
 
+  async listScenarios(): Promise<ScenarioSummary[]> {
+    return bundledScenarios().map(({ name, scenario }) => ({
+      name,
+      description: scenario.description ?? '',
+      tasks: scenario.tasks.length,
+      workers: scenario.tasks.reduce((sum, t) => sum + t.workers, 0),
+      strategies: [...new Set(scenario.tasks.map((t) => t.strategy))],
+      zookeeper: scenario.zookeeper.mode === 'ensemble' ? `ensemble of ${scenario.zookeeper.servers ?? 3}` : scenario.zookeeper.mode,
+    }))
+  }
+
+  async runScenario(input: RunScenarioInput): Promise<{ started: string }> {
+    const { name, strategy } = RunScenarioInput.parse(input)
+    if (this.scenarioRun) throw new Error(`The scenario ${this.scenarioRun.name} is still running; stop it first.`)
+    const found = bundledScenarios().find((s) => s.name === name)
+    if (!found) throw new Error(`No bundled scenario named ${name} (see listScenarios).`)
+    const scenario = loadScenario(found.file)
+    // A scenario gets a session of its own, so its journal and verdicts are about it alone.
+    await this.closeSession()
+    const controller = new AbortController()
+    const done = runScenarioInLab(this, scenario, { strategy, signal: controller.signal, sessionsDir: this.sessionsDir })
+      .catch(() => {
+        // The run's outcome is in its journal (scenario.result, checker.report); nothing to rethrow to.
+      })
+      .finally(() => {
+        this.scenarioRun = undefined
+      })
+    this.scenarioRun = { name, controller, done }
+    return { started: name }
+  }
+
+  async stopScenario(): Promise<void> {
+    const run = this.scenarioRun
+    if (!run) return
+    run.controller.abort()
+    await run.done
+  }
+
   async networkFault(input: NetworkFaultInput): Promise<void> {
     const { name, fault, latencyMs, jitterMs } = NetworkFaultInput.parse(input)
     const session = this.requireSession()
@@ -350,6 +396,7 @@ export class Lab implements LabApi {
 
   /** Closes the session and forgets this lab; the lab cannot be used afterwards. */
   async dispose(): Promise<void> {
+    await this.stopScenario()
     await this.closeSession()
     this.batcher.dispose()
     liveLabs.delete(this)

@@ -91,6 +91,25 @@ export const NetworkFaultInput = z
   .refine((f) => f.fault !== 'slow' || f.latencyMs !== undefined, { message: 'slow needs latencyMs', path: ['latencyMs'] })
 export type NetworkFaultInput = z.input<typeof NetworkFaultInput>
 
+export const RunScenarioInput = z
+  .object({
+    /** A bundled scenario, by name (listScenarios). */
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a bundled scenario name, like kill-primary'),
+    /** Overrides the strategy of every task in the scenario. */
+    strategy: Strategy.optional(),
+  })
+  .strict()
+export type RunScenarioInput = z.input<typeof RunScenarioInput>
+
+export interface ScenarioSummary {
+  name: string
+  description: string
+  tasks: number
+  workers: number
+  strategies: string[]
+  zookeeper: string
+}
+
 export const RemoveWorkerInput = z.object({ name: z.string().min(1) }).strict()
 export const RecentEventsInput = z
   .object({
@@ -119,6 +138,15 @@ export interface LabApi {
   addWorkers(input: AddWorkersInput): Promise<string[]>
   removeWorker(input: z.input<typeof RemoveWorkerInput>): Promise<void>
   processAction(input: z.input<typeof ProcessActionInput>): Promise<void>
+  /** The bundled scenarios the app can run. */
+  listScenarios(): Promise<ScenarioSummary[]>
+  /**
+   * Runs a bundled scenario in a new session (the open one is closed first). Returns once the run
+   * has started; progress, violations and the result arrive as events.
+   */
+  runScenario(input: RunScenarioInput): Promise<{ started: string }>
+  /** Stops the running scenario between steps; its session is closed and graded as far as it got. */
+  stopScenario(): Promise<void>
   /** Cuts, slows, resets or heals one worker's network path to ZooKeeper (through its proxy). */
   networkFault(input: NetworkFaultInput): Promise<void>
   /** The current state, derived from the journal the same way every view derives it. */
@@ -145,6 +173,9 @@ export const LabMethods = {
   removeWorker: RemoveWorkerInput,
   processAction: ProcessActionInput,
   networkFault: NetworkFaultInput,
+  listScenarios: z.undefined(),
+  runScenario: RunScenarioInput,
+  stopScenario: z.undefined(),
   snapshot: z.undefined(),
   recentEvents: RecentEventsInput.optional(),
   closeSession: z.undefined(),

@@ -106,8 +106,9 @@ export const LabEventTypes = {
   log: 'log', // { stream: 'stdout' | 'stderr', line }
   taskPublished: 'task.published', // { task }
   taskDeleted: 'task.deleted', // { task }
-  scenarioStep: 'scenario.step', // { index, step, description }
-  scenarioResult: 'scenario.result', // { ok, failovers }
+  scenarioStarted: 'scenario.started', // { scenario, strategy, description }
+  scenarioStep: 'scenario.step', // { path, step }
+  scenarioResult: 'scenario.result', // { scenario, ok, error }
   zkStats: 'zk.stats', // { server, name, nodeCount, connections, mode, zxid, latencyAvg, outstanding } : when they change
   networkFault: 'fault.network', // { name, fault: 'partition' | 'heal' | 'reset' | 'slow', latencyMs?, jitterMs? }
   violation: 'checker.violation', // { invariant, task, kind, message, at, workers?, ids? } : found live, once each

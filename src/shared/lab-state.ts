@@ -105,6 +105,8 @@ export interface LabState {
   alerts: AlertView[]
   /** Found live by the checker, in the order they were found. */
   violations: ViolationView[]
+  /** The scenario this session runs, if any, and how far it got. */
+  scenario?: { name: string; strategy?: string; running: boolean; step?: string; ok?: boolean; error?: string; startedAt: number }
   /** The checker's final verdicts, once the session has closed. */
   verdicts?: { ok: boolean; verdicts: VerdictView[] }
 }
@@ -264,6 +266,24 @@ export function applyEvent(state: LabState, e: LabEvent): void {
         ...(Array.isArray(e.workers) ? { workers: e.workers.map(String) } : {}),
       })
       if (state.violations.length > MAX_VIOLATIONS) state.violations.splice(0, state.violations.length - MAX_VIOLATIONS)
+      break
+    case LabEventTypes.scenarioStarted:
+      state.scenario = {
+        name: String(e.scenario),
+        ...(typeof e.strategy === 'string' ? { strategy: e.strategy } : {}),
+        running: true,
+        startedAt: e.time,
+      }
+      break
+    case LabEventTypes.scenarioStep:
+      if (state.scenario) state.scenario.step = String(e.path)
+      break
+    case LabEventTypes.scenarioResult:
+      if (state.scenario) {
+        state.scenario.running = false
+        state.scenario.ok = e.ok === true
+        if (typeof e.error === 'string') state.scenario.error = e.error
+      }
       break
     case LabEventTypes.checkReport:
       state.verdicts = { ok: e.ok === true, verdicts: (e.verdicts ?? []) as VerdictView[] }

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs'
-import { extname } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { extname, join } from 'node:path'
+import { labRoot } from '../lab-root.js'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { describeIssues, Scenario } from '../../shared/scenario.js'
 
@@ -39,4 +40,13 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
   const parsed = Scenario.safeParse(raw)
   if (!parsed.success) throw new ScenarioError(file, describeIssues(parsed.error))
   return parsed.data
+}
+
+/** The scenarios that ship with the lab (resources/scenarios), valid ones only, by name. */
+export function bundledScenarios(): Array<{ name: string; file: string; scenario: Scenario }> {
+  const dir = join(labRoot(), 'resources', 'scenarios')
+  return readdirSync(dir)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.(ya?ml|json)$/, ''), file: join(dir, f), scenario: loadScenario(join(dir, f)) }))
 }

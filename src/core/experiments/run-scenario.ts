@@ -3,7 +3,7 @@ import type { Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import type { Scenario } from '../../shared/scenario.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
-import { Lab } from '../lab.js'
+import type { Lab } from '../lab.js'
 import type { Failover } from './failover-tracker.js'
 import { StepFailed, StepRunner } from './step-runner.js'
 import type { CheckReport, Verdict } from '../checker/index.js'
@@ -36,27 +36,31 @@ export interface RunResult {
 }
 
 
-/** Runs a validated scenario headless against a fresh session and reports what happened. */
-export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+/**
+ * Runs a validated scenario in a fresh session of the given lab (the CLI's own, or the app's), and
+ * closes that session at the end so the final verdicts are over the sinks. The lab itself stays usable.
+ */
+export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const print = options.print ?? (() => {})
   const started = Date.now()
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`
   const say = (line: string) => print(`${elapsed()}  ${line}`)
-  const lab = new Lab()
   let error: string | undefined
   let setupFailed = false
   let sessionDir = ''
   let failovers: Failover[] = []
   let check: CheckReport | undefined
+  let stopListening = () => {}
   try {
     const session = await lab.createSession({ name: scenario.name, dir: options.out, sessionsDir: options.sessionsDir, scenario: scenario.name })
     sessionDir = session.dir
     say(`session ${session.dir}`)
     const describe = progressDescriber()
-    lab.onEvent((e) => {
+    stopListening = lab.onEvent((e) => {
       const line = describe(e)
       if (line) say(line)
     })
+    lab.record({ type: LabEventTypes.scenarioStarted, scenario: scenario.name, strategy: options.strategy ?? null, description: scenario.description ?? '' })
     await lab.startZooKeeper(scenario.zookeeper)
     for (const task of scenario.tasks) {
       await lab.publishTask({ task: task.name })
@@ -77,7 +81,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     say(`FAILED: ${error}`)
   } finally {
     failovers = [...lab.failovers]
-    await lab.dispose().catch((err: Error) => say(`could not close the session cleanly: ${err.message}`))
+    if (sessionDir) {
+      try {
+        lab.record({ type: LabEventTypes.scenarioResult, scenario: scenario.name, ok: !error, error: error ?? null })
+      } catch {
+        // The session may already be gone if it could not be created.
+      }
+    }
+    await lab.closeSession().catch((err: Error) => say(`could not close the session cleanly: ${err.message}`))
+    stopListening()
     check = lab.checkReport()
   }
   const expected = scenario.expect

@@ -1,6 +1,7 @@
 import { Strategy as StrategySchema, type Strategy } from '../../shared/api.js'
 import { LabEventTypes } from '../../shared/events.js'
-import { primariesOf, type LabState, type WorkerView } from '../../shared/lab-state.js'
+import { primariesOf, type WorkerView } from '../../shared/lab-state.js'
+import { isServerTarget, pickWorker } from '../../shared/targets.js'
 import type { Invariant, Scenario, Step, Target } from '../../shared/scenario.js'
 import type { Lab } from '../lab.js'
 
@@ -230,16 +231,8 @@ export class StepRunner {
   }
 
   private async resolve(task: string, target: Target, where: string, anyState = false): Promise<Hit> {
-    if (target === 'zk-leader' || target === 'zk-follower' || (typeof target === 'string' && target.startsWith('zk-'))) {
-      return this.resolveServer(target, where)
-    }
-    const live = Object.values(this.lab.state.workers).filter((w) => w.task === task && w.status === 'running')
-    let found: WorkerView | undefined
-    if (target === 'primary') found = primaryOf(this.lab.state, task)
-    else if (target === 'standby') found = live.find((w) => w.role === 'standby')
-    else if (target === 'random') found = live[Math.floor(Math.random() * live.length)]
-    else if (typeof target === 'number') found = this.lab.state.workers[`worker-${task}-${target}`]
-    else found = this.lab.state.workers[target]
+    if (isServerTarget(target)) return this.resolveServer(target, where)
+    const found = pickWorker(this.lab.state, task, target)
     if (!found) throw new StepFailed(`${where}: no ${typeof target === 'number' ? `worker ${target}` : target} of ${task} to hit right now`)
     if (!anyState && found.status !== 'running' && found.status !== 'paused') throw new StepFailed(`${where}: ${found.name} is ${found.status}`)
     return { kind: 'worker', name: found.name, worker: found }
@@ -271,10 +264,4 @@ export class StepRunner {
     if (hit.kind !== 'worker') throw new StepFailed(`${where}: network faults hit a worker's link; ${hit.name} is a ZooKeeper server (use stop, kill or pause)`)
     return hit
   }
-}
-
-/** The primary that holds the smallest instance node, when several say they are primary. */
-function primaryOf(state: LabState, task: string): WorkerView | undefined {
-  const primaries = primariesOf(state, task)
-  return primaries.sort((a, b) => (a.node ?? '').slice(-10).localeCompare((b.node ?? '').slice(-10)))[0]
 }
