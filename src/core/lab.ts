@@ -8,8 +8,12 @@ import {
   ProcessActionInput,
   RecentEventsInput,
   RemoveWorkerInput,
+  RenameSessionInput,
   RunScenarioInput,
+  SessionDirInput,
+  SessionsDirInput,
   type ScenarioSummary,
+  type SessionSummary,
   TaskInput,
   ZooKeeperActionInput,
   ZooKeeperOptions,
@@ -24,6 +28,7 @@ import { FailoverTracker, type Failover, type Fault } from './experiments/failov
 import { WorkerNetwork } from './faults/worker-network.js'
 import { bundledScenarios, loadScenario } from './experiments/load-scenario.js'
 import { runScenarioInLab } from './experiments/run-scenario.js'
+import { deleteSession, listSessions, readSessionEvents, renameSession } from './sessions/session-library.js'
 import { Journal } from './journal/journal.js'
 import { EventBatcher } from './journal/event-batcher.js'
 import { programCommand } from './workers/programs.js'
@@ -332,6 +337,33 @@ export class Lab implements LabApi {
     if (!run) return
     run.controller.abort()
     await run.done
+  }
+
+  async listSessions(): Promise<{ sessionsDir: string; sessions: SessionSummary[] }> {
+    const sessionsDir = resolve(this.sessionsDir ?? defaultSessionsDir())
+    return { sessionsDir, sessions: listSessions(sessionsDir) }
+  }
+
+  async setSessionsDir(input: { dir: string }): Promise<void> {
+    const { dir } = SessionsDirInput.parse(input)
+    mkdirSync(dir, { recursive: true })
+    this.sessionsDir = resolve(dir)
+  }
+
+  async readSession(input: { dir: string }) {
+    const { dir } = SessionDirInput.parse(input)
+    return readSessionEvents(resolve(dir))
+  }
+
+  async renameSession(input: { dir: string; name: string }): Promise<SessionSummary> {
+    const { dir, name } = RenameSessionInput.parse(input)
+    return renameSession(resolve(dir), name)
+  }
+
+  async deleteSession(input: { dir: string }): Promise<void> {
+    const { dir } = SessionDirInput.parse(input)
+    if (this.active && resolve(dir) === this.active.info.dir) throw new Error('This session is open; close it before deleting it.')
+    deleteSession(resolve(this.sessionsDir ?? defaultSessionsDir()), dir)
   }
 
   async networkFault(input: NetworkFaultInput): Promise<void> {

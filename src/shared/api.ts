@@ -110,6 +110,24 @@ export interface ScenarioSummary {
   zookeeper: string
 }
 
+export const SessionDirInput = z.object({ dir: z.string().min(1) }).strict()
+export const RenameSessionInput = z.object({ dir: z.string().min(1), name: z.string().min(1).max(80) }).strict()
+export const SessionsDirInput = z.object({ dir: z.string().min(1) }).strict()
+
+/** One past session, as the library lists it. */
+export interface SessionSummary {
+  dir: string
+  name: string
+  createdAt: string
+  scenario?: string
+  strategies: string[]
+  durationMs?: number
+  /** true: every invariant held; false: some broke; undefined: not graded (cut off, or still open). */
+  verdictOk?: boolean
+  /** false when the lab stopped without closing the session (killed mid-run). */
+  closedCleanly: boolean
+}
+
 export const RemoveWorkerInput = z.object({ name: z.string().min(1) }).strict()
 export const RecentEventsInput = z
   .object({
@@ -147,6 +165,15 @@ export interface LabApi {
   runScenario(input: RunScenarioInput): Promise<{ started: string }>
   /** Stops the running scenario between steps; its session is closed and graded as far as it got. */
   stopScenario(): Promise<void>
+  /** The folder new sessions go to, and the past sessions in it, newest first. */
+  listSessions(): Promise<{ sessionsDir: string; sessions: SessionSummary[] }>
+  /** Chooses where sessions go (and which the library lists). */
+  setSessionsDir(input: z.input<typeof SessionsDirInput>): Promise<void>
+  /** A past session's whole journal, for a read-only replay (any session folder, also outside the library). */
+  readSession(input: z.input<typeof SessionDirInput>): Promise<{ summary: SessionSummary; events: LabEvent[]; problems: { line: number; message: string }[] }>
+  renameSession(input: z.input<typeof RenameSessionInput>): Promise<SessionSummary>
+  /** Deletes a session folder of the library (never the open one, never anything outside it). */
+  deleteSession(input: z.input<typeof SessionDirInput>): Promise<void>
   /** Cuts, slows, resets or heals one worker's network path to ZooKeeper (through its proxy). */
   networkFault(input: NetworkFaultInput): Promise<void>
   /** The current state, derived from the journal the same way every view derives it. */
@@ -174,6 +201,11 @@ export const LabMethods = {
   processAction: ProcessActionInput,
   networkFault: NetworkFaultInput,
   listScenarios: z.undefined(),
+  listSessions: z.undefined(),
+  setSessionsDir: SessionsDirInput,
+  readSession: SessionDirInput,
+  renameSession: RenameSessionInput,
+  deleteSession: SessionDirInput,
   runScenario: RunScenarioInput,
   stopScenario: z.undefined(),
   snapshot: z.undefined(),
