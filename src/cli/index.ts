@@ -11,6 +11,7 @@ import { findElectronBinary } from './electron-binary.js'
 import { bridgeFile, registerFaultCommand } from './fault-command.js'
 import { Lab } from '../core/lab.js'
 import { startBrowserBridge } from '../core/bridge/browser-bridge.js'
+import { registerReportCommand } from './report-command.js'
 
 /** A problem with what the user asked for (exit code 2), as opposed to a failed run. */
 class BadInput extends Error {}
@@ -135,6 +136,7 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       process.exitCode = await app(opts)
     })
+  registerReportCommand(program)
   registerFaultCommand(program, (message) => {
     throw new BadInput(message)
   })

@@ -1,0 +1,52 @@
+/** Text helpers for the HTML report: escaping and the lab's way of writing times. */
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+export function esc(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c])
+}
+
+/** Seconds since the session began, as the CLI and the checker's messages write them. */
+export function rel(time: number, start: number, digits = 2): string {
+  const s = (time - start) / 1000
+  return `${s < 0 ? '−' : '+'}${Math.abs(s).toFixed(digits)} s`
+}
+
+export function ms(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—'
+  return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`
+}
+
+export function duration(value: number): string {
+  if (value < 60_000) return `${(value / 1000).toFixed(2)} s`
+  const m = Math.floor(value / 60_000)
+  const s = Math.round((value % 60_000) / 1000)
+  return `${m} min ${s} s`
+}
+
+/** Wall-clock time in UTC, to the millisecond: unambiguous months later on any machine. */
+export function utc(time: number): string {
+  return new Date(time).toISOString().replace('T', ' ').replace('Z', ' UTC')
+}
+
+export function clock(time: number): string {
+  return new Date(time).toISOString().slice(11, 23)
+}
+
+/** Numbers in SVG attributes, short. */
+export function n(value: number): string {
+  return (Math.round(value * 10) / 10).toString()
+}
+
+/** Ids as a short list: 3, 4, 5, 9 → "3–5, 9". */
+export function idList(ids: readonly number[]): string {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b)
+  const parts: string[] = []
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++
+    parts.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]))
+    i = j
+  }
+  return parts.join(', ')
+}

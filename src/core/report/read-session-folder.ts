@@ -1,0 +1,115 @@
+/**
+ * A session folder read for a report: whatever is on disk, however the session ended. A lab that
+ * was SIGKILLed leaves a journal without `session.closed` and maybe a torn last line, and sinks with
+ * a torn record; those are read up to the last whole line and the damage is listed, never fatal.
+ * Only a folder that is not a session at all is refused, naming what is missing.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { LabEvent } from '../../shared/events.js'
+import { readSinks } from '../checker/check-session.js'
+import type { SinkRecord } from '../checker/sink.js'
+import { readJournal } from '../journal/journal.js'
+import type { JournalIssue, SinkIssue } from './types.js'
+
+/** The folder cannot be reported on (the CLI's exit code 2). */
+export class SessionFolderError extends Error {}
+
+export interface SessionFolder {
+  dir: string
+  events: LabEvent[]
+  journalIssues: JournalIssue[]
+  sinks: Record<string, SinkRecord[]>
+  sinkIssues: SinkIssue[]
+  /** session.json as written by the lab, or undefined when it is missing or unreadable. */
+  sessionFile?: Record<string, unknown>
+  sessionFileProblem: string | null
+}
+
+export function readSessionFolder(input: string): SessionFolder {
+  const dir = resolve(input)
+  if (!existsSync(dir)) throw new SessionFolderError(`${dir}: no such folder`)
+  if (!statSync(dir).isDirectory()) throw new SessionFolderError(`${dir}: not a folder (give the session folder, the one holding events.jsonl)`)
+  const journalPath = join(dir, 'events.jsonl')
+  const sessionPath = join(dir, 'session.json')
+  if (!existsSync(journalPath)) {
+    const what = existsSync(sessionPath) ? 'events.jsonl (the journal) is missing' : 'neither events.jsonl (the journal) nor session.json is there'
+    throw new SessionFolderError(`${dir} is not a session folder: ${what}`)
+  }
+
+  const journal = readJournal(journalPath)
+  if (journal.events.length === 0) {
+    throw new SessionFolderError(`${journalPath} holds no lab event${journal.problems.length ? ` (${journal.problems.length} unreadable line(s))` : ' (it is empty)'}`)
+  }
+  const events = [...journal.events].sort((a, b) => a.seq - b.seq)
+  const journalIssues: JournalIssue[] = journal.problems.map((p) => ({
+    line: p.line,
+    kind: p.message.startsWith('truncated') ? 'truncated' : p.message.startsWith('not a lab event') ? 'not-an-event' : 'corrupt',
+    message: p.message,
+  }))
+  journalIssues.push(...seqGaps(events))
+
+  let sessionFile: Record<string, unknown> | undefined
+  let sessionFileProblem: string | null = null
+  if (!existsSync(sessionPath)) sessionFileProblem = 'session.json is missing: the summary comes from the journal alone'
+  else {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(sessionPath, 'utf8'))
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) sessionFile = parsed as Record<string, unknown>
+      else sessionFileProblem = 'session.json is not an object: the summary comes from the journal alone'
+    } catch (err) {
+      sessionFileProblem = `session.json cannot be read (${(err as Error).message}): the summary comes from the journal alone`
+    }
+  }
+
+  // Records through the checker's own reader, so the report's verdicts are exactly the checker's.
+  const { sinks } = readSinks(join(dir, 'sinks'))
+  return { dir, events, journalIssues, sinks, sinkIssues: sinkIssues(join(dir, 'sinks')), sessionFile, sessionFileProblem }
+}
+
+/** Numbers missing between readable lines: lines lost or skipped as unreadable. */
+function seqGaps(events: readonly LabEvent[]): JournalIssue[] {
+  const gaps: JournalIssue[] = []
+  for (let i = 1; i < events.length; i++) {
+    const a = events[i - 1].seq
+    const b = events[i].seq
+    if (b - a > 1) {
+      const missing = b - a === 2 ? `seq ${a + 1} is` : `seqs ${a + 1}–${b - 1} are`
+      gaps.push({ line: null, kind: 'seq-gap', message: `${missing} missing between readable events ${a} and ${b}` })
+    }
+  }
+  return gaps
+}
+
+/** Lines of each sink that are not records, by line number; the last one, unterminated, is a torn write. */
+function sinkIssues(sinksDir: string): SinkIssue[] {
+  if (!existsSync(sinksDir)) return []
+  const issues: SinkIssue[] = []
+  for (const file of readdirSync(sinksDir).sort()) {
+    if (!file.endsWith('.log')) continue
+    const task = file.slice(0, -'.log'.length)
+    const text = readFileSync(join(sinksDir, file), 'utf8')
+    const lines = text.split('\n')
+    const lastIndex = lines.findLastIndex((l) => l.trim() !== '')
+    lines.forEach((line, index) => {
+      if (!line.trim()) return
+      let message: string | undefined
+      try {
+        const record = JSON.parse(line) as { id?: unknown }
+        if (typeof record?.id !== 'number') message = 'not a record (needs a numeric id)'
+      } catch (err) {
+        message = `not JSON: ${(err as Error).message}`
+      }
+      if (!message) return
+      const torn = index === lastIndex && !text.endsWith('\n')
+      issues.push({
+        task,
+        file: `sinks/${file}`,
+        line: index + 1,
+        kind: torn ? 'truncated' : 'corrupt',
+        message: torn ? 'truncated last line (the writer stopped while writing it); skipped' : `${message}; skipped`,
+      })
+    })
+  }
+  return issues
+}

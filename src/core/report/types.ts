@@ -1,0 +1,240 @@
+/**
+ * report.json, version 1: everything a review or postmortem needs from a session, without the lab.
+ * resources/report-schema.json is the same contract as a JSON Schema (draft 2020-12); a change here
+ * that is not purely additive bumps REPORT_SCHEMA_VERSION.
+ *
+ * Times are ms since the epoch (the clock of the process that acted); `summary.startMs` is the
+ * origin the views use for "+12.35 s".
+ */
+import type { LabEvent, ZnodeStat } from '../../shared/events.js'
+import type { FailoverSteps, InvariantName, ViolationKind } from '../checker/types.js'
+
+export const REPORT_SCHEMA_VERSION = 1
+
+export interface SessionReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION
+  generator: { name: 'zklab'; version: string }
+  generatedAt: string
+  /** The session folder the report was made from, as it was named then. */
+  sessionDir: string
+  summary: ReportSummary
+  integrity: ReportIntegrity
+  check: ReportCheck
+  failovers: ReportFailover[]
+  faults: ReportFault[]
+  alerts: ReportAlert[]
+  steps: ReportStep[]
+  timeline: ReportTimeline
+  faultLogs: FaultLogWindow[]
+  sinks: ReportSink[]
+  tree: ReportTree
+}
+
+export interface ReportSummary {
+  name: string
+  scenario: string | null
+  strategies: string[]
+  zookeeper: {
+    version: string | null
+    mode: string | null
+    connectString: string | null
+    tickTimeMs: number | null
+    servers: { id: number; name: string; port: number | null; mode: string | null }[]
+    java: string | null
+  }
+  tasks: { name: string; workers: string[]; strategies: string[]; commitIntervalMs: number | null }[]
+  /** Distinct worker processes (a restarted worker counts once). */
+  workerCount: number
+  start: string
+  startMs: number
+  end: string
+  endMs: number
+  durationMs: number
+  /** The checker's overall verdict. */
+  ok: boolean
+  /** What `zklab run` recorded in session.json, when it finished. */
+  run: { ok: boolean; exitCode: number | null; error: string | null } | null
+  versions: { lab: string | null; node: string | null; platform: string | null }
+}
+
+export interface ReportIntegrity {
+  /** The journal ends with `session.closed`: the lab stopped every process and closed it. */
+  closedCleanly: boolean
+  /** closed, or cut off during the lab's stop-all (`session.closing` without `session.closed`), or cut off mid-run. */
+  ending: 'closed' | 'cut-off-while-closing' | 'cut-off'
+  events: number
+  lastEvent: { seq: number; time: number; source: string; type: string } | null
+  /** Processes that had not exited by the last event: what was running when the lab stopped writing. */
+  runningAtEnd: string[]
+  journalProblems: JournalIssue[]
+  sinkProblems: SinkIssue[]
+  /** session.json missing or unreadable; the report then relies on the journal alone. */
+  sessionFileProblem: string | null
+}
+
+export interface JournalIssue {
+  /** Line in events.jsonl (from 1), or null for a gap between two readable lines. */
+  line: number | null
+  kind: 'truncated' | 'corrupt' | 'not-an-event' | 'seq-gap'
+  message: string
+}
+
+export interface SinkIssue {
+  task: string
+  file: string
+  line: number
+  kind: 'truncated' | 'corrupt'
+  message: string
+}
+
+export interface ReportCheck {
+  ok: boolean
+  tasks: string[]
+  verdicts: ReportVerdict[]
+}
+
+export interface ReportVerdict {
+  invariant: InvariantName
+  task: string
+  ok: boolean
+  summary: string
+  stats: Record<string, number>
+  violations: ReportViolation[]
+}
+
+export interface ReportViolation {
+  kind: ViolationKind
+  message: string
+  time: number
+  endTime: number | null
+  seq: number | null
+  workers: string[]
+  ids: number[]
+  /** The journal events around it that concern the workers involved, as the checker chose them. */
+  context: LabEvent[]
+}
+
+export interface ReportFailover {
+  index: number
+  task: string
+  fault: string
+  from: string
+  fromNode: string | null
+  to: string | null
+  faultTime: number
+  faultSeq: number
+  /** ms after the fault; null when the step did not happen before the next fault or the close. */
+  steps: FailoverSteps
+  sessionEnd: 'closed' | 'expired' | null
+  /** Fault to the new primary's first commit: the failover gap. */
+  gapMs: number | null
+  lastCommitBefore: number | null
+  firstCommitId: number | null
+  /** The new primary went on at lastCommit + 1 (null when either is unknown). */
+  continued: boolean | null
+}
+
+export interface ReportFault {
+  index: number
+  seq: number
+  time: number
+  /** kill, stop, pause, resume, restart, partition, heal, slow, reset, … */
+  kind: string
+  target: string
+  task: string | null
+  /** Recovery actions (resume, restart, heal) are recorded too; they are not faults. */
+  recovery: boolean
+  /** It hit its task's primary and has a failover breakdown. */
+  hitPrimary: boolean
+}
+
+export interface ReportAlert {
+  task: string
+  kind: string
+  message: string
+  raisedAt: number
+  raisedSeq: number
+  clearedAt: number | null
+  clearedSeq: number | null
+  durationMs: number | null
+  /** Raised again while open (the monitor refreshes its message). */
+  repeats: number
+}
+
+export interface ReportStep {
+  seq: number
+  time: number
+  path: string
+  step: unknown
+}
+
+export type LaneState = 'starting' | 'standby' | 'primary' | 'paused' | 'dead'
+
+export interface LaneInterval {
+  state: LaneState
+  start: number
+  end: number
+}
+
+export interface ReportTimeline {
+  startMs: number
+  endMs: number
+  /** When the lab began its own stop-all; what follows is teardown. */
+  teardownAt: number | null
+  tasks: TimelineTask[]
+  servers: { name: string; intervals: { state: 'starting' | 'running' | 'paused' | 'stopped'; start: number; end: number }[] }[]
+}
+
+export interface TimelineTask {
+  task: string
+  lanes: { worker: string; intervals: LaneInterval[]; working: { start: number; end: number }[] }[]
+  /** lastCommit as ZooKeeper held it, in time order. */
+  lastCommit: { time: number; value: number; writer: string | null }[]
+  violations: { invariant: InvariantName; kind: ViolationKind; start: number; end: number }[]
+}
+
+export interface FaultLogWindow {
+  faultIndex: number
+  kind: string
+  target: string
+  time: number
+  /** The resume or heal that ended a pause or a network fault, when there was one: the window covers both. */
+  recovery: { kind: string; time: number } | null
+  from: number
+  to: number
+  processes: { process: string; lines: FaultLogLine[]; omitted: number }[]
+}
+
+export interface FaultLogLine {
+  seq: number
+  time: number
+  level: string
+  text: string
+}
+
+export interface ReportSink {
+  task: string
+  records: number
+  last: number
+  missing: number[]
+  duplicates: { id: number; workers: Array<number | string> }[]
+  unreadable: number
+}
+
+export interface ReportTree {
+  /** The observer's last picture of the tree (a replay of every znode event in the journal). */
+  asOf: number | null
+  nodes: TreeNode[]
+}
+
+export interface TreeNode {
+  path: string
+  data: string
+  truncated: boolean
+  stat: ZnodeStat
+  ephemeral: boolean
+  /** The worker whose ZooKeeper session owns the ephemeral node, when the journal names it. */
+  owner: string | null
+  /** Whether that worker's process was still running at the last event. */
+  ownerAlive: boolean | null
+}
