@@ -8,7 +8,10 @@ import {
   ProcessActionInput,
   RecentEventsInput,
   RemoveWorkerInput,
+  CompareSessionsInput,
+  ExportReportInput,
   RenameSessionInput,
+  type SessionComparison,
   RunScenarioInput,
   SessionDirInput,
   SessionsDirInput,
@@ -29,6 +32,8 @@ import { WorkerNetwork } from './faults/worker-network.js'
 import { bundledScenarios, loadScenario } from './experiments/load-scenario.js'
 import { runScenarioInLab } from './experiments/run-scenario.js'
 import { deleteSession, listSessions, readSessionEvents, renameSession } from './sessions/session-library.js'
+import { compareSessions } from './sessions/compare-sessions.js'
+import { exportReport } from './report/index.js'
 import { Journal } from './journal/journal.js'
 import { EventBatcher } from './journal/event-batcher.js'
 import { programCommand } from './workers/programs.js'
@@ -364,6 +369,16 @@ export class Lab implements LabApi {
     const { dir } = SessionDirInput.parse(input)
     if (this.active && resolve(dir) === this.active.info.dir) throw new Error('This session is open; close it before deleting it.')
     deleteSession(resolve(this.sessionsDir ?? defaultSessionsDir()), dir)
+  }
+
+  async exportReport(input: { dir: string; formats?: Array<'html' | 'json' | 'pdf'> }): Promise<Partial<Record<'html' | 'json' | 'pdf', string>>> {
+    const { dir, formats } = ExportReportInput.parse(input)
+    return (await exportReport(resolve(dir), { formats })).files
+  }
+
+  async compareSessions(input: { dirs: string[] }): Promise<SessionComparison[]> {
+    const { dirs } = CompareSessionsInput.parse(input)
+    return compareSessions(dirs.map((d) => resolve(d)))
   }
 
   async networkFault(input: NetworkFaultInput): Promise<void> {

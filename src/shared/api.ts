@@ -128,6 +128,31 @@ export interface SessionSummary {
   closedCleanly: boolean
 }
 
+export const ExportReportInput = z
+  .object({
+    dir: z.string().min(1),
+    formats: z.array(z.enum(['html', 'json', 'pdf'])).min(1).default(['html', 'json', 'pdf']),
+  })
+  .strict()
+export const CompareSessionsInput = z.object({ dirs: z.array(z.string().min(1)).min(2).max(8) }).strict()
+
+export interface GapStats {
+  count: number
+  p50: number | null
+  p95: number | null
+  max: number | null
+}
+
+/** One session of a comparison: its verdicts and failover gaps, from the same checker. */
+export interface SessionComparison {
+  summary: SessionSummary
+  ok: boolean
+  verdicts: Array<{ invariant: string; task: string; ok: boolean; summary: string; violations: number }>
+  failovers: number
+  newPrimaryMs: GapStats
+  firstCommitMs: GapStats
+}
+
 export const RemoveWorkerInput = z.object({ name: z.string().min(1) }).strict()
 export const RecentEventsInput = z
   .object({
@@ -174,6 +199,10 @@ export interface LabApi {
   renameSession(input: z.input<typeof RenameSessionInput>): Promise<SessionSummary>
   /** Deletes a session folder of the library (never the open one, never anything outside it). */
   deleteSession(input: z.input<typeof SessionDirInput>): Promise<void>
+  /** Writes report.html / report.json / report.pdf of a session into its folder; returns their paths. */
+  exportReport(input: z.input<typeof ExportReportInput>): Promise<Partial<Record<'html' | 'json' | 'pdf', string>>>
+  /** Sessions side by side: verdicts and failover gap percentiles. */
+  compareSessions(input: z.input<typeof CompareSessionsInput>): Promise<SessionComparison[]>
   /** Cuts, slows, resets or heals one worker's network path to ZooKeeper (through its proxy). */
   networkFault(input: NetworkFaultInput): Promise<void>
   /** The current state, derived from the journal the same way every view derives it. */
@@ -206,6 +235,8 @@ export const LabMethods = {
   readSession: SessionDirInput,
   renameSession: RenameSessionInput,
   deleteSession: SessionDirInput,
+  exportReport: ExportReportInput,
+  compareSessions: CompareSessionsInput,
   runScenario: RunScenarioInput,
   stopScenario: z.undefined(),
   snapshot: z.undefined(),

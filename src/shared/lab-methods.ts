@@ -20,6 +20,8 @@ const NAMES = [
   'readSession',
   'renameSession',
   'deleteSession',
+  'exportReport',
+  'compareSessions',
   'runScenario',
   'stopScenario',
   'snapshot',

@@ -2,31 +2,15 @@
  * The checker on a real journal: the bundled kill-primary scenario run by the real CLI, with a real
  * ZooKeeper and the seed's workers. What the seed is known to do must show, and nothing else.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkSession, loadSession, type CheckReport } from '../../src/core/checker/index.js'
+import { zklab } from './helpers/zklab-cli.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
 const RUN_TIMEOUT_MS = 120_000
 
-function zklab(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'zklab.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (d) => (output += d))
-    child.stderr.on('data', (d) => (output += d))
-    // SIGINT first so the CLI can take its ZooKeeper and workers down with it.
-    const timer = setTimeout(() => child.kill('SIGINT'), RUN_TIMEOUT_MS)
-    child.once('error', reject)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, output })
-    })
-  })
-}
 
 describe('checker on a real kill-primary run (seed)', () => {
   let dir: string
@@ -37,7 +21,7 @@ describe('checker on a real kill-primary run (seed)', () => {
     dir = mkdtempSync(join(tmpdir(), 'zklab-checker-'))
     const out = join(dir, 'session')
     // The bundled scenario runs the recipe; the seed is the one with known flaws to find.
-    const run = await zklab(['run', 'kill-primary', '--strategy', 'seed', '--out', out])
+    const run = await zklab(['run', 'kill-primary', '--strategy', 'seed', '--out', out], { timeoutMs: RUN_TIMEOUT_MS })
     // Every step is carried out, but the seed breaks status-truth, and a broken invariant fails the run.
     expect(run.code, run.output).toBe(1)
     expect(run.output).toMatch(/FAIL status-truth/)

@@ -9,19 +9,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectBridge } from '../../src/core/bridge/bridge-client.js'
 import { waitFor } from './helpers/wait.js'
+import { ROOT, ZKLAB, zklab } from './helpers/zklab-cli.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
-const ZKLAB = join(ROOT, 'bin', 'zklab.js')
 
-function zklab(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ZKLAB, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
-    child.once('exit', (code) => resolve({ code, out }))
-  })
-}
 
 describe('zklab fault (real lab, real ZooKeeper)', () => {
   let dir: string
@@ -58,7 +48,7 @@ describe('zklab fault (real lab, real ZooKeeper)', () => {
   it('kills the primary by role, found through the address zklab serve recorded', async () => {
     const before = Object.values((await state()).workers).find((w) => w.role === 'primary')!
     const run = await zklab(['fault', 'kill', 'primary', '--sessions-dir', dir])
-    expect(run.out).toContain(`kill ${before.name}`)
+    expect(run.output).toContain(`kill ${before.name}`)
     expect(run.code).toBe(0)
     await waitFor(async () => Object.values((await state()).workers).some((w) => w.role === 'primary' && w.name !== before.name && w.status === 'running'), 60_000, 250)
     expect((await state()).workers[before.name].status).toBe('crashed')
@@ -67,7 +57,7 @@ describe('zklab fault (real lab, real ZooKeeper)', () => {
   it('partitions a worker for a while and heals it, both in the journal', async () => {
     const standby = Object.values((await state()).workers).find((w) => w.role === 'standby' && w.status === 'running')!
     const run = await zklab(['fault', 'partition', standby.name, '--for', '500', '--sessions-dir', dir])
-    expect(run.code, run.out).toBe(0)
+    expect(run.code, run.output).toBe(0)
     const events = await lab.recentEvents({ afterSeq: 0 })
     const faults = events.filter((e) => e.type === 'fault.network' && e.name === standby.name).map((e) => e.fault)
     expect(faults).toEqual(['partition', 'heal'])
@@ -76,12 +66,12 @@ describe('zklab fault (real lab, real ZooKeeper)', () => {
   it('refuses what it cannot do, with exit code 2 and the reason', async () => {
     const unknown = await zklab(['fault', 'kill', 'worker-task01-99', '--sessions-dir', dir])
     expect(unknown.code).toBe(2)
-    expect(unknown.out).toMatch(/No worker-task01-99 of task01/)
+    expect(unknown.output).toMatch(/No worker-task01-99 of task01/)
     const serverPartition = await zklab(['fault', 'partition', 'zk-1', '--sessions-dir', dir])
     expect(serverPartition.code).toBe(2)
-    expect(serverPartition.out).toMatch(/network path, not a ZooKeeper server/)
+    expect(serverPartition.output).toMatch(/network path, not a ZooKeeper server/)
     const nowhere = await zklab(['fault', 'kill', 'primary', '--sessions-dir', join(dir, 'nothing-here')])
     expect(nowhere.code).toBe(2)
-    expect(nowhere.out).toMatch(/No running lab recorded/)
+    expect(nowhere.output).toMatch(/No running lab recorded/)
   })
 })

@@ -2,7 +2,6 @@
  * `zklab` as a newcomer runs it: the real command, a real ZooKeeper, real workers, and the bad
  * inputs a user will try. Each run must leave no process behind.
  */
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -10,31 +9,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readJournal } from '../../src/core/journal/journal.js'
 import { isAlive } from './helpers/wait.js'
+import { zklab } from './helpers/zklab-cli.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
-const ZKLAB = join(ROOT, 'bin', 'zklab.js')
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function zklab(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 300_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ZKLAB, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.once('error', reject)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
 
 /** PIDs of every process a session started, from its journal. */
 function spawnedPids(sessionDir: string): number[] {
@@ -124,7 +101,7 @@ describe('zklab CLI', () => {
     mkdirSync(bin, { recursive: true })
     if (!existsSync(join(bin, 'node'))) symlinkSync(process.execPath, join(bin, 'node'))
     const env = { ...process.env, PATH: bin, JAVA_HOME: join(dir, 'no-java-here') }
-    const run = await zklab(['run', scenario('nojava.yaml', minimal('{ mode: standalone }')), '--out', join(dir, 'nojava')], env)
+    const run = await zklab(['run', scenario('nojava.yaml', minimal('{ mode: standalone }')), '--out', join(dir, 'nojava')], { env })
     expect(run.code).toBe(2)
     expect(run.stdout + run.stderr).toMatch(/Java not found/)
     expect(run.stdout + run.stderr).toMatch(/apt-get install|JAVA_HOME/)

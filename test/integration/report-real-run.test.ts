@@ -13,33 +13,11 @@ import { readJournal } from '../../src/core/journal/journal.js'
 import type { SessionReport } from '../../src/core/report/types.js'
 import { reportValidator } from '../unit/helpers/report-schema.js'
 import { waitFor } from './helpers/wait.js'
+import { ROOT, ZKLAB, zklab } from './helpers/zklab-cli.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
-const ZKLAB = join(ROOT, 'bin', 'zklab.js')
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
 const validate = reportValidator()
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function zklab(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 300_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ZKLAB, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.once('error', reject)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
 
 /** Processes whose command line names the folder: ZooKeeper and every worker carry the session path. */
 function pgrep(folder: string): string[] {
@@ -171,7 +149,7 @@ describe('zklab report on real sessions', () => {
     const tiny = join(dir, 'tiny')
     mkdirSync(tiny, { recursive: true })
     writeFileSync(join(tiny, 'events.jsonl'), JSON.stringify({ seq: 1, time: Date.now(), source: 'lab', type: 'session.created', dir: tiny, name: 'tiny' }) + '\n')
-    const noChromium = await zklab(['report', tiny, '--format', 'json,pdf'], { ...process.env, CHROMIUM_PATH: join(dir, 'no-chromium-here') })
+    const noChromium = await zklab(['report', tiny, '--format', 'json,pdf'], { env: { ...process.env, CHROMIUM_PATH: join(dir, 'no-chromium-here') } })
     expect(noChromium.code).toBe(1)
     expect(noChromium.stderr).toContain(`Chromium not found at ${join(dir, 'no-chromium-here')}`)
     expect(noChromium.stderr).toMatch(/apt-get install chromium.*CHROMIUM_PATH/)

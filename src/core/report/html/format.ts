@@ -38,15 +38,5 @@ export function n(value: number): string {
   return (Math.round(value * 10) / 10).toString()
 }
 
-/** Ids as a short list: 3, 4, 5, 9 → "3–5, 9". */
-export function idList(ids: readonly number[]): string {
-  const sorted = [...new Set(ids)].sort((a, b) => a - b)
-  const parts: string[] = []
-  for (let i = 0; i < sorted.length; i++) {
-    let j = i
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++
-    parts.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]))
-    i = j
-  }
-  return parts.join(', ')
-}
+/** Ids as a short list: 3, 4, 5, 9 → "3–5, 9", worded as the checker words them. */
+export { idList } from '../../checker/journal-model.js'
