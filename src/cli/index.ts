@@ -12,6 +12,7 @@ import { bridgeFile, registerFaultCommand } from './fault-command.js'
 import { Lab } from '../core/lab.js'
 import { startBrowserBridge } from '../core/bridge/browser-bridge.js'
 import { registerReportCommand } from './report-command.js'
+import { registerTxnLogCommand } from './txnlog-command.js'
 
 /** A problem with what the user asked for (exit code 2), as opposed to a failed run. */
 class BadInput extends Error {}
@@ -138,6 +139,9 @@ export function buildProgram(): Command {
     })
   registerReportCommand(program)
   registerFaultCommand(program, (message) => {
+    throw new BadInput(message)
+  })
+  registerTxnLogCommand(program, (message) => {
     throw new BadInput(message)
   })
   program

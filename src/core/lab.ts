@@ -38,6 +38,10 @@ import { Journal } from './journal/journal.js'
 import { EventBatcher } from './journal/event-batcher.js'
 import { programCommand } from './workers/programs.js'
 import { Supervisor } from './workers/supervisor.js'
+import { externalProcess } from './external/external-worker.js'
+import { ExternalRoles } from './external/external-roles.js'
+import { externalSinkReader } from './external/live-sinks.js'
+import { throttledTxnLogReader } from './txnlog/live-reader.js'
 import { createZooKeeper, type ZooKeeperRuntime } from './zookeeper/index.js'
 
 const LAB_VERSION = '0.1.0'
@@ -146,7 +150,7 @@ export class Lab implements LabApi {
     const failovers = new FailoverTracker((f) => journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.failover, ...f }))
     journal.subscribe((event) => failovers.onEvent(event))
     // The checker grades the run while it happens; each violation goes into the journal once.
-    const checker = new LiveChecker()
+    const checker = new LiveChecker({ txnLog: throttledTxnLogReader(dir), liveSinks: externalSinkReader(dir, () => this.liveState) })
     journal.subscribe((event) => checker.onEvent(event))
     const checkTimer = setInterval(() => {
       for (const v of checker.drain()) {
@@ -166,6 +170,9 @@ export class Lab implements LabApi {
       }
     }, CHECK_INTERVAL_MS)
     checkTimer.unref()
+    // Last subscriber: the events it derives follow, in the journal, the event they come from.
+    const externalRoles = new ExternalRoles(LAB_ROOT, (e) => journal.append({ time: Date.now(), source: 'lab', ...e }))
+    journal.subscribe((event) => externalRoles.onEvent(event))
     this.finalReport = undefined
     const info: SessionInfo = { dir, name, createdAt }
     this.active = {
@@ -247,23 +254,37 @@ export class Lab implements LabApi {
       // Workers reach ZooKeeper through their own proxies, so a network fault can hit one of them alone.
       const network = await WorkerNetwork.open(name, connect)
       session.networks.set(name, network)
-      const program = programCommand('task-worker', [
-        '--connect', network.connectString,
-        '--root', LAB_ROOT,
-        '--task', options.task,
-        '--worker-id', String(workerId),
-        '--strategy', strategy,
-        '--commit-interval', String(commitIntervalMs),
-        '--session-timeout', String(sessionTimeoutMs),
-        '--sink', join(session.info.dir, 'sinks', `${options.task}.log`),
-      ])
-      session.supervisor.spawn({
-        name,
-        kind: 'worker',
-        ...program,
-        jsonEvents: true,
-        labels: { task: options.task, workerId, strategy },
-      })
+      const sink = join(session.info.dir, 'sinks', `${options.task}.log`)
+      // An external program learns the same through placeholders and ZKLAB_* env; it reports nothing,
+      // so its output stays plain log lines and its role is read off ZooKeeper (ExternalRoles).
+      const external = options.external
+      const program = external
+        ? externalProcess(external, { connect: network.connectString, root: LAB_ROOT, task: options.task, workerId, sessionTimeoutMs, commitIntervalMs, sink })
+        : programCommand('task-worker', [
+            '--connect', network.connectString,
+            '--root', LAB_ROOT,
+            '--task', options.task,
+            '--worker-id', String(workerId),
+            '--strategy', strategy,
+            '--commit-interval', String(commitIntervalMs),
+            '--session-timeout', String(sessionTimeoutMs),
+            '--sink', sink,
+          ])
+      try {
+        session.supervisor.spawn({
+          name,
+          kind: external ? 'external' : 'worker',
+          ...program,
+          jsonEvents: !external,
+          labels: external ? { task: options.task, workerId, strategy: 'external', commitIntervalMs } : { task: options.task, workerId, strategy },
+        })
+      } catch (err) {
+        // Not started (e.g. not executable): its proxy and its number go too.
+        session.networks.delete(name)
+        session.workerCounters.set(options.task, workerId - 1)
+        await network.close()
+        throw err
+      }
       names.push(name)
     }
     return names
@@ -312,7 +333,7 @@ export class Lab implements LabApi {
       description: scenario.description ?? '',
       tasks: scenario.tasks.length,
       workers: scenario.tasks.reduce((sum, t) => sum + t.workers, 0),
-      strategies: [...new Set(scenario.tasks.map((t) => t.strategy))],
+      strategies: [...new Set(scenario.tasks.map((t) => (t.external ? 'external' : t.strategy)))],
       zookeeper: scenario.zookeeper.mode === 'ensemble' ? `ensemble of ${scenario.zookeeper.servers ?? 3}` : scenario.zookeeper.mode,
     }))
   }

@@ -67,9 +67,28 @@ export type ProcessAction = z.infer<typeof ProcessAction>
 export const ZooKeeperAction = z.enum(['start', 'stop', 'kill', 'pause', 'resume', 'restart'])
 export type ZooKeeperAction = z.infer<typeof ZooKeeperAction>
 
+/**
+ * Any program as a task's workers (strategy `external`). In `command`, `args` and `env` values the
+ * lab replaces {connect} (the worker's own proxied connect string), {root}, {task}, {taskPath},
+ * {workerId}, {sessionTimeoutMs}, {commitIntervalMs} and {sink}; it also sets them as ZKLAB_* env.
+ */
+export const ExternalWorker = z
+  .object({
+    command: z.string().trim().min(1, 'the command to run (a path or a program on PATH)'),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
+  })
+  .strict()
+export type ExternalWorker = z.input<typeof ExternalWorker>
+
 export const TaskInput = z.object({ task: TaskName }).strict()
 export const AddWorkersInput = z
-  .object({ task: TaskName, count: z.number().int().min(1).max(50).default(1) })
+  .object({
+    task: TaskName,
+    count: z.number().int().min(1).max(50).default(1),
+    /** Run this program instead of the lab's task worker; `strategy` is then ignored. */
+    external: ExternalWorker.optional(),
+  })
   .extend(WorkerSettings.partial().shape)
   .strict()
 export type AddWorkersInput = z.input<typeof AddWorkersInput>

@@ -48,9 +48,9 @@ export const WorkerEventTypes = {
 } as const
 
 export const PublisherEventTypes = {
-  created: 'publisher.created', // { task, path }
-  exists: 'publisher.exists', // { task, path }
-  deleted: 'publisher.deleted', // { task }
+  created: 'publisher.created', // { task, path, sessionId }
+  exists: 'publisher.exists', // { task, path, sessionId }
+  deleted: 'publisher.deleted', // { task, path, existed, sessionId }
   error: 'publisher.error', // { message, code? } : then exit 1
 } as const
 
@@ -113,5 +113,7 @@ export const LabEventTypes = {
   networkFault: 'fault.network', // { name, fault: 'partition' | 'heal' | 'reset' | 'slow', latencyMs?, jitterMs? }
   violation: 'checker.violation', // { invariant, task, kind, message, at, workers?, ids? } : found live, once each
   checkReport: 'checker.report', // { ok, verdicts: [{ invariant, task, ok, summary, violations }], failovers } : final, from the sinks
+  /** An external worker's role as the lab reads it off ZooKeeper (they report nothing themselves). */
+  externalRole: 'external.role', // { name, task, role: 'starting' | 'primary' | 'standby', node, smallest, sessionId, derivedFrom: 'zookeeper' }
   failover: 'failover', // { task, fault: 'kill' | 'stop' | 'pause' | 'partition' | 'slow' | 'reset', from, to, faultTime, newPrimaryMs, firstCommitMs, lastCommitBefore, firstCommitId }
 } as const

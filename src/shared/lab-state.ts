@@ -225,6 +225,17 @@ export function applyEvent(state: LabState, e: LabEvent): void {
     case WorkerEventTypes.role:
       if (worker && (e.role === 'primary' || e.role === 'standby')) worker.role = e.role
       break
+    case LabEventTypes.externalRole: {
+      // Derived by the lab from the instance nodes: external programs report nothing themselves.
+      const target = state.workers[String(e.name)]
+      if (target && (e.role === 'primary' || e.role === 'standby' || e.role === 'starting')) {
+        target.role = e.role
+        if (typeof e.node === 'string') target.node = e.node
+        else delete target.node
+        if (typeof e.sessionId === 'string') target.sessionId = e.sessionId
+      }
+      break
+    }
     case WorkerEventTypes.commit:
       if (worker) {
         worker.lastCommit = Number(e.id)

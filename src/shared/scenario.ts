@@ -3,7 +3,7 @@
  * YAML or JSON; every error names the field it is about (`steps[2].timeoutMs: …`).
  */
 import { z } from 'zod'
-import { Strategy, TaskName, ZooKeeperOptions } from './api.js'
+import { ExternalWorker, Strategy, TaskName, ZooKeeperOptions } from './api.js'
 
 /**
  * What a fault hits. Workers: the current primary, a standby, a random live worker, worker N of the
@@ -18,7 +18,7 @@ export const Target = z.union([
 export type Target = z.infer<typeof Target>
 
 /** The invariants the checker grades; `expect` steps and a scenario's `expect` name them. */
-export const Invariant = z.enum(['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth'])
+export const Invariant = z.enum(['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write'])
 export type Invariant = z.infer<typeof Invariant>
 
 const Timeout = z.number().int().min(100).max(3_600_000)
@@ -140,6 +140,8 @@ export const ScenarioTask = z
     strategy: Strategy.default('recipe'),
     commitIntervalMs: z.number().int().min(50).max(60_000).default(1000),
     sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(4000),
+    /** Any program as the task's workers (`strategy` is then ignored): see ExternalWorker. */
+    external: ExternalWorker.optional(),
   })
   .strict()
 

@@ -37,7 +37,8 @@ async function createTask(client: ZkClient, task: string): Promise<void> {
   await createIfMissing(client, paths.instance)
   await createIfMissing(client, paths.lastCommit, '0')
   await createIfMissing(client, paths.status, '0')
-  emit(created ? E.created : E.exists, { task, path: paths.task })
+  // The session names this publisher's writes in ZooKeeper's transaction log.
+  emit(created ? E.created : E.exists, { task, path: paths.task, sessionId: client.sessionId })
 }
 
 /** Deletes a subtree, children first. Nodes that vanish meanwhile are fine; nodes that appear are retried. */
@@ -72,7 +73,7 @@ try {
     const task = options.delete!
     const path = `${tasksPath(options.root)}/${task}`
     const existed = await deleteTree(client, path)
-    emit(E.deleted, { task, path, existed })
+    emit(E.deleted, { task, path, existed, sessionId: client.sessionId })
   }
   client.close()
   process.exit(0)

@@ -59,6 +59,11 @@ describe('bundled scenarios', () => {
       expect(result.error).toBeUndefined()
       expect(code).toBe(0)
       expect(result.check?.ok).toBe(true)
+      // ZooKeeper's transaction log was read (every server's, in an ensemble) and shows no zombie write.
+      const zombie = verdict(result, 'zombie-write')
+      expect(zombie?.ok, zombie?.summary).toBe(true)
+      expect(zombie?.stats).toMatchObject({ zombieWrites: 0, txnLogGaps: 0 })
+      expect(zombie?.stats?.writes).toBeGreaterThan(0)
       for (const sink of Object.values(result.sinks)) {
         expect(sink.missing).toEqual([])
         expect(sink.duplicates).toEqual([])
@@ -73,6 +78,15 @@ describe('bundled scenarios', () => {
     expect(code).toBe(1)
     expect(verdict(result, 'single-primary')?.ok).toBe(false)
     expect(verdict(result, 'sink-integrity')?.ok).toBe(false)
+    // The transaction log shows the zombie itself: the resumed primary writing lastCommit on a new
+    // session that holds no instance node, while another worker's node is the smallest.
+    const zombie = verdict(result, 'zombie-write')
+    expect(zombie?.ok).toBe(false)
+    const write = zombie!.violations.find((v) => v.kind === 'zombie-write')!
+    expect(write.zxids?.length).toBeGreaterThan(0)
+    expect(write.message).toMatch(/worker-task01-\d \(session 0x[0-9a-f]+\) set it to \d+/)
+    expect(write.message).toContain('it never registered again')
+    expect(write.workers).toHaveLength(2)
   })
 
   it('standby-churn: the seed flaps the status, the recipe does not', async () => {

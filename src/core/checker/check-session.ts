@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LabEvent } from '../../shared/events.js'
 import { readJournal } from '../journal/journal.js'
+import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import { checkCommitMonotonic } from './commit-monotonic.js'
 import { failoverBreakdowns } from './failovers.js'
 import { buildModel } from './journal-model.js'
@@ -15,11 +16,14 @@ import { readSink, type SinkRecord } from './sink.js'
 import { checkSinkIntegrity } from './sink-integrity.js'
 import { checkStatusTruth } from './status-truth.js'
 import type { CheckInput, CheckReport, Verdict } from './types.js'
+import { checkZombieWrites, txnLogEvidence } from './zombie-writes.js'
 
 export function checkSession(input: CheckInput): CheckReport {
   const sinks = input.sinks ?? {}
   const model = buildModel(input.events, sinks, input.options)
   const verdicts: Verdict[] = []
+  // ZooKeeper's own record of every write, where the lab has it (its own servers' transaction logs).
+  const evidence = input.txnLog ? txnLogEvidence(input.txnLog, model, sinks) : undefined
   for (const task of model.tasks.values()) {
     const intervals = workingIntervals(task)
     verdicts.push(
@@ -28,6 +32,7 @@ export function checkSession(input: CheckInput): CheckReport {
       checkCommitMonotonic(model, task),
       checkStatusTruth(model, task, intervals),
     )
+    if (evidence) verdicts.push(checkZombieWrites(model, task.task, evidence))
   }
   return {
     ok: verdicts.every((v) => v.ok),
@@ -38,11 +43,17 @@ export function checkSession(input: CheckInput): CheckReport {
   }
 }
 
-/** A session folder's journal and sinks, ready for checkSession. */
-export function loadSession(dir: string): { events: LabEvent[]; sinks: Record<string, SinkRecord[]>; unreadableSinkLines: Record<string, number> } {
+/** A session folder's journal, sinks and ZooKeeper transaction logs (when the lab ran the servers), ready for checkSession. */
+export function loadSession(dir: string): {
+  events: LabEvent[]
+  sinks: Record<string, SinkRecord[]>
+  unreadableSinkLines: Record<string, number>
+  txnLog?: TxnLogRead
+} {
   const { events } = readJournal(join(dir, 'events.jsonl'))
   const { sinks, unreadable } = readSinks(join(dir, 'sinks'))
-  return { events, sinks, unreadableSinkLines: unreadable }
+  const txnLog = readSessionTxnLogs(dir)
+  return { events, sinks, unreadableSinkLines: unreadable, ...(txnLog ? { txnLog } : {}) }
 }
 
 /** Every `<task>.log` in a session's sinks folder, by task. */
@@ -62,6 +73,6 @@ export function readSinks(sinksDir: string): { sinks: Record<string, SinkRecord[
 
 /** Shorthand for a finished session folder. */
 export function checkSessionDir(dir: string, options?: CheckInput['options']): CheckReport {
-  const { events, sinks } = loadSession(dir)
-  return checkSession({ events, sinks, options })
+  const { events, sinks, txnLog } = loadSession(dir)
+  return checkSession({ events, sinks, txnLog, options })
 }

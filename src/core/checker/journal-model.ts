@@ -145,7 +145,8 @@ export function buildModel(input: readonly LabEvent[], sinks: Record<string, rea
       const args = Array.isArray(e.args) ? e.args.map(String) : []
       const info = ensureWorker(String(e.name), labels.task === undefined ? undefined : String(labels.task), labels.workerId as number | undefined)
       info.incarnations.push({ worker: info.name, pid: typeof e.pid === 'number' ? e.pid : undefined, spawnedAt: e.time, spawnSeq: e.seq, sessions: [], nodes: [] })
-      const interval = Number(flag(args, '--commit-interval'))
+      // The lab's workers take it as a flag; external programs get it in their labels.
+      const interval = Number(flag(args, '--commit-interval') ?? labels.commitIntervalMs)
       if (info.task && Number.isFinite(interval) && interval > 0) intervals.set(info.task, interval)
       root ??= flag(args, '--root')
       if (info.task) taskNames.add(info.task)

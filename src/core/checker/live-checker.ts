@@ -6,6 +6,7 @@
  */
 import { LabEventTypes, type LabEvent } from '../../shared/events.js'
 import { checkSession } from './check-session.js'
+import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { SinkRecord } from './sink.js'
 import type { CheckOptions, CheckReport, Violation } from './types.js'
 
@@ -17,6 +18,13 @@ export interface LiveCheckerOptions extends CheckOptions {
   minRecheckMs?: number
   /** The clock for minRecheckMs (tests). */
   now?: () => number
+  /** The session's ZooKeeper transaction logs so far (throttledTxnLogReader), to judge zombie-write live. */
+  txnLog?: () => TxnLogRead | undefined
+  /**
+   * Sinks to judge live instead of `worker.work` events: only for tasks whose workers report no work
+   * (external programs, externalSinkReader). Other tasks stay judged from their workers' events.
+   */
+  liveSinks?: () => Record<string, readonly SinkRecord[]> | undefined
 }
 
 /** A violation handed out, as far as it has grown since. */
@@ -93,13 +101,13 @@ export class LiveChecker {
    * `worker.work` events; pass the sink files' records at the end for the ground truth.
    */
   report(sinks?: Record<string, readonly SinkRecord[]>): CheckReport {
-    if (sinks) return checkSession({ events: this.events, sinks, options: this.options })
+    if (sinks) return checkSession({ events: this.events, sinks, txnLog: this.options.txnLog?.(), options: this.options })
     return this.current()
   }
 
   private current(): CheckReport {
     if (this.dirty || !this.last) {
-      this.last = checkSession({ events: this.events, options: this.options })
+      this.last = checkSession({ events: this.events, sinks: this.options.liveSinks?.(), txnLog: this.options.txnLog?.(), options: this.options })
       this.lastCheckAt = this.now()
       this.dirty = false
     }
@@ -119,6 +127,12 @@ export function violationKey(v: Violation): string {
     case 'stopped-while-working':
     case 'running-while-idle':
       about = `${(v.workers ?? []).slice().sort().join('+')}@${v.time}`
+      break
+    case 'zombie-write':
+    case 'commit-regression':
+    case 'lost-update':
+      // Found in the transaction log: the first write's zxid names it for good.
+      about = v.zxids?.[0] ?? String(v.time)
       break
     default:
       // Runs of redone ids and episodes of backward commits grow at their end; their start names them.

@@ -4,11 +4,13 @@
  * go into report.json and be rendered by any shell.
  */
 import type { LabEvent } from '../../shared/events.js'
+import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { SinkRecord } from './sink.js'
 
-export type InvariantName = 'single-primary' | 'sink-integrity' | 'commit-monotonic' | 'status-truth'
+export type InvariantName = 'single-primary' | 'sink-integrity' | 'commit-monotonic' | 'status-truth' | 'zombie-write'
 
-export const INVARIANTS: readonly InvariantName[] = ['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth']
+/** zombie-write is judged only where the lab has ZooKeeper's transaction log (its own servers). */
+export const INVARIANTS: readonly InvariantName[] = ['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write']
 
 export type ViolationKind =
   /** single-primary: two workers' working intervals overlap. */
@@ -27,6 +29,12 @@ export type ViolationKind =
   | 'stopped-while-working'
   /** status-truth: status "1" while nobody worked. */
   | 'running-while-idle'
+  /** zombie-write (transaction log): lastCommit set by a session that did not hold the smallest instance node. */
+  | 'zombie-write'
+  /** zombie-write (transaction log): lastCommit set lower than it was, by the primary's own session. */
+  | 'commit-regression'
+  /** zombie-write (transaction log): lastCommit set to the value it held, by another session than the one that wrote it. */
+  | 'lost-update'
 
 export interface Violation {
   invariant: InvariantName
@@ -44,6 +52,8 @@ export interface Violation {
   ids?: number[]
   /** The events around it from the workers involved, in journal order (bounded). */
   context: LabEvent[]
+  /** ZooKeeper transaction ids of the writes it is about (`0x33`), for violations found in the transaction log. */
+  zxids?: string[]
 }
 
 export interface Verdict {
@@ -116,5 +126,10 @@ export interface CheckInput {
    * `worker.work` events instead (what the live checker does while the sink is still being written).
    */
   sinks?: Record<string, readonly SinkRecord[]>
+  /**
+   * ZooKeeper's transaction logs of the session (readSessionTxnLogs): with them, the zombie-write
+   * invariant is judged per task; without them (an external ZooKeeper, a live check) it is left out.
+   */
+  txnLog?: TxnLogRead
   options?: CheckOptions
 }

@@ -1,4 +1,4 @@
-import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
+import { LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 
 export interface Fault {
   task: string
@@ -37,6 +37,7 @@ export class FailoverTracker {
   private readonly open = new Map<string, Failover>()
   private readonly lastCommitOf = new Map<string, number>()
   private readonly taskOf = new Map<string, string>()
+  private readonly external = new Set<string>()
 
   constructor(private readonly record: (failover: Failover) => void) {}
 
@@ -62,6 +63,24 @@ export class FailoverTracker {
   onEvent(e: LabEvent): void {
     if (e.type === LabEventTypes.processSpawned && typeof (e.labels as { task?: unknown })?.task === 'string') {
       this.taskOf.set(String(e.name), String((e.labels as { task: string }).task))
+      if (e.kind === 'external') this.external.add(String(e.name))
+      return
+    }
+    // External workers report nothing: their role is the lab's reading of ZooKeeper, their first
+    // commit the first change of lastCommit the observer sees once one of them is the new primary.
+    if (e.type === LabEventTypes.externalRole) {
+      this.onEvent({ ...e, type: WorkerEventTypes.role, source: String(e.name) })
+      return
+    }
+    const lastCommit = e.type === ObserverEventTypes.changed && typeof e.path === 'string' ? /\/tasks\/([^/]+)\/lastCommit$/.exec(e.path)?.[1] : undefined
+    if (lastCommit !== undefined) {
+      const failover = this.open.get(lastCommit)
+      const id = Number(e.data)
+      if (failover?.to && this.external.has(failover.to) && e.time >= failover.faultTime) {
+        this.onEvent({ ...e, type: WorkerEventTypes.commit, source: failover.to, id })
+      } else if (Number.isFinite(id) && [...this.external].some((w) => this.taskOf.get(w) === lastCommit)) {
+        this.lastCommitOf.set(lastCommit, Math.max(this.lastCommitOf.get(lastCommit) ?? 0, id))
+      }
       return
     }
     const task = this.taskOf.get(e.source)

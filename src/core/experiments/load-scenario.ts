@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { extname, join } from 'node:path'
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { labRoot } from '../lab-root.js'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import { describeIssues, Scenario } from '../../shared/scenario.js'
@@ -25,7 +25,13 @@ export function loadScenario(file: string): Scenario {
     const problem = code === 'ENOENT' ? 'no such file (give a path, or the name of a bundled scenario: zklab scenarios)' : (err as Error).message
     throw new ScenarioError(file, [problem], `cannot read the scenario ${file}:`)
   }
-  return parseScenario(text, file)
+  const scenario = parseScenario(text, file)
+  // An external worker's relative path (./worker.sh) means next to the scenario, wherever it is run from.
+  for (const task of scenario.tasks) {
+    const command = task.external?.command
+    if (command && command.includes('/') && !isAbsolute(command)) task.external!.command = resolve(dirname(file), command)
+  }
+  return scenario
 }
 
 export function parseScenario(text: string, file = 'scenario'): Scenario {

@@ -67,7 +67,9 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
       await lab.addWorkers({
         task: task.name,
         count: task.workers,
+        // An external task runs its own program whatever --strategy says.
         strategy: options.strategy ?? task.strategy,
+        ...(task.external ? { external: task.external } : {}),
         commitIntervalMs: task.commitIntervalMs,
         sessionTimeoutMs: task.sessionTimeoutMs,
       })
@@ -138,6 +140,10 @@ function progressDescriber(): (e: LabEvent) => string | undefined {
         if (roles.get(e.source) === e.role) return undefined
         roles.set(e.source, e.role)
         return `${e.source} is ${e.role}${e.node ? ` (${e.node})` : ''}`
+      case LabEventTypes.externalRole:
+        if (roles.get(String(e.name)) === e.role) return undefined
+        roles.set(String(e.name), e.role)
+        return `${e.name} is ${e.role}${e.node ? ` (${e.node}, read off ZooKeeper)` : ' (read off ZooKeeper)'}`
       case WorkerEventTypes.error:
         return `${e.source} error: ${e.message}`
       case LabEventTypes.processSpawned:

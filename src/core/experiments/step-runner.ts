@@ -62,6 +62,7 @@ export class StepRunner {
         task,
         count: step.addWorkers,
         strategy: this.strategyOf(task),
+        ...(spec.external ? { external: spec.external } : {}),
         commitIntervalMs: spec.commitIntervalMs,
         sessionTimeoutMs: spec.sessionTimeoutMs,
       })
@@ -168,9 +169,11 @@ export class StepRunner {
   }
 
   private commitCount(task: string): number {
-    return Object.values(this.lab.state.workers)
-      .filter((w) => w.task === task)
-      .reduce((sum, w) => sum + w.commits, 0)
+    const workers = Object.values(this.lab.state.workers).filter((w) => w.task === task)
+    const reported = workers.reduce((sum, w) => sum + w.commits, 0)
+    // External programs report no commits: their progress is lastCommit itself, as the observer sees it.
+    if (workers.some((w) => w.strategy === 'external')) return Math.max(reported, this.lab.state.tasks[task]?.lastCommit ?? 0)
+    return reported
   }
 
   /** Resolves when the condition holds, re-checking on every event; fails the step after the timeout. */

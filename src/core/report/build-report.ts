@@ -25,7 +25,7 @@ export interface BuildReportOptions {
 
 export function buildReport(folder: SessionFolder, options: BuildReportOptions = {}): SessionReport {
   const { events, sinks } = folder
-  const check = checkSession({ events, sinks })
+  const check = checkSession({ events, sinks, txnLog: folder.txnLog })
   const model = buildModel(events, sinks)
   const state = replay(events)
   const closed = events.findLast((e) => e.type === LabEventTypes.sessionClosed)

@@ -10,6 +10,7 @@ import type { LabEvent } from '../../shared/events.js'
 import { readSinks } from '../checker/check-session.js'
 import type { SinkRecord } from '../checker/sink.js'
 import { readJournal } from '../journal/journal.js'
+import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { JournalIssue, SinkIssue } from './types.js'
 
 /** The folder cannot be reported on (the CLI's exit code 2). */
@@ -24,6 +25,7 @@ export interface SessionFolder {
   /** session.json as written by the lab, or undefined when it is missing or unreadable. */
   sessionFile?: Record<string, unknown>
   sessionFileProblem: string | null
+  txnLog?: TxnLogRead
 }
 
 export function readSessionFolder(input: string): SessionFolder {
@@ -64,7 +66,9 @@ export function readSessionFolder(input: string): SessionFolder {
 
   // Records through the checker's own reader, so the report's verdicts are exactly the checker's.
   const { sinks } = readSinks(join(dir, 'sinks'))
-  return { dir, events, journalIssues, sinks, sinkIssues: sinkIssues(join(dir, 'sinks')), sessionFile, sessionFileProblem }
+  // ZooKeeper's transaction logs, where the lab ran the servers: the zombie-write verdict's evidence.
+  const txnLog = readSessionTxnLogs(dir)
+  return { dir, events, journalIssues, sinks, sinkIssues: sinkIssues(join(dir, 'sinks')), sessionFile, sessionFileProblem, ...(txnLog ? { txnLog } : {}) }
 }
 
 /** Numbers missing between readable lines: lines lost or skipped as unreadable. */

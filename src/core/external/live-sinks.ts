@@ -1,0 +1,22 @@
+import { join } from 'node:path'
+import type { LabState } from '../../shared/lab-state.js'
+import { readSink, type SinkRecord } from '../checker/sink.js'
+
+/**
+ * The sinks of tasks run by external workers, for the live checker. The lab's own workers report
+ * their work as events, which is what the live checker judges; external programs report nothing,
+ * so without their sink a live check would see a primary that never works. Read at most every
+ * `minIntervalMs`.
+ */
+export function externalSinkReader(sessionDir: string, state: () => LabState, minIntervalMs = 1000, now: () => number = Date.now): () => Record<string, SinkRecord[]> | undefined {
+  let last: Record<string, SinkRecord[]> | undefined
+  let readAt = -Infinity
+  return () => {
+    if (now() - readAt < minIntervalMs) return last
+    readAt = now()
+    const tasks = new Set(Object.values(state().workers).filter((w) => w.strategy === 'external').map((w) => w.task))
+    if (tasks.size === 0) return (last = undefined)
+    last = Object.fromEntries([...tasks].map((task) => [task, readSink(join(sessionDir, 'sinks', `${task}.log`)).records]))
+    return last
+  }
+}
