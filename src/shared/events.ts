@@ -106,7 +106,7 @@ export const LabEventTypes = {
   log: 'log', // { stream: 'stdout' | 'stderr', line }
   taskPublished: 'task.published', // { task }
   taskDeleted: 'task.deleted', // { task }
-  scenarioStarted: 'scenario.started', // { scenario, strategy, description }
+  scenarioStarted: 'scenario.started', // { scenario, strategy, description, expect: 'all' | 'none' | invariant[] }
   scenarioStep: 'scenario.step', // { path, step }
   scenarioResult: 'scenario.result', // { scenario, ok, error }
   zkStats: 'zk.stats', // { server, name, nodeCount, connections, mode, zxid, latencyAvg, outstanding } : when they change

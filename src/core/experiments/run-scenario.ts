@@ -60,7 +60,8 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
       const line = describe(e)
       if (line) say(line)
     })
-    lab.record({ type: LabEventTypes.scenarioStarted, scenario: scenario.name, strategy: options.strategy ?? null, description: scenario.description ?? '' })
+    // `expect` travels with the start, so a view can grade the run by the final checker.report as zklab run does.
+    lab.record({ type: LabEventTypes.scenarioStarted, scenario: scenario.name, strategy: options.strategy ?? null, description: scenario.description ?? '', expect: scenario.expect })
     await lab.startZooKeeper(scenario.zookeeper)
     for (const task of scenario.tasks) {
       await lab.publishTask({ task: task.name })

@@ -11,7 +11,10 @@ const KIND_LABEL: Record<string, string> = {
 /** The monitor's open alerts: what is wrong right now, and for how long. */
 export function AlertsList() {
   const alerts = useStore((s) => s.alerts)
-  const now = useClock()
+  const clock = useClock()
+  // In a closed session an alert stayed open until the end, not until now.
+  const closedAt = useStore((s) => s.sessionClosedAt)
+  const now = closedAt ?? clock
   return (
     <section className={`card alerts ${alerts.length ? 'has-alerts' : ''}`} aria-labelledby="alerts-title">
       <header className="card-head">

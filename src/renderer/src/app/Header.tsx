@@ -1,5 +1,7 @@
 import { useStore } from './store'
 import { chooseTheme } from './theme'
+import { SessionControls } from '../experiments/SessionControls'
+import { ViolationsBadge } from '../experiments/ViolationsBadge'
 
 const CONNECTION_LABEL = { connecting: 'connecting…', open: 'connected', closed: 'disconnected, retrying' } as const
 
@@ -21,8 +23,10 @@ export function Header() {
         <span className="mono truncate" data-testid="session-dir">
           {session?.dir ?? '—'}
         </span>
+        <SessionControls />
       </div>
       <div className="topbar-right">
+        <ViolationsBadge />
         {loadError && (
           <span className="pill pill-error" role="alert">
             {loadError}

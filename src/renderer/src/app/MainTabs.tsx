@@ -4,16 +4,23 @@ import type { MainTab } from './ui-slice'
 import { TreePanel } from '../tree/TreePanel'
 import { LogsPanel } from '../logs/LogsPanel'
 import { TimelinePanel } from '../timeline/TimelinePanel'
+import { ExperimentsPanel } from '../experiments/ExperimentsPanel'
+import { VerdictsPanel } from '../experiments/VerdictsPanel'
 
 const TABS: Array<{ id: MainTab; label: string }> = [
   { id: 'tree', label: 'Znode tree' },
   { id: 'logs', label: 'Logs' },
   { id: 'timeline', label: 'Leadership timeline' },
+  { id: 'experiments', label: 'Experiments' },
+  { id: 'verdicts', label: 'Verdicts' },
 ]
 
 export function MainTabs() {
   const tab = useStore((s) => s.mainTab)
   const setTab = useStore((s) => s.setMainTab)
+  const running = useStore((s) => s.scenario?.running === true)
+  const violations = useStore((s) => s.violations.length)
+  const failed = useStore((s) => s.verdicts?.verdicts.filter((v) => !v.ok).length ?? 0)
   const onKey = (e: KeyboardEvent) => {
     const i = TABS.findIndex((t) => t.id === tab)
     if (e.key === 'ArrowRight') setTab(TABS[(i + 1) % TABS.length].id)
@@ -35,6 +42,12 @@ export function MainTabs() {
             onClick={() => setTab(t.id)}
           >
             {t.label}
+            {t.id === 'experiments' && running && <span className="tab-dot" aria-hidden="true" title="A scenario is running" />}
+            {t.id === 'verdicts' && (violations > 0 || failed > 0) && (
+              <span className="tab-count" aria-hidden="true">
+                {violations || failed}
+              </span>
+            )}
           </button>
         ))}
       </div>
@@ -42,6 +55,8 @@ export function MainTabs() {
         {tab === 'tree' && <TreePanel />}
         {tab === 'logs' && <LogsPanel />}
         {tab === 'timeline' && <TimelinePanel />}
+        {tab === 'experiments' && <ExperimentsPanel />}
+        {tab === 'verdicts' && <VerdictsPanel />}
       </section>
     </main>
   )

@@ -6,9 +6,10 @@ import { createTreeSlice, type TreeSlice } from '../tree/tree-slice.js'
 import { createLogsSlice, type LogsSlice } from '../logs/logs-slice.js'
 import { createTimelineSlice, type TimelineSlice } from '../timeline/timeline-slice.js'
 import { createAlertsSlice, type AlertsSlice } from '../alerts/alerts-slice.js'
+import { createExperimentsSlice, type ExperimentsSlice } from '../experiments/experiments-slice.js'
 
 /** The renderer's one store: a slice per feature, combined. */
-export type Store = ConnectionSlice & UiSlice & ClusterSlice & TreeSlice & LogsSlice & TimelineSlice & AlertsSlice
+export type Store = ConnectionSlice & UiSlice & ClusterSlice & TreeSlice & LogsSlice & TimelineSlice & AlertsSlice & ExperimentsSlice
 export type Slice<T> = StateCreator<Store, [], [], T>
 
 export const useStore = create<Store>()((...a) => ({
@@ -19,6 +20,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createLogsSlice(...a),
   ...createTimelineSlice(...a),
   ...createAlertsSlice(...a),
+  ...createExperimentsSlice(...a),
 }))
 
 const initialState = useStore.getState()

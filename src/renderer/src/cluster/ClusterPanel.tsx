@@ -6,16 +6,31 @@ import { ZooKeeperSection } from './ZooKeeperSection'
 
 export function ClusterPanel() {
   const loaded = useStore((s) => s.loaded)
+  const hasSession = useStore((s) => s.session !== undefined)
+  const phase = useStore((s) => s.sessionPhase)
+  // A closed session's processes are gone: its controls would only fail. What it shows is how it ended.
+  const inert = !hasSession || phase !== 'open'
   return (
     <aside className="cluster-panel" aria-label="Cluster">
       {!loaded ? (
         <p className="empty">Loading the lab's state…</p>
       ) : (
         <>
-          <AlertsList />
-          <QuickStart />
-          <ZooKeeperSection />
-          <TasksSection />
+          {inert && (
+            <p className="session-notice" role="status" data-testid="session-notice">
+              {!hasSession
+                ? 'No session is open. Open one with New session (top) to start experimenting.'
+                : phase === 'closing'
+                  ? 'The session is closing: its processes stop, then the checker grades it.'
+                  : 'This session is closed; below is how it ended. Open a New session (top) to go on by hand, or run a scenario.'}
+            </p>
+          )}
+          <fieldset className="cluster-fieldset" disabled={inert}>
+            <AlertsList />
+            {!inert && <QuickStart />}
+            <ZooKeeperSection />
+            <TasksSection />
+          </fieldset>
         </>
       )}
     </aside>

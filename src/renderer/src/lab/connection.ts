@@ -1,7 +1,7 @@
 import type { LabEvent } from '../../../shared/events'
 import { connectLab, type LabClient } from '../lab-client'
 import { useStore } from '../app/store'
-import { ingest, lastAppliedSeq, loadHistory, resetIngest } from './ingest'
+import { beginNewSession, currentSessionDir, ingest, lastAppliedSeq, loadHistory } from './ingest'
 
 /** Events asked for when a view opens: as much as the lab keeps in memory. */
 const HISTORY_LIMIT = 50_000
@@ -29,7 +29,7 @@ export function startLabConnection(): () => void {
   let ready = false
   let frame = 0
   let timer: ReturnType<typeof setTimeout> | undefined
-  let sessionDir: string | undefined
+  let loadedOnce = false
   let open = false
   let retry: ReturnType<typeof setTimeout> | undefined
 
@@ -51,14 +51,13 @@ export function startLabConnection(): () => void {
     ready = false
     try {
       const snapshot = await c.snapshot()
-      if (sessionDir !== undefined && snapshot.session?.dir !== sessionDir) {
-        // The lab behind the bridge was restarted with a new session: start over.
-        resetIngest()
-      }
+      // The lab moved on to another session while we were away (or the bridge was restarted): start over.
+      const other = snapshot.session?.dir !== currentSessionDir()
+      if (loadedOnce && other) beginNewSession()
       const recent = await c.recentEvents({ afterSeq: lastAppliedSeq(), limit: HISTORY_LIMIT })
-      if (sessionDir === undefined || snapshot.session?.dir !== sessionDir) loadHistory(snapshot, recent)
+      if (!loadedOnce || other) loadHistory(snapshot, recent)
       else ingest(recent)
-      sessionDir = snapshot.session?.dir
+      loadedOnce = true
       useStore.setState({ loadError: undefined })
       ready = true
       schedule()

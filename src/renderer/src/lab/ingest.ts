@@ -2,9 +2,11 @@ import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, type LabEvent } f
 import { applyEvent, emptyLabState, type LabState } from '../../../shared/lab-state.js'
 import { useStore, type Store } from '../app/store.js'
 import type { ZkStats } from '../cluster/cluster-slice.js'
-import { logBuffers } from '../logs/log-store.js'
+import { logBuffers, MERGED } from '../logs/log-store.js'
 import { timelineModel } from '../timeline/timeline-store.js'
 import { buildChildIndex } from '../tree/tree-model.js'
+import { describeStep, median, parseFailovers } from '../experiments/checker-model.js'
+import { emptySessionExperiments, MAX_RUNS, type RunRecord, type SessionPhase, type StepSeen } from '../experiments/experiments-slice.js'
 
 /** The renderer's copy of the lab state, mutated by the shared reducer; the store gets copies of what changed. */
 let live: LabState = emptyLabState()
@@ -13,6 +15,8 @@ let lastSeq = 0
 
 /** Highlights older than this are forgotten, so the change map stays small. */
 const CHANGE_MEMORY_MS = 5_000
+/** Scenario steps kept for the progress list. */
+const MAX_STEPS = 200
 
 interface Touched {
   workers: Set<string>
@@ -23,6 +27,9 @@ interface Touched {
   treeStructure: boolean
   alerts: boolean
   session: boolean
+  scenario: boolean
+  violations: boolean
+  verdicts: boolean
 }
 
 function touch(e: LabEvent, t: Touched): void {
@@ -40,6 +47,9 @@ function touch(e: LabEvent, t: Touched): void {
     if (e.type !== ObserverEventTypes.changed) t.treeStructure = true
   } else if (e.type === MonitorEventTypes.alert || e.type === MonitorEventTypes.cleared) t.alerts = true
   else if (e.type === LabEventTypes.sessionCreated) t.session = true
+  else if (e.type.startsWith('scenario.')) t.scenario = true
+  else if (e.type === LabEventTypes.violation) t.violations = true
+  else if (e.type === LabEventTypes.checkReport) t.verdicts = true
 }
 
 /**
@@ -48,7 +58,71 @@ function touch(e: LabEvent, t: Touched): void {
  * (by seq) are skipped, so history and live batches may overlap. `live: false` for history: it raises
  * no toasts.
  */
-export function ingest(events: readonly LabEvent[], options: { live?: boolean; stateOnly?: boolean } = {}): void {
+export function ingest(events: readonly LabEvent[], options: IngestOptions = {}): void {
+  // A lab runs one session after another (a scenario closes the open one and starts its own), and
+  // each session numbers its journal from 1: the view starts over at each new session.created.
+  let from = 0
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]
+    if (e.type === LabEventTypes.sessionCreated && startsNewSession(e)) {
+      if (i > from) applyBatch(events.slice(from, i), options)
+      beginNewSession()
+      from = i
+    }
+  }
+  applyBatch(from === 0 ? events : events.slice(from), options)
+}
+
+interface IngestOptions {
+  live?: boolean
+  stateOnly?: boolean
+}
+
+/** A session.created for another folder than the one shown (a replay of the shown one is not new). */
+function startsNewSession(e: LabEvent): boolean {
+  if (lastSeq === 0 && !live.session) return false
+  if (live.session?.dir !== String(e.dir)) return true
+  // The same folder again (createSession with its dir): the journal goes on numbering from its end.
+  return e.seq > lastSeq && live.session.createdAt !== e.time
+}
+
+/**
+ * Forgets everything about the session shown, keeping what belongs to the window (theme, tab, log
+ * filters, the scenario list, past runs): the next events are another session's.
+ */
+export function beginNewSession(): void {
+  resetIngest()
+  const s = useStore.getState()
+  useStore.setState({
+    session: undefined,
+    zookeeper: { servers: [] },
+    processes: {},
+    workers: {},
+    tasks: {},
+    alerts: [],
+    zkStats: {},
+    workerNet: {},
+    tree: {},
+    treeIndex: { index: new Map(), roots: [] },
+    treeChanged: new Map(),
+    treeSelected: undefined,
+    logSources: [],
+    logSource: MERGED,
+    logFollow: true,
+    logsVersion: s.logsVersion + 1,
+    timelineVersion: s.timelineVersion + 1,
+    timelineTask: undefined,
+    timelineFollow: true,
+    ...emptySessionExperiments(),
+  })
+}
+
+/** The folder of the session the view shows. */
+export function currentSessionDir(): string | undefined {
+  return live.session?.dir
+}
+
+function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
   const fresh: LabEvent[] = []
   for (const e of events) {
     if (e.seq > lastSeq) {
@@ -58,12 +132,26 @@ export function ingest(events: readonly LabEvent[], options: { live?: boolean; s
   }
   if (fresh.length === 0) return
   const s = useStore.getState()
-  const t: Touched = { workers: new Set(), processes: new Set(), zookeeper: false, tasks: false, tree: false, treeStructure: false, alerts: false, session: false }
+  const t: Touched = {
+    workers: new Set(),
+    processes: new Set(),
+    zookeeper: false,
+    tasks: false,
+    tree: false,
+    treeStructure: false,
+    alerts: false,
+    session: false,
+    scenario: false,
+    violations: false,
+    verdicts: false,
+  }
   const patch: Partial<Store> = {}
   let changed: Map<string, number> | undefined
   let stats: Record<string, ZkStats> | undefined
   let net: Store['workerNet'] | undefined
   const toasts: Array<Parameters<Store['pushToast']>[0]> = []
+  let steps: StepSeen[] | undefined
+  let phase: SessionPhase | undefined
 
   for (const e of fresh) {
     applyEvent(live, e)
@@ -90,6 +178,28 @@ export function ingest(events: readonly LabEvent[], options: { live?: boolean; s
       const name = String(e.name)
       if (e.fault === 'heal') delete net[name]
       else if (e.fault === 'partition' || e.fault === 'slow') net[name] = { fault: e.fault, latencyMs: num(e.latencyMs), since: e.time }
+    } else if (e.type === LabEventTypes.scenarioStep) {
+      steps ??= [...s.scenarioSteps]
+      steps.push(stepSeen(e))
+      if (steps.length > MAX_STEPS) steps.splice(0, steps.length - MAX_STEPS)
+    } else if (e.type === LabEventTypes.scenarioStarted) {
+      steps = []
+      patch.pendingRun = undefined
+      patch.scenarioEndedAt = undefined
+    } else if (e.type === LabEventTypes.scenarioResult) {
+      patch.scenarioEndedAt = e.time
+    } else if (e.type === LabEventTypes.sessionCreated) {
+      phase = 'open'
+    } else if (e.type === LabEventTypes.sessionClosing) {
+      phase = 'closing'
+    } else if (e.type === LabEventTypes.sessionClosed) {
+      phase = 'closed'
+      patch.sessionClosedAt = e.time
+    } else if (e.type === LabEventTypes.checkReport) {
+      patch.checkFailovers = parseFailovers(e.failovers)
+      phase ??= 'closing'
+    } else if (options.live && e.type === LabEventTypes.violation) {
+      toasts.push({ kind: 'alert', title: `Violation: ${String(e.invariant)} (${String(e.task)})`, message: String(e.message ?? e.kind), time: e.time })
     } else if (options.live && e.type === MonitorEventTypes.alert) {
       toasts.push({ kind: 'alert', title: `${String(e.task)}: ${String(e.kind)}`, message: String(e.message ?? e.kind), time: e.time })
     } else if (options.live && e.type === LabEventTypes.failover) {
@@ -131,6 +241,15 @@ export function ingest(events: readonly LabEvent[], options: { live?: boolean; s
   if (t.alerts) patch.alerts = [...live.alerts]
   if (stats) patch.zkStats = stats
   if (net) patch.workerNet = net
+  if (t.scenario) patch.scenario = live.scenario && { ...live.scenario }
+  if (steps) patch.scenarioSteps = steps
+  if (t.violations) patch.violations = [...live.violations]
+  if (t.verdicts) patch.verdicts = live.verdicts && { ok: live.verdicts.ok, verdicts: [...live.verdicts.verdicts] }
+  if (phase) patch.sessionPhase = phase
+  if (t.verdicts && live.scenario && live.verdicts && live.session) {
+    const endedAt = 'scenarioEndedAt' in patch ? patch.scenarioEndedAt : s.scenarioEndedAt
+    patch.runs = rememberRun(s.runs, runRecord(live, patch.checkFailovers ?? s.checkFailovers ?? [], endedAt))
+  }
 
   if (!options.stateOnly) {
     const newSources = logBuffers.append(fresh)
@@ -156,7 +275,54 @@ export function loadHistory(snapshot: LabState, recent: readonly LabEvent[]): vo
   live = structuredClone(snapshot)
   lastSeq = Math.max(lastSeq, snapshot.lastSeq)
   const s = useStore.getState()
+  // What the snapshot does not hold: the steps reached, the report's breakdown, whether it closed.
+  let phase: SessionPhase = 'open'
+  let checkFailovers: ReturnType<typeof parseFailovers> | undefined
+  const scenarioSteps: StepSeen[] = []
+  let scenarioEndedAt: number | undefined
+  let sessionClosedAt: number | undefined
+  for (const e of events) {
+    if (e.seq > snapshot.lastSeq) break
+    switch (e.type) {
+      case LabEventTypes.sessionCreated:
+        phase = 'open'
+        break
+      case LabEventTypes.sessionClosing:
+        phase = 'closing'
+        break
+      case LabEventTypes.sessionClosed:
+        phase = 'closed'
+        sessionClosedAt = e.time
+        break
+      case LabEventTypes.checkReport:
+        checkFailovers = parseFailovers(e.failovers)
+        break
+      case LabEventTypes.scenarioStarted:
+        scenarioSteps.length = 0
+        break
+      case LabEventTypes.scenarioResult:
+        scenarioEndedAt = e.time
+        break
+      case LabEventTypes.scenarioStep:
+        scenarioSteps.push(stepSeen(e))
+        break
+    }
+  }
+  if (live.verdicts && phase === 'open') phase = 'closed'
+  const runs =
+    live.scenario && live.verdicts && live.session && !s.runs.some((r) => r.sessionDir === live.session?.dir)
+      ? rememberRun(s.runs, runRecord(live, checkFailovers ?? [], scenarioEndedAt))
+      : s.runs
   useStore.setState({
+    scenario: live.scenario && { ...live.scenario },
+    scenarioSteps: scenarioSteps.slice(-MAX_STEPS),
+    scenarioEndedAt,
+    sessionClosedAt,
+    violations: [...live.violations],
+    verdicts: live.verdicts && { ok: live.verdicts.ok, verdicts: [...live.verdicts.verdicts] },
+    checkFailovers,
+    sessionPhase: phase,
+    runs,
     session: live.session && { ...live.session },
     zookeeper: structuredClone(live.zookeeper),
     processes: structuredClone(live.processes),
@@ -186,6 +352,36 @@ export function resetIngest(): void {
   lastSeq = 0
   logBuffers.reset()
   timelineModel.reset()
+}
+
+function stepSeen(e: LabEvent): StepSeen {
+  const text = describeStep(e.step)
+  return { path: String(e.path), ...(text ? { text } : {}), time: e.time }
+}
+
+/** A finished run as the runs list shows it. */
+export function runRecord(state: LabState, failovers: ReturnType<typeof parseFailovers>, endedAt?: number): RunRecord {
+  const scenario = state.scenario!
+  const verdicts = state.verdicts?.verdicts ?? []
+  const failed = verdicts.filter((v) => !v.ok).length
+  return {
+    sessionDir: state.session?.dir ?? '',
+    scenario: scenario.name,
+    ...(scenario.strategy ? { strategy: scenario.strategy } : {}),
+    startedAt: scenario.startedAt,
+    durationMs: Math.max(0, (endedAt ?? state.lastTime) - scenario.startedAt),
+    ok: scenario.ok !== false && state.verdicts?.ok !== false,
+    ...(scenario.error ? { error: scenario.error } : {}),
+    failedVerdicts: failed,
+    verdicts: verdicts.length,
+    violations: verdicts.reduce((sum, v) => sum + (Number(v.violations) || 0), 0),
+    failovers: failovers.length,
+    medianNewPrimaryMs: median(failovers.map((f) => f.steps.newPrimary)),
+  }
+}
+
+function rememberRun(runs: readonly RunRecord[], run: RunRecord): RunRecord[] {
+  return [run, ...runs.filter((r) => r.sessionDir !== run.sessionDir)].slice(0, MAX_RUNS)
 }
 
 /** Merged first, then the lab, ZooKeeper servers, workers by task and number, then helpers. */

@@ -1,0 +1,394 @@
+import { useCallback, useEffect } from 'react'
+import type { ScenarioSummary, Strategy } from '../../../shared/api'
+import { useClock } from '../app/clock'
+import { formatDuration, formatTime } from '../app/format'
+import { useStore } from '../app/store'
+import { errorText, useLabAction } from '../lab/actions'
+import { lab } from '../lab/connection'
+import { OUTCOME_LABEL, formatStepMs, plural, runOutcome, sinceStart, type RunOutcome } from './checker-model'
+
+/** The strategy override of a run: none (each task's own), or every task on seed or recipe. */
+type StrategyChoice = 'default' | Strategy
+const STRATEGIES: Array<{ id: StrategyChoice; label: string; hint: string }> = [
+  { id: 'default', label: 'scenario default', hint: "Each task's own strategy, as the scenario file sets it" },
+  { id: 'seed', label: 'seed', hint: 'The original recipe, flaws included: no shutdown handling, herd effect, status flaps' },
+  { id: 'recipe', label: 'recipe', hint: 'The fixed recipe: closes its session on the way out, watches its predecessor, fences' },
+]
+
+/** How long a run may take to open its session before the view gives up waiting for it. */
+const PENDING_RUN_TIMEOUT_MS = 30_000
+
+/** Steps listed under the current run. */
+const STEPS_SHOWN = 8
+
+export function ExperimentsPanel() {
+  useScenarioList()
+  return (
+    <div className="pane experiments-pane">
+      <div className="pane-body">
+        <CurrentRun />
+        <ScenarioPicker />
+        <PastRuns />
+      </div>
+    </div>
+  )
+}
+
+/** Loads the bundled scenarios once per window (they do not change while the lab runs). */
+function useScenarioList(): void {
+  const connected = useStore((s) => s.connection === 'open')
+  const loaded = useStore((s) => s.scenarios !== undefined)
+  useEffect(() => {
+    if (!connected || loaded) return
+    let cancelled = false
+    lab()
+      .listScenarios()
+      .then((scenarios) => {
+        if (!cancelled) useStore.setState({ scenarios, scenariosError: undefined })
+      })
+      .catch((err: unknown) => {
+        if (!cancelled) useStore.setState({ scenariosError: errorText(err) })
+      })
+    return () => {
+      cancelled = true
+    }
+  }, [connected, loaded])
+}
+
+function ScenarioPicker() {
+  const scenarios = useStore((s) => s.scenarios)
+  const error = useStore((s) => s.scenariosError)
+  const running = useStore((s) => s.scenario?.running === true || s.pendingRun !== undefined)
+  const selected = useStore((s) => s.chosenScenario)
+  const strategy = useStore((s) => s.runStrategy)
+  const { chooseScenario: setSelected, setRunStrategy: setStrategy } = useStore.getState()
+  const chosen = scenarios?.find((s) => s.name === selected) ?? scenarios?.[0]
+  const start = useCallback(async (name: string, choice: StrategyChoice) => {
+    const strategy = choice === 'default' ? undefined : choice
+    const pending = { name, ...(strategy ? { strategy } : {}), since: Date.now() }
+    useStore.getState().setPendingRun(pending)
+    try {
+      await lab().runScenario({ name, ...(strategy ? { strategy } : {}) })
+    } catch (err) {
+      useStore.getState().setPendingRun(undefined)
+      throw err
+    }
+    // The run reports itself with scenario.started in its new session; if that never comes (it could
+    // not open the session), say so rather than wait forever.
+    setTimeout(() => {
+      if (useStore.getState().pendingRun !== pending) return
+      useStore.getState().setPendingRun(undefined)
+      useStore.getState().pushToast({ kind: 'error', title: 'Run scenario', message: `${name} did not start; see the lab's output.`, time: Date.now() })
+    }, PENDING_RUN_TIMEOUT_MS)
+  }, [])
+  const { run, busy } = useLabAction('Run scenario', start)
+  const defaultStrategies = chosen?.strategies.join(', ') || 'seed'
+  return (
+    <section className="card" aria-labelledby="scenarios-title">
+      <header className="card-head">
+        <h2 className="card-title" id="scenarios-title">
+          Scenarios
+        </h2>
+        <span className="muted small">bundled with the lab · each run gets a session of its own; the open one is closed and graded first</span>
+      </header>
+      {error ? (
+        <p className="field-error" role="alert">
+          Could not list the scenarios: {error}
+        </p>
+      ) : !scenarios ? (
+        <p className="empty small">Loading the scenarios…</p>
+      ) : scenarios.length === 0 ? (
+        <p className="empty small">No bundled scenarios found.</p>
+      ) : (
+        <>
+          <table className="table scenario-table" aria-label="Bundled scenarios">
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span className="sr-only">chosen</span>
+                </th>
+                <th scope="col">scenario</th>
+                <th scope="col">what it does</th>
+                <th scope="col" className="num">
+                  workers
+                </th>
+                <th scope="col">ZooKeeper</th>
+                <th scope="col">strategy</th>
+              </tr>
+            </thead>
+            <tbody>
+              {scenarios.map((sc) => (
+                <ScenarioRow key={sc.name} scenario={sc} checked={sc.name === chosen?.name} onChoose={() => setSelected(sc.name)} />
+              ))}
+            </tbody>
+          </table>
+          <div className="run-bar">
+            <span className="small muted" id="strategy-label">
+              Strategy
+            </span>
+            <div className="chips" role="radiogroup" aria-labelledby="strategy-label">
+              {STRATEGIES.map((st) => (
+                <button
+                  key={st.id}
+                  type="button"
+                  role="radio"
+                  aria-checked={strategy === st.id}
+                  className="chip"
+                  title={st.hint}
+                  onClick={() => setStrategy(st.id)}
+                >
+                  {st.id === 'default' ? `${st.label} (${defaultStrategies})` : st.label}
+                </button>
+              ))}
+            </div>
+            <span className="spacer" />
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy || running || !chosen}
+              aria-label={chosen ? `Run ${chosen.name}` : 'Run scenario'}
+              title={running ? 'A scenario is running: stop it first' : undefined}
+              onClick={() => chosen && void run(chosen.name, strategy)}
+            >
+              ▶ Run {chosen?.name}
+              {strategy !== 'default' && <span className="run-strategy">with {strategy}</span>}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  )
+}
+
+function ScenarioRow({ scenario, checked, onChoose }: { scenario: ScenarioSummary; checked: boolean; onChoose(): void }) {
+  const id = `scenario-${scenario.name}`
+  return (
+    <tr className={`scenario-row ${checked ? 'is-selected' : ''}`} data-scenario={scenario.name} onClick={onChoose}>
+      <td className="radio-cell">
+        <input type="radio" id={id} name="scenario" checked={checked} onChange={onChoose} aria-label={scenario.name} />
+      </td>
+      <td>
+        <label htmlFor={id} className="mono strong scenario-name">
+          {scenario.name}
+        </label>
+      </td>
+      <td className="wrap description">{scenario.description || '—'}</td>
+      <td className="num mono">
+        {scenario.workers}
+        {scenario.tasks > 1 && <span className="muted"> in {scenario.tasks} tasks</span>}
+      </td>
+      <td className="mono">{scenario.zookeeper}</td>
+      <td className="mono">{scenario.strategies.join(', ') || 'seed'}</td>
+    </tr>
+  )
+}
+
+/** The session's scenario: where it is, how long it has run, and how it ended. */
+function CurrentRun() {
+  const scenario = useStore((s) => s.scenario)
+  const pending = useStore((s) => s.pendingRun)
+  const verdicts = useStore((s) => s.verdicts)
+  const phase = useStore((s) => s.sessionPhase)
+  const steps = useStore((s) => s.scenarioSteps)
+  const violations = useStore((s) => s.violations.length)
+  const session = useStore((s) => s.session)
+  const endedAt = useStore((s) => s.scenarioEndedAt)
+  const setTab = useStore((s) => s.setMainTab)
+  const now = useClock()
+  const stop = useCallback(() => lab().stopScenario(), [])
+  const stopping = useLabAction('Stop scenario', stop)
+  if (!scenario && !pending) {
+    return (
+      <section className="card" aria-labelledby="run-title" data-testid="current-run" data-outcome="none">
+        <header className="card-head">
+          <h2 className="card-title" id="run-title">
+            Current run
+          </h2>
+        </header>
+        <p className="empty small">No scenario in this session. Pick one below and run it: its steps show here as they run, its violations and verdicts under Verdicts.</p>
+      </section>
+    )
+  }
+  const outcome: RunOutcome = pending && !scenario?.running ? 'starting' : (runOutcome(scenario, verdicts, phase === 'closed') ?? 'starting')
+  const name = pending && outcome === 'starting' ? pending.name : scenario?.name
+  const strategy = pending && outcome === 'starting' ? pending.strategy : scenario?.strategy
+  const startedAt = outcome === 'starting' ? pending?.since : scenario?.startedAt
+  const elapsed = startedAt === undefined ? undefined : (outcome === 'running' || outcome === 'starting' ? now : (endedAt ?? now)) - startedAt
+  const current = steps[steps.length - 1]
+  const failedVerdicts = verdicts?.verdicts.filter((v) => !v.ok).length ?? 0
+  return (
+    <section className={`card run-card run-${outcome}`} aria-labelledby="run-title" data-testid="current-run" data-outcome={outcome}>
+      <header className="card-head run-head">
+        <h2 className="card-title" id="run-title">
+          Current run
+        </h2>
+        <span className={`outcome outcome-${outcome}`} role="status" aria-label={`Run ${OUTCOME_LABEL[outcome]}`} data-testid="run-outcome">
+          {(outcome === 'running' || outcome === 'starting' || outcome === 'grading') && <span className="dot" aria-hidden="true" />}
+          {OUTCOME_LABEL[outcome]}
+        </span>
+        <span className="mono strong run-name" data-testid="run-scenario">
+          {name}
+        </span>
+        <span className="tag" title="Strategy of every task in this run">
+          {strategy ? `strategy ${strategy}` : 'scenario default strategy'}
+        </span>
+        <span className="spacer" />
+        {elapsed !== undefined && (
+          <span className="mono small" title="Elapsed" data-testid="run-elapsed">
+            <span className="muted">elapsed </span>
+            {formatDuration(Math.max(0, elapsed))}
+          </span>
+        )}
+        {outcome === 'running' && (
+          <button type="button" className="btn btn-small btn-danger" disabled={stopping.busy} aria-label="Stop scenario" onClick={() => void stopping.run()}>
+            {stopping.busy ? 'Stopping…' : '■ Stop'}
+          </button>
+        )}
+      </header>
+
+      {outcome === 'starting' ? (
+        <p className="small muted">Closing the current session and starting a new one for {name}…</p>
+      ) : (
+        <>
+          <div className="run-facts">
+            <div className="run-fact">
+              <span className="label">step</span>
+              <span className="mono" data-testid="run-step">
+                {current ? current.path : '—'}
+              </span>
+              {current?.text && <span className="mono muted">{current.text}</span>}
+            </div>
+            <div className="run-fact">
+              <span className="label">violations</span>
+              <span className={`mono strong ${violations ? 'text-bad' : ''}`}>{violations}</span>
+            </div>
+            <div className="run-fact">
+              <span className="label">steps done</span>
+              <span className="mono">{steps.length}</span>
+            </div>
+          </div>
+          {steps.length > 0 && (
+            <ol className="step-trail mono small" aria-label="Steps reached">
+              {steps.slice(-STEPS_SHOWN).map((st, i, shown) => (
+                <li key={`${st.path}-${st.time}`} className={i === shown.length - 1 && outcome === 'running' ? 'is-current' : ''}>
+                  <span className="muted">{sinceStart(st.time, scenario?.startedAt)}</span>
+                  <span>{st.path}</span>
+                  <span className="muted">{st.text}</span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </>
+      )}
+
+      {(outcome === 'passed' || outcome === 'failed' || outcome === 'stopped' || outcome === 'grading') && (
+        <div className={`run-result result-${outcome}`} data-testid="run-result">
+          <div className="run-result-head">
+            <strong>{resultHeadline(outcome, name)}</strong>
+            {verdicts ? (
+              <span className="small">
+                {failedVerdicts === 0 ? `all ${plural(verdicts.verdicts.length, 'check')} passed` : `${failedVerdicts} of ${plural(verdicts.verdicts.length, 'check')} failed`}
+              </span>
+            ) : (
+              <span className="small muted">{phase === 'closed' ? 'no final verdicts' : 'grading from the sinks…'}</span>
+            )}
+            <span className="spacer" />
+            <button type="button" className="btn btn-small" onClick={() => setTab('verdicts')}>
+              Show verdicts
+            </button>
+          </div>
+          {scenario?.error && scenario.error !== 'interrupted' && (
+            <p className="run-error mono" data-testid="run-error">
+              {scenario.error}
+            </p>
+          )}
+          {session && (
+            <p className="small muted run-folder">
+              Session folder <span className="mono folder">{session.dir}</span>
+              {phase === 'closed' && ' · closed: start a new session (top) to go on by hand, or run another scenario.'}
+            </p>
+          )}
+        </div>
+      )}
+    </section>
+  )
+}
+
+function resultHeadline(outcome: RunOutcome, name: string | undefined): string {
+  switch (outcome) {
+    case 'passed':
+      return `${name} passed`
+    case 'failed':
+      return `${name} failed`
+    case 'stopped':
+      return `${name} was stopped`
+    default:
+      return `${name} finished its steps`
+  }
+}
+
+/** Runs of this window, newest first: seed against recipe at a glance. */
+function PastRuns() {
+  const runs = useStore((s) => s.runs)
+  if (runs.length === 0) return null
+  return (
+    <section className="card" aria-labelledby="runs-title">
+      <header className="card-head">
+        <h2 className="card-title" id="runs-title">
+          Runs
+        </h2>
+        <span className="muted small">in this window, newest first</span>
+      </header>
+      <table className="table mono" aria-label="Runs">
+        <thead>
+          <tr>
+            <th scope="col">started</th>
+            <th scope="col">scenario</th>
+            <th scope="col">strategy</th>
+            <th scope="col">result</th>
+            <th scope="col" className="num">
+              checks
+            </th>
+            <th scope="col" className="num">
+              violations
+            </th>
+            <th scope="col" className="num">
+              failovers
+            </th>
+            <th scope="col" className="num" title="Median time from the fault to the new primary">
+              new primary
+            </th>
+            <th scope="col" className="num">
+              took
+            </th>
+            <th scope="col">session folder</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.sessionDir} data-testid="run-row" data-ok={r.ok}>
+              <td>{formatTime(r.startedAt).slice(0, 8)}</td>
+              <td className="strong">{r.scenario}</td>
+              <td>{r.strategy ?? 'default'}</td>
+              <td>
+                <span className={`tag ${r.ok ? 'tag-ok' : r.error === 'interrupted' ? 'tag-muted' : 'tag-bad'}`} title={r.error}>
+                  {r.ok ? 'PASSED' : r.error === 'interrupted' ? 'STOPPED' : 'FAILED'}
+                </span>
+              </td>
+              <td className="num">
+                {r.verdicts - r.failedVerdicts}/{r.verdicts}
+              </td>
+              <td className={`num ${r.violations ? 'text-bad strong' : ''}`}>{r.violations}</td>
+              <td className="num">{r.failovers}</td>
+              <td className="num">{formatStepMs(r.medianNewPrimaryMs)}</td>
+              <td className="num">{r.durationMs !== undefined ? formatDuration(r.durationMs) : '—'}</td>
+              <td className="truncate-cell" title={r.sessionDir}>
+                {r.sessionDir.split(/[\\/]/).pop()}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}

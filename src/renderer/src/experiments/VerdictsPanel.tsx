@@ -1,0 +1,298 @@
+import { useCallback } from 'react'
+import { useStore } from '../app/store'
+import { lab } from '../lab/connection'
+import { useLabAction } from '../lab/actions'
+import {
+  FAILOVER_STEPS,
+  barPercent,
+  barSegments,
+  breakdownScale,
+  countByInvariant,
+  formatShortMs,
+  formatStepMs,
+  median,
+  plural,
+  shortWorker,
+  sinceStart,
+  sortVerdicts,
+  type FailoverBreakdownView,
+} from './checker-model'
+
+/**
+ * The checker: violations as it finds them while the session runs, then the final verdicts (graded
+ * from the sinks when the session closes) and every failover broken down into its steps.
+ */
+export function VerdictsPanel() {
+  const verdicts = useStore((s) => s.verdicts)
+  const phase = useStore((s) => s.sessionPhase)
+  const hasSession = useStore((s) => s.session !== undefined)
+  return (
+    <div className="pane verdicts-pane">
+      <div className="toolbar">
+        <span className="toolbar-title">checker</span>
+        <span className="small muted" role="status">
+          {verdicts
+            ? 'Final: graded from the sinks when the session closed.'
+            : phase === 'closing'
+              ? 'The session is closing; grading from the sinks…'
+              : hasSession
+                ? 'Live: judged from what the workers report, re-checked every half second. Final verdicts come when the session closes.'
+                : 'No session.'}
+        </span>
+      </div>
+      <div className="pane-body">
+        <InvariantTiles />
+        <LiveViolations />
+        <FinalVerdicts />
+        <FailoverBreakdown />
+      </div>
+    </div>
+  )
+}
+
+/** One tile per invariant: how many violations so far, and the final word once there is one. */
+function InvariantTiles() {
+  const violations = useStore((s) => s.violations)
+  const verdicts = useStore((s) => s.verdicts)
+  const counts = countByInvariant(violations, verdicts?.verdicts)
+  return (
+    <ul className="invariant-tiles" aria-label="Violations per invariant">
+      {counts.map(({ invariant, count }) => {
+        const final = verdicts?.verdicts.filter((v) => v.invariant === invariant)
+        const failed = final?.some((v) => !v.ok)
+        const finalCount = final?.reduce((sum, v) => sum + (Number(v.violations) || 0), 0)
+        const tone = failed || count > 0 ? 'bad' : final && final.length > 0 ? 'ok' : 'idle'
+        return (
+          <li key={invariant} className={`invariant-tile tile-${tone}`} data-invariant={invariant} data-count={count}>
+            <span className="mono strong">{invariant}</span>
+            <span className="tile-count" aria-label={`${plural(count, 'violation')} found live`}>
+              {count}
+            </span>
+            <span className="small">
+              {final && final.length > 0 ? (
+                <span className={`tag ${failed ? 'tag-bad' : 'tag-ok'}`}>{failed ? `FAIL · ${finalCount} final` : 'ok'}</span>
+              ) : (
+                <span className="muted">{count === 0 ? 'none so far' : 'found live'}</span>
+              )}
+            </span>
+          </li>
+        )
+      })}
+    </ul>
+  )
+}
+
+function LiveViolations() {
+  const violations = useStore((s) => s.violations)
+  const start = useStore((s) => s.session?.createdAt)
+  const newest = [...violations].reverse()
+  return (
+    <section className="card" aria-labelledby="violations-title">
+      <header className="card-head">
+        <h2 className="card-title" id="violations-title">
+          Violations found live
+        </h2>
+        <span className={`count ${violations.length ? 'count-bad' : ''}`}>{violations.length}</span>
+        <span className="muted small">newest first · times since the session began</span>
+      </header>
+      {violations.length === 0 ? (
+        <p className="empty small">None so far.</p>
+      ) : (
+        <ul className="violation-list" aria-label="Violations">
+          {newest.map((v, i) => (
+            <li key={`${v.invariant}-${v.task}-${v.at}-${i}`} className="violation" data-testid="violation" data-invariant={v.invariant}>
+              <div className="violation-head">
+                <span className="tag tag-bad mono">{v.invariant}</span>
+                <span className="mono strong">{v.kind}</span>
+                <span className="mono">{v.task}</span>
+                <span className="mono muted" title="When it happened, since the session began">
+                  {sinceStart(v.at, start)}
+                </span>
+                <span className="spacer" />
+                {v.workers?.map((w) => (
+                  <span key={w} className="tag mono">
+                    {w}
+                  </span>
+                ))}
+              </div>
+              <p className="violation-msg">{v.message}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+function FinalVerdicts() {
+  const verdicts = useStore((s) => s.verdicts)
+  const phase = useStore((s) => s.sessionPhase)
+  const hasSession = useStore((s) => s.session !== undefined)
+  const running = useStore((s) => s.scenario?.running === true)
+  const close = useCallback(() => lab().closeSession(), [])
+  const closing = useLabAction('Close session', close)
+  return (
+    <section className="card" aria-labelledby="verdicts-title">
+      <header className="card-head">
+        <h2 className="card-title" id="verdicts-title">
+          Final verdicts
+        </h2>
+        {verdicts && (
+          <span className={`tag ${verdicts.ok ? 'tag-ok' : 'tag-bad'}`} data-testid="verdicts-ok">
+            {verdicts.ok ? 'all passed' : `${verdicts.verdicts.filter((v) => !v.ok).length} failed`}
+          </span>
+        )}
+      </header>
+      {!verdicts ? (
+        <div className="empty-row">
+          <span className="muted small">
+            {phase === 'closing'
+              ? 'Grading from the sinks…'
+              : running
+                ? 'The scenario closes its session when it ends; the verdicts follow.'
+                : 'Given when the session closes: its processes stop and the checker reads the sinks, the ground truth.'}
+          </span>
+          {hasSession && phase === 'open' && !running && (
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={closing.busy}
+              title="Stops ZooKeeper and every worker, then grades the session; start a new session to go on"
+              onClick={() => void closing.run()}
+            >
+              {closing.busy ? 'Closing…' : 'Close session and grade'}
+            </button>
+          )}
+        </div>
+      ) : (
+        <table className="table verdict-table" aria-label="Final verdicts">
+          <thead>
+            <tr>
+              <th scope="col">result</th>
+              <th scope="col">invariant</th>
+              <th scope="col">task</th>
+              <th scope="col" className="num">
+                violations
+              </th>
+              <th scope="col">summary</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sortVerdicts(verdicts.verdicts).map((v) => (
+              <tr key={`${v.task}:${v.invariant}`} data-testid="verdict-row" data-ok={v.ok} data-invariant={v.invariant} className={v.ok ? '' : 'is-failed'}>
+                <td>
+                  <span className={`tag ${v.ok ? 'tag-ok' : 'tag-bad'}`}>{v.ok ? 'ok' : 'FAIL'}</span>
+                </td>
+                <td className="mono strong">{v.invariant}</td>
+                <td className="mono">{v.task}</td>
+                <td className="num mono">{v.violations}</td>
+                <td className="wrap">{v.summary}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  )
+}
+
+/** Each failover, step by step, in ms after the fault, with a bar on a scale shared by every row. */
+function FailoverBreakdown() {
+  const failovers = useStore((s) => s.checkFailovers)
+  const verdicts = useStore((s) => s.verdicts)
+  if (!verdicts && !failovers) return null
+  const list = failovers ?? []
+  const scale = breakdownScale(list)
+  const newPrimary = median(list.map((f) => f.steps.newPrimary))
+  const firstCommit = median(list.map((f) => f.steps.firstCommit))
+  return (
+    <section className="card" aria-labelledby="breakdown-title">
+      <header className="card-head">
+        <h2 className="card-title" id="breakdown-title">
+          Failover breakdown
+        </h2>
+        <span className="muted small mono">
+          {list.length === 0 ? 'no fault hit a primary' : `${plural(list.length, 'failover')} · median new primary ${formatStepMs(newPrimary)} · first commit ${formatStepMs(firstCommit)}`}
+        </span>
+      </header>
+      {list.length > 0 && (
+        <>
+          <ul className="legend small step-legend" aria-label="Steps">
+            {FAILOVER_STEPS.map((st) => (
+              <li key={st.key}>
+                <span className={`step-mark step-${st.key}`} aria-hidden="true" />
+                {st.label}
+              </li>
+            ))}
+          </ul>
+          <table className="table mono breakdown-table" aria-label="Failover breakdown">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">task</th>
+                <th scope="col">fault</th>
+                <th scope="col">from → to</th>
+                {FAILOVER_STEPS.map((st) => (
+                  <th key={st.key} scope="col" className="num step-head">
+                    {st.label}
+                  </th>
+                ))}
+                <th scope="col" className="bar-head">
+                  <span>0</span>
+                  <span>{formatShortMs(scale)}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((f, i) => (
+                <BreakdownRow key={`${f.task}-${f.faultTime}-${i}`} index={i} failover={f} scale={scale} />
+              ))}
+            </tbody>
+          </table>
+          <p className="hint small">
+            ms after the fault; — when the step did not happen before the next fault or the end. Each bar is split by the step that ends each stretch, on one
+            scale for every row.
+          </p>
+        </>
+      )}
+    </section>
+  )
+}
+
+function BreakdownRow({ index, failover: f, scale }: { index: number; failover: FailoverBreakdownView; scale: number }) {
+  return (
+    <tr data-testid="breakdown-row" data-new-primary-ms={f.steps.newPrimary ?? ''} data-first-commit-ms={f.steps.firstCommit ?? ''}>
+      <td>{index + 1}</td>
+      <td>{f.task}</td>
+      <td>
+        <span className="tag tag-bad">{f.fault}</span>
+      </td>
+      <td title={`${f.from} → ${f.to ?? 'nobody'}`}>
+        {shortWorker(f.from, f.task)} → {shortWorker(f.to, f.task)}
+      </td>
+      {FAILOVER_STEPS.map((st) => (
+        <td key={st.key} className={`num ${st.key === 'newPrimary' || st.key === 'firstCommit' ? 'strong' : ''}`} data-step={st.key}>
+          {formatStepMs(f.steps[st.key])}
+          {st.key === 'sessionEnded' && f.sessionEnd && (
+            <span className={`tag session-end ${f.sessionEnd === 'closed' ? 'tag-ok' : 'tag-warn'}`} title={f.sessionEnd === 'closed' ? 'The old primary closed its session itself' : 'The old session expired after its timeout'}>
+              {f.sessionEnd}
+            </span>
+          )}
+        </td>
+      ))}
+      <td className="bar-cell">
+        <div className="step-bar" role="img" aria-label={`first commit ${formatStepMs(f.steps.firstCommit)} after the fault`}>
+          {barSegments(f.steps, scale).map((seg) => (
+            <span key={seg.key} className={`step-seg step-${seg.key}`} style={{ left: `${seg.from}%`, width: `${seg.to - seg.from}%` }} />
+          ))}
+          {FAILOVER_STEPS.map((st) => {
+            const pct = barPercent(f.steps[st.key], scale)
+            return pct === null ? null : (
+              <span key={st.key} className={`step-tick step-${st.key}`} style={{ left: `${pct}%` }} title={`${st.label}: ${formatStepMs(f.steps[st.key])}`} />
+            )
+          })}
+        </div>
+      </td>
+    </tr>
+  )
+}

@@ -1,0 +1,236 @@
+/**
+ * Pure helpers for the experiments and verdicts views: what a checker report and a scenario run look
+ * like on screen. No React, no store, so they are unit-tested directly.
+ */
+import type { LabState, VerdictView, ViolationView } from '../../../shared/lab-state.js'
+
+/**
+ * The invariants the checker grades, in the order the CLI prints them. Others the core may add are
+ * shown after these, by name: the views never depend on this list being complete.
+ */
+export const INVARIANT_ORDER = ['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write'] as const
+
+/**
+ * One failover as `checker.report.failovers` carries it (the core's FailoverBreakdown, which the
+ * renderer cannot import: src/core is Node-side). Steps are ms after the fault, null when not seen.
+ */
+export interface FailoverBreakdownView {
+  task: string
+  fault: string
+  from: string
+  fromNode?: string | null
+  faultTime: number
+  faultSeq?: number
+  to: string | null
+  steps: FailoverStepsView
+  sessionEnd?: 'closed' | 'expired' | null
+  lastCommitBefore?: number | null
+  firstCommitId?: number | null
+}
+
+export interface FailoverStepsView {
+  sessionEnded: number | null
+  nodeDeleted: number | null
+  watchFired: number | null
+  newPrimary: number | null
+  firstCommit: number | null
+}
+
+export const FAILOVER_STEPS: ReadonlyArray<{ key: keyof FailoverStepsView; label: string }> = [
+  { key: 'sessionEnded', label: 'session ended' },
+  { key: 'nodeDeleted', label: 'node deleted' },
+  { key: 'watchFired', label: 'watch fired' },
+  { key: 'newPrimary', label: 'new primary' },
+  { key: 'firstCommit', label: 'first commit' },
+]
+
+const stepValue = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+
+/** The failovers of a `checker.report` event, keeping only well-formed entries. */
+export function parseFailovers(value: unknown): FailoverBreakdownView[] {
+  if (!Array.isArray(value)) return []
+  const out: FailoverBreakdownView[] = []
+  for (const raw of value) {
+    if (!raw || typeof raw !== 'object') continue
+    const f = raw as Record<string, unknown>
+    const steps = (f.steps ?? {}) as Record<string, unknown>
+    out.push({
+      task: String(f.task ?? ''),
+      fault: String(f.fault ?? '?'),
+      from: String(f.from ?? '?'),
+      fromNode: typeof f.fromNode === 'string' ? f.fromNode : null,
+      faultTime: typeof f.faultTime === 'number' ? f.faultTime : 0,
+      ...(typeof f.faultSeq === 'number' ? { faultSeq: f.faultSeq } : {}),
+      to: typeof f.to === 'string' ? f.to : null,
+      steps: {
+        sessionEnded: stepValue(steps.sessionEnded),
+        nodeDeleted: stepValue(steps.nodeDeleted),
+        watchFired: stepValue(steps.watchFired),
+        newPrimary: stepValue(steps.newPrimary),
+        firstCommit: stepValue(steps.firstCommit),
+      },
+      sessionEnd: f.sessionEnd === 'closed' || f.sessionEnd === 'expired' ? f.sessionEnd : null,
+      lastCommitBefore: typeof f.lastCommitBefore === 'number' ? f.lastCommitBefore : null,
+      firstCommitId: typeof f.firstCommitId === 'number' ? f.firstCommitId : null,
+    })
+  }
+  return out
+}
+
+/**
+ * How many live violations each invariant has. Listed: the invariants the final verdicts graded when
+ * there are some (an invariant the checker could not judge for this lab has no verdict), else every
+ * known one; zeros too; then any other invariant a violation names.
+ */
+export function countByInvariant(
+  violations: readonly Pick<ViolationView, 'invariant'>[],
+  verdicts?: readonly Pick<VerdictView, 'invariant'>[],
+): Array<{ invariant: string; count: number }> {
+  const graded = verdicts && verdicts.length > 0 ? new Set(verdicts.map((v) => v.invariant)) : undefined
+  const names = graded ? [...INVARIANT_ORDER.filter((i) => graded.has(i)), ...[...graded].filter((i) => !(INVARIANT_ORDER as readonly string[]).includes(i))] : [...INVARIANT_ORDER]
+  const counts = new Map<string, number>(names.map((i) => [i, 0]))
+  for (const v of violations) counts.set(v.invariant, (counts.get(v.invariant) ?? 0) + 1)
+  return [...counts].map(([invariant, count]) => ({ invariant, count }))
+}
+
+/** Seconds since the session began, as the checker's messages and the CLI write them: `+12.35 s`. */
+export function sinceStart(at: number, start: number | undefined): string {
+  if (start === undefined || !Number.isFinite(at)) return '—'
+  const s = (at - start) / 1000
+  return `${s < 0 ? '−' : '+'}${Math.abs(s).toFixed(2)} s`
+}
+
+/** Step durations: whole ms under 10 s (the precision the checker measures), seconds above. */
+export function formatStepMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—'
+  if (Math.abs(ms) < 10_000) return `${Math.round(ms)} ms`
+  return `${(ms / 1000).toFixed(2)} s`
+}
+
+/** A round duration as a person writes it: `500 ms`, `60 s`, `1.5 s`, `2 min`. */
+export function formatShortMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—'
+  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`
+  if (Math.abs(ms) >= 120_000 && ms % 60_000 === 0) return `${ms / 60_000} min`
+  return `${Number((ms / 1000).toFixed(2))} s`
+}
+
+/**
+ * A shared scale for the breakdown's bars: the largest step of any row, rounded up to a readable
+ * value, so rows can be compared by eye (a seed's 6 s wait next to a recipe's 20 ms handover).
+ */
+export function breakdownScale(failovers: readonly FailoverBreakdownView[]): number {
+  let max = 0
+  for (const f of failovers) for (const { key } of FAILOVER_STEPS) max = Math.max(max, f.steps[key] ?? 0)
+  return niceCeil(max)
+}
+
+/** The next 1, 2, 2.5, 5 or 7.5 × 10ⁿ at or above the value (at least 10 ms). */
+export function niceCeil(value: number): number {
+  if (!(value > 10)) return 10
+  const power = 10 ** Math.floor(Math.log10(value))
+  for (const m of [1, 2, 2.5, 5, 7.5, 10]) if (m * power >= value) return m * power
+  return 10 * power
+}
+
+/**
+ * The bar of one failover as consecutive segments in the steps' logical order (session ended, node
+ * deleted, watch fired, new primary, first commit), each coloured by the step that ends it: where
+ * the time went. A step seen before an earlier one (a watch noticed a few ms before the observer saw
+ * the node go) adds nothing; steps that did not happen are skipped.
+ */
+export function barSegments(steps: FailoverStepsView, scale: number): Array<{ key: keyof FailoverStepsView; from: number; to: number }> {
+  const out: Array<{ key: keyof FailoverStepsView; from: number; to: number }> = []
+  let from = 0
+  for (const { key } of FAILOVER_STEPS) {
+    const to = barPercent(steps[key], scale)
+    if (to === null) continue
+    if (to > from) out.push({ key, from, to })
+    from = Math.max(from, to)
+  }
+  return out
+}
+
+/** Where a step sits on a bar of the given scale, in percent (clamped to 0..100). */
+export function barPercent(ms: number | null, scale: number): number | null {
+  if (ms === null || !(scale > 0)) return null
+  return Math.max(0, Math.min(100, (ms / scale) * 100))
+}
+
+export type RunOutcome = 'starting' | 'running' | 'grading' | 'passed' | 'failed' | 'stopped'
+
+/**
+ * Where a scenario run stands. Its steps decide first (a failed step or a broken `expect`); a run
+ * whose steps all came true still fails when the final verdicts do, as `zklab run` counts it with
+ * the default `expect: all`.
+ */
+export function runOutcome(scenario: LabState['scenario'], verdicts: LabState['verdicts'], closed: boolean): RunOutcome | undefined {
+  if (!scenario) return undefined
+  if (scenario.running) return 'running'
+  if (scenario.ok === false && scenario.error === 'interrupted') return verdicts || closed ? 'stopped' : 'grading'
+  if (scenario.ok === false) return 'failed'
+  if (!verdicts) return closed ? (scenario.ok ? 'passed' : 'failed') : 'grading'
+  return verdicts.ok ? 'passed' : 'failed'
+}
+
+export const OUTCOME_LABEL: Record<RunOutcome, string> = {
+  starting: 'STARTING',
+  running: 'RUNNING',
+  grading: 'GRADING',
+  passed: 'PASSED',
+  failed: 'FAILED',
+  stopped: 'STOPPED',
+}
+
+/** A scenario step as one line: `waitFor: commits (count 2)`, `stop: primary`, `repeat: 3`. */
+export function describeStep(step: unknown): string | undefined {
+  if (!step || typeof step !== 'object') return undefined
+  const entries = Object.entries(step as Record<string, unknown>)
+  if (entries.length === 0) return undefined
+  const [action, value] = entries[0]
+  const main = typeof value === 'object' && value !== null ? (Array.isArray(value) ? `${value.length} step(s)` : '…') : String(value)
+  const extras = entries
+    .slice(1)
+    .filter(([k, v]) => k !== 'steps' && k !== 'note' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
+    .map(([k, v]) => (k.endsWith('Ms') ? `${k.slice(0, -2)} ${formatShortMs(Number(v))}` : `${k} ${String(v)}`))
+  return `${action}: ${main}${extras.length ? ` (${extras.join(', ')})` : ''}`
+}
+
+/** The final verdicts, failed first, then in invariant order. */
+export function sortVerdicts(verdicts: readonly VerdictView[]): VerdictView[] {
+  const rank = (i: string) => {
+    const at = (INVARIANT_ORDER as readonly string[]).indexOf(i)
+    return at < 0 ? INVARIANT_ORDER.length : at
+  }
+  return [...verdicts].sort((a, b) => Number(a.ok) - Number(b.ok) || a.task.localeCompare(b.task) || rank(a.invariant) - rank(b.invariant))
+}
+
+/** The median of the values that are numbers; undefined for none. */
+export function median(values: ReadonlyArray<number | null | undefined>): number | undefined {
+  const sorted = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b)
+  if (sorted.length === 0) return undefined
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** `worker-task01-2` → `#2` when the task is known, to keep the tables narrow. */
+export function shortWorker(name: string | null | undefined, task: string): string {
+  if (!name) return '—'
+  const prefix = `worker-${task}-`
+  return name.startsWith(prefix) ? `#${name.slice(prefix.length)}` : name
+}
+
+/** The header's checker badge: the final verdicts once there are some, else the live count. */
+export function badgeText(liveViolations: number, verdicts: LabState['verdicts']): { text: string; tone: 'ok' | 'bad' | 'idle' } {
+  if (verdicts) {
+    if (verdicts.ok) return { text: 'all checks passed', tone: 'ok' }
+    const total = verdicts.verdicts.reduce((sum, v) => sum + (Number(v.violations) || 0), 0) || liveViolations
+    const failed = verdicts.verdicts.filter((v) => !v.ok).length
+    return total > 0 ? { text: plural(total, 'violation'), tone: 'bad' } : { text: `${plural(failed, 'check')} failed`, tone: 'bad' }
+  }
+  return { text: plural(liveViolations, 'violation'), tone: liveViolations > 0 ? 'bad' : 'idle' }
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
