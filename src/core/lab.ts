@@ -132,6 +132,8 @@ export class Lab implements LabApi {
     if (options.sessionsDir) this.sessionsDir = options.sessionsDir
     const createdAt = Date.now()
     // A new session starts from nothing: no state or events of the previous one carry over.
+    // Every key goes, not just those of an empty state: verdicts and scenario are optional.
+    for (const key of Object.keys(this.liveState)) delete (this.liveState as unknown as Record<string, unknown>)[key]
     Object.assign(this.liveState, emptyLabState())
     this.recent = []
     const name = options.name ?? 'session'

@@ -4,6 +4,7 @@ import { MainTabs } from './app/MainTabs'
 import { startClock } from './app/clock'
 import { useThemeSync } from './app/theme'
 import { ClusterPanel } from './cluster/ClusterPanel'
+import { ReplayBar } from './library/ReplayBar'
 import { Toasts } from './alerts/Toasts'
 import { startLabConnection } from './lab/connection'
 
@@ -14,6 +15,7 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      <ReplayBar />
       <div className="workspace">
         <ClusterPanel />
         <MainTabs />

@@ -8,9 +8,11 @@ const CONNECTION_LABEL = { connecting: 'connecting…', open: 'connected', close
 export function Header() {
   const shell = useStore((s) => s.shell)
   const connection = useStore((s) => s.connection)
-  const session = useStore((s) => s.session)
   const theme = useStore((s) => s.theme)
   const loadError = useStore((s) => s.loadError)
+  const replaying = useStore((s) => s.replay !== undefined)
+  // A replay shows the folder it was read from (the journal names where it was written, maybe elsewhere).
+  const dir = useStore((s) => s.replay?.dir ?? s.session?.dir)
   const next = theme === 'dark' ? 'light' : 'dark'
   return (
     <header className="topbar">
@@ -18,10 +20,10 @@ export function Header() {
         <span className="brand-mark" aria-hidden="true" />
         <span className="brand-name">ZooKeeper Failover Lab</span>
       </div>
-      <div className="topbar-session" title={session?.dir}>
-        <span className="label">session</span>
+      <div className="topbar-session" title={dir}>
+        <span className="label">{replaying ? 'replaying' : 'session'}</span>
         <span className="mono truncate" data-testid="session-dir">
-          {session?.dir ?? '—'}
+          {dir ?? '—'}
         </span>
         <SessionControls />
       </div>

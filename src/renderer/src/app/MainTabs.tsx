@@ -6,6 +6,7 @@ import { LogsPanel } from '../logs/LogsPanel'
 import { TimelinePanel } from '../timeline/TimelinePanel'
 import { ExperimentsPanel } from '../experiments/ExperimentsPanel'
 import { VerdictsPanel } from '../experiments/VerdictsPanel'
+import { LibraryPanel } from '../library/LibraryPanel'
 
 const TABS: Array<{ id: MainTab; label: string }> = [
   { id: 'tree', label: 'Znode tree' },
@@ -13,6 +14,7 @@ const TABS: Array<{ id: MainTab; label: string }> = [
   { id: 'timeline', label: 'Leadership timeline' },
   { id: 'experiments', label: 'Experiments' },
   { id: 'verdicts', label: 'Verdicts' },
+  { id: 'library', label: 'Library' },
 ]
 
 export function MainTabs() {
@@ -57,6 +59,7 @@ export function MainTabs() {
         {tab === 'timeline' && <TimelinePanel />}
         {tab === 'experiments' && <ExperimentsPanel />}
         {tab === 'verdicts' && <VerdictsPanel />}
+        {tab === 'library' && <LibraryPanel />}
       </section>
     </main>
   )

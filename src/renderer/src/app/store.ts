@@ -7,9 +7,10 @@ import { createLogsSlice, type LogsSlice } from '../logs/logs-slice.js'
 import { createTimelineSlice, type TimelineSlice } from '../timeline/timeline-slice.js'
 import { createAlertsSlice, type AlertsSlice } from '../alerts/alerts-slice.js'
 import { createExperimentsSlice, type ExperimentsSlice } from '../experiments/experiments-slice.js'
+import { createLibrarySlice, type LibrarySlice } from '../library/library-slice.js'
 
 /** The renderer's one store: a slice per feature, combined. */
-export type Store = ConnectionSlice & UiSlice & ClusterSlice & TreeSlice & LogsSlice & TimelineSlice & AlertsSlice & ExperimentsSlice
+export type Store = ConnectionSlice & UiSlice & ClusterSlice & TreeSlice & LogsSlice & TimelineSlice & AlertsSlice & ExperimentsSlice & LibrarySlice
 export type Slice<T> = StateCreator<Store, [], [], T>
 
 export const useStore = create<Store>()((...a) => ({
@@ -21,6 +22,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createTimelineSlice(...a),
   ...createAlertsSlice(...a),
   ...createExperimentsSlice(...a),
+  ...createLibrarySlice(...a),
 }))
 
 const initialState = useStore.getState()

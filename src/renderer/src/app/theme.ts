@@ -1,4 +1,4 @@
-import { useEffect } from 'react'
+import { useEffect, useLayoutEffect } from 'react'
 import { useStore } from './store'
 import type { Theme } from './ui-slice'
 
@@ -14,7 +14,9 @@ export function initialTheme(): Theme {
 /** Keeps <html data-theme> in step with the store, and follows the system until the user picks one. */
 export function useThemeSync(): void {
   const theme = useStore((s) => s.theme)
-  useEffect(() => {
+  // A layout effect: it runs before any panel's passive effect, so charts that read the palette from
+  // CSS variables on a theme change read the new one.
+  useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme
     document.documentElement.style.colorScheme = theme
   }, [theme])

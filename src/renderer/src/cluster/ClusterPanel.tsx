@@ -8,8 +8,10 @@ export function ClusterPanel() {
   const loaded = useStore((s) => s.loaded)
   const hasSession = useStore((s) => s.session !== undefined)
   const phase = useStore((s) => s.sessionPhase)
+  const replaying = useStore((s) => s.replay !== undefined)
   // A closed session's processes are gone: its controls would only fail. What it shows is how it ended.
-  const inert = !hasSession || phase !== 'open'
+  // A replayed one is a past session: read-only at every position, even where it was still running.
+  const inert = replaying || !hasSession || phase !== 'open'
   return (
     <aside className="cluster-panel" aria-label="Cluster">
       {!loaded ? (
@@ -18,11 +20,13 @@ export function ClusterPanel() {
         <>
           {inert && (
             <p className="session-notice" role="status" data-testid="session-notice">
-              {!hasSession
-                ? 'No session is open. Open one with New session (top) to start experimenting.'
-                : phase === 'closing'
-                  ? 'The session is closing: its processes stop, then the checker grades it.'
-                  : 'This session is closed; below is how it ended. Open a New session (top) to go on by hand, or run a scenario.'}
+              {replaying
+                ? 'Read-only replay: the cluster as it was at the moment chosen above. Back to live (top) for the lab’s controls.'
+                : !hasSession
+                  ? 'No session is open. Open one with New session (top) to start experimenting.'
+                  : phase === 'closing'
+                    ? 'The session is closing: its processes stop, then the checker grades it.'
+                    : 'This session is closed; below is how it ended. Open a New session (top) to go on by hand, or run a scenario.'}
             </p>
           )}
           <fieldset className="cluster-fieldset" disabled={inert}>

@@ -1,6 +1,6 @@
 import { useCallback } from 'react'
 import type { NetworkFault, ProcessAction } from '../../../shared/api'
-import { useClock } from '../app/clock'
+import { useNow } from '../app/clock'
 import { formatDuration, formatSessionId } from '../app/format'
 import { useStore } from '../app/store'
 import { lab } from '../lab/connection'
@@ -112,6 +112,6 @@ function NetworkMenu({ name, faulted }: { name: string; faulted: boolean }) {
 }
 
 function Uptime({ startedAt }: { startedAt?: number }) {
-  const now = useClock()
+  const now = useNow()
   return <Fact label="uptime" value={startedAt ? formatDuration(Math.max(0, now - startedAt)) : undefined} />
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect } from 'react'
 import type { ScenarioSummary, Strategy } from '../../../shared/api'
-import { useClock } from '../app/clock'
+import { useNow } from '../app/clock'
 import { formatDuration, formatTime } from '../app/format'
 import { useStore } from '../app/store'
 import { errorText, useLabAction } from '../lab/actions'
@@ -61,6 +61,7 @@ function ScenarioPicker() {
   const running = useStore((s) => s.scenario?.running === true || s.pendingRun !== undefined)
   const selected = useStore((s) => s.chosenScenario)
   const strategy = useStore((s) => s.runStrategy)
+  const replaying = useStore((s) => s.replay !== undefined)
   const { chooseScenario: setSelected, setRunStrategy: setStrategy } = useStore.getState()
   const chosen = scenarios?.find((s) => s.name === selected) ?? scenarios?.[0]
   const start = useCallback(async (name: string, choice: StrategyChoice) => {
@@ -145,9 +146,9 @@ function ScenarioPicker() {
             <button
               type="button"
               className="btn btn-primary"
-              disabled={busy || running || !chosen}
+              disabled={busy || running || replaying || !chosen}
               aria-label={chosen ? `Run ${chosen.name}` : 'Run scenario'}
-              title={running ? 'A scenario is running: stop it first' : undefined}
+              title={replaying ? 'Read-only replay: go back to live to run a scenario' : running ? 'A scenario is running: stop it first' : undefined}
               onClick={() => chosen && void run(chosen.name, strategy)}
             >
               ▶ Run {chosen?.name}
@@ -192,9 +193,11 @@ function CurrentRun() {
   const steps = useStore((s) => s.scenarioSteps)
   const violations = useStore((s) => s.violations.length)
   const session = useStore((s) => s.session)
+  const folder = useStore((s) => s.replay?.dir ?? s.session?.dir)
   const endedAt = useStore((s) => s.scenarioEndedAt)
   const setTab = useStore((s) => s.setMainTab)
-  const now = useClock()
+  const replaying = useStore((s) => s.replay !== undefined)
+  const now = useNow()
   const stop = useCallback(() => lab().stopScenario(), [])
   const stopping = useLabAction('Stop scenario', stop)
   if (!scenario && !pending) {
@@ -239,7 +242,7 @@ function CurrentRun() {
             {formatDuration(Math.max(0, elapsed))}
           </span>
         )}
-        {outcome === 'running' && (
+        {outcome === 'running' && !replaying && (
           <button type="button" className="btn btn-small btn-danger" disabled={stopping.busy} aria-label="Stop scenario" onClick={() => void stopping.run()}>
             {stopping.busy ? 'Stopping…' : '■ Stop'}
           </button>
@@ -304,7 +307,7 @@ function CurrentRun() {
           )}
           {session && (
             <p className="small muted run-folder">
-              Session folder <span className="mono folder">{session.dir}</span>
+              Session folder <span className="mono folder">{folder}</span>
               {phase === 'closed' && ' · closed: start a new session (top) to go on by hand, or run another scenario.'}
             </p>
           )}

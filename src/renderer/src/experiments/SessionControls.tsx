@@ -12,9 +12,11 @@ export function SessionControls() {
   const hasSession = useStore((s) => s.session !== undefined)
   const loaded = useStore((s) => s.loaded)
   const pending = useStore((s) => s.pendingRun !== undefined)
+  const replaying = useStore((s) => s.replay !== undefined)
   const create = useCallback(() => lab().createSession({ name: 'lab' }), [])
   const { run, busy } = useLabAction('New session', create)
-  if (!loaded || pending) return null
+  // A replay is read-only: the session shown is a past one, and the live one is out of view.
+  if (!loaded || pending || replaying) return null
   if (hasSession && phase === 'closing') {
     return (
       <span className="tag tag-warn" role="status">

@@ -26,18 +26,21 @@ export function VerdictsPanel() {
   const verdicts = useStore((s) => s.verdicts)
   const phase = useStore((s) => s.sessionPhase)
   const hasSession = useStore((s) => s.session !== undefined)
+  const replaying = useStore((s) => s.replay !== undefined)
   return (
     <div className="pane verdicts-pane">
       <div className="toolbar">
         <span className="toolbar-title">checker</span>
         <span className="small muted" role="status">
-          {verdicts
-            ? 'Final: graded from the sinks when the session closed.'
-            : phase === 'closing'
-              ? 'The session is closing; grading from the sinks…'
-              : hasSession
-                ? 'Live: judged from what the workers report, re-checked every half second. Final verdicts come when the session closes.'
-                : 'No session.'}
+          {replaying && !verdicts
+            ? 'Replay: the violations the checker had found by the moment shown; the final verdicts come at the end of the session.'
+            : verdicts
+              ? 'Final: graded from the sinks when the session closed.'
+              : phase === 'closing'
+                ? 'The session is closing; grading from the sinks…'
+                : hasSession
+                  ? 'Live: judged from what the workers report, re-checked every half second. Final verdicts come when the session closes.'
+                  : 'No session.'}
         </span>
       </div>
       <div className="pane-body">
@@ -129,6 +132,7 @@ function FinalVerdicts() {
   const phase = useStore((s) => s.sessionPhase)
   const hasSession = useStore((s) => s.session !== undefined)
   const running = useStore((s) => s.scenario?.running === true)
+  const replaying = useStore((s) => s.replay !== undefined)
   const close = useCallback(() => lab().closeSession(), [])
   const closing = useLabAction('Close session', close)
   return (
@@ -152,7 +156,7 @@ function FinalVerdicts() {
                 ? 'The scenario closes its session when it ends; the verdicts follow.'
                 : 'Given when the session closes: its processes stop and the checker reads the sinks, the ground truth.'}
           </span>
-          {hasSession && phase === 'open' && !running && (
+          {hasSession && phase === 'open' && !running && !replaying && (
             <button
               type="button"
               className="btn btn-small"

@@ -2,6 +2,7 @@ import type { LabEvent } from '../../../shared/events'
 import { connectLab, type LabClient } from '../lab-client'
 import { useStore } from '../app/store'
 import { beginNewSession, currentSessionDir, ingest, lastAppliedSeq, loadHistory } from './ingest'
+import { livePaused, onLiveGate } from './live-gate'
 
 /** Events asked for when a view opens: as much as the lab keeps in memory. */
 const HISTORY_LIMIT = 50_000
@@ -32,12 +33,15 @@ export function startLabConnection(): () => void {
   let loadedOnce = false
   let open = false
   let retry: ReturnType<typeof setTimeout> | undefined
+  /** Moves when a replay takes the store or gives it back: a load begun before then is abandoned. */
+  let generation = 0
 
   const flush = () => {
     if (frame) cancelAnimationFrame(frame)
     if (timer) clearTimeout(timer)
     frame = 0
     timer = undefined
+    if (livePaused()) queue.length = 0
     if (!ready || queue.length === 0) return
     ingest(queue.splice(0).flat(), { live: true })
   }
@@ -48,13 +52,17 @@ export function startLabConnection(): () => void {
   }
 
   const load = async () => {
+    if (livePaused()) return
+    const mine = generation
     ready = false
     try {
       const snapshot = await c.snapshot()
+      if (mine !== generation) return
       // The lab moved on to another session while we were away (or the bridge was restarted): start over.
       const other = snapshot.session?.dir !== currentSessionDir()
       if (loadedOnce && other) beginNewSession()
       const recent = await c.recentEvents({ afterSeq: lastAppliedSeq(), limit: HISTORY_LIMIT })
+      if (mine !== generation) return
       if (!loadedOnce || other) loadHistory(snapshot, recent)
       else ingest(recent)
       loadedOnce = true
@@ -62,6 +70,7 @@ export function startLabConnection(): () => void {
       ready = true
       schedule()
     } catch (err) {
+      if (mine !== generation) return
       useStore.setState({ loadError: `Could not load the lab's state: ${(err as Error).message}` })
       retry = setTimeout(() => {
         if (open) void load()
@@ -70,8 +79,24 @@ export function startLabConnection(): () => void {
   }
 
   const unsubscribe = c.subscribe((batch) => {
+    if (livePaused()) {
+      // Not kept: Back to live reloads from the lab. The banner only says the lab moved on.
+      useStore.setState((s) => ({ liveMissed: s.liveMissed + batch.length }))
+      return
+    }
     queue.push(batch)
     schedule()
+  })
+  const offGate = onLiveGate((paused) => {
+    generation++
+    queue.length = 0
+    ready = false
+    if (paused) return
+    // Back to live: the store still shows the replay; start over from the lab's state, as a new window would.
+    loadedOnce = false
+    beginNewSession()
+    useStore.setState({ loaded: false, liveMissed: 0 })
+    if (open) void load()
   })
   const offConnection = c.onConnection((state) => {
     useStore.setState({ connection: state })
@@ -81,6 +106,7 @@ export function startLabConnection(): () => void {
   })
   return () => {
     unsubscribe()
+    offGate()
     offConnection()
     if (frame) cancelAnimationFrame(frame)
     if (timer) clearTimeout(timer)

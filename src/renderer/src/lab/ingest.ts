@@ -59,6 +59,8 @@ function touch(e: LabEvent, t: Touched): void {
  * no toasts.
  */
 export function ingest(events: readonly LabEvent[], options: IngestOptions = {}): void {
+  // A replay is one journal, read whole, as the shared `replay()` reads it: nothing to split.
+  if (options.replay) return applyBatch(events, options)
   // A lab runs one session after another (a scenario closes the open one and starts its own), and
   // each session numbers its journal from 1: the view starts over at each new session.created.
   let from = 0
@@ -73,9 +75,16 @@ export function ingest(events: readonly LabEvent[], options: IngestOptions = {})
   applyBatch(from === 0 ? events : events.slice(from), options)
 }
 
-interface IngestOptions {
+export interface IngestOptions {
+  /** Batches from the live subscription: they may raise toasts. */
   live?: boolean
+  /** Only the lab state (logs and lanes already have these events). */
   stateOnly?: boolean
+  /**
+   * A past session being replayed (library/replay.ts): no toasts, not one of this window's runs, and
+   * the timeline is left alone (it already holds the whole session, with a cursor at the position).
+   */
+  replay?: boolean
 }
 
 /** A session.created for another folder than the one shown (a replay of the shown one is not new). */
@@ -88,10 +97,12 @@ function startsNewSession(e: LabEvent): boolean {
 
 /**
  * Forgets everything about the session shown, keeping what belongs to the window (theme, tab, log
- * filters, the scenario list, past runs): the next events are another session's.
+ * filters, the scenario list, past runs): the next events are another session's. `rewind`: the same
+ * replayed journal again, from an earlier position; the timeline (the whole session) and what the
+ * user is looking at (the selected znode, the log tab, follow) stay.
  */
-export function beginNewSession(): void {
-  resetIngest()
+export function beginNewSession(options: { rewind?: boolean } = {}): void {
+  resetIngest({ keepTimeline: options.rewind })
   const s = useStore.getState()
   useStore.setState({
     session: undefined,
@@ -105,14 +116,11 @@ export function beginNewSession(): void {
     tree: {},
     treeIndex: { index: new Map(), roots: [] },
     treeChanged: new Map(),
-    treeSelected: undefined,
     logSources: [],
-    logSource: MERGED,
-    logFollow: true,
     logsVersion: s.logsVersion + 1,
-    timelineVersion: s.timelineVersion + 1,
-    timelineTask: undefined,
-    timelineFollow: true,
+    ...(options.rewind
+      ? {}
+      : { treeSelected: undefined, logSource: MERGED, logFollow: true, timelineVersion: s.timelineVersion + 1, timelineTask: undefined, timelineFollow: true }),
     ...emptySessionExperiments(),
   })
 }
@@ -159,25 +167,12 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     if (e.type === ObserverEventTypes.created || e.type === ObserverEventTypes.changed) {
       changed ??= new Map(s.treeChanged)
       changed.set(String(e.path), e.time)
-    } else if (e.type === 'zk.stats') {
+    } else if (e.type === LabEventTypes.zkStats) {
       stats ??= { ...s.zkStats }
-      const name = String(e.name ?? `zk-${String(e.server)}`)
-      stats[name] = {
-        server: Number(e.server),
-        name,
-        nodeCount: num(e.nodeCount),
-        connections: num(e.connections),
-        mode: typeof e.mode === 'string' ? e.mode : undefined,
-        zxid: typeof e.zxid === 'string' ? e.zxid : e.zxid === undefined ? undefined : String(e.zxid),
-        latencyAvg: num(e.latencyAvg),
-        outstanding: num(e.outstanding),
-        time: e.time,
-      }
-    } else if (e.type === 'fault.network') {
+      applyZkStats(stats, e)
+    } else if (e.type === LabEventTypes.networkFault) {
       net ??= { ...s.workerNet }
-      const name = String(e.name)
-      if (e.fault === 'heal') delete net[name]
-      else if (e.fault === 'partition' || e.fault === 'slow') net[name] = { fault: e.fault, latencyMs: num(e.latencyMs), since: e.time }
+      applyNetworkFault(net, e)
     } else if (e.type === LabEventTypes.scenarioStep) {
       steps ??= [...s.scenarioSteps]
       steps.push(stepSeen(e))
@@ -246,7 +241,7 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
   if (t.violations) patch.violations = [...live.violations]
   if (t.verdicts) patch.verdicts = live.verdicts && { ok: live.verdicts.ok, verdicts: [...live.verdicts.verdicts] }
   if (phase) patch.sessionPhase = phase
-  if (t.verdicts && live.scenario && live.verdicts && live.session) {
+  if (t.verdicts && live.scenario && live.verdicts && live.session && !options.replay) {
     const endedAt = 'scenarioEndedAt' in patch ? patch.scenarioEndedAt : s.scenarioEndedAt
     patch.runs = rememberRun(s.runs, runRecord(live, patch.checkFailovers ?? s.checkFailovers ?? [], endedAt))
   }
@@ -255,7 +250,7 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     const newSources = logBuffers.append(fresh)
     patch.logsVersion = s.logsVersion + 1
     if (newSources.length) patch.logSources = [...s.logSources, ...newSources].sort(compareSources)
-    if (timelineModel.applyAll(fresh)) patch.timelineVersion = s.timelineVersion + 1
+    if (!options.replay && timelineModel.applyAll(fresh)) patch.timelineVersion = s.timelineVersion + 1
   }
   if (!s.timelineTask && timelineModel.tasks.size > 0) patch.timelineTask = [...timelineModel.tasks.keys()][0]
 
@@ -268,11 +263,12 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
  * memory. The lab state comes from the snapshot, which covers the whole session even when the lab's
  * in-memory history no longer reaches back to its start; logs and lanes come from the events.
  */
-export function loadHistory(snapshot: LabState, recent: readonly LabEvent[]): void {
+export function loadHistory(snapshot: LabState, recent: readonly LabEvent[], options: { replay?: boolean } = {}): void {
   const events = recent.filter((e) => e.seq > lastSeq)
   logBuffers.append(events)
-  timelineModel.applyAll(events)
+  if (!options.replay) timelineModel.applyAll(events)
   live = structuredClone(snapshot)
+  dropHeldOver(live, events)
   lastSeq = Math.max(lastSeq, snapshot.lastSeq)
   const s = useStore.getState()
   // What the snapshot does not hold: the steps reached, the report's breakdown, whether it closed.
@@ -281,9 +277,17 @@ export function loadHistory(snapshot: LabState, recent: readonly LabEvent[]): vo
   const scenarioSteps: StepSeen[] = []
   let scenarioEndedAt: number | undefined
   let sessionClosedAt: number | undefined
+  const zkStats: Record<string, ZkStats> = {}
+  const workerNet: Store['workerNet'] = {}
   for (const e of events) {
     if (e.seq > snapshot.lastSeq) break
     switch (e.type) {
+      case LabEventTypes.zkStats:
+        applyZkStats(zkStats, e)
+        break
+      case LabEventTypes.networkFault:
+        applyNetworkFault(workerNet, e)
+        break
       case LabEventTypes.sessionCreated:
         phase = 'open'
         break
@@ -310,7 +314,7 @@ export function loadHistory(snapshot: LabState, recent: readonly LabEvent[]): vo
   }
   if (live.verdicts && phase === 'open') phase = 'closed'
   const runs =
-    live.scenario && live.verdicts && live.session && !s.runs.some((r) => r.sessionDir === live.session?.dir)
+    !options.replay && live.scenario && live.verdicts && live.session && !s.runs.some((r) => r.sessionDir === live.session?.dir)
       ? rememberRun(s.runs, runRecord(live, checkFailovers ?? [], scenarioEndedAt))
       : s.runs
   useStore.setState({
@@ -331,6 +335,8 @@ export function loadHistory(snapshot: LabState, recent: readonly LabEvent[]): vo
     tree: { ...live.tree },
     treeIndex: buildChildIndex(Object.keys(live.tree)),
     alerts: [...live.alerts],
+    zkStats,
+    workerNet,
     logSources: logBuffers.sources().sort(compareSources),
     logsVersion: s.logsVersion + 1,
     timelineVersion: s.timelineVersion + 1,
@@ -339,7 +345,19 @@ export function loadHistory(snapshot: LabState, recent: readonly LabEvent[]): vo
   })
   // Events newer than the snapshot: their lines and lanes are in, the state still needs them.
   const newer = events.filter((e) => e.seq > lastSeq)
-  if (newer.length) ingest(newer, { stateOnly: true })
+  if (newer.length) ingest(newer, { stateOnly: true, replay: options.replay })
+}
+
+/**
+ * When the events reach back to the session's own session.created, they are the whole story: final
+ * verdicts or a scenario that none of them produced are left over from the lab's previous session (its
+ * snapshot after createSession can still carry them) and would show a new, open session as closed.
+ */
+function dropHeldOver(state: LabState, events: readonly LabEvent[]): void {
+  const first = events[0]
+  if (!first || first.type !== LabEventTypes.sessionCreated || String(first.dir) !== state.session?.dir) return
+  if (state.verdicts && !events.some((e) => e.type === LabEventTypes.checkReport)) delete state.verdicts
+  if (state.scenario && !events.some((e) => e.type === LabEventTypes.scenarioStarted)) delete state.scenario
 }
 
 export function lastAppliedSeq(): number {
@@ -347,11 +365,34 @@ export function lastAppliedSeq(): number {
 }
 
 /** Back to an empty renderer state (tests, and a new session). */
-export function resetIngest(): void {
+export function resetIngest(options: { keepTimeline?: boolean } = {}): void {
   live = emptyLabState()
   lastSeq = 0
   logBuffers.reset()
-  timelineModel.reset()
+  if (!options.keepTimeline) timelineModel.reset()
+}
+
+/** The latest four-letter-word figures of a server (not part of LabState: the cluster panel's extra detail). */
+function applyZkStats(stats: Record<string, ZkStats>, e: LabEvent): void {
+  const name = String(e.name ?? `zk-${String(e.server)}`)
+  stats[name] = {
+    server: Number(e.server),
+    name,
+    nodeCount: num(e.nodeCount),
+    connections: num(e.connections),
+    mode: typeof e.mode === 'string' ? e.mode : undefined,
+    zxid: typeof e.zxid === 'string' ? e.zxid : e.zxid === undefined ? undefined : String(e.zxid),
+    latencyAvg: num(e.latencyAvg),
+    outstanding: num(e.outstanding),
+    time: e.time,
+  }
+}
+
+/** Network faults in force on each worker's link, until healed. */
+function applyNetworkFault(net: Store['workerNet'], e: LabEvent): void {
+  const name = String(e.name)
+  if (e.fault === 'heal') delete net[name]
+  else if (e.fault === 'partition' || e.fault === 'slow') net[name] = { fault: e.fault, latencyMs: num(e.latencyMs), since: e.time }
 }
 
 function stepSeen(e: LabEvent): StepSeen {

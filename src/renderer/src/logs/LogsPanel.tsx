@@ -23,17 +23,20 @@ export function LogsPanel() {
   const timestamps = useStore((s) => s.logTimestamps)
   const wrap = useStore((s) => s.logWrap)
   const follow = useStore((s) => s.logFollow)
-  const sessionDir = useStore((s) => s.session?.dir)
+  // A replayed folder may have been copied or moved since its journal was written: point at where it is.
+  const sessionDir = useStore((s) => s.replay?.dir ?? s.session?.dir)
   const merged = source === MERGED
 
   const matcher = useMemo(() => compileSearch({ query, regex, caseSensitive }), [query, regex, caseSensitive])
-  // A new filter starts a new incremental view; new lines only extend it.
+  // Read on every render (the version moves when lines arrive): a process's ring appears with its first
+  // line, and is a new one after the buffers are reset (a new session, a replay scrubbed back).
+  const ring = logBuffers.ring(source)
+  // A new filter or ring starts a new incremental view; new lines only extend it.
   const view = useMemo(
-    () => new FilteredLog(logBuffers.ring(source) ?? EMPTY_RING, { levels, hiddenSources: merged ? hidden : NO_SOURCES, matcher }),
-    [source, levels, hidden, matcher, merged, logBuffers.ring(source) === undefined ? version : 0],
+    () => new FilteredLog(ring ?? EMPTY_RING, { levels, hiddenSources: merged ? hidden : NO_SOURCES, matcher }),
+    [ring, levels, hidden, matcher, merged],
   )
   const lines = useMemo(() => view.refresh(), [view, version])
-  const ring = logBuffers.ring(source)
 
   const scrollRef = useRef<HTMLDivElement>(null)
   const virtualizer = useVirtualizer({

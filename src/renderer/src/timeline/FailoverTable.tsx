@@ -12,7 +12,7 @@ export function FailoverTable({ task }: { task: string }) {
   const failovers = t?.failovers ?? []
   // Faults on a primary whose takeover has not completed yet.
   const pending = (t?.faults ?? []).filter(
-    (f) => f.wasPrimary && (f.action === 'kill' || f.action === 'stop' || f.action === 'partition') && !failovers.some((fo) => fo.from === f.worker && Math.abs(fo.faultTime - f.time) < 2000),
+    (f) => f.wasPrimary && !f.teardown && (f.action === 'kill' || f.action === 'stop' || f.action === 'partition') && !failovers.some((fo) => fo.from === f.worker && Math.abs(fo.faultTime - f.time) < 2000),
   )
   const gaps = failovers.map((f) => f.firstCommitMs).filter((g): g is number => g !== undefined)
   return (

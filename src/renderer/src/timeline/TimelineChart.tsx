@@ -1,13 +1,18 @@
 import { useEffect, useRef } from 'react'
 import { useClock } from '../app/clock'
 import { useStore } from '../app/store'
-import { buildOption, chartHeight, dataZoomOption, readColors } from './chart-option'
+import { scrubToTime } from '../library/replay'
+import { buildOption, chartHeight, cursorSeries, dataZoomOption, readColors } from './chart-option'
 import { echarts, type EChartsType } from './echarts'
 import { timelineModel } from './timeline-store'
 
+/** A press that moves less than this is a click (move the replay), more is a pan. */
+const CLICK_SLOP_PX = 4
+
 /**
  * The leadership lanes and lastCommit of one task on one time axis. Follows live time until the user
- * zooms or pans; then the window stays where the user put it.
+ * zooms or pans; then the window stays where the user put it. In a replay it spans the whole past
+ * session, with a cursor at the replay's position; a click on it moves the replay there.
  */
 export function TimelineChart({ task, windowMs }: { task: string; windowMs: number | undefined }) {
   const ref = useRef<HTMLDivElement>(null)
@@ -16,7 +21,11 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
   const version = useStore((s) => s.timelineVersion)
   const theme = useStore((s) => s.theme)
   const follow = useStore((s) => s.timelineFollow)
-  const now = useClock()
+  const replayEnd = useStore((s) => s.replay?.endTime)
+  const cursor = useStore((s) => s.replay?.time)
+  const clock = useClock()
+  // A replay's chart ends where the session did; the clock only moves a live one.
+  const now = replayEnd ?? clock
   const lanes = timelineModel.tasks.get(task)?.workers.length ?? 0
 
   useEffect(() => {
@@ -25,6 +34,20 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     chart.current = instance
     instance.on('datazoom', () => {
       if (!programmatic.current) useStore.getState().setTimelineFollow(false)
+    })
+    let down: [number, number] | undefined
+    const zr = instance.getZr()
+    zr.on('mousedown', (e) => {
+      down = [e.offsetX, e.offsetY]
+    })
+    zr.on('click', (e) => {
+      const from = down
+      down = undefined
+      if (!useStore.getState().replay || !from || Math.hypot(e.offsetX - from[0], e.offsetY - from[1]) > CLICK_SLOP_PX) return
+      const point = [e.offsetX, e.offsetY]
+      if (!instance.containPixel({ gridIndex: [0, 1] }, point)) return
+      const time = instance.convertFromPixel({ xAxisIndex: 0 }, e.offsetX) as unknown as number
+      if (Number.isFinite(time)) scrubToTime(time)
     })
     const resize = new ResizeObserver(() => instance.resize())
     resize.observe(el)
@@ -53,7 +76,7 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     if (!instance || !t) return
     const colors = readColors(ref.current!)
     const end = Math.max(now, t.lastTime)
-    const option: Record<string, unknown> = buildOption(t, end, colors)
+    const option: Record<string, unknown> = buildOption(t, end, colors, { cursor: useStore.getState().replay?.time })
     if (follow) {
       const start = windowMs === undefined ? t.firstTime : Math.max(t.firstTime, end - windowMs)
       option.dataZoom = [
@@ -64,11 +87,28 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     programmatic.current = true
     instance.setOption(option, { replaceMerge: ['series'], lazyUpdate: true })
     programmatic.current = false
-  }, [task, version, now, follow, windowMs])
+  }, [task, version, now, follow, windowMs, theme])
+
+  // Only the replay cursor moved: merge its two series, leave the rest of the chart alone.
+  useEffect(() => {
+    const instance = chart.current
+    const t = timelineModel.tasks.get(task)
+    if (!instance || !ref.current || !t) return
+    instance.setOption({ series: cursorSeries(cursor, readColors(ref.current), [t.firstTime, Math.max(now, t.lastTime)]) }, { lazyUpdate: true })
+  }, [task, cursor, now])
 
   useEffect(() => {
     chart.current?.resize()
   }, [lanes])
 
-  return <div ref={ref} className="timeline-chart" style={{ height: chartHeight(lanes) }} role="img" aria-label={`Leadership lanes and lastCommit of ${task}`} />
+  return (
+    <div
+      ref={ref}
+      className={`timeline-chart ${cursor !== undefined ? 'is-replay' : ''}`}
+      style={{ height: chartHeight(lanes) }}
+      role="img"
+      aria-label={`Leadership lanes and lastCommit of ${task}`}
+      data-cursor={cursor}
+    />
+  )
 }

@@ -17,6 +17,7 @@ export function TimelinePanel() {
   const tasks = useStore(useShallow((s) => (s.timelineVersion >= 0 ? [...timelineModel.tasks.keys()].sort() : [])))
   const selected = useStore((s) => s.timelineTask)
   const follow = useStore((s) => s.timelineFollow)
+  const replaying = useStore((s) => s.replay !== undefined)
   const { setTimelineTask, setTimelineFollow } = useStore.getState()
   const [windowMs, setWindowMs] = useState<number | undefined>(60_000)
   const task = selected && tasks.includes(selected) ? selected : tasks[0]
@@ -39,38 +40,59 @@ export function TimelinePanel() {
         </div>
         <span className="spacer" />
         <Legend />
-        <div className="chips" role="group" aria-label="Window">
-          {WINDOWS.map((w) => (
-            <button
-              key={w.label}
-              type="button"
-              className="chip"
-              aria-pressed={follow && windowMs === w.ms}
-              onClick={() => {
-                setWindowMs(w.ms)
-                setTimelineFollow(true)
-              }}
-            >
-              {w.label}
-            </button>
-          ))}
-        </div>
-        {follow ? (
-          <span className="pill live-pill" role="status">
-            <span className="dot" aria-hidden="true" /> live
-          </span>
-        ) : (
-          <button type="button" className="btn btn-small btn-primary" onClick={() => setTimelineFollow(true)}>
-            ⇥ Back to live
+        {replaying ? (
+          // A past session has no live edge: the chart spans it whole, the cursor marks the replay's position.
+          <button type="button" className="btn btn-small" disabled={follow} onClick={() => setTimelineFollow(true)}>
+            Show whole session
           </button>
+        ) : (
+          <LiveWindow windowMs={windowMs} follow={follow} onWindow={setWindowMs} />
         )}
       </div>
       <div className="timeline-body">
-        <TimelineChart task={task} windowMs={windowMs} />
-        <p className="hint small">Scroll to zoom, drag to pan, or use the slider; the window stops following live time until you go back to live.</p>
+        <TimelineChart task={task} windowMs={replaying ? undefined : windowMs} />
+        <p className="hint small">
+          {replaying
+            ? 'Click the chart to move the replay there; the line is the moment shown. Scroll to zoom, drag to pan.'
+            : 'Scroll to zoom, drag to pan, or use the slider; the window stops following live time until you go back to live.'}
+        </p>
         <FailoverTable task={task} />
       </div>
     </div>
+  )
+}
+
+/** The live chart's window, and whether it follows live time. */
+function LiveWindow({ windowMs, follow, onWindow }: { windowMs: number | undefined; follow: boolean; onWindow(ms: number | undefined): void }) {
+  const { setTimelineFollow } = useStore.getState()
+  return (
+    <>
+      <div className="chips" role="group" aria-label="Window">
+        {WINDOWS.map((w) => (
+          <button
+            key={w.label}
+            type="button"
+            className="chip"
+            aria-pressed={follow && windowMs === w.ms}
+            onClick={() => {
+              onWindow(w.ms)
+              setTimelineFollow(true)
+            }}
+          >
+            {w.label}
+          </button>
+        ))}
+      </div>
+      {follow ? (
+        <span className="pill live-pill" role="status">
+          <span className="dot" aria-hidden="true" /> live
+        </span>
+      ) : (
+        <button type="button" className="btn btn-small btn-primary" onClick={() => setTimelineFollow(true)}>
+          ⇥ Back to live
+        </button>
+      )}
+    </>
   )
 }
 

@@ -49,8 +49,22 @@ const FAULT_SYMBOL: Record<string, string> = { kill: 'triangle', stop: 'diamond'
 /** Faults that can cost a primary its role; the rest (resume, heal, restart) are drawn muted. */
 const HARMFUL = new Set(['kill', 'stop', 'pause', 'partition', 'slow', 'reset'])
 
+export interface ChartExtras {
+  /** A replay's position: a vertical line across both grids. */
+  cursor?: number
+  /**
+   * Times are ms since some origin (stacked charts comparing sessions, see relativeTimeline): the
+   * axis reads +s from 0 to `span`, the same span for every chart of the stack.
+   */
+  relative?: { span: number }
+}
+
+/** "+12.35 s" since the origin of a relative chart. */
+const plusSeconds = (ms: number, digits = 2) => `+${(ms / 1000).toFixed(digits)} s`
+
 /** The full option for one task: lanes, fault markers, failover gaps and the lastCommit line. */
-export function buildOption(t: TaskTimeline, now: number, colors: ChartColors) {
+export function buildOption(t: TaskTimeline, now: number, colors: ChartColors, extras: ChartExtras = {}) {
+  const at = (ms: number) => (extras.relative ? plusSeconds(ms) : formatTime(ms))
   const lanes = t.workers
   const laneIndex = new Map(lanes.map((w, i) => [w, i]))
   const lanesHeight = Math.max(lanes.length, 2) * LANE_HEIGHT
@@ -60,7 +74,7 @@ export function buildOption(t: TaskTimeline, now: number, colors: ChartColors) {
     value: [f.time, laneIndex.get(f.worker) ?? 0, f.action, f.worker],
     symbol: FAULT_SYMBOL[f.action] ?? 'pin',
     symbolRotate: f.action === 'kill' ? 180 : 0,
-    itemStyle: { color: HARMFUL.has(f.action) ? colors.fault : colors.muted, borderColor: colors.panel, borderWidth: 1 },
+    itemStyle: { color: HARMFUL.has(f.action) && !f.teardown ? colors.fault : colors.muted, borderColor: colors.panel, borderWidth: 1 },
   }))
   const gaps = t.failovers
     .filter((f) => f.firstCommitMs !== undefined)
@@ -68,7 +82,10 @@ export function buildOption(t: TaskTimeline, now: number, colors: ChartColors) {
       { xAxis: f.faultTime, name: `failover ${formatDuration(f.firstCommitMs!)}` },
       { xAxis: f.faultTime + f.firstCommitMs! },
     ])
-  const xAxisBase = { type: 'time' as const, min: t.firstTime, max: Math.max(now, t.lastTime), axisLine: { lineStyle: { color: colors.axis } } }
+  const xAxisBase = extras.relative
+    ? { type: 'value' as const, min: 0, max: extras.relative.span, axisLine: { lineStyle: { color: colors.axis } } }
+    : { type: 'time' as const, min: t.firstTime, max: Math.max(now, t.lastTime), axisLine: { lineStyle: { color: colors.axis } } }
+  const timeLabel = extras.relative ? { formatter: (v: number) => plusSeconds(v, 0) } : {}
   const renderLane = (params: CustomSeriesRenderItemParams, api: CustomSeriesRenderItemAPI): CustomSeriesRenderItemReturn => {
     const lane = api.value(0) as number
     const start = api.coord([api.value(1), lane])
@@ -99,9 +116,9 @@ export function buildOption(t: TaskTimeline, now: number, colors: ChartColors) {
       textStyle: { color: colors.text, fontSize: 12 },
       formatter: (p: { seriesId?: string; value?: unknown[]; name?: string }) => {
         const v = p.value ?? []
-        if (p.seriesId === 'lanes') return `<b>${String(v[4])}</b><br/>${LANE_STATES[v[3] as number]} from ${formatTime(v[1] as number)} for ${formatDuration((v[2] as number) - (v[1] as number))}`
-        if (p.seriesId === 'faults') return `<b>${String(v[2])}</b> ${String(v[3])}<br/>at ${formatTime(v[0] as number)}`
-        if (p.seriesId === 'commits') return `lastCommit <b>${String(v[1])}</b><br/>at ${formatTime(v[0] as number)}`
+        if (p.seriesId === 'lanes') return `<b>${String(v[4])}</b><br/>${LANE_STATES[v[3] as number]} from ${at(v[1] as number)} for ${formatDuration((v[2] as number) - (v[1] as number))}`
+        if (p.seriesId === 'faults') return `<b>${String(v[2])}</b> ${String(v[3])}<br/>at ${at(v[0] as number)}`
+        if (p.seriesId === 'commits') return `lastCommit <b>${String(v[1])}</b><br/>at ${at(v[0] as number)}`
         return p.name ?? ''
       },
     },
@@ -111,7 +128,7 @@ export function buildOption(t: TaskTimeline, now: number, colors: ChartColors) {
     ],
     xAxis: [
       { ...xAxisBase, gridIndex: 0, axisLabel: { show: false }, splitLine: { show: true, lineStyle: { color: colors.grid } } },
-      { ...xAxisBase, gridIndex: 1, axisLabel: { color: colors.muted, hideOverlap: true }, splitLine: { show: true, lineStyle: { color: colors.grid } } },
+      { ...xAxisBase, gridIndex: 1, axisLabel: { color: colors.muted, hideOverlap: true, ...timeLabel }, splitLine: { show: true, lineStyle: { color: colors.grid } } },
     ],
     yAxis: [
       {
@@ -158,7 +175,8 @@ export function buildOption(t: TaskTimeline, now: number, colors: ChartColors) {
         markArea: {
           silent: true,
           itemStyle: { color: colors.gap },
-          label: { show: true, position: 'top', distance: 4, color: colors.gapText, fontSize: 11, fontWeight: 600 },
+          // Stacked comparison charts are small: their gaps are in the table above, not on top of each other.
+          label: { show: !extras.relative, position: 'top', distance: 4, color: colors.gapText, fontSize: 11, fontWeight: 600 },
           data: gaps,
         },
       },
@@ -180,15 +198,46 @@ export function buildOption(t: TaskTimeline, now: number, colors: ChartColors) {
           symbol: 'none',
           lineStyle: { color: colors.fault, type: 'dashed', width: 1 },
           label: { show: false },
-          data: t.faults.filter((f) => f.action === 'kill' || f.action === 'stop').map((f) => ({ xAxis: f.time })),
+          data: t.faults.filter((f) => !f.teardown && (f.action === 'kill' || f.action === 'stop')).map((f) => ({ xAxis: f.time })),
         },
       },
+      ...cursorSeries(extras.cursor, colors, [xAxisBase.min, xAxisBase.max]),
     ],
   }
 }
 
+/**
+ * The replay cursor: a line over the lanes and one over lastCommit, as series of their own (ids
+ * cursor-lanes, cursor-commits) so a move of the cursor alone is a small merge, not a new option.
+ */
+export function cursorSeries(cursor: number | undefined, colors: ChartColors, range?: [number, number]) {
+  // The time label sits centred on the line, except near an edge, where it would be cut off.
+  const share = cursor !== undefined && range && range[1] > range[0] ? (cursor - range[0]) / (range[1] - range[0]) : 0.5
+  const align = share > 0.9 ? 'right' : share < 0.1 ? 'left' : 'center'
+  const line = (id: string, grid: number, label: boolean) => ({
+    id,
+    type: 'line' as const,
+    xAxisIndex: grid,
+    yAxisIndex: grid,
+    data: [],
+    silent: true,
+    z: 10,
+    markLine: {
+      silent: true,
+      symbol: 'none',
+      animation: false,
+      lineStyle: { color: colors.text, type: 'solid' as const, width: 2 },
+      label: label
+        ? { show: true, position: 'end' as const, align, formatter: () => (cursor !== undefined ? formatTime(cursor) : ''), color: colors.text, fontSize: 11, fontWeight: 600 }
+        : { show: false },
+      data: cursor === undefined ? [] : [{ xAxis: cursor }],
+    },
+  })
+  return [line('cursor-lanes', 0, false), line('cursor-commits', 1, true)]
+}
+
 /** The zoom component, added once; later updates leave the user's zoom alone unless following. */
-export function dataZoomOption(colors: ChartColors) {
+export function dataZoomOption(colors: ChartColors, extras: ChartExtras = {}) {
   return [
     { id: 'inside', type: 'inside', xAxisIndex: [0, 1], filterMode: 'weakFilter', zoomOnMouseWheel: true, moveOnMouseMove: true },
     {
@@ -202,7 +251,20 @@ export function dataZoomOption(colors: ChartColors) {
       right: GRID_RIGHT,
       borderColor: colors.axis,
       textStyle: { color: colors.muted },
-      labelFormatter: (v: number) => formatTime(v).slice(0, 8),
+      labelFormatter: (v: number) => (extras.relative ? plusSeconds(v, 1) : formatTime(v).slice(0, 8)),
     },
   ]
+}
+
+/** A timeline with its times as ms since `origin`, for charts that line sessions up from their start. */
+export function relativeTimeline(t: TaskTimeline, origin: number): TaskTimeline {
+  return {
+    ...t,
+    intervals: t.intervals.map((iv) => ({ ...iv, start: iv.start - origin, ...(iv.end !== undefined ? { end: iv.end - origin } : {}) })),
+    faults: t.faults.map((f) => ({ ...f, time: f.time - origin })),
+    commits: t.commits.map(([time, id]) => [time - origin, id]),
+    failovers: t.failovers.map((f) => ({ ...f, faultTime: f.faultTime - origin })),
+    firstTime: t.firstTime - origin,
+    lastTime: t.lastTime - origin,
+  }
 }

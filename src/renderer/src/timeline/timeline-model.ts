@@ -19,6 +19,8 @@ export interface FaultMark {
   action: string
   /** Whether the worker was primary when it was hit. */
   wasPrimary: boolean
+  /** Fired by the lab while closing the session: teardown, not an experiment (no takeover follows). */
+  teardown?: boolean
 }
 
 /** A measured takeover, as the lab records it in a `failover` event. */
@@ -70,10 +72,18 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 export class TimelineModel {
   readonly tasks = new Map<string, TaskTimeline>()
   private readonly tracks = new Map<string, WorkerTrack>()
+  /** After session.closing every action is the lab stopping its processes. */
+  private closing = false
 
   /** Applies one event; returns whether any timeline changed. */
   apply(e: LabEvent): boolean {
     switch (e.type) {
+      case LabEventTypes.sessionClosing:
+        this.closing = true
+        return false
+      case LabEventTypes.sessionCreated:
+        this.closing = false
+        return false
       case LabEventTypes.processSpawned: {
         const labels = (e.labels ?? {}) as Record<string, unknown>
         if ((e.kind !== 'worker' && e.kind !== 'external') || typeof labels.task !== 'string') return false
@@ -103,7 +113,13 @@ export class TimelineModel {
         if (!track) return false
         const action = String(e.action)
         const timeline = this.timeline(track.task, e.time)
-        timeline.faults.push({ time: e.time, worker: name, action, wasPrimary: track.role === 'primary' && track.open?.state !== 'dead' })
+        timeline.faults.push({
+          time: e.time,
+          worker: name,
+          action,
+          wasPrimary: track.role === 'primary' && track.open?.state !== 'dead',
+          ...(this.closing ? { teardown: true } : {}),
+        })
         if (action === 'pause' && track.open?.state !== 'dead') this.enter(name, track, 'paused', e.time)
         if (action === 'resume' && track.open?.state === 'paused') this.enter(name, track, track.role, e.time)
         return true
@@ -167,6 +183,7 @@ export class TimelineModel {
   reset(): void {
     this.tasks.clear()
     this.tracks.clear()
+    this.closing = false
   }
 
   private timeline(task: string, time: number): TaskTimeline {

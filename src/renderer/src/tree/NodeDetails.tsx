@@ -9,6 +9,7 @@ export function NodeDetails() {
   const path = useStore((s) => s.treeSelected)
   const node = useStore((s) => (s.treeSelected ? s.tree[s.treeSelected] : undefined))
   const owner = useStore((s) => (node ? ownerOf(node, s.workers) : undefined))
+  const replaying = useStore((s) => s.replay !== undefined)
   if (!path) {
     return (
       <aside className="pane details-pane" aria-label="Znode details">
@@ -24,7 +25,7 @@ export function NodeDetails() {
         </span>
       </div>
       {!node ? (
-        <p className="empty">This znode was deleted.</p>
+        <p className="empty">{replaying ? 'This znode does not exist at this moment of the replay.' : 'This znode was deleted.'}</p>
       ) : (
         <div className="details-body">
           <h3 className="subhead">Data</h3>

@@ -1,0 +1,40 @@
+import { useEffect, useRef } from 'react'
+import { useStore } from '../app/store'
+import { buildOption, chartHeight, readColors } from './chart-option'
+import { echarts, type EChartsType } from './echarts'
+import type { TaskTimeline } from './timeline-model'
+
+/** The slider's room, which a static chart does not have. */
+const NO_SLIDER_PX = 40
+
+/**
+ * One task's lanes and lastCommit, read-only, with times as ms since the task's first worker started
+ * and an axis `span` ms long: charts stacked with the same span line sessions up on one scale.
+ */
+export function StaticTimelineChart({ timeline, span, label }: { timeline: TaskTimeline; span: number; label: string }) {
+  const ref = useRef<HTMLDivElement>(null)
+  const chart = useRef<EChartsType | undefined>(undefined)
+  const theme = useStore((s) => s.theme)
+
+  useEffect(() => {
+    const el = ref.current!
+    const instance = echarts.init(el, undefined, { renderer: 'canvas' })
+    chart.current = instance
+    const resize = new ResizeObserver(() => instance.resize())
+    resize.observe(el)
+    return () => {
+      resize.disconnect()
+      instance.dispose()
+      chart.current = undefined
+    }
+  }, [])
+
+  useEffect(() => {
+    const instance = chart.current
+    if (!instance) return
+    const colors = readColors(ref.current!)
+    instance.setOption(buildOption(timeline, timeline.lastTime, colors, { relative: { span } }), { notMerge: true })
+  }, [timeline, span, theme])
+
+  return <div ref={ref} className="timeline-chart" style={{ height: chartHeight(timeline.workers.length) - NO_SLIDER_PX }} role="img" aria-label={label} />
+}
