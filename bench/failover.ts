@@ -1,0 +1,261 @@
+/**
+ * Measurement 1: the failover gap per fault and strategy, broken down by the checker into
+ * session ended → node deleted → watch fired → new primary → first commit.
+ *
+ * One session per (fault, strategy) cell, reused for every repetition: the faulted worker is resumed
+ * or healed and then restarted between repetitions, so each one starts from the same shape (one
+ * primary committing, two registered standbys). Short session timeouts keep it fast.
+ */
+import { Lab } from '../src/core/lab.js'
+import type { ExternalWorker } from '../src/shared/api.js'
+import { LabEventTypes, ObserverEventTypes } from '../src/shared/events.js'
+import { LAB_ROOT } from '../src/shared/lab-state.js'
+import type { FailoverBreakdown, FailoverSteps } from '../src/core/checker/types.js'
+import { Cell } from './lib/cell.js'
+import { ratio, summarize, type Summary } from './lib/stats.js'
+import { fmtMs, fmtNum, table } from './lib/table.js'
+import { sleep, waitUntil } from './lib/wait.js'
+
+export type FaultKind = 'stop' | 'kill' | 'pause' | 'partition'
+export const FAULTS: FaultKind[] = ['stop', 'kill', 'pause', 'partition']
+const STEPS: (keyof FailoverSteps)[] = ['sessionEnded', 'nodeDeleted', 'watchFired', 'newPrimary', 'firstCommit']
+
+export interface FailoverConfig {
+  sessionsDir: string
+  reps: number
+  strategies: ('seed' | 'recipe')[]
+  faults: FaultKind[]
+  external?: ExternalWorker
+  workers: number
+  sessionTimeoutMs: number
+  tickTimeMs: number
+  commitIntervalMs: number
+  log: (line: string) => void
+}
+
+export interface FailoverRep {
+  rep: number
+  from: string
+  to: string | null
+  faultSeq?: number
+  faultTime?: number
+  /** The faulted primary's instance node. */
+  node?: string
+  /** The checker's breakdown (ms after the fault); for external workers newPrimary and firstCommit come from the lab's tracker. */
+  steps: FailoverSteps
+  sessionEnd: string | null
+  lastCommitBefore: number | null
+  firstCommitId: number | null
+  /** What went wrong, when a repetition did not complete. */
+  problem?: string
+}
+
+export interface FailoverCell {
+  strategy: string
+  fault: FaultKind
+  reps: FailoverRep[]
+  failed: number
+  steps: Record<keyof FailoverSteps, Summary>
+  durationMs: number
+}
+
+export interface FailoverResult {
+  config: Omit<FailoverConfig, 'log' | 'sessionsDir'>
+  cells: FailoverCell[]
+  zkVersion?: string
+}
+
+const TASK = 'task01'
+
+export async function runFailover(config: FailoverConfig): Promise<FailoverResult> {
+  const kinds: { strategy: string; external?: ExternalWorker }[] = [
+    ...config.strategies.map((s) => ({ strategy: s })),
+    ...(config.external ? [{ strategy: 'external', external: config.external }] : []),
+  ]
+  const cells: FailoverCell[] = []
+  let zkVersion: string | undefined
+  const lab = new Lab()
+  try {
+    for (const kind of kinds) {
+      for (const fault of config.faults) {
+        const cell = await runCell(lab, config, kind.strategy, fault, kind.external)
+        zkVersion ??= cell.zkVersion
+        cells.push(cell.result)
+      }
+    }
+  } finally {
+    await lab.dispose()
+  }
+  const { log: _log, sessionsDir: _dir, ...rest } = config
+  return { config: rest, cells, zkVersion }
+}
+
+async function runCell(lab: Lab, config: FailoverConfig, strategy: string, fault: FaultKind, external?: ExternalWorker): Promise<{ result: FailoverCell; zkVersion?: string }> {
+  const started = Date.now()
+  const say = (line: string) => config.log(`  [failover ${strategy}/${fault}] ${line}`)
+  const cell = await Cell.open(lab, { sessionsDir: config.sessionsDir, name: `bench-failover-${strategy}-${fault}`, tickTimeMs: config.tickTimeMs })
+  const reps: FailoverRep[] = []
+  try {
+    await lab.publishTask({ task: TASK })
+    await cell.addWorkers({
+      task: TASK,
+      count: config.workers,
+      ...(external ? { external } : { strategy: strategy as 'seed' | 'recipe' }),
+      commitIntervalMs: config.commitIntervalMs,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+    })
+    for (let rep = 1; rep <= config.reps; rep++) {
+      const primary = await cell.steady(TASK, config.workers, 60_000)
+      if (!primary) {
+        reps.push(emptyRep(rep, '?', 'no steady state (one primary committing, all registered) within 60 s'))
+        break
+      }
+      // ZooKeeper expires sessions on tickTime boundaries, and steady() returns right after a commit:
+      // a random delay of up to one tick makes the fault land at any phase of the tick, not one.
+      await sleep(Math.random() * config.tickTimeMs)
+      // The state's worker object is live: what it says now, before the fault changes it.
+      const node = primary.node
+      const before = lab.failovers.length
+      const mark = cell.mark
+      if (fault === 'partition') await lab.networkFault({ name: primary.name, fault: 'partition' })
+      else await lab.processAction({ name: primary.name, action: fault })
+      const faultEvent = cell.findEvent(mark, (e) =>
+        fault === 'partition'
+          ? e.type === LabEventTypes.networkFault && e.name === primary.name && e.fault === 'partition'
+          : e.type === LabEventTypes.processAction && e.name === primary.name && e.action === fault,
+      )
+      const tracked = lab.failovers[before]
+      let problem: string | undefined
+      if (!tracked) problem = 'the fault did not hit a primary'
+      else {
+        // A pause or partition is held until someone else has taken over and committed: always longer
+        // than the session timeout, since nobody can take over before the session expires.
+        const done = await waitUntil(() => tracked.firstCommitMs !== undefined || tracked.noTakeover === true, 30_000)
+        if (!done) problem = 'no takeover within 30 s'
+        else if (tracked.noTakeover) problem = 'the old primary came back before anyone took over'
+      }
+      if (fault === 'pause') await lab.processAction({ name: primary.name, action: 'resume' })
+      if (fault === 'partition') await lab.networkFault({ name: primary.name, fault: 'heal' })
+      await lab.processAction({ name: primary.name, action: 'restart' })
+      reps.push({
+        ...emptyRep(rep, primary.name, problem),
+        faultSeq: faultEvent?.seq,
+        faultTime: faultEvent?.time,
+        node,
+        to: tracked?.to ?? null,
+        // Filled from the checker once the session is closed; the tracker's view meanwhile.
+        steps: { sessionEnded: null, nodeDeleted: null, watchFired: null, newPrimary: tracked?.newPrimaryMs ?? null, firstCommit: tracked?.firstCommitMs ?? null },
+      })
+      say(`rep ${rep}/${config.reps}: ${primary.name} → ${tracked?.to ?? '—'} first commit after ${fmtMs(tracked?.firstCommitMs)} ms${problem ? ` (${problem})` : ''}`)
+    }
+  } finally {
+    await cell.close()
+  }
+  // The checker's breakdown, over the whole journal of the cell (the same function reports use).
+  const breakdowns = lab.checkReport()?.failovers ?? []
+  for (const rep of reps) {
+    const b = breakdowns.find((x: FailoverBreakdown) => x.faultSeq === rep.faultSeq)
+    if (!b) {
+      // The checker gives no breakdown for external workers (it knows roles only from worker.role
+      // events): take the node's deletion from the observer, by the checker's own rule.
+      const deleted = cell.events.find((e) => e.type === ObserverEventTypes.deleted && rep.node && e.seq > (rep.faultSeq ?? Infinity) && e.path === `${LAB_ROOT}/tasks/${TASK}/instance/${rep.node}`)
+      if (deleted && rep.faultTime !== undefined) {
+        rep.steps.nodeDeleted = deleted.time - rep.faultTime
+        rep.steps.sessionEnded = rep.steps.nodeDeleted
+        rep.sessionEnd = 'node deleted (observer)'
+      }
+      continue
+    }
+    rep.steps = {
+      ...b.steps,
+      // External workers report nothing: their role and first commit are the lab's reading of ZooKeeper.
+      newPrimary: b.steps.newPrimary ?? rep.steps.newPrimary,
+      firstCommit: b.steps.firstCommit ?? rep.steps.firstCommit,
+    }
+    rep.to = b.to ?? rep.to
+    rep.sessionEnd = b.sessionEnd
+    rep.lastCommitBefore = b.lastCommitBefore
+    rep.firstCommitId = b.firstCommitId
+  }
+  const good = reps.filter((r) => !r.problem)
+  const steps = Object.fromEntries(STEPS.map((s) => [s, summarize(good.map((r) => r.steps[s]))])) as Record<keyof FailoverSteps, Summary>
+  return { result: { strategy, fault, reps, failed: reps.length - good.length, steps, durationMs: Date.now() - started }, zkVersion: cell.zkVersion }
+}
+
+function emptyRep(rep: number, from: string, problem?: string): FailoverRep {
+  return {
+    rep,
+    from,
+    to: null,
+    steps: { sessionEnded: null, nodeDeleted: null, watchFired: null, newPrimary: null, firstCommit: null },
+    sessionEnd: null,
+    lastCommitBefore: null,
+    firstCommitId: null,
+    ...(problem ? { problem } : {}),
+  }
+}
+
+export function failoverTables(result: FailoverResult): string {
+  const c = result.config
+  const gap = table(
+    ['strategy', 'fault', 'n', 'new primary p50', 'p95', 'max', 'first commit (gap) p50', 'p95', 'max', 'failed'],
+    result.cells.map((cell) => [
+      cell.strategy,
+      cell.fault,
+      cell.steps.firstCommit.n,
+      fmtMs(cell.steps.newPrimary.p50),
+      fmtMs(cell.steps.newPrimary.p95),
+      fmtMs(cell.steps.newPrimary.max),
+      fmtMs(cell.steps.firstCommit.p50),
+      fmtMs(cell.steps.firstCommit.p95),
+      fmtMs(cell.steps.firstCommit.max),
+      cell.failed,
+    ]),
+  )
+  const breakdown = table(
+    ['strategy', 'fault', 'session ended', 'node deleted', 'watch fired', 'new primary', 'first commit', 'session end'],
+    result.cells.map((cell) => [
+      cell.strategy,
+      cell.fault,
+      fmtMs(cell.steps.sessionEnded.p50),
+      fmtMs(cell.steps.nodeDeleted.p50),
+      fmtMs(cell.steps.watchFired.p50),
+      fmtMs(cell.steps.newPrimary.p50),
+      fmtMs(cell.steps.firstCommit.p50),
+      mostCommon(cell.reps.filter((r) => !r.problem).map((r) => r.sessionEnd)),
+    ]),
+  )
+  const byFault = new Map<string, Map<string, FailoverCell>>()
+  for (const cell of result.cells) {
+    if (!byFault.has(cell.fault)) byFault.set(cell.fault, new Map())
+    byFault.get(cell.fault)!.set(cell.strategy, cell)
+  }
+  const ratios = table(
+    ['fault', 'seed ÷ recipe, gap p50', ...(c.external ? ['external ÷ recipe, gap p50'] : [])],
+    [...byFault].map(([fault, m]) => [
+      fault,
+      fmtNum(ratio(m.get('seed')?.steps.firstCommit.p50, m.get('recipe')?.steps.firstCommit.p50), 2),
+      ...(c.external ? [fmtNum(ratio(m.get('external')?.steps.firstCommit.p50, m.get('recipe')?.steps.firstCommit.p50), 2)] : []),
+    ]),
+  )
+  return [
+    `Failover gap, ms after the fault (session timeout ${c.sessionTimeoutMs} ms, tickTime ${c.tickTimeMs} ms, commit every ${c.commitIntervalMs} ms, ${c.workers} workers; pause and partition held until the takeover committed)`,
+    '',
+    gap,
+    '',
+    'Where the time went: p50 of each step, ms after the fault (the checker\'s FailoverBreakdown)',
+    '',
+    breakdown,
+    '',
+    'Within-run ratios',
+    '',
+    ratios,
+  ].join('\n')
+}
+
+function mostCommon(values: (string | null)[]): string {
+  const counts = new Map<string, number>()
+  for (const v of values) counts.set(v ?? '—', (counts.get(v ?? '—') ?? 0) + 1)
+  const [best] = [...counts].sort((a, b) => b[1] - a[1])
+  return best ? (counts.size > 1 ? `${best[0]} (${best[1]}/${values.length})` : best[0]) : '—'
+}

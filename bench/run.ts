@@ -1,0 +1,230 @@
+/**
+ * `npm run bench`: measures the lab on this machine and prints a table per measurement; writes
+ * everything, raw repetitions included, to bench/results.json. A benchmark, not a test: nothing here
+ * passes or fails, except a section that could not run at all (exit code 1).
+ *
+ *   npm run bench                 the full run (20–40 min on 2 cores)
+ *   npm run bench -- --quick      every table, fewer repetitions (< 5 min)
+ *   npm run bench -- --external "test/fixtures/external-worker.sh"   failover faults against that command too
+ *
+ * Sessions go to a temporary folder (removed at the end unless --keep). Every process the bench
+ * starts carries ZKLAB_BENCH_RUN=<id> in its environment; at the end any still alive is reported and
+ * ended, and on Ctrl-C they are ended at once.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { failoverTables, FAULTS, runFailover, type FailoverResult } from './failover.js'
+import { herdTables, runHerd, type HerdResult } from './herd.js'
+import { logTables, runLogPipeline, type LogResult } from './log-pipeline.js'
+import { runScale, scaleTables, type ScaleResult } from './scale.js'
+import { parseArgs, type Section } from './lib/args.js'
+import { describeMachine, machineLine } from './lib/machine.js'
+import { BENCH_MARKER, cpuBusyBetween, cpuSample, foreignLabProcesses, load1, processesMarked } from './lib/proc.js'
+import { sleep } from './lib/wait.js'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+interface SectionRun<T> {
+  durationMs: number
+  load1Before: number
+  /** The whole machine while the section ran: how busy (all cores) and how much the hypervisor stole. */
+  machineBusyPct: number
+  stealPct: number
+  result?: T
+  error?: string
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2))
+  const runId = randomUUID()
+  // Inherited by everything we start (the lab passes its environment on), so our processes are findable.
+  process.env[BENCH_MARKER] = runId
+  installInterruptHandler(runId)
+  const sessionsDir = mkdtempSync(join(tmpdir(), 'zklab-bench-'))
+  const started = Date.now()
+  const machine = describeMachine()
+  const foreign = foreignLabProcesses(runId)
+  const loadStart = load1()
+  const cpuStart = cpuSample()
+  const say = (line: string) => console.log(line)
+  say(`zklab bench ${args.quick ? '--quick' : '(full)'}${args.external ? ` --external ${JSON.stringify(args.externalText)}` : ''}: ${new Date(started).toISOString()}`)
+  say(`machine: ${machineLine(machine)}`)
+  if (loadStart > machine.cores * 0.5 || foreign > 0) {
+    say(
+      `NOTE: the machine is busy before we start (load ${loadStart.toFixed(1)} on ${machine.cores} cores, ${foreign} other lab/ZooKeeper/Chromium processes): ` +
+        'absolute numbers are noisy; compare the ratios within this run.',
+    )
+  }
+  say(`sessions: ${sessionsDir}\n`)
+
+  const q = args.quick
+  const sections: Partial<Record<Section, SectionRun<unknown>>> = {}
+  const tables: string[] = []
+  let zkVersion: string | undefined
+  const runSection = async <T>(name: Section, title: string, fn: () => Promise<T>, render: (r: T) => string) => {
+    if (!args.only.includes(name)) return
+    say(`== ${title}`)
+    const t0 = Date.now()
+    const l0 = load1()
+    const c0 = cpuSample()
+    const entry: SectionRun<T> = { durationMs: 0, load1Before: l0, machineBusyPct: 0, stealPct: 0 }
+    try {
+      entry.result = await fn()
+    } catch (err) {
+      entry.error = (err as Error).stack ?? String(err)
+      say(`  ${name} failed: ${(err as Error).message}`)
+    }
+    entry.durationMs = Date.now() - t0
+    const busy = cpuBusyBetween(c0, cpuSample())
+    entry.machineBusyPct = busy.busyPct
+    entry.stealPct = busy.stealPct
+    sections[name] = entry as SectionRun<unknown>
+    const text = entry.result !== undefined ? render(entry.result) : `${title}: not measured (${entry.error?.split('\n')[0]})`
+    const note = `(${(entry.durationMs / 1000).toFixed(0)} s; load ${l0.toFixed(1)} before; machine ${entry.machineBusyPct.toFixed(0)} % busy, ${entry.stealPct.toFixed(1)} % steal)`
+    tables.push(`${text}\n\n${note}`)
+    say(`\n${text}\n\n${note}\n`)
+  }
+
+  await runSection<FailoverResult>(
+    'failover',
+    'Failover gap per fault and strategy',
+    async () => {
+      const r = await runFailover({
+        sessionsDir,
+        reps: args.reps ?? (q ? 3 : 20),
+        strategies: ['seed', 'recipe'],
+        faults: FAULTS,
+        external: args.external,
+        workers: 3,
+        sessionTimeoutMs: 2000,
+        tickTimeMs: 500,
+        commitIntervalMs: 200,
+        log: say,
+      })
+      zkVersion ??= r.zkVersion
+      return r
+    },
+    failoverTables,
+  )
+  await runSection<HerdResult>(
+    'herd',
+    'Herd effect',
+    () =>
+      runHerd({
+        sessionsDir,
+        standbys: q ? [3, 10] : [3, 10, 30],
+        strategies: ['seed', 'recipe'],
+        reps: q ? 2 : 5,
+        sessionTimeoutMs: 2000,
+        tickTimeMs: 500,
+        commitIntervalMs: 200,
+        // Seed's notifications come at once; a shorter tail keeps --quick under 5 minutes.
+        settleMs: q ? 500 : 1000,
+        log: say,
+      }),
+    herdTables,
+  )
+  await runSection<LogResult>(
+    'logs',
+    'Log pipeline in browser mode',
+    () =>
+      runLogPipeline({
+        sessionsDir,
+        workers: 20,
+        rates: q ? [100] : [50, 100, 250, 500, 1000],
+        seconds: q ? 8 : 15,
+        warmupSeconds: q ? 2 : 5,
+        log: say,
+      }),
+    logTables,
+  )
+  await runSection<ScaleResult>(
+    'scale',
+    'Scale and cold start',
+    () =>
+      runScale({
+        sessionsDir,
+        sizes: q ? [10, 20] : [10, 20, 40, 80, 120, 160],
+        strategies: q ? ['recipe'] : ['recipe', 'seed'],
+        windowMs: q ? 5000 : 10_000,
+        commitIntervalMs: 500,
+        sessionTimeoutMs: 4000,
+        coldStartReps: q ? 2 : 5,
+        coldStartStrategies: q ? ['recipe'] : ['recipe', 'seed'],
+        log: say,
+      }),
+    scaleTables,
+  )
+
+  // Whatever we started must be gone: the labs were disposed and zklab serve stopped; check, and end stragglers.
+  let left = processesMarked(runId)
+  for (let i = 0; i < 50 && left.size > 0; i++) {
+    await sleep(100)
+    left = processesMarked(runId)
+  }
+  for (const pid of left.keys()) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+  const durationMs = Date.now() - started
+  const results = {
+    schema: 1,
+    date: new Date(started).toISOString(),
+    mode: q ? 'quick' : 'full',
+    args: { quick: q, external: args.externalText ?? null, only: args.only, reps: args.reps ?? null },
+    machine: { ...machine, zookeeper: zkVersion ?? null },
+    noise: {
+      load1AtStart: loadStart,
+      load1AtEnd: load1(),
+      foreignLabProcessesAtStart: foreign,
+      ...cpuBusyBetween(cpuStart, cpuSample()),
+    },
+    durationMs,
+    sections,
+    leftoverProcesses: [...left.values()],
+  }
+  const out = resolve(ROOT, args.out)
+  mkdirSync(dirname(out), { recursive: true })
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
+  if (!args.keep) rmSync(sessionsDir, { recursive: true, force: true })
+
+  say('='.repeat(100))
+  say(`Results (${q ? 'quick' : 'full'} run, ${new Date(started).toISOString()}, ${(durationMs / 1000).toFixed(0)} s)`)
+  say(`machine: ${machineLine(machine, zkVersion)}`)
+  say(`noise: load ${loadStart.toFixed(1)} at start, ${load1().toFixed(1)} at end; machine ${results.noise.busyPct.toFixed(0)} % busy over the run (${results.noise.stealPct.toFixed(1)} % steal); ${foreign} other lab/ZooKeeper/Chromium processes at start\n`)
+  for (const t of tables) say(`${t}\n`)
+  say(`written: ${out}${args.keep ? `; sessions kept in ${sessionsDir}` : ''}`)
+  if (left.size > 0) say(`WARNING: ${left.size} process(es) of this run outlived it and were killed:\n${[...left].map(([p, c]) => `  ${p} ${c}`).join('\n')}`)
+  return Object.values(sections).some((s) => s?.error) || left.size > 0 ? 1 : 0
+}
+
+/** Ctrl-C: end every process of this run at once (they carry its marker), then leave. */
+function installInterruptHandler(runId: string): void {
+  const stop = (signal: NodeJS.Signals) => {
+    console.error(`\n${signal}: ending this run's processes`)
+    for (const pid of processesMarked(runId).keys()) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // Gone already.
+      }
+    }
+    process.exit(130)
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err)
+    process.exit(1)
+  },
+)
