@@ -48,6 +48,8 @@ export interface FailoverRep {
   firstCommitId: number | null
   /** What went wrong, when a repetition did not complete. */
   problem?: string
+  /** Something worth knowing about a repetition that did complete. */
+  note?: string
 }
 
 export interface FailoverCell {
@@ -66,6 +68,7 @@ export interface FailoverResult {
 }
 
 const TASK = 'task01'
+const NO_TAKEOVER = 'the old primary came back before anyone took over'
 
 export async function runFailover(config: FailoverConfig): Promise<FailoverResult> {
   const kinds: { strategy: string; external?: ExternalWorker }[] = [
@@ -132,7 +135,9 @@ async function runCell(lab: Lab, config: FailoverConfig, strategy: string, fault
         // than the session timeout, since nobody can take over before the session expires.
         const done = await waitUntil(() => tracked.firstCommitMs !== undefined || tracked.noTakeover === true, 30_000)
         if (!done) problem = 'no takeover within 30 s'
-        else if (tracked.noTakeover) problem = 'the old primary came back before anyone took over'
+        // The lab's tracker also says this when a stopped recipe primary finishes its step in flight
+        // after SIGTERM (a last commit) and a standby takes over a few ms later: the checker decides below.
+        else if (tracked.noTakeover) problem = NO_TAKEOVER
       }
       if (fault === 'pause') await lab.processAction({ name: primary.name, action: 'resume' })
       if (fault === 'partition') await lab.networkFault({ name: primary.name, fault: 'heal' })
@@ -173,6 +178,10 @@ async function runCell(lab: Lab, config: FailoverConfig, strategy: string, fault
       firstCommit: b.steps.firstCommit ?? rep.steps.firstCommit,
     }
     rep.to = b.to ?? rep.to
+    if (rep.problem === NO_TAKEOVER && b.to && b.to !== rep.from && b.steps.firstCommit !== null) {
+      delete rep.problem
+      rep.note = `the lab's tracker said: ${NO_TAKEOVER} (a last commit of the old primary after the fault); the checker found the takeover`
+    }
     rep.sessionEnd = b.sessionEnd
     rep.lastCommitBefore = b.lastCommitBefore
     rep.firstCommitId = b.firstCommitId

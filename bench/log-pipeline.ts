@@ -52,6 +52,8 @@ export interface LogRow {
   socket: { received: number; deliveredPerS: number | null; delayMs: Summary }
   store: { received: number; deliveredPerS: number | null; delayMs: Summary }
   lost: number
+  /** Every line in the store over the span from the first written to the last arriving. */
+  overallPerS: number | null
   /** How long all emitters ran at once: the window the lines/s are measured over. */
   allEmittingMs: number
   /** Frame-to-frame times in the page while lines came in. */
@@ -268,6 +270,12 @@ function analyze(rate: number, workers: number, expected: number, d: PageData, d
   }
   const windowMs = to - from
   const rateIn = (times: number[]) => (windowMs > 1000 ? (1000 * inWindow(times)) / windowMs : null)
+  // Every line over the whole span, first written to last in the store: the capacity once it falls behind.
+  let firstEmit = Infinity
+  for (const t of d.emits) if (t < firstEmit) firstEmit = t
+  let lastStore = -Infinity
+  for (const t of storeTimes) if (t > lastStore) lastStore = t
+  const overall = storeTimes.length && lastStore > firstEmit ? (1000 * storeTimes.length) / (lastStore - firstEmit) : null
   const emitted = d.emitted || expected
   return {
     ratePerWorker: rate,
@@ -276,6 +284,7 @@ function analyze(rate: number, workers: number, expected: number, d: PageData, d
     emitted,
     socket: { received: d.seqs.length, deliveredPerS: rateIn(d.wsTimes), delayMs: summarize(socketDelays) },
     store: { received: storeCount, deliveredPerS: rateIn(storeTimes), delayMs: summarize(storeDelays) },
+    overallPerS: overall,
     allEmittingMs: windowMs,
     lost: emitted - d.seqs.length,
     frameMs: summarize(d.frames),
@@ -337,7 +346,7 @@ async function stopServe(child: ChildProcess): Promise<void> {
 export function logTables(result: LogResult): string {
   if (result.problem) return `Log pipeline: not measured: ${result.problem}`
   const t = table(
-    ['workers × lines/s', 'offered lines/s', 'at the page socket lines/s', 'socket delay p50', 'p99', 'in the store lines/s', 'store delay p50', 'p95', 'p99', 'max', 'lost', 'frame p95 ms', 'CPU % serve', 'CPU % Chromium'],
+    ['workers × lines/s', 'offered lines/s', 'at the page socket lines/s', 'socket delay p50', 'p99', 'in the store lines/s', 'overall lines/s', 'store delay p50', 'p95', 'p99', 'max', 'lost', 'frame p95 ms', 'CPU % serve', 'CPU % Chromium'],
     result.rows.map((r) => [
       `${r.workers} × ${r.ratePerWorker}`,
       r.offeredPerS,
@@ -345,6 +354,7 @@ export function logTables(result: LogResult): string {
       fmtMs(r.socket.delayMs.p50),
       fmtMs(r.socket.delayMs.p99),
       fmtNum(r.store.deliveredPerS, 0),
+      fmtNum(r.overallPerS, 0),
       fmtMs(r.store.delayMs.p50),
       fmtMs(r.store.delayMs.p95),
       fmtMs(r.store.delayMs.p99),
@@ -356,7 +366,7 @@ export function logTables(result: LogResult): string {
     ]),
   )
   return [
-    `Log pipeline, browser mode: worker stdout → lab journal → WebSocket bridge → page → store (on screen), ${result.config.seconds} s per rate; delays in ms from the worker writing the line (Chromium ${result.chromium ?? '?'}, renderer built ${result.rendererBuiltAt ?? '?'})`,
+    `Log pipeline, browser mode: worker stdout → lab journal → WebSocket bridge → page → store (on screen), ${result.config.seconds} s per rate; lines/s while all 20 wrote, and overall (first line written to last in the store); delays in ms from the worker writing the line (Chromium ${result.chromium ?? '?'}, renderer built ${result.rendererBuiltAt ?? '?'})`,
     '',
     t,
   ].join('\n')

@@ -134,7 +134,7 @@ async function main(): Promise<number> {
       runLogPipeline({
         sessionsDir,
         workers: 20,
-        rates: q ? [100] : [50, 100, 250, 500, 1000],
+        rates: args.logRates ?? (q ? [100] : [100, 1000, 2000, 4000]),
         seconds: q ? 8 : 15,
         warmupSeconds: q ? 2 : 5,
         log: say,
@@ -147,7 +147,7 @@ async function main(): Promise<number> {
     () =>
       runScale({
         sessionsDir,
-        sizes: q ? [10, 20] : [10, 20, 40, 80, 120, 160],
+        sizes: q ? [10, 20] : [10, 20, 40, 80, 100, 120, 160],
         strategies: q ? ['recipe'] : ['recipe', 'seed'],
         windowMs: q ? 5000 : 10_000,
         commitIntervalMs: 500,
@@ -177,7 +177,7 @@ async function main(): Promise<number> {
     schema: 1,
     date: new Date(started).toISOString(),
     mode: q ? 'quick' : 'full',
-    args: { quick: q, external: args.externalText ?? null, only: args.only, reps: args.reps ?? null },
+    args: { quick: q, external: args.externalText ?? null, only: args.only, reps: args.reps ?? null, logRates: args.logRates ?? null },
     machine: { ...machine, zookeeper: zkVersion ?? null },
     noise: {
       load1AtStart: loadStart,

@@ -191,7 +191,8 @@ async function runSize(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'recipe
       // Why they went: their exit codes and what they said (the recipe exits 2 without a first session in time).
       const codes = new Map<string, number>()
       for (const e of all) if (e.type === LabEventTypes.processExited && String(e.name).startsWith('worker-')) codes.set(String(e.code ?? e.signal), (codes.get(String(e.code ?? e.signal)) ?? 0) + 1)
-      const said = [...new Set(all.filter((e) => e.type === WorkerEventTypes.error).map((e) => String(e.message).slice(0, 80)))].slice(0, 2)
+      // One message per kind: ports and numbers differ from worker to worker.
+      const said = [...new Set(all.filter((e) => e.type === WorkerEventTypes.error).map((e) => String(e.message).replace(/127\.0\.0\.1:\d+/g, '<proxy>').slice(0, 70)))].slice(0, 2)
       reasons.push(`${exits} workers exited (${[...codes].map(([c, n]) => `${n}× code ${c}`).join(', ')}${said.length ? `: ${said.join(' / ')}` : ''})`)
     }
     const row: ScaleRow = {

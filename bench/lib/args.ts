@@ -10,6 +10,8 @@ export interface BenchArgs {
   externalText?: string
   only: Section[]
   reps?: number
+  /** Lines per second per worker for the log pipeline, instead of the defaults. */
+  logRates?: number[]
   out: string
   keep: boolean
 }
@@ -20,6 +22,7 @@ export const USAGE = `usage: npm run bench -- [options]
                         {taskPath} {workerId} {sessionTimeoutMs} {commitIntervalMs} {sink} {root} are filled in
   --only <list>         some of: ${SECTIONS.join(',')}
   --reps <n>            repetitions per failover cell (default 20, or 3 with --quick)
+  --log-rates <list>    lines per second per worker for the log pipeline (default 100,1000,2000,4000, or 100 with --quick)
   --out <file>          where the results go (default bench/results.json)
   --keep                keep the session folders (default: removed at the end)`
 
@@ -47,6 +50,9 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (a === '--reps') {
       args.reps = Number(value())
       if (!Number.isInteger(args.reps) || args.reps < 1) throw new Error('--reps: a positive integer')
+    } else if (a === '--log-rates') {
+      args.logRates = value().split(',').map(Number)
+      if (args.logRates.some((r) => !Number.isInteger(r) || r < 1)) throw new Error('--log-rates: positive integers, comma-separated')
     } else if (a === '--out') args.out = value()
     else if (a === '--help' || a === '-h') {
       console.log(USAGE)

@@ -41,5 +41,5 @@ function run(cmd: string, args: string[]): string | undefined {
 }
 
 export function machineLine(m: Machine, zkVersion?: string): string {
-  return `${m.cpuModel}, ${m.cores} cores${m.virtualized ? ' (VM)' : ''}, ${m.memoryGb} GB, ${m.os}, Linux ${m.kernel}; Node ${m.node}; ${m.java ?? 'java ?'}; ZooKeeper ${zkVersion ?? '?'}; ${m.chromium ?? 'Chromium ?'}`
+  return `${m.cpuModel}, ${m.cores} cores${m.virtualized ? ' (VM)' : ''}, ${m.memoryGb} GB, ${m.os}, Linux ${m.kernel}; Node ${m.node}; ${m.java ?? 'java ?'}; ${zkVersion ? `ZooKeeper ${zkVersion}; ` : ''}${m.chromium ?? 'Chromium ?'}`
 }
