@@ -42,6 +42,14 @@ describe('ingest', () => {
     expect(next['w-2'].role).toBe('standby')
   })
 
+  it("shows an external worker's role as the lab reads it off ZooKeeper, in a later batch too", () => {
+    ingest([ev('lab', 'process.spawned', { name: 'w-1', kind: 'external', pid: 101, labels: { task: 't1', workerId: 1, strategy: 'external' } })])
+    expect(useStore.getState().workers['w-1']).toMatchObject({ role: 'starting', strategy: 'external' })
+    // Said by the lab (source 'lab'), about the worker it names.
+    ingest([ev('lab', 'external.role', { name: 'w-1', task: 't1', role: 'primary', node: 'server_1_0000000000', smallest: 'server_1_0000000000', sessionId: '10000abc', derivedFrom: 'zookeeper' })])
+    expect(useStore.getState().workers['w-1']).toMatchObject({ role: 'primary', node: 'server_1_0000000000', sessionId: '10000abc' })
+  })
+
   it('mirrors the znode tree, its index and the change highlight', () => {
     ingest([
       ev('observer', 'znode.created', { path: '/customBackUp', stat: stat(), data: '' }),

@@ -41,6 +41,8 @@ function touch(e: LabEvent, t: Touched): void {
     // Servers are processes too (pause, exit).
     t.zookeeper = true
   } else if (e.type.startsWith('worker.')) t.workers.add(e.source)
+  // The lab's reading of an external worker's role: about that worker, though the lab says it.
+  else if (e.type === LabEventTypes.externalRole) t.workers.add(String(e.name))
   else if (e.type.startsWith('znode.')) {
     t.tree = true
     t.tasks = true
