@@ -1,5 +1,6 @@
-/** The bench's command line: `npm run bench -- [--quick] [--external "<command>"] [--only a,b] [--reps N] [--out file] [--keep]`. */
+/** The bench's command line: `npm run bench -- [--quick] [--external "<command line>"] [--only a,b] [--reps N] [--log-rates a,b] [--out file] [--keep]`. */
 import type { ExternalWorker } from '../../src/shared/api.js'
+import { parseCommandLine } from '../../src/shared/command-line.js'
 
 export const SECTIONS = ['failover', 'herd', 'logs', 'scale'] as const
 export type Section = (typeof SECTIONS)[number]
@@ -18,8 +19,9 @@ export interface BenchArgs {
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick               a short run (< 5 min): 3 repetitions per failover cell, 3 and 10 standbys, one log rate, 10 and 20 workers
-  --external "<cmd>"    also run the failover faults against this worker command; placeholders {connect} {task}
-                        {taskPath} {workerId} {sessionTimeoutMs} {commitIntervalMs} {sink} {root} are filled in
+  --external "<cmd>"    also run the failover faults against this worker command line (NAME=value words before
+                        the command are its environment); placeholders {connect} {task} {taskPath} {workerId}
+                        {sessionTimeoutMs} {commitIntervalMs} {sink} {root} are filled in
   --only <list>         some of: ${SECTIONS.join(',')}
   --reps <n>            repetitions per failover cell (default 20, or 3 with --quick)
   --log-rates <list>    lines per second per worker for the log pipeline (default 100,1000,2000,4000, or 100 with --quick)
@@ -39,9 +41,11 @@ export function parseArgs(argv: string[]): BenchArgs {
     else if (a === '--keep') args.keep = true
     else if (a === '--external') {
       args.externalText = value()
-      const [command, ...rest] = splitWords(args.externalText)
-      if (!command) throw new Error('--external needs a command')
-      args.external = { command, args: rest, env: {} }
+      try {
+        args.external = parseCommandLine(args.externalText)
+      } catch (err) {
+        throw new Error(`--external: ${(err as Error).message}`)
+      }
     } else if (a === '--only') {
       const list = value().split(',').map((s) => s.trim())
       const bad = list.filter((s) => !(SECTIONS as readonly string[]).includes(s))
@@ -60,36 +64,4 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else throw new Error(`unknown option ${a}\n${USAGE}`)
   }
   return args
-}
-
-/** Shell-like words: whitespace separates, single or double quotes group, backslash escapes. No expansion. */
-export function splitWords(text: string): string[] {
-  const words: string[] = []
-  let word = ''
-  let inWord = false
-  let quote: '"' | "'" | undefined
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]
-    if (quote) {
-      if (ch === quote) quote = undefined
-      else if (ch === '\\' && quote === '"' && i + 1 < text.length) word += text[++i]
-      else word += ch
-    } else if (ch === '"' || ch === "'") {
-      quote = ch
-      inWord = true
-    } else if (ch === '\\' && i + 1 < text.length) {
-      word += text[++i]
-      inWord = true
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(word)
-      word = ''
-      inWord = false
-    } else {
-      word += ch
-      inWord = true
-    }
-  }
-  if (quote) throw new Error(`unbalanced ${quote} in ${text}`)
-  if (inWord) words.push(word)
-  return words
 }

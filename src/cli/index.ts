@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
-import { Strategy } from '../shared/api.js'
+import { Strategy, type ExternalWorker } from '../shared/api.js'
+import { parseCommandLine } from '../shared/command-line.js'
 import { bundledScenarios, loadScenario, ScenarioError } from '../core/experiments/load-scenario.js'
 import { runScenario } from '../core/experiments/run-headless.js'
 import { ZooKeeperSetupError } from '../core/zookeeper/errors.js'
@@ -21,9 +22,10 @@ import { labRoot } from '../core/lab-root.js'
 /** Exit codes: 0 all steps done, 1 a wait timed out or a step failed, 2 bad input or set-up. */
 const EXIT_BAD_INPUT = 2
 
-async function run(file: string, opts: { out?: string; sessionsDir?: string; strategy?: string; json?: boolean }): Promise<number> {
+async function run(file: string, opts: { out?: string; sessionsDir?: string; strategy?: string; external?: string; json?: boolean }): Promise<number> {
   const scenario = loadScenario(file)
   const strategy = opts.strategy === undefined ? undefined : Strategy.parse(opts.strategy)
+  const external = opts.external === undefined ? undefined : externalOption(opts.external)
   const controller = new AbortController()
   let interrupts = 0
   const onSigint = () => {
@@ -36,7 +38,7 @@ async function run(file: string, opts: { out?: string; sessionsDir?: string; str
   process.on('SIGTERM', onSigint)
   try {
     const print = opts.json ? (line: string) => console.error(line) : (line: string) => console.log(line)
-    const result = await runScenario(scenario, { out: opts.out, sessionsDir: opts.sessionsDir, strategy, print, signal: controller.signal })
+    const result = await runScenario(scenario, { out: opts.out, sessionsDir: opts.sessionsDir, strategy, external, print, signal: controller.signal })
     if (opts.json) console.log(JSON.stringify(result, null, 2))
     else console.log('\n' + formatSummary(scenario.name, result))
     if (interrupts > 0) return 130
@@ -44,6 +46,15 @@ async function run(file: string, opts: { out?: string; sessionsDir?: string; str
   } finally {
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
+  }
+}
+
+/** `--external "<command line>"`: every task's workers run this program (placeholders filled in by the lab). */
+function externalOption(line: string): ExternalWorker {
+  try {
+    return parseCommandLine(line)
+  } catch (err) {
+    throw new BadInput(`--external ${JSON.stringify(line)}: ${(err as Error).message}`)
   }
 }
 
@@ -103,6 +114,8 @@ export function buildProgram(): Command {
     .name('zklab')
     .description('ZooKeeper Failover Lab: run failover experiments against a real ZooKeeper and real workers.')
     .showHelpAfterError()
+    // Set before any subcommand is added: they inherit it, so their usage errors exit 2 as well.
+    .exitOverride()
   program
     .command('run')
     .description('run a scenario headless and write its session folder')
@@ -110,6 +123,12 @@ export function buildProgram(): Command {
     .option('-o, --out <dir>', 'session folder to write (default: a new folder under the sessions directory)')
     .option('--sessions-dir <dir>', 'where new session folders go (default: $ZKLAB_SESSIONS or ~/.zklab/sessions)')
     .addOption(new Option('--strategy <strategy>', 'override the strategy of every task').choices(Strategy.options))
+    .addOption(
+      new Option(
+        '--external <command line>',
+        'run every task\'s workers as this program instead: NAME=value words first are its env; {connect} {taskPath} {workerId} {sessionTimeoutMs} … are filled in',
+      ).conflicts('strategy'),
+    )
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
     .action(async (file: string, opts) => {
       process.exitCode = await run(resolveScenario(file), opts)
@@ -160,7 +179,7 @@ function resolveScenario(nameOrPath: string): string {
 }
 
 export async function main(argv = process.argv): Promise<void> {
-  const program = buildProgram().exitOverride()
+  const program = buildProgram()
   try {
     await program.parseAsync(argv)
   } catch (err) {

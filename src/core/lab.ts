@@ -341,7 +341,7 @@ export class Lab implements LabApi {
   }
 
   async runScenario(input: RunScenarioInput): Promise<{ started: string }> {
-    const { name, strategy } = RunScenarioInput.parse(input)
+    const { name, strategy, external } = RunScenarioInput.parse(input)
     if (this.scenarioRun) throw new Error(`The scenario ${this.scenarioRun.name} is still running; stop it first.`)
     const found = bundledScenarios().find((s) => s.name === name)
     if (!found) throw new Error(`No bundled scenario named ${name} (see listScenarios).`)
@@ -349,7 +349,7 @@ export class Lab implements LabApi {
     // A scenario gets a session of its own, so its journal and verdicts are about it alone.
     await this.closeSession()
     const controller = new AbortController()
-    const done = runScenarioInLab(this, scenario, { strategy, signal: controller.signal, sessionsDir: this.sessionsDir })
+    const done = runScenarioInLab(this, scenario, { strategy, external, signal: controller.signal, sessionsDir: this.sessionsDir })
       .catch(() => {
         // The run's outcome is in its journal (scenario.result, checker.report); nothing to rethrow to.
       })

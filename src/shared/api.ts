@@ -116,8 +116,11 @@ export const RunScenarioInput = z
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a bundled scenario name, like kill-primary'),
     /** Overrides the strategy of every task in the scenario. */
     strategy: Strategy.optional(),
+    /** Runs every task's workers as this program instead (grading any implementation with the same scenario). */
+    external: ExternalWorker.optional(),
   })
   .strict()
+  .refine((o) => !(o.strategy && o.external), { message: 'give a strategy or an external command, not both', path: ['external'] })
 export type RunScenarioInput = z.input<typeof RunScenarioInput>
 
 export interface ScenarioSummary {

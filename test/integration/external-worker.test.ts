@@ -87,6 +87,38 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
     expect(said[0]).not.toContain(`connect=127.0.0.1:${zkPort} `)
   })
 
+  it('zklab run --external runs a scenario written for the lab\'s workers with the program given on the command line', async () => {
+    const scenario = join(base, 'lab-workers.yaml')
+    writeFileSync(
+      scenario,
+      ['name: lab-workers', 'tasks:', '  - name: lab01', '    workers: 2', '    strategy: recipe', '    commitIntervalMs: 300', '    sessionTimeoutMs: 3000', 'steps:', '  - waitFor: primary', '  - waitFor: commits', '    count: 2', '  - stop: primary', '  - waitFor: failover', '    timeoutMs: 30000', '  - waitFor: commits', '    count: 2', ''].join('\n'),
+    )
+    const out = join(base, 'cli-external')
+    // Relative to the folder zklab runs in (the repository here); env words first, quotes group.
+    const line = `EXTRA='from the command line' test/fixtures/external-worker.sh --label 'id {workerId}'`
+    const { code, result, stderr } = await zklabRun(scenario, out, ['--external', line])
+    expect(result.error, stderr.slice(-2000)).toBeUndefined()
+    expect(code).toBe(0)
+    expect(result.failovers).toHaveLength(1)
+    expect(result.check!.verdicts.find((v) => v.invariant === 'zombie-write' && v.task === 'lab01')?.ok).toBe(true)
+    const events = readJournal(out)
+    expect(events.find((e) => e.type === LabEventTypes.scenarioStarted)).toMatchObject({ strategy: 'external', external: { command: 'test/fixtures/external-worker.sh' } })
+    const spawned = events.filter((e) => e.type === LabEventTypes.processSpawned && String(e.name).startsWith('worker-lab01-'))
+    expect(spawned.length).toBeGreaterThanOrEqual(2)
+    for (const e of spawned) expect(e).toMatchObject({ kind: 'external', command: WORKER, labels: { strategy: 'external' } })
+    const said = events.filter((e) => e.type === LabEventTypes.log && e.source === 'worker-lab01-2').map((e) => String(e.line))
+    expect(said[0]).toContain('args=--label id 2 EXTRA=from the command line')
+  })
+
+  it('zklab run --external names a line it cannot read, and takes a strategy or a program, not both', () => {
+    const bad = spawnSync(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'run', 'stop-primary', '--external', `./w.sh "open`], { cwd: ROOT, encoding: 'utf8' })
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('--external "./w.sh \\"open": a double quote is not closed')
+    const both = spawnSync(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'run', 'stop-primary', '--strategy', 'seed', '--external', './w.sh'], { cwd: ROOT, encoding: 'utf8' })
+    expect(both.status).toBe(2)
+    expect(both.stderr).toMatch(/--external .* cannot be used with option '--strategy/)
+  })
+
   describe('zombie writes, through the Lab API', () => {
     let lab: Lab
     let dir: string
@@ -188,9 +220,9 @@ function readJournal(dir: string): LabEvent[] {
 }
 
 /** `zklab run <scenario> --json`, as a user runs it. */
-function zklabRun(scenario: string, out: string): Promise<{ code: number | null; result: RunResult; stderr: string }> {
+function zklabRun(scenario: string, out: string, extra: string[] = []): Promise<{ code: number | null; result: RunResult; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'run', scenario, '--out', out, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'run', scenario, '--out', out, '--json', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

@@ -4,9 +4,9 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AddWorkersInput } from '../../src/shared/api.js'
+import { AddWorkersInput, RunScenarioInput } from '../../src/shared/api.js'
 import type { LabEvent } from '../../src/shared/events.js'
 import { applyEvent, emptyLabState } from '../../src/shared/lab-state.js'
 import { loadScenario } from '../../src/core/experiments/load-scenario.js'
@@ -38,11 +38,21 @@ describe('external worker command line', () => {
     })
   })
 
+  it('makes a relative path absolute from the working folder and looks a bare name up on PATH', () => {
+    expect(externalProcess({ command: './bin/{task}.sh' }, ctx).command).toBe(resolve('bin/t1.sh'))
+    expect(externalProcess({ command: 'python3' }, ctx).command).toBe('python3')
+  })
+
   it('validates the Lab API input', () => {
     expect(AddWorkersInput.safeParse({ task: 't1', external: { command: ' ' } }).success).toBe(false)
     expect(AddWorkersInput.safeParse({ task: 't1', external: { command: 'w', env: { 'BAD-NAME': 'x' } } }).success).toBe(false)
     expect(AddWorkersInput.safeParse({ task: 't1', external: { command: 'w', shell: true } }).success).toBe(false)
     expect(AddWorkersInput.parse({ task: 't1', external: { command: 'w' } }).external).toEqual({ command: 'w', args: [], env: {} })
+    // A scenario run takes a strategy or a program for every task, not both.
+    expect(RunScenarioInput.safeParse({ name: 'stop-primary', external: { command: 'w' } }).success).toBe(true)
+    const both = RunScenarioInput.safeParse({ name: 'stop-primary', strategy: 'seed', external: { command: 'w' } })
+    expect(both.success).toBe(false)
+    expect(both.error?.issues[0].message).toMatch(/not both/)
   })
 
   it('reads `external:` in a scenario, a relative command next to the scenario file', () => {

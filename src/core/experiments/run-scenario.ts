@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { Strategy } from '../../shared/api.js'
+import type { ExternalWorker, Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import type { Scenario } from '../../shared/scenario.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
@@ -14,6 +14,8 @@ export interface RunOptions {
   sessionsDir?: string
   /** Overrides the strategy of every task. */
   strategy?: Strategy
+  /** Runs every task's workers as this program instead, whatever the scenario says. */
+  external?: ExternalWorker
   /** Progress lines as they happen. */
   print?: (line: string) => void
   /** Aborts the run between steps (Ctrl-C); the session is still closed and written. */
@@ -61,16 +63,16 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
       if (line) say(line)
     })
     // `expect` travels with the start, so a view can grade the run by the final checker.report as zklab run does.
-    lab.record({ type: LabEventTypes.scenarioStarted, scenario: scenario.name, strategy: options.strategy ?? null, description: scenario.description ?? '', expect: scenario.expect })
+    lab.record({ type: LabEventTypes.scenarioStarted, scenario: scenario.name, strategy: options.external ? 'external' : (options.strategy ?? null), ...(options.external ? { external: options.external } : {}), description: scenario.description ?? '', expect: scenario.expect })
     await lab.startZooKeeper(scenario.zookeeper)
     for (const task of scenario.tasks) {
       await lab.publishTask({ task: task.name })
       await lab.addWorkers({
         task: task.name,
         count: task.workers,
-        // An external task runs its own program whatever --strategy says.
+        // An external task runs its own program whatever --strategy says; --external replaces every task's.
         strategy: options.strategy ?? task.strategy,
-        ...(task.external ? { external: task.external } : {}),
+        ...(options.external || task.external ? { external: options.external ?? task.external } : {}),
         commitIntervalMs: task.commitIntervalMs,
         sessionTimeoutMs: task.sessionTimeoutMs,
       })

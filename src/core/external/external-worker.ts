@@ -4,6 +4,7 @@
  * it like its own workers (logs, signals, its own fault proxy) but never trusts what it says: it is
  * judged only from what it writes to ZooKeeper (the transaction log) and to the sink.
  */
+import { isAbsolute, resolve } from 'node:path'
 import { ExternalWorker } from '../../shared/api.js'
 
 export interface ExternalContext {
@@ -59,8 +60,11 @@ export function externalProcess(spec: ExternalWorker, ctx: ExternalContext): { c
   for (const name of PLACEHOLDERS) env[ENV_NAMES[name]] = values[name]
   // The program's own env comes last: it may override a ZKLAB_* variable on purpose.
   for (const [key, value] of Object.entries(parsed.env)) env[key] = expandPlaceholders(value, values)
+  const command = expandPlaceholders(parsed.command, values)
   return {
-    command: expandPlaceholders(parsed.command, values),
+    // A relative path (./worker.sh) starts from the lab's working folder; absolute, the journal and
+    // a "not executable" error name the very file. A bare name is looked up on PATH.
+    command: command.includes('/') && !isAbsolute(command) ? resolve(command) : command,
     args: parsed.args.map((a) => expandPlaceholders(a, values)),
     env,
   }
