@@ -11,27 +11,10 @@
 import { mkdirSync } from 'node:fs'
 import type { Page } from '@playwright/test'
 import { expect, test } from './browser-lab.js'
+import { collectPageErrors, dismissToasts, openTab, setTheme, SHOTS, startScenario } from './page-helpers.js'
 
-const SHOTS = 'test-results/screenshots'
 /** The scenario's session timeout: the seed waits it out, the recipe must not. */
 const SESSION_TIMEOUT_MS = 6000
-
-type Tab = 'Znode tree' | 'Logs' | 'Leadership timeline' | 'Experiments' | 'Verdicts'
-
-async function openTab(page: Page, name: Tab) {
-  await page.getByRole('tab', { name, exact: true }).click()
-  await expect(page.getByRole('tab', { name, exact: true })).toHaveAttribute('aria-selected', 'true')
-}
-
-async function setTheme(page: Page, theme: 'light' | 'dark') {
-  const toggle = page.getByRole('button', { name: `Switch to ${theme} theme` })
-  if (await toggle.isVisible()) await toggle.click()
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme)
-}
-
-async function dismissToasts(page: Page) {
-  for (const dismiss of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await dismiss.click().catch(() => {})
-}
 
 /** The experiments and verdicts views of the current run, light and dark, plus the whole window. */
 async function screenshotRun(page: Page, label: string) {
@@ -49,15 +32,7 @@ async function screenshotRun(page: Page, label: string) {
 }
 
 async function runScenario(page: Page, name: string, strategy: 'seed' | 'recipe') {
-  await openTab(page, 'Experiments')
-  await page.getByRole('radio', { name, exact: true }).check()
-  await page.getByRole('radio', { name: strategy, exact: true }).click()
-  await expect(page.getByRole('radio', { name: strategy, exact: true })).toHaveAttribute('aria-checked', 'true')
-  const before = await page.getByTestId('session-dir').textContent()
-  await page.getByRole('button', { name: `Run ${name}`, exact: true }).click()
-  // A session of its own: the header moves to the new folder, the run shows its steps.
-  await expect(page.getByTestId('session-dir')).not.toHaveText(before ?? '', { timeout: 60_000 })
-  await expect(page.getByTestId('session-dir')).toContainText(name)
+  await startScenario(page, name, strategy)
   const run = page.getByTestId('current-run')
   await expect(run).toHaveAttribute('data-outcome', /running|passed|failed/, { timeout: 60_000 })
   await expect(page.getByTestId('run-scenario')).toHaveText(name)
@@ -67,11 +42,7 @@ async function runScenario(page: Page, name: string, strategy: 'seed' | 'recipe'
 test('run stop-primary with seed, then recipe: live violations, verdicts and the failover breakdown', async ({ page, lab }) => {
   test.setTimeout(360_000)
   mkdirSync(SHOTS, { recursive: true })
-  const errors: string[] = []
-  page.on('pageerror', (err) => errors.push(err.message))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text())
-  })
+  const errors = collectPageErrors(page)
 
   await page.goto(lab.url)
   await expect(page.getByRole('status', { name: /Lab connection: connected/ })).toBeVisible()
@@ -211,11 +182,7 @@ test('run stop-primary with seed, then recipe: live violations, verdicts and the
 test('ZooKeeper ensemble of 3: modes shown, kill the leader, another is elected', async ({ page, lab }) => {
   test.setTimeout(240_000)
   mkdirSync(SHOTS, { recursive: true })
-  const errors: string[] = []
-  page.on('pageerror', (err) => errors.push(err.message))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text())
-  })
+  const errors = collectPageErrors(page)
   await page.goto(lab.url)
   await expect(page.getByRole('status', { name: /Lab connection: connected/ })).toBeVisible()
 

@@ -11,20 +11,13 @@ import { mkdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import type { Page } from '@playwright/test'
 import { expect, test } from './browser-lab.js'
+import { collectPageErrors, openTab, setTheme, SHOTS } from './page-helpers.js'
 
-const SHOTS = 'test-results/screenshots'
 const LIVE_PRIMARY = '[data-worker][data-role="primary"][data-status="running"]'
 const INSTANCE = '/customBackUp/tasks/task01/instance'
 
-async function openTab(page: Page, name: 'Znode tree' | 'Logs' | 'Leadership timeline') {
-  await page.getByRole('tab', { name, exact: true }).click()
-  await expect(page.getByRole('tab', { name, exact: true })).toHaveAttribute('aria-selected', 'true')
-}
-
 async function screenshotPanels(page: Page, theme: 'light' | 'dark') {
-  const toggle = page.getByRole('button', { name: `Switch to ${theme} theme` })
-  if (await toggle.isVisible()) await toggle.click()
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme)
+  await setTheme(page, theme)
   await page.locator('.cluster-panel').screenshot({ path: `${SHOTS}/cluster-${theme}.png` })
   await openTab(page, 'Znode tree')
   await page.locator('.view').screenshot({ path: `${SHOTS}/tree-${theme}.png` })
@@ -39,11 +32,7 @@ async function screenshotPanels(page: Page, theme: 'light' | 'dark') {
 
 test('kill the primary: a standby takes over, and every panel shows it', async ({ page, lab }) => {
   mkdirSync(SHOTS, { recursive: true })
-  const errors: string[] = []
-  page.on('pageerror', (err) => errors.push(err.message))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text())
-  })
+  const errors = collectPageErrors(page)
 
   await page.goto(lab.url)
   await expect(page).toHaveTitle('ZooKeeper Failover Lab')

@@ -13,36 +13,13 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { expect, test } from './browser-lab.js'
+import { collectPageErrors, dismissToasts, openTab, setTheme, SHOTS, startScenario } from './page-helpers.js'
 
-const SHOTS = 'test-results/screenshots'
 const INSTANCE = '/customBackUp/tasks/task01/instance'
-
-type Tab = 'Znode tree' | 'Logs' | 'Leadership timeline' | 'Experiments' | 'Verdicts' | 'Library'
-
-async function openTab(page: Page, name: Tab) {
-  await page.getByRole('tab', { name, exact: true }).click()
-  await expect(page.getByRole('tab', { name, exact: true })).toHaveAttribute('aria-selected', 'true')
-}
-
-async function setTheme(page: Page, theme: 'light' | 'dark') {
-  const toggle = page.getByRole('button', { name: `Switch to ${theme} theme` })
-  if (await toggle.isVisible()) await toggle.click()
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme)
-}
-
-async function dismissToasts(page: Page) {
-  for (const dismiss of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await dismiss.click().catch(() => {})
-}
 
 /** Runs a bundled scenario from the Experiments view and waits for its verdicts; returns its session folder. */
 async function runScenario(page: Page, name: string, strategy: 'seed' | 'recipe', outcome: 'passed' | 'failed'): Promise<string> {
-  await openTab(page, 'Experiments')
-  await page.getByRole('radio', { name, exact: true }).check()
-  await page.getByRole('radio', { name: strategy, exact: true }).click()
-  const before = await page.getByTestId('session-dir').textContent()
-  await page.getByRole('button', { name: `Run ${name}`, exact: true }).click()
-  await expect(page.getByTestId('session-dir')).not.toHaveText(before ?? '', { timeout: 60_000 })
-  await expect(page.getByTestId('session-dir')).toContainText(name)
+  await startScenario(page, name, strategy)
   await expect(page.getByTestId('current-run')).toHaveAttribute('data-outcome', outcome, { timeout: 180_000 })
   await expect(page.getByTestId('session-closed')).toBeVisible({ timeout: 60_000 })
   return (await page.getByTestId('session-dir').textContent())!.trim()
@@ -62,11 +39,7 @@ function firstStop(dir: string): { worker: string; seq: number; node: string } {
 test('library: replay a run and scrub it, compare seed with recipe, export a report, delete a session', async ({ page, lab }) => {
   test.setTimeout(600_000)
   mkdirSync(SHOTS, { recursive: true })
-  const errors: string[] = []
-  page.on('pageerror', (err) => errors.push(err.message))
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text())
-  })
+  const errors = collectPageErrors(page)
 
   await page.goto(lab.url)
   await expect(page.getByRole('status', { name: /Lab connection: connected/ })).toBeVisible()

@@ -3,12 +3,14 @@ import { createRoot } from 'react-dom/client'
 import { App } from './App'
 import { useStore } from './app/store'
 import { initialTheme } from './app/theme'
+import { savedExternalCommand } from './external/ExternalCommandField'
 import './styles/base.css'
 
 // Set before the first paint, so a dark-mode user never sees a light flash.
 const theme = initialTheme()
 document.documentElement.dataset.theme = theme
 useStore.getState().setTheme(theme)
+useStore.getState().setExternalCommand(savedExternalCommand())
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

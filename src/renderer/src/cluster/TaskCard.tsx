@@ -1,9 +1,10 @@
 import { useCallback, useState } from 'react'
-import { Strategy } from '../../../shared/api'
+import { Strategy, type ExternalWorker } from '../../../shared/api'
 import { useShallow } from 'zustand/react/shallow'
 import { useStore } from '../app/store'
 import { lab } from '../lab/connection'
 import { useLabAction } from '../lab/actions'
+import { ExternalCommandField, useExternalCommand } from '../external/ExternalCommandField'
 import { WorkerRow } from './WorkerRow'
 
 const STATUS_TEXT: Record<string, string> = { '1': 'running', '0': 'stopped' }
@@ -22,9 +23,12 @@ export function TaskCard({ task }: { task: string }) {
     useShallow((s) => Object.values(s.workers).filter((w) => w.task === task && w.role === 'primary' && (w.status === 'running' || w.status === 'paused')).map((w) => w.name)),
   )
   const [count, setCount] = useState(1)
-  const [strategy, setStrategy] = useState<Strategy>('seed')
+  // `external`: the workers run the program typed below instead of the lab's own worker.
+  const [strategy, setStrategy] = useState<Strategy | 'external'>('seed')
+  const command = useExternalCommand()
   const add = useCallback(
-    (n: number, s: Strategy) => lab().addWorkers({ task, count: n, strategy: s, commitIntervalMs: 500, sessionTimeoutMs: 4000 }),
+    (n: number, s: Strategy | 'external', external?: ExternalWorker) =>
+      lab().addWorkers({ task, count: n, ...(s === 'external' ? { external } : { strategy: s }), commitIntervalMs: 500, sessionTimeoutMs: 4000 }),
     [task],
   )
   const remove = useCallback(() => lab().deleteTask({ task }), [task])
@@ -61,14 +65,28 @@ export function TaskCard({ task }: { task: string }) {
         <label className="sr-only" htmlFor={`strategy-${task}`}>
           Strategy
         </label>
-        <select id={`strategy-${task}`} className="input mono" value={strategy} onChange={(e) => setStrategy(e.target.value as Strategy)} title="Worker strategy">
+        <select
+          id={`strategy-${task}`}
+          className="input mono"
+          value={strategy}
+          onChange={(e) => setStrategy(e.target.value as Strategy | 'external')}
+          title="seed or recipe: the lab's own worker; external: a program of yours"
+        >
           {Strategy.options.map((s) => (
             <option key={s} value={s}>
               {s}
             </option>
           ))}
+          <option value="external">external…</option>
         </select>
-        <button type="button" className="btn btn-small" disabled={adding.busy} aria-label={`Add workers to ${task}`} onClick={() => void adding.run(count, strategy)}>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={adding.busy || (strategy === 'external' && !command.external)}
+          aria-label={`Add workers to ${task}`}
+          title={strategy === 'external' ? command.error : undefined}
+          onClick={() => void adding.run(count, strategy, command.external)}
+        >
           Add
         </button>
         <span className="spacer" />
@@ -83,6 +101,7 @@ export function TaskCard({ task }: { task: string }) {
           {deleting.busy ? 'Deleting…' : 'Delete task'}
         </button>
       </div>
+      {strategy === 'external' && <ExternalCommandField id={`external-${task}`} />}
       {workerNames.length === 0 ? (
         <p className="empty small">No workers. Add some to elect a primary.</p>
       ) : (

@@ -19,7 +19,7 @@ export function WorkerRow({ name }: { name: string }) {
   const role = alive ? w.role : 'down'
   const actions: Array<ProcessAction | 'remove'> = !alive ? ['restart'] : [w.status === 'paused' ? 'resume' : 'pause', 'stop', 'kill', 'restart', 'remove']
   return (
-    <li className={`row worker-row ${alive ? '' : 'is-down'}`} data-worker={name} data-role={w.role} data-status={w.status} data-task={w.task}>
+    <li className={`row worker-row ${alive ? '' : 'is-down'}`} data-worker={name} data-role={w.role} data-status={w.status} data-task={w.task} data-strategy={w.strategy}>
       <div className="row-main">
         <span className={`role-badge role-${role}`} title={alive ? `role: ${w.role}` : `was ${w.role}`}>
           {role}
@@ -56,6 +56,11 @@ export function WorkerRow({ name }: { name: string }) {
       <div className="row-sub">
         <dl className="facts mono">
           <Fact label="pid" value={w.pid} />
+          <Fact
+            label="runs"
+            value={w.strategy || undefined}
+            title={w.strategy === 'external' ? 'Your program: its role is read off ZooKeeper (the smallest instance node), not from what it prints' : "The lab's own worker"}
+          />
           <Fact label="session" value={formatSessionId(w.sessionId)} />
           <Fact label="last commit" value={w.lastCommit} title={`${w.commits} commits by this worker`} />
           <Uptime startedAt={alive ? w.startedAt : undefined} />

@@ -1,18 +1,20 @@
 import { useCallback, useEffect } from 'react'
-import type { ScenarioSummary, Strategy } from '../../../shared/api'
+import type { ExternalWorker, ScenarioSummary } from '../../../shared/api'
 import { useNow } from '../app/clock'
 import { formatDuration, formatTime } from '../app/format'
 import { useStore } from '../app/store'
 import { errorText, useLabAction } from '../lab/actions'
 import { lab } from '../lab/connection'
+import { ExternalCommandField, useExternalCommand } from '../external/ExternalCommandField'
+import type { StrategyChoice } from './experiments-slice'
 import { OUTCOME_LABEL, formatStepMs, plural, runOutcome, sinceStart, type RunOutcome } from './checker-model'
 
-/** The strategy override of a run: none (each task's own), or every task on seed or recipe. */
-type StrategyChoice = 'default' | Strategy
+/** The strategy override of a run: none (each task's own), every task on seed or recipe, or on a program of yours. */
 const STRATEGIES: Array<{ id: StrategyChoice; label: string; hint: string }> = [
   { id: 'default', label: 'scenario default', hint: "Each task's own strategy, as the scenario file sets it" },
   { id: 'seed', label: 'seed', hint: 'The original recipe, flaws included: no shutdown handling, herd effect, status flaps' },
   { id: 'recipe', label: 'recipe', hint: 'The fixed recipe: closes its session on the way out, watches its predecessor, fences' },
+  { id: 'external', label: 'external…', hint: "Every task's workers run a program of yours, judged only from what it writes to ZooKeeper and the sink" },
 ]
 
 /** How long a run may take to open its session before the view gives up waiting for it. */
@@ -64,12 +66,13 @@ function ScenarioPicker() {
   const replaying = useStore((s) => s.replay !== undefined)
   const { chooseScenario: setSelected, setRunStrategy: setStrategy } = useStore.getState()
   const chosen = scenarios?.find((s) => s.name === selected) ?? scenarios?.[0]
-  const start = useCallback(async (name: string, choice: StrategyChoice) => {
+  const command = useExternalCommand()
+  const start = useCallback(async (name: string, choice: StrategyChoice, external?: ExternalWorker) => {
     const strategy = choice === 'default' ? undefined : choice
     const pending = { name, ...(strategy ? { strategy } : {}), since: Date.now() }
     useStore.getState().setPendingRun(pending)
     try {
-      await lab().runScenario({ name, ...(strategy ? { strategy } : {}) })
+      await lab().runScenario({ name, ...(strategy === 'external' ? { external } : strategy ? { strategy } : {}) })
     } catch (err) {
       useStore.getState().setPendingRun(undefined)
       throw err
@@ -146,15 +149,24 @@ function ScenarioPicker() {
             <button
               type="button"
               className="btn btn-primary"
-              disabled={busy || running || replaying || !chosen}
+              disabled={busy || running || replaying || !chosen || (strategy === 'external' && !command.external)}
               aria-label={chosen ? `Run ${chosen.name}` : 'Run scenario'}
-              title={replaying ? 'Read-only replay: go back to live to run a scenario' : running ? 'A scenario is running: stop it first' : undefined}
-              onClick={() => chosen && void run(chosen.name, strategy)}
+              title={
+                replaying
+                  ? 'Read-only replay: go back to live to run a scenario'
+                  : running
+                    ? 'A scenario is running: stop it first'
+                    : strategy === 'external'
+                      ? command.error
+                      : undefined
+              }
+              onClick={() => chosen && void run(chosen.name, strategy, command.external)}
             >
               ▶ Run {chosen?.name}
               {strategy !== 'default' && <span className="run-strategy">with {strategy}</span>}
             </button>
           </div>
+          {strategy === 'external' && <ExternalCommandField id="scenario-external" />}
         </>
       )}
     </section>

@@ -51,16 +51,19 @@ export interface ExperimentsSlice {
   scenarios?: ScenarioSummary[]
   scenariosError?: string
   /** A run asked for whose session has not started yet (the previous one is being closed). */
-  pendingRun?: { name: string; strategy?: Strategy; since: number }
+  pendingRun?: { name: string; strategy?: Exclude<StrategyChoice, 'default'>; since: number }
   /** Finished runs of this window, newest first; kept across sessions. */
   runs: RunRecord[]
   /** The scenario and strategy chosen in the picker (kept while the view is closed and across sessions). */
   chosenScenario?: string
-  runStrategy: 'default' | Strategy
+  runStrategy: StrategyChoice
   setPendingRun(run: ExperimentsSlice['pendingRun']): void
   chooseScenario(name: string): void
-  setRunStrategy(strategy: 'default' | Strategy): void
+  setRunStrategy(strategy: StrategyChoice): void
 }
+
+/** A run's strategy override: none (each task's own), seed or recipe for every task, or an external program. */
+export type StrategyChoice = 'default' | Strategy | 'external'
 
 /** Runs remembered in the list. */
 export const MAX_RUNS = 20
