@@ -20,7 +20,7 @@ import { failoverTables, FAULTS, runFailover, type FailoverResult } from './fail
 import { herdTables, runHerd, type HerdResult } from './herd.js'
 import { logTables, runLogPipeline, type LogResult } from './log-pipeline.js'
 import { runScale, scaleTables, type ScaleResult } from './scale.js'
-import { parseArgs, type Section } from './lib/args.js'
+import { parseArgs, SECTIONS, type Section } from './lib/args.js'
 import { describeMachine, machineLine } from './lib/machine.js'
 import { BENCH_MARKER, cpuBusyBetween, cpuSample, foreignLabProcesses, load1, processesMarked } from './lib/proc.js'
 import { sleep } from './lib/wait.js'
@@ -50,7 +50,9 @@ async function main(): Promise<number> {
   const loadStart = load1()
   const cpuStart = cpuSample()
   const say = (line: string) => console.log(line)
-  say(`zklab bench ${args.quick ? '--quick' : '(full)'}${args.external ? ` --external ${JSON.stringify(args.externalText)}` : ''}: ${new Date(started).toISOString()}`)
+  // What kind of run this is, as results.json and the summary say: a partial one is not "full".
+  const mode = args.quick ? 'quick' : args.only.length < SECTIONS.length || args.reps !== undefined || args.logRates !== undefined ? 'partial' : 'full'
+  say(`zklab bench (${mode})${args.external ? ` --external ${JSON.stringify(args.externalText)}` : ''}: ${new Date(started).toISOString()}`)
   say(`machine: ${machineLine(machine)}`)
   if (loadStart > machine.cores * 0.5 || foreign > 0) {
     say(
@@ -176,7 +178,7 @@ async function main(): Promise<number> {
   const results = {
     schema: 1,
     date: new Date(started).toISOString(),
-    mode: q ? 'quick' : 'full',
+    mode,
     args: { quick: q, external: args.externalText ?? null, only: args.only, reps: args.reps ?? null, logRates: args.logRates ?? null },
     machine: { ...machine, zookeeper: zkVersion ?? null },
     noise: {
@@ -195,7 +197,7 @@ async function main(): Promise<number> {
   if (!args.keep) rmSync(sessionsDir, { recursive: true, force: true })
 
   say('='.repeat(100))
-  say(`Results (${q ? 'quick' : 'full'} run, ${new Date(started).toISOString()}, ${(durationMs / 1000).toFixed(0)} s)`)
+  say(`Results (${mode} run, ${new Date(started).toISOString()}, ${(durationMs / 1000).toFixed(0)} s)`)
   say(`machine: ${machineLine(machine, zkVersion)}`)
   say(`noise: load ${loadStart.toFixed(1)} at start, ${load1().toFixed(1)} at end; machine ${results.noise.busyPct.toFixed(0)} % busy over the run (${results.noise.stealPct.toFixed(1)} % steal); ${foreign} other lab/ZooKeeper/Chromium processes at start\n`)
   for (const t of tables) say(`${t}\n`)
