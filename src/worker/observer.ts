@@ -14,6 +14,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { ZnodeStat } from '../shared/events.js'
 import { ObserverEventTypes as E } from '../shared/events.js'
+import { bySequence } from '../shared/sequential.js'
 import { intFlag, parseFlagsOrExit, zkFlags, znodePathFlag } from './common/args.js'
 import { createEmitter, errorFields } from './common/emitter.js'
 import { createGate, followChildren, followData, type Follower, type NodeValue, type ChildrenValue } from './common/follow.js'
@@ -183,8 +184,10 @@ async function onChildren(mirror: Mirror, node: MirrorNode, value: ChildrenValue
     if (c) removeNode(mirror, c)
   }
   node.children = names
+  // Sequential children in creation order: requests are answered in order, so they are announced
+  // as ZooKeeper made them (the smallest instance node first), not in the list's hash order.
   const added: Promise<void>[] = []
-  for (const name of names) {
+  for (const name of [...names].sort(bySequence)) {
     const path = joinPath(node.path, name)
     if (!mirror.nodes.has(path)) added.push(addNode(mirror, path))
   }

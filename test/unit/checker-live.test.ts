@@ -47,6 +47,33 @@ describe('checker: live', () => {
     expect(live.drain().map((v) => v.kind).sort()).toEqual(['duplicate', 'split-brain'])
   })
 
+  it('spaces re-checks by how long the last one took, so they take at most a tenth of a core', () => {
+    const { j, nodes } = twoWorkers()
+    let clock = 0
+    let checks = 0
+    // A re-check that takes 300 ms (read from the clock, advanced while the check runs).
+    const live = new LiveChecker({ minRecheckMs: 500, now: () => clock, liveSinks: () => ((clock += 300), checks++, undefined) })
+    j.loop(200, 1, 1, 3)
+    j.events.forEach((e) => live.onEvent(e))
+    expect(live.drain()).toEqual([])
+    expect(checks).toBe(1)
+    const seen = j.events.length
+    j.role(1300, 2, 'primary', nodes[1]).work(1310, 2, 4).work(1700, 1, 4)
+    j.events.slice(seen).forEach((e) => live.onEvent(e))
+    // 300 ms of checking earns 3000 ms of rest, not minRecheckMs' 500.
+    clock += 2500
+    expect(live.drain()).toEqual([])
+    expect(checks).toBe(1)
+    clock += 600
+    expect(live.drain().map((v) => v.kind).sort()).toEqual(['duplicate', 'split-brain'])
+    expect(checks).toBe(2)
+    // The report is exact whenever asked.
+    j.work(1800, 1, 5)
+    live.onEvent(j.events.at(-1)!)
+    live.report()
+    expect(checks).toBe(3)
+  })
+
   it('does not hand out a violation again when a late line changes its shape', () => {
     const { j } = twoWorkers()
     const live = new LiveChecker({ minRecheckMs: 0 })

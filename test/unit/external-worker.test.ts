@@ -103,6 +103,31 @@ describe('external roles, read off ZooKeeper', () => {
     expect(state.workers['worker-t1-1'].node).toBeUndefined()
   })
 
+  it('never shows two primaries, even when the later node is seen first', () => {
+    const out: ExternalRoleEvent[] = []
+    const roles = new ExternalRoles('/customBackUp', (e) => out.push(e))
+    const state = emptyLabState()
+    const primaries: number[] = []
+    const feed = (e: LabEvent) => {
+      applyEvent(state, e)
+      roles.onEvent(e)
+      for (const d of out.splice(0)) {
+        applyEvent(state, ev(d as unknown as Record<string, unknown>))
+        primaries.push(Object.values(state.workers).filter((w) => w.role === 'primary').length)
+      }
+    }
+    feed(spawned(1))
+    feed(spawned(2))
+    // Worker 2's node reaches the lab before worker 1's smaller one: 2 is primary as far as anyone knows.
+    feed(node('znode.created', 'server_2_0000000001', 'bb'))
+    expect(state.workers['worker-t1-2'].role).toBe('primary')
+    feed(node('znode.created', 'server_1_0000000000', 'aa'))
+    expect(state.workers['worker-t1-1'].role).toBe('primary')
+    expect(state.workers['worker-t1-2'].role).toBe('standby')
+    // After every single event, at most one.
+    expect(Math.max(...primaries)).toBe(1)
+  })
+
   it("does not take a restarted worker's old node for its new registration", () => {
     const out: ExternalRoleEvent[] = []
     const roles = new ExternalRoles('/customBackUp', (e) => out.push(e))

@@ -2,7 +2,8 @@
  * The checker while a session runs: fed every journalled event, it answers with the violations found
  * since it was last asked. It re-checks the whole journal so far (the checks are linear and pure), so
  * the live verdicts and the end-of-run report can never disagree; a violation is handed out once,
- * identified by what it is about, not by how far it has grown since.
+ * identified by what it is about, not by how far it has grown since. Re-checks are spaced so they
+ * take at most a tenth of a core, however long the journal grows.
  */
 import { LabEventTypes, type LabEvent } from '../../shared/events.js'
 import { checkSession } from './check-session.js'
@@ -16,7 +17,13 @@ export interface LiveCheckerOptions extends CheckOptions {
    * journal (about 50 ms per 50,000 events), and views may ask on every batch. report() is always exact.
    */
   minRecheckMs?: number
-  /** The clock for minRecheckMs (tests). */
+  /**
+   * The share of one core re-checks may take (default 0.1): a re-check that took 80 ms waits at least
+   * 800 ms for the next, so a long session's growing journal slows the live verdicts, not the lab.
+   * Not applied with minRecheckMs 0.
+   */
+  maxBusyShare?: number
+  /** The clock for minRecheckMs and maxBusyShare (tests). */
   now?: () => number
   /** The session's ZooKeeper transaction logs so far (throttledTxnLogReader), to judge zombie-write live. */
   txnLog?: () => TxnLogRead | undefined
@@ -43,10 +50,15 @@ export class LiveChecker {
   private last?: CheckReport
   private lastCheckAt = -Infinity
   private readonly minRecheckMs: number
+  private readonly maxBusyShare: number
+  /** How long drain() waits after a re-check before the next: minRecheckMs, or more after a slow one. */
+  private recheckGapMs: number
   private readonly now: () => number
 
   constructor(private readonly options: LiveCheckerOptions = {}) {
     this.minRecheckMs = options.minRecheckMs ?? 500
+    this.recheckGapMs = this.minRecheckMs
+    this.maxBusyShare = options.maxBusyShare ?? 0.1
     this.now = options.now ?? Date.now
   }
 
@@ -59,7 +71,7 @@ export class LiveChecker {
 
   /** Violations found since the last call (each one once), in the order they happened. */
   drain(): Violation[] {
-    if (this.dirty && this.now() - this.lastCheckAt < this.minRecheckMs) return []
+    if (this.dirty && this.now() - this.lastCheckAt < this.recheckGapMs) return []
     const fresh: Violation[] = []
     for (const verdict of this.current().verdicts) {
       for (const v of verdict.violations) if (this.isNew(v)) fresh.push(v)
@@ -107,8 +119,11 @@ export class LiveChecker {
 
   private current(): CheckReport {
     if (this.dirty || !this.last) {
+      const started = this.now()
       this.last = checkSession({ events: this.events, sinks: this.options.liveSinks?.(), txnLog: this.options.txnLog?.(), options: this.options })
       this.lastCheckAt = this.now()
+      // minRecheckMs 0 asks for a re-check at every drain (a caller that paces itself).
+      this.recheckGapMs = this.minRecheckMs === 0 ? 0 : Math.max(this.minRecheckMs, (this.lastCheckAt - started) / this.maxBusyShare)
       this.dirty = false
     }
     return this.last

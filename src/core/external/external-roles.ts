@@ -9,6 +9,7 @@
  * ground truth after a run is ZooKeeper's transaction log (see the zombie-write check).
  */
 import { LabEventTypes, ObserverEventTypes, type LabEvent, type ZnodeStat } from '../../shared/events.js'
+import { bySequence } from '../../shared/sequential.js'
 import { normalizeSessionId } from '../txnlog/txn-log-file.js'
 
 export interface ExternalRoleEvent {
@@ -31,7 +32,6 @@ interface Tracked {
   registered: boolean
 }
 
-const sequence = (name: string) => name.slice(-10)
 
 export class ExternalRoles {
   private readonly workers = new Map<string, Tracked>()
@@ -74,8 +74,9 @@ export class ExternalRoles {
   }
 
   private recompute(task: string): void {
-    const live = [...(this.nodes.get(task) ?? new Map<string, { owner: string; ctime: number }>())].sort((a, b) => (sequence(a[0]) < sequence(b[0]) ? -1 : 1))
+    const live = [...(this.nodes.get(task) ?? new Map<string, { owner: string; ctime: number }>())].sort((a, b) => bySequence(a[0], b[0]))
     const smallest = live[0]?.[0] ?? null
+    const changes: ExternalRoleEvent[] = []
     for (const worker of this.workers.values()) {
       if (worker.task !== task) continue
       // Its latest registration since it was (re)started: an older node belongs to its previous process.
@@ -95,7 +96,9 @@ export class ExternalRoles {
       const key = `${event.role}|${event.node}|${event.sessionId}`
       if (key === worker.last) continue
       worker.last = key
-      this.emit(event)
+      changes.push(event)
     }
+    // The old primary steps down before the new one steps up: between two events nobody sees two.
+    for (const event of changes.sort((a, b) => Number(a.role === 'primary') - Number(b.role === 'primary'))) this.emit(event)
   }
 }

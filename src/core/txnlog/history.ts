@@ -5,6 +5,7 @@
  * notifications is missed: every write is here, with the session that made it.
  */
 import { LAB_ROOT } from '../../shared/lab-state.js'
+import { sequenceOf } from '../../shared/sequential.js'
 import type { Txn, TxnOp } from './txn-log-file.js'
 
 export interface SessionHistory {
@@ -76,9 +77,6 @@ export interface TxnHistory {
   /** Failed requests per session (bad version, no node, …): a fenced commit shows up here. */
   errors: Map<string, { zxid: number; time: number; code: number }[]>
 }
-
-/** The sequence ZooKeeper appended: the last 10 characters of the node's name. */
-export const sequenceOf = (name: string): string => name.slice(-10)
 
 export function buildTxnHistory(txns: readonly Txn[], root = LAB_ROOT): TxnHistory {
   const tasksPrefix = `${root}/tasks/`
