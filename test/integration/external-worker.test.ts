@@ -5,7 +5,7 @@
  * prints plain text. Real ZooKeeper, real processes; the zombie writes are found in ZooKeeper's own
  * transaction log, named by worker, session and zxid.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,8 +16,8 @@ import { readSessionTxnLogs } from '../../src/core/txnlog/read-txn-logs.js'
 import { normalizeSessionId } from '../../src/core/txnlog/txn-log-file.js'
 import { LabEventTypes, type LabEvent } from '../../src/shared/events.js'
 import { isAlive, waitFor } from './helpers/wait.js'
+import { ROOT, ZKLAB, zklabRunJson } from './helpers/zklab-cli.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
 const WORKER = join(ROOT, 'test', 'fixtures', 'external-worker.sh')
 
 describe('external workers (real ZooKeeper, a shell-script worker)', () => {
@@ -111,10 +111,10 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
   })
 
   it('zklab run --external names a line it cannot read, and takes a strategy or a program, not both', () => {
-    const bad = spawnSync(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'run', 'stop-primary', '--external', `./w.sh "open`], { cwd: ROOT, encoding: 'utf8' })
+    const bad = spawnSync(process.execPath, [ZKLAB, 'run', 'stop-primary', '--external', `./w.sh "open`], { cwd: ROOT, encoding: 'utf8' })
     expect(bad.status).toBe(2)
     expect(bad.stderr).toContain('--external "./w.sh \\"open": a double quote is not closed')
-    const both = spawnSync(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'run', 'stop-primary', '--strategy', 'seed', '--external', './w.sh'], { cwd: ROOT, encoding: 'utf8' })
+    const both = spawnSync(process.execPath, [ZKLAB, 'run', 'stop-primary', '--strategy', 'seed', '--external', './w.sh'], { cwd: ROOT, encoding: 'utf8' })
     expect(both.status).toBe(2)
     expect(both.stderr).toMatch(/--external .* cannot be used with option '--strategy/)
   })
@@ -199,7 +199,7 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
       expect(txnAt(orphaned.zxids![0]).session).toBe(orphanSession)
 
       // `zklab txnlog` lists the same writes, row by row, for a person or a script.
-      const listed = spawnSync(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'txnlog', dir, '--task', 'rogue', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
+      const listed = spawnSync(process.execPath, [ZKLAB, 'txnlog', dir, '--task', 'rogue', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
       expect(listed.status, listed.stderr).toBe(0)
       const rows = (JSON.parse(listed.stdout) as { tasks: Record<string, Array<{ zxid: string; node: string; op: string; worker: string | null; byHolder: boolean }>> }).tasks.rogue
       const zombieRows = rows.filter((r) => r.node === 'lastCommit' && r.op === 'setData' && !r.byHolder)
@@ -221,21 +221,5 @@ function readJournal(dir: string): LabEvent[] {
 
 /** `zklab run <scenario> --json`, as a user runs it. */
 function zklabRun(scenario: string, out: string, extra: string[] = []): Promise<{ code: number | null; result: RunResult; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'run', scenario, '--out', out, '--json', ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
-    child.once('error', reject)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      try {
-        resolve({ code, result: JSON.parse(stdout) as RunResult, stderr })
-      } catch {
-        reject(new Error(`zklab run printed no result (exit ${code}):\n${stderr.slice(-3000)}`))
-      }
-    })
-  })
+  return zklabRunJson([scenario, '--out', out, ...extra], 180_000)
 }

@@ -3,14 +3,13 @@
  * workers: the correct `recipe` passes all of them, and the checker catches the seed's flaws where
  * the scenario is built to expose them.
  */
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { RunResult } from '../../src/core/experiments/run-scenario.js'
+import { ROOT, zklabRunJson } from './helpers/zklab-cli.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
 const SCENARIOS = readdirSync(join(ROOT, 'resources', 'scenarios'))
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => f.replace(/\.yaml$/, ''))
@@ -18,27 +17,7 @@ const base = mkdtempSync(join(tmpdir(), 'zklab-scenarios-'))
 
 /** Runs `zklab run <scenario> --json` and returns its exit code and result. */
 function run(scenario: string, strategy: 'seed' | 'recipe'): Promise<{ code: number | null; result: RunResult; stderr: string }> {
-  const out = join(base, `${scenario}-${strategy}`)
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'run', scenario, '--strategy', strategy, '--out', out, '--json'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000)
-    child.once('error', reject)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      try {
-        resolve({ code, result: JSON.parse(stdout) as RunResult, stderr })
-      } catch {
-        reject(new Error(`zklab run ${scenario} printed no result (exit ${code}):\n${stderr.slice(-3000)}`))
-      }
-    })
-  })
+  return zklabRunJson([scenario, '--strategy', strategy, '--out', join(base, `${scenario}-${strategy}`)])
 }
 
 const verdict = (result: RunResult, invariant: string) => result.check?.verdicts.find((v) => v.invariant === invariant)

@@ -1,24 +1,16 @@
 /** The monitor against a real ZooKeeper: alerts raised once, cleared once, tasks coming and going. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CreateMode, connectZk, type ZkClient } from '../../src/worker/common/zk.js'
+import { describe, expect, it } from 'vitest'
+import { CreateMode, type ZkClient } from '../../src/worker/common/zk.js'
 import { taskPaths } from '../../src/worker/common/paths.js'
-import { startStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
-import { killAllPrograms, runProgram, startProgram, type ChildEvent, type WorkerProcess } from './helpers/worker-process.js'
+import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
+import { runProgram, startProgram, type ChildEvent, type WorkerProcess } from './helpers/worker-process.js'
 
 let zk: StandaloneZk
 let client: ZkClient
 
-beforeAll(async () => {
-  zk = await startStandaloneZk()
-  client = await connectZk({ connect: zk.connect, sessionTimeoutMs: 10_000 }, 30_000)
-})
-afterEach(async () => {
-  await killAllPrograms()
-})
-afterAll(async () => {
-  await killAllPrograms()
-  client?.close()
-  await zk?.stop()
+useStandaloneZk((started, connected) => {
+  zk = started
+  client = connected
 })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

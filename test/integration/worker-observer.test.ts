@@ -1,23 +1,15 @@
 /** The observer against a real ZooKeeper: every create, change and delete, with Stat, even under load. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CreateMode, connectZk, type ZkClient } from '../../src/worker/common/zk.js'
-import { startStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
-import { killAllPrograms, startProgram, type ChildEvent, type WorkerProcess } from './helpers/worker-process.js'
+import { describe, expect, it } from 'vitest'
+import { CreateMode, type ZkClient } from '../../src/worker/common/zk.js'
+import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
+import { startProgram, type ChildEvent, type WorkerProcess } from './helpers/worker-process.js'
 
 let zk: StandaloneZk
 let client: ZkClient
 
-beforeAll(async () => {
-  zk = await startStandaloneZk()
-  client = await connectZk({ connect: zk.connect, sessionTimeoutMs: 10_000 }, 30_000)
-})
-afterEach(async () => {
-  await killAllPrograms()
-})
-afterAll(async () => {
-  await killAllPrograms()
-  client?.close()
-  await zk?.stop()
+useStandaloneZk((started, connected) => {
+  zk = started
+  client = connected
 })
 
 const at = (type: string, path: string) => (e: ChildEvent) => e.type === type && e.path === path

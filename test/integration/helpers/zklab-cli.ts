@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import type { RunResult } from '../../../src/core/experiments/run-scenario.js'
 
 export const ROOT = new URL('../../../', import.meta.url).pathname
 export const ZKLAB = join(ROOT, 'bin', 'zklab.js')
@@ -33,4 +34,14 @@ export function zklab(args: string[], options: { env?: NodeJS.ProcessEnv; timeou
       resolve({ code, stdout, stderr, output })
     })
   })
+}
+
+/** `zklab run <args> --json`: the exit code and the printed RunResult (progress is on stderr). */
+export async function zklabRunJson(args: string[], timeoutMs = 240_000): Promise<{ code: number | null; result: RunResult; stderr: string }> {
+  const run = await zklab(['run', ...args, '--json'], { timeoutMs })
+  try {
+    return { code: run.code, result: JSON.parse(run.stdout) as RunResult, stderr: run.stderr }
+  } catch {
+    throw new Error(`zklab run ${args.join(' ')} printed no result (exit ${run.code}):\n${run.stderr.slice(-3000)}`)
+  }
 }
