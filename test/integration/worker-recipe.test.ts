@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { taskPaths } from '../../src/worker/common/paths.js'
-import { connectZk, type ZkClient } from '../../src/worker/common/zk.js'
-import { startStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
+import type { ZkClient } from '../../src/worker/common/zk.js'
+import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
 import { killAllPrograms, runProgram, startProgram, type ChildEvent, type WorkerProcess } from './helpers/worker-process.js'
 
 const ROOT = '/customBackUp'
@@ -22,20 +22,16 @@ let zk: StandaloneZk
 let client: ZkClient
 let dir: string
 
-beforeAll(async () => {
-  zk = await startStandaloneZk() // tickTime 500: session timeouts from 1 s to 10 s are granted as asked
-  client = await connectZk({ connect: zk.connect, sessionTimeoutMs: 10_000 }, 30_000)
+// tickTime 500: session timeouts from 1 s to 10 s are granted as asked. Programs are killed after
+// each test (SIGKILL ends SIGSTOPped workers too).
+useStandaloneZk((started, connected) => {
+  zk = started
+  client = connected
+})
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'zklab-test-recipe-'))
 })
-
-afterEach(async () => {
-  await killAllPrograms() // SIGKILL ends SIGSTOPped workers too
-})
-
-afterAll(async () => {
-  await killAllPrograms()
-  client?.close()
-  await zk?.stop()
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 

@@ -5,11 +5,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { connectZk, type ZkClient } from '../../src/worker/common/zk.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ZkClient } from '../../src/worker/common/zk.js'
 import { taskPaths } from '../../src/worker/common/paths.js'
-import { startStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
-import { killAllPrograms, runProgram, startProgram, type WorkerProcess, type ChildEvent } from './helpers/worker-process.js'
+import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
+import { runProgram, startProgram, type WorkerProcess, type ChildEvent } from './helpers/worker-process.js'
 
 const ROOT = '/customBackUp'
 const SESSION_TIMEOUT = 2000
@@ -19,20 +19,16 @@ let zk: StandaloneZk
 let client: ZkClient
 let dir: string
 
-beforeAll(async () => {
-  zk = await startStandaloneZk()
-  client = await connectZk({ connect: zk.connect, sessionTimeoutMs: 10_000 }, 30_000)
+// tickTime 500: session timeouts from 1 s to 10 s are granted as asked. Programs are killed after
+// each test (SIGKILL ends SIGSTOPped workers too).
+useStandaloneZk((started, connected) => {
+  zk = started
+  client = connected
+})
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'zklab-test-seed-'))
 })
-
-afterEach(async () => {
-  await killAllPrograms()
-})
-
-afterAll(async () => {
-  await killAllPrograms()
-  client?.close()
-  await zk?.stop()
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
