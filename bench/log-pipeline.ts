@@ -9,13 +9,13 @@
  *     MutationObserver, says how far the store has got; every line up to that seq is in it.
  * Delay = arrival − the time the worker wrote the line (same machine, same clock).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { connectBridge } from '../src/core/bridge/bridge-client.js'
+import { startServeProcess, stopServeProcess } from '../src/cli/serve-process.js'
 import { cpuMsOf, descendants } from './lib/proc.js'
 import { summarize, type Summary } from './lib/stats.js'
 import { fmtMs, fmtNum, table } from './lib/table.js'
@@ -131,12 +131,14 @@ export async function runLogPipeline(config: LogConfig): Promise<LogResult> {
   const rendererBuiltAt = statSync(index).mtime.toISOString()
   const dir = join(config.sessionsDir, 'serve')
   mkdirSync(dir, { recursive: true })
-  const serve = spawn(process.execPath, [join(ROOT, 'bin', 'zklab.js'), 'serve', '--port', '0', '--sessions-dir', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  let serve: ChildProcess | undefined
   let browser: Browser | undefined
   const rows: LogRow[] = []
   let version: string | undefined
   try {
-    const url = await serveUrl(serve)
+    const started = await startServeProcess({ sessionsDir: dir })
+    serve = started.child
+    const url = started.url
     say(`zklab serve at ${url}`)
     // Connected only for a call: a connected client gets every event batch too, which would double
     // what the bridge sends while we measure it.
@@ -166,7 +168,7 @@ export async function runLogPipeline(config: LogConfig): Promise<LogResult> {
     for (const rate of config.rates) {
       await page.evaluate(() => (globalThis as unknown as { __bench: { reset(): void } }).__bench.reset())
       const started = Date.now()
-      const cpu0 = cpuOf(serve.pid)
+      const cpu0 = cpuOf(serve?.pid)
       await withLab((lab) =>
         lab.addWorkers({
           task: `logs-${rate}`,
@@ -186,14 +188,14 @@ export async function runLogPipeline(config: LogConfig): Promise<LogResult> {
         const count = p.received + p.storeSeq
         if (count !== lastCount) lastProgress = Date.now()
         lastCount = count
-        if (!cpuDone && p.done >= config.workers) cpuDone = { at: Date.now(), cpu: cpuOf(serve.pid) }
+        if (!cpuDone && p.done >= config.workers) cpuDone = { at: Date.now(), cpu: cpuOf(serve?.pid) }
         // Done: every emitter said so, every line it wrote reached the socket, and the store caught up.
         if (p.done >= config.workers && p.received >= p.emitted && p.storeSeq >= p.lastSeq) break
         if (Date.now() - lastProgress > 10_000 && Date.now() - started > config.seconds * 1000) break
       }
       const elapsed = Date.now() - started
       // CPU while the emitters ran (until the last said it was done), not while we waited for stragglers.
-      const { at, cpu: cpu1 } = cpuDone ?? { at: Date.now(), cpu: cpuOf(serve.pid) }
+      const { at, cpu: cpu1 } = cpuDone ?? { at: Date.now(), cpu: cpuOf(serve?.pid) }
       const span = at - started
       const data = await pageData(page)
       const row = analyze(rate, config.workers, expected, data, elapsed, {
@@ -211,7 +213,7 @@ export async function runLogPipeline(config: LogConfig): Promise<LogResult> {
     await page.close()
   } finally {
     await browser?.close().catch(() => {})
-    await stopServe(serve)
+    if (serve) await stopServeProcess(serve)
   }
   return { config: strip(config), rows, chromium: version, rendererBuiltAt }
 }
@@ -311,36 +313,6 @@ function cpuOf(servePid: number | undefined): { serve?: number; chromium: number
     .filter((p) => /chrom/i.test(p.comm))
     .reduce((sum, p) => sum + (cpuMsOf(p.pid) ?? 0), 0)
   return { serve: servePid === undefined ? undefined : cpuMsOf(servePid), chromium }
-}
-
-function serveUrl(child: ChildProcess): Promise<string> {
-  const lines: string[] = []
-  child.stderr!.on('data', (c: Buffer) => lines.push(c.toString()))
-  return new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`zklab serve printed no URL within 60 s:\n${lines.join('')}`)), 60_000)
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line + '\n')
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)
-      if (match) {
-        clearTimeout(timer)
-        resolveUrl(match[1])
-      }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`zklab serve exited (${code}) before printing its URL:\n${lines.join('')}`))
-    })
-  })
-}
-
-/** SIGINT, as a user's Ctrl-C: the lab closes its session and stops ZooKeeper and every worker. */
-async function stopServe(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((done) => child.once('exit', () => done()))
-  child.kill('SIGINT')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-  await exited
-  clearTimeout(timer)
 }
 
 export function logTables(result: LogResult): string {

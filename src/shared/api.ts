@@ -268,7 +268,7 @@ export const LabMethods = {
 
 /** Compiles only while lab-methods.ts names exactly the API's callable methods. */
 type Assert<T extends true> = T
-type MethodNamesMatchTheApi = Assert<
+export type MethodNamesMatchTheApi = Assert<
   [LabMethod] extends [Exclude<keyof LabApi, 'subscribe'>] ? ([Exclude<keyof LabApi, 'subscribe'>] extends [LabMethod] ? true : false) : false
 >
 

@@ -3,17 +3,12 @@
  * with its own sessions folder, stopped with SIGINT afterwards (the lab then stops ZooKeeper and
  * every worker). The test fails if anything the lab started outlives it.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { test as base } from '@playwright/test'
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const START_TIMEOUT_MS = 60_000
-const STOP_TIMEOUT_MS = 30_000
+import { startServeProcess, stopServeProcess } from '../../src/cli/serve-process.js'
 
 export interface BrowserLab {
   url: string
@@ -24,38 +19,8 @@ export interface BrowserLab {
 
 async function startLab(): Promise<{ lab: BrowserLab; child: ChildProcess }> {
   const sessionsDir = mkdtempSync(join(tmpdir(), 'zklab-e2e-'))
-  const child = spawn(process.execPath, [join(ROOT, 'bin/zklab.js'), 'serve', '--port', '0', '--sessions-dir', sessionsDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: string[] = []
-  child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()))
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`zklab serve printed no URL within ${START_TIMEOUT_MS} ms:\n${lines.join('')}`)), START_TIMEOUT_MS)
-    const rl = createInterface({ input: child.stdout! })
-    rl.on('line', (line) => {
-      lines.push(line + '\n')
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)
-      if (match) {
-        clearTimeout(timer)
-        resolveUrl(match[1])
-      }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`zklab serve exited (${code}) before printing its URL:\n${lines.join('')}`))
-    })
-  })
-  return { lab: { url, sessionsDir, output: () => lines.join('') }, child }
-}
-
-async function stopLab(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((done) => child.once('exit', () => done()))
-  child.kill('SIGINT')
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
-  await exited
-  clearTimeout(timer)
+  const serve = await startServeProcess({ sessionsDir })
+  return { lab: { url: serve.url, sessionsDir, output: serve.output }, child: serve.child }
 }
 
 /** Processes whose command line mentions the folder: ZooKeeper and workers all carry the session path. */
@@ -79,7 +44,7 @@ export const test = base.extend<{ lab: BrowserLab }>({
     try {
       await use(lab)
     } finally {
-      await stopLab(child)
+      await stopServeProcess(child)
       // Children die with the lab (parent-death signal); give the kernel a moment to reap them.
       let left = processesUsing(lab.sessionsDir)
       for (let i = 0; i < 50 && left.length > 0; i++) {
