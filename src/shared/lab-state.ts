@@ -4,6 +4,7 @@
  * reducer, so every view agrees on what happened.
  */
 import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, WorkerEventTypes, type AlertKind, type LabEvent, type ZnodeStat } from './events.js'
+import { formatCommandLine } from './command-line.js'
 
 export type ProcessStatus = 'running' | 'paused' | 'stopped' | 'crashed'
 
@@ -106,7 +107,8 @@ export interface LabState {
   /** Found live by the checker, in the order they were found. */
   violations: ViolationView[]
   /** The scenario this session runs, if any, and how far it got. */
-  scenario?: { name: string; strategy?: string; running: boolean; step?: string; ok?: boolean; error?: string; startedAt: number }
+  /** `command`: the external program every task's workers ran, as a command line (runs with an external override). */
+  scenario?: { name: string; strategy?: string; command?: string; running: boolean; step?: string; ok?: boolean; error?: string; startedAt: number }
   /** The checker's final verdicts, once the session has closed. */
   verdicts?: { ok: boolean; verdicts: VerdictView[] }
 }
@@ -282,6 +284,7 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       state.scenario = {
         name: String(e.scenario),
         ...(typeof e.strategy === 'string' ? { strategy: e.strategy } : {}),
+        ...(externalCommandLine(e.external) ? { command: externalCommandLine(e.external) } : {}),
         running: true,
         startedAt: e.time,
       }
@@ -358,4 +361,16 @@ function updateTask(state: LabState, path: string, data: string, deleted: boolea
     if (deleted && present) list.splice(lo, 1)
     else if (!deleted && !present) list.splice(lo, 0, instance)
   }
+}
+
+/** The external program of a scenario.started event as a command line, if it names one. */
+function externalCommandLine(external: unknown): string | undefined {
+  if (!external || typeof external !== 'object') return undefined
+  const { command, args, env } = external as { command?: unknown; args?: unknown; env?: unknown }
+  if (typeof command !== 'string') return undefined
+  return formatCommandLine({
+    command,
+    args: Array.isArray(args) ? args.map(String) : [],
+    env: env && typeof env === 'object' ? Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) : {},
+  })
 }

@@ -84,6 +84,8 @@ test('external workers: add them from a task card, kill their primary, grade the
     await expect(page.locator('#scenario-external')).toHaveValue(LINE)
     const run = page.getByTestId('current-run')
     await expect(run).toContainText('strategy external', { timeout: 60_000 })
+    // The run says which program it ran, as a command line that reads back the same.
+    await expect(page.getByTestId('run-command')).toHaveText(`EXTRA=from-the-app ${PROGRAM} --label 'worker {workerId}'`)
     await expect(run).toHaveAttribute('data-outcome', 'passed', { timeout: 180_000 })
     await expect(page.getByTestId('session-closed')).toBeVisible({ timeout: 60_000 })
     await openTab(page, 'Verdicts')

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AddWorkersInput, RunScenarioInput } from '../../src/shared/api.js'
+import { parseCommandLine } from '../../src/shared/command-line.js'
 import type { LabEvent } from '../../src/shared/events.js'
 import { applyEvent, emptyLabState } from '../../src/shared/lab-state.js'
 import { loadScenario } from '../../src/core/experiments/load-scenario.js'
@@ -101,6 +102,16 @@ describe('external roles, read off ZooKeeper', () => {
     // Its node gone, worker 1 is no longer primary: a standby without a node.
     expect(state.workers['worker-t1-1'].role).toBe('standby')
     expect(state.workers['worker-t1-1'].node).toBeUndefined()
+  })
+
+  it('keeps the program a scenario run used as a command line that reads back the same', () => {
+    const state = emptyLabState()
+    const external = { command: './w.sh', args: ['--id', '{workerId}', 'two words'], env: { EXTRA: 'a b' } }
+    applyEvent(state, ev({ type: 'scenario.started', scenario: 'stop-primary', strategy: 'external', external }))
+    expect(state.scenario).toMatchObject({ strategy: 'external', command: "EXTRA='a b' ./w.sh --id {workerId} 'two words'" })
+    expect(parseCommandLine(state.scenario!.command!)).toEqual(external)
+    applyEvent(state, ev({ type: 'scenario.started', scenario: 'stop-primary', strategy: 'seed' }))
+    expect(state.scenario?.command).toBeUndefined()
   })
 
   it('never shows two primaries, even when the later node is seen first', () => {

@@ -244,9 +244,14 @@ function CurrentRun() {
         <span className="mono strong run-name" data-testid="run-scenario">
           {name}
         </span>
-        <span className="tag" title="Strategy of every task in this run">
+        <span className="tag" title={scenario?.command ? `Every task's workers ran: ${scenario.command}` : 'Strategy of every task in this run'}>
           {strategy ? `strategy ${strategy}` : 'scenario default strategy'}
         </span>
+        {scenario?.command && outcome !== 'starting' && (
+          <span className="mono small muted run-command" data-testid="run-command" title="The command line every task's workers ran">
+            {scenario.command}
+          </span>
+        )}
         <span className="spacer" />
         {elapsed !== undefined && (
           <span className="mono small" title="Elapsed" data-testid="run-elapsed">
