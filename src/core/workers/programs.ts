@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { labRoot } from '../lab-root.js'
 import { findExecutable } from './supervisor.js'
 
 /** The lab's own child programs, in src/worker. */
-export type LabProgram = 'task-worker' | 'publisher' | 'monitor' | 'observer'
+export const LAB_PROGRAMS = ['task-worker', 'publisher', 'monitor', 'observer'] as const
+export type LabProgram = (typeof LAB_PROGRAMS)[number]
 
 const TSX_LOADER = import.meta.resolve('tsx')
 
@@ -19,9 +20,32 @@ export function nodeBinary(): string {
   return node
 }
 
-/** Command and arguments that start one of the lab's programs (TypeScript run through tsx). */
+/**
+ * Command and arguments that start one of the lab's programs: the bundle `npm run build` made
+ * (out/worker/<program>.mjs, plain Node) while it is at least as new as every source it was made
+ * from, else the TypeScript source through tsx, so an edit takes effect without a build.
+ */
 export function programCommand(program: LabProgram, args: string[]): { command: string; args: string[] } {
-  const file = join(labRoot(), 'src', 'worker', `${program}.ts`)
-  if (!existsSync(file)) throw new Error(`The lab's ${program} program is missing at ${file}; reinstall the lab.`)
-  return { command: nodeBinary(), args: ['--import', TSX_LOADER, file, ...args] }
+  return { command: nodeBinary(), args: [...programEntry(labRoot(), program), ...args] }
+}
+
+/** Node's arguments before the program's own: the fresh bundle, or the source through tsx. */
+export function programEntry(root: string, program: LabProgram): string[] {
+  const bundle = join(root, 'out', 'worker', `${program}.mjs`)
+  if (bundleIsFresh(root, program, bundle)) return ['--enable-source-maps', bundle]
+  const source = join(root, 'src', 'worker', `${program}.ts`)
+  if (!existsSync(source)) throw new Error(`The lab's ${program} program is missing at ${source}; reinstall the lab.`)
+  return ['--import', TSX_LOADER, source]
+}
+
+function bundleIsFresh(root: string, program: LabProgram, bundle: string): boolean {
+  try {
+    const built = statSync(bundle).mtimeMs
+    const inputs = (JSON.parse(readFileSync(join(root, 'out', 'worker', 'inputs.json'), 'utf8')) as Record<string, string[]>)[program]
+    if (!Array.isArray(inputs) || inputs.length === 0) return false
+    // A source that is gone or newer than the bundle means the bundle is not what the sources say now.
+    return inputs.every((file) => statSync(join(root, file)).mtimeMs <= built)
+  } catch {
+    return false
+  }
 }
