@@ -149,7 +149,7 @@ async function main(): Promise<number> {
     () =>
       runScale({
         sessionsDir,
-        sizes: q ? [10, 20] : [10, 20, 40, 80, 100, 120, 160],
+        sizes: q ? [10, 20] : [10, 20, 40, 80, 120, 160, 240, 320],
         strategies: q ? ['recipe'] : ['recipe', 'seed'],
         windowMs: q ? 5000 : 10_000,
         commitIntervalMs: 500,

@@ -148,7 +148,8 @@ export class Lab implements LabApi {
       for (const listener of this.eventListeners) listener(event)
       this.batcher.push(event)
     })
-    const supervisor = new Supervisor({ logDir: join(dir, 'logs'), emit: (e) => journal.append(e) })
+    // Output can trail a process's exit; once the session is closed there is nowhere to put it.
+    const supervisor = new Supervisor({ logDir: join(dir, 'logs'), emit: (e) => (journal.closed ? undefined : journal.append(e)) })
     const failovers = new FailoverTracker((f) => journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.failover, ...f }))
     journal.subscribe((event) => failovers.onEvent(event))
     // The checker grades the run while it happens; each violation goes into the journal once.

@@ -42,6 +42,24 @@ describe('supervisor (real OS processes)', () => {
     expect(readFileSync(join(dir, 'logs', 'talker.log'), 'utf8')).toContain('plain words\n')
   })
 
+  it('keeps every line a process writes on its way out, and nothing arrives after stopAll', async () => {
+    const s = make()
+    // On SIGTERM it exits at once, leaving a helper that still holds its stdout and writes one more
+    // line 300 ms later: the exit is seen before the last line. stopAll must read the output to its
+    // end (within a bound) before it ends the log and lets the session close.
+    const script = `process.on('SIGTERM', () => { require('node:child_process').spawn('sh', ['-c', 'sleep 0.3; echo late'], { stdio: ['ignore', 'inherit', 'inherit'] }); process.exit(0) }); console.log('ready'); setInterval(() => {}, 1000)`
+    const names = ['leaver-1', 'leaver-2']
+    for (const name of names) s.spawn({ name, kind: 'worker', command: node, args: ['-e', script] })
+    await waitFor(() => events.filter((e) => e.type === 'log' && e.line === 'ready').length === names.length)
+    await s.stopAll(5000)
+    const late = events.filter((e) => e.type === 'log' && e.line === 'late').map((e) => e.source)
+    expect(late.sort()).toEqual(names)
+    const counted = events.length
+    await new Promise((r) => setTimeout(r, 500))
+    expect(events.length).toBe(counted)
+    for (const name of names) expect(readFileSync(join(dir, 'logs', `${name}.log`), 'utf8')).toBe('ready\nlate\n')
+  })
+
   it('pauses, resumes, stops with SIGTERM and records the exit signal', async () => {
     const s = make()
     const p = s.spawn({ name: 'sleeper', kind: 'worker', command: node, args: ['-e', 'setInterval(() => {}, 1000)'] })

@@ -28,6 +28,10 @@ export class Journal {
     return this.seq
   }
 
+  get closed(): boolean {
+    return this.fd === undefined
+  }
+
   append(event: UnsequencedEvent): LabEvent {
     if (this.fd === undefined) throw new Error(`The journal ${this.path} is closed.`)
     const numbered = { ...event, seq: ++this.seq } as LabEvent

@@ -47,6 +47,11 @@ type Emit = (event: UnsequencedEvent) => void
 
 const RECENT_LINES = 200
 const DEFAULT_GRACE_MS = 5000
+/**
+ * How long stopAll waits, after every child exited, for their output to be read to the end. A
+ * process's exit is often seen before its last lines, and a child it left behind may hold the pipe.
+ */
+const DRAIN_MS = 2000
 
 /**
  * Linux's parent-death signal makes the kernel SIGKILL a child when the lab itself dies, even by
@@ -62,12 +67,15 @@ class Child implements ManagedProcess {
   /** Set when the lab itself stopped or killed it, so the exit is not treated as a crash. */
   expectedExit = false
   readonly exited: Promise<ExitInfo>
+  /** Resolves when its stdout and stderr are closed too: everything it wrote has been read. */
+  readonly drained: Promise<void>
   private readonly lines: string[] = []
 
   constructor(
     readonly spec: ProcessSpec,
     readonly proc: ChildProcess,
   ) {
+    this.drained = new Promise((resolve) => proc.once('close', () => resolve()))
     this.exited = new Promise((resolve) => {
       proc.once('exit', (code, signal) => {
         this.state = 'exited'
@@ -106,9 +114,15 @@ export class Supervisor {
   private readonly restartTimers = new Map<string, NodeJS.Timeout>()
   private readonly restartCounts = new Map<string, number>()
   private closing = false
+  /** After stopAll: the logs are ended and the session may be gone; late output is dropped. */
+  private ended = false
 
   constructor(private readonly opts: { logDir: string; emit: Emit }) {
     mkdirSync(opts.logDir, { recursive: true })
+  }
+
+  private emit(event: UnsequencedEvent): void {
+    if (!this.ended) this.opts.emit(event)
   }
 
   spawn(spec: ProcessSpec): ManagedProcess {
@@ -135,7 +149,7 @@ export class Supervisor {
 
     proc.once('error', (err) => {
       // Spawn failures (ENOENT, EACCES) arrive here, not as a throw.
-      this.opts.emit({
+      this.emit({
         time: Date.now(),
         source: spec.name,
         type: LabEventTypes.log,
@@ -150,16 +164,18 @@ export class Supervisor {
     ] as const) {
       if (!readable) continue
       createInterface({ input: readable, crlfDelay: Infinity }).on('line', (line) => {
+        // Past stopAll's drain bound (a child's leftover still writing): the log is ended, drop it.
+        if (this.ended) return
         log.write(line + '\n')
         child.remember(line)
-        this.opts.emit(parseChildLine(spec.name, stream, line, spec.jsonEvents === true && stream === 'stdout'))
+        this.emit(parseChildLine(spec.name, stream, line, spec.jsonEvents === true && stream === 'stdout'))
       })
     }
     // A child that has already died makes writes to its stdin fail with EPIPE; nothing to do about it.
     proc.stdin?.on('error', () => {})
 
     if (proc.pid !== undefined) {
-      this.opts.emit({
+      this.emit({
         time: Date.now(),
         source: 'lab',
         type: LabEventTypes.processSpawned,
@@ -243,6 +259,13 @@ export class Supervisor {
     for (const name of this.restartTimers.keys()) this.cancelRestart(name)
     const running = [...this.children.values()].filter((c) => c.state !== 'exited')
     await Promise.all(running.map((c) => this.stop(c.name, graceMs)))
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.all([...this.children.values()].map((c) => c.drained)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS))),
+    ])
+    clearTimeout(timer)
+    this.ended = true
     await Promise.all([...this.logs.values()].map((s) => new Promise<void>((r) => s.end(r))))
     this.logs.clear()
   }
@@ -257,7 +280,7 @@ export class Supervisor {
 
   private onExit(child: Child, info: ExitInfo): void {
     const expected = child.expectedExit
-    this.opts.emit({
+    this.emit({
       time: Date.now(),
       source: 'lab',
       type: LabEventTypes.processExited,
@@ -301,7 +324,7 @@ export class Supervisor {
   }
 
   private action(name: string, action: 'stop' | 'kill' | 'pause' | 'resume' | 'restart'): void {
-    this.opts.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.processAction, name, action })
+    this.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.processAction, name, action })
   }
 
   private require(name: string): Child {
