@@ -7,8 +7,8 @@
 import { Lab } from '../src/core/lab.js'
 import { WorkerEventTypes } from '../src/shared/events.js'
 import type { FailoverBreakdown } from '../src/core/checker/types.js'
-import { Cell } from './lib/cell.js'
-import { cpuWindow, memoryOf, sumMemory, load1, type CpuWindow } from './lib/proc.js'
+import { Cell, type CellMemory } from './lib/cell.js'
+import { cpuWindow, load1, type CpuWindow } from './lib/proc.js'
 import { ratio, summarize, type Summary } from './lib/stats.js'
 import { fmtMb, fmtMs, fmtNum, table } from './lib/table.js'
 import { sleep, waitUntil } from './lib/wait.js'
@@ -53,7 +53,7 @@ export interface HerdRow {
   electionMs: Summary
   firstCommitMs: Summary
   /** At steady state, before the first failover. */
-  memory: { workers: number; rssTotal: number; pssTotal: number; rssPerWorker: number; pssPerWorker: number; zkRss: number | null; labRss: number }
+  memory: CellMemory
   startupMs: number | null
   /** CPU over 2 s at steady state, % of one core: the workers together, ZooKeeper, the lab (this process). */
   cpu: CpuWindow | null
@@ -99,18 +99,8 @@ async function runRow(lab: Lab, config: HerdConfig, strategy: 'seed' | 'recipe',
     startupMs = first ? Date.now() - t0 : null
     // Memory and CPU while all of them stand by and one commits.
     cpu = await cpuWindow(cell.pids(TASK), cell.zkPids(), 2000)
-    const m = sumMemory(cell.pids(TASK))
-    const zk = cell.zkPids().map(memoryOf)[0]
-    memory = {
-      workers: m.count,
-      rssTotal: m.rss,
-      pssTotal: m.pss,
-      rssPerWorker: m.count ? m.rss / m.count : 0,
-      pssPerWorker: m.count ? m.pss / m.count : 0,
-      zkRss: zk?.rss ?? null,
-      labRss: process.memoryUsage().rss,
-    }
-    say(`${m.count} workers up in ${fmtMs(startupMs)} ms; workers RSS ${fmtMb(m.rss)} MB (PSS ${fmtMb(m.pss)} MB), ZooKeeper RSS ${fmtMb(zk?.rss)} MB`)
+    memory = cell.memory(TASK)
+    say(`${memory.workers} workers up in ${fmtMs(startupMs)} ms; workers RSS ${fmtMb(memory.rssTotal)} MB (PSS ${fmtMb(memory.pssTotal)} MB), ZooKeeper RSS ${fmtMb(memory.zkRss)} MB`)
     for (let rep = 1; rep <= config.reps; rep++) {
       const primary = rep === 1 ? first : await cell.steady(TASK, workers, 120_000)
       if (!primary) {

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs'
 import { Lab } from '../src/core/lab.js'
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../src/shared/events.js'
-import { Cell } from './lib/cell.js'
-import { cpuWindow, load1, memoryOf, sumMemory, type CpuWindow } from './lib/proc.js'
+import { Cell, type CellMemory } from './lib/cell.js'
+import { cpuWindow, load1, type CpuWindow } from './lib/proc.js'
 import { median, summarize, type Summary } from './lib/stats.js'
 import { fmtMb, fmtMs, fmtNum, table } from './lib/table.js'
 import { sleep, waitUntil } from './lib/wait.js'
@@ -42,7 +42,7 @@ export interface ScaleRow {
   maxPrimaries: number
   expiries: number
   exits: number
-  memory: { rssPerWorker: number; pssPerWorker: number; rssTotal: number; pssTotal: number; zkRss: number | null; labRss: number }
+  memory: CellMemory
   cpu: CpuWindow | null
   load1: number
   verdict: 'steady' | 'degraded'
@@ -172,8 +172,7 @@ async function runSize(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'recipe
     const sampler = setInterval(() => (maxPrimaries = Math.max(maxPrimaries, cell.primaries(TASK).length)), 100)
     const cpu = await cpuWindow(cell.pids(TASK), cell.zkPids(), config.windowMs)
     clearInterval(sampler)
-    const m = sumMemory(cell.pids(TASK))
-    const zk = cell.zkPids().map(memoryOf)[0]
+    const memory = cell.memory(TASK)
     const inWindow = cell.events.filter((e) => e.seq > windowMark)
     const commits = inWindow.filter((e) => e.type === WorkerEventTypes.commit).map((e) => e.time)
     const gaps = commits.slice(1).map((t, i) => t - commits[i])
@@ -208,14 +207,7 @@ async function runSize(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'recipe
       maxPrimaries,
       expiries,
       exits,
-      memory: {
-        rssTotal: m.rss,
-        pssTotal: m.pss,
-        rssPerWorker: m.count ? m.rss / m.count : 0,
-        pssPerWorker: m.count ? m.pss / m.count : 0,
-        zkRss: zk?.rss ?? null,
-        labRss: process.memoryUsage().rss,
-      },
+      memory,
       cpu,
       load1: load,
       verdict: reasons.length ? 'degraded' : 'steady',

@@ -6,7 +6,19 @@ import { Lab } from '../../src/core/lab.js'
 import type { AddWorkersInput } from '../../src/shared/api.js'
 import { LabEventTypes, type LabEvent } from '../../src/shared/events.js'
 import type { WorkerView } from '../../src/shared/lab-state.js'
+import { memoryOf, sumMemory } from './proc.js'
 import { sleep, waitUntil } from './wait.js'
+
+/** Bytes. PSS splits shared pages among the processes sharing them: what one more worker really costs. */
+export interface CellMemory {
+  workers: number
+  rssTotal: number
+  pssTotal: number
+  rssPerWorker: number
+  pssPerWorker: number
+  zkRss: number | null
+  labRss: number
+}
 
 export interface CellOptions {
   sessionsDir: string
@@ -100,6 +112,21 @@ export class Cell {
 
   zkPids(): number[] {
     return this.lab.state.zookeeper.servers.map((s) => s.pid).filter((p): p is number => typeof p === 'number')
+  }
+
+  /** What a task's running workers, the (first) ZooKeeper server and this process hold, now. */
+  memory(task: string): CellMemory {
+    const m = sumMemory(this.pids(task))
+    const zk = this.zkPids().map(memoryOf)[0]
+    return {
+      workers: m.count,
+      rssTotal: m.rss,
+      pssTotal: m.pss,
+      rssPerWorker: m.count ? m.rss / m.count : 0,
+      pssPerWorker: m.count ? m.pss / m.count : 0,
+      zkRss: zk?.rss ?? null,
+      labRss: process.memoryUsage().rss,
+    }
   }
 
   async close(): Promise<void> {

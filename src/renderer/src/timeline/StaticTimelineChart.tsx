@@ -1,7 +1,7 @@
-import { useEffect, useRef } from 'react'
+import { useEffect } from 'react'
 import { useStore } from '../app/store'
 import { buildOption, chartHeight, readColors } from './chart-option'
-import { echarts, type EChartsType } from './echarts'
+import { useChart } from './use-chart'
 import type { TaskTimeline } from './timeline-model'
 
 /** The slider's room, which a static chart does not have. */
@@ -12,22 +12,8 @@ const NO_SLIDER_PX = 40
  * and an axis `span` ms long: charts stacked with the same span line sessions up on one scale.
  */
 export function StaticTimelineChart({ timeline, span, label }: { timeline: TaskTimeline; span: number; label: string }) {
-  const ref = useRef<HTMLDivElement>(null)
-  const chart = useRef<EChartsType | undefined>(undefined)
+  const { ref, chart } = useChart()
   const theme = useStore((s) => s.theme)
-
-  useEffect(() => {
-    const el = ref.current!
-    const instance = echarts.init(el, undefined, { renderer: 'canvas' })
-    chart.current = instance
-    const resize = new ResizeObserver(() => instance.resize())
-    resize.observe(el)
-    return () => {
-      resize.disconnect()
-      instance.dispose()
-      chart.current = undefined
-    }
-  }, [])
 
   useEffect(() => {
     const instance = chart.current

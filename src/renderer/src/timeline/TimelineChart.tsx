@@ -3,7 +3,7 @@ import { useClock } from '../app/clock'
 import { useStore } from '../app/store'
 import { scrubToTime } from '../library/replay'
 import { buildOption, chartHeight, cursorSeries, dataZoomOption, readColors } from './chart-option'
-import { echarts, type EChartsType } from './echarts'
+import { useChart } from './use-chart'
 import { timelineModel } from './timeline-store'
 
 /** A press that moves less than this is a click (move the replay), more is a pan. */
@@ -15,23 +15,9 @@ const CLICK_SLOP_PX = 4
  * session, with a cursor at the replay's position; a click on it moves the replay there.
  */
 export function TimelineChart({ task, windowMs }: { task: string; windowMs: number | undefined }) {
-  const ref = useRef<HTMLDivElement>(null)
-  const chart = useRef<EChartsType | undefined>(undefined)
   const programmatic = useRef(false)
-  const version = useStore((s) => s.timelineVersion)
-  const theme = useStore((s) => s.theme)
-  const follow = useStore((s) => s.timelineFollow)
-  const replayEnd = useStore((s) => s.replay?.endTime)
-  const cursor = useStore((s) => s.replay?.time)
-  const clock = useClock()
-  // A replay's chart ends where the session did; the clock only moves a live one.
-  const now = replayEnd ?? clock
-  const lanes = timelineModel.tasks.get(task)?.workers.length ?? 0
-
-  useEffect(() => {
-    const el = ref.current!
-    const instance = echarts.init(el, undefined, { renderer: 'canvas' })
-    chart.current = instance
+  // Handlers read live values through refs and the store, so they are added once, with the chart.
+  const { ref, chart } = useChart((instance) => {
     instance.on('datazoom', () => {
       if (!programmatic.current) useStore.getState().setTimelineFollow(false)
     })
@@ -49,14 +35,16 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
       const time = instance.convertFromPixel({ xAxisIndex: 0 }, e.offsetX) as unknown as number
       if (Number.isFinite(time)) scrubToTime(time)
     })
-    const resize = new ResizeObserver(() => instance.resize())
-    resize.observe(el)
-    return () => {
-      resize.disconnect()
-      instance.dispose()
-      chart.current = undefined
-    }
-  }, [])
+  })
+  const version = useStore((s) => s.timelineVersion)
+  const theme = useStore((s) => s.theme)
+  const follow = useStore((s) => s.timelineFollow)
+  const replayEnd = useStore((s) => s.replay?.endTime)
+  const cursor = useStore((s) => s.replay?.time)
+  const clock = useClock()
+  // A replay's chart ends where the session did; the clock only moves a live one.
+  const now = replayEnd ?? clock
+  const lanes = timelineModel.tasks.get(task)?.workers.length ?? 0
 
   // A new task or theme: the whole option, zoom included.
   useEffect(() => {
