@@ -4,6 +4,7 @@
  * the renderer knows which shell it runs in.
  */
 import { LAB_METHOD_NAMES, type LabCalls, type LabMethod } from '../../shared/api'
+import { BRIDGE_CLOSE, BRIDGE_MAX_CALL_BYTES, BRIDGE_PATH, type BridgeMessage } from '../../shared/bridge-protocol'
 import type { LabEvent } from '../../shared/events'
 
 export type Unsubscribe = () => void
@@ -15,15 +16,27 @@ export interface LabClient extends LabCalls {
   onConnection(listener: (state: 'open' | 'closed') => void): Unsubscribe
 }
 
-type BridgeMessage = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string } | { events: LabEvent[] }
-
 export function connectLab(): LabClient {
   if (window.lab) {
     const api = window.lab
     return { ...api, shell: 'electron', onConnection: (listener) => (listener('open'), () => {}) }
   }
-  return browserClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`)
+  forgetToken()
+  return browserClient(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${BRIDGE_PATH}`)
 }
+
+/**
+ * The page was opened with `?token=…`; the load gave it a cookie that its WebSocket and a reload
+ * present instead, so the token leaves the address bar (and history, bookmarks, screen shares).
+ */
+function forgetToken(): void {
+  const address = new URL(location.href)
+  if (!address.searchParams.has('token')) return
+  address.searchParams.delete('token')
+  history.replaceState(history.state, '', address)
+}
+
+const encoder = new TextEncoder()
 
 function browserClient(url: string): LabClient {
   const listeners = new Set<(batch: LabEvent[]) => void>()
@@ -53,9 +66,10 @@ function browserClient(url: string): LabClient {
       if (data.ok) call.resolve(data.result)
       else call.reject(new Error(data.error))
     }
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       // Calls in flight cannot be answered any more; the caller decides whether to retry.
-      for (const call of pending.values()) call.reject(new Error('The connection to the lab was lost.'))
+      const why = event.code === BRIDGE_CLOSE.tooBig || event.code === BRIDGE_CLOSE.tryAgain ? ` (${event.reason})` : ''
+      for (const call of pending.values()) call.reject(new Error(`The connection to the lab was lost${why}.`))
       pending.clear()
       connectionListeners.forEach((l) => l('closed'))
       setTimeout(open, retryMs)
@@ -67,8 +81,13 @@ function browserClient(url: string): LabClient {
   const call = (method: LabMethod, input?: unknown) =>
     new Promise<unknown>((resolve, reject) => {
       const id = nextId++
-      pending.set(id, { resolve, reject })
       const frame = JSON.stringify({ id, method, input })
+      // The bridge would close the connection on a bigger frame; this call alone fails instead.
+      if (encoder.encode(frame).length > BRIDGE_MAX_CALL_BYTES) {
+        reject(new Error(`${method}: the call is larger than the lab accepts (${BRIDGE_MAX_CALL_BYTES / 1024 / 1024} MiB).`))
+        return
+      }
+      pending.set(id, { resolve, reject })
       if (socket.readyState === WebSocket.OPEN) socket.send(frame)
       else queue.push(frame)
     })
