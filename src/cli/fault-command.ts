@@ -1,18 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Argument, Option, type Command } from 'commander'
 import type { LabState } from '../shared/lab-state.js'
 import { isServerTarget, pickServer, pickWorker } from '../shared/targets.js'
 import { connectBridge } from '../core/bridge/bridge-client.js'
-import { defaultSessionsDir } from '../core/lab.js'
+import { bridgeFile, isServing, readServeRecord } from './serve-record.js'
 
 const ACTIONS = ['kill', 'stop', 'pause', 'resume', 'restart', 'partition', 'heal', 'reset', 'slow'] as const
 type Action = (typeof ACTIONS)[number]
-
-/** The file `zklab serve` writes so other commands find the running lab. */
-export function bridgeFile(sessionsDir = defaultSessionsDir()): string {
-  return join(sessionsDir, 'serve.json')
-}
 
 interface FaultOptions {
   url?: string
@@ -34,7 +27,7 @@ export function registerFaultCommand(program: Command, fail: (message: string) =
     .option('--for <ms>', 'pause, partition or slow: undo it after this many ms')
     .option('--latency <ms>', 'slow: added delay each way', '300')
     .option('--jitter <ms>', 'slow: random spread of the delay', '0')
-    .addOption(new Option('--url <url>', 'the lab to reach (default: the one zklab serve recorded)'))
+    .addOption(new Option('--url <url>', 'the lab to reach, with its token as zklab serve printed it (default: the one zklab serve recorded)'))
     .option('--sessions-dir <dir>', 'where zklab serve recorded its address')
     .action(async (action: Action, target: string, opts: FaultOptions) => {
       const url = opts.url ?? recordedUrl(opts.sessionsDir, fail)
@@ -51,8 +44,15 @@ export function registerFaultCommand(program: Command, fail: (message: string) =
 
 function recordedUrl(sessionsDir: string | undefined, fail: (m: string) => never): string {
   const file = bridgeFile(sessionsDir)
-  if (!existsSync(file)) fail(`No running lab recorded in ${file}: start one with zklab serve, or give --url.`)
-  return (JSON.parse(readFileSync(file, 'utf8')) as { url: string }).url
+  let record: ReturnType<typeof readServeRecord>
+  try {
+    record = readServeRecord(file)
+  } catch (err) {
+    fail((err as Error).message)
+  }
+  if (!record) fail(`No running lab recorded in ${file}: start one with zklab serve, or give --url.`)
+  if (!isServing(record)) fail(`The lab recorded in ${file} (pid ${record.pid}) is no longer running: start one with zklab serve, or give --url.`)
+  return record.url
 }
 
 function parseTarget(target: string): string | number {

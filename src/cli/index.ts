@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
-import { rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { Strategy, type ExternalWorker } from '../shared/api.js'
 import { parseCommandLine } from '../shared/command-line.js'
@@ -9,8 +9,9 @@ import { runScenario } from '../core/experiments/run-headless.js'
 import { ZooKeeperSetupError } from '../core/zookeeper/errors.js'
 import { formatSummary } from './summary.js'
 import { findElectronBinary } from './electron-binary.js'
-import { bridgeFile, registerFaultCommand } from './fault-command.js'
-import { Lab } from '../core/lab.js'
+import { registerFaultCommand } from './fault-command.js'
+import { bridgeFile, claimServeRecord, removeServeRecord, writeServeRecord } from './serve-record.js'
+import { defaultSessionsDir, Lab } from '../core/lab.js'
 import { startBrowserBridge } from '../core/bridge/browser-bridge.js'
 import { registerReportCommand } from './report-command.js'
 import { registerTxnLogCommand } from './txnlog-command.js'
@@ -58,36 +59,57 @@ function externalOption(line: string): ExternalWorker {
   }
 }
 
-async function serve(opts: { port?: string; sessionsDir?: string }): Promise<number> {
+interface ServeOptions {
+  port?: string
+  sessionsDir?: string
+  allowExternal?: boolean
+}
+
+async function serve(opts: ServeOptions): Promise<number> {
   const port = opts.port === undefined ? 0 : Number(opts.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInput(`--port ${opts.port}: give a port number (0 picks a free one)`)
+  const sessionsDir = resolve(opts.sessionsDir ?? defaultSessionsDir())
+  // Private: it will hold serve.json (the lab's URL and token) beside every session's journal and logs.
+  mkdirSync(sessionsDir, { recursive: true, mode: 0o700 })
+  const recorded = bridgeFile(sessionsDir)
+  try {
+    claimServeRecord(recorded)
+  } catch (err) {
+    throw new BadInput((err as Error).message)
+  }
   const lab = new Lab()
-  const session = await lab.createSession({ name: 'lab', sessionsDir: opts.sessionsDir })
+  const session = await lab.createSession({ name: 'lab', sessionsDir })
   let bridge: Awaited<ReturnType<typeof startBrowserBridge>>
   try {
-    bridge = await startBrowserBridge({ lab, staticDir: join(labRoot(), 'out', 'renderer'), port })
+    bridge = await startBrowserBridge({ lab, staticDir: join(labRoot(), 'out', 'renderer'), port, allowExternal: opts.allowExternal === true })
   } catch (err) {
     await lab.dispose()
     throw new BadInput((err as Error).message)
   }
   // Recorded so `zklab fault` (and a user) can find the running lab without copying its address.
-  const recorded = bridgeFile(opts.sessionsDir)
-  writeFileSync(recorded, JSON.stringify({ url: bridge.url, pid: process.pid, session: session.dir }) + '\n')
+  try {
+    writeServeRecord(recorded, { url: bridge.url, pid: process.pid, session: session.dir })
+  } catch (err) {
+    await bridge.close()
+    await lab.dispose()
+    throw new BadInput((err as Error).message)
+  }
   console.log(`ZooKeeper Failover Lab in browser mode: ${bridge.url}`)
   console.log(`session folder: ${session.dir}  (Ctrl-C to stop the lab and every process it started)`)
+  if (opts.allowExternal) console.log('--allow-external: the page may run programs of its choosing (external workers, a ZooKeeper home, Docker)')
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
   })
   console.log('stopping the lab…')
-  rmSync(recorded, { force: true })
+  removeServeRecord(recorded)
   await bridge.close()
   await lab.dispose()
   return 0
 }
 
 /** npm start: the Electron app where it can run, browser mode where it cannot. */
-async function app(opts: { port?: string; sessionsDir?: string }): Promise<number> {
+async function app(opts: ServeOptions): Promise<number> {
   const electron = findElectronBinary()
   if ('missing' in electron) {
     console.log(`Electron cannot start here (its binary is not installed: ${electron.missing}); starting browser mode instead.`)
@@ -145,6 +167,7 @@ export function buildProgram(): Command {
     .description('browser mode: serve the app and its bridge to the lab on 127.0.0.1')
     .option('-p, --port <port>', 'port to listen on (default: a free one)')
     .option('--sessions-dir <dir>', 'where the session folder goes')
+    .option('--allow-external', 'let the page run programs of its choosing: external workers, a ZooKeeper home, Docker (refused otherwise)')
     .action(async (opts) => {
       process.exitCode = await serve(opts)
     })
@@ -153,6 +176,7 @@ export function buildProgram(): Command {
     .description('open the desktop app (browser mode where Electron cannot start)')
     .option('-p, --port <port>', 'port for browser mode')
     .option('--sessions-dir <dir>', 'where the session folder goes')
+    .option('--allow-external', 'in browser mode: let the page run programs of its choosing (see zklab serve)')
     .action(async (opts) => {
       process.exitCode = await app(opts)
     })

@@ -10,18 +10,27 @@ import { labRoot } from '../core/lab-root.js'
 
 export interface ServeProcess {
   child: ChildProcess
-  /** http://127.0.0.1:<port>/ */
+  /** http://127.0.0.1:<port>/?token=… : the page to open, and what connectBridge takes. */
   url: string
   /** Everything it printed so far, for failure messages. */
   output(): string
 }
 
 /** The line `zklab serve` prints once it listens (see serve() in index.ts). */
-const URL_LINE = /(http:\/\/127\.0\.0\.1:\d+\/)/
+const URL_LINE = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/
 
-export async function startServeProcess(options: { sessionsDir: string; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }): Promise<ServeProcess> {
+export interface ServeProcessOptions {
+  sessionsDir: string
+  env?: NodeJS.ProcessEnv
+  startTimeoutMs?: number
+  /** `--allow-external`: the page may run external workers (the end-to-end tests of external workers do). */
+  allowExternal?: boolean
+}
+
+export async function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {
   const root = labRoot()
-  const child = spawn(process.execPath, [join(root, 'bin', 'zklab.js'), 'serve', '--port', '0', '--sessions-dir', options.sessionsDir], {
+  const args = [join(root, 'bin', 'zklab.js'), 'serve', '--port', '0', '--sessions-dir', options.sessionsDir, ...(options.allowExternal ? ['--allow-external'] : [])]
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

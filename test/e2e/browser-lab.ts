@@ -19,7 +19,8 @@ export interface BrowserLab {
 
 async function startLab(): Promise<{ lab: BrowserLab; child: ChildProcess }> {
   const sessionsDir = mkdtempSync(join(tmpdir(), 'zklab-e2e-'))
-  const serve = await startServeProcess({ sessionsDir })
+  // The external-worker tests run programs from the page.
+  const serve = await startServeProcess({ sessionsDir, allowExternal: true })
   return { lab: { url: serve.url, sessionsDir, output: serve.output }, child: serve.child }
 }
 
