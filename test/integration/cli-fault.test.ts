@@ -2,34 +2,25 @@
  * `zklab fault` against a running `zklab serve`: faults fired from the command line reach the lab
  * and are recorded in its journal, like those from the app or a scenario.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServeProcess, stopServeProcess, type ServeProcess } from '../../src/cli/serve-process.js'
 import { connectBridge } from '../../src/core/bridge/bridge-client.js'
 import { waitFor } from './helpers/wait.js'
-import { ROOT, ZKLAB, zklab } from './helpers/zklab-cli.js'
-
-
+import { zklab } from './helpers/zklab-cli.js'
 
 describe('zklab fault (real lab, real ZooKeeper)', () => {
   let dir: string
-  let serve: ChildProcess
+  let serve: ServeProcess
   let lab: Awaited<ReturnType<typeof connectBridge>>
   const state = () => lab.snapshot()
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'zklab-fault-'))
-    serve = spawn(process.execPath, [ZKLAB, 'serve', '--sessions-dir', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
-    const url = await new Promise<string>((resolve, reject) => {
-      serve.stdout!.on('data', (d: Buffer) => {
-        const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(d))
-        if (match) resolve(match[0])
-      })
-      serve.once('exit', (code) => reject(new Error(`zklab serve exited (${code}); is the app built (npm run build)?`)))
-    })
-    lab = await connectBridge(url)
+    serve = await startServeProcess({ sessionsDir: dir })
+    lab = await connectBridge(serve.url)
     await lab.startZooKeeper({ tickTimeMs: 500 })
     await lab.publishTask({ task: 'task01' })
     await lab.addWorkers({ task: 'task01', count: 3, strategy: 'recipe', commitIntervalMs: 300, sessionTimeoutMs: 3000 })
@@ -38,10 +29,7 @@ describe('zklab fault (real lab, real ZooKeeper)', () => {
 
   afterAll(async () => {
     lab?.close()
-    if (serve && serve.exitCode === null) {
-      serve.kill('SIGINT')
-      await new Promise((resolve) => serve.once('exit', resolve))
-    }
+    if (serve) await stopServeProcess(serve.child)
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -73,5 +61,8 @@ describe('zklab fault (real lab, real ZooKeeper)', () => {
     const nowhere = await zklab(['fault', 'kill', 'primary', '--sessions-dir', join(dir, 'nothing-here')])
     expect(nowhere.code).toBe(2)
     expect(nowhere.output).toMatch(/No running lab recorded/)
+    const noToken = await zklab(['fault', 'kill', 'primary', '--url', new URL(serve.url).origin])
+    expect(noToken.code).toBe(2)
+    expect(noToken.output).toMatch(/refused the connection \(403\): give the URL with its token/)
   })
 })
