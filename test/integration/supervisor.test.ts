@@ -1,43 +1,14 @@
 import { spawn } from 'node:child_process'
-import { randomInt } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { UnsequencedEvent } from '../../src/shared/events.js'
 import { LOG_LINES_PER_SECOND, MAX_LINE_BYTES, Supervisor } from '../../src/core/workers/supervisor.js'
+import { taggedSleeps } from './helpers/tagged-sleeps.js'
 import { isAlive, waitFor } from './helpers/wait.js'
 
 const node = process.execPath
-
-/**
- * Sleeps with an argument no other process has (`sleep 100.<random>`), so a test finds the ones it
- * started (and only those) in /proc, and ends them by PID if a test fails.
- */
-function taggedSleeps() {
-  const tag = String(randomInt(1e8, 1e9))
-  const find = (): number[] =>
-    readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .filter((pid) => {
-        try {
-          const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-          return argv[0]?.endsWith('sleep') && argv[1]?.endsWith(`.${tag}`) && isAlive(Number(pid))
-        } catch {
-          return false
-        }
-      })
-      .map(Number)
-  return {
-    /** Two sleeps, one in the background: the worker's own child outlives the shell unless its group is ended. */
-    script: `sleep 100.${tag} & sleep 101.${tag}`,
-    tag,
-    find,
-    killLeft: () => {
-      for (const pid of find()) process.kill(pid, 'SIGKILL')
-    },
-  }
-}
 
 describe('supervisor (real OS processes)', () => {
   let dir: string
