@@ -71,8 +71,8 @@ const GROUPS = process.platform !== 'win32'
 
 /**
  * Linux's parent-death signal makes the kernel SIGKILL a child when the lab itself dies, even by
- * SIGKILL, so no ZooKeeper or worker outlives the lab. `setpriv` sets it and then execs the real
- * command, so the PID we hold is the real program's (pause/resume and signals reach it directly).
+ * SIGKILL. It reaches the direct child only; the reaper ends the rest of its group. `setpriv` sets it
+ * and then execs the real command, so the PID we hold is the real program's and its group's id.
  */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && existsSync(p))
 
