@@ -3,6 +3,7 @@ import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import {
   AddWorkersInput,
+  MAX_WORKERS_PER_SESSION,
   CreateSessionInput,
   NetworkFaultInput,
   ProcessActionInput,
@@ -248,6 +249,12 @@ export class Lab implements LabApi {
     const strategy = options.strategy ?? 'seed'
     const commitIntervalMs = options.commitIntervalMs ?? 1000
     const sessionTimeoutMs = options.sessionTimeoutMs ?? 4000
+    const started = [...session.workerCounters.values()].reduce((n, count) => n + count, 0)
+    if (started + options.count > MAX_WORKERS_PER_SESSION) {
+      throw new Error(
+        `addWorkers count ${options.count}: this session has started ${started} workers and may start at most ${MAX_WORKERS_PER_SESSION} (removed ones count too); start fewer, or open a new session.`,
+      )
+    }
     session.monitorSettings.commitIntervalMs = commitIntervalMs
     const names: string[] = []
     for (let i = 0; i < options.count; i++) {

@@ -82,6 +82,11 @@ export const ExternalWorker = z
 export type ExternalWorker = z.input<typeof ExternalWorker>
 
 export const TaskInput = z.object({ task: TaskName }).strict()
+/**
+ * Workers one session may start in all (restarts of the same worker not counted). The scale bench
+ * starts up to 320 in one session; past a few hundred the machine, not the lab, is what gives out.
+ */
+export const MAX_WORKERS_PER_SESSION = 500
 export const AddWorkersInput = z
   .object({
     task: TaskName,

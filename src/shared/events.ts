@@ -103,6 +103,8 @@ export const LabEventTypes = {
   processSpawned: 'process.spawned', // { name, pid, command, args, role }
   processExited: 'process.exited', // { name, pid, code, signal, expected }
   processAction: 'process.action', // { name, action: 'stop' | 'kill' | 'pause' | 'resume' | 'restart' }
+  processGaveUp: 'process.gave-up', // { name, restarts, code, signal, message } : crashed again after its last allowed restart
+  logDropped: 'log.dropped', // { name, dropped, message } : lines over the per-child rate, counted once a second
   log: 'log', // { stream: 'stdout' | 'stderr', line }
   taskPublished: 'task.published', // { task }
   taskDeleted: 'task.deleted', // { task }

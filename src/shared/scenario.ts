@@ -3,7 +3,7 @@
  * YAML or JSON; every error names the field it is about (`steps[2].timeoutMs: …`).
  */
 import { z } from 'zod'
-import { ExternalWorker, Strategy, TaskName, ZooKeeperOptions } from './api.js'
+import { ExternalWorker, MAX_WORKERS_PER_SESSION, Strategy, TaskName, ZooKeeperOptions } from './api.js'
 
 /**
  * What a fault hits. Workers: the current primary, a standby, a random live worker, worker N of the
@@ -20,6 +20,24 @@ export type Target = z.infer<typeof Target>
 /** The invariants the checker grades; `expect` steps and a scenario's `expect` name them. */
 export const Invariant = z.enum(['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write'])
 export type Invariant = z.infer<typeof Invariant>
+
+/**
+ * What one scenario may ask of the lab. A file past these is refused before anything starts, with
+ * the field that crosses the line: a mistyped repeat count should not start a billion steps, a day
+ * of sleeping, or a thousand workers.
+ */
+export const SCENARIO_LIMITS = {
+  /** Bytes of the file; checked before it is parsed. */
+  fileBytes: 1024 * 1024,
+  /** repeat and parallel inside one another. */
+  nestingDepth: 8,
+  /** Steps once every repeat is multiplied out. */
+  expandedSteps: 10_000,
+  /** The longest the steps can take: sleeps, `for` durations and waitFor timeouts, repeats multiplied out. */
+  runTimeMs: 24 * 3_600_000,
+  /** Workers the scenario starts in all: its tasks' workers and every addWorkers step, repeats multiplied out. */
+  workers: MAX_WORKERS_PER_SESSION,
+} as const
 
 const Timeout = z.number().int().min(100).max(3_600_000)
 const Duration = z.number().int().min(1).max(3_600_000)
@@ -157,6 +175,7 @@ export const Scenario = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    checkScenarioTotals(s, ctx)
     const names = s.tasks.map((t) => t.name)
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', message: `task ${n} is listed twice`, path: ['tasks', i, 'name'] })
@@ -174,6 +193,102 @@ export const Scenario = z
     })
   })
 export type Scenario = z.output<typeof Scenario>
+
+/**
+ * The nesting of repeat and parallel in a parsed but not yet validated scenario, checked before the
+ * schema walks it (a deep nesting would exhaust the stack there). Returns the first step that is
+ * nested too deeply, as a field path and a message, or undefined.
+ */
+export function findTooDeepStep(raw: unknown): { path: string; message: string } | undefined {
+  const steps = raw && typeof raw === 'object' ? (raw as { steps?: unknown }).steps : undefined
+  return deeper(steps, 'steps', 1)
+}
+
+function deeper(steps: unknown, path: string, depth: number): { path: string; message: string } | undefined {
+  if (!Array.isArray(steps)) return undefined
+  for (const [i, step] of steps.entries()) {
+    if (!step || typeof step !== 'object') continue
+    const inner = 'repeat' in step ? { key: 'steps', list: (step as { steps?: unknown }).steps } : 'parallel' in step ? { key: 'parallel', list: (step as { parallel?: unknown }).parallel } : undefined
+    if (!inner) continue
+    const here = `${path}[${i}]`
+    if (depth > SCENARIO_LIMITS.nestingDepth) {
+      return {
+        path: here,
+        message: `repeat and parallel are nested ${depth} deep here; at most ${SCENARIO_LIMITS.nestingDepth} levels are allowed (flatten the inner steps)`,
+      }
+    }
+    const found = deeper(inner.list, `${here}.${inner.key}`, depth + 1)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** Upper bounds of what the steps do, repeats multiplied out: steps, milliseconds, workers started. */
+interface StepTotals {
+  steps: number
+  ms: number
+  workers: number
+}
+
+function totalsOf(step: Step): StepTotals {
+  if ('repeat' in step) {
+    const inner = sequenceTotals(step.steps)
+    return { steps: 1 + step.repeat * inner.steps, ms: step.repeat * inner.ms, workers: step.repeat * inner.workers }
+  }
+  if ('parallel' in step) {
+    // Branches run at once: the step takes as long as its longest branch.
+    const branches = step.parallel.map(totalsOf)
+    return {
+      steps: 1 + branches.reduce((n, b) => n + b.steps, 0),
+      ms: Math.max(0, ...branches.map((b) => b.ms)),
+      workers: branches.reduce((n, b) => n + b.workers, 0),
+    }
+  }
+  const ms = 'sleep' in step ? step.sleep : 'waitFor' in step ? step.timeoutMs : 'for' in step && typeof step.for === 'number' ? step.for : 0
+  return { steps: 1, ms, workers: 'addWorkers' in step ? step.addWorkers : 0 }
+}
+
+function sequenceTotals(steps: Step[]): StepTotals {
+  return steps.map(totalsOf).reduce((a, b) => ({ steps: a.steps + b.steps, ms: a.ms + b.ms, workers: a.workers + b.workers }), { steps: 0, ms: 0, workers: 0 })
+}
+
+/** Expanded steps, run time and workers; each error names the step (or task) where the total crosses its cap. */
+function checkScenarioTotals(s: { tasks: Array<{ workers: number }>; steps: Step[] }, ctx: z.RefinementCtx): void {
+  const limits = SCENARIO_LIMITS
+  let workers = 0
+  for (const [i, task] of s.tasks.entries()) {
+    workers += task.workers
+    if (workers > limits.workers) {
+      ctx.addIssue({ code: 'custom', path: ['tasks', i, 'workers'], message: `the tasks start ${workers} workers so far; a scenario may start at most ${limits.workers}` })
+      return
+    }
+  }
+  const total: StepTotals = { steps: 0, ms: 0, workers }
+  const reported = { steps: false, ms: false, workers: false }
+  for (const [i, step] of s.steps.entries()) {
+    const t = totalsOf(step)
+    total.steps += t.steps
+    total.ms += t.ms
+    total.workers += t.workers
+    const at = ['steps', i]
+    if (!reported.steps && total.steps > limits.expandedSteps) {
+      reported.steps = true
+      ctx.addIssue({ code: 'custom', path: at, message: `with repeats multiplied out the steps come to ${total.steps} by here; a scenario may run at most ${limits.expandedSteps}` })
+    }
+    if (!reported.ms && total.ms > limits.runTimeMs) {
+      reported.ms = true
+      ctx.addIssue({ code: 'custom', path: at, message: `sleeps, \`for\` durations and waitFor timeouts, repeats multiplied out, come to ${hours(total.ms)} by here; a scenario may run at most ${hours(limits.runTimeMs)}` })
+    }
+    if (!reported.workers && total.workers > limits.workers) {
+      reported.workers = true
+      ctx.addIssue({ code: 'custom', path: at, message: `the tasks and addWorkers steps start ${total.workers} workers by here; a scenario may start at most ${limits.workers}` })
+    }
+  }
+}
+
+function hours(ms: number): string {
+  return `${(ms / 3_600_000).toLocaleString('en', { maximumFractionDigits: 1 })} h`
+}
 
 /** Formats zod issues as `path: message` lines, with paths like `steps[2].timeoutMs`. */
 export function describeIssues(error: z.ZodError): string[] {

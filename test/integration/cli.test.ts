@@ -64,6 +64,20 @@ describe('zklab CLI', () => {
     expect(run.stderr).toContain('steps[1]: a step has one action, not kill and stop')
   })
 
+  it('refuses a scenario past a cap with exit code 2, naming the file and the field', async () => {
+    const repeats = scenario('cube.yaml', 'name: cube\ntasks: [{name: task01, workers: 1}]\nsteps: [{repeat: 1000, steps: [{repeat: 1000, steps: [{sleep: 3600000}]}]}]\n')
+    const run = await zklab(['run', repeats])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain(`${repeats} is not a valid scenario`)
+    expect(run.stderr).toMatch(/steps\[0\]: with repeats multiplied out the steps come to \d+ by here; a scenario may run at most 10000/)
+    expect(run.stderr).toMatch(/steps\[0\]: .* a scenario may run at most 24 h/)
+    const huge = scenario('huge.yaml', 'name: huge\n#' + 'x'.repeat(1024 * 1024) + '\n')
+    const big = await zklab(['run', huge])
+    expect(big.code).toBe(2)
+    expect(big.stderr).toContain(`${huge} is not a valid scenario`)
+    expect(big.stderr).toContain('a scenario file may be at most 1048576 bytes')
+  })
+
   it('rejects YAML that does not parse, with the line', async () => {
     const run = await zklab(['run', scenario('broken.yaml', 'name: x\ntasks: [\n')])
     expect(run.code).toBe(2)

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { UnsequencedEvent } from '../../src/shared/events.js'
-import { Supervisor } from '../../src/core/workers/supervisor.js'
+import { LOG_LINES_PER_SECOND, MAX_LINE_BYTES, Supervisor } from '../../src/core/workers/supervisor.js'
+import { taggedSleeps } from './helpers/tagged-sleeps.js'
 import { isAlive, waitFor } from './helpers/wait.js'
 
 const node = process.execPath
@@ -19,8 +20,11 @@ describe('supervisor (real OS processes)', () => {
     sup = new Supervisor({ logDir: join(dir, 'logs'), emit: (e) => events.push(e) })
     return sup
   }
+  let sleeps: ReturnType<typeof taggedSleeps> | undefined
   afterEach(async () => {
     await sup?.stopAll(1000)
+    sleeps?.killLeft()
+    sleeps = undefined
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -89,28 +93,98 @@ describe('supervisor (real OS processes)', () => {
     await waitFor(() => events.filter((e) => e.type === 'process.exited' && e.name === 'crasher').length === 3)
     await new Promise((r) => setTimeout(r, 300))
     expect(events.filter((e) => e.type === 'process.spawned' && e.name === 'crasher')).toHaveLength(3)
+    expect(events).toContainEqual(expect.objectContaining({ type: 'process.gave-up', name: 'crasher', restarts: 2, code: 3, level: 'error' }))
     expect(() => s.spawn({ name: 'ghost', kind: 'external', command: join(dir, 'no-such-program'), args: [] })).toThrow(
       /no-such-program is not an executable file or a program on PATH/,
     )
   })
 
+  it('starts the restart count afresh after a stable run', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zklab-sup-'))
+    events = []
+    // "Stable" shortened to 300 ms: each run lasts 500 ms, so one allowed restart is never used up.
+    sup = new Supervisor({ logDir: join(dir, 'logs'), emit: (e) => events.push(e), stableRunMs: 300 })
+    sup.spawn({ name: 'flaky', kind: 'worker', command: node, args: ['-e', 'setTimeout(() => process.exit(3), 500)'], restart: { maxRestarts: 1, backoffMs: 20 } })
+    await waitFor(() => events.filter((e) => e.type === 'process.spawned' && e.name === 'flaky').length >= 4, 15_000)
+    expect(events.filter((e) => e.type === 'process.gave-up')).toEqual([])
+  })
+
+  it('stops, pauses and resumes a worker together with the processes it started', async () => {
+    const s = make()
+    sleeps = taggedSleeps()
+    const p = s.spawn({ name: 'forker', kind: 'external', command: 'sh', args: ['-c', sleeps.script] })
+    await waitFor(() => sleeps!.find().length === 2, 10_000)
+    s.pause('forker')
+    await waitFor(() => [p.pid, ...sleeps!.find()].every((pid) => procState(pid) === 'T'), 10_000)
+    s.resume('forker')
+    await waitFor(() => [p.pid, ...sleeps!.find()].every((pid) => procState(pid) !== 'T'), 10_000)
+    await s.stop('forker', 2000)
+    await waitFor(() => sleeps!.find().length === 0, 10_000)
+  })
+
+  it('ends a helper that ignores SIGTERM once its worker has exited', async () => {
+    const s = make()
+    sleeps = taggedSleeps()
+    // The background sleep ignores SIGTERM (inherited across exec); the shell and its foreground sleep do not.
+    const script = `(trap '' TERM; exec sleep 100.${sleeps.tag}) & sleep 101.${sleeps.tag}`
+    s.spawn({ name: 'leaver', kind: 'external', command: 'sh', args: ['-c', script] })
+    await waitFor(() => sleeps!.find().length === 2, 10_000)
+    expect(await s.stop('leaver', 5000)).toEqual({ code: null, signal: 'SIGTERM' })
+    await waitFor(() => sleeps!.find().length === 0, 10_000)
+  })
+
+  it('cuts a line past 64 KiB and marks how much was cut', async () => {
+    const s = make()
+    s.spawn({ name: 'long', kind: 'external', command: node, args: ['-e', "process.stdout.write('x'.repeat(200000) + '\\nafter\\n')"] })
+    await waitFor(() => events.some((e) => e.type === 'process.exited'))
+    await s.stopAll()
+    const lines = events.filter((e) => e.type === 'log' && e.source === 'long').map((e) => String(e.line))
+    expect(lines).toEqual(['x'.repeat(MAX_LINE_BYTES) + `… [${200000 - MAX_LINE_BYTES} bytes cut]`, 'after'])
+  })
+
+  it('keeps a `yes` within the line rate: the rest is dropped and counted once a second, and the journal stays bounded', async () => {
+    const s = make()
+    const started = Date.now()
+    s.spawn({ name: 'yes', kind: 'external', command: 'yes', args: [] })
+    await new Promise((r) => setTimeout(r, 3000))
+    await s.stop('yes', 1000)
+    await s.stopAll()
+    const seconds = (Date.now() - started) / 1000
+    const kept = events.filter((e) => e.type === 'log' && e.source === 'yes')
+    const drops = events.filter((e) => e.type === 'log.dropped' && e.name === 'yes')
+    const dropped = drops.reduce((n, e) => n + Number(e.dropped), 0)
+    // The burst plus the rate over the run, and no more: the lab read far more than it kept.
+    expect(kept.length).toBeLessThanOrEqual(LOG_LINES_PER_SECOND * (seconds + 1))
+    expect(dropped).toBeGreaterThan(kept.length)
+    expect(drops.length).toBeGreaterThanOrEqual(2)
+    expect(drops.length).toBeLessThanOrEqual(Math.ceil(seconds) + 2)
+    const journalBytes = events.reduce((n, e) => n + JSON.stringify(e).length + 1, 0)
+    expect(journalBytes).toBeLessThan(LOG_LINES_PER_SECOND * (seconds + 1) * 200)
+    expect(statSync(join(dir, 'logs', 'yes.log')).size).toBeLessThan(LOG_LINES_PER_SECOND * (seconds + 1) * 2 + 100 * drops.length)
+  })
+
   it('leaves no orphan when the lab process itself is SIGKILLed', async () => {
     dir = mkdtempSync(join(tmpdir(), 'zklab-orphan-'))
+    sleeps = taggedSleeps()
     // A stand-in lab: a real Node process that supervises a long-running child, then is SIGKILLed.
     const labScript = `
       import { Supervisor } from ${JSON.stringify(new URL('../../src/core/workers/supervisor.ts', import.meta.url).href)}
       const s = new Supervisor({ logDir: ${JSON.stringify(join(dir, 'logs'))}, emit: () => {} })
       const p = s.spawn({ name: 'child', kind: 'worker', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] })
-      console.log(p.pid)
+      s.spawn({ name: 'forker', kind: 'external', command: 'sh', args: ['-c', ${JSON.stringify(sleeps.script)}] })
+      console.log(p.pid, s.reaperPid)
       setInterval(() => {}, 1000)`
     const lab = spawn(node, ['--import', 'tsx', '--input-type=module', '-e', labScript], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const childPid = await new Promise<number>((resolve, reject) => {
-      lab.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())))
+    const [childPid, reaperPid] = await new Promise<number[]>((resolve, reject) => {
+      lab.stdout.once('data', (d: Buffer) => resolve(String(d).trim().split(' ').map(Number)))
       lab.once('exit', () => reject(new Error('stand-in lab exited early')))
     })
-    expect(isAlive(childPid)).toBe(true)
+    expect(isAlive(childPid!)).toBe(true)
+    expect(isAlive(reaperPid!)).toBe(true)
+    await waitFor(() => sleeps!.find().length === 2, 10_000)
     lab.kill('SIGKILL')
-    await waitFor(() => !isAlive(childPid), 10_000)
+    // The direct child by its parent-death signal; the shell's background sleep by the reaper, which then exits.
+    await waitFor(() => !isAlive(childPid!) && sleeps!.find().length === 0 && !isAlive(reaperPid!), 10_000)
   })
 })
 

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, createWriteStream, existsSync, mkdirSync, statSync, type WriteStream } from 'node:fs'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import { LabEventTypes, type UnsequencedEvent } from '../../shared/events.js'
 import { parseChildLine } from './child-line.js'
+import { LineSplitter } from './line-splitter.js'
+import { LogRateLimiter } from './log-rate.js'
+import { startReaper, type Reaper } from './reaper.js'
 
 export type ProcessKind = 'zookeeper' | 'worker' | 'publisher' | 'monitor' | 'observer' | 'external'
 
@@ -52,11 +54,25 @@ const DEFAULT_GRACE_MS = 5000
  * process's exit is often seen before its last lines, and a child it left behind may hold the pipe.
  */
 const DRAIN_MS = 2000
+/** A longer line is cut here and marked with how much was cut (`… [N bytes cut]`). */
+export const MAX_LINE_BYTES = 64 * 1024
+/**
+ * Plain output lines a child may add per second, with as many again as a burst. The log-pipeline
+ * bench drives up to 10,000 lines/s per worker; a program like `yes` writes far more than the lab can
+ * journal. Over the rate, lines are dropped and counted (one event a second says how many), and the
+ * pipe is still read at full speed, so the child is never blocked. Events of the lab's own programs
+ * (JSON lines) are never dropped: the checker grades from them.
+ */
+export const LOG_LINES_PER_SECOND = 20_000
+/** A child that ran this long before it crashed starts its restart count afresh. */
+export const STABLE_RUN_MS = 60_000
+/** Process groups exist on Linux and macOS; each child leads its own. */
+const GROUPS = process.platform !== 'win32'
 
 /**
  * Linux's parent-death signal makes the kernel SIGKILL a child when the lab itself dies, even by
- * SIGKILL, so no ZooKeeper or worker outlives the lab. `setpriv` sets it and then execs the real
- * command, so the PID we hold is the real program's (pause/resume and signals reach it directly).
+ * SIGKILL. It reaches the direct child only; the reaper ends the rest of its group. `setpriv` sets it
+ * and then execs the real command, so the PID we hold is the real program's and its group's id.
  */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && existsSync(p))
 
@@ -69,6 +85,12 @@ class Child implements ManagedProcess {
   readonly exited: Promise<ExitInfo>
   /** Resolves when its stdout and stderr are closed too: everything it wrote has been read. */
   readonly drained: Promise<void>
+  /** Resolves once nothing of its process group is left (set by the supervisor at spawn). */
+  groupEnded: Promise<void> = Promise.resolve()
+  /** Its group may still have members: it is not yet known to be empty. */
+  groupOpen = false
+  readonly logRate = new LogRateLimiter(LOG_LINES_PER_SECOND, LOG_LINES_PER_SECOND)
+  dropReport: NodeJS.Timeout | undefined
   private readonly lines: string[] = []
 
   constructor(
@@ -116,9 +138,16 @@ export class Supervisor {
   private closing = false
   /** After stopAll: the logs are ended and the session may be gone; late output is dropped. */
   private ended = false
+  /** Started with the first child; ends every process group still listed if the lab dies. */
+  private reaper: Reaper | undefined
 
-  constructor(private readonly opts: { logDir: string; emit: Emit }) {
+  constructor(private readonly opts: { logDir: string; emit: Emit; stableRunMs?: number }) {
     mkdirSync(opts.logDir, { recursive: true })
+  }
+
+  /** The reaper's PID, once a child was started (tests use it). */
+  get reaperPid(): number | undefined {
+    return this.reaper?.pid
   }
 
   private emit(event: UnsequencedEvent): void {
@@ -137,15 +166,33 @@ export class Supervisor {
     const [command, args] = SETPRIV
       ? [SETPRIV, ['--pdeathsig', 'KILL', '--', spec.command, ...spec.args]]
       : [spec.command, spec.args]
+    this.reaper ??= GROUPS ? startReaper((message) => this.warn('lab', message)) : undefined
     const proc = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       // stdin stays a pipe: our Node children exit when it closes, a second guard against orphans.
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own session and process group (setpriv execs, so the group id is the program's PID):
+      // signals reach its children too, and a terminal's Ctrl-C reaches the lab, not the children.
+      detached: GROUPS,
     })
     const child = new Child(spec, proc)
     this.children.set(spec.name, child)
     const log = this.logFor(spec.name)
+    if (GROUPS && proc.pid !== undefined) {
+      const group = proc.pid
+      child.groupOpen = true
+      this.reaper?.watch(group)
+      // Once it exited and its output was read to the end (or the drain bound passed), whatever is
+      // left of its group (a helper it started in the background) goes with it.
+      child.groupEnded = child.exited
+        .then(() => Promise.race([child.drained, new Promise<void>((r) => setTimeout(r, DRAIN_MS).unref())]))
+        .then(() => {
+          killGroupIfAny(group)
+          child.groupOpen = false
+          this.reaper?.forget(group)
+        })
+    }
 
     proc.once('error', (err) => {
       // Spawn failures (ENOENT, EACCES) arrive here, not as a throw.
@@ -163,14 +210,23 @@ export class Supervisor {
       ['stderr', proc.stderr],
     ] as const) {
       if (!readable) continue
-      createInterface({ input: readable, crlfDelay: Infinity }).on('line', (line) => {
+      const jsonEvents = spec.jsonEvents === true && stream === 'stdout'
+      const splitter = new LineSplitter(MAX_LINE_BYTES, (line) => {
         // Past stopAll's drain bound (a child's leftover still writing): the log is ended, drop it.
         if (this.ended) return
+        const mayBeEvent = jsonEvents && line.startsWith('{')
+        // Over the rate, a plain line is dropped before any work is spent on it.
+        if (!mayBeEvent && !this.admitLine(child)) return
+        const event = parseChildLine(spec.name, stream, line, jsonEvents)
+        if (mayBeEvent && event.type === LabEventTypes.log && !this.admitLine(child)) return
         log.write(line + '\n')
         child.remember(line)
-        this.emit(parseChildLine(spec.name, stream, line, spec.jsonEvents === true && stream === 'stdout'))
+        this.emit(event)
       })
+      readable.on('data', (chunk: Buffer) => splitter.push(chunk))
+      readable.once('end', () => splitter.end())
     }
+    void child.drained.then(() => this.reportDropped(child))
     // A child that has already died makes writes to its stdin fail with EPIPE; nothing to do about it.
     proc.stdin?.on('error', () => {})
 
@@ -265,6 +321,10 @@ export class Supervisor {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS))),
     ])
     clearTimeout(timer)
+    // Every group is empty within the drain bound of its leader's exit.
+    await Promise.all([...this.children.values()].map((c) => c.groupEnded))
+    this.reaper?.close()
+    for (const child of this.children.values()) this.reportDropped(child)
     this.ended = true
     await Promise.all([...this.logs.values()].map((s) => new Promise<void>((r) => s.end(r))))
     this.logs.clear()
@@ -275,6 +335,8 @@ export class Supervisor {
     this.closing = true
     for (const child of this.children.values()) {
       if (child.state !== 'exited') this.signal(child, 'SIGKILL')
+      // An exited leader's group may still hold its background helpers.
+      else if (child.groupOpen) killGroupIfAny(child.pid)
     }
   }
 
@@ -294,8 +356,23 @@ export class Supervisor {
     const policy = child.spec.restart
     // Only restart the process that is still the current one under this name, and never on purpose-stops.
     if (!policy || expected || this.closing || this.children.get(child.name) !== child) return
+    // A crash after a long stable run is a new problem, not the same one again: the backoff starts over.
+    if (Date.now() - child.startedAt >= (this.opts.stableRunMs ?? STABLE_RUN_MS)) this.restartCounts.delete(child.name)
     const count = this.restartCounts.get(child.name) ?? 0
-    if (count >= policy.maxRestarts) return
+    if (count >= policy.maxRestarts) {
+      this.emit({
+        time: Date.now(),
+        source: 'lab',
+        type: LabEventTypes.processGaveUp,
+        level: 'error',
+        name: child.name,
+        restarts: count,
+        code: info.code,
+        signal: info.signal,
+        message: `${child.name} exited (${info.signal ?? `code ${info.code}`}) after ${count} restart(s); the lab does not restart it again`,
+      })
+      return
+    }
     this.restartCounts.set(child.name, count + 1)
     const delay = policy.backoffMs * 2 ** count
     this.restartTimers.set(
@@ -313,14 +390,37 @@ export class Supervisor {
     this.restartTimers.delete(name)
   }
 
+  /** Signals the child's whole process group: pausing a worker pauses everything it started. */
   private signal(child: Child, signal: NodeJS.Signals): void {
     if (child.state === 'exited' || child.pid < 0) return
     try {
-      process.kill(child.pid, signal)
+      process.kill(GROUPS ? -child.pid : child.pid, signal)
     } catch (err) {
       // ESRCH: it died between our check and the signal; its exit event is on its way.
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
     }
+  }
+
+  private admitLine(child: Child): boolean {
+    if (child.logRate.admit()) return true
+    // The first drop in a second schedules that second's report; the rest are only counted.
+    child.dropReport ??= setTimeout(() => this.reportDropped(child), 1000)
+    return false
+  }
+
+  /** One event per second per child at most: how many of its lines were over the rate and dropped. */
+  private reportDropped(child: Child): void {
+    clearTimeout(child.dropReport)
+    child.dropReport = undefined
+    const dropped = child.logRate.takeDropped()
+    if (dropped === 0 || this.ended) return
+    const message = `${dropped} lines dropped: over ${LOG_LINES_PER_SECOND} lines/s`
+    this.logs.get(child.name)?.write(`[lab] ${message}\n`)
+    this.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.logDropped, level: 'warn', name: child.name, dropped, message })
+  }
+
+  private warn(source: string, line: string): void {
+    this.emit({ time: Date.now(), source, type: LabEventTypes.log, level: 'warn', stream: 'stderr', line })
   }
 
   private action(name: string, action: 'stop' | 'kill' | 'pause' | 'resume' | 'restart'): void {
@@ -340,6 +440,21 @@ export class Supervisor {
       this.logs.set(name, stream)
     }
     return stream
+  }
+}
+
+/**
+ * SIGKILL for what is left of an exited child's process group. The group id cannot name anyone else
+ * while a member lives (the kernel does not reuse it); with no member left, kill fails with ESRCH.
+ */
+function killGroupIfAny(group: number): void {
+  if (group < 2) return
+  for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
+    try {
+      process.kill(-group, signal)
+    } catch {
+      return
+    }
   }
 }
 

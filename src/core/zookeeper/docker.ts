@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { LabEventTypes } from '../../shared/events.js'
@@ -34,6 +35,84 @@ export function dockerAvailability(timeoutMs = 10_000): Promise<DockerAvailabili
       resolve({ available: true, reason: `Docker engine ${version}`, serverVersion: version })
     })
   })
+}
+
+/**
+ * Every container the lab starts carries this label, naming the lab process: `<pid>:<start time>`
+ * (the start time tells a reused PID from the lab that started it). A lab that is SIGKILLed cannot
+ * stop its container; the next lab to start one removes the containers of labs that are gone.
+ */
+export const LAB_LABEL = 'zklab.lab'
+
+/** This lab's (or another process's) identity for the label; the start time in clock ticks on Linux. */
+export function labIdentity(pid = process.pid): string {
+  return `${pid}:${processStartTime(pid) ?? 'unknown'}`
+}
+
+function processStartTime(pid: number): string | undefined {
+  try {
+    // Field 22 of /proc/<pid>/stat: the start time; the fields after the command name start at field 3.
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19]
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether the lab a label names still runs: same PID and, where it can be read, the same start time. */
+export function isLabAlive(identity: string): boolean {
+  const [pidText, started] = identity.split(':')
+  const pid = Number(pidText)
+  if (!Number.isInteger(pid) || pid < 1) return false
+  try {
+    process.kill(pid, 0)
+  } catch (err) {
+    // EPERM: a process of another user holds that PID now, or the lab runs as another user: leave it.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  const now = processStartTime(pid)
+  return now === undefined || started === 'unknown' || now === started
+}
+
+/** `docker ps` listing every lab-labelled container, running or not, as `<id> <label value>` lines. */
+export function labContainersCommand(): string[] {
+  return ['ps', '-a', '--filter', `label=${LAB_LABEL}`, '--format', `{{.ID}} {{.Label "${LAB_LABEL}"}}`]
+}
+
+/** The ids, from labContainersCommand's output, of containers whose lab is gone. */
+export function leftoverContainers(psOutput: string, labAlive: (identity: string) => boolean = isLabAlive): string[] {
+  return psOutput
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([id, identity]) => id && /^[0-9a-f]+$/i.test(id) && identity && !labAlive(identity))
+    .map(([id]) => id!)
+}
+
+export function removeContainersCommand(ids: string[]): string[] {
+  return ['rm', '-f', ...ids]
+}
+
+/** Removes the containers of labs that died without stopping them; returns their ids. */
+export async function reapLeftoverContainers(): Promise<string[]> {
+  const ids = leftoverContainers(await docker(labContainersCommand(), 30_000))
+  if (ids.length > 0) await docker(removeContainersCommand(ids), 60_000)
+  return ids
+}
+
+/** `docker run` for the lab's ZooKeeper container: loopback-only port, data in the session, the lab's label. */
+export function dockerRunArgs(o: { container: string; port: number; dir: string; tickMs: number; image: string; lab: string }): string[] {
+  return [
+    'run', '-d', '--rm', '--name', o.container,
+    '--label', `${LAB_LABEL}=${o.lab}`,
+    '-p', `${LOOPBACK}:${o.port}:2181`,
+    '-v', `${join(o.dir, 'data')}:/data`,
+    '-v', `${join(o.dir, 'datalog')}:/datalog`,
+    '-e', `ZOO_TICK_TIME=${o.tickMs}`,
+    '-e', 'ZOO_4LW_COMMANDS_WHITELIST=*',
+    '-e', 'ZOO_ADMINSERVER_ENABLED=false',
+    '-e', 'ZOO_MAX_CLIENT_CNXNS=0',
+    '-e', 'ZOO_CFG_EXTRA=maxSessionTimeout=60000',
+    o.image,
+  ]
 }
 
 export interface DockerOptions {
@@ -124,6 +203,10 @@ class DockerServer implements ZooKeeperServerControl {
     if (this.container && this.state !== 'stopped' && this.state !== 'crashed') return
     const availability = await dockerAvailability()
     if (!availability.available) throw new ZooKeeperStartError(`Docker is not available: ${availability.reason}`)
+    const reaped = await reapLeftoverContainers().catch(() => [])
+    if (reaped.length > 0) {
+      this.ctx.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.log, level: 'warn', stream: 'stderr', line: `removed ${reaped.length} container(s) left by a lab that is gone: ${reaped.join(' ')}` })
+    }
     if (this.port === undefined) {
       if (this.opts.port !== undefined) await assertPortFree(this.opts.port, `host port of the ${this.name} container`)
       this.port = this.opts.port ?? (await findFreePorts(1))[0]!
@@ -137,18 +220,7 @@ class DockerServer implements ZooKeeperServerControl {
     this.mode = undefined
     const startedAt = Date.now()
     this.ctx.emit({ time: startedAt, source: 'lab', type: LabEventTypes.zkStarting, server: 1, name: this.name, port: this.port })
-    const args = [
-      'run', '-d', '--rm', '--name', this.containerName,
-      '-p', `${LOOPBACK}:${this.port}:2181`,
-      '-v', `${join(dir, 'data')}:/data`,
-      '-v', `${join(dir, 'datalog')}:/datalog`,
-      '-e', `ZOO_TICK_TIME=${tick}`,
-      '-e', 'ZOO_4LW_COMMANDS_WHITELIST=*',
-      '-e', 'ZOO_ADMINSERVER_ENABLED=false',
-      '-e', 'ZOO_MAX_CLIENT_CNXNS=0',
-      '-e', 'ZOO_CFG_EXTRA=maxSessionTimeout=60000',
-      image,
-    ]
+    const args = dockerRunArgs({ container: this.containerName, port: this.port, dir, tickMs: tick, image, lab: labIdentity() })
     const timeoutMs = this.opts.readyTimeoutMs ?? 180_000
     try {
       this.container = (await docker(args, timeoutMs)).trim()
