@@ -235,6 +235,12 @@ describe('the Lab’s library calls', () => {
     await expect(l.deleteSession({ dir: foreign })).rejects.toThrow(/not a session of the library/)
     expect(readdirSync(foreign).sort()).toEqual(['events.jsonl', 'session.json'])
     expect((await l.readSession({ dir: inside })).summary).toMatchObject({ dir: inside, name: 'inside' })
+    // A link planted where the report goes is replaced, not written through.
+    const victim = join(base, 'victim.txt')
+    writeFileSync(victim, 'keep me')
+    symlinkSync(victim, join(inside, 'report.json'))
     expect(await l.exportReport({ dir: inside, formats: ['json'] })).toEqual({ json: join(inside, 'report.json') })
+    expect(readFileSync(victim, 'utf8')).toBe('keep me')
+    expect(lstatSync(join(inside, 'report.json')).isFile()).toBe(true)
   })
 })

@@ -5,22 +5,30 @@
  */
 import { randomBytes } from 'node:crypto'
 import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 
 export const SESSION_FILE = 'session.json'
 
-/** Writes session.json through a temporary file in the same folder and a rename. */
-export function writeSessionFile(dir: string, content: Record<string, unknown>): void {
-  const path = join(dir, SESSION_FILE)
-  // A fresh name, created exclusively: nothing already at that path (a planted link) is written through.
-  const temp = join(dir, `.${SESSION_FILE}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
+/**
+ * Writes a file of the lab's so that a reader never sees half of it: a temporary file beside it, then
+ * a rename. The temporary name is fresh and created exclusively, so nothing planted there (a link) is
+ * written through, and the rename replaces a link at `path` rather than following it.
+ */
+export function writeFileAtomically(path: string, content: string | Buffer, mode = 0o600): string {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    writeFileSync(temp, JSON.stringify(content, null, 2) + '\n', { flag: 'wx', mode: 0o600 })
+    writeFileSync(temp, content, { flag: 'wx', mode })
     renameSync(temp, path)
   } catch (err) {
     rmSync(temp, { force: true })
     throw err
   }
+  return path
+}
+
+/** Writes session.json whole (writeFileAtomically). */
+export function writeSessionFile(dir: string, content: Record<string, unknown>): void {
+  writeFileAtomically(join(dir, SESSION_FILE), JSON.stringify(content, null, 2) + '\n')
 }
 
 /** session.json as an object; refuses a link and says what is wrong without quoting the file. */
