@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, realpathSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import {
   AddWorkersInput,
   MAX_WORKERS_PER_SESSION,
@@ -32,7 +32,8 @@ import { FailoverTracker, type Failover, type Fault } from './experiments/failov
 import { WorkerNetwork } from './faults/worker-network.js'
 import { bundledScenarios, loadScenario } from './experiments/load-scenario.js'
 import { runScenarioInLab } from './experiments/run-scenario.js'
-import { deleteSession, listSessions, readSessionEvents, renameSession } from './sessions/session-library.js'
+import { deleteSession, isSessionFolder, librarySession, listSessions, readSessionEvents, renameSession } from './sessions/session-library.js'
+import { updateSessionFile, writeSessionFile } from './sessions/session-file.js'
 import { compareSessions } from './sessions/compare-sessions.js'
 import { exportReport } from './report/index.js'
 import { Journal } from './journal/journal.js'
@@ -74,6 +75,16 @@ interface ActiveSession {
   monitorSettings: { commitIntervalMs: number }
 }
 
+/**
+ * The shell's folder picker (Electron's native dialog): the folder the user chose, or null when they
+ * cancelled. The core never opens a dialog itself.
+ */
+export type ChooseFolder = () => Promise<string | null>
+
+export interface LabOptions {
+  chooseFolder?: ChooseFolder
+}
+
 /** Every Lab alive in this process, so an exiting process can take its children with it. */
 const liveLabs = new Set<Lab>()
 let exitHookInstalled = false
@@ -93,7 +104,10 @@ export class Lab implements LabApi {
   private sessionsDir?: string
   private scenarioRun?: { name: string; controller: AbortController; done: Promise<unknown> }
 
-  constructor() {
+  private readonly chooseFolder?: ChooseFolder
+
+  constructor(options: LabOptions = {}) {
+    this.chooseFolder = options.chooseFolder
     liveLabs.add(this)
     installExitHook()
   }
@@ -376,8 +390,25 @@ export class Lab implements LabApi {
   }
 
   async listSessions(): Promise<{ sessionsDir: string; sessions: SessionSummary[] }> {
-    const sessionsDir = resolve(this.sessionsDir ?? defaultSessionsDir())
+    const sessionsDir = this.librarySessionsDir()
     return { sessionsDir, sessions: listSessions(sessionsDir) }
+  }
+
+  async chooseSessionsFolder(): Promise<{ sessionsDir: string; session?: string } | null> {
+    if (!this.chooseFolder) {
+      throw new Error('This lab has no folder dialog: in browser mode the sessions folder is chosen when the lab starts (zklab serve --sessions-dir <dir>).')
+    }
+    const picked = await this.chooseFolder()
+    if (!picked) return null
+    mkdirSync(picked, { recursive: true })
+    const chosen = realpathSync(picked)
+    // A session folder itself: its parent becomes the library, and the app replays the session.
+    if (isSessionFolder(chosen) && dirname(chosen) !== chosen) {
+      this.sessionsDir = dirname(chosen)
+      return { sessionsDir: this.sessionsDir, session: chosen }
+    }
+    this.sessionsDir = chosen
+    return { sessionsDir: chosen }
   }
 
   async setSessionsDir(input: { dir: string }): Promise<void> {
@@ -386,30 +417,37 @@ export class Lab implements LabApi {
     this.sessionsDir = resolve(dir)
   }
 
+  // The library's calls act only on session folders directly inside the sessions folder (librarySession).
+
   async readSession(input: { dir: string }) {
     const { dir } = SessionDirInput.parse(input)
-    return readSessionEvents(resolve(dir))
+    return readSessionEvents(this.librarySessionsDir(), dir)
   }
 
   async renameSession(input: { dir: string; name: string }): Promise<SessionSummary> {
     const { dir, name } = RenameSessionInput.parse(input)
-    return renameSession(resolve(dir), name)
+    return renameSession(this.librarySessionsDir(), dir, name)
   }
 
   async deleteSession(input: { dir: string }): Promise<void> {
     const { dir } = SessionDirInput.parse(input)
-    if (this.active && resolve(dir) === this.active.info.dir) throw new Error('This session is open; close it before deleting it.')
-    deleteSession(resolve(this.sessionsDir ?? defaultSessionsDir()), dir)
+    const sessionsDir = this.librarySessionsDir()
+    const { real } = librarySession(sessionsDir, dir)
+    if (this.active && real === realpathSync(this.active.info.dir)) throw new Error('This session is open; close it before deleting it.')
+    deleteSession(sessionsDir, dir)
   }
 
   async exportReport(input: { dir: string; formats?: Array<'html' | 'json' | 'pdf'> }): Promise<Partial<Record<'html' | 'json' | 'pdf', string>>> {
     const { dir, formats } = ExportReportInput.parse(input)
-    return (await exportReport(resolve(dir), { formats })).files
+    const { real, listed } = librarySession(this.librarySessionsDir(), dir)
+    const { files } = await exportReport(real, { formats })
+    // Named as the library names the folder, like every other answer about it.
+    return Object.fromEntries(Object.entries(files).map(([format, path]) => [format, join(listed, basename(path))]))
   }
 
   async compareSessions(input: { dirs: string[] }): Promise<SessionComparison[]> {
     const { dirs } = CompareSessionsInput.parse(input)
-    return compareSessions(dirs.map((d) => resolve(d)))
+    return compareSessions(this.librarySessionsDir(), dirs)
   }
 
   async networkFault(input: NetworkFaultInput): Promise<void> {
@@ -590,6 +628,11 @@ export class Lab implements LabApi {
     }
   }
 
+  /** The folder the library lists and its calls are confined to. */
+  private librarySessionsDir(): string {
+    return resolve(this.sessionsDir ?? defaultSessionsDir())
+  }
+
   private requireSession(): ActiveSession {
     if (!this.active) throw new Error('No session is open; create one first.')
     return this.active
@@ -609,15 +652,6 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const lab of liveLabs) lab.killAllNow()
   })
-}
-
-function writeSessionFile(dir: string, content: Record<string, unknown>): void {
-  writeFileSync(join(dir, 'session.json'), JSON.stringify(content, null, 2) + '\n')
-}
-
-function updateSessionFile(dir: string, patch: Record<string, unknown>): void {
-  const current = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8')) as Record<string, unknown>
-  writeSessionFile(dir, { ...current, ...patch })
 }
 
 function stamp(ms: number): string {

@@ -1,21 +1,26 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron'
 import { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, ipcChannel, parseLabCall, type LabApi, type LabCalls } from '../shared/api.js'
 import type { LabEvent } from '../shared/events.js'
+import { remoteCallGate } from '../shared/remote-policy.js'
+import type { ConfirmProgram } from './dialogs.js'
 import type { IpcSender } from './sender-check.js'
 
 export interface LabIpcDeps {
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>
   lab: LabCalls
   isTrustedSender(event: IpcSender): boolean
+  /** Asks the user before a call runs a program the page chose; false means it does not run. */
+  confirmProgram: ConfirmProgram
 }
 
 /**
  * One `invoke` handler per Lab method, on `lab:<method>`. Each checks the sender, validates the argument
- * against the method's schema and only then calls the lab, so nothing unchecked reaches the core.
- * Failures go back as plain Errors carrying only a message (a bad argument's message names the field).
- * Returns a function that removes the handlers.
+ * against the method's schema, applies the remote-call rules (no folders chosen by the page; a program
+ * the page names runs only once the user said so in a native dialog) and only then calls the lab, so
+ * nothing unchecked reaches the core. Failures go back as plain Errors carrying only a message (a bad
+ * argument's message names the field). Returns a function that removes the handlers.
  */
-export function registerLabIpc({ ipcMain, lab, isTrustedSender }: LabIpcDeps): () => void {
+export function registerLabIpc({ ipcMain, lab, isTrustedSender, confirmProgram }: LabIpcDeps): () => void {
   for (const method of LAB_METHOD_NAMES) {
     const channel = ipcChannel(method)
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, arg: unknown) => {
@@ -24,6 +29,11 @@ export function registerLabIpc({ ipcMain, lab, isTrustedSender }: LabIpcDeps): (
       }
       try {
         const { input } = parseLabCall(method, arg)
+        const gate = remoteCallGate(method, input)
+        if (gate?.kind === 'host-only') throw new Error(gate.message)
+        if (gate?.kind === 'runs-program' && !(await confirmProgram({ program: gate.program, message: gate.message }))) {
+          throw new Error(`${gate.message} Not run: it was declined in the app's dialog.`)
+        }
         const call = lab[method] as (input: unknown) => Promise<unknown>
         return await call.call(lab, input)
       } catch (error) {

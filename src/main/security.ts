@@ -19,10 +19,14 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ')
 
-/** The preferences of every window: isolated, sandboxed, no Node, web security on. */
-export function secureWebPreferences(preload: string): WebPreferences {
+/**
+ * The preferences of every window: isolated, sandboxed, no Node, web security on. DevTools only while
+ * developing: a packaged app's page cannot be opened up to run code in it.
+ */
+export function secureWebPreferences(preload: string, options: { devTools: boolean }): WebPreferences {
   return {
     preload,
+    devTools: options.devTools,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -71,8 +75,7 @@ export function hardenSession(session: Session, page: AppPage): void {
     if (!allowed) console.warn(`Blocked a request to ${details.url}: the lab loads nothing but its own files.`)
     callback({ cancel: !allowed })
   })
-  // Certain for http (the dev server). Chromium may not run header hooks for file:// at all, so the
-  // built page's own <meta> policy (src/renderer/index.html) is what reliably applies there.
+  // For the dev server's responses; the app's scheme sets the policy on its own responses (app-protocol.ts).
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) })
   })

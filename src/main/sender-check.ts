@@ -14,8 +14,9 @@ export interface TrustableContents {
 
 /**
  * The one place an IPC sender is judged. A message is trusted only when it comes from one of the app's
- * own windows AND from that window's top frame while it shows the app's own page; a window that has
- * somehow ended up elsewhere, or a frame inside it, gets nothing.
+ * own windows AND from that window's top frame while it shows the app's own page (the app scheme's
+ * origin, or the dev server's); a window that has somehow ended up elsewhere, or a frame inside it,
+ * gets nothing.
  */
 export class SenderCheck {
   private readonly trusted = new Set<number>()

@@ -219,9 +219,15 @@ export interface LabApi {
   stopScenario(): Promise<void>
   /** The folder new sessions go to, and the past sessions in it, newest first. */
   listSessions(): Promise<{ sessionsDir: string; sessions: SessionSummary[] }>
-  /** Chooses where sessions go (and which the library lists). */
+  /** Chooses where sessions go (and which the library lists); for the lab's own process only (host-only). */
   setSessionsDir(input: z.input<typeof SessionsDirInput>): Promise<void>
-  /** A past session's whole journal, for a read-only replay (any session folder, also outside the library). */
+  /**
+   * Asks the user for a folder in the shell's own dialog (Electron only; elsewhere it throws). A session
+   * folder makes its parent the sessions folder and is named as `session`, to replay; any other folder
+   * becomes the sessions folder. null when the user cancelled.
+   */
+  chooseSessionsFolder(): Promise<{ sessionsDir: string; session?: string } | null>
+  /** A past session's whole journal, for a read-only replay (a session folder of the library). */
   readSession(input: z.input<typeof SessionDirInput>): Promise<{ summary: SessionSummary; events: LabEvent[]; problems: { line: number; message: string }[] }>
   renameSession(input: z.input<typeof RenameSessionInput>): Promise<SessionSummary>
   /** Deletes a session folder of the library (never the open one, never anything outside it). */
@@ -259,6 +265,7 @@ export const LabMethods = {
   listScenarios: z.undefined(),
   listSessions: z.undefined(),
   setSessionsDir: SessionsDirInput,
+  chooseSessionsFolder: z.undefined(),
   readSession: SessionDirInput,
   renameSession: RenameSessionInput,
   deleteSession: SessionDirInput,

@@ -17,6 +17,7 @@ const NAMES = [
   'listScenarios',
   'listSessions',
   'setSessionsDir',
+  'chooseSessionsFolder',
   'readSession',
   'renameSession',
   'deleteSession',

@@ -9,7 +9,7 @@
  * Screenshots of the library, the replay with its scrubber and the comparison, in both themes, go to
  * test-results/screenshots/.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { expect, test } from './browser-lab.js'
@@ -74,7 +74,11 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
   await test.step('the library lists every session with its outcome', async () => {
     await dismissToasts(page)
     await openTab(page, 'Library')
+    // The folder is the one `zklab serve --sessions-dir` was started with; a page cannot change it.
     await expect(page.getByTestId('sessions-dir')).toHaveText(lab.sessionsDir)
+    await expect(page.getByTestId('sessions-dir-hint')).toContainText('zklab serve --sessions-dir')
+    await expect(page.getByRole('button', { name: /Choose folder|Change/ })).toHaveCount(0)
+    await expect(page.getByRole('textbox', { name: /folder/i })).toHaveCount(0)
     await expect(page.locator('tr[data-session-dir]')).toHaveCount(5)
     await expect(row(seedDir)).toHaveAttribute('data-verdict', 'fail')
     await expect(row(seedDir)).toContainText('FAIL')
@@ -215,18 +219,19 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
     await expect(page.getByTestId('session-notice')).toHaveCount(0)
   })
 
-  await test.step('open a session folder by its path, also outside the library; replay a cut-off one', async () => {
+  await test.step('only sessions directly in the folder are listed, no link; replay a cut-off one from the list', async () => {
+    // A copy further down and a link to it: neither is a session of the library.
+    const nested = join(lab.sessionsDir, 'elsewhere', 'a-copy')
+    cpSync(seedDir, nested, { recursive: true })
+    symlinkSync(nested, join(lab.sessionsDir, 'a-link'))
     await openTab(page, 'Library')
-    const outside = join(lab.sessionsDir, 'elsewhere', 'a-copy')
-    cpSync(seedDir, outside, { recursive: true })
-    const path = page.getByRole('textbox', { name: 'Session folder path' })
-    await path.fill(join(lab.sessionsDir, 'no-such-session'))
-    await page.getByRole('button', { name: 'Open folder…' }).click()
-    await expect(page.getByRole('alert').filter({ hasText: 'not a session folder' })).toBeVisible()
-    await path.fill(outside)
-    await page.getByRole('button', { name: 'Open folder…' }).click()
+    await page.getByRole('button', { name: /Refresh/ }).click()
+    await expect(page.getByRole('button', { name: /Refresh/ })).toBeEnabled()
+    await expect(page.locator('tr[data-session-dir]')).toHaveCount(4)
+    await expect(row(nested)).toHaveCount(0)
+    await expect(row(join(lab.sessionsDir, 'a-link'))).toHaveCount(0)
+    await row(seedDir).getByRole('button', { name: /^Replay / }).click()
     await expect(page.getByTestId('replay-banner')).toHaveText('Replaying stop-primary, seed — read-only')
-    await expect(page.getByTestId('session-dir')).toHaveText(outside)
     // From one replay to another: the torn line is reported, the rest replays.
     await openTab(page, 'Library')
     await row(cutDir).getByRole('button', { name: /^Replay / }).click()

@@ -94,6 +94,8 @@ test.describe('Electron app', () => {
     try {
       const page = await app.firstWindow()
       await expect(page).toHaveTitle(TITLE)
+      // The page comes from the app's own scheme, not from file://.
+      expect(page.url()).toBe('zklab://app/index.html')
       // Created hidden, shown once ready.
       await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => [w.getTitle(), w.isVisible()]))).toEqual([[TITLE, true]])
 
@@ -120,13 +122,14 @@ test.describe('Electron app', () => {
       expect(refused).toMatch(/^Invalid argument for publishTask: task: /)
 
       // A session with a real ZooKeeper, so the app owns child processes; its events reach the page.
-      await page.evaluate(async (dir) => {
+      // The page may not choose folders: the session goes to ZKLAB_SESSIONS, the folder this test gave.
+      await page.evaluate(async () => {
         const w = window as unknown as LabWindow
         w.labBatches = []
         w.lab.subscribe((batch) => w.labBatches.push(batch))
-        if (!(await w.lab.snapshot()).session) await w.lab.createSession({ name: 'electron-e2e', sessionsDir: dir })
+        if (!(await w.lab.snapshot()).session) await w.lab.createSession({ name: 'electron-e2e' })
         if ((await w.lab.snapshot()).zookeeper.servers.length === 0) await w.lab.startZooKeeper()
-      }, sessions)
+      })
       await expect
         .poll(() => page.evaluate((ready) => (window as unknown as LabWindow).labBatches.flat().some((e) => e.type === ready), LabEventTypes.zkReady), {
           timeout: 60_000,

@@ -3,7 +3,6 @@
  * the wiring (one handler per method, sender check, validation, forwarding), not Electron itself.
  */
 import { EventEmitter } from 'node:events'
-import { pathToFileURL } from 'node:url'
 import type { IpcMainInvokeEvent } from 'electron'
 import { describe, expect, it, vi } from 'vitest'
 import { forwardLabEvents, registerLabIpc } from '../../src/main/ipc.js'
@@ -12,8 +11,7 @@ import { EventBatcher } from '../../src/core/journal/event-batcher.js'
 import { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, LabMethods, ipcChannel, parseLabCall, type LabCalls, type LabMethod } from '../../src/shared/api.js'
 import type { LabEvent } from '../../src/shared/events.js'
 
-const INDEX_HTML = '/opt/zklab/out/renderer/index.html'
-const APP_URL = pathToFileURL(INDEX_HTML).href
+const APP_URL = 'zklab://app/index.html'
 
 type Handler = (event: IpcMainInvokeEvent, arg?: unknown) => Promise<unknown>
 
@@ -43,19 +41,21 @@ function event(senderId: number, url: string, parent: unknown = null): IpcMainIn
   return { sender: { id: senderId }, senderFrame: { url, parent } } as unknown as IpcMainInvokeEvent
 }
 
-function setUp() {
+function setUp(options: { consent?: boolean } = {}) {
   const ipcMain = fakeIpcMain()
   const lab = fakeLab()
-  const senders = new SenderCheck({ file: INDEX_HTML })
+  const senders = new SenderCheck({ rendererDir: '/opt/zklab/out/renderer' })
   const window = Object.assign(new EventEmitter(), { id: 1 })
   senders.trust(window)
-  const dispose = registerLabIpc({ ipcMain, lab, isTrustedSender: senders.isTrusted })
+  // The user's answer in the native dialog; every question asked is recorded.
+  const confirmProgram = vi.fn(async (_request: { program: string; message: string }) => options.consent ?? false)
+  const dispose = registerLabIpc({ ipcMain, lab, isTrustedSender: senders.isTrusted, confirmProgram })
   const invoke = (method: LabMethod, arg?: unknown, from = event(1, APP_URL)) => {
     const handler = ipcMain.handlers.get(ipcChannel(method))
     if (!handler) throw new Error(`no handler for ${method}`)
     return handler(from, arg)
   }
-  return { ipcMain, lab, invoke, dispose, window }
+  return { ipcMain, lab, invoke, dispose, window, confirmProgram }
 }
 
 function labEvent(seq: number): LabEvent {
@@ -145,6 +145,48 @@ describe('registerLabIpc', () => {
     const rejection = invoke('deleteTask', { task: 'task01' })
     await expect(rejection).rejects.toThrow('No session is open; create one first.')
     await expect(rejection).rejects.toSatisfy((error: Error) => error.constructor === Error)
+  })
+})
+
+describe('calls that need more than a valid argument', () => {
+  it.each<[LabMethod, unknown]>([
+    ['setSessionsDir', { dir: '/tmp' }],
+    ['createSession', { name: 'x', dir: '/etc/zklab' }],
+    ['createSession', { sessionsDir: '/tmp/elsewhere' }],
+  ])('refuses %s(%j): folders are chosen in the main process, not by the page', async (method, arg) => {
+    const { lab, invoke, confirmProgram } = setUp({ consent: true })
+    await expect(invoke(method, arg)).rejects.toThrow(/not by a page/)
+    expect(lab[method]).not.toHaveBeenCalled()
+    expect(confirmProgram).not.toHaveBeenCalled()
+  })
+
+  it('lets the page ask for the folder dialog and create a session in the chosen folder', async () => {
+    const { lab, invoke } = setUp()
+    await expect(invoke('chooseSessionsFolder')).resolves.toBe('result:chooseSessionsFolder')
+    await expect(invoke('createSession', { name: 'x' })).resolves.toBe('result:createSession')
+    expect(lab.createSession).toHaveBeenCalledWith({ name: 'x' })
+  })
+
+  const external = { task: 'task01', count: 1, external: { command: '/bin/sh', args: ['-c', 'touch /tmp/owned'] } }
+
+  it('asks before running a program the page names, and runs nothing when the user declines', async () => {
+    const { lab, invoke, confirmProgram } = setUp({ consent: false })
+    await expect(invoke('addWorkers', external)).rejects.toThrow(/would run "\/bin\/sh -c touch \/tmp\/owned".*declined in the app's dialog/)
+    expect(confirmProgram).toHaveBeenCalledTimes(1)
+    expect(confirmProgram.mock.calls[0]![0].program).toBe('/bin/sh -c touch /tmp/owned')
+    expect(lab.addWorkers).not.toHaveBeenCalled()
+    await expect(invoke('startZooKeeper', { home: '/opt/other-zookeeper' })).rejects.toThrow(/declined/)
+    expect(confirmProgram.mock.calls[1]![0].program).toContain('/opt/other-zookeeper')
+    expect(lab.startZooKeeper).not.toHaveBeenCalled()
+  })
+
+  it('runs it once the user said Run, and asks nothing for the lab’s own workers', async () => {
+    const { lab, invoke, confirmProgram } = setUp({ consent: true })
+    await expect(invoke('addWorkers', external)).resolves.toBe('result:addWorkers')
+    expect(lab.addWorkers).toHaveBeenCalledTimes(1)
+    await invoke('addWorkers', { task: 'task01', count: 2 })
+    await invoke('startZooKeeper')
+    expect(confirmProgram).toHaveBeenCalledTimes(1)
   })
 })
 

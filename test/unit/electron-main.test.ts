@@ -5,18 +5,22 @@
  */
 import { EventEmitter } from 'node:events'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES } from '../../src/shared/api.js'
 
-const INDEX_HTML = resolve('src/renderer/index.html')
-const APP_URL = pathToFileURL(INDEX_HTML).href
+const APP_URL = 'zklab://app/index.html'
 
 const fake = vi.hoisted(() => ({
   handlers: new Map<string, (event: unknown, arg?: unknown) => Promise<unknown>>(),
   windows: [] as Array<Record<string, any>>,
   calls: [] as string[],
   sessionHandlers: {} as Record<string, (...args: any[]) => any>,
+  schemes: [] as unknown[],
+  protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
+  /** What the folder dialog answers next, and what the consent dialog answers (0 = Run). */
+  nextFolder: null as string | null,
+  consent: 1,
+  dialogs: [] as string[],
   app: undefined as unknown as EventEmitter & Record<string, any>,
 }))
 
@@ -26,7 +30,10 @@ vi.mock('electron', async () => {
   const app = Object.assign(new Emitter(), {
     isPackaged: false,
     enableSandbox: () => fake.calls.push('enableSandbox'),
-    whenReady: () => Promise.resolve(),
+    whenReady: () => {
+      fake.calls.push('whenReady')
+      return Promise.resolve()
+    },
     quit: () => {
       fake.calls.push('quit')
       let prevented = false
@@ -55,6 +62,7 @@ vi.mock('electron', async () => {
     loadFile = vi.fn(async () => {})
     loadURL = vi.fn(async () => {})
     show = vi.fn()
+    isDestroyed = () => this.destroyed
     destroy() {
       this.destroyed = true
       this.webContents.emit('destroyed')
@@ -66,6 +74,23 @@ vi.mock('electron', async () => {
     ipcMain: {
       handle: (channel: string, handler: (event: unknown, arg?: unknown) => Promise<unknown>) => fake.handlers.set(channel, handler),
       removeHandler: (channel: string) => fake.handlers.delete(channel),
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => {
+        fake.calls.push('registerSchemes')
+        fake.schemes.push(...schemes)
+      },
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => fake.protocolHandlers.set(scheme, handler),
+    },
+    dialog: {
+      showOpenDialog: async () => {
+        fake.dialogs.push('open')
+        return fake.nextFolder ? { canceled: false, filePaths: [fake.nextFolder] } : { canceled: true, filePaths: [] }
+      },
+      showMessageBox: async () => {
+        fake.dialogs.push('message')
+        return { response: fake.consent, checkboxChecked: false }
+      },
     },
     Menu: { buildFromTemplate: (template: unknown) => ({ template }), setApplicationMenu: () => fake.calls.push('menu') },
     session: {
@@ -96,17 +121,31 @@ describe('the Electron main process', () => {
 
   it('sandboxes every renderer, hardens the session and sets a menu', () => {
     expect(fake.calls.slice(0, 1)).toEqual(['enableSandbox'])
+    // The app's scheme is privileged before the app is ready, and handled once it is.
+    expect(fake.calls.indexOf('registerSchemes')).toBeLessThan(fake.calls.indexOf('whenReady'))
+    expect(fake.schemes).toEqual([{ scheme: 'zklab', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+    expect([...fake.protocolHandlers.keys()]).toEqual(['zklab'])
     expect(fake.calls).toContain('menu')
     expect(Object.keys(fake.sessionHandlers).sort()).toEqual(['beforeRequest', 'check', 'headersReceived', 'request'])
+  })
+
+  it("serves the renderer folder on the app's scheme, with the CSP", async () => {
+    const response = await fake.protocolHandlers.get('zklab')!(new Request('zklab://app/index.html'))
+    expect(response.status).toBe(200)
+    expect(await response.text()).toContain('<div id="root">')
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'")
+    expect((await fake.protocolHandlers.get('zklab')!(new Request('zklab://app/../main/index.ts'))).status).toBe(404)
   })
 
   it('opens one hidden, isolated, sandboxed window on the built page and shows it when ready', () => {
     expect(fake.windows).toHaveLength(1)
     const { options } = win()
     expect(options).toMatchObject({ show: false, title: 'ZooKeeper Failover Lab' })
-    expect(options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true })
+    // Unpackaged (development) here, so DevTools stay available; a packaged app turns them off.
+    expect(options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, devTools: true })
     expect(options.webPreferences.preload).toBe(join(resolve('src/main'), '../preload/index.cjs'))
-    expect(win().loadFile).toHaveBeenCalledWith(INDEX_HTML)
+    expect(win().loadURL).toHaveBeenCalledWith(APP_URL)
+    expect(win().loadFile).not.toHaveBeenCalled()
     expect(win().show).not.toHaveBeenCalled()
     win().emit('ready-to-show')
     expect(win().show).toHaveBeenCalledTimes(1)
@@ -125,6 +164,26 @@ describe('the Electron main process', () => {
     await expect(fake.handlers.get('lab:snapshot')!(fromApp('https://evil.example/'))).rejects.toThrow(/Refused/)
     await expect(fake.handlers.get('lab:publishTask')!(fromApp(), { task: 'a/b' })).rejects.toThrow(/task: /)
     await expect(fake.handlers.get('lab:publishTask')!(fromApp(), { task: 'task01' })).rejects.toThrow(/No session is open/)
+    await expect(fake.handlers.get('lab:setSessionsDir')!(fromApp(), { dir: '/tmp' })).rejects.toThrow(/not by a page/)
+  })
+
+  it('chooses the sessions folder in the native dialog, and asks before running a program the page names', async () => {
+    const { mkdtempSync, realpathSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'zklab-electron-main-')))
+    try {
+      fake.nextFolder = null
+      await expect(fake.handlers.get('lab:chooseSessionsFolder')!(fromApp())).resolves.toBeNull()
+      fake.nextFolder = dir
+      await expect(fake.handlers.get('lab:chooseSessionsFolder')!(fromApp())).resolves.toEqual({ sessionsDir: dir })
+      await expect(fake.handlers.get('lab:listSessions')!(fromApp())).resolves.toMatchObject({ sessionsDir: dir, sessions: [] })
+      fake.consent = 1
+      const external = { task: 'task01', count: 1, external: { command: '/bin/true' } }
+      await expect(fake.handlers.get('lab:addWorkers')!(fromApp(), external)).rejects.toThrow(/declined in the app's dialog/)
+      expect(fake.dialogs).toEqual(['open', 'open', 'message'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it("forwards the lab's event batches to the window", async () => {
@@ -132,7 +191,9 @@ describe('the Electron main process', () => {
     const { tmpdir } = await import('node:os')
     const dir = mkdtempSync(join(tmpdir(), 'zklab-electron-main-'))
     try {
-      await fake.handlers.get('lab:createSession')!(fromApp(), { name: 'main-test', dir: join(dir, 'session') })
+      fake.nextFolder = dir
+      await fake.handlers.get('lab:chooseSessionsFolder')!(fromApp())
+      await fake.handlers.get('lab:createSession')!(fromApp(), { name: 'main-test' })
       await vi.waitFor(() => expect(win().webContents.sent.length).toBeGreaterThan(0), { timeout: 2000 })
       const [channel, batch] = win().webContents.sent[0] as [string, Array<{ type: string }>]
       expect(channel).toBe(IPC_EVENTS_CHANNEL)
@@ -148,8 +209,9 @@ describe('the Electron main process', () => {
     const { tmpdir } = await import('node:os')
     const dir = mkdtempSync(join(tmpdir(), 'zklab-electron-main-'))
     try {
-      const session = join(dir, 'session')
-      await fake.handlers.get('lab:createSession')!(fromApp(), { name: 'quit-test', dir: session })
+      fake.nextFolder = dir
+      await fake.handlers.get('lab:chooseSessionsFolder')!(fromApp())
+      const { dir: session } = (await fake.handlers.get('lab:createSession')!(fromApp(), { name: 'quit-test' })) as { dir: string }
       win().destroy()
       fake.app.emit('window-all-closed')
       expect(fake.calls).toContain('quit')

@@ -13,10 +13,11 @@ import {
   withContentSecurityPolicy,
 } from '../../src/main/security.js'
 
-const INDEX_HTML = '/opt/zklab/out/renderer/index.html'
-const APP_URL = pathToFileURL(INDEX_HTML).href
-const BUILT: AppPage = { file: INDEX_HTML }
-const DEV: AppPage = { file: INDEX_HTML, devUrl: 'http://localhost:5173/' }
+const RENDERER_DIR = '/opt/zklab/out/renderer'
+const APP_URL = 'zklab://app/index.html'
+const FILE_URL = pathToFileURL(`${RENDERER_DIR}/index.html`).href
+const BUILT: AppPage = { rendererDir: RENDERER_DIR }
+const DEV: AppPage = { rendererDir: RENDERER_DIR, devUrl: 'http://localhost:5173/' }
 
 function directives(policy: string): Map<string, string[]> {
   return new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]))
@@ -24,7 +25,7 @@ function directives(policy: string): Map<string, string[]> {
 
 describe('window preferences', () => {
   it('isolates, sandboxes and keeps Node and webview out of every window', () => {
-    const prefs = secureWebPreferences('/opt/zklab/out/preload/index.cjs')
+    const prefs = secureWebPreferences('/opt/zklab/out/preload/index.cjs', { devTools: false })
     expect(prefs).toMatchObject({
       preload: '/opt/zklab/out/preload/index.cjs',
       contextIsolation: true,
@@ -35,7 +36,13 @@ describe('window preferences', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      devTools: false,
     })
+  })
+
+  it('opens DevTools only where asked (an unpackaged app)', () => {
+    expect(secureWebPreferences('/p.cjs', { devTools: true }).devTools).toBe(true)
+    expect(secureWebPreferences('/p.cjs', { devTools: false }).devTools).toBe(false)
   })
 })
 
@@ -61,7 +68,7 @@ describe('content security policy', () => {
 })
 
 describe('what the app may load', () => {
-  it.each([APP_URL, 'file:///opt/zklab/out/renderer/assets/index-abc.js', 'data:image/png;base64,AAAA', 'devtools://devtools/bundled/inspector.html'])(
+  it.each([APP_URL, 'zklab://app/assets/index-abc.js', 'data:image/png;base64,AAAA', 'devtools://devtools/bundled/inspector.html'])(
     'allows %s from the built app',
     (url) => expect(isAppResourceUrl(url, BUILT)).toBe(true),
   )
@@ -70,7 +77,11 @@ describe('what the app may load', () => {
     'https://example.com/script.js',
     'http://localhost:5173/',
     'ws://127.0.0.1:8080/api',
+    FILE_URL,
+    'file:///opt/zklab/out/renderer/assets/index-abc.js',
     'file:///etc/passwd',
+    'zklab://other/index.html',
+    'zklab://app:1/index.html',
     'file:///opt/zklab/out/renderer-evil/x.js',
     'file:///opt/zklab/out/main/index.js',
     'ftp://example.com/x',
@@ -81,7 +92,7 @@ describe('what the app may load', () => {
     expect(isAppResourceUrl(url, DEV)).toBe(true),
   )
 
-  it.each(['https://localhost:5173/', 'wss://localhost:5173/', 'http://localhost:5174/', 'http://localhost:5173.evil.example/', 'https://cdn.example/react.js'])(
+  it.each(['https://localhost:5173/', 'wss://localhost:5173/', APP_URL, 'http://localhost:5174/', 'http://localhost:5173.evil.example/', 'https://cdn.example/react.js'])(
     'refuses %s in development',
     (url) => expect(isAppResourceUrl(url, DEV)).toBe(false),
   )
@@ -126,8 +137,9 @@ describe('hardenSession', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const callback = vi.fn()
     handlers.beforeRequest!({ url: 'https://example.com/tracker.js' }, callback)
+    handlers.beforeRequest!({ url: 'zklab://app/assets/index.js' }, callback)
     handlers.beforeRequest!({ url: 'file:///opt/zklab/out/renderer/assets/index.js' }, callback)
-    expect(callback.mock.calls).toEqual([[{ cancel: true }], [{ cancel: false }]])
+    expect(callback.mock.calls).toEqual([[{ cancel: true }], [{ cancel: false }], [{ cancel: true }]])
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('https://example.com/tracker.js'))
     warn.mockRestore()
   })

@@ -2,30 +2,34 @@
 import { EventEmitter } from 'node:events'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { isAppPageUrl, resolveAppPage, type AppPage } from '../../src/main/app-page.js'
+import { APP_PAGE_URL, appPageUrl, isAppPageUrl, resolveAppPage, type AppPage } from '../../src/main/app-page.js'
 import { SenderCheck, type IpcSender } from '../../src/main/sender-check.js'
 
 const RENDERER_DIR = '/opt/zklab/out/renderer'
-const INDEX_HTML = `${RENDERER_DIR}/index.html`
-const APP_URL = pathToFileURL(INDEX_HTML).href
-const BUILT: AppPage = { file: INDEX_HTML }
-const DEV: AppPage = { file: INDEX_HTML, devUrl: 'http://localhost:5173/' }
+const APP_URL = 'zklab://app/index.html'
+const FILE_URL = pathToFileURL(`${RENDERER_DIR}/index.html`).href
+const BUILT: AppPage = { rendererDir: RENDERER_DIR }
+const DEV: AppPage = { rendererDir: RENDERER_DIR, devUrl: 'http://localhost:5173/' }
 
 describe('resolveAppPage', () => {
-  it('is the built index.html without a dev server', () => {
-    expect(resolveAppPage({ rendererDir: RENDERER_DIR, env: {}, isPackaged: false })).toEqual({ file: INDEX_HTML })
+  it("is the built renderer on the app's scheme without a dev server", () => {
+    const page = resolveAppPage({ rendererDir: RENDERER_DIR, env: {}, isPackaged: false })
+    expect(page).toEqual({ rendererDir: RENDERER_DIR })
+    expect(appPageUrl(page)).toBe(APP_URL)
+    expect(APP_PAGE_URL).toBe(APP_URL)
   })
 
   it("is electron-vite's dev server when ELECTRON_RENDERER_URL names one on loopback", () => {
     for (const url of ['http://localhost:5173', 'http://127.0.0.1:5173', 'http://[::1]:5173', 'https://localhost:5173']) {
       const page = resolveAppPage({ rendererDir: RENDERER_DIR, env: { ELECTRON_RENDERER_URL: url }, isPackaged: false })
-      expect(page).toEqual({ file: INDEX_HTML, devUrl: `${url}/` })
+      expect(page).toEqual({ rendererDir: RENDERER_DIR, devUrl: `${url}/` })
+      expect(appPageUrl(page)).toBe(`${url}/`)
     }
   })
 
   it('ignores ELECTRON_RENDERER_URL in a packaged app', () => {
     const page = resolveAppPage({ rendererDir: RENDERER_DIR, env: { ELECTRON_RENDERER_URL: 'http://localhost:5173' }, isPackaged: true })
-    expect(page).toEqual({ file: INDEX_HTML })
+    expect(page).toEqual({ rendererDir: RENDERER_DIR })
   })
 
   it.each(['http://evil.example:5173', 'http://127.0.0.1.evil.example:5173', 'http://127.0.0.1:5173.evil.example', 'file:///tmp/index.html', 'javascript:alert(1)', 'not a url'])(
@@ -39,20 +43,21 @@ describe('resolveAppPage', () => {
 })
 
 describe('isAppPageUrl', () => {
-  it.each([APP_URL, `${APP_URL}#/logs`, `${APP_URL}?panel=tree`, 'file://localhost/opt/zklab/out/renderer/index.html', 'file:///opt/zklab/out/renderer/./assets/../index.html'])(
-    'accepts the built page: %s',
+  it.each([APP_URL, `${APP_URL}#/logs`, `${APP_URL}?panel=tree`, 'zklab://app/', 'zklab://app/./assets/../index.html'])(
+    "accepts the built page on the app's origin: %s",
     (url) => {
       expect(isAppPageUrl(url, BUILT)).toBe(true)
     },
   )
 
   it.each([
+    FILE_URL,
     'file:///tmp/evil.html',
-    'file:///opt/zklab/out/renderer/other.html',
-    'file:///opt/zklab/out/renderer/index.html.evil',
-    'file:///opt/zklab/out/renderer/index.html/x',
-    'file:///opt/zklab/out/renderer%2Findex.html',
-    'file://evil.example/opt/zklab/out/renderer/index.html',
+    'zklab://evil/index.html',
+    'zklab://app.evil/index.html',
+    'zklab://app:8080/index.html',
+    'zklab://user@app/index.html',
+    'zklabx://app/index.html',
     'http://localhost:5173/',
     'https://evil.example/opt/zklab/out/renderer/index.html',
     'about:blank',
@@ -80,6 +85,7 @@ describe('isAppPageUrl', () => {
     'http://127.0.0.1:5173/',
     'ws://localhost:5173/',
     APP_URL,
+    FILE_URL,
   ])('rejects %s while the dev server is the page', (url) => {
     expect(isAppPageUrl(url, DEV)).toBe(false)
   })
@@ -97,6 +103,7 @@ describe('SenderCheck', () => {
     expect(check.isTrusted(from(7, APP_URL))).toBe(true)
     expect(check.isTrusted(from(8, APP_URL))).toBe(false)
     expect(check.isTrusted(from(7, 'file:///tmp/evil.html'))).toBe(false)
+    expect(check.isTrusted(from(7, FILE_URL))).toBe(false)
     expect(check.isTrusted(from(7, 'https://evil.example/'))).toBe(false)
     expect(check.isTrusted(from(7, APP_URL, { url: APP_URL }))).toBe(false)
     expect(check.isTrusted({ sender: { id: 7 }, senderFrame: null })).toBe(false)

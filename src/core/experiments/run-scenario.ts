@@ -3,6 +3,7 @@ import type { ExternalWorker, Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import type { Scenario } from '../../shared/scenario.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
+import { updateSessionFile } from '../sessions/session-file.js'
 import type { Lab } from '../lab.js'
 import type { Failover } from './failover-tracker.js'
 import { StepFailed, StepRunner } from './step-runner.js'
@@ -114,11 +115,8 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
   }
   if (sessionDir) {
     try {
-      const { writeFileSync, readFileSync } = await import('node:fs')
-      const file = join(sessionDir, 'session.json')
-      const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
       const { sessionDir: _dir, ...rest } = result
-      writeFileSync(file, JSON.stringify({ ...current, result: rest }, null, 2) + '\n')
+      updateSessionFile(sessionDir, { result: rest })
     } catch {
       // The session folder may not exist when the run failed before creating it.
     }

@@ -77,7 +77,7 @@ export function readJournal(path: string): { events: LabEvent[]; problems: Journ
       const last = index >= lines.length - 2
       problems.push({
         line: index + 1,
-        message: last ? 'truncated last line (the lab stopped while writing it)' : `not JSON: ${(err as Error).message}`,
+        message: last ? 'truncated last line (the lab stopped while writing it)' : 'not JSON (the line is not one JSON object; its content is not shown)',
       })
     }
   })

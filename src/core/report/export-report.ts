@@ -3,9 +3,10 @@
  * session folder or another one. The model is built once; the HTML is rendered from it and the PDF
  * printed from that HTML, so the three always agree.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { labRoot } from '../lab-root.js'
+import { writeFileAtomically } from '../sessions/session-file.js'
 import { buildReport } from './build-report.js'
 import { renderHtml } from './html/render-html.js'
 import { renderPdf } from './pdf.js'
@@ -35,22 +36,16 @@ export async function exportReport(sessionDir: string, options: ExportOptions = 
   const outDir = resolve(options.outDir ?? folder.dir)
   mkdirSync(outDir, { recursive: true })
   const files: ExportResult['files'] = {}
-  if (formats.includes('json')) files.json = writeAtomically(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n')
+  // Reports are for sharing (a CI artefact, --out): the usual mode under the umask, not session.json's 0600.
+  const write = (name: string, content: string | Buffer) => writeFileAtomically(join(outDir, name), content, 0o666)
+  if (formats.includes('json')) files.json = write('report.json', JSON.stringify(report, null, 2) + '\n')
   const html = formats.includes('html') || formats.includes('pdf') ? renderHtml(report) : ''
-  if (formats.includes('html')) files.html = writeAtomically(join(outDir, 'report.html'), html)
+  if (formats.includes('html')) files.html = write('report.html', html)
   if (formats.includes('pdf')) {
     const footer = `${report.summary.name} · ${report.summary.start}`
-    files.pdf = writeAtomically(join(outDir, 'report.pdf'), await renderPdf(html, { executablePath: options.chromiumPath, footer }))
+    files.pdf = write('report.pdf', await renderPdf(html, { executablePath: options.chromiumPath, footer }))
   }
   return { report, files }
-}
-
-/** A reader never sees half a report: write beside it, then rename. */
-function writeAtomically(path: string, content: string | Buffer): string {
-  const temp = `${path}.${process.pid}.tmp`
-  writeFileSync(temp, content)
-  renameSync(temp, path)
-  return path
 }
 
 function labVersion(): string {

@@ -60,7 +60,9 @@ export function readSessionFolder(input: string): SessionFolder {
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) sessionFile = parsed as Record<string, unknown>
       else sessionFileProblem = 'session.json is not an object: the summary comes from the journal alone'
     } catch (err) {
-      sessionFileProblem = `session.json cannot be read (${(err as Error).message}): the summary comes from the journal alone`
+      // A parse error would quote the file's bytes; say only what is wrong.
+      const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message
+      sessionFileProblem = `session.json cannot be read (${why}): the summary comes from the journal alone`
     }
   }
 
@@ -101,8 +103,8 @@ function sinkIssues(sinksDir: string): SinkIssue[] {
       try {
         const record = JSON.parse(line) as { id?: unknown }
         if (typeof record?.id !== 'number') message = 'not a record (needs a numeric id)'
-      } catch (err) {
-        message = `not JSON: ${(err as Error).message}`
+      } catch {
+        message = 'not JSON'
       }
       if (!message) return
       const torn = index === lastIndex && !text.endsWith('\n')

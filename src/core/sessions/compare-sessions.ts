@@ -1,6 +1,6 @@
 import type { SessionComparison } from '../../shared/api.js'
 import { checkSessionDir } from '../checker/index.js'
-import { summarizeSession } from './session-library.js'
+import { librarySession, summarizeSession } from './session-library.js'
 
 /** Percentile by nearest rank, of values already known to be finite. */
 function percentile(sorted: number[], p: number): number | null {
@@ -17,11 +17,13 @@ function stats(values: Array<number | null>): { count: number; p50: number | nul
  * Two or more sessions side by side (the same scenario with seed and with recipe, say): each one's
  * verdicts and its failover gaps as percentiles, graded by the same checker.
  */
-export function compareSessions(dirs: string[]): SessionComparison[] {
-  return dirs.map((dir) => {
-    const report = checkSessionDir(dir)
+export function compareSessions(sessionsDir: string, dirs: string[]): SessionComparison[] {
+  // Every folder is checked before any is graded: one outside the library refuses the whole call.
+  const sessions = dirs.map((dir) => librarySession(sessionsDir, dir))
+  return sessions.map(({ real, listed }) => {
+    const report = checkSessionDir(real)
     return {
-      summary: summarizeSession(dir),
+      summary: summarizeSession(real, listed),
       ok: report.ok,
       verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary, violations: v.violations.length })),
       failovers: report.failovers.length,

@@ -1,10 +1,13 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join, relative, resolve, sep } from 'node:path'
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { SessionSummary } from '../../shared/api.js'
 import type { LabEvent } from '../../shared/events.js'
 import { readJournal, type JournalProblem } from '../journal/journal.js'
+import { readSessionFile, SESSION_FILE, updateSessionFile } from './session-file.js'
 
-interface SessionFile {
+const JOURNAL_FILE = 'events.jsonl'
+
+interface SessionFields {
   name?: string
   createdAt?: string
   closedAt?: string
@@ -13,14 +16,57 @@ interface SessionFile {
   check?: { ok?: boolean }
 }
 
-/** A session folder is one with a session.json; anything else in the sessions directory is left alone. */
-export function isSessionFolder(dir: string): boolean {
-  return existsSync(join(dir, 'session.json')) && existsSync(join(dir, 'events.jsonl'))
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path)
+  } catch {
+    return undefined
+  }
 }
 
-function readSessionFile(dir: string): SessionFile {
+/**
+ * A session folder holds session.json and events.jsonl, both plain files (not links); anything else
+ * in the sessions folder is left alone.
+ */
+export function isSessionFolder(dir: string): boolean {
+  return [SESSION_FILE, JOURNAL_FILE].every((file) => lstatOrUndefined(join(dir, file))?.isFile() === true)
+}
+
+/**
+ * Where a library call may act: `dir` must be a folder directly inside the sessions folder (both
+ * compared as real paths), not a link, and a session. Returns the folder's real path to act on and
+ * the path it is listed under, so answers name it as listSessions does. Everything the app's page or
+ * the bridge can reach of the disk goes through here.
+ */
+export function librarySession(sessionsDir: string, dir: string): { real: string; listed: string } {
+  const listedRoot = resolve(sessionsDir)
+  let root: string
   try {
-    return JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8')) as SessionFile
+    root = realpathSync(listedRoot)
+  } catch {
+    throw new Error(`The sessions folder ${listedRoot} does not exist; choose another one.`)
+  }
+  const given = resolve(dir)
+  const refuse = (why: string) => new Error(`${given} is not a session of the library in ${listedRoot}: ${why}.`)
+  const stats = lstatOrUndefined(given)
+  if (!stats) throw refuse('there is no such folder')
+  if (stats.isSymbolicLink()) throw refuse('it is a symbolic link')
+  if (!stats.isDirectory()) throw refuse('it is not a folder')
+  // The last part is no link (checked above), so this resolves only the folders above it.
+  const real = realpathSync(given)
+  if (dirname(real) !== root || real === root) throw refuse('only folders directly inside the sessions folder are')
+  for (const file of [SESSION_FILE, JOURNAL_FILE]) {
+    const found = lstatOrUndefined(join(real, file))
+    if (!found) throw refuse(`${file} is missing`)
+    if (found.isSymbolicLink()) throw refuse(`its ${file} is a symbolic link`)
+    if (!found.isFile()) throw refuse(`its ${file} is not a file`)
+  }
+  return { real, listed: join(listedRoot, basename(real)) }
+}
+
+function sessionFields(dir: string): SessionFields {
+  try {
+    return readSessionFile(dir) as SessionFields
   } catch {
     return {}
   }
@@ -29,17 +75,18 @@ function readSessionFile(dir: string): SessionFile {
 /** The strategies a session's workers ran, from the journal's spawn events (cheap: a text scan). */
 function strategiesOf(dir: string): string[] {
   const found = new Set<string>()
-  const text = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+  const text = readFileSync(join(dir, JOURNAL_FILE), 'utf8')
   for (const match of text.matchAll(/"strategy":"([a-z]+)"/g)) found.add(match[1])
   return [...found].sort()
 }
 
-export function summarizeSession(dir: string): SessionSummary {
-  const file = readSessionFile(dir)
-  const created = file.createdAt ?? new Date(statSync(join(dir, 'session.json')).mtimeMs).toISOString()
+/** A session's line in the library; `listedAs` is the path it is known by (the folder itself by default). */
+export function summarizeSession(dir: string, listedAs = dir): SessionSummary {
+  const file = sessionFields(dir)
+  const created = file.createdAt ?? new Date(statSync(join(dir, SESSION_FILE)).mtimeMs).toISOString()
   const durationMs = file.result?.durationMs ?? (file.closedAt ? Date.parse(file.closedAt) - Date.parse(created) : undefined)
   return {
-    dir,
+    dir: listedAs,
     name: file.name ?? 'session',
     createdAt: created,
     ...(file.scenario ? { scenario: file.scenario } : {}),
@@ -50,7 +97,7 @@ export function summarizeSession(dir: string): SessionSummary {
   }
 }
 
-/** Every session folder directly under the sessions directory, newest first. */
+/** Every session folder directly under the sessions directory (links skipped), newest first. */
 export function listSessions(sessionsDir: string): SessionSummary[] {
   if (!existsSync(sessionsDir)) return []
   return readdirSync(sessionsDir, { withFileTypes: true })
@@ -60,29 +107,20 @@ export function listSessions(sessionsDir: string): SessionSummary[] {
 }
 
 /** A past session's journal, for a read-only replay; torn or corrupt lines are reported, not fatal. */
-export function readSessionEvents(dir: string): { summary: SessionSummary; events: LabEvent[]; problems: JournalProblem[] } {
-  if (!isSessionFolder(dir)) throw new Error(`${dir} is not a session folder (it needs session.json and events.jsonl).`)
-  const { events, problems } = readJournal(join(dir, 'events.jsonl'))
-  return { summary: summarizeSession(dir), events, problems }
+export function readSessionEvents(sessionsDir: string, dir: string): { summary: SessionSummary; events: LabEvent[]; problems: JournalProblem[] } {
+  const { real, listed } = librarySession(sessionsDir, dir)
+  const { events, problems } = readJournal(join(real, JOURNAL_FILE))
+  return { summary: summarizeSession(real, listed), events, problems }
 }
 
-export function renameSession(dir: string, name: string): SessionSummary {
-  if (!isSessionFolder(dir)) throw new Error(`${dir} is not a session folder.`)
-  const file = readSessionFile(dir)
-  writeFileSync(join(dir, 'session.json'), JSON.stringify({ ...file, name }, null, 2) + '\n')
-  return summarizeSession(dir)
+export function renameSession(sessionsDir: string, dir: string, name: string): SessionSummary {
+  const { real, listed } = librarySession(sessionsDir, dir)
+  updateSessionFile(real, { name })
+  return summarizeSession(real, listed)
 }
 
-/**
- * Deletes a session folder, but only a session folder directly inside the sessions directory: a
- * path from outside (IPC, WebSocket) can never reach anything else on disk.
- */
+/** Deletes a session folder of the library, and nothing else on disk. */
 export function deleteSession(sessionsDir: string, dir: string): void {
-  const root = resolve(sessionsDir)
-  const target = resolve(dir)
-  const rel = relative(root, target)
-  if (!rel || rel.startsWith('..') || rel.includes(sep) || !isSessionFolder(target)) {
-    throw new Error(`Only a session folder directly inside ${root} can be deleted; ${target} is not one.`)
-  }
-  rmSync(target, { recursive: true, force: true })
+  const { real } = librarySession(sessionsDir, dir)
+  rmSync(real, { recursive: true, force: true })
 }

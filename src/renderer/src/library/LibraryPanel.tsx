@@ -1,10 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react'
+import { useEffect, useState } from 'react'
 import type { SessionSummary } from '../../../shared/api'
 import { formatDateTime, formatDuration } from '../app/format'
 import { useStore } from '../app/store'
 import { errorText } from '../lab/actions'
 import { ComparePanel } from './ComparePanel'
-import { changeSessionsDir, compareSelected, deleteSession, exportSessionReport, refreshLibrary, renameSession, replaySession } from './library-actions'
+import { chooseSessionsFolder, compareSelected, deleteSession, exportSessionReport, refreshLibrary, renameSession, replaySession } from './library-actions'
 import { MAX_COMPARE, REPORT_FORMATS } from './library-slice'
 import { VerdictTag, verdictOf } from './VerdictTag'
 
@@ -33,21 +33,21 @@ function useLibraryList(): void {
   }, [connected, liveKey])
 }
 
+/**
+ * The folder the library lists. Only the desktop app changes it, through its own folder dialog; in
+ * browser mode a page may not choose folders, so the folder is the one `zklab serve` was started with.
+ */
 function SessionsFolder() {
   const dir = useStore((s) => s.sessionsDir)
+  const shell = useStore((s) => s.shell)
   const loading = useStore((s) => s.libraryLoading)
-  const [editing, setEditing] = useState(false)
-  const [value, setValue] = useState('')
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    if (!value.trim()) return
+  const choose = async () => {
     setBusy(true)
     setError(undefined)
     try {
-      await changeSessionsDir(value.trim())
-      setEditing(false)
+      await chooseSessionsFolder()
     } catch (err) {
       setError(errorText(err))
     } finally {
@@ -57,48 +57,30 @@ function SessionsFolder() {
   return (
     <div className="toolbar library-toolbar">
       <span className="label">sessions folder</span>
-      {editing ? (
-        <form className="inline-form" onSubmit={(e) => void submit(e)}>
-          <input
-            className={`input mono ${error ? 'input-invalid' : ''}`}
-            aria-label="Sessions folder"
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? 'sessions-dir-error' : undefined}
-            value={value}
-            autoFocus
-            onChange={(e) => setValue(e.target.value)}
-            onKeyDown={(e) => e.key === 'Escape' && setEditing(false)}
-          />
-          <button type="submit" className="btn btn-small btn-primary" disabled={busy || !value.trim()}>
-            {busy ? 'Switching…' : 'Use this folder'}
-          </button>
-          <button type="button" className="btn btn-small btn-ghost" onClick={() => setEditing(false)}>
-            Cancel
-          </button>
-          {error && (
-            <span className="field-error small" id="sessions-dir-error" role="alert">
-              {error}
-            </span>
-          )}
-        </form>
+      <span className="mono truncate" data-testid="sessions-dir" title={dir}>
+        {dir ?? '…'}
+      </span>
+      {shell === 'electron' ? (
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={busy}
+          title="Where new sessions go and which the library lists; choosing a session folder replays it"
+          onClick={() => void choose()}
+        >
+          {busy ? 'Choosing…' : 'Choose folder…'}
+        </button>
       ) : (
-        <>
-          <span className="mono truncate" data-testid="sessions-dir" title={dir}>
-            {dir ?? '…'}
+        shell === 'browser' && (
+          <span className="muted small" data-testid="sessions-dir-hint">
+            chosen when the lab starts: <span className="mono">zklab serve --sessions-dir &lt;dir&gt;</span>
           </span>
-          <button
-            type="button"
-            className="btn btn-small"
-            title="Where new sessions go and which the library lists"
-            onClick={() => {
-              setValue(dir ?? '')
-              setError(undefined)
-              setEditing(true)
-            }}
-          >
-            Change…
-          </button>
-        </>
+        )
+      )}
+      {error && (
+        <span className="field-error small" role="alert">
+          {error}
+        </span>
       )}
       <span className="spacer" />
       <button type="button" className="btn btn-small btn-ghost" disabled={loading} onClick={() => void refreshLibrary()}>
@@ -116,7 +98,6 @@ function SessionList() {
   const toggleFormat = useStore((s) => s.toggleExportFormat)
   return (
     <>
-      <OpenFolder />
       <section className="card" aria-labelledby="library-title">
         <header className="card-head library-head">
           <h2 className="card-title" id="library-title">
@@ -182,51 +163,6 @@ function SessionList() {
         )}
       </section>
     </>
-  )
-}
-
-/** Any session folder, also outside the library (a colleague's, an old CI artefact). */
-function OpenFolder() {
-  const [path, setPath] = useState('')
-  const opening = useStore((s) => s.replayOpening)
-  const error = useStore((s) => s.replayError)
-  const [asked, setAsked] = useState(false)
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
-    if (!path.trim()) return
-    setAsked(true)
-    // The error shows under the field, not as a toast.
-    void replaySession(path.trim(), { toast: false })
-  }
-  return (
-    <section className="card" aria-labelledby="open-folder-title">
-      <header className="card-head">
-        <h2 className="card-title" id="open-folder-title">
-          Open a session folder
-        </h2>
-        <span className="muted small">any folder with session.json and events.jsonl, replayed read-only</span>
-      </header>
-      <form className="inline-form" onSubmit={submit}>
-        <input
-          className={`input mono ${asked && error ? 'input-invalid' : ''}`}
-          aria-label="Session folder path"
-          placeholder="/path/to/session"
-          value={path}
-          onChange={(e) => {
-            setPath(e.target.value)
-            setAsked(false)
-          }}
-        />
-        <button type="submit" className="btn btn-small" disabled={!path.trim() || opening !== undefined}>
-          Open folder…
-        </button>
-      </form>
-      {asked && error && (
-        <p className="field-error small" role="alert">
-          {error}
-        </p>
-      )}
-    </section>
   )
 }
 

@@ -28,10 +28,17 @@ export async function refreshLibrary(): Promise<void> {
   }
 }
 
-export async function changeSessionsDir(dir: string): Promise<void> {
-  await lab().setSessionsDir({ dir })
+/**
+ * The shell's folder dialog (Electron): the chosen folder becomes the library; a session folder chosen
+ * makes its parent the library and is replayed. False when the user cancelled.
+ */
+export async function chooseSessionsFolder(): Promise<boolean> {
+  const chosen = await lab().chooseSessionsFolder()
+  if (!chosen) return false
   useStore.setState({ compareSelection: [], sessions: undefined })
   await refreshLibrary()
+  if (chosen.session) await replaySession(chosen.session)
+  return true
 }
 
 export async function renameSession(dir: string, name: string): Promise<void> {
@@ -63,12 +70,12 @@ export async function exportSessionReport(dir: string): Promise<void> {
   }
 }
 
-/** Opens a session folder (from the list or typed in) read-only; the view moves to the timeline. */
-export async function replaySession(dir: string, options: { toast?: boolean } = {}): Promise<boolean> {
+/** Opens a session folder of the library read-only; the view moves to the timeline. */
+export async function replaySession(dir: string): Promise<boolean> {
   const opened = await openReplay(dir, (d) => lab().readSession({ dir: d }))
   const s = useStore.getState()
   if (opened) s.setMainTab('timeline')
-  else if (s.replayError && options.toast !== false) s.pushToast({ kind: 'error', title: 'Replay', message: s.replayError, time: Date.now() })
+  else if (s.replayError) s.pushToast({ kind: 'error', title: 'Replay', message: s.replayError, time: Date.now() })
   return opened
 }
 
