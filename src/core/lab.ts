@@ -34,7 +34,8 @@ import { runScenarioInLab } from './experiments/run-scenario.js'
 import { deleteSession, listSessions, readSessionEvents, renameSession } from './sessions/session-library.js'
 import { compareSessions } from './sessions/compare-sessions.js'
 import { exportReport } from './report/index.js'
-import { Journal } from './journal/journal.js'
+import { Journal, type JournalFailure, type JournalWrite } from './journal/journal.js'
+import { createSessionFolder, PRIVATE_FILE } from './journal/session-folder.js'
 import { EventBatcher } from './journal/event-batcher.js'
 import { programCommand } from './workers/programs.js'
 import { Supervisor } from './workers/supervisor.js'
@@ -71,6 +72,13 @@ interface ActiveSession {
   /** Each worker's proxies to ZooKeeper, by process name; kept across restarts of the worker. */
   networks: Map<string, WorkerNetwork>
   monitorSettings: { commitIntervalMs: number }
+  /** Every child stopped and every proxy closed: begun by closeSession, or at once when recording fails. */
+  stopping?: Promise<void>
+}
+
+export interface LabOptions {
+  /** How the journal writes its bytes; tests pass one that plays a full or failing disk. */
+  journalWrite?: JournalWrite
 }
 
 /** Every Lab alive in this process, so an exiting process can take its children with it. */
@@ -92,7 +100,7 @@ export class Lab implements LabApi {
   private sessionsDir?: string
   private scenarioRun?: { name: string; controller: AbortController; done: Promise<unknown> }
 
-  constructor() {
+  constructor(private readonly options: LabOptions = {}) {
     liveLabs.add(this)
     installExitHook()
   }
@@ -108,6 +116,11 @@ export class Lab implements LabApi {
 
   get zookeeper(): ZooKeeperRuntime | undefined {
     return this.active?.zookeeper
+  }
+
+  /** Why the current (or last) session stopped recording, if it did. */
+  get recordingFailure(): NonNullable<LabState['session']>['recordingFailed'] {
+    return this.liveState.session?.recordingFailed
   }
 
   /** Every event, one at a time, right after it is journalled (for in-process consumers). */
@@ -137,9 +150,11 @@ export class Lab implements LabApi {
     Object.assign(this.liveState, emptyLabState())
     this.recent = []
     const name = options.name ?? 'session'
-    const dir = resolve(options.dir ?? join(options.sessionsDir ?? this.sessionsDir ?? defaultSessionsDir(), `${stamp(createdAt)}-${slug(name)}`))
-    for (const sub of ['logs', 'sinks', 'zookeeper']) mkdirSync(join(dir, sub), { recursive: true })
-    const journal = new Journal(join(dir, 'events.jsonl'))
+    const dir = createSessionFolder({ dir: options.dir, sessionsDir: options.sessionsDir ?? this.sessionsDir ?? defaultSessionsDir(), name, createdAt })
+    const journal = new Journal(join(dir, 'events.jsonl'), {
+      write: this.options.journalWrite,
+      onFailure: (failure) => this.recordingFailed(journal, failure),
+    })
     journal.subscribe((event) => {
       applyEvent(this.liveState, event)
       this.recent.push(event)
@@ -440,8 +455,7 @@ export class Lab implements LabApi {
     if (!session) return
     clearInterval(session.statsTimer)
     session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosing })
-    await session.supervisor.stopAll(3000)
-    await Promise.all([...session.networks.values()].map((n) => n.close()))
+    await (session.stopping ??= this.stopChildren(session))
     clearInterval(session.checkTimer)
     // The final verdicts read the sinks, the ground truth, rather than what workers said they did.
     const report = checkSessionDir(session.info.dir)
@@ -455,14 +469,63 @@ export class Lab implements LabApi {
       verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary, violations: v.violations.length })),
       failovers: report.failovers,
     })
-    updateSessionFile(session.info.dir, {
+    this.updateSessionFileWhileOpen(session, {
       check: { ok: report.ok, verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary })) },
     })
     session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosed })
-    this.batcher.flush()
     session.journal.close()
-    updateSessionFile(session.info.dir, { closedAt: new Date().toISOString() })
+    this.batcher.flush()
     this.active = undefined
+    const failure = session.journal.failure
+    try {
+      // A session whose recording failed is not closed cleanly: no closedAt, and the reason instead.
+      updateSessionFile(session.info.dir, failure ? { recordingFailed: { reason: failure.reason, at: new Date(failure.time).toISOString(), lastRecordedSeq: failure.lastRecordedSeq } } : { closedAt: new Date().toISOString() })
+    } catch {
+      // Without closedAt the library lists it as not closed cleanly, which is what happened.
+    }
+  }
+
+  /**
+   * The journal could not be written. Said in memory (the live state, the views, the CLI), then
+   * every child is stopped: a run whose events go nowhere is not an experiment. Runs inside whatever
+   * callback appended the event, so nothing here may throw.
+   */
+  private recordingFailed(journal: Journal, failure: JournalFailure): void {
+    const session = this.active
+    if (!session || session.journal !== journal) return
+    journal.append({
+      time: failure.time,
+      source: 'lab',
+      type: LabEventTypes.recordingFailed,
+      level: 'error',
+      reason: failure.reason,
+      ...(failure.code ? { code: failure.code } : {}),
+      dir: session.info.dir,
+      lastRecordedSeq: failure.lastRecordedSeq,
+    })
+    clearInterval(session.statsTimer)
+    session.stopping ??= this.stopChildren(session)
+    // Not awaited here; closeSession awaits it and reports what went wrong.
+    session.stopping.catch(() => undefined)
+  }
+
+  /** Ends every child of the session and closes its proxies. */
+  private async stopChildren(session: ActiveSession): Promise<void> {
+    try {
+      await session.supervisor.stopAll(3000)
+    } finally {
+      await Promise.all([...session.networks.values()].map((n) => n.close().catch(() => undefined)))
+    }
+  }
+
+  /** session.json while the session runs: a write that fails is a recording failure, not a throw. */
+  private updateSessionFileWhileOpen(session: ActiveSession, patch: Record<string, unknown>): void {
+    if (session.journal.failure) return
+    try {
+      updateSessionFile(session.info.dir, patch)
+    } catch (err) {
+      session.journal.fail(`${join(session.info.dir, 'session.json')} could not be written: ${(err as Error).message}`, (err as NodeJS.ErrnoException).code)
+    }
   }
 
   /** Closes the session and forgets this lab; the lab cannot be used afterwards. */
@@ -585,6 +648,10 @@ export class Lab implements LabApi {
 
   private requireSession(): ActiveSession {
     if (!this.active) throw new Error('No session is open; create one first.')
+    const failure = this.active.journal.failure
+    if (failure) {
+      throw new Error(`Recording failed (${failure.reason}); the lab stopped the session in ${this.active.info.dir}. Close it and start a new one once the disk is fixed.`)
+    }
     return this.active
   }
 
@@ -605,18 +672,10 @@ function installExitHook(): void {
 }
 
 function writeSessionFile(dir: string, content: Record<string, unknown>): void {
-  writeFileSync(join(dir, 'session.json'), JSON.stringify(content, null, 2) + '\n')
+  writeFileSync(join(dir, 'session.json'), JSON.stringify(content, null, 2) + '\n', { mode: PRIVATE_FILE })
 }
 
 function updateSessionFile(dir: string, patch: Record<string, unknown>): void {
   const current = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8')) as Record<string, unknown>
   writeSessionFile(dir, { ...current, ...patch })
-}
-
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
-}
-
-function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'session'
 }
