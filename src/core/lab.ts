@@ -476,10 +476,11 @@ export class Lab implements LabApi {
     session.journal.close()
     this.batcher.flush()
     this.active = undefined
-    const failure = session.journal.failure
+    // A session whose recording failed is not closed cleanly: session.json is left as it was (on a
+    // full disk, rewriting it in place could empty it) and, without closedAt, the library says so.
+    if (session.journal.failure) return
     try {
-      // A session whose recording failed is not closed cleanly: no closedAt, and the reason instead.
-      updateSessionFile(session.info.dir, failure ? { recordingFailed: { reason: failure.reason, at: new Date(failure.time).toISOString(), lastRecordedSeq: failure.lastRecordedSeq } } : { closedAt: new Date().toISOString() })
+      updateSessionFile(session.info.dir, { closedAt: new Date().toISOString() })
     } catch {
       // Without closedAt the library lists it as not closed cleanly, which is what happened.
     }

@@ -124,7 +124,8 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     ...(recordingFailed ? { recordingFailed } : {}),
     durationMs: Date.now() - started,
   }
-  if (sessionDir) {
+  // After a recording failure session.json is left alone: rewriting it on a full disk could empty it.
+  if (sessionDir && !recordingFailed) {
     try {
       const { writeFileSync, readFileSync } = await import('node:fs')
       const file = join(sessionDir, 'session.json')
