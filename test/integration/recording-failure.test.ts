@@ -87,7 +87,8 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
   }
 
   /** A lab with a session in `sessionsDir`, ZooKeeper external, a task and `workers` seed workers committing. */
-  async function runningLab(sessionsDir: string, workers: number, journalWrite?: JournalWrite) {
+  /** A lab that hears every event and is disposed after the test, taking every process it started with it. */
+  function newLab(journalWrite?: JournalWrite) {
     const lab = new Lab({ journalWrite })
     const events: LabEvent[] = []
     lab.onEvent((e) => events.push(e))
@@ -98,6 +99,11 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
         if (isAlive(Number(e.pid))) process.kill(Number(e.pid), 'SIGKILL')
       }
     })
+    return { lab, events }
+  }
+
+  async function runningLab(sessionsDir: string, workers: number, journalWrite?: JournalWrite) {
+    const { lab, events } = newLab(journalWrite)
     const session = await lab.createSession({ name: 'disk', sessionsDir })
     await lab.startZooKeeper({ mode: 'external', connectString: zk.connect })
     await lab.publishTask({ task: TASK })
@@ -230,15 +236,7 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
 
   it('a logs/ folder that cannot be written: a warning, the run goes on, the journal keeps the lines', async () => {
     const sessions = tempDir('zklab-nologs-')
-    const lab = new Lab()
-    const events: LabEvent[] = []
-    lab.onEvent((e) => events.push(e))
-    cleanups.push(async () => {
-      await lab.dispose()
-      for (const e of events.filter((x) => x.type === LabEventTypes.processSpawned)) {
-        if (isAlive(Number(e.pid))) process.kill(Number(e.pid), 'SIGKILL')
-      }
-    })
+    const { lab, events } = newLab()
     const session = await lab.createSession({ name: 'nologs', sessionsDir: sessions })
     const logs = join(session.dir, 'logs')
     // Root writes through file modes: a read-only mount where allowed, else a dangling link.
