@@ -42,6 +42,11 @@ async function run(file: string, opts: { out?: string; sessionsDir?: string; str
     const result = await runScenario(scenario, { out: opts.out, sessionsDir: opts.sessionsDir, strategy, external, print, signal: controller.signal })
     if (opts.json) console.log(JSON.stringify(result, null, 2))
     else console.log('\n' + formatSummary(scenario.name, result))
+    if (result.recordingFailed) {
+      // The journal ends where the disk gave out; what it holds is whole, the rest of the run is not in it.
+      console.error(`zklab: recording failed: ${result.recordingFailed} (session folder ${result.sessionDir})`)
+      return 1
+    }
     if (interrupts > 0) return 130
     return result.exitCode
   } finally {

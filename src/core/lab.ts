@@ -36,7 +36,8 @@ import { deleteSession, isSessionFolder, librarySession, listSessions, readSessi
 import { updateSessionFile, writeSessionFile } from './sessions/session-file.js'
 import { compareSessions } from './sessions/compare-sessions.js'
 import { exportReport } from './report/index.js'
-import { Journal } from './journal/journal.js'
+import { Journal, type JournalFailure, type JournalWrite } from './journal/journal.js'
+import { createSessionFolder } from './journal/session-folder.js'
 import { EventBatcher } from './journal/event-batcher.js'
 import { programCommand } from './workers/programs.js'
 import { Supervisor } from './workers/supervisor.js'
@@ -73,6 +74,8 @@ interface ActiveSession {
   /** Each worker's proxies to ZooKeeper, by process name; kept across restarts of the worker. */
   networks: Map<string, WorkerNetwork>
   monitorSettings: { commitIntervalMs: number }
+  /** Every child stopped and every proxy closed: begun by closeSession, or at once when recording fails. */
+  stopping?: Promise<void>
 }
 
 /**
@@ -82,6 +85,8 @@ interface ActiveSession {
 export type ChooseFolder = () => Promise<string | null>
 
 export interface LabOptions {
+  /** How the journal writes its bytes; tests pass one that plays a full or failing disk. */
+  journalWrite?: JournalWrite
   chooseFolder?: ChooseFolder
 }
 
@@ -104,10 +109,7 @@ export class Lab implements LabApi {
   private sessionsDir?: string
   private scenarioRun?: { name: string; controller: AbortController; done: Promise<unknown> }
 
-  private readonly chooseFolder?: ChooseFolder
-
-  constructor(options: LabOptions = {}) {
-    this.chooseFolder = options.chooseFolder
+  constructor(private readonly options: LabOptions = {}) {
     liveLabs.add(this)
     installExitHook()
   }
@@ -123,6 +125,11 @@ export class Lab implements LabApi {
 
   get zookeeper(): ZooKeeperRuntime | undefined {
     return this.active?.zookeeper
+  }
+
+  /** Why the current (or last) session stopped recording, if it did. */
+  get recordingFailure(): NonNullable<LabState['session']>['recordingFailed'] {
+    return this.liveState.session?.recordingFailed
   }
 
   /** Every event, one at a time, right after it is journalled (for in-process consumers). */
@@ -152,9 +159,11 @@ export class Lab implements LabApi {
     Object.assign(this.liveState, emptyLabState())
     this.recent = []
     const name = options.name ?? 'session'
-    const dir = resolve(options.dir ?? join(options.sessionsDir ?? this.sessionsDir ?? defaultSessionsDir(), `${stamp(createdAt)}-${slug(name)}`))
-    for (const sub of ['logs', 'sinks', 'zookeeper']) mkdirSync(join(dir, sub), { recursive: true })
-    const journal = new Journal(join(dir, 'events.jsonl'))
+    const dir = createSessionFolder({ dir: options.dir, sessionsDir: options.sessionsDir ?? this.sessionsDir ?? defaultSessionsDir(), name, createdAt })
+    const journal = new Journal(join(dir, 'events.jsonl'), {
+      write: this.options.journalWrite,
+      onFailure: (failure) => this.recordingFailed(journal, failure),
+    })
     journal.subscribe((event) => {
       applyEvent(this.liveState, event)
       this.recent.push(event)
@@ -395,10 +404,10 @@ export class Lab implements LabApi {
   }
 
   async chooseSessionsFolder(): Promise<{ sessionsDir: string; session?: string } | null> {
-    if (!this.chooseFolder) {
+    if (!this.options.chooseFolder) {
       throw new Error('This lab has no folder dialog: in browser mode the sessions folder is chosen when the lab starts (zklab serve --sessions-dir <dir>).')
     }
-    const picked = await this.chooseFolder()
+    const picked = await this.options.chooseFolder()
     if (!picked) return null
     mkdirSync(picked, { recursive: true })
     const chosen = realpathSync(picked)
@@ -485,8 +494,7 @@ export class Lab implements LabApi {
     if (!session) return
     clearInterval(session.statsTimer)
     session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosing })
-    await session.supervisor.stopAll(3000)
-    await Promise.all([...session.networks.values()].map((n) => n.close()))
+    await (session.stopping ??= this.stopChildren(session))
     clearInterval(session.checkTimer)
     // The final verdicts read the sinks, the ground truth, rather than what workers said they did.
     const report = checkSessionDir(session.info.dir)
@@ -500,14 +508,64 @@ export class Lab implements LabApi {
       verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary, violations: v.violations.length })),
       failovers: report.failovers,
     })
-    updateSessionFile(session.info.dir, {
+    this.updateSessionFileWhileOpen(session, {
       check: { ok: report.ok, verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary })) },
     })
     session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosed })
-    this.batcher.flush()
     session.journal.close()
-    updateSessionFile(session.info.dir, { closedAt: new Date().toISOString() })
+    this.batcher.flush()
     this.active = undefined
+    // A session whose recording failed is not closed cleanly: session.json is left as it was (on a
+    // full disk, rewriting it in place could empty it) and, without closedAt, the library says so.
+    if (session.journal.failure) return
+    try {
+      updateSessionFile(session.info.dir, { closedAt: new Date().toISOString() })
+    } catch {
+      // Without closedAt the library lists it as not closed cleanly, which is what happened.
+    }
+  }
+
+  /**
+   * The journal could not be written. Said in memory (the live state, the views, the CLI), then
+   * every child is stopped: a run whose events go nowhere is not an experiment. Runs inside whatever
+   * callback appended the event, so nothing here may throw.
+   */
+  private recordingFailed(journal: Journal, failure: JournalFailure): void {
+    const session = this.active
+    if (!session || session.journal !== journal) return
+    journal.append({
+      time: failure.time,
+      source: 'lab',
+      type: LabEventTypes.recordingFailed,
+      level: 'error',
+      reason: failure.reason,
+      ...(failure.code ? { code: failure.code } : {}),
+      dir: session.info.dir,
+      lastRecordedSeq: failure.lastRecordedSeq,
+    })
+    clearInterval(session.statsTimer)
+    session.stopping ??= this.stopChildren(session)
+    // Not awaited here; closeSession awaits it and reports what went wrong.
+    session.stopping.catch(() => undefined)
+  }
+
+  /** Ends every child of the session and closes its proxies. */
+  private async stopChildren(session: ActiveSession): Promise<void> {
+    try {
+      await session.supervisor.stopAll(3000)
+    } finally {
+      await Promise.all([...session.networks.values()].map((n) => n.close().catch(() => undefined)))
+    }
+  }
+
+  /** session.json while the session runs: a write that fails is a recording failure, not a throw. */
+  private updateSessionFileWhileOpen(session: ActiveSession, patch: Record<string, unknown>): void {
+    if (session.journal.failure) return
+    try {
+      updateSessionFile(session.info.dir, patch)
+    } catch (err) {
+      session.journal.fail(`${join(session.info.dir, 'session.json')} could not be written: ${(err as Error).message}`, (err as NodeJS.ErrnoException).code)
+    }
   }
 
   /** Closes the session and forgets this lab; the lab cannot be used afterwards. */
@@ -635,6 +693,10 @@ export class Lab implements LabApi {
 
   private requireSession(): ActiveSession {
     if (!this.active) throw new Error('No session is open; create one first.')
+    const failure = this.active.journal.failure
+    if (failure) {
+      throw new Error(`Recording failed (${failure.reason}); the lab stopped the session in ${this.active.info.dir}. Close it and start a new one once the disk is fixed.`)
+    }
     return this.active
   }
 
@@ -648,16 +710,9 @@ export class Lab implements LabApi {
 function installExitHook(): void {
   if (exitHookInstalled) return
   exitHookInstalled = true
-  // Whatever ends this process, its children end with it (the kernel's parent-death signal covers SIGKILL).
+  // Whatever ends this process, its children end with it (a SIGKILL of the lab: the reaper ends their groups).
   process.on('exit', () => {
     for (const lab of liveLabs) lab.killAllNow()
   })
 }
 
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
-}
-
-function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'session'
-}

@@ -15,7 +15,7 @@ export interface DisposableLab {
  * the app. `will-quit` comes after every window has closed, so no renderer is still calling the lab.
  * The first `will-quit` is prevented, the lab disposed, then the app quits for real; a dispose that
  * hangs or fails is cut short by killing every child at once. (Electron turns SIGINT and SIGTERM into
- * app.quit(), so they take this path too; SIGKILL is covered by the children's parent-death signal.)
+ * app.quit(), so they take this path too; SIGKILL is covered by the reaper, which ends every child's process group.)
  */
 export function disposeLabOnQuit(
   app: QuitApp,

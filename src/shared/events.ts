@@ -94,6 +94,11 @@ export const LabEventTypes = {
   sessionCreated: 'session.created', // { dir, name }
   sessionClosing: 'session.closing', // the lab begins to stop every process: what follows is teardown, not an experiment
   sessionClosed: 'session.closed',
+  /**
+   * The session's files could not be written (a full disk, an I/O error): the lab records nothing more
+   * and stops every process. In memory only (listeners and the live state get it, the journal cannot).
+   */
+  recordingFailed: 'recording.failed', // { reason, code?, dir, lastRecordedSeq }
   // zk.*: `server` is the numeric id (1…n, the ensemble's myid), `name` the process name (`zk-1`).
   zkStarting: 'zk.starting', // { server, name, port, pid }
   zkReady: 'zk.ready', // { server, name, port, pid, mode, version, startMs }

@@ -94,8 +94,16 @@ export interface VerdictView {
 /** Violations kept in the state; the journal keeps every one. */
 const MAX_VIOLATIONS = 500
 
+/** Why a session stopped recording; its journal is whole up to `lastRecordedSeq`. */
+export interface RecordingFailureView {
+  reason: string
+  code?: string
+  time: number
+  lastRecordedSeq: number
+}
+
 export interface LabState {
-  session?: { dir: string; name: string; createdAt: number }
+  session?: { dir: string; name: string; createdAt: number; recordingFailed?: RecordingFailureView }
   lastSeq: number
   lastTime: number
   zookeeper: { connectString?: string; servers: ZkServerView[] }
@@ -129,6 +137,16 @@ export function applyEvent(state: LabState, e: LabEvent): void {
   switch (e.type) {
     case LabEventTypes.sessionCreated:
       state.session = { dir: String(e.dir), name: String(e.name), createdAt: e.time }
+      break
+    case LabEventTypes.recordingFailed:
+      if (state.session) {
+        state.session.recordingFailed = {
+          reason: String(e.reason),
+          ...(typeof e.code === 'string' ? { code: e.code } : {}),
+          time: e.time,
+          lastRecordedSeq: Number(e.lastRecordedSeq),
+        }
+      }
       break
     case LabEventTypes.zkStarting:
     case LabEventTypes.zkReady:

@@ -87,6 +87,25 @@ describe('ingest', () => {
   })
 })
 
+describe('recording failed', () => {
+  const failed = () => ev('lab', 'recording.failed', { level: 'error', reason: 'the journal /s/events.jsonl could not be written: ENOSPC', code: 'ENOSPC', dir: '/s', lastRecordedSeq: seq })
+
+  it('shows on the session from the live event, with a toast, and stays when the session closes', () => {
+    ingest([ev('lab', 'session.created', { dir: '/s', name: 'disk' }), spawned('w-1', 1)], { live: true })
+    ingest([failed(), ev('lab', 'process.exited', { name: 'w-1', pid: 101, code: null, signal: 'SIGTERM', expected: true })], { live: true })
+    ingest([ev('lab', 'session.closing'), ev('lab', 'session.closed')], { live: true })
+    const { session, toasts } = useStore.getState()
+    expect(session?.recordingFailed).toMatchObject({ code: 'ENOSPC', lastRecordedSeq: 2, reason: expect.stringContaining('ENOSPC') })
+    expect(toasts.map((t) => [t.kind, t.title])).toEqual([['error', 'Recording failed']])
+  })
+
+  it('comes back with a snapshot taken after the failure (a window opened later)', () => {
+    const events = [ev('lab', 'session.created', { dir: '/s', name: 'disk' }), failed()]
+    loadHistory(replay(events), events)
+    expect(useStore.getState().session?.recordingFailed?.lastRecordedSeq).toBe(1)
+  })
+})
+
 describe('loadHistory', () => {
   it('takes the state from the snapshot, logs from the events, and applies events newer than the snapshot', () => {
     const events = [spawned('w-1', 1), ev('w-1', 'worker.role', { role: 'standby' }), ev('w-1', 'worker.role', { role: 'primary' })]

@@ -35,6 +35,8 @@ export interface RunResult {
   /** Verdicts the scenario expected to hold and that did not: each fails the run. */
   broken: Verdict[]
   error?: string
+  /** Why the session's journal could not be written: the lab stopped the run (exit code 1). */
+  recordingFailed?: string
   durationMs: number
 }
 
@@ -54,6 +56,11 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
   let failovers: Failover[] = []
   let check: CheckReport | undefined
   let stopListening = () => {}
+  // A recording failure ends the run at once, the way Ctrl-C does: its events would go nowhere.
+  const stop = new AbortController()
+  const forwardAbort = () => stop.abort()
+  if (options.signal?.aborted) stop.abort()
+  options.signal?.addEventListener('abort', forwardAbort, { once: true })
   try {
     const session = await lab.createSession({ name: scenario.name, dir: options.out, sessionsDir: options.sessionsDir, scenario: scenario.name })
     sessionDir = session.dir
@@ -62,6 +69,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     stopListening = lab.onEvent((e) => {
       const line = describe(e)
       if (line) say(line)
+      if (e.type === LabEventTypes.recordingFailed) stop.abort()
     })
     // `expect` travels with the start, so a view can grade the run by the final checker.report as zklab run does.
     lab.record({ type: LabEventTypes.scenarioStarted, scenario: scenario.name, strategy: options.external ? 'external' : (options.strategy ?? null), ...(options.external ? { external: options.external } : {}), description: scenario.description ?? '', expect: scenario.expect })
@@ -78,7 +86,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
         sessionTimeoutMs: task.sessionTimeoutMs,
       })
     }
-    const runner = new StepRunner(lab, scenario, say, () => lab.checkReport()?.verdicts ?? [], options.signal)
+    const runner = new StepRunner(lab, scenario, say, () => lab.checkReport()?.verdicts ?? [], stop.signal)
     await runner.run(scenario.steps, 'steps')
   } catch (err) {
     error = (err as Error).message
@@ -96,24 +104,29 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     }
     await lab.closeSession().catch((err: Error) => say(`could not close the session cleanly: ${err.message}`))
     stopListening()
+    options.signal?.removeEventListener('abort', forwardAbort)
     check = lab.checkReport()
   }
+  const recordingFailed = sessionDir ? lab.recordingFailure?.reason : undefined
+  if (recordingFailed) error = `recording failed: ${recordingFailed}`
   const expected = scenario.expect
   const broken = (check?.verdicts ?? []).filter((v) => !v.ok && expected !== 'none' && (expected === 'all' || expected.includes(v.invariant)))
   if (!error && broken.length > 0) error = `the run broke ${broken.length} expected invariant(s): ${[...new Set(broken.map((v) => `${v.invariant} (${v.task})`))].join(', ')}`
   const sinks = Object.fromEntries(scenario.tasks.map((t) => [t.name, analyzeSink(join(sessionDir, 'sinks', `${t.name}.log`))]))
   const result: RunResult = {
     ok: !error,
-    exitCode: !error ? 0 : setupFailed ? 2 : 1,
+    exitCode: !error ? 0 : setupFailed && !recordingFailed ? 2 : 1,
     sessionDir,
     failovers,
     sinks,
     check,
     broken,
     error,
+    ...(recordingFailed ? { recordingFailed } : {}),
     durationMs: Date.now() - started,
   }
-  if (sessionDir) {
+  // After a recording failure session.json is left alone: rewriting it on a full disk could empty it.
+  if (sessionDir && !recordingFailed) {
     try {
       const { sessionDir: _dir, ...rest } = result
       updateSessionFile(sessionDir, { result: rest })
@@ -164,6 +177,8 @@ function progressDescriber(): (e: LabEvent) => string | undefined {
         return `failover ${e.task}: ${e.from} -> ${e.to}, new primary after ${ms(e.newPrimaryMs as number)}, first commit after ${ms(e.firstCommitMs as number)}`
       case LabEventTypes.taskPublished:
         return `task ${e.task} published`
+      case LabEventTypes.recordingFailed:
+        return `RECORDING FAILED: ${e.reason}; stopping every process`
       default:
         return undefined
     }

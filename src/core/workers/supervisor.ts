@@ -436,7 +436,24 @@ export class Supervisor {
   private logFor(name: string): WriteStream {
     let stream = this.logs.get(name)
     if (!stream) {
-      stream = createWriteStream(join(this.opts.logDir, `${name}.log`), { flags: 'a' })
+      const file = join(this.opts.logDir, `${name}.log`)
+      stream = createWriteStream(file, { flags: 'a', mode: 0o600 })
+      // A log that cannot be written (full disk, unwritable logs/) is a warning, not a crash: the
+      // journal keeps every line too. The stream is destroyed after its first error; later writes
+      // to it fail quietly, and the warning comes once.
+      let warned = false
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (warned) return
+        warned = true
+        this.emit({
+          time: Date.now(),
+          source: 'lab',
+          type: LabEventTypes.log,
+          level: 'warn',
+          stream: 'stderr',
+          line: `the log file ${file} cannot be written (${err.code ?? err.message}); ${name}'s output is still in the journal`,
+        })
+      })
       this.logs.set(name, stream)
     }
     return stream

@@ -2,6 +2,7 @@ import { useStore } from './store'
 import { chooseTheme } from './theme'
 import { SessionControls } from '../experiments/SessionControls'
 import { ViolationsBadge } from '../experiments/ViolationsBadge'
+import { RecordingFailedBanner } from '../alerts/RecordingFailedBanner'
 
 const CONNECTION_LABEL = { connecting: 'connecting…', open: 'connected', closed: 'disconnected, retrying' } as const
 
@@ -15,36 +16,39 @@ export function Header() {
   const dir = useStore((s) => s.replay?.dir ?? s.session?.dir)
   const next = theme === 'dark' ? 'light' : 'dark'
   return (
-    <header className="topbar">
-      <div className="brand">
-        <span className="brand-mark" aria-hidden="true" />
-        <span className="brand-name">ZooKeeper Failover Lab</span>
-      </div>
-      <div className="topbar-session" title={dir}>
-        <span className="label">{replaying ? 'replaying' : 'session'}</span>
-        <span className="mono truncate" data-testid="session-dir">
-          {dir ?? '—'}
-        </span>
-        <SessionControls />
-      </div>
-      <div className="topbar-right">
-        <ViolationsBadge />
-        {loadError && (
-          <span className="pill pill-error" role="alert">
-            {loadError}
+    <>
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          <span className="brand-name">ZooKeeper Failover Lab</span>
+        </div>
+        <div className="topbar-session" title={dir}>
+          <span className="label">{replaying ? 'replaying' : 'session'}</span>
+          <span className="mono truncate" data-testid="session-dir">
+            {dir ?? '—'}
           </span>
-        )}
-        <span className="pill" title="Where this window talks to the lab from">
-          {shell === 'electron' ? 'Electron' : shell === 'browser' ? 'Browser mode' : '…'}
-        </span>
-        <span className={`pill conn conn-${connection}`} role="status" aria-label={`Lab connection: ${CONNECTION_LABEL[connection]}`}>
-          <span className="dot" aria-hidden="true" />
-          {CONNECTION_LABEL[connection]}
-        </span>
-        <button type="button" className="btn btn-ghost" onClick={() => chooseTheme(next)} aria-label={`Switch to ${next} theme`}>
-          {theme === 'dark' ? '☀ Light' : '☾ Dark'}
-        </button>
-      </div>
-    </header>
+          <SessionControls />
+        </div>
+        <div className="topbar-right">
+          <ViolationsBadge />
+          {loadError && (
+            <span className="pill pill-error" role="alert">
+              {loadError}
+            </span>
+          )}
+          <span className="pill" title="Where this window talks to the lab from">
+            {shell === 'electron' ? 'Electron' : shell === 'browser' ? 'Browser mode' : '…'}
+          </span>
+          <span className={`pill conn conn-${connection}`} role="status" aria-label={`Lab connection: ${CONNECTION_LABEL[connection]}`}>
+            <span className="dot" aria-hidden="true" />
+            {CONNECTION_LABEL[connection]}
+          </span>
+          <button type="button" className="btn btn-ghost" onClick={() => chooseTheme(next)} aria-label={`Switch to ${next} theme`}>
+            {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+          </button>
+        </div>
+      </header>
+      <RecordingFailedBanner />
+    </>
   )
 }

@@ -48,7 +48,7 @@ function touch(e: LabEvent, t: Touched): void {
     t.tasks = true
     if (e.type !== ObserverEventTypes.changed) t.treeStructure = true
   } else if (e.type === MonitorEventTypes.alert || e.type === MonitorEventTypes.cleared) t.alerts = true
-  else if (e.type === LabEventTypes.sessionCreated) t.session = true
+  else if (e.type === LabEventTypes.sessionCreated || e.type === LabEventTypes.recordingFailed) t.session = true
   else if (e.type.startsWith('scenario.')) t.scenario = true
   else if (e.type === LabEventTypes.violation) t.violations = true
   else if (e.type === LabEventTypes.checkReport) t.verdicts = true
@@ -195,6 +195,8 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     } else if (e.type === LabEventTypes.checkReport) {
       patch.checkFailovers = parseFailovers(e.failovers)
       phase ??= 'closing'
+    } else if (options.live && e.type === LabEventTypes.recordingFailed) {
+      toasts.push({ kind: 'error', title: 'Recording failed', message: String(e.reason), time: e.time })
     } else if (options.live && e.type === LabEventTypes.violation) {
       toasts.push({ kind: 'alert', title: `Violation: ${String(e.invariant)} (${String(e.task)})`, message: String(e.message ?? e.kind), time: e.time })
     } else if (options.live && e.type === MonitorEventTypes.alert) {
