@@ -1,113 +1,12 @@
 /**
- * What the checker answers: one verdict per invariant per task, each violation in words with the
- * journal events that show it, and a breakdown of every failover. Plain data, so it can cross IPC,
- * go into report.json and be rendered by any shell.
+ * What the checker takes: the journal, the sinks, the transaction log and its options. What it answers
+ * (verdicts, violations, failover breakdowns) is plain data shared by every shell: src/shared/checker-report.ts.
  */
-import type { LabEvent } from '../../shared/events.js'
 import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { SinkRecord } from './sink.js'
+import type { LabEvent } from '../../shared/events.js'
 
-export type InvariantName = 'single-primary' | 'sink-integrity' | 'commit-monotonic' | 'status-truth' | 'zombie-write'
-
-/** zombie-write is judged only where the lab has ZooKeeper's transaction log (its own servers). */
-export const INVARIANTS: readonly InvariantName[] = ['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write']
-
-export type ViolationKind =
-  /** single-primary: two workers' working intervals overlap. */
-  | 'split-brain'
-  /** sink-integrity: ids between 1 and the highest that no record holds. */
-  | 'missing'
-  /** sink-integrity: recorded, never committed, the writer died, and the next primary did it again. */
-  | 'redo-after-crash'
-  /** sink-integrity: recorded, never committed, the writer was still alive (paused, cut off) when another did it again. */
-  | 'redo-after-stall'
-  /** sink-integrity: any other id recorded twice (already committed when redone, or one worker twice). */
-  | 'duplicate'
-  /** commit-monotonic: a write to lastCommit with a lower id than the one before it. */
-  | 'commit-backwards'
-  /** status-truth: status "0" while a primary kept working. */
-  | 'stopped-while-working'
-  /** status-truth: status "1" while nobody worked. */
-  | 'running-while-idle'
-  /** zombie-write (transaction log): lastCommit set by a session that did not hold the smallest instance node. */
-  | 'zombie-write'
-  /** zombie-write (transaction log): lastCommit set lower than it was, by the primary's own session. */
-  | 'commit-regression'
-  /** zombie-write (transaction log): lastCommit set to the value it held, by another session than the one that wrote it. */
-  | 'lost-update'
-
-export interface Violation {
-  invariant: InvariantName
-  task: string
-  kind: ViolationKind
-  /** When it began (ms since the epoch). */
-  time: number
-  /** When it ended, for violations that last. */
-  endTime?: number
-  /** The journal event that shows it best. */
-  seq?: number
-  /** What broke, when and by whom, in words. */
-  message: string
-  workers?: string[]
-  ids?: number[]
-  /** The events around it from the workers involved, in journal order (bounded). */
-  context: LabEvent[]
-  /** ZooKeeper transaction ids of the writes it is about (`0x33`), for violations found in the transaction log. */
-  zxids?: string[]
-}
-
-export interface Verdict {
-  invariant: InvariantName
-  task: string
-  ok: boolean
-  violations: Violation[]
-  /** One line on what was checked and what was found. */
-  summary: string
-  /** Counts worth showing next to the verdict (flaps, records, commits, …). */
-  stats?: Record<string, number>
-}
-
-/** Milliseconds after the fault, or null when the step did not happen (before the next fault on the task). */
-export interface FailoverSteps {
-  /** The old primary's ZooKeeper session ended: closed by it, or expired (its ephemeral node went away). */
-  sessionEnded: number | null
-  /** The old primary's instance node was deleted. */
-  nodeDeleted: number | null
-  /** Another worker of the task was told of a change by a watch. */
-  watchFired: number | null
-  /** Another worker said it is primary. */
-  newPrimary: number | null
-  /** The new primary committed for the first time: the failover gap. */
-  firstCommit: number | null
-}
-
-export interface FailoverBreakdown {
-  task: string
-  /** kill, stop, pause, restart, or a network fault (`fault.<kind>`). */
-  fault: string
-  /** The primary the fault hit. */
-  from: string
-  fromNode: string | null
-  faultTime: number
-  faultSeq: number
-  /** The worker that took over, or null. */
-  to: string | null
-  steps: FailoverSteps
-  /** How the old session ended, when it did. */
-  sessionEnd: 'closed' | 'expired' | null
-  /** The highest id committed before the fault, and the new primary's first. */
-  lastCommitBefore: number | null
-  firstCommitId: number | null
-}
-
-export interface CheckReport {
-  ok: boolean
-  tasks: string[]
-  /** When the session began, so views can show times relative to it. */
-  sessionStart: number
-  verdicts: Verdict[]
-  failovers: FailoverBreakdown[]
-}
+export * from '../../shared/checker-report.js'
 
 export interface CheckOptions {
   /**
