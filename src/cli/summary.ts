@@ -1,7 +1,9 @@
 import type { RunResult } from '../core/experiments/run-scenario.js'
+import { VERDICT_STATE_LABEL, verdictState } from '../shared/checker-report.js'
 
 const seconds = (ms: number | null | undefined) => (ms === undefined || ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`)
 const pad = (text: string, width: number) => text.padEnd(width)
+const STATE_WIDTH = Math.max(...Object.values(VERDICT_STATE_LABEL).map((l) => l.length))
 
 /** The end-of-run report on a terminal: each failover with its breakdown, each verdict, each sink. */
 export function formatSummary(name: string, result: RunResult): string {
@@ -24,10 +26,15 @@ export function formatSummary(name: string, result: RunResult): string {
   if (result.check) {
     lines.push('', '  invariants')
     for (const v of result.check.verdicts) {
-      lines.push(`  ${v.ok ? 'ok  ' : 'FAIL'} ${pad(v.invariant, 18)} ${pad(v.task, 10)} ${v.summary}`)
+      // ok, FAIL, unknown (the check failed: the summary has its error), not judged (the summary says why).
+      lines.push(`  ${pad(VERDICT_STATE_LABEL[verdictState(v)], STATE_WIDTH)} ${pad(v.invariant, 18)} ${pad(v.task, 10)} ${v.summary}`)
       for (const violation of v.violations.slice(0, 3)) lines.push(`         - ${violation.message}`)
       if (v.violations.length > 3) lines.push(`         … and ${v.violations.length - 3} more (events.jsonl has each with its context)`)
     }
+  }
+
+  for (const v of result.notJudged ?? []) {
+    lines.push('', `  expected ${v.invariant} (${v.task}), but it was not judged: ${v.reason}; it neither fails nor passes the run`)
   }
 
   for (const [task, sink] of Object.entries(result.sinks)) {

@@ -28,6 +28,7 @@ import {
 import { LabEventTypes, type LabEvent, type UnsequencedEvent } from '../shared/events.js'
 import { applyEvent, emptyLabState, LAB_ROOT, type LabState } from '../shared/lab-state.js'
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
+import { summarizeVerdict } from '../shared/checker-report.js'
 import { FailoverTracker, type Failover, type Fault } from './experiments/failover-tracker.js'
 import { WorkerNetwork } from './faults/worker-network.js'
 import { bundledScenarios, loadScenario } from './experiments/load-scenario.js'
@@ -505,11 +506,11 @@ export class Lab implements LabApi {
       type: LabEventTypes.checkReport,
       level: report.ok ? 'info' : 'error',
       ok: report.ok,
-      verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary, violations: v.violations.length })),
+      verdicts: report.verdicts.map(summarizeVerdict),
       failovers: report.failovers,
     })
     this.updateSessionFileWhileOpen(session, {
-      check: { ok: report.ok, verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary })) },
+      check: { ok: report.ok, verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, state: v.state, ok: v.ok, ...(v.reason !== undefined ? { reason: v.reason } : {}), summary: v.summary })) },
     })
     session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosed })
     session.journal.close()

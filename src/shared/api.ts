@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import type { LabEvent } from './events.js'
+import type { Verdict, VerdictSummary } from './checker-report.js'
 import type { LabState } from './lab-state.js'
 import { LAB_METHOD_NAMES, type LabMethod } from './lab-methods.js'
 import { taskNameProblem } from './task-name.js'
@@ -151,6 +152,10 @@ export interface SessionSummary {
   durationMs?: number
   /** true: every invariant held; false: some broke; undefined: not graded (cut off, or still open). */
   verdictOk?: boolean
+  /** Final verdicts neither ok nor FAIL: the check failed (`unknown`) or the lab lacked its evidence (`not-judged`), with why. */
+  unjudged?: Array<Pick<Verdict, 'invariant' | 'task' | 'state' | 'reason'>>
+  /** How many final verdicts failed (FAIL), where session.json lists them: with none, unknown verdicts alone made verdictOk false. */
+  verdictsBroken?: number
   /** false when the lab stopped without closing the session (killed mid-run). */
   closedCleanly: boolean
 }
@@ -174,7 +179,7 @@ export interface GapStats {
 export interface SessionComparison {
   summary: SessionSummary
   ok: boolean
-  verdicts: Array<{ invariant: string; task: string; ok: boolean; summary: string; violations: number }>
+  verdicts: VerdictSummary[]
   failovers: number
   newPrimaryMs: GapStats
   firstCommitMs: GapStats

@@ -7,7 +7,7 @@ import type { LabEvent } from './events.js'
 
 export type InvariantName = 'single-primary' | 'sink-integrity' | 'commit-monotonic' | 'status-truth' | 'zombie-write'
 
-/** zombie-write is judged only where the lab has ZooKeeper's transaction log (its own servers). */
+/** Every invariant, in the order verdicts list them. zombie-write is judged only where the lab has ZooKeeper's transaction log (its own servers). */
 export const INVARIANTS: readonly InvariantName[] = ['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write']
 
 export type ViolationKind =
@@ -54,10 +54,28 @@ export interface Violation {
   zxids?: string[]
 }
 
+/**
+ * How an invariant fared for a task:
+ * - `ok`: judged, and it held;
+ * - `fail`: judged, and it broke (its violations say how);
+ * - `unknown`: the judge itself failed (its error is the `reason`): nobody knows whether it held;
+ * - `not-judged`: the lab lacks what the invariant is judged from (`reason`: e.g. no transaction log
+ *   with an external ZooKeeper), known before judging; no claim either way.
+ */
+export type VerdictState = 'ok' | 'fail' | 'unknown' | 'not-judged'
+
 export interface Verdict {
   invariant: InvariantName
   task: string
+  state: VerdictState
+  /**
+   * Whether the verdict lets the session pass: true for `ok` and `not-judged` (nothing found, and
+   * nothing claimed), false for `fail` and `unknown` (a checker that failed does not vouch for a run).
+   * A session's `ok` is every verdict's `ok`.
+   */
   ok: boolean
+  /** Why the invariant was not judged (`not-judged`) or could not be (`unknown`: the error). */
+  reason?: string
   violations: Violation[]
   /** One line on what was checked and what was found. */
   summary: string
@@ -105,4 +123,26 @@ export interface CheckReport {
   sessionStart: number
   verdicts: Verdict[]
   failovers: FailoverBreakdown[]
+}
+
+/** What `ok` is for each state (see Verdict). */
+export const VERDICT_STATE_OK: Readonly<Record<VerdictState, boolean>> = { ok: true, fail: false, unknown: false, 'not-judged': true }
+
+/** How each state is written in the CLI, the app and reports, distinct from one another. */
+export const VERDICT_STATE_LABEL: Readonly<Record<VerdictState, string>> = { ok: 'ok', fail: 'FAIL', unknown: 'unknown', 'not-judged': 'not judged' }
+
+/**
+ * A verdict's state, also for verdicts recorded before states existed (old journals, session.json and
+ * report.json files carry only `ok`; then an invariant was either judged or left out).
+ */
+export function verdictState(v: { ok?: boolean; state?: string }): VerdictState {
+  if (v.state === 'ok' || v.state === 'fail' || v.state === 'unknown' || v.state === 'not-judged') return v.state
+  return v.ok === false ? 'fail' : 'ok'
+}
+
+/** A verdict as the `checker.report` event, the app and comparisons carry it: its violations counted, not listed. */
+export type VerdictSummary = Pick<Verdict, 'invariant' | 'task' | 'state' | 'ok' | 'reason' | 'summary'> & { violations: number }
+
+export function summarizeVerdict(v: Verdict): VerdictSummary {
+  return { invariant: v.invariant, task: v.task, state: v.state, ok: v.ok, ...(v.reason !== undefined ? { reason: v.reason } : {}), summary: v.summary, violations: v.violations.length }
 }

@@ -5,6 +5,7 @@
  */
 import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, WorkerEventTypes, type AlertKind, type LabEvent, type ZnodeStat } from './events.js'
 import { formatCommandLine } from './command-line.js'
+import { verdictState, type InvariantName, type VerdictSummary, type Violation, type ViolationKind } from './checker-report.js'
 
 export type ProcessStatus = 'running' | 'paused' | 'stopped' | 'crashed'
 
@@ -73,23 +74,11 @@ export interface AlertView {
   since: number
 }
 
-export interface ViolationView {
-  invariant: string
-  task: string
-  kind: string
-  message: string
-  /** When the violation happened (not when it was found). */
-  at: number
-  workers?: string[]
-}
+/** A violation found live, as the `checker.violation` event carries it: `at` is when it happened (not when it was found). */
+export type ViolationView = Pick<Violation, 'invariant' | 'task' | 'kind' | 'message' | 'workers'> & { at: number }
 
-export interface VerdictView {
-  invariant: string
-  task: string
-  ok: boolean
-  summary: string
-  violations: number
-}
+/** A final verdict; one from a journal older than verdict states has its state derived from `ok`. */
+export type VerdictView = VerdictSummary
 
 /** Violations kept in the state; the journal keeps every one. */
 const MAX_VIOLATIONS = 500
@@ -289,9 +278,9 @@ export function applyEvent(state: LabState, e: LabEvent): void {
     }
     case LabEventTypes.violation:
       state.violations.push({
-        invariant: String(e.invariant),
+        invariant: String(e.invariant) as InvariantName,
         task: String(e.task),
-        kind: String(e.kind),
+        kind: String(e.kind) as ViolationKind,
         message: String(e.message),
         at: typeof e.at === 'number' ? e.at : e.time,
         ...(Array.isArray(e.workers) ? { workers: e.workers.map(String) } : {}),
@@ -318,7 +307,7 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       }
       break
     case LabEventTypes.checkReport:
-      state.verdicts = { ok: e.ok === true, verdicts: (e.verdicts ?? []) as VerdictView[] }
+      state.verdicts = { ok: e.ok === true, verdicts: ((e.verdicts ?? []) as VerdictView[]).map((v) => ({ ...v, state: verdictState(v) })) }
       break
     case MonitorEventTypes.cleared:
       state.alerts = state.alerts.filter((a) => !(a.task === e.task && a.kind === e.kind))

@@ -21,8 +21,10 @@ import {
   shortWorker,
   sinceStart,
   sortVerdicts,
-  type FailoverStepsView,
+  verdictsLine,
+  verdictTag,
 } from '../../src/renderer/src/experiments/checker-model.js'
+import type { FailoverSteps, InvariantName, VerdictState } from '../../src/shared/checker-report.js'
 import { findLeader, serverMode } from '../../src/renderer/src/cluster/zk-model.js'
 
 afterEach(() => {
@@ -30,7 +32,7 @@ afterEach(() => {
   resetStore()
 })
 
-const steps = (s: Partial<FailoverStepsView>): FailoverStepsView => ({ sessionEnded: null, nodeDeleted: null, watchFired: null, newPrimary: null, firstCommit: null, ...s })
+const steps = (s: Partial<FailoverSteps>): FailoverSteps => ({ sessionEnded: null, nodeDeleted: null, watchFired: null, newPrimary: null, firstCommit: null, ...s })
 
 describe('checker model', () => {
   it('parses the failovers of a checker.report, keeping only well-formed entries', () => {
@@ -141,7 +143,7 @@ describe('checker model', () => {
   })
 
   it('lists failed verdicts first, then in invariant order', () => {
-    const v = (invariant: string, ok: boolean) => ({ invariant, task: 't1', ok, summary: '', violations: ok ? 0 : 1 })
+    const v = (invariant: InvariantName, ok: boolean) => ({ invariant, task: 't1', state: (ok ? 'ok' : 'fail') as VerdictState, ok, summary: '', violations: ok ? 0 : 1 })
     expect(sortVerdicts([v('single-primary', true), v('status-truth', false), v('sink-integrity', true), v('zombie-write', true)]).map((x) => x.invariant)).toEqual([
       'status-truth',
       'single-primary',
@@ -150,13 +152,37 @@ describe('checker model', () => {
     ])
   })
 
+  it('says "not judged" and "unknown" apart from ok and FAIL, with the reason', () => {
+    const reason = 'no ZooKeeper transaction log: the lab did not run the servers (an external ZooKeeper)'
+    const v = (invariant: InvariantName, state: VerdictState, why?: string) => ({ invariant, task: 't1', state, ok: state === 'ok' || state === 'not-judged', ...(why ? { reason: why } : {}), summary: why ?? '', violations: 0 })
+    const verdicts = [v('zombie-write', 'not-judged', reason), v('single-primary', 'ok'), v('status-truth', 'unknown', 'boom'), v('sink-integrity', 'fail')]
+    expect(verdictTag(verdicts[0])).toEqual({ state: 'not-judged', text: 'not judged', className: 'tag-muted', title: reason })
+    expect(verdictTag(verdicts[2])).toMatchObject({ text: 'unknown', className: 'tag-warn', title: 'boom' })
+    expect(verdictTag(verdicts[1])).toMatchObject({ text: 'ok', className: 'tag-ok' })
+    expect(verdictTag(verdicts[3])).toMatchObject({ text: 'FAIL', className: 'tag-bad' })
+    // Recorded before verdicts had states: the state comes from ok.
+    expect(verdictTag({ ok: false })).toMatchObject({ state: 'fail', text: 'FAIL' })
+    expect(sortVerdicts(verdicts).map((x) => x.state)).toEqual(['fail', 'unknown', 'ok', 'not-judged'])
+    expect(verdictsLine(verdicts)).toBe('1 of 2 checks failed · 1 unknown · 1 not judged')
+    expect(verdictsLine([verdicts[0], verdicts[1]])).toBe('all 1 check passed · 1 not judged')
+    expect(badgeText(0, { ok: true, verdicts: [verdicts[0], verdicts[1]] })).toEqual({ text: 'all judged checks passed', tone: 'ok' })
+    expect(badgeText(0, { ok: false, verdicts: [verdicts[1], verdicts[2]] })).toEqual({ text: '1 check unknown', tone: 'bad' })
+  })
+
+  it('replays a checker.report from before verdict states with states derived from ok', () => {
+    const state = replay([
+      { seq: 1, time: 1, source: 'checker', type: 'checker.report', ok: false, verdicts: [{ invariant: 'single-primary', task: 't', ok: false, summary: 's', violations: 1 }, { invariant: 'status-truth', task: 't', ok: true, summary: 's', violations: 0 }] },
+    ] as LabEvent[])
+    expect(state.verdicts?.verdicts.map((v) => v.state)).toEqual(['fail', 'ok'])
+  })
+
   it('words the header badge: live count, then the final verdicts', () => {
     expect(badgeText(0, undefined)).toEqual({ text: '0 violations', tone: 'idle' })
     expect(badgeText(1, undefined)).toEqual({ text: '1 violation', tone: 'bad' })
     expect(badgeText(2, { ok: true, verdicts: [] })).toEqual({ text: 'all checks passed', tone: 'ok' })
-    const failed = { ok: false, verdicts: [{ invariant: 'status-truth', task: 't', ok: false, summary: '', violations: 3 }] }
+    const failed = { ok: false, verdicts: [{ invariant: 'status-truth' as const, task: 't', state: 'fail' as const, ok: false, summary: '', violations: 3 }] }
     expect(badgeText(2, failed)).toEqual({ text: '3 violations', tone: 'bad' })
-    expect(badgeText(0, { ok: false, verdicts: [{ invariant: 'x', task: 't', ok: false, summary: '', violations: 0 }] })).toEqual({ text: '1 check failed', tone: 'bad' })
+    expect(badgeText(0, { ok: false, verdicts: [{ invariant: 'zombie-write', task: 't', state: 'fail', ok: false, summary: '', violations: 0 }] })).toEqual({ text: '1 check failed', tone: 'bad' })
   })
 
   it('shortens worker names within their task, and takes medians of what was measured', () => {

@@ -8,6 +8,7 @@ import { livePaused } from '../../src/renderer/src/lab/live-gate.js'
 import { logBuffers, MERGED } from '../../src/renderer/src/logs/log-store.js'
 import { timelineModel } from '../../src/renderer/src/timeline/timeline-store.js'
 import { MAX_SNAPSHOTS, ReplayIndex } from '../../src/renderer/src/library/replay-index.js'
+import { verdictOf } from '../../src/renderer/src/library/VerdictTag.js'
 import { closeReplay, enterReplay, FORWARD_BY_INGEST, jumpToMarker, replayIndex, scrubTo, scrubToTime } from '../../src/renderer/src/library/replay.js'
 
 const TASK = '/customBackUp/tasks/t1'
@@ -295,5 +296,20 @@ describe('back to live', () => {
     resetStore()
     loadHistory(snapshot, events.slice(1))
     expect(useStore.getState().verdicts).toEqual({ ok: true, verdicts: [] })
+  })
+})
+
+describe('library verdict tag', () => {
+  const base: SessionSummary = { dir: '/s', name: 's', createdAt: '2026-01-01T00:00:00.000Z', strategies: [], closedCleanly: true }
+  const reason = 'no ZooKeeper transaction log: the lab did not run the servers (an external ZooKeeper)'
+
+  it('tells a session failed by an unknown verdict alone from one that broke an invariant', () => {
+    const unknown = { invariant: 'status-truth' as const, task: 't', state: 'unknown' as const, reason: 'boom' }
+    expect(verdictOf({ ...base, verdictOk: false, verdictsBroken: 0, unjudged: [unknown] })).toBe('unknown')
+    expect(verdictOf({ ...base, verdictOk: false, verdictsBroken: 1, unjudged: [unknown] })).toBe('fail')
+    // Graded before verdict states: ok only.
+    expect(verdictOf({ ...base, verdictOk: false })).toBe('fail')
+    expect(verdictOf({ ...base, verdictOk: true, verdictsBroken: 0, unjudged: [{ invariant: 'zombie-write', task: 't', state: 'not-judged', reason }] })).toBe('ok')
+    expect(verdictOf(base)).toBe('ungraded')
   })
 })

@@ -44,6 +44,32 @@ describe('report.html', () => {
     expect(page).toContain('<code>sinks/task01.log</code> line 7: truncated last line')
   })
 
+  it('shows zombie-write without a transaction log as "not judged", with the reason, apart from PASS and FAIL', () => {
+    const { dir } = writeHandMadeSession({ closed: true })
+    dirs.push(dir)
+    const report = buildReport(readSessionFolder(dir), { labVersion: '0.1.0' })
+    expect(report.check.verdicts.find((v) => v.invariant === 'zombie-write')).toMatchObject({ state: 'not-judged', ok: true, reason: expect.stringMatching(/no ZooKeeper transaction log/) })
+    const page = renderHtml(report)
+    const row = /<tr class="not-judged" data-invariant="zombie-write" data-state="not-judged">.*?<\/tr>/.exec(page)?.[0] ?? ''
+    expect(row).toContain('<span class="pill neutral" title="no ZooKeeper transaction log')
+    expect(row).toContain('>not judged</span>')
+    expect(row).not.toMatch(/>(PASS|FAIL)</)
+    expect(page).toMatch(/<span class="pill neutral">\d+ not judged<\/span>/)
+  })
+
+  it('renders a report.json written before verdict states, by ok', () => {
+    const { dir } = writeHandMadeSession({ closed: true })
+    dirs.push(dir)
+    const report = buildReport(readSessionFolder(dir), { labVersion: '0.1.0' })
+    const old = JSON.parse(JSON.stringify(report))
+    old.check.verdicts = old.check.verdicts.filter((v: { state: string }) => v.state !== 'not-judged').map(({ state: _s, reason: _r, ...v }: Record<string, unknown>) => v)
+    old.check.verdicts[0].ok = false
+    const page = renderHtml(old)
+    expect(page).not.toContain('not judged')
+    expect(page).toMatch(/data-state="fail"><td><span class="pill bad">FAIL<\/span>/)
+    expect(page).toMatch(/data-state="ok"><td><span class="pill ok">PASS<\/span>/)
+  })
+
   it('escapes what the processes wrote', () => {
     const page = html()
     expect(page).not.toContain('<script>alert(1)</script>')

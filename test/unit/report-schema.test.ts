@@ -43,9 +43,13 @@ describe('report.json schema', () => {
       { ...good, integrity: { ...good.integrity, ending: 'exploded' } },
       { ...good, failovers: [{ ...good.failovers[0], steps: { ...good.failovers[0].steps, firstCommit: 'soon' } }] },
       { ...good, check: { ...good.check, verdicts: [{ ...good.check.verdicts[0], invariant: 'made-up' }] } },
+      { ...good, check: { ...good.check, verdicts: [{ ...good.check.verdicts[0], state: 'maybe' }] } },
     ]
     for (const report of broken) expect(validate(report).ok).toBe(false)
     const { summary: _s, ...withoutSummary } = good
     expect(validate(withoutSummary).errors).toContain("must have required property 'summary'")
+    // Written before verdict states: still valid.
+    const { state: _state, reason: _reason, ...stateless } = good.check.verdicts[0]
+    expect(validate({ ...good, check: { ...good.check, verdicts: [stateless] } }).errors).toBe('')
   })
 })

@@ -45,6 +45,25 @@ describe('session library', () => {
     expect(list[0].verdictOk).toBeUndefined()
   })
 
+  it('lists the verdicts that were not judged or unknown, with why, and tells unknown from FAIL', () => {
+    const reason = 'no ZooKeeper transaction log: the lab did not run the servers (an external ZooKeeper)'
+    const verdicts = (...states: string[]) => states.map((state, i) => ({ invariant: ['single-primary', 'status-truth', 'zombie-write'][i], task: 't', state, ok: state === 'ok' || state === 'not-judged', ...(state === 'not-judged' ? { reason } : state === 'unknown' ? { reason: 'boom' } : {}), summary: '' }))
+    session(root, 'a', { name: 'unknown only', createdAt: '2026-01-01T00:00:00.000Z', closedAt: 'x', check: { ok: false, verdicts: verdicts('ok', 'unknown', 'not-judged') } }, line(1))
+    session(root, 'b', { name: 'failed too', createdAt: '2026-02-01T00:00:00.000Z', closedAt: 'x', check: { ok: false, verdicts: verdicts('fail', 'unknown', 'not-judged') } }, line(1))
+    // Graded before verdict states: only ok, so a false one is a failure.
+    session(root, 'c', { name: 'old', createdAt: '2026-03-01T00:00:00.000Z', closedAt: 'x', check: { ok: false, verdicts: [{ invariant: 'single-primary', task: 't', ok: false, summary: '' }] } }, line(1))
+    const [old, failed, unknown] = listSessions(root)
+    expect(unknown.unjudged).toEqual([
+      { invariant: 'status-truth', task: 't', state: 'unknown', reason: 'boom' },
+      { invariant: 'zombie-write', task: 't', state: 'not-judged', reason },
+    ])
+    // With no verdict broken, the unknown one alone failed the session: the library says "unknown", not FAIL.
+    expect(unknown.verdictsBroken).toBe(0)
+    expect(failed.verdictsBroken).toBe(1)
+    expect(old.unjudged).toBeUndefined()
+    expect(old.verdictsBroken).toBe(1)
+  })
+
   it('leaves linked folders and sessions with linked files out of the list', () => {
     const real = session(outside, 'real', { name: 'outside' }, line(1))
     symlinkSync(real, join(root, 'linked'))

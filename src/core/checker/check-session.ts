@@ -8,32 +8,18 @@ import { join } from 'node:path'
 import type { LabEvent } from '../../shared/events.js'
 import { readJournal } from '../journal/journal.js'
 import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
-import { checkCommitMonotonic } from './commit-monotonic.js'
 import { failoverBreakdowns } from './failovers.js'
+import { INVARIANT_CHECKS, judgeSession, type InvariantCheck } from './invariants.js'
 import { buildModel } from './journal-model.js'
-import { checkSinglePrimary, workingIntervals } from './single-primary.js'
 import { readSink, type SinkRecord } from './sink.js'
-import { checkSinkIntegrity } from './sink-integrity.js'
-import { checkStatusTruth } from './status-truth.js'
-import type { CheckInput, CheckReport, Verdict } from './types.js'
-import { checkZombieWrites, txnLogEvidence } from './zombie-writes.js'
+import type { CheckInput, CheckReport } from './types.js'
 
-export function checkSession(input: CheckInput): CheckReport {
+/** `invariants`: the list to judge by (INVARIANT_CHECKS; tests pass their own). */
+export function checkSession(input: CheckInput, invariants: readonly InvariantCheck[] = INVARIANT_CHECKS): CheckReport {
   const sinks = input.sinks ?? {}
   const model = buildModel(input.events, sinks, input.options)
-  const verdicts: Verdict[] = []
-  // ZooKeeper's own record of every write, where the lab has it (its own servers' transaction logs).
-  const evidence = input.txnLog ? txnLogEvidence(input.txnLog, model, sinks) : undefined
-  for (const task of model.tasks.values()) {
-    const intervals = workingIntervals(task)
-    verdicts.push(
-      checkSinglePrimary(model, task, intervals),
-      checkSinkIntegrity(model, task, sinks[task.task]),
-      checkCommitMonotonic(model, task),
-      checkStatusTruth(model, task, intervals),
-    )
-    if (evidence) verdicts.push(checkZombieWrites(model, task.task, evidence))
-  }
+  // Each invariant for each task, in isolation; zombie-write from the transaction log, where the lab has it.
+  const verdicts = judgeSession(model, sinks, input.txnLog, invariants)
   return {
     ok: verdicts.every((v) => v.ok),
     tasks: [...model.tasks.keys()],

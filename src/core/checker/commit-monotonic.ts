@@ -10,9 +10,9 @@
  */
 import { contextAround } from './context.js'
 import { at, idList, type JournalModel, type TaskModel, type ZnodeWrite } from './journal-model.js'
-import type { Verdict, Violation } from './types.js'
+import type { Judgement, Violation } from './types.js'
 
-export function checkCommitMonotonic(model: JournalModel, task: TaskModel): Verdict {
+export function checkCommitMonotonic(model: JournalModel, task: TaskModel): Judgement {
   const writes = task.commits.filter((w) => /^[+-]?\d+$/.test(w.value))
   // Consecutive backward steps by the same two writers, each within 2 commit intervals of the last,
   // are one episode (a zombie interleaving with its successor), reported once.

@@ -8,6 +8,7 @@
 import { LabEventTypes, type LabEvent } from '../../shared/events.js'
 import { checkSession } from './check-session.js'
 import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
+import type { InvariantCheck } from './invariants.js'
 import type { SinkRecord } from './sink.js'
 import type { CheckOptions, CheckReport, Violation } from './types.js'
 
@@ -32,6 +33,8 @@ export interface LiveCheckerOptions extends CheckOptions {
    * (external programs, externalSinkReader). Other tasks stay judged from their workers' events.
    */
   liveSinks?: () => Record<string, readonly SinkRecord[]> | undefined
+  /** The invariants to judge by (INVARIANT_CHECKS by default; tests pass their own). */
+  invariants?: readonly InvariantCheck[]
 }
 
 /** A violation handed out, as far as it has grown since. */
@@ -113,14 +116,14 @@ export class LiveChecker {
    * `worker.work` events; pass the sink files' records at the end for the ground truth.
    */
   report(sinks?: Record<string, readonly SinkRecord[]>): CheckReport {
-    if (sinks) return checkSession({ events: this.events, sinks, txnLog: this.options.txnLog?.(), options: this.options })
+    if (sinks) return checkSession({ events: this.events, sinks, txnLog: this.options.txnLog?.(), options: this.options }, this.options.invariants)
     return this.current()
   }
 
   private current(): CheckReport {
     if (this.dirty || !this.last) {
       const started = this.now()
-      this.last = checkSession({ events: this.events, sinks: this.options.liveSinks?.(), txnLog: this.options.txnLog?.(), options: this.options })
+      this.last = checkSession({ events: this.events, sinks: this.options.liveSinks?.(), txnLog: this.options.txnLog?.(), options: this.options }, this.options.invariants)
       this.lastCheckAt = this.now()
       // minRecheckMs 0 asks for a re-check at every drain (a caller that paces itself).
       this.recheckGapMs = this.minRecheckMs === 0 ? 0 : Math.max(this.minRecheckMs, (this.lastCheckAt - started) / this.maxBusyShare)

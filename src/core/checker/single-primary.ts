@@ -16,7 +16,7 @@
 import { LabEventTypes, WorkerEventTypes } from '../../shared/events.js'
 import { contextAround } from './context.js'
 import { at, idList, seconds, type Cut, type JournalModel, type TaskModel, type WorkEvidence } from './journal-model.js'
-import type { Verdict, Violation } from './types.js'
+import type { Judgement, Violation } from './types.js'
 
 /** A gap longer than this many commit intervals means the worker stopped working. */
 export const WORK_GAP_INTERVALS = 2
@@ -94,7 +94,7 @@ export function overlaps(intervals: readonly WorkingInterval[]): Overlap[] {
   return found
 }
 
-export function checkSinglePrimary(model: JournalModel, task: TaskModel, intervals = workingIntervals(task)): Verdict {
+export function checkSinglePrimary(model: JournalModel, task: TaskModel, intervals = workingIntervals(task)): Judgement {
   const violations = overlaps(intervals).map((o) => splitBrain(model, task, intervals, o))
   const workers = new Set(intervals.map((i) => i.worker))
   const source = task.workFromSink ? 'sink records' : 'work and commit events'

@@ -16,7 +16,7 @@ import { contextAround } from './context.js'
 import { at, idList, incarnationAt, workerForRecord, type JournalModel, type TaskModel, type WorkEvidence } from './journal-model.js'
 import { nearestSeq } from './single-primary.js'
 import type { SinkRecord } from './sink.js'
-import type { Verdict, Violation, ViolationKind } from './types.js'
+import type { Judgement, Violation, ViolationKind } from './types.js'
 
 interface Entry {
   id: number
@@ -28,7 +28,7 @@ interface Entry {
   version?: number
 }
 
-export function checkSinkIntegrity(model: JournalModel, task: TaskModel, sink?: readonly SinkRecord[]): Verdict {
+export function checkSinkIntegrity(model: JournalModel, task: TaskModel, sink?: readonly SinkRecord[]): Judgement {
   const entries = sink ? fromSink(model, task, sink) : fromEvents(task)
   const violations: Violation[] = []
   const byId = new Map<number, Entry[]>()

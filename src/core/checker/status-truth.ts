@@ -22,7 +22,7 @@
 import { contextAround } from './context.js'
 import { at, idList, nodeAt, seconds, type JournalModel, type TaskModel, type WorkEvidence, type ZnodeWrite } from './journal-model.js'
 import { nearestSeq, workingIntervals, type WorkingInterval } from './single-primary.js'
-import type { Verdict, Violation } from './types.js'
+import type { Judgement, Violation } from './types.js'
 
 export const STATUS_GRACE_INTERVALS = 2
 export const IDLE_LIMIT_INTERVALS = 3
@@ -34,7 +34,7 @@ interface Stretch {
   first: ZnodeWrite
 }
 
-export function checkStatusTruth(model: JournalModel, task: TaskModel, intervals: readonly WorkingInterval[] = workingIntervals(task)): Verdict {
+export function checkStatusTruth(model: JournalModel, task: TaskModel, intervals: readonly WorkingInterval[] = workingIntervals(task)): Judgement {
   const I = task.commitIntervalMs
   const grace = STATUS_GRACE_INTERVALS * I
   const stretches = timeline(task.status, model.end)

@@ -5,6 +5,7 @@
 import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { SinkRecord } from './sink.js'
 import type { LabEvent } from '../../shared/events.js'
+import type { Verdict } from '../../shared/checker-report.js'
 
 export * from '../../shared/checker-report.js'
 
@@ -27,8 +28,12 @@ export interface CheckInput {
   sinks?: Record<string, readonly SinkRecord[]>
   /**
    * ZooKeeper's transaction logs of the session (readSessionTxnLogs): with them, the zombie-write
-   * invariant is judged per task; without them (an external ZooKeeper, a live check) it is left out.
+   * invariant is judged per task; without them (an external ZooKeeper, a live check before the logs
+   * are read) its verdicts are "not judged", with the reason.
    */
   txnLog?: TxnLogRead
   options?: CheckOptions
 }
+
+/** What one invariant's judge finds for one task; the registry (invariants.ts) adds the verdict's state. */
+export type Judgement = Omit<Verdict, 'state' | 'reason'>

@@ -23,7 +23,7 @@ import { zxidHex } from '../txnlog/txn-log-file.js'
 import { contextAround } from './context.js'
 import { at, idList, type JournalModel } from './journal-model.js'
 import type { SinkRecord } from './sink.js'
-import type { Verdict, Violation, ViolationKind } from './types.js'
+import type { Judgement, Violation, ViolationKind } from './types.js'
 
 /** The transaction log read into what the check needs, once per report. */
 export interface TxnLogEvidence {
@@ -44,7 +44,7 @@ interface Finding {
   previous?: TxnWrite
 }
 
-export function checkZombieWrites(model: JournalModel, task: string, evidence: TxnLogEvidence): Verdict {
+export function checkZombieWrites(model: JournalModel, task: string, evidence: TxnLogEvidence): Judgement {
   const history = evidence.history.tasks.get(task) ?? { task, writes: [], instances: [] }
   const commits = history.writes.filter((w) => w.node === 'lastCommit')
   const findings: Finding[] = []

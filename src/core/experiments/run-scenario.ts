@@ -32,8 +32,10 @@ export interface RunResult {
   sinks: Record<string, SinkAnalysis>
   /** The checker's final report, over the journal and the sinks. */
   check?: CheckReport
-  /** Verdicts the scenario expected to hold and that did not: each fails the run. */
+  /** Verdicts the scenario expected to hold and that did not, or that the checker could not judge (state unknown): each fails the run. */
   broken: Verdict[]
+  /** Verdicts the scenario named in `expect` that were not judged (no transaction log, say): they neither fail nor pass the run, and the summary says so. */
+  notJudged?: Verdict[]
   error?: string
   /** Why the session's journal could not be written: the lab stopped the run (exit code 1). */
   recordingFailed?: string
@@ -110,8 +112,11 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
   const recordingFailed = sessionDir ? lab.recordingFailure?.reason : undefined
   if (recordingFailed) error = `recording failed: ${recordingFailed}`
   const expected = scenario.expect
-  const broken = (check?.verdicts ?? []).filter((v) => !v.ok && expected !== 'none' && (expected === 'all' || expected.includes(v.invariant)))
-  if (!error && broken.length > 0) error = `the run broke ${broken.length} expected invariant(s): ${[...new Set(broken.map((v) => `${v.invariant} (${v.task})`))].join(', ')}`
+  const isExpected = (v: Verdict) => expected !== 'none' && (expected === 'all' || expected.includes(v.invariant))
+  // Not ok is a failure or an unknown (the checker failed): either way the run cannot vouch for the invariant.
+  const broken = (check?.verdicts ?? []).filter((v) => !v.ok && isExpected(v))
+  const notJudged = expected === 'all' || expected === 'none' ? [] : (check?.verdicts ?? []).filter((v) => v.state === 'not-judged' && isExpected(v))
+  if (!error && broken.length > 0) error = brokenExpectations(broken)
   const sinks = Object.fromEntries(scenario.tasks.map((t) => [t.name, analyzeSink(join(sessionDir, 'sinks', `${t.name}.log`))]))
   const result: RunResult = {
     ok: !error,
@@ -121,6 +126,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     sinks,
     check,
     broken,
+    ...(notJudged.length > 0 ? { notJudged } : {}),
     error,
     ...(recordingFailed ? { recordingFailed } : {}),
     durationMs: Date.now() - started,
@@ -135,6 +141,19 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     }
   }
   return result
+}
+
+/** Why the run failed its `expect`: the invariants that broke, then those the checker could not judge, with its error. */
+function brokenExpectations(broken: readonly Verdict[]): string {
+  const names = (vs: readonly Verdict[]) => [...new Set(vs.map((v) => `${v.invariant} (${v.task})`))].join(', ')
+  const failed = broken.filter((v) => v.state !== 'unknown')
+  const unknown = broken.filter((v) => v.state === 'unknown')
+  return [
+    failed.length > 0 ? `the run broke ${failed.length} expected invariant(s): ${names(failed)}` : '',
+    unknown.length > 0 ? `the checker could not judge ${unknown.length} expected invariant(s): ${names(unknown)} (${unknown[0].reason})` : '',
+  ]
+    .filter(Boolean)
+    .join('; ')
 }
 
 function ms(value: number | undefined): string {

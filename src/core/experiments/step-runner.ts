@@ -3,13 +3,14 @@ import { LabEventTypes } from '../../shared/events.js'
 import { primariesOf, type WorkerView } from '../../shared/lab-state.js'
 import { isServerTarget, pickWorker } from '../../shared/targets.js'
 import type { Invariant, Scenario, Step, Target } from '../../shared/scenario.js'
+import type { Verdict, Violation } from '../../shared/checker-report.js'
 import type { Lab } from '../lab.js'
 
 /** A step that could not be carried out or an expectation that did not hold; the run exits 1. */
 export class StepFailed extends Error {}
 
 /** The checker's verdicts so far, as the `expect` step needs them. */
-export type VerdictsSoFar = () => Array<{ invariant: Invariant; task: string; ok: boolean; violations: Array<{ message: string }> }>
+export type VerdictsSoFar = () => Array<Pick<Verdict, 'invariant' | 'task' | 'state' | 'ok' | 'reason'> & { violations: Array<Pick<Violation, 'message'>> }>
 
 type WorkerHit = { kind: 'worker'; name: string; worker: WorkerView }
 type ServerHit = { kind: 'server'; id: number; name: string }
@@ -130,11 +131,16 @@ export class StepRunner {
   }
 
   private async expect(which: 'all' | Invariant[], maxFailoverMs: number | undefined, where: string): Promise<void> {
-    const broken = this.verdicts().filter((v) => !v.ok && (which === 'all' || which.includes(v.invariant)))
+    const verdicts = this.verdicts().filter((v) => which === 'all' || which.includes(v.invariant))
+    const broken = verdicts.filter((v) => !v.ok)
     if (broken.length > 0) {
       const first = broken[0]
-      throw new StepFailed(`${where}: expected ${first.invariant} to hold for ${first.task}: ${first.violations[0]?.message ?? 'violated'}`)
+      const why = first.state === 'unknown' ? `the checker could not judge it (${first.reason})` : (first.violations[0]?.message ?? 'violated')
+      throw new StepFailed(`${where}: expected ${first.invariant} to hold for ${first.task}: ${why}`)
     }
+    // Named but not judged (no transaction log yet, an external ZooKeeper): no claim either way, and said so.
+    const unjudged = which === 'all' ? [] : verdicts.filter((v) => v.state === 'not-judged')
+    for (const v of unjudged) this.say(`${where}: ${v.invariant} (${v.task}) not judged: ${v.reason}`)
     if (maxFailoverMs !== undefined) {
       const last = this.lab.failovers.at(-1)
       if (!last) throw new StepFailed(`${where}: expected a failover within ${maxFailoverMs} ms, but no fault has hit a primary`)

@@ -37,7 +37,9 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
   const verdicts: ReportVerdict[] = check.verdicts.map((v) => ({
     invariant: v.invariant,
     task: v.task,
+    state: v.state,
     ok: v.ok,
+    reason: v.reason ?? null,
     summary: v.summary,
     stats: v.stats ?? {},
     violations: v.violations.map((x) => ({

@@ -7,7 +7,7 @@
  * origin the views use for "+12.35 s".
  */
 import type { LabEvent, ZnodeStat } from '../../shared/events.js'
-import type { FailoverSteps, InvariantName, ViolationKind } from '../checker/types.js'
+import type { FailoverSteps, InvariantName, VerdictState, ViolationKind } from '../checker/types.js'
 
 export const REPORT_SCHEMA_VERSION = 1
 
@@ -96,7 +96,12 @@ export interface ReportCheck {
 export interface ReportVerdict {
   invariant: InvariantName
   task: string
+  /** Absent in report.json files written before verdict states (read them with verdictState). */
+  state: VerdictState
+  /** As Verdict.ok: true for ok and not-judged. */
   ok: boolean
+  /** Why it was not judged, or the error that left it unknown. */
+  reason: string | null
   summary: string
   stats: Record<string, number>
   violations: ReportViolation[]

@@ -1,4 +1,5 @@
 import type { SessionComparison } from '../../shared/api.js'
+import { summarizeVerdict } from '../../shared/checker-report.js'
 import { checkSessionDir } from '../checker/index.js'
 import { librarySession, summarizeSession } from './session-library.js'
 
@@ -25,7 +26,7 @@ export function compareSessions(sessionsDir: string, dirs: string[]): SessionCom
     return {
       summary: summarizeSession(real, listed),
       ok: report.ok,
-      verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary, violations: v.violations.length })),
+      verdicts: report.verdicts.map(summarizeVerdict),
       failovers: report.failovers.length,
       newPrimaryMs: stats(report.failovers.map((f) => f.steps.newPrimary)),
       firstCommitMs: stats(report.failovers.map((f) => f.steps.firstCommit)),

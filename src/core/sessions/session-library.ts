@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { SessionSummary } from '../../shared/api.js'
+import { verdictState, type InvariantName } from '../../shared/checker-report.js'
 import type { LabEvent } from '../../shared/events.js'
 import { readJournal, type JournalProblem } from '../journal/journal.js'
 import { readSessionFile, SESSION_FILE, updateSessionFile } from './session-file.js'
@@ -13,7 +14,7 @@ interface SessionFields {
   closedAt?: string
   scenario?: string
   result?: { durationMs?: number }
-  check?: { ok?: boolean }
+  check?: { ok?: boolean; verdicts?: Array<{ invariant: InvariantName; task: string; ok?: boolean; state?: string; reason?: string }> }
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {
@@ -93,8 +94,21 @@ export function summarizeSession(dir: string, listedAs = dir): SessionSummary {
     strategies: strategiesOf(dir),
     ...(durationMs !== undefined && Number.isFinite(durationMs) ? { durationMs } : {}),
     ...(typeof file.check?.ok === 'boolean' ? { verdictOk: file.check.ok } : {}),
+    ...unjudgedOf(file),
     closedCleanly: file.closedAt !== undefined,
   }
+}
+
+/** The final verdicts session.json records as unknown or not judged (none in sessions graded before verdict states), and how many failed. */
+function unjudgedOf(file: SessionFields): Pick<SessionSummary, 'unjudged' | 'verdictsBroken'> {
+  if (!Array.isArray(file.check?.verdicts)) return {}
+  const verdicts = file.check.verdicts
+  const verdictsBroken = verdicts.filter((v) => verdictState(v) === 'fail').length
+  const unjudged = verdicts.flatMap((v) => {
+    const state = verdictState(v)
+    return state === 'unknown' || state === 'not-judged' ? [{ invariant: v.invariant, task: v.task, state, ...(typeof v.reason === 'string' ? { reason: v.reason } : {}) }] : []
+  })
+  return { verdictsBroken, ...(unjudged.length > 0 ? { unjudged } : {}) }
 }
 
 /** Every session folder directly under the sessions directory (links skipped), newest first. */

@@ -8,6 +8,7 @@ import type { FaultLogWindow, ReportFailover, ReportVerdict, ReportViolation, Se
 import { breakdownSvg, commitsSvg, faultColor, LANE_COLORS, legendSwatch, sharedDefs, STEP_COLORS, STEP_LABELS, timelineSvg } from './charts.js'
 import { clock, duration, esc, idList, ms, rel, utc } from './format.js'
 import { REPORT_JS } from './script.js'
+import { verdictState, type VerdictState } from '../../../shared/checker-report.js'
 import { REPORT_CSS } from './styles.js'
 
 /** Rows of the tree shown in the page; report.json keeps every node. */
@@ -17,7 +18,7 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-i
 
 export function renderHtml(report: SessionReport): string {
   const s = report.summary
-  const broken = report.check.verdicts.filter((v) => !v.ok)
+  const broken = report.check.verdicts.filter((v) => verdictState(v) === 'fail')
   const title = `${s.name} — session report — ZooKeeper Failover Lab`
   const sections: [string, string, string][] = [
     ['summary', 'Summary', summarySection(report)],
@@ -72,10 +73,25 @@ The same data, machine-readable: <code>report.json</code> (schema version ${repo
 }
 
 function verdictPill(report: SessionReport): string {
-  const broken = report.check.verdicts.filter((v) => !v.ok).length
+  const n = countStates(report.check.verdicts)
+  const unknown = n.unknown ? ` · ${n.unknown} unknown` : ''
   return report.check.ok
     ? `<span class="pill ok verdict-big">PASSED</span>`
-    : `<span class="pill bad verdict-big">FAILED · ${broken} verdict${broken === 1 ? '' : 's'} broken</span>`
+    : `<span class="pill bad verdict-big">FAILED · ${n.fail} verdict${n.fail === 1 ? '' : 's'} broken${unknown}</span>`
+}
+
+/** How many verdicts are in each state; old report.json verdicts (no state) count by ok. */
+function countStates(verdicts: readonly ReportVerdict[]): Record<VerdictState, number> {
+  const n: Record<VerdictState, number> = { ok: 0, fail: 0, unknown: 0, 'not-judged': 0 }
+  for (const v of verdicts) n[verdictState(v)]++
+  return n
+}
+
+/** A verdict's result: PASS, FAIL, unknown (the check failed) or not judged, each its own colour, the reason as its tooltip. */
+function statePill(v: ReportVerdict): string {
+  const state = verdictState(v)
+  const look = { ok: ['ok', 'PASS'], fail: ['bad', 'FAIL'], unknown: ['warn', 'unknown'], 'not-judged': ['neutral', 'not judged'] }[state]
+  return `<span class="pill ${look[0]}"${v.reason ? ` title="${esc(v.reason)}"` : ''}>${look[1]}</span>`
 }
 
 function endingPill(report: SessionReport): string {
@@ -124,12 +140,20 @@ function summarySection(report: SessionReport): string {
     ['End', `${esc(utc(s.endMs))}`],
     ['Duration', esc(duration(s.durationMs))],
     ['Ending', `${endingPill(report)} ${i.events} events, last seq ${i.lastEvent?.seq ?? '—'}`],
-    ['Checker', report.check.ok ? '<span class="pill ok">all invariants held</span>' : `<span class="pill bad">${report.check.verdicts.filter((v) => !v.ok).length} broken</span>`],
+    ['Checker', checkerLine(report)],
     ['Run result', s.run ? `${s.run.ok ? 'ok' : 'failed'}, exit code ${s.run.exitCode ?? '—'}${s.run.error ? `: ${esc(s.run.error)}` : ''}` : '<span class="muted">not recorded (the run did not finish)</span>'],
     ['Lab', esc([s.versions.lab && `zklab ${s.versions.lab}`, s.versions.node && `Node ${s.versions.node}`, s.versions.platform].filter(Boolean).join(' · ') || '—')],
     ['Folder', `<code>${esc(report.sessionDir)}</code>`],
   ]
   return `<dl class="summary">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`
+}
+
+function checkerLine(report: SessionReport): string {
+  const n = countStates(report.check.verdicts)
+  const head = report.check.ok ? `<span class="pill ok">all ${n['not-judged'] ? 'judged ' : ''}invariants held</span>` : `<span class="pill bad">${n.fail} broken</span>`
+  const unknown = n.unknown ? ` <span class="pill warn">${n.unknown} unknown</span>` : ''
+  const notJudged = n['not-judged'] ? ` <span class="pill neutral">${n['not-judged']} not judged</span>` : ''
+  return head + unknown + notJudged
 }
 
 function verdictsSection(report: SessionReport): string {
@@ -138,7 +162,7 @@ function verdictsSection(report: SessionReport): string {
   const table = `<table class="verdicts"><thead><tr><th>Result</th><th>Invariant</th><th>Task</th><th>What was checked and found</th><th class="num">Violations</th></tr></thead><tbody>${report.check.verdicts
     .map(
       (v) =>
-        `<tr class="${v.ok ? 'pass' : 'fail'}" data-invariant="${esc(v.invariant)}"><td>${v.ok ? '<span class="pill ok">PASS</span>' : '<span class="pill bad">FAIL</span>'}</td><td><code>${esc(v.invariant)}</code></td><td><code>${esc(v.task)}</code></td><td>${esc(v.summary)}${statsText(v)}</td><td class="num">${v.violations.length}</td></tr>`,
+        `<tr class="${{ ok: 'pass', fail: 'fail', unknown: 'unknown', 'not-judged': 'not-judged' }[verdictState(v)]}" data-invariant="${esc(v.invariant)}" data-state="${verdictState(v)}"><td>${statePill(v)}</td><td><code>${esc(v.invariant)}</code></td><td><code>${esc(v.task)}</code></td><td>${esc(v.summary)}${statsText(v)}</td><td class="num">${v.violations.length}</td></tr>`,
     )
     .join('')}</tbody></table>`
   const evidence = report.check.verdicts

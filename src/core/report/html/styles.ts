@@ -43,6 +43,7 @@ th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line
 th { font-weight: 600; color: #334155; background: var(--soft); font-size: 12px; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.fail > td { background: #fff7f7; }
+tr.unknown > td { background: #fffbeb; }
 .muted { color: var(--muted); }
 .small { font-size: 12px; }
 details { margin: 6px 0; }

@@ -7,7 +7,7 @@ import { errorText, useLabAction } from '../lab/actions'
 import { lab } from '../lab/connection'
 import { ExternalCommandField, useExternalCommand } from '../external/ExternalCommandField'
 import type { StrategyChoice } from './experiments-slice'
-import { OUTCOME_LABEL, formatStepMs, plural, runOutcome, sinceStart, type RunOutcome } from './checker-model'
+import { OUTCOME_LABEL, formatStepMs, runOutcome, sinceStart, verdictsLine, type RunOutcome } from './checker-model'
 
 /** The strategy override of a run: none (each task's own), every task on seed or recipe, or on a program of yours. */
 const STRATEGIES: Array<{ id: StrategyChoice; label: string; hint: string }> = [
@@ -230,7 +230,6 @@ function CurrentRun() {
   const startedAt = outcome === 'starting' ? pending?.since : scenario?.startedAt
   const elapsed = startedAt === undefined ? undefined : (outcome === 'running' || outcome === 'starting' ? now : (endedAt ?? now)) - startedAt
   const current = steps[steps.length - 1]
-  const failedVerdicts = verdicts?.verdicts.filter((v) => !v.ok).length ?? 0
   return (
     <section className={`card run-card run-${outcome}`} aria-labelledby="run-title" data-testid="current-run" data-outcome={outcome}>
       <header className="card-head run-head">
@@ -307,7 +306,7 @@ function CurrentRun() {
             <strong>{resultHeadline(outcome, name)}</strong>
             {verdicts ? (
               <span className="small">
-                {failedVerdicts === 0 ? `all ${plural(verdicts.verdicts.length, 'check')} passed` : `${failedVerdicts} of ${plural(verdicts.verdicts.length, 'check')} failed`}
+                {verdictsLine(verdicts.verdicts)}
               </span>
             ) : (
               <span className="small muted">{phase === 'closed' ? 'no final verdicts' : 'grading from the sinks…'}</span>

@@ -15,6 +15,8 @@ import {
   shortWorker,
   sinceStart,
   sortVerdicts,
+  verdictTag,
+  verdictsLine,
   type FailoverBreakdownView,
 } from './checker-model'
 
@@ -62,9 +64,11 @@ function InvariantTiles() {
     <ul className="invariant-tiles" aria-label="Violations per invariant">
       {counts.map(({ invariant, count }) => {
         const final = verdicts?.verdicts.filter((v) => v.invariant === invariant)
-        const failed = final?.some((v) => !v.ok)
+        const failed = final?.some((v) => v.state === 'fail')
         const finalCount = final?.reduce((sum, v) => sum + (Number(v.violations) || 0), 0)
-        const tone = failed || count > 0 ? 'bad' : final && final.length > 0 ? 'ok' : 'idle'
+        // Across tasks: one failed task fails the tile; else one the check could not judge; else "not judged" only when no task was judged.
+        const word = failed ? undefined : (final?.find((v) => v.state === 'unknown') ?? (final?.every((v) => v.state === 'not-judged') ? final[0] : undefined))
+        const tone = failed || count > 0 ? 'bad' : final && final.length > 0 && !word ? 'ok' : 'idle'
         return (
           <li key={invariant} className={`invariant-tile tile-${tone}`} data-invariant={invariant} data-count={count}>
             <span className="mono strong">{invariant}</span>
@@ -72,7 +76,11 @@ function InvariantTiles() {
               {count}
             </span>
             <span className="small">
-              {final && final.length > 0 ? (
+              {final && final.length > 0 && word ? (
+                <span className={`tag ${verdictTag(word).className}`} title={verdictTag(word).title} data-state={word.state}>
+                  {verdictTag(word).text}
+                </span>
+              ) : final && final.length > 0 ? (
                 <span className={`tag ${failed ? 'tag-bad' : 'tag-ok'}`}>{failed ? `FAIL · ${finalCount} final` : 'ok'}</span>
               ) : (
                 <span className="muted">{count === 0 ? 'none so far' : 'found live'}</span>
@@ -143,7 +151,7 @@ function FinalVerdicts() {
         </h2>
         {verdicts && (
           <span className={`tag ${verdicts.ok ? 'tag-ok' : 'tag-bad'}`} data-testid="verdicts-ok">
-            {verdicts.ok ? 'all passed' : `${verdicts.verdicts.filter((v) => !v.ok).length} failed`}
+            {verdictsLine(verdicts.verdicts)}
           </span>
         )}
       </header>
@@ -183,9 +191,11 @@ function FinalVerdicts() {
           </thead>
           <tbody>
             {sortVerdicts(verdicts.verdicts).map((v) => (
-              <tr key={`${v.task}:${v.invariant}`} data-testid="verdict-row" data-ok={v.ok} data-invariant={v.invariant} className={v.ok ? '' : 'is-failed'}>
+              <tr key={`${v.task}:${v.invariant}`} data-testid="verdict-row" data-ok={v.ok} data-state={v.state} data-invariant={v.invariant} className={v.ok ? '' : 'is-failed'}>
                 <td>
-                  <span className={`tag ${v.ok ? 'tag-ok' : 'tag-bad'}`}>{v.ok ? 'ok' : 'FAIL'}</span>
+                  <span className={`tag ${verdictTag(v).className}`} title={verdictTag(v).title}>
+                    {verdictTag(v).text}
+                  </span>
                 </td>
                 <td className="mono strong">{v.invariant}</td>
                 <td className="mono">{v.task}</td>

@@ -3,40 +3,15 @@
  * like on screen. No React, no store, so they are unit-tested directly.
  */
 import type { LabState, VerdictView, ViolationView } from '../../../shared/lab-state.js'
+import { INVARIANTS, VERDICT_STATE_LABEL, verdictState, type FailoverBreakdown, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
 
 /**
- * The invariants the checker grades, in the order the CLI prints them. Others the core may add are
- * shown after these, by name: the views never depend on this list being complete.
+ * One failover as `checker.report.failovers` carries it, read defensively from the journal: a
+ * breakdown without its fault's seq is still shown. Steps are ms after the fault, null when not seen.
  */
-export const INVARIANT_ORDER = ['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write'] as const
+export type FailoverBreakdownView = Omit<FailoverBreakdown, 'faultSeq'> & Partial<Pick<FailoverBreakdown, 'faultSeq'>>
 
-/**
- * One failover as `checker.report.failovers` carries it (the core's FailoverBreakdown, which the
- * renderer cannot import: src/core is Node-side). Steps are ms after the fault, null when not seen.
- */
-export interface FailoverBreakdownView {
-  task: string
-  fault: string
-  from: string
-  fromNode?: string | null
-  faultTime: number
-  faultSeq?: number
-  to: string | null
-  steps: FailoverStepsView
-  sessionEnd?: 'closed' | 'expired' | null
-  lastCommitBefore?: number | null
-  firstCommitId?: number | null
-}
-
-export interface FailoverStepsView {
-  sessionEnded: number | null
-  nodeDeleted: number | null
-  watchFired: number | null
-  newPrimary: number | null
-  firstCommit: number | null
-}
-
-export const FAILOVER_STEPS: ReadonlyArray<{ key: keyof FailoverStepsView; label: string }> = [
+export const FAILOVER_STEPS: ReadonlyArray<{ key: keyof FailoverSteps; label: string }> = [
   { key: 'sessionEnded', label: 'session ended' },
   { key: 'nodeDeleted', label: 'node deleted' },
   { key: 'watchFired', label: 'watch fired' },
@@ -83,11 +58,11 @@ export function parseFailovers(value: unknown): FailoverBreakdownView[] {
  * known one; zeros too; then any other invariant a violation names.
  */
 export function countByInvariant(
-  violations: readonly Pick<ViolationView, 'invariant'>[],
-  verdicts?: readonly Pick<VerdictView, 'invariant'>[],
+  violations: readonly { invariant: ViolationView['invariant'] | string }[],
+  verdicts?: readonly { invariant: VerdictView['invariant'] | string }[],
 ): Array<{ invariant: string; count: number }> {
-  const graded = verdicts && verdicts.length > 0 ? new Set(verdicts.map((v) => v.invariant)) : undefined
-  const names = graded ? [...INVARIANT_ORDER.filter((i) => graded.has(i)), ...[...graded].filter((i) => !(INVARIANT_ORDER as readonly string[]).includes(i))] : [...INVARIANT_ORDER]
+  const graded = verdicts && verdicts.length > 0 ? new Set<string>(verdicts.map((v) => v.invariant)) : undefined
+  const names = graded ? [...INVARIANTS.filter((i) => graded.has(i)), ...[...graded].filter((i) => !(INVARIANTS as readonly string[]).includes(i))] : [...INVARIANTS]
   const counts = new Map<string, number>(names.map((i) => [i, 0]))
   for (const v of violations) counts.set(v.invariant, (counts.get(v.invariant) ?? 0) + 1)
   return [...counts].map(([invariant, count]) => ({ invariant, count }))
@@ -139,8 +114,8 @@ export function niceCeil(value: number): number {
  * the time went. A step seen before an earlier one (a watch noticed a few ms before the observer saw
  * the node go) adds nothing; steps that did not happen are skipped.
  */
-export function barSegments(steps: FailoverStepsView, scale: number): Array<{ key: keyof FailoverStepsView; from: number; to: number }> {
-  const out: Array<{ key: keyof FailoverStepsView; from: number; to: number }> = []
+export function barSegments(steps: FailoverSteps, scale: number): Array<{ key: keyof FailoverSteps; from: number; to: number }> {
+  const out: Array<{ key: keyof FailoverSteps; from: number; to: number }> = []
   let from = 0
   for (const { key } of FAILOVER_STEPS) {
     const to = barPercent(steps[key], scale)
@@ -196,13 +171,44 @@ export function describeStep(step: unknown): string | undefined {
   return `${action}: ${main}${extras.length ? ` (${extras.join(', ')})` : ''}`
 }
 
-/** The final verdicts, failed first, then in invariant order. */
+/** The final verdicts, failed first, then unknown, ok and not judged, each in invariant order. */
 export function sortVerdicts(verdicts: readonly VerdictView[]): VerdictView[] {
   const rank = (i: string) => {
-    const at = (INVARIANT_ORDER as readonly string[]).indexOf(i)
-    return at < 0 ? INVARIANT_ORDER.length : at
+    const at = (INVARIANTS as readonly string[]).indexOf(i)
+    return at < 0 ? INVARIANTS.length : at
   }
-  return [...verdicts].sort((a, b) => Number(a.ok) - Number(b.ok) || a.task.localeCompare(b.task) || rank(a.invariant) - rank(b.invariant))
+  const order: VerdictState[] = ['fail', 'unknown', 'ok', 'not-judged']
+  const stateRank = (v: VerdictView) => order.indexOf(verdictState(v))
+  return [...verdicts].sort((a, b) => stateRank(a) - stateRank(b) || a.task.localeCompare(b.task) || rank(a.invariant) - rank(b.invariant))
+}
+
+/**
+ * A verdict's tag: the words the CLI and the reports use for its state (ok, FAIL, unknown, not
+ * judged), a tone distinct for each, and why it was not judged (or could not be) as its tooltip.
+ */
+export function verdictTag(v: Pick<VerdictView, 'ok' | 'reason'> & { state?: VerdictState }): { state: VerdictState; text: string; className: string; title?: string } {
+  const state = verdictState(v)
+  const className = { ok: 'tag-ok', fail: 'tag-bad', unknown: 'tag-warn', 'not-judged': 'tag-muted' }[state]
+  return { state, text: VERDICT_STATE_LABEL[state], className, ...(v.reason ? { title: v.reason } : {}) }
+}
+
+/** How many final verdicts are in each state. */
+export function countVerdicts(verdicts: readonly (Pick<VerdictView, 'ok'> & { state?: VerdictState })[]): Record<VerdictState, number> {
+  const counts: Record<VerdictState, number> = { ok: 0, fail: 0, unknown: 0, 'not-judged': 0 }
+  for (const v of verdicts) counts[verdictState(v)]++
+  return counts
+}
+
+/**
+ * The final verdicts in a line: `all 4 checks passed`, `1 of 5 checks failed`, with what was not
+ * judged or could not be said apart (`all 4 checks passed · 1 not judged`).
+ */
+export function verdictsLine(verdicts: readonly (Pick<VerdictView, 'ok'> & { state?: VerdictState })[]): string {
+  const n = countVerdicts(verdicts)
+  const judged = n.ok + n.fail
+  const head = n.fail > 0 ? `${n.fail} of ${plural(judged, 'check')} failed` : `all ${plural(judged, 'check')} passed`
+  const rest = [n.unknown > 0 ? `${n.unknown} unknown` : '', n['not-judged'] > 0 ? `${n['not-judged']} not judged` : ''].filter(Boolean)
+  return [head, ...rest].join(' · ')
 }
 
 /** The median of the values that are numbers; undefined for none. */
@@ -223,10 +229,12 @@ export function shortWorker(name: string | null | undefined, task: string): stri
 /** The header's checker badge: the final verdicts once there are some, else the live count. */
 export function badgeText(liveViolations: number, verdicts: LabState['verdicts']): { text: string; tone: 'ok' | 'bad' | 'idle' } {
   if (verdicts) {
-    if (verdicts.ok) return { text: 'all checks passed', tone: 'ok' }
+    const n = countVerdicts(verdicts.verdicts)
+    if (verdicts.ok) return { text: n['not-judged'] > 0 ? 'all judged checks passed' : 'all checks passed', tone: 'ok' }
     const total = verdicts.verdicts.reduce((sum, v) => sum + (Number(v.violations) || 0), 0) || liveViolations
-    const failed = verdicts.verdicts.filter((v) => !v.ok).length
-    return total > 0 ? { text: plural(total, 'violation'), tone: 'bad' } : { text: `${plural(failed, 'check')} failed`, tone: 'bad' }
+    if (total > 0) return { text: plural(total, 'violation'), tone: 'bad' }
+    // Not ok without a violation: checks that failed without one, or that could not be judged.
+    return n.fail === 0 && n.unknown > 0 ? { text: `${plural(n.unknown, 'check')} unknown`, tone: 'bad' } : { text: `${plural(n.fail, 'check')} failed`, tone: 'bad' }
   }
   return { text: plural(liveViolations, 'violation'), tone: liveViolations > 0 ? 'bad' : 'idle' }
 }

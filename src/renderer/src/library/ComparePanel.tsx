@@ -2,7 +2,8 @@ import type { ReactNode } from 'react'
 import type { GapStats, SessionComparison } from '../../../shared/api'
 import { formatDateTime, formatDuration } from '../app/format'
 import { useStore } from '../app/store'
-import { INVARIANT_ORDER, formatStepMs } from '../experiments/checker-model'
+import { INVARIANTS } from '../../../shared/checker-report.js'
+import { formatStepMs, verdictTag } from '../experiments/checker-model'
 import { relativeTimeline } from '../timeline/chart-option'
 import { StaticTimelineChart } from '../timeline/StaticTimelineChart'
 import type { TaskTimeline } from '../timeline/timeline-model'
@@ -55,8 +56,8 @@ function CompareTable({ results }: { results: SessionComparison[] }) {
   const keys = new Map<string, { invariant: string; task: string }>()
   for (const r of results) for (const v of r.verdicts) keys.set(`${v.invariant}\u0000${v.task}`, { invariant: v.invariant, task: v.task })
   const rank = (inv: string) => {
-    const i = (INVARIANT_ORDER as readonly string[]).indexOf(inv)
-    return i < 0 ? INVARIANT_ORDER.length : i
+    const i = (INVARIANTS as readonly string[]).indexOf(inv)
+    return i < 0 ? INVARIANTS.length : i
   }
   const verdictRows = [...keys.values()].sort((a, b) => rank(a.invariant) - rank(b.invariant) || a.invariant.localeCompare(b.invariant) || a.task.localeCompare(b.task))
   const row = (label: ReactNode, cells: ReactNode[], props: { hint?: string; testId?: string } = {}) => (
@@ -114,9 +115,10 @@ function CompareTable({ results }: { results: SessionComparison[] }) {
               results.map((r) => {
                 const v = r.verdicts.find((x) => x.invariant === invariant && x.task === task)
                 if (!v) return <span className="muted">—</span>
+                const tag = verdictTag(v)
                 return (
-                  <span className={`tag ${v.ok ? 'tag-ok' : 'tag-bad'}`} title={v.summary}>
-                    {v.ok ? 'ok' : `FAIL · ${v.violations}`}
+                  <span className={`tag ${tag.className}`} title={v.summary} data-state={tag.state}>
+                    {tag.state === 'fail' ? `FAIL · ${v.violations}` : tag.text}
                   </span>
                 )
               }),

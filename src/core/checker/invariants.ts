@@ -1,0 +1,103 @@
+/**
+ * The invariants the checker grades, in one list: each says what it is judged from beyond the journal
+ * and the sinks, and how it judges one task. checkSession (and so the live checker, which re-runs it)
+ * judges every task by every invariant of the list, each in isolation: one whose judge throws gets an
+ * "unknown" verdict with the error and the others still report; one whose evidence the lab lacks gets
+ * a "not judged" verdict with the reason instead of being left out.
+ */
+import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
+import { checkCommitMonotonic } from './commit-monotonic.js'
+import type { JournalModel, TaskModel } from './journal-model.js'
+import { checkSinglePrimary, workingIntervals, type WorkingInterval } from './single-primary.js'
+import type { SinkRecord } from './sink.js'
+import { checkSinkIntegrity } from './sink-integrity.js'
+import { checkStatusTruth } from './status-truth.js'
+import { VERDICT_STATE_OK, type InvariantName, type Judgement, type Verdict, type VerdictState } from './types.js'
+import { checkZombieWrites, txnLogEvidence, type TxnLogEvidence } from './zombie-writes.js'
+
+/** What an invariant may need besides the journal and the sinks: ZooKeeper's transaction log of the session. */
+export type Evidence = 'txn-log'
+
+/** Why an invariant that needs the evidence is not judged without it. */
+const WITHOUT: Record<Evidence, string> = {
+  'txn-log': "no ZooKeeper transaction log: the lab did not run the servers (an external ZooKeeper), or the live check has not read it yet",
+}
+
+/** What a judge gets: the session's model and one of its tasks, with what the invariants share worked out once. */
+export interface JudgeInput {
+  model: JournalModel
+  task: TaskModel
+  /** This task's sink records, when the checker was given them (else its workers' `worker.work` stand in). */
+  sink?: readonly SinkRecord[]
+  /** The task's working intervals (single-primary and status-truth judge from the same ones). */
+  intervals(): WorkingInterval[]
+  /** The transaction log read for the checker; there only for invariants that need 'txn-log'. */
+  txnLog(): TxnLogEvidence
+}
+
+export interface InvariantCheck {
+  name: InvariantName
+  /** Evidence without which the invariant is not judged. */
+  needs: readonly Evidence[]
+  judge(input: JudgeInput): Judgement
+}
+
+/** Every invariant the checker grades, in the order its verdicts are listed (INVARIANTS). */
+export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
+  { name: 'single-primary', needs: [], judge: ({ model, task, intervals }) => checkSinglePrimary(model, task, intervals()) },
+  { name: 'sink-integrity', needs: [], judge: ({ model, task, sink }) => checkSinkIntegrity(model, task, sink) },
+  { name: 'commit-monotonic', needs: [], judge: ({ model, task }) => checkCommitMonotonic(model, task) },
+  { name: 'status-truth', needs: [], judge: ({ model, task, intervals }) => checkStatusTruth(model, task, intervals()) },
+  { name: 'zombie-write', needs: ['txn-log'], judge: ({ model, task, txnLog }) => checkZombieWrites(model, task.task, txnLog()) },
+]
+
+/** One verdict per invariant per task, tasks in the model's order, invariants in the list's. */
+export function judgeSession(
+  model: JournalModel,
+  sinks: Record<string, readonly SinkRecord[]>,
+  txnLog: TxnLogRead | undefined,
+  invariants: readonly InvariantCheck[] = INVARIANT_CHECKS,
+): Verdict[] {
+  const available = new Set<Evidence>(txnLog ? ['txn-log'] : [])
+  // Read once for every task; a log that cannot be read makes each zombie-write verdict "unknown".
+  const evidence = once(() => txnLogEvidence(txnLog!, model, sinks))
+  const verdicts: Verdict[] = []
+  for (const task of model.tasks.values()) {
+    const input: JudgeInput = { model, task, sink: sinks[task.task], intervals: once(() => workingIntervals(task)), txnLog: evidence }
+    for (const invariant of invariants) verdicts.push(judgeOne(invariant, input, available))
+  }
+  return verdicts
+}
+
+function judgeOne(invariant: InvariantCheck, input: JudgeInput, available: ReadonlySet<Evidence>): Verdict {
+  const lacking = invariant.needs.find((n) => !available.has(n))
+  if (lacking) return unjudged(invariant.name, input.task.task, 'not-judged', WITHOUT[lacking], WITHOUT[lacking])
+  try {
+    const { invariant: name, task, ...found } = invariant.judge(input)
+    const state: VerdictState = found.ok ? 'ok' : 'fail'
+    return { invariant: name, task, state, ...found }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err)
+    return unjudged(invariant.name, input.task.task, 'unknown', reason, `could not be judged: the check failed (${reason})`)
+  }
+}
+
+function unjudged(invariant: InvariantName, task: string, state: 'unknown' | 'not-judged', reason: string, summary: string): Verdict {
+  return { invariant, task, state, ok: VERDICT_STATE_OK[state], reason, violations: [], summary }
+}
+
+/** The value of `compute` on first call, the same value (or the same error) after. */
+function once<T>(compute: () => T): () => T {
+  let done: { value: T } | { error: unknown } | undefined
+  return () => {
+    done ??= (() => {
+      try {
+        return { value: compute() }
+      } catch (error) {
+        return { error }
+      }
+    })()
+    if ('error' in done) throw done.error
+    return done.value
+  }
+}
