@@ -62,7 +62,7 @@ export const childEventSchemas: { [T in ChildEventType]: z.ZodType<ChildEventPay
   'worker.fenced': loose({
     id: int,
     version: int,
-    reason: z.enum(['session', 'badversion', 'lease', 'node-deleted']),
+    reason: z.enum(['session', 'badversion', 'lease', 'node-deleted', 'expired', 'lost']),
     message: text.optional(),
     code: z.union([z.number(), z.string()]).optional(),
   }),

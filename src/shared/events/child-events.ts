@@ -125,7 +125,8 @@ export interface WorkerReconciled {
 export interface WorkerFenced {
   id: number
   version: number
-  reason: 'session' | 'badversion' | 'lease' | 'node-deleted'
+  /** `session`: its session ended mid-step; the others are why the recipe stepped down (`expired`, `lost` included). */
+  reason: 'session' | 'badversion' | 'lease' | 'node-deleted' | 'expired' | 'lost'
   message?: string
   code?: number | string
 }
