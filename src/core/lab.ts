@@ -25,7 +25,7 @@ import {
   type SessionInfo,
   type Unsubscribe,
 } from '../shared/api.js'
-import { LabEventTypes, type LabEvent, type UnsequencedEvent } from '../shared/events.js'
+import { LabEventTypes, type LabEvent, type UnsequencedEvent, type DistributiveOmit } from '../shared/events.js'
 import { applyEvent, emptyLabState, LAB_ROOT, type LabState } from '../shared/lab-state.js'
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
 import { summarizeVerdict } from '../shared/checker-report.js'
@@ -144,7 +144,7 @@ export class Lab implements LabApi {
   }
 
   /** Records a lab-level event (scenario steps, failovers) in the session's journal. */
-  record(event: Omit<UnsequencedEvent, 'time' | 'source'> & { time?: number; source?: string }): LabEvent {
+  record(event: DistributiveOmit<UnsequencedEvent, 'time' | 'source'> & { time?: number; source?: string }): LabEvent {
     const session = this.requireSession()
     return session.journal.append({ time: Date.now(), source: 'lab', ...event } as UnsequencedEvent)
   }

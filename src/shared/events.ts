@@ -1,126 +1,66 @@
 /**
  * The lab's one event shape. Every process (ZooKeeper, workers, publisher, monitor, observer) and the
  * lab itself report through it; the journal stores it one per line and every view is derived from it.
+ * An event is a common envelope and a payload chosen by its `type`: narrow on `type` (or use
+ * `isEvent`) and the compiler knows what the event carries. The payloads live in ./events/.
  */
+import {
+  MonitorEventTypes,
+  ObserverEventTypes,
+  PublisherEventTypes,
+  WorkerEventTypes,
+  type ChildEventPayloads,
+} from './events/child-events.js'
+import { LabEventTypes, type CoreEventPayloads } from './events/lab-events.js'
+
+export * from './events/child-events.js'
+export * from './events/lab-events.js'
+
 export type EventLevel = 'debug' | 'info' | 'warn' | 'error'
 
-export interface LabEvent {
+export interface EventEnvelope {
   /** Position in the session's journal, from 1, gap-free. */
   seq: number
   /** Wall-clock time in ms since the epoch, taken where the event happened (the child's clock). */
   time: number
-  /** Who reported it: `lab`, `zk-1`, `worker-task01-2`, `publisher`, `monitor`, `observer`, … */
+  /** Who reported it: `lab`, `checker`, `zk-1`, `worker-task01-2`, `publisher`, `monitor`, `observer`, … */
   source: string
-  /** What happened, dotted: `worker.commit`, `process.exited`, `znode.created`, `log`, … */
-  type: string
   level?: EventLevel
-  [field: string]: unknown
 }
+
+/** The payload of every event type, by type. */
+export interface EventPayloads extends ChildEventPayloads, CoreEventPayloads {}
+
+/** What happened, dotted: `worker.commit`, `process.exited`, `znode.created`, `log`, … */
+export type EventType = keyof EventPayloads
+
+/** One event of the given type (or union of types). */
+export type EventOf<T extends EventType> = T extends EventType ? EventEnvelope & { type: T } & EventPayloads[T] : never
+
+export type LabEvent = EventOf<EventType>
+
+/** Omit over each member of a union rather than over their common part. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 /** An event before the journal has numbered it. */
-export type UnsequencedEvent = Omit<LabEvent, 'seq'> & { seq?: never }
+export type UnsequencedEvent = DistributiveOmit<LabEvent, 'seq'> & { seq?: never }
 
-/** Roles a task worker reports about itself. */
-export type WorkerRole = 'primary' | 'standby'
+/** An unnumbered event of the given type. */
+export type UnsequencedEventOf<T extends EventType> = DistributiveOmit<EventOf<T>, 'seq'> & { seq?: never }
 
-/**
- * Event types the lab's own child programs emit on stdout (one JSON object a line, with `type` and
- * `time`). The core adds `source` and `seq`. External programs need not emit any of these.
- */
-export const WorkerEventTypes = {
-  started: 'worker.started', // { task, workerId, strategy, pid }
-  connected: 'worker.connected', // { sessionId }
-  connection: 'worker.connection', // { state: 'connecting' | 'connected' | 'expired' | 'closed' }
-  registered: 'worker.registered', // { node, path }
-  role: 'worker.role', // { role: WorkerRole, node, smallest }
-  statusSet: 'worker.status', // { value: '1' | '0', version }
-  work: 'worker.work', // { id, reconciled? } : record appended to the sink (seed: before the commit; recipe: after it)
-  commit: 'worker.commit', // { id, version }
-  watch: 'worker.watch', // { path, event }
-  error: 'worker.error', // { message, code? }
-  exiting: 'worker.exiting', // { reason: 'signal' | 'stdin-closed', signal?, sessionClosed } : last word before exit
-  // Only the `recipe` strategy emits these (its worker.role also carries `predecessor?` and, on a step-down, `reason`).
-  watching: 'worker.watching', // { path, predecessor } : a standby's exists-watch on the next smaller registration
-  suspended: 'worker.suspended', // { sessionId } : the primary stopped working, its connection is lost (the session may survive)
-  resumed: 'worker.resumed', // { sessionId } : same session back, the primary works again
-  reconciled: 'worker.reconciled', // { lastCommit, sinkLast, appended: number[], fastForwardTo } : takeover repairs, before any work
-  fenced: 'worker.fenced', // { id, version, reason: 'session' | 'badversion' | 'lease' | 'node-deleted', code? } : commit refused or not trusted, sink NOT written
-} as const
-
-export const PublisherEventTypes = {
-  created: 'publisher.created', // { task, path, sessionId }
-  exists: 'publisher.exists', // { task, path, sessionId }
-  deleted: 'publisher.deleted', // { task, path, existed, sessionId }
-  error: 'publisher.error', // { message, code? } : then exit 1
-} as const
-
-export const MonitorEventTypes = {
-  watching: 'monitor.watching', // { task }
-  status: 'monitor.status', // { task, value }
-  alert: 'monitor.alert', // { task, kind: AlertKind, message }
-  cleared: 'monitor.cleared', // { task, kind }
-  unwatched: 'monitor.unwatched', // { task } : the task was deleted, its alerts cleared
-  connection: 'monitor.connection', // { state: 'connecting' | 'connected' | 'expired' | 'closed', sessionId? }
-  error: 'monitor.error', // { message, code? }
-} as const
-
-export type AlertKind = 'status-stopped' | 'no-instance' | 'commit-stalled'
-
-export const ObserverEventTypes = {
-  created: 'znode.created', // { path, stat: ZnodeStat, data }
-  changed: 'znode.changed', // { path, stat, data }
-  deleted: 'znode.deleted', // { path }
-  synced: 'observer.synced', // { count } : initial mirror complete
-  connection: 'observer.connection', // { state: 'connecting' | 'connected' | 'expired' | 'closed', sessionId? }
-  error: 'observer.error', // { message, code? }
-} as const
-
-export interface ZnodeStat {
-  czxid: string
-  mzxid: string
-  pzxid: string
-  ctime: number
-  mtime: number
-  version: number
-  cversion: number
-  /** Session id (hex) of the owner for ephemeral nodes, '0' otherwise. */
-  ephemeralOwner: string
-  dataLength: number
-  numChildren: number
+/** Narrows an event to one type (or to any of several). */
+export function isEvent<T extends EventType>(e: { type: string }, ...types: T[]): e is EventOf<T> & typeof e {
+  return (types as string[]).includes(e.type)
 }
 
-/** Events the lab core itself writes. */
-export const LabEventTypes = {
-  sessionCreated: 'session.created', // { dir, name }
-  sessionClosing: 'session.closing', // the lab begins to stop every process: what follows is teardown, not an experiment
-  sessionClosed: 'session.closed',
-  /**
-   * The session's files could not be written (a full disk, an I/O error): the lab records nothing more
-   * and stops every process. In memory only (listeners and the live state get it, the journal cannot).
-   */
-  recordingFailed: 'recording.failed', // { reason, code?, dir, lastRecordedSeq }
-  // zk.*: `server` is the numeric id (1…n, the ensemble's myid), `name` the process name (`zk-1`).
-  zkStarting: 'zk.starting', // { server, name, port, pid }
-  zkReady: 'zk.ready', // { server, name, port, pid, mode, version, startMs }
-  zkStopped: 'zk.stopped', // { server, name, how: 'stop' | 'kill' | 'crashed', code, signal }
-  zkMode: 'zk.mode', // { server, name, mode, previous } : srvr showed a new mode ('not-serving' without a quorum)
-  zkFailed: 'zk.failed', // { server, name, message } : a server did not become ready
-  processSpawned: 'process.spawned', // { name, pid, command, args, role }
-  processExited: 'process.exited', // { name, pid, code, signal, expected }
-  processAction: 'process.action', // { name, action: 'stop' | 'kill' | 'pause' | 'resume' | 'restart' }
-  processGaveUp: 'process.gave-up', // { name, restarts, code, signal, message } : crashed again after its last allowed restart
-  logDropped: 'log.dropped', // { name, dropped, message } : lines over the per-child rate, counted once a second
-  log: 'log', // { stream: 'stdout' | 'stderr', line }
-  taskPublished: 'task.published', // { task }
-  taskDeleted: 'task.deleted', // { task }
-  scenarioStarted: 'scenario.started', // { scenario, strategy, description, expect: 'all' | 'none' | invariant[] }
-  scenarioStep: 'scenario.step', // { path, step }
-  scenarioResult: 'scenario.result', // { scenario, ok, error }
-  zkStats: 'zk.stats', // { server, name, nodeCount, connections, mode, zxid, latencyAvg, outstanding } : when they change
-  networkFault: 'fault.network', // { name, fault: 'partition' | 'heal' | 'reset' | 'slow', latencyMs?, jitterMs? }
-  violation: 'checker.violation', // { invariant, task, kind, message, at, workers?, ids? } : found live, once each
-  checkReport: 'checker.report', // { ok, verdicts: [{ invariant, task, ok, summary, violations }], failovers } : final, from the sinks
-  /** An external worker's role as the lab reads it off ZooKeeper (they report nothing themselves). */
-  externalRole: 'external.role', // { name, task, role: 'starting' | 'primary' | 'standby', node, smallest, sessionId, derivedFrom: 'zookeeper' }
-  failover: 'failover', // { task, fault: 'kill' | 'stop' | 'pause' | 'partition' | 'slow' | 'reset', from, to, faultTime, newPrimaryMs, firstCommitMs, lastCommitBefore, firstCommitId }
-} as const
+// The constant objects name every type of the union, and nothing else.
+type ValueOf<T> = T[keyof T]
+type NamedTypes =
+  | ValueOf<typeof WorkerEventTypes>
+  | ValueOf<typeof PublisherEventTypes>
+  | ValueOf<typeof MonitorEventTypes>
+  | ValueOf<typeof ObserverEventTypes>
+  | ValueOf<typeof LabEventTypes>
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const everyTypeNamed: Same<NamedTypes, EventType> = true
+void everyTypeNamed

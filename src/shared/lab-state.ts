@@ -5,7 +5,7 @@
  */
 import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, WorkerEventTypes, type AlertKind, type LabEvent, type ZnodeStat } from './events.js'
 import { formatCommandLine } from './command-line.js'
-import { verdictState, type InvariantName, type VerdictSummary, type Violation, type ViolationKind } from './checker-report.js'
+import { verdictState, type VerdictSummary, type Violation } from './checker-report.js'
 
 export type ProcessStatus = 'running' | 'paused' | 'stopped' | 'crashed'
 
@@ -125,15 +125,15 @@ export function applyEvent(state: LabState, e: LabEvent): void {
   const worker = state.workers[e.source]
   switch (e.type) {
     case LabEventTypes.sessionCreated:
-      state.session = { dir: String(e.dir), name: String(e.name), createdAt: e.time }
+      state.session = { dir: e.dir, name: e.name, createdAt: e.time }
       break
     case LabEventTypes.recordingFailed:
       if (state.session) {
         state.session.recordingFailed = {
-          reason: String(e.reason),
-          ...(typeof e.code === 'string' ? { code: e.code } : {}),
+          reason: e.reason,
+          ...(e.code ? { code: e.code } : {}),
           time: e.time,
-          lastRecordedSeq: Number(e.lastRecordedSeq),
+          lastRecordedSeq: e.lastRecordedSeq,
         }
       }
       break
@@ -142,13 +142,12 @@ export function applyEvent(state: LabState, e: LabEvent): void {
     case LabEventTypes.zkMode:
     case LabEventTypes.zkFailed:
     case LabEventTypes.zkStopped: {
-      const server = zkServer(state, Number(e.server))
-      if (typeof e.port === 'number') server.port = e.port
-      if (typeof e.pid === 'number') server.pid = e.pid
-      if (typeof e.mode === 'string') server.mode = e.mode
-      if (typeof e.version === 'string') server.version = e.version
-      if (typeof e.connectString === 'string') state.zookeeper.connectString = e.connectString
-      if (typeof e.name === 'string') server.name = e.name
+      const server = zkServer(state, e.server)
+      if ('port' in e) server.port = e.port
+      if ('pid' in e && e.pid !== undefined) server.pid = e.pid
+      if ('mode' in e) server.mode = e.mode
+      if ('version' in e) server.version = e.version
+      server.name = e.name
       if (e.type === LabEventTypes.zkStarting) server.state = 'starting'
       else if (e.type === LabEventTypes.zkReady) server.state = 'running'
       else if (e.type === LabEventTypes.zkFailed) server.state = 'crashed'
@@ -157,37 +156,35 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       break
     }
     case LabEventTypes.zkStats: {
-      const server = zkServer(state, Number(e.server))
-      if (typeof e.nodeCount === 'number') server.nodeCount = e.nodeCount
-      if (typeof e.connections === 'number') server.connections = e.connections
-      if (typeof e.zxid === 'string') server.zxid = e.zxid
-      if (typeof e.mode === 'string') server.mode = e.mode
+      const server = zkServer(state, e.server)
+      Object.assign(server, { nodeCount: e.nodeCount, connections: e.connections, zxid: e.zxid, mode: e.mode })
       break
     }
     case LabEventTypes.processSpawned: {
-      const name = String(e.name)
-      const labels = (e.labels ?? {}) as Record<string, string | number>
-      state.processes[name] = { name, kind: String(e.kind), pid: Number(e.pid), status: 'running', startedAt: e.time, labels }
+      const name = e.name
+      const labels = e.labels ?? {}
+      state.processes[name] = { name, kind: e.kind, pid: e.pid, status: 'running', startedAt: e.time, labels }
       if (e.kind === 'worker' || e.kind === 'external') {
         const previous = state.workers[name]
         state.workers[name] = {
           name,
-          task: String(labels.task ?? previous?.task ?? ''),
+          // Labels are the lab's own words: task and strategy as text, the worker id as a number.
+          task: `${labels.task ?? previous?.task ?? ''}`,
           workerId: Number(labels.workerId ?? previous?.workerId ?? 0),
-          strategy: String(labels.strategy ?? previous?.strategy ?? ''),
+          strategy: `${labels.strategy ?? previous?.strategy ?? ''}`,
           role: 'starting',
           status: 'running',
           commits: previous?.commits ?? 0,
           lastCommit: previous?.lastCommit,
-          pid: Number(e.pid),
+          pid: e.pid,
           startedAt: e.time,
         }
       }
       break
     }
     case LabEventTypes.processAction: {
-      const process = state.processes[String(e.name)]
-      const target = state.workers[String(e.name)]
+      const process = state.processes[e.name]
+      const target = state.workers[e.name]
       if (e.action === 'pause' || e.action === 'resume') {
         const status = e.action === 'pause' ? 'paused' : 'running'
         if (process) process.status = status
@@ -198,13 +195,13 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       break
     }
     case LabEventTypes.processExited: {
-      const name = String(e.name)
+      const name = e.name
       const process = state.processes[name]
       // A process that exits on a signal or with an error crashed, unless the lab stopped it on purpose.
       const crashed = e.signal === 'SIGKILL' || (!e.expected && e.code !== 0)
       const status: ProcessStatus = crashed ? 'crashed' : 'stopped'
       if (process && process.pid === e.pid) {
-        Object.assign(process, { status, exitedAt: e.time, exitCode: e.code as number | null, exitSignal: e.signal as string | null })
+        Object.assign(process, { status, exitedAt: e.time, exitCode: e.code, exitSignal: e.signal })
       }
       const target = state.workers[name]
       if (target && target.pid === e.pid) target.status = status
@@ -214,52 +211,50 @@ export function applyEvent(state: LabState, e: LabEvent): void {
     }
     case WorkerEventTypes.started:
       if (worker) {
-        if (typeof e.task === 'string') worker.task = e.task
-        if (e.workerId !== undefined) worker.workerId = Number(e.workerId)
-        if (typeof e.strategy === 'string') worker.strategy = e.strategy
+        Object.assign(worker, { task: e.task, workerId: e.workerId, strategy: e.strategy })
       }
       break
     case WorkerEventTypes.connected:
       if (worker) {
-        worker.sessionId = String(e.sessionId)
+        worker.sessionId = e.sessionId
         worker.connection = 'connected'
       }
       break
     case WorkerEventTypes.connection:
-      if (worker) worker.connection = String(e.state)
+      if (worker) worker.connection = e.state
       break
     case WorkerEventTypes.registered:
-      if (worker) worker.node = String(e.node)
+      if (worker) worker.node = e.node
       break
     case WorkerEventTypes.role:
-      if (worker && (e.role === 'primary' || e.role === 'standby')) worker.role = e.role
+      if (worker) worker.role = e.role
       break
     case LabEventTypes.externalRole: {
       // Derived by the lab from the instance nodes: external programs report nothing themselves.
-      const target = state.workers[String(e.name)]
-      if (target && (e.role === 'primary' || e.role === 'standby' || e.role === 'starting')) {
+      const target = state.workers[e.name]
+      if (target) {
         target.role = e.role
-        if (typeof e.node === 'string') target.node = e.node
+        if (e.node !== null) target.node = e.node
         else delete target.node
-        if (typeof e.sessionId === 'string') target.sessionId = e.sessionId
+        if (e.sessionId !== null) target.sessionId = e.sessionId
       }
       break
     }
     case WorkerEventTypes.commit:
       if (worker) {
-        worker.lastCommit = Number(e.id)
+        worker.lastCommit = e.id
         worker.commits += 1
       }
       break
     case ObserverEventTypes.created:
     case ObserverEventTypes.changed: {
-      const path = String(e.path)
-      state.tree[path] = { path, stat: e.stat as ZnodeStat, data: String(e.data ?? ''), ...(e.truncated ? { truncated: true } : {}) }
-      updateTask(state, path, String(e.data ?? ''), false)
+      const path = e.path
+      state.tree[path] = { path, stat: e.stat, data: e.data, ...(e.truncated ? { truncated: true } : {}) }
+      updateTask(state, path, e.data, false)
       break
     }
     case ObserverEventTypes.deleted: {
-      const path = String(e.path)
+      const path = e.path
       const hadChildren = (state.tree[path]?.stat?.numChildren ?? 1) > 0
       delete state.tree[path]
       // The observer reports children before their parent; a scan is needed only if some are left.
@@ -270,44 +265,44 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       break
     }
     case MonitorEventTypes.alert: {
-      const task = String(e.task)
-      const kind = e.kind as AlertKind
+      const { task, kind } = e
       state.alerts = state.alerts.filter((a) => !(a.task === task && a.kind === kind))
-      state.alerts.push({ task, kind, message: String(e.message ?? kind), since: e.time })
+      state.alerts.push({ task, kind, message: e.message, since: e.time })
       break
     }
     case LabEventTypes.violation:
       state.violations.push({
-        invariant: String(e.invariant) as InvariantName,
-        task: String(e.task),
-        kind: String(e.kind) as ViolationKind,
-        message: String(e.message),
-        at: typeof e.at === 'number' ? e.at : e.time,
-        ...(Array.isArray(e.workers) ? { workers: e.workers.map(String) } : {}),
+        invariant: e.invariant,
+        task: e.task,
+        kind: e.kind,
+        message: e.message,
+        at: e.at,
+        ...(e.workers ? { workers: e.workers } : {}),
       })
       if (state.violations.length > MAX_VIOLATIONS) state.violations.splice(0, state.violations.length - MAX_VIOLATIONS)
       break
     case LabEventTypes.scenarioStarted:
       state.scenario = {
-        name: String(e.scenario),
-        ...(typeof e.strategy === 'string' ? { strategy: e.strategy } : {}),
+        name: e.scenario,
+        ...(e.strategy !== null ? { strategy: e.strategy } : {}),
         ...(externalCommandLine(e.external) ? { command: externalCommandLine(e.external) } : {}),
         running: true,
         startedAt: e.time,
       }
       break
     case LabEventTypes.scenarioStep:
-      if (state.scenario) state.scenario.step = String(e.path)
+      if (state.scenario) state.scenario.step = e.path
       break
     case LabEventTypes.scenarioResult:
       if (state.scenario) {
         state.scenario.running = false
-        state.scenario.ok = e.ok === true
-        if (typeof e.error === 'string') state.scenario.error = e.error
+        state.scenario.ok = e.ok
+        if (e.error !== null) state.scenario.error = e.error
       }
       break
     case LabEventTypes.checkReport:
-      state.verdicts = { ok: e.ok === true, verdicts: ((e.verdicts ?? []) as VerdictView[]).map((v) => ({ ...v, state: verdictState(v) })) }
+      // A journal written before verdict states carries only `ok`: derive the state from it.
+      state.verdicts = { ok: e.ok, verdicts: e.verdicts.map((v) => ({ ...v, state: verdictState(v) })) }
       break
     case MonitorEventTypes.cleared:
       state.alerts = state.alerts.filter((a) => !(a.task === e.task && a.kind === e.kind))

@@ -20,7 +20,7 @@ const TASKS = 2_499
 test('20 workers × 100 lines/s and 10,000 znodes stay responsive', async ({ page, lab }) => {
   let seq = 0
   const started = Date.now()
-  const ev = (source: string, type: string, fields: Record<string, unknown>): LabEvent => ({ seq: ++seq, time: Date.now(), source, type, level: 'info', ...fields })
+  const ev = (source: string, type: string, fields: Record<string, unknown>): LabEvent => ({ seq: ++seq, time: Date.now(), source, type, level: 'info', ...fields }) as LabEvent
   const snapshot = { ...emptyLabState(), session: { dir: '/tmp/zklab-load', name: 'load', createdAt: started } }
   let socket: WebSocketRoute | undefined
   let answeredHistory!: () => void

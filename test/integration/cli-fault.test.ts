@@ -47,7 +47,7 @@ describe('zklab fault (real lab, real ZooKeeper)', () => {
     const run = await zklab(['fault', 'partition', standby.name, '--for', '500', '--sessions-dir', dir])
     expect(run.code, run.output).toBe(0)
     const events = await lab.recentEvents({ afterSeq: 0 })
-    const faults = events.filter((e) => e.type === 'fault.network' && e.name === standby.name).map((e) => e.fault)
+    const faults = events.flatMap((e) => (e.type === 'fault.network' && e.name === standby.name ? [e.fault] : []))
     expect(faults).toEqual(['partition', 'heal'])
   })
 

@@ -77,7 +77,7 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
     const roles = events.filter((e) => e.type === LabEventTypes.externalRole).map((e) => [e.name, e.role, e.derivedFrom])
     expect(roles).toEqual(expect.arrayContaining([[from, 'primary', 'zookeeper'], [to, 'standby', 'zookeeper'], [to, 'primary', 'zookeeper']]))
     // The program printed plain text: kept as log lines, placeholders and ZKLAB_* env filled in.
-    const said = events.filter((e) => e.type === LabEventTypes.log && e.source === 'worker-ext01-1').map((e) => String(e.line))
+    const said = events.filter((e) => e.type === LabEventTypes.log && e.source === 'worker-ext01-1').map((e) => (e.type === LabEventTypes.log ? e.line : ''))
     expect(said[0]).toContain('task=ext01 taskPath=/customBackUp/tasks/ext01')
     expect(said[0]).toContain(`sink=${join(out, 'sinks', 'ext01.log')}`)
     expect(said[0]).toContain('sessionTimeout=3000 args=--task-path /customBackUp/tasks/ext01 EXTRA=worker 1 of ext01')
@@ -106,7 +106,7 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
     const spawned = events.filter((e) => e.type === LabEventTypes.processSpawned && String(e.name).startsWith('worker-lab01-'))
     expect(spawned.length).toBeGreaterThanOrEqual(2)
     for (const e of spawned) expect(e).toMatchObject({ kind: 'external', command: WORKER, labels: { strategy: 'external' } })
-    const said = events.filter((e) => e.type === LabEventTypes.log && e.source === 'worker-lab01-2').map((e) => String(e.line))
+    const said = events.filter((e) => e.type === LabEventTypes.log && e.source === 'worker-lab01-2').map((e) => (e.type === LabEventTypes.log ? e.line : ''))
     expect(said[0]).toContain('args=--label id 2 EXTRA=from the command line')
   })
 
@@ -123,7 +123,7 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
     let lab: Lab
     let dir: string
     const events: LabEvent[] = []
-    const lines = (name: string) => events.filter((e) => e.type === LabEventTypes.log && e.source === name).map((e) => String(e.line))
+    const lines = (name: string) => events.filter((e) => e.type === LabEventTypes.log && e.source === name).map((e) => (e.type === LabEventTypes.log ? e.line : ''))
 
     beforeAll(async () => {
       dir = join(base, 'zombies')

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../src/shared/events.js'
+import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type EventOf, type EventType, type LabEvent } from '../../src/shared/events.js'
 import { LAB_ROOT, primariesOf, replay } from '../../src/shared/lab-state.js'
 import { Lab } from '../../src/core/lab.js'
 import { readJournal } from '../../src/core/journal/journal.js'
@@ -24,8 +24,8 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
   const events: LabEvent[] = []
   const task = () => lab.state.tasks[TASK]
   const primaries = () => primariesOf(lab.state, TASK).filter((w) => w.status === 'running')
-  const workerEvents = (type: string, source?: string) => events.filter((e) => e.type === type && (!source || e.source === source))
-  const commitsSince = (seq: number) => events.filter((e) => e.type === WorkerEventTypes.commit && e.seq > seq)
+  const workerEvents = <T extends EventType>(type: T, source?: string) => events.filter((e): e is EventOf<T> => e.type === type && (!source || e.source === source))
+  const commitsSince = (seq: number) => workerEvents(WorkerEventTypes.commit).filter((e) => e.seq > seq)
 
   /** Kills or stops the live primary and waits for another worker's first commit. */
   async function failOver(action: 'kill' | 'stop') {

@@ -45,7 +45,7 @@ describe('checker: single-primary', () => {
     expect(split.ids).toEqual(expect.arrayContaining([3, 4, 12, 13]))
     expect(split.context.length).toBeGreaterThan(0)
     expect(split.context.length).toBeLessThanOrEqual(10)
-    expect(split.context.every((e) => e.source === j.name(1) || e.source === j.name(2) || e.name === j.name(1) || e.name === j.name(2))).toBe(true)
+    expect(split.context.every((e) => e.source === j.name(1) || e.source === j.name(2) || ('name' in e && (e.name === j.name(1) || e.name === j.name(2))))).toBe(true)
   })
 
   it('finds the overlap when a paused primary resumes and works while its successor works', () => {

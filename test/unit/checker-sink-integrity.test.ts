@@ -92,7 +92,8 @@ describe('checker: sink-integrity', () => {
     expect(live.violations.map((x) => [x.kind, x.ids])).toEqual([['missing', [3, 4]]])
     expect(live.summary).toContain('(work events)')
     // The sink names workers by id and session; the session wins over the id.
-    const session = String(j.events.find((e) => e.type === 'worker.connected' && e.source === j.name(2))!.sessionId)
+    const connected = j.events.find((e) => e.type === 'worker.connected' && e.source === j.name(2))
+    const session = connected?.type === 'worker.connected' ? connected.sessionId : ''
     const fromSink = verdict(checkSession({ events: j.events, sinks: { task01: [rec(1, 1, 200), rec(1, 99, 300, session)] } }))
     expect(fromSink.violations[0].workers).toEqual([j.name(1), j.name(2)])
   })

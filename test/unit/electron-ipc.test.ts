@@ -59,7 +59,7 @@ function setUp(options: { consent?: boolean } = {}) {
 }
 
 function labEvent(seq: number): LabEvent {
-  return { seq, time: 1000 + seq, source: 'lab', type: 'test.event' } as LabEvent
+  return { seq, time: 1000 + seq, source: 'lab', type: 'session.closing' } as LabEvent
 }
 
 describe('registerLabIpc', () => {

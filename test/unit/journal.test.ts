@@ -18,7 +18,7 @@ describe('journal', () => {
     const journal = new Journal(path)
     const seenOnDisk: number[] = []
     journal.subscribe((e) => seenOnDisk.push(readJournal(path).events.filter((x) => x.seq === e.seq).length))
-    const a = journal.append({ time: 1, source: 'lab', type: 'session.created', dir: '/x' })
+    const a = journal.append({ time: 1, source: 'lab', type: 'session.created', dir: '/x', name: 'x' })
     const b = journal.append({ time: 2, source: 'worker-1', type: 'worker.commit', id: 7, version: 6 })
     journal.close()
     expect([a.seq, b.seq]).toEqual([1, 2])
@@ -29,7 +29,7 @@ describe('journal', () => {
   it('never continues an existing journal: opening one that exists fails', () => {
     const path = tempJournal()
     const first = new Journal(path)
-    first.append({ time: 1, source: 'lab', type: 'x' })
+    first.append({ time: 1, source: 'lab', type: 'session.closing' })
     first.close()
     expect(() => new Journal(path)).toThrow(/EEXIST/)
     expect(readJournal(path).events.map((e) => e.seq)).toEqual([1])
@@ -51,7 +51,7 @@ describe('journal', () => {
       },
     })
     const long = 'x'.repeat(100)
-    const events = [1, 2, 3].map((time) => journal.append({ time, source: 'lab', type: 'log', line: long }))
+    const events = [1, 2, 3].map((time) => journal.append({ time, source: 'lab', type: 'log', stream: 'stdout', line: long }))
     journal.close()
     expect(calls.length).toBeGreaterThan(3 * 15)
     expect(readJournal(path)).toEqual({ events, problems: [] })
@@ -72,13 +72,13 @@ describe('journal', () => {
       onFailure: (f) => failures.push(f),
     })
     const heard: string[] = []
-    journal.subscribe((e) => heard.push(`${e.seq}:${e.type}`))
-    journal.append({ time: 1, source: 'lab', type: 'first' })
-    journal.append({ time: 2, source: 'lab', type: 'second' })
+    journal.subscribe((e) => heard.push(`${e.seq}:${'task' in e ? e.task : e.type}`))
+    journal.append({ time: 1, source: 'lab', type: 'task.published', task: 'first' })
+    journal.append({ time: 2, source: 'lab', type: 'task.published', task: 'second' })
     const whole = readFileSync(path, 'utf8')
     budget = 10
-    expect(() => journal.append({ time: 3, source: 'lab', type: 'torn', line: 'y'.repeat(50) })).not.toThrow()
-    expect(journal.append({ time: 4, source: 'lab', type: 'after' }).seq).toBe(4)
+    expect(() => journal.append({ time: 3, source: 'lab', type: 'log', stream: 'stdout', line: 'y'.repeat(50) })).not.toThrow()
+    expect(journal.append({ time: 4, source: 'lab', type: 'task.published', task: 'after' }).seq).toBe(4)
     expect(() => journal.fail('again')).not.toThrow()
     journal.close()
 
@@ -91,7 +91,7 @@ describe('journal', () => {
     expect(failures[0].reason).toContain('no space left')
     expect(journal.failure).toEqual(failures[0])
     // Listeners still hear every event, in order, in memory.
-    expect(heard).toEqual(['1:first', '2:second', '3:torn', '4:after'])
+    expect(heard).toEqual(['1:first', '2:second', '3:log', '4:after'])
   })
 
   it('tells the failure after the event that failed went round, so what the lab says next follows it', () => {
@@ -103,20 +103,20 @@ describe('journal', () => {
       },
       onFailure: (f) => {
         order.push(`failure after ${f.lastRecordedSeq}`)
-        journal.append({ time: 2, source: 'lab', type: 'recording.failed' })
+        journal.append({ time: 2, source: 'lab', type: 'recording.failed', reason: 'x', dir: '/x', lastRecordedSeq: 1 })
       },
     })
     journal.subscribe((e) => order.push(`${e.seq}:${e.type}`))
-    journal.append({ time: 1, source: 'lab', type: 'x' })
+    journal.append({ time: 1, source: 'lab', type: 'session.closing' })
     journal.close()
-    expect(order).toEqual(['1:x', 'failure after 0', '2:recording.failed'])
+    expect(order).toEqual(['1:session.closing', 'failure after 0', '2:recording.failed'])
     expect(readFileSync(path, 'utf8')).toBe('')
   })
 
   it('a write that takes no bytes is a failure, not an endless loop', () => {
     const path = tempJournal()
     const journal = new Journal(path, { write: () => 0 })
-    journal.append({ time: 1, source: 'lab', type: 'x' })
+    journal.append({ time: 1, source: 'lab', type: 'session.closing' })
     expect(journal.failure?.reason).toMatch(/could not be written/)
     journal.close()
   })
@@ -131,7 +131,7 @@ describe('journal', () => {
         throw new Error('broken handler')
       },
     })
-    expect(() => journal.append({ time: 1, source: 'lab', type: 'x' })).not.toThrow()
+    expect(() => journal.append({ time: 1, source: 'lab', type: 'session.closing' })).not.toThrow()
     expect(journal.failure?.code).toBe('EBADF')
     journal.close()
   })
@@ -139,7 +139,7 @@ describe('journal', () => {
   it('reports and skips a corrupt line and a truncated last line', () => {
     const path = tempJournal()
     const journal = new Journal(path)
-    journal.append({ time: 1, source: 'lab', type: 'x' })
+    journal.append({ time: 1, source: 'lab', type: 'session.closing' })
     journal.close()
     appendFileSync(path, 'garbage\n{"seq":3,"time":3,"source":"lab","type":"z"}\n{"seq":4,"ti')
     const { events, problems } = readJournal(path)

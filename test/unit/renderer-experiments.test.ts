@@ -216,7 +216,7 @@ describe('sessions in the renderer', () => {
   let time = 1000
   const session = () => {
     let seq = 0
-    return (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time: ++time, source, type, ...fields })
+    return (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time: ++time, source, type, ...fields }) as LabEvent
   }
   const spawned = (ev: ReturnType<typeof session>, name: string) =>
     ev('lab', 'process.spawned', { name, kind: 'worker', pid: 100, labels: { task: 't1', workerId: 1, strategy: 'seed' } })

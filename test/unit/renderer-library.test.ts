@@ -28,7 +28,7 @@ function journal(size: number, killEvery = 2000): LabEvent[] {
     clock += 3
     // A child's clock a little behind the lab's, now and then.
     const time = seq % 11 === 5 ? clock - 7 : clock
-    events.push({ seq: ++seq, time, source, type, ...fields })
+    events.push({ seq: ++seq, time, source, type, ...fields } as LabEvent)
   }
   push('lab', 'session.created', { dir: '/sessions/big', name: 'big' })
   push('lab', 'zk.starting', { server: 1, name: 'zk-1', port: 2181, pid: 10 })
@@ -209,7 +209,8 @@ describe('replay in the store', () => {
     const index = replayIndex()!
     const firstKill = index.markers.find((m) => m.kind === 'fault')!
     const victim = firstKill.subject
-    const node = events.find((e) => e.type === 'worker.registered' && e.source === victim)!.node as string
+    const registered = events.find((e) => e.type === 'worker.registered' && e.source === victim)
+    const node = registered?.type === 'worker.registered' ? registered.node : ''
 
     // Back to just before the first kill: the victim is primary and its node is in the tree.
     scrubTo(firstKill.count - 1)
@@ -252,8 +253,8 @@ describe('replay in the store', () => {
 
   it('reads one journal as one session, even when it holds a second session.created', () => {
     const events = journal(1500, 1000)
-    const again = { seq: events.length + 1, time: events.at(-1)!.time + 10, source: 'lab', type: 'session.created', dir: '/sessions/big', name: 'big' }
-    const more = [...events, again, { seq: events.length + 2, time: again.time + 1, source: 'lab', type: 'zk.starting', server: 2, name: 'zk-2' }]
+    const again: LabEvent = { seq: events.length + 1, time: events.at(-1)!.time + 10, source: 'lab', type: 'session.created', dir: '/sessions/big', name: 'big' }
+    const more: LabEvent[] = [...events, again, { seq: events.length + 2, time: again.time + 1, source: 'lab', type: 'zk.starting', server: 2, name: 'zk-2', port: 2182 }]
     enterReplay(summary(more), more)
     expect(useStore.getState().tree).toEqual(replay(more).tree)
     expect(useStore.getState().zookeeper.servers.map((x) => x.name)).toEqual(['zk-1', 'zk-2'])
@@ -283,7 +284,7 @@ describe('back to live', () => {
   it('does not show a new session as closed when the lab snapshot still carries the last run’s verdicts', () => {
     const events: LabEvent[] = [
       { seq: 1, time: 1000, source: 'lab', type: 'session.created', dir: '/s/new', name: 'lab' },
-      { seq: 2, time: 1001, source: 'lab', type: 'zk.starting', server: 1, name: 'zk-1' },
+      { seq: 2, time: 1001, source: 'lab', type: 'zk.starting', server: 1, name: 'zk-1', port: 2181 },
     ]
     const snapshot = replay(events)
     // What the lab can hand out after a scenario and a New session.

@@ -7,7 +7,7 @@ import { LogBuffers, MERGED } from '../../src/renderer/src/logs/log-store.js'
 import { RingBuffer } from '../../src/renderer/src/logs/ring-buffer.js'
 
 let seq = 0
-const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time: 1_700_000_000_000 + seq, source, type, ...fields })
+const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time: 1_700_000_000_000 + seq, source, type, ...fields }) as LabEvent
 const log = (source: string, line: string, level: LabEvent['level'] = 'info') => ev(source, 'log', { stream: 'stdout', line, level })
 
 const allLevels = new Set(['debug', 'info', 'warn', 'error'] as const)

@@ -7,7 +7,7 @@ import { logBuffers, MERGED } from '../../src/renderer/src/logs/log-store.js'
 import { timelineModel } from '../../src/renderer/src/timeline/timeline-store.js'
 
 let seq = 0
-const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time: 1000 + seq, source, type, ...fields })
+const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time: 1000 + seq, source, type, ...fields }) as LabEvent
 const spawned = (name: string, workerId: number) => ev('lab', 'process.spawned', { name, kind: 'worker', pid: 100 + workerId, labels: { task: 't1', workerId, strategy: 'seed' } })
 const stat = (ephemeralOwner = '0') => ({ czxid: '0x1', mzxid: '0x1', pzxid: '0x1', ctime: 0, mtime: 0, version: 0, cversion: 0, ephemeralOwner, dataLength: 0, numChildren: 0 })
 

@@ -3,7 +3,7 @@ import type { LabEvent } from '../../src/shared/events.js'
 import { closedIntervals, stateAt, TimelineModel } from '../../src/renderer/src/timeline/timeline-model.js'
 
 let seq = 0
-const at = (time: number, source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time, source, type, ...fields })
+const at = (time: number, source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time, source, type, ...fields }) as LabEvent
 const spawned = (time: number, name: string, workerId: number, pid: number) =>
   at(time, 'lab', 'process.spawned', { name, kind: 'worker', pid, labels: { task: 't1', workerId, strategy: 'seed' } })
 const role = (time: number, name: string, r: 'primary' | 'standby') => at(time, name, 'worker.role', { role: r })

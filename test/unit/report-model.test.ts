@@ -166,7 +166,7 @@ describe('report model from a hand-made journal', () => {
   })
 
   it('bounds a window per process, keeping the lines nearest the fault', () => {
-    const events: LabEvent[] = Array.from({ length: 100 }, (_, i) => ({ seq: i + 1, time: T0 + i * 100, source: 'zk-1', type: 'log', line: `line ${i}` }))
+    const events: LabEvent[] = Array.from({ length: 100 }, (_, i) => ({ seq: i + 1, time: T0 + i * 100, source: 'zk-1', type: 'log', stream: 'stdout', line: `line ${i}` }))
     const [w] = faultLogWindows(events, [{ index: 1, seq: 50, time: T0 + 5000, kind: 'kill', target: 'worker-x-1', task: 'x', recovery: false, hitPrimary: true }], { maxLinesPerProcess: 10 })
     // 100 lines in the window (0 to 10 s), 10 kept.
     expect(w.processes[0].omitted).toBe(90)

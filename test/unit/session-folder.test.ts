@@ -80,7 +80,7 @@ describe('session folders', () => {
       const infos = await Promise.all(labs.map((lab) => lab.createSession({ name: 'same', sessionsDir: sessions })))
       vi.restoreAllMocks()
       expect(infos[0].dir).not.toBe(infos[1].dir)
-      labs[0].record({ type: 'scenario.step', path: 'steps[0]', step: {} })
+      labs[0].record({ type: 'scenario.step', path: 'steps[0]', step: { parallel: 0 } })
       for (const lab of labs) await lab.closeSession()
       const journals = infos.map((info) => readJournal(join(info.dir, 'events.jsonl')))
       for (const [i, info] of infos.entries()) {

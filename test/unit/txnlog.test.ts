@@ -180,8 +180,8 @@ describe('transaction log history', () => {
       ]),
     ).txns
     const events = [
-      { seq: 1, time: 900, source: 'lab', type: 'process.spawned', name: 'worker-t1-7', kind: 'external', pid: 1, labels: { task: 't1', workerId: 7, strategy: 'external' } },
-    ] as LabEvent[]
+      { seq: 1, time: 900, source: 'lab', type: 'process.spawned', name: 'worker-t1-7', kind: 'external', pid: 1, command: 'ext', args: [], labels: { task: 't1', workerId: 7, strategy: 'external' } },
+    ] satisfies LabEvent[]
     const owners = attributeSessions(events, buildTxnHistory(txns))
     expect(owners.get('200')).toEqual({ worker: 'worker-t1-7', how: 'node-name' })
     // No worker 9 in the journal: that session stays unknown.
@@ -244,9 +244,9 @@ describe('checker: zombie-write (transaction log)', () => {
     ])
     const events = [
       { seq: 1, time: 900, source: 'lab', type: 'session.created', dir: '/x', name: 's' },
-      { seq: 2, time: 950, source: 'lab', type: 'process.spawned', name: 'worker-t1-1', kind: 'external', pid: 11, labels: { task: 't1', workerId: 1, strategy: 'external' } },
-      { seq: 3, time: 960, source: 'lab', type: 'process.spawned', name: 'worker-t1-2', kind: 'external', pid: 12, labels: { task: 't1', workerId: 2, strategy: 'external' } },
-    ] as LabEvent[]
+      { seq: 2, time: 950, source: 'lab', type: 'process.spawned', name: 'worker-t1-1', kind: 'external', pid: 11, command: 'ext', args: [], labels: { task: 't1', workerId: 1, strategy: 'external' } },
+      { seq: 3, time: 960, source: 'lab', type: 'process.spawned', name: 'worker-t1-2', kind: 'external', pid: 12, command: 'ext', args: [], labels: { task: 't1', workerId: 2, strategy: 'external' } },
+    ] satisfies LabEvent[]
     const v = checkSession({ events, txnLog: asRead(parseTxnLogFile(log).txns) }).verdicts.find((x) => x.invariant === 'zombie-write')!
     expect(v.violations.map((x) => [x.kind, x.zxids, x.workers])).toEqual([
       ['zombie-write', ['0x6'], ['worker-t1-2', 'worker-t1-1']],

@@ -2,7 +2,7 @@
  * The evidence attached to a violation: the journal events around it that concern the workers (and
  * znodes) involved, a few before and a few after, so a reader sees what led to it without the noise.
  */
-import { LabEventTypes, type LabEvent } from '../../shared/events.js'
+import { isEvent, LabEventTypes, ObserverEventTypes, type LabEvent } from '../../shared/events.js'
 
 export const CONTEXT_BEFORE = 5
 export const CONTEXT_AFTER = 5
@@ -18,8 +18,8 @@ export function concerns(e: LabEvent, scope: ContextScope): boolean {
   if (e.type === LabEventTypes.log) return false
   const workers = scope.workers ?? []
   if (workers.includes(e.source)) return true
-  if (e.source === 'lab' && typeof e.name === 'string' && workers.includes(e.name)) return true
-  if (typeof e.path === 'string' && e.type.startsWith('znode.')) {
+  if (e.source === 'lab' && 'name' in e && workers.includes(e.name)) return true
+  if (isEvent(e, ObserverEventTypes.created, ObserverEventTypes.changed, ObserverEventTypes.deleted)) {
     const path = e.path
     return (scope.paths ?? []).some((p) => path === p || path.startsWith(p + '/'))
   }

@@ -26,12 +26,12 @@ export function primaryFaults(model: JournalModel): PrimaryFault[] {
   const state = new Map<string, { role?: string; alive: boolean; paused: boolean }>()
   const faults: PrimaryFault[] = []
   for (const e of model.events) {
-    const name = typeof e.name === 'string' ? e.name : undefined
+    const name = e.type === LabEventTypes.processSpawned || e.type === LabEventTypes.processExited ? e.name : undefined
     if (e.type === LabEventTypes.processSpawned && name && model.workers.has(name)) state.set(name, { alive: true, paused: false })
     if (e.type === LabEventTypes.processExited && name && state.has(name)) state.get(name)!.alive = false
     if (e.type === WorkerEventTypes.role && model.workers.has(e.source)) {
       const s = state.get(e.source) ?? { alive: true, paused: false }
-      s.role = String(e.role)
+      s.role = e.role
       state.set(e.source, s)
     }
     const fault = faultOf(e)
@@ -51,15 +51,11 @@ export function primaryFaults(model: JournalModel): PrimaryFault[] {
 }
 
 function faultOf(e: LabEvent): { kind: string; target: string } | undefined {
-  if (e.type === LabEventTypes.processAction && typeof e.name === 'string' && ['kill', 'stop', 'pause', 'restart'].includes(String(e.action))) {
-    return { kind: String(e.action), target: e.name }
+  if (e.type === LabEventTypes.processAction && ['kill', 'stop', 'pause', 'restart'].includes(e.action)) {
+    return { kind: e.action, target: e.name }
   }
-  if (e.type.startsWith('fault.')) {
-    // `fault.network {name, fault: partition|slow|reset|heal}`; other fault families name their kind in the type.
-    const kind = typeof e.fault === 'string' ? e.fault : e.type.slice('fault.'.length)
-    const target = [e.name, e.worker, e.target].find((v): v is string => typeof v === 'string')
-    if (target && !NOT_A_FAULT.test(kind)) return { kind, target }
-  }
+  // fault.network: a partition, a slow or a reset path is a fault; a heal ends one.
+  if (e.type === LabEventTypes.networkFault && !NOT_A_FAULT.test(e.fault)) return { kind: e.fault, target: e.name }
   return undefined
 }
 

@@ -3,7 +3,7 @@
  * each task's work, cuts, roles, watches and its writes to `lastCommit` and `status`. Pure: the same
  * events always give the same model, so the live checker and the end-of-run check agree.
  */
-import { LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
+import { isEvent, LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
 import type { SinkRecord } from './sink.js'
 import type { CheckOptions } from './types.js'
@@ -106,6 +106,7 @@ export interface JournalModel {
 }
 
 const WORKER_NAME = /^worker-(.+)-(\d+)$/
+const ZNODE_EVENTS = [ObserverEventTypes.created, ObserverEventTypes.changed, ObserverEventTypes.deleted] as const
 
 export function buildModel(input: readonly LabEvent[], sinks: Record<string, readonly SinkRecord[]> = {}, options: CheckOptions = {}): JournalModel {
   // Plain output lines say nothing the checker reads, and are a large part of a journal.
@@ -141,10 +142,10 @@ export function buildModel(input: readonly LabEvent[], sinks: Record<string, rea
 
   for (const e of events) {
     if (e.type === LabEventTypes.processSpawned && (e.kind === 'worker' || e.kind === 'external')) {
-      const labels = (e.labels ?? {}) as Record<string, unknown>
-      const args = Array.isArray(e.args) ? e.args.map(String) : []
-      const info = ensureWorker(String(e.name), labels.task === undefined ? undefined : String(labels.task), labels.workerId as number | undefined)
-      info.incarnations.push({ worker: info.name, pid: typeof e.pid === 'number' ? e.pid : undefined, spawnedAt: e.time, spawnSeq: e.seq, sessions: [], nodes: [] })
+      const labels = e.labels ?? {}
+      const args = e.args
+      const info = ensureWorker(e.name, labels.task === undefined ? undefined : `${labels.task}`, labels.workerId)
+      info.incarnations.push({ worker: info.name, pid: e.pid, spawnedAt: e.time, spawnSeq: e.seq, sessions: [], nodes: [] })
       // The lab's workers take it as a flag; external programs get it in their labels.
       const interval = Number(flag(args, '--commit-interval') ?? labels.commitIntervalMs)
       if (info.task && Number.isFinite(interval) && interval > 0) intervals.set(info.task, interval)
@@ -153,7 +154,8 @@ export function buildModel(input: readonly LabEvent[], sinks: Record<string, rea
       continue
     }
     if (!e.type.startsWith('worker.')) continue
-    const info = ensureWorker(e.source, typeof e.task === 'string' ? e.task : undefined, e.type === WorkerEventTypes.started ? (e.workerId as number) : undefined)
+    const started = e.type === WorkerEventTypes.started ? e : undefined
+    const info = ensureWorker(e.source, started?.task, started?.workerId)
     if (info.task) taskNames.add(info.task)
     const inc = currentIncarnation(info, e)
     if ((e.type === WorkerEventTypes.connected || e.type === WorkerEventTypes.connection) && typeof e.sessionId === 'string' && !inc.sessions.includes(e.sessionId)) {
@@ -172,7 +174,7 @@ export function buildModel(input: readonly LabEvent[], sinks: Record<string, rea
   root ??= LAB_ROOT
   const rootTasks = `${root}/tasks/`
   for (const e of events) {
-    if (typeof e.path !== 'string' || !e.type.startsWith('znode.') || !e.path.startsWith(rootTasks)) continue
+    if (!isEvent(e, ...ZNODE_EVENTS) || !e.path.startsWith(rootTasks)) continue
     const slash = e.path.indexOf('/', rootTasks.length)
     const name = e.path.slice(rootTasks.length, slash < 0 ? undefined : slash)
     if (name) taskNames.add(name)
@@ -243,25 +245,26 @@ function buildTask(
 
   for (const e of events) {
     const fromWorker = names.has(e.source)
-    const aboutWorker = e.source === 'lab' && typeof e.name === 'string' && names.has(e.name)
+    const aboutName = e.source === 'lab' && 'name' in e ? e.name : undefined
+    const aboutWorker = aboutName !== undefined && names.has(aboutName)
     if (fromWorker) {
       switch (e.type) {
         case WorkerEventTypes.work:
         case WorkerEventTypes.commit:
-          model.work.push({ worker: e.source, time: e.time, seq: e.seq, id: numberOr(e.id), what: e.type === WorkerEventTypes.work ? 'work' : 'commit' })
+          model.work.push({ worker: e.source, time: e.time, seq: e.seq, id: e.id, what: e.type === WorkerEventTypes.work ? 'work' : 'commit' })
           if (e.type === WorkerEventTypes.commit) {
-            merge(commitWrites, { value: String(e.id), version: numberOr(e.version), epoch: epochs.lastCommit, time: e.time, seq: e.seq, writer: e.source })
+            merge(commitWrites, { value: e.id.toString(), version: e.version, epoch: epochs.lastCommit, time: e.time, seq: e.seq, writer: e.source })
           }
           break
         case WorkerEventTypes.statusSet:
-          merge(statusWrites, { value: String(e.value), version: numberOr(e.version), epoch: epochs.status, time: e.time, seq: e.seq, writer: e.source })
+          merge(statusWrites, { value: e.value, version: e.version, epoch: epochs.status, time: e.time, seq: e.seq, writer: e.source })
           break
         case WorkerEventTypes.role:
-          model.roles.push({ worker: e.source, role: String(e.role), node: strOr(e.node), smallest: strOr(e.smallest), time: e.time, seq: e.seq })
+          model.roles.push({ worker: e.source, role: e.role, node: e.node, smallest: e.smallest, time: e.time, seq: e.seq })
           if (e.role !== 'primary') model.cuts.push({ worker: e.source, time: e.time, seq: e.seq, why: 'stepped-down' })
           break
         case WorkerEventTypes.watch:
-          model.watches.push({ worker: e.source, time: e.time, seq: e.seq, event: strOr(e.event), path: strOr(e.path) })
+          model.watches.push({ worker: e.source, time: e.time, seq: e.seq, event: e.event, path: e.path })
           break
         case WorkerEventTypes.exiting:
           model.cuts.push({ worker: e.source, time: e.time, seq: e.seq, why: 'exiting' })
@@ -281,24 +284,23 @@ function buildTask(
           model.connectivity.push({ worker: e.source, time: e.time, seq: e.seq, up: false })
           break
         case WorkerEventTypes.fenced:
-          model.fenced.push({ worker: e.source, time: e.time, seq: e.seq, id: numberOr(e.id), reason: strOr(e.reason) })
+          model.fenced.push({ worker: e.source, time: e.time, seq: e.seq, id: e.id, reason: e.reason })
           break
       }
     } else if (aboutWorker) {
-      const name = String(e.name)
+      const name = aboutName
       if (e.type === LabEventTypes.processExited) model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'exited' })
       if (e.type === LabEventTypes.processAction && e.action === 'pause') model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'paused' })
       if (e.type === LabEventTypes.processSpawned) model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'respawned' })
-    } else if (typeof e.path === 'string' && (e.path === base || e.path.startsWith(under))) {
+    } else if (isEvent(e, ...ZNODE_EVENTS) && (e.path === base || e.path.startsWith(under))) {
       const path = e.path
-      const stat = (e.stat ?? {}) as { version?: unknown }
       if (e.type === ObserverEventTypes.deleted) {
         // Deleting the task (or the node itself) starts the node's versions over.
         if (paths.lastCommit.startsWith(path)) epochs.lastCommit++
         if (paths.status.startsWith(path)) epochs.status++
         if (path.startsWith(instanceUnder)) model.nodeDeletions.push({ node: path.slice(instanceUnder.length), time: e.time, seq: e.seq })
       } else if ((e.type === ObserverEventTypes.changed && e.cause !== 'children') || e.type === ObserverEventTypes.created) {
-        const write = { value: String(e.data ?? ''), version: numberOr(stat.version), time: e.time, seq: e.seq }
+        const write = { value: e.data, version: e.stat.version, time: e.time, seq: e.seq }
         if (path === paths.lastCommit) merge(commitWrites, { ...write, epoch: epochs.lastCommit })
         if (path === paths.status) merge(statusWrites, { ...write, epoch: epochs.status })
       }
@@ -426,13 +428,4 @@ function flag(args: readonly string[], name: string): string | undefined {
     if (args[i].startsWith(name + '=')) return args[i].slice(name.length + 1)
   }
   return undefined
-}
-
-function numberOr(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
-  return Number.isFinite(n) ? n : undefined
-}
-
-function strOr(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined
 }

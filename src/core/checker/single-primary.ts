@@ -156,7 +156,7 @@ function comeback(model: JournalModel, intervals: readonly WorkingInterval[], i:
   if (i.after?.why === 'paused') notes.push(`paused at ${at(model, i.after.time)}`)
   for (const e of model.events) {
     if (e.time <= since || e.time > i.start) continue
-    const about = e.source === i.worker || (e.source === 'lab' && e.name === i.worker)
+    const about = e.source === i.worker || (e.source === 'lab' && 'name' in e && e.name === i.worker)
     if (!about) continue
     if (e.type === LabEventTypes.processAction && e.action === 'resume') notes.push(`resumed at ${at(model, e.time)}`)
     if (e.type === WorkerEventTypes.connection && e.state === 'expired') notes.push(`its session expired at ${at(model, e.time)}`)

@@ -11,7 +11,7 @@
  *   replaced) before the redo: the seed's append-then-commit window, hit by a crash;
  * - `redo-after-stall`: never committed, the earlier writer was still alive (paused, cut off).
  */
-import { LabEventTypes } from '../../shared/events.js'
+import { LabEventTypes, type EventOf } from '../../shared/events.js'
 import { contextAround } from './context.js'
 import { at, idList, incarnationAt, workerForRecord, type JournalModel, type TaskModel, type WorkEvidence } from './journal-model.js'
 import { nearestSeq } from './single-primary.js'
@@ -215,9 +215,11 @@ function repeat(model: JournalModel, task: TaskModel, id: number, earlier: Entry
 /** How a worker's process ended, in words: killed, stopped, or exited on its own. */
 function exitHow(model: JournalModel, worker: string, spawnSeq: number, exitSeq: number | undefined): string {
   if (exitSeq === undefined) return 'was restarted'
-  const exit = model.events.find((e) => e.seq === exitSeq)
-  const action = model.events.findLast((e) => e.seq < exitSeq && e.seq > spawnSeq && e.type === LabEventTypes.processAction && e.name === worker)
+  const exit = model.events.find((e): e is EventOf<'process.exited'> => e.seq === exitSeq && e.type === LabEventTypes.processExited)
+  const action = model.events.findLast(
+    (e): e is EventOf<'process.action'> => e.seq < exitSeq && e.seq > spawnSeq && e.type === LabEventTypes.processAction && e.name === worker,
+  )
   if (action?.action === 'kill') return 'was killed'
   if (action?.action === 'stop' || action?.action === 'restart') return 'was stopped'
-  return exit?.signal ? `died (${String(exit.signal)})` : `exited (code ${String(exit?.code)})`
+  return exit?.signal ? `died (${exit.signal})` : `exited (code ${exit?.code})`
 }

@@ -219,7 +219,7 @@ function anchorSeq(events: readonly LabEvent[], time: number, worker: string | u
   for (const e of events) {
     if (e.time < time - 50 || e.type === LabEventTypes.log) continue
     fallback ??= e.seq
-    if (!worker || e.source === worker || e.name === worker) return e.seq
+    if (!worker || e.source === worker || ('name' in e && e.name === worker)) return e.seq
     if (e.time > time + 2000) break
   }
   return fallback

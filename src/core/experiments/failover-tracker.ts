@@ -1,8 +1,8 @@
-import { LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
+import { LabEventTypes, ObserverEventTypes, WorkerEventTypes, type Failover, type FailoverFault, type LabEvent } from '../../shared/events.js'
 
 export interface Fault {
   task: string
-  kind: 'kill' | 'stop' | 'pause' | 'partition'
+  kind: FailoverFault
   /** The worker the fault hit, and whether it was the primary at that moment. */
   target: string
   wasPrimary: boolean
@@ -10,23 +10,7 @@ export interface Fault {
   seq: number
 }
 
-/** One takeover, from the fault to the new primary's first commit. */
-export interface Failover {
-  task: string
-  fault: Fault['kind']
-  from: string
-  to?: string
-  faultTime: number
-  /** When the new primary said it was primary, ms after the fault. */
-  newPrimaryMs?: number
-  /** When the new primary committed for the first time, ms after the fault: the failover gap. */
-  firstCommitMs?: number
-  /** lastCommit as the old primary left it and the new primary's first id: never lower. */
-  lastCommitBefore?: number
-  firstCommitId?: number
-  /** The hit primary came back and committed before anyone took over (a pause or cut shorter than its session). */
-  noTakeover?: boolean
-}
+export type { Failover }
 
 /**
  * Follows the journal and pairs every fault that hit a primary with the takeover that follows it.
@@ -61,47 +45,57 @@ export class FailoverTracker {
   }
 
   onEvent(e: LabEvent): void {
-    if (e.type === LabEventTypes.processSpawned && typeof (e.labels as { task?: unknown })?.task === 'string') {
-      this.taskOf.set(String(e.name), String((e.labels as { task: string }).task))
-      if (e.kind === 'external') this.external.add(String(e.name))
+    const task = e.type === LabEventTypes.processSpawned ? e.labels?.task : undefined
+    if (e.type === LabEventTypes.processSpawned && typeof task === 'string') {
+      this.taskOf.set(e.name, task)
+      if (e.kind === 'external') this.external.add(e.name)
       return
     }
     // External workers report nothing: their role is the lab's reading of ZooKeeper, their first
     // commit the first change of lastCommit the observer sees once one of them is the new primary.
     if (e.type === LabEventTypes.externalRole) {
-      this.onEvent({ ...e, type: WorkerEventTypes.role, source: String(e.name) })
+      this.onRole(e.name, e.role, e.time)
       return
     }
-    const lastCommit = e.type === ObserverEventTypes.changed && typeof e.path === 'string' ? /\/tasks\/([^/]+)\/lastCommit$/.exec(e.path)?.[1] : undefined
-    if (lastCommit !== undefined) {
+    const lastCommit = e.type === ObserverEventTypes.changed ? /\/tasks\/([^/]+)\/lastCommit$/.exec(e.path)?.[1] : undefined
+    if (e.type === ObserverEventTypes.changed && lastCommit !== undefined) {
       const failover = this.open.get(lastCommit)
+      // The znode's data is the id as text.
       const id = Number(e.data)
       if (failover?.to && this.external.has(failover.to) && e.time >= failover.faultTime) {
-        this.onEvent({ ...e, type: WorkerEventTypes.commit, source: failover.to, id })
+        this.onCommit(failover.to, id, e.time)
       } else if (Number.isFinite(id) && [...this.external].some((w) => this.taskOf.get(w) === lastCommit)) {
         this.lastCommitOf.set(lastCommit, Math.max(this.lastCommitOf.get(lastCommit) ?? 0, id))
       }
       return
     }
-    const task = this.taskOf.get(e.source)
-    if (!task) return
+    if (e.type === WorkerEventTypes.role) this.onRole(e.source, e.role, e.time)
+    if (e.type === WorkerEventTypes.commit) this.onCommit(e.source, e.id, e.time)
+  }
+
+  private onRole(worker: string, role: string, time: number): void {
+    const task = this.taskOf.get(worker)
+    const failover = task === undefined ? undefined : this.open.get(task)
+    if (role === 'primary' && failover && worker !== failover.from && time >= failover.faultTime) {
+      failover.to ??= worker
+      failover.newPrimaryMs ??= time - failover.faultTime
+    }
+  }
+
+  private onCommit(worker: string, id: number, time: number): void {
+    const task = this.taskOf.get(worker)
+    if (task === undefined) return
     const failover = this.open.get(task)
-    if (e.type === WorkerEventTypes.role && e.role === 'primary' && failover && e.source !== failover.from && e.time >= failover.faultTime) {
-      failover.to ??= e.source
-      failover.newPrimaryMs ??= e.time - failover.faultTime
+    if (failover && !failover.to && worker === failover.from && time > failover.faultTime) {
+      failover.noTakeover = true
+      this.open.delete(task)
+      this.record(failover)
+    } else if (failover && failover.to === worker && failover.firstCommitMs === undefined) {
+      failover.firstCommitMs = time - failover.faultTime
+      failover.firstCommitId = id
+      this.open.delete(task)
+      this.record(failover)
     }
-    if (e.type === WorkerEventTypes.commit) {
-      if (failover && !failover.to && e.source === failover.from && e.time > failover.faultTime) {
-        failover.noTakeover = true
-        this.open.delete(task)
-        this.record(failover)
-      } else if (failover && failover.to === e.source && failover.firstCommitMs === undefined) {
-        failover.firstCommitMs = e.time - failover.faultTime
-        failover.firstCommitId = Number(e.id)
-        this.open.delete(task)
-        this.record(failover)
-      }
-      this.lastCommitOf.set(task, Math.max(this.lastCommitOf.get(task) ?? 0, Number(e.id)))
-    }
+    this.lastCommitOf.set(task, Math.max(this.lastCommitOf.get(task) ?? 0, id))
   }
 }

@@ -174,16 +174,16 @@ function progressDescriber(): (e: LabEvent) => string | undefined {
         roles.set(e.source, e.role)
         return `${e.source} is ${e.role}${e.node ? ` (${e.node})` : ''}`
       case LabEventTypes.externalRole:
-        if (roles.get(String(e.name)) === e.role) return undefined
-        roles.set(String(e.name), e.role)
+        if (roles.get(e.name) === e.role) return undefined
+        roles.set(e.name, e.role)
         return `${e.name} is ${e.role}${e.node ? ` (${e.node}, read off ZooKeeper)` : ' (read off ZooKeeper)'}`
       case WorkerEventTypes.error:
         return `${e.source} error: ${e.message}`
       case LabEventTypes.processSpawned:
-        roles.delete(String(e.name))
+        roles.delete(e.name)
         return undefined
       case LabEventTypes.processExited: {
-        if (String(e.name).startsWith('publisher-')) return undefined
+        if (e.name.startsWith('publisher-')) return undefined
         const how = e.signal ? `signal ${e.signal}` : `exit code ${e.code}`
         return `${e.name} exited (${how})${e.expected ? '' : ' unexpectedly'}`
       }

@@ -49,7 +49,7 @@ export class ExternalRoles {
       if (e.kind !== 'external' || labels.task === undefined) return
       const task = String(labels.task)
       // A (re)started process is `starting` already (the reducer says so): nothing to announce until it registers.
-      this.workers.set(String(e.name), { name: String(e.name), task, workerId: String(labels.workerId), spawnedAt: e.time, registered: false, last: 'starting|null|null' })
+      this.workers.set(e.name, { name: e.name, task, workerId: String(labels.workerId), spawnedAt: e.time, registered: false, last: 'starting|null|null' })
       this.recompute(task)
       return
     }

@@ -15,19 +15,19 @@ export function collectAlerts(events: readonly LabEvent[]): ReportAlert[] {
     open.delete(key)
   }
   for (const e of events) {
-    const task = String(e.task ?? '')
     if (e.type === MonitorEventTypes.alert) {
-      const key = `${task}\0${String(e.kind)}`
+      const task = e.task
+      const key = `${task}\0${e.kind}`
       const current = open.get(key)
       if (current) {
         current.repeats += 1
-        current.message = String(e.message ?? current.message)
+        current.message = e.message
         continue
       }
       const alert: ReportAlert = {
         task,
-        kind: String(e.kind),
-        message: String(e.message ?? e.kind),
+        kind: e.kind,
+        message: e.message,
         raisedAt: e.time,
         raisedSeq: e.seq,
         clearedAt: null,
@@ -38,9 +38,9 @@ export function collectAlerts(events: readonly LabEvent[]): ReportAlert[] {
       alerts.push(alert)
       open.set(key, alert)
     } else if (e.type === MonitorEventTypes.cleared) {
-      clear(`${task}\0${String(e.kind)}`, e)
+      clear(`${e.task}\0${e.kind}`, e)
     } else if (e.type === MonitorEventTypes.unwatched) {
-      for (const key of [...open.keys()]) if (key.startsWith(`${task}\0`)) clear(key, e)
+      for (const key of [...open.keys()]) if (key.startsWith(`${e.task}\0`)) clear(key, e)
     }
   }
   return alerts

@@ -101,7 +101,7 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     alerts: collectAlerts(events),
     steps: events
       .filter((e) => e.type === LabEventTypes.scenarioStep)
-      .map((e) => ({ seq: e.seq, time: e.time, path: String(e.path ?? e.index ?? ''), step: e.step ?? e.description ?? null })),
+      .map((e) => ({ seq: e.seq, time: e.time, path: e.path, step: e.step })),
     timeline: buildTimeline(model, events, verdicts, startMs, endMs),
     faultLogs: faultLogWindows(events, faults),
     sinks: Object.entries(sinks)
@@ -131,9 +131,9 @@ function summarize(
   // Strategy per worker: its spawn labels, else its own worker.started.
   const strategyOf = new Map<string, string>()
   for (const e of events) {
-    const labels = record(e.labels)
-    if (e.type === LabEventTypes.processSpawned && typeof e.name === 'string' && typeof labels.strategy === 'string') strategyOf.set(e.name, labels.strategy)
-    if (e.type === WorkerEventTypes.started && typeof e.strategy === 'string' && !strategyOf.has(e.source)) strategyOf.set(e.source, e.strategy)
+    const labelled = e.type === LabEventTypes.processSpawned ? e.labels?.strategy : undefined
+    if (e.type === LabEventTypes.processSpawned && typeof labelled === 'string') strategyOf.set(e.name, labelled)
+    if (e.type === WorkerEventTypes.started && !strategyOf.has(e.source)) strategyOf.set(e.source, e.strategy)
   }
   const workerNames = [...model.workers.keys()].sort(byWorkerNumber)
   const tasks = taskNames.map((name) => {
@@ -173,7 +173,7 @@ function summarize(
 
 function commitIntervalOf(events: readonly LabEvent[], workers: readonly string[]): number | null {
   for (const e of events) {
-    if (e.type !== LabEventTypes.processSpawned || !workers.includes(String(e.name)) || !Array.isArray(e.args)) continue
+    if (e.type !== LabEventTypes.processSpawned || !workers.includes(e.name) || !Array.isArray(e.args)) continue
     const args = e.args.map(String)
     const i = args.indexOf('--commit-interval')
     const value = i >= 0 ? Number(args[i + 1]) : NaN

@@ -69,7 +69,7 @@ function processOrder(name: string): number {
 }
 
 function toLine(e: LabEvent): FaultLogLine {
-  return { seq: e.seq, time: e.time, level: typeof e.level === 'string' ? e.level : 'info', text: eventText(e) }
+  return { seq: e.seq, time: e.time, level: e.level ?? 'info', text: eventText(e) }
 }
 
 /** A journal event as one log line: a plain line as printed, a typed event as `type key=value …`. */
@@ -77,8 +77,8 @@ export function eventText(e: LabEvent): string {
   if (e.type === LabEventTypes.log && typeof e.line === 'string') return e.line
   const { seq: _s, time: _t, source: _src, type, level: _l, ...fields } = e
   // A spawn's full command line is in session.json and the journal; the line names the program.
-  if (type === LabEventTypes.processSpawned) delete fields.args
-  const parts = Object.entries(fields).map(([key, value]) => `${key}=${valueText(key, value)}`)
+  const shown = Object.entries(fields).filter(([key]) => !(type === LabEventTypes.processSpawned && key === 'args'))
+  const parts = shown.map(([key, value]) => `${key}=${valueText(key, value)}`)
   return [type, ...parts].join(' ')
 }
 

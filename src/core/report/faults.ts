@@ -18,12 +18,12 @@ export function collectFaults(events: readonly LabEvent[], teardownAt: number | 
     if (teardownAt !== undefined && e.time >= teardownAt) break
     let kind: string | undefined
     let target: string | undefined
-    if (e.type === LabEventTypes.processAction && typeof e.name === 'string' && PROCESS_FAULTS.has(String(e.action))) {
-      kind = String(e.action)
+    if (e.type === LabEventTypes.processAction && PROCESS_FAULTS.has(e.action)) {
+      kind = e.action
       target = e.name
-    } else if (e.type.startsWith('fault.')) {
-      kind = typeof e.fault === 'string' ? e.fault : e.type.slice('fault.'.length)
-      target = [e.name, e.worker, e.target].find((v): v is string => typeof v === 'string')
+    } else if (e.type === LabEventTypes.networkFault) {
+      kind = e.fault
+      target = e.name
     }
     if (!kind || !target) continue
     faults.push({

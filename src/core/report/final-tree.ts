@@ -16,7 +16,7 @@ export function finalTree(events: readonly LabEvent[], state: LabState): ReportT
   const owners = new Map<string, string>()
   let asOf: number | null = null
   for (const e of events) {
-    if (typeof e.sessionId === 'string' && /\.(connected|connection)$/.test(e.type)) owners.set(sessionKey(e.sessionId), e.source)
+    if ('sessionId' in e && typeof e.sessionId === 'string' && /\.(connected|connection)$/.test(e.type)) owners.set(sessionKey(e.sessionId), e.source)
     if (e.type.startsWith('znode.')) asOf = Math.max(asOf ?? 0, e.time)
   }
   const nodes: TreeNode[] = Object.values(state.tree)

@@ -47,7 +47,7 @@ export function buildTimeline(model: JournalModel, events: readonly LabEvent[], 
 
   for (const e of events) {
     if (e.type === LabEventTypes.log) continue
-    const name = typeof e.name === 'string' ? e.name : undefined
+    const name = 'name' in e ? e.name : undefined
     if (e.type === LabEventTypes.processSpawned && name && model.workers.has(name)) {
       const w = worker(name, e.time)
       Object.assign(w, { role: undefined, paused: false, pid: typeof e.pid === 'number' ? e.pid : undefined })

@@ -34,13 +34,13 @@ export function attributeSessions(
   const byTaskAndId = new Map<string, string>()
   for (const e of events) {
     if (e.type === LabEventTypes.processSpawned && (e.kind === 'worker' || e.kind === 'external')) {
-      const labels = (e.labels ?? {}) as Record<string, unknown>
-      if (labels.task !== undefined && labels.workerId !== undefined) byTaskAndId.set(`${String(labels.task)}/${String(labels.workerId)}`, String(e.name))
+      const labels = e.labels ?? {}
+      if (labels.task !== undefined && labels.workerId !== undefined) byTaskAndId.set(`${labels.task}/${labels.workerId}`, e.name)
       continue
     }
     // A child's own report of its session (worker.connected, observer/monitor.connection,
     // publisher.created …); the lab's own events about others (external.role) do not count.
-    const sessionId = typeof e.sessionId === 'string' && e.sessionId ? normalizeSessionId(e.sessionId) : undefined
+    const sessionId = 'sessionId' in e && e.sessionId ? normalizeSessionId(e.sessionId) : undefined
     if (!sessionId || sessionId === '0' || owners.has(sessionId) || e.source === 'lab' || e.source === 'checker') continue
     owners.set(sessionId, { worker: e.source, how: 'journal' })
   }

@@ -1,4 +1,5 @@
 import { LabEventTypes, type EventLevel, type UnsequencedEvent } from '../../shared/events.js'
+import { parseChildPayload } from './child-events.js'
 
 const LEVELS = new Set<EventLevel>(['debug', 'info', 'warn', 'error'])
 /** pino's numeric levels, for children that keep pino's default level format. */
@@ -7,9 +8,10 @@ const PINO_LEVELS: Record<number, EventLevel> = { 10: 'debug', 20: 'debug', 30: 
 const JAVA_LEVEL = /\b(ERROR|WARN|INFO|DEBUG|TRACE)\b/
 
 /**
- * Turns one line a child printed into an event. A JSON object with a string `type` is an event of
- * its own (its `time` is kept: it is the child's clock at the moment it acted); anything else is kept
- * whole as a `log` event, so programs that print plain text lose nothing.
+ * Turns one line a child printed into an event. A JSON object whose `type` is one of the child event
+ * types, with the fields that type carries, is an event of its own (its `time` is kept: it is the
+ * child's clock at the moment it acted); anything else is kept whole as a `log` event, so programs
+ * that print plain text, or an event the lab does not know, lose nothing.
  */
 export function parseChildLine(
   source: string,
@@ -23,14 +25,16 @@ export function parseChildLine(
       const parsed: unknown = JSON.parse(line)
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
         const { type, time, level, source: _ignored, seq: _seq, ...fields } = parsed as Record<string, unknown>
-        if (typeof type === 'string' && type.length > 0) {
+        const event = typeof type === 'string' ? parseChildPayload(type, fields) : undefined
+        if (event) {
+          // The schema for `event.type` checked `event.payload`: the pair is one member of the union.
           return {
-            ...fields,
+            ...event.payload,
             time: typeof time === 'number' && Number.isFinite(time) ? time : now,
             source,
-            type,
+            type: event.type,
             level: toLevel(level),
-          }
+          } as UnsequencedEvent
         }
       }
     } catch {

@@ -1,4 +1,4 @@
-import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, type LabEvent } from '../../../shared/events.js'
+import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, type EventOf, type LabEvent } from '../../../shared/events.js'
 import { applyEvent, emptyLabState, type LabState } from '../../../shared/lab-state.js'
 import { useStore, type Store } from '../app/store.js'
 import type { ZkStats } from '../cluster/cluster-slice.js'
@@ -35,14 +35,14 @@ interface Touched {
 function touch(e: LabEvent, t: Touched): void {
   if (e.type.startsWith('zk.')) t.zookeeper = true
   else if (e.type.startsWith('process.')) {
-    const name = String(e.name)
+    const name = 'name' in e ? e.name : ''
     t.processes.add(name)
     t.workers.add(name)
     // Servers are processes too (pause, exit).
     t.zookeeper = true
   } else if (e.type.startsWith('worker.')) t.workers.add(e.source)
   // The lab's reading of an external worker's role: about that worker, though the lab says it.
-  else if (e.type === LabEventTypes.externalRole) t.workers.add(String(e.name))
+  else if (e.type === LabEventTypes.externalRole) t.workers.add(e.name)
   else if (e.type.startsWith('znode.')) {
     t.tree = true
     t.tasks = true
@@ -90,9 +90,9 @@ export interface IngestOptions {
 }
 
 /** A session.created for another folder than the one shown (a replay of the shown one is not new). */
-function startsNewSession(e: LabEvent): boolean {
+function startsNewSession(e: EventOf<'session.created'>): boolean {
   if (lastSeq === 0 && !live.session) return false
-  if (live.session?.dir !== String(e.dir)) return true
+  if (!live.session || live.session.dir !== e.dir) return true
   // The same folder again (createSession with its dir): the journal goes on numbering from its end.
   return e.seq > lastSeq && live.session.createdAt !== e.time
 }
@@ -168,7 +168,7 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     touch(e, t)
     if (e.type === ObserverEventTypes.created || e.type === ObserverEventTypes.changed) {
       changed ??= new Map(s.treeChanged)
-      changed.set(String(e.path), e.time)
+      changed.set(e.path, e.time)
     } else if (e.type === LabEventTypes.zkStats) {
       stats ??= { ...s.zkStats }
       applyZkStats(stats, e)
@@ -196,17 +196,17 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
       patch.checkFailovers = parseFailovers(e.failovers)
       phase ??= 'closing'
     } else if (options.live && e.type === LabEventTypes.recordingFailed) {
-      toasts.push({ kind: 'error', title: 'Recording failed', message: String(e.reason), time: e.time })
+      toasts.push({ kind: 'error', title: 'Recording failed', message: e.reason, time: e.time })
     } else if (options.live && e.type === LabEventTypes.violation) {
-      toasts.push({ kind: 'alert', title: `Violation: ${String(e.invariant)} (${String(e.task)})`, message: String(e.message ?? e.kind), time: e.time })
+      toasts.push({ kind: 'alert', title: `Violation: ${e.invariant} (${e.task})`, message: e.message, time: e.time })
     } else if (options.live && e.type === MonitorEventTypes.alert) {
-      toasts.push({ kind: 'alert', title: `${String(e.task)}: ${String(e.kind)}`, message: String(e.message ?? e.kind), time: e.time })
+      toasts.push({ kind: 'alert', title: `${e.task}: ${e.kind}`, message: e.message, time: e.time })
     } else if (options.live && e.type === LabEventTypes.failover) {
       const gap = num(e.firstCommitMs) ?? num(e.gapMs)
       toasts.push({
         kind: 'cleared',
-        title: `${String(e.task)}: failover`,
-        message: `${String(e.from)} → ${String(e.to ?? '?')}${gap !== undefined ? `, first commit after ${(gap / 1000).toFixed(2)} s` : ''}`,
+        title: `${e.task}: failover`,
+        message: `${e.from} → ${e.to ?? '?'}${gap !== undefined ? `, first commit after ${(gap / 1000).toFixed(2)} s` : ''}`,
         time: e.time,
       })
     }
@@ -377,31 +377,31 @@ export function resetIngest(options: { keepTimeline?: boolean } = {}): void {
 }
 
 /** The latest four-letter-word figures of a server (not part of LabState: the cluster panel's extra detail). */
-function applyZkStats(stats: Record<string, ZkStats>, e: LabEvent): void {
-  const name = String(e.name ?? `zk-${String(e.server)}`)
+function applyZkStats(stats: Record<string, ZkStats>, e: EventOf<'zk.stats'>): void {
+  const name = e.name
   stats[name] = {
-    server: Number(e.server),
+    server: e.server,
     name,
-    nodeCount: num(e.nodeCount),
-    connections: num(e.connections),
-    mode: typeof e.mode === 'string' ? e.mode : undefined,
-    zxid: typeof e.zxid === 'string' ? e.zxid : e.zxid === undefined ? undefined : String(e.zxid),
-    latencyAvg: num(e.latencyAvg),
-    outstanding: num(e.outstanding),
+    nodeCount: e.nodeCount,
+    connections: e.connections,
+    mode: e.mode,
+    zxid: e.zxid,
+    latencyAvg: e.latencyAvg,
+    outstanding: e.outstanding,
     time: e.time,
   }
 }
 
 /** Network faults in force on each worker's link, until healed. */
-function applyNetworkFault(net: Store['workerNet'], e: LabEvent): void {
-  const name = String(e.name)
+function applyNetworkFault(net: Store['workerNet'], e: EventOf<'fault.network'>): void {
+  const name = e.name
   if (e.fault === 'heal') delete net[name]
-  else if (e.fault === 'partition' || e.fault === 'slow') net[name] = { fault: e.fault, latencyMs: num(e.latencyMs), since: e.time }
+  else if (e.fault === 'partition' || e.fault === 'slow') net[name] = { fault: e.fault, latencyMs: e.latencyMs, since: e.time }
 }
 
-function stepSeen(e: LabEvent): StepSeen {
+function stepSeen(e: EventOf<'scenario.step'>): StepSeen {
   const text = describeStep(e.step)
-  return { path: String(e.path), ...(text ? { text } : {}), time: e.time }
+  return { path: e.path, ...(text ? { text } : {}), time: e.time }
 }
 
 /** A finished run as the runs list shows it. */

@@ -32,13 +32,13 @@ const HARMFUL = new Set(['kill', 'stop', 'pause', 'partition', 'slow', 'reset'])
 export function markerOf(e: LabEvent, count: number, time: number): ReplayMarker | undefined {
   switch (e.type) {
     case LabEventTypes.processAction:
-      return { kind: 'fault', count, time, action: String(e.action), subject: String(e.name), harmful: HARMFUL.has(String(e.action)) }
+      return { kind: 'fault', count, time, action: e.action, subject: e.name, harmful: HARMFUL.has(e.action) }
     case LabEventTypes.networkFault:
-      return { kind: 'fault', count, time, action: String(e.fault), subject: String(e.name), harmful: HARMFUL.has(String(e.fault)) }
+      return { kind: 'fault', count, time, action: e.fault, subject: e.name, harmful: HARMFUL.has(e.fault) }
     case LabEventTypes.failover:
       return { kind: 'failover', count, time, action: String(e.fault ?? 'failover'), subject: `${String(e.from ?? '?')} → ${String(e.to ?? '?')}`, harmful: false }
     case LabEventTypes.violation:
-      return { kind: 'violation', count, time, action: String(e.invariant), subject: String(e.task), harmful: true }
+      return { kind: 'violation', count, time, action: e.invariant, subject: e.task, harmful: true }
     default:
       return undefined
   }

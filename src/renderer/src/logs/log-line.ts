@@ -17,7 +17,7 @@ const STAT_KEYS = ['version', 'mzxid', 'numChildren', 'ephemeralOwner'] as const
 /** Plain `log` events show their line; JSON events show their type and fields compactly. */
 export function toLogLine(e: LabEvent): LogLine {
   const level: EventLevel = e.level ?? (e.type === 'log' && e.stream === 'stderr' ? 'warn' : 'info')
-  const text = e.type === 'log' ? String(e.line ?? '') : `${e.type} ${formatFields(e)}`.trimEnd()
+  const text = e.type === 'log' ? e.line : `${e.type} ${formatFields(e)}`.trimEnd()
   return { seq: e.seq, time: e.time, source: e.source, level, type: e.type, text }
 }
 

@@ -87,7 +87,7 @@ export class TimelineModel {
       case LabEventTypes.processSpawned: {
         const labels = (e.labels ?? {}) as Record<string, unknown>
         if ((e.kind !== 'worker' && e.kind !== 'external') || typeof labels.task !== 'string') return false
-        const name = String(e.name)
+        const name = e.name
         const track = this.tracks.get(name) ?? { task: labels.task, workerId: Number(labels.workerId ?? 0), role: 'starting' as LaneState }
         track.pid = num(e.pid)
         track.role = 'starting'
@@ -108,10 +108,10 @@ export class TimelineModel {
         return true
       }
       case LabEventTypes.processAction: {
-        const name = String(e.name)
+        const name = e.name
         const track = this.tracks.get(name)
         if (!track) return false
-        const action = String(e.action)
+        const action = e.action
         const timeline = this.timeline(track.task, e.time)
         timeline.faults.push({
           time: e.time,
@@ -126,14 +126,14 @@ export class TimelineModel {
       }
       case 'fault.network': {
         // partition / heal / slow / reset on the worker's link to ZooKeeper.
-        const name = String(e.name)
+        const name = e.name
         const track = this.tracks.get(name)
         if (!track) return false
-        this.timeline(track.task, e.time).faults.push({ time: e.time, worker: name, action: String(e.fault), wasPrimary: track.role === 'primary' && track.open?.state !== 'dead' })
+        this.timeline(track.task, e.time).faults.push({ time: e.time, worker: name, action: e.fault, wasPrimary: track.role === 'primary' && track.open?.state !== 'dead' })
         return true
       }
       case LabEventTypes.processExited: {
-        const name = String(e.name)
+        const name = e.name
         const track = this.tracks.get(name)
         // An exit of an older pid (a restart raced its spawn) says nothing about the current process.
         if (!track || (track.pid !== undefined && num(e.pid) !== undefined && track.pid !== e.pid)) return false

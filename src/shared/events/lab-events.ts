@@ -1,0 +1,278 @@
+/** What the lab core itself writes into the journal (source `lab`, or `checker` for the checker's events). */
+import type { ExternalWorker, NetworkFault, ProcessAction } from '../api.js'
+import type { FailoverBreakdown, InvariantName, ViolationKind } from '../checker-report.js'
+import type { Step } from '../scenario.js'
+
+export type ProcessKind = 'zookeeper' | 'worker' | 'publisher' | 'monitor' | 'observer' | 'external'
+
+/** A new session folder and journal. */
+export interface SessionCreated {
+  dir: string
+  name: string
+}
+
+/**
+ * The session's files could not be written (a full disk, an I/O error): the lab records nothing more
+ * and stops every process. In memory only (listeners and the live state get it, the journal cannot).
+ */
+export interface RecordingFailed {
+  reason: string
+  code?: string
+  dir: string
+  lastRecordedSeq: number
+}
+
+/** Which ZooKeeper server: `server` is the ensemble's myid (1…n), `name` its process name (`zk-1`). */
+export interface ZkServerId {
+  server: number
+  name: string
+}
+
+/** The lab launched a ZooKeeper server (`pid` absent for a container). */
+export interface ZkStarting extends ZkServerId {
+  port: number
+  pid?: number
+}
+
+/** A ZooKeeper server answered `srvr` as serving for the first time. */
+export interface ZkReady extends ZkServerId {
+  port: number
+  pid?: number
+  mode: string
+  version: string
+  /** From launch to serving. */
+  startMs: number
+}
+
+/** A ZooKeeper server ended: stopped or killed by the lab, or crashed. */
+export interface ZkStopped extends ZkServerId {
+  how: 'stop' | 'kill' | 'crashed'
+  code: number | null
+  signal: string | null
+}
+
+/** `srvr` showed a new mode ('not-serving' without a quorum). */
+export interface ZkMode extends ZkServerId {
+  mode: string
+  previous: string
+}
+
+/** A server did not become ready. */
+export interface ZkFailed extends ZkServerId {
+  message: string
+}
+
+/** A server's `srvr` numbers, recorded when they change. */
+export interface ZkStats extends ZkServerId {
+  nodeCount: number
+  connections: number
+  mode: string
+  zxid: string
+  latencyAvg: number
+  outstanding: number
+}
+
+/** The supervisor started a process. */
+export interface ProcessSpawned {
+  name: string
+  kind: ProcessKind
+  pid: number
+  command: string
+  args: string[]
+  /** What the lab knows about it: task, worker id, … */
+  labels?: Record<string, string | number>
+}
+
+/** A process ended; `expected` when the lab asked it to. */
+export interface ProcessExited {
+  name: string
+  pid: number
+  code: number | null
+  signal: string | null
+  expected: boolean
+}
+
+/** The lab acted on a process (a fault, or teardown after session.closing). */
+export interface ProcessActed {
+  name: string
+  action: ProcessAction
+}
+
+/** A process crashed again after its last allowed restart. */
+export interface ProcessGaveUp {
+  name: string
+  restarts: number
+  code: number | null
+  signal: string | null
+  message: string
+}
+
+/** A child's plain lines over the per-child rate, counted once a second. */
+export interface LogDropped {
+  name: string
+  dropped: number
+  message: string
+}
+
+/** One line of a process's output that is not an event of its own. */
+export interface LogLine {
+  stream: 'stdout' | 'stderr'
+  line: string
+}
+
+/** A task was published, or deleted, through the lab. */
+export interface TaskChange {
+  task: string
+}
+
+/** A scenario began. */
+export interface ScenarioStarted {
+  scenario: string
+  /** The strategy every task runs, `external` with --external, null for the lab's default. */
+  strategy: string | null
+  external?: ExternalWorker
+  description: string
+  expect: 'all' | 'none' | InvariantName[]
+}
+
+/** A scenario step began; a `parallel` step is recorded by its size, its branches each on their own. */
+export interface ScenarioStep {
+  /** Where it is in the scenario: `steps[3].parallel[1]`. */
+  path: string
+  step: Step | { parallel: number }
+}
+
+/** A scenario ended. */
+export interface ScenarioResult {
+  scenario: string
+  ok: boolean
+  error: string | null
+}
+
+/** A network fault on a lab worker's path to ZooKeeper. */
+export interface NetworkFaultApplied {
+  name: string
+  fault: NetworkFault
+  latencyMs?: number
+  jitterMs?: number
+}
+
+/** The live checker found a violation (once each). */
+export interface CheckerViolation {
+  invariant: InvariantName
+  task: string
+  kind: ViolationKind
+  message: string
+  /** When it began. */
+  at: number
+  workers?: string[]
+  /** At most the first 50. */
+  ids?: number[]
+}
+
+/** The final verdicts, from the sinks, when the session closes. */
+export interface CheckerReportEvent {
+  ok: boolean
+  /** Each verdict with its number of violations (the violations themselves are in report.json). */
+  verdicts: Array<{ invariant: InvariantName; task: string; ok: boolean; summary: string; violations: number }>
+  failovers: FailoverBreakdown[]
+}
+
+/** An external worker's role as the lab reads it off ZooKeeper (they report nothing themselves). */
+export interface ExternalRole {
+  name: string
+  task: string
+  role: 'starting' | 'primary' | 'standby'
+  node: string | null
+  smallest: string | null
+  sessionId: string | null
+  derivedFrom: 'zookeeper'
+}
+
+/** A fault the lab fires at a worker that can cost a primary its role. */
+export type FailoverFault = 'kill' | 'stop' | 'pause' | 'partition'
+
+/** One takeover, from the fault on a primary to the new primary's first commit, as measured live. */
+export interface Failover {
+  task: string
+  fault: FailoverFault
+  from: string
+  to?: string
+  faultTime: number
+  /** When the new primary said it was primary, ms after the fault. */
+  newPrimaryMs?: number
+  /** When the new primary committed for the first time, ms after the fault: the failover gap. */
+  firstCommitMs?: number
+  /** lastCommit as the old primary left it and the new primary's first id: never lower. */
+  lastCommitBefore?: number
+  firstCommitId?: number
+  /** The hit primary came back and committed before anyone took over (a pause or cut shorter than its session). */
+  noTakeover?: boolean
+  /** Older journals: the failover gap under this name instead of firstCommitMs. */
+  gapMs?: number
+  /** Older journals: the new primary's first commit as a time instead of firstCommitMs. */
+  commitTime?: number
+}
+
+/** Nothing beyond the envelope. */
+export type NoFields = Record<never, never>
+
+export const LabEventTypes = {
+  sessionCreated: 'session.created',
+  /** The lab begins to stop every process: what follows is teardown, not an experiment. */
+  sessionClosing: 'session.closing',
+  sessionClosed: 'session.closed',
+  recordingFailed: 'recording.failed',
+  zkStarting: 'zk.starting',
+  zkReady: 'zk.ready',
+  zkStopped: 'zk.stopped',
+  zkMode: 'zk.mode',
+  zkFailed: 'zk.failed',
+  processSpawned: 'process.spawned',
+  processExited: 'process.exited',
+  processAction: 'process.action',
+  processGaveUp: 'process.gave-up',
+  logDropped: 'log.dropped',
+  log: 'log',
+  taskPublished: 'task.published',
+  taskDeleted: 'task.deleted',
+  scenarioStarted: 'scenario.started',
+  scenarioStep: 'scenario.step',
+  scenarioResult: 'scenario.result',
+  zkStats: 'zk.stats',
+  networkFault: 'fault.network',
+  violation: 'checker.violation',
+  checkReport: 'checker.report',
+  externalRole: 'external.role',
+  failover: 'failover',
+} as const
+
+/** The payload of each event type the lab core writes. */
+export interface CoreEventPayloads {
+  'session.created': SessionCreated
+  'session.closing': NoFields
+  'session.closed': NoFields
+  'recording.failed': RecordingFailed
+  'zk.starting': ZkStarting
+  'zk.ready': ZkReady
+  'zk.stopped': ZkStopped
+  'zk.mode': ZkMode
+  'zk.failed': ZkFailed
+  'zk.stats': ZkStats
+  'process.spawned': ProcessSpawned
+  'process.exited': ProcessExited
+  'process.action': ProcessActed
+  'process.gave-up': ProcessGaveUp
+  'log.dropped': LogDropped
+  log: LogLine
+  'task.published': TaskChange
+  'task.deleted': TaskChange
+  'scenario.started': ScenarioStarted
+  'scenario.step': ScenarioStep
+  'scenario.result': ScenarioResult
+  'fault.network': NetworkFaultApplied
+  'checker.violation': CheckerViolation
+  'checker.report': CheckerReportEvent
+  'external.role': ExternalRole
+  failover: Failover
+}
