@@ -105,7 +105,7 @@ export const LabEventTypes = {
   zkStopped: 'zk.stopped', // { server, name, how: 'stop' | 'kill' | 'crashed', code, signal }
   zkMode: 'zk.mode', // { server, name, mode, previous } : srvr showed a new mode ('not-serving' without a quorum)
   zkFailed: 'zk.failed', // { server, name, message } : a server did not become ready
-  processSpawned: 'process.spawned', // { name, pid, command, args, role }
+  processSpawned: 'process.spawned', // { name, kind, pid, command, args, labels?, settings?: LaunchSettings (src/shared/worker-launch: the program and the settings it runs with) }
   processExited: 'process.exited', // { name, pid, code, signal, expected }
   processAction: 'process.action', // { name, action: 'stop' | 'kill' | 'pause' | 'resume' | 'restart' }
   processGaveUp: 'process.gave-up', // { name, restarts, code, signal, message } : crashed again after its last allowed restart

@@ -76,8 +76,11 @@ function toLine(e: LabEvent): FaultLogLine {
 export function eventText(e: LabEvent): string {
   if (e.type === LabEventTypes.log && typeof e.line === 'string') return e.line
   const { seq: _s, time: _t, source: _src, type, level: _l, ...fields } = e
-  // A spawn's full command line is in session.json and the journal; the line names the program.
-  if (type === LabEventTypes.processSpawned) delete fields.args
+  // A spawn's full command line and settings are in the journal; the line names the program.
+  if (type === LabEventTypes.processSpawned) {
+    delete fields.args
+    delete fields.settings
+  }
   const parts = Object.entries(fields).map(([key, value]) => `${key}=${valueText(key, value)}`)
   return [type, ...parts].join(' ')
 }
