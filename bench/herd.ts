@@ -5,7 +5,7 @@
  * predecessor only. The primary is killed (its session must expire), the same way for both.
  */
 import { Lab } from '../src/core/lab.js'
-import { WorkerEventTypes } from '../src/shared/events.js'
+import { isEvent, WorkerEventTypes } from '../src/shared/events.js'
 import type { FailoverBreakdown } from '../src/core/checker/types.js'
 import { Cell, type CellMemory } from './lib/cell.js'
 import { cpuWindow, load1, type CpuWindow } from './lib/proc.js'
@@ -119,7 +119,7 @@ async function runRow(lab: Lab, config: HerdConfig, strategy: 'seed' | 'recipe',
       await sleep(config.settleMs)
       const from = faultEvent?.time ?? Date.now()
       const until = tracked?.firstCommitMs !== undefined ? tracked.faultTime + tracked.firstCommitMs + config.settleMs : Date.now()
-      const watches = cell.events.filter((e) => e.type === WorkerEventTypes.watch && e.source !== primary.name && e.seq > (faultEvent?.seq ?? mark) && e.time >= from && e.time <= until)
+      const watches = cell.events.filter((e) => isEvent(e, WorkerEventTypes.watch)).filter((e) => e.source !== primary.name && e.seq > (faultEvent?.seq ?? mark) && e.time >= from && e.time <= until)
       const byEvent: Record<string, number> = {}
       for (const w of watches) byEvent[String(w.event)] = (byEvent[String(w.event)] ?? 0) + 1
       reps.push({

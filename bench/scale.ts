@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { Lab } from '../src/core/lab.js'
-import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../src/shared/events.js'
+import { isEvent, LabEventTypes, WorkerEventTypes, type EventOf, type EventType } from '../src/shared/events.js'
 import { Cell, type CellMemory } from './lib/cell.js'
 import { cpuWindow, load1, type CpuWindow } from './lib/proc.js'
 import { median, summarize, type Summary } from './lib/stats.js'
@@ -122,8 +122,8 @@ async function coldStart(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'reci
     await cell.addWorkers({ task: TASK, count: 3, strategy, commitIntervalMs: config.commitIntervalMs, sessionTimeoutMs: config.sessionTimeoutMs })
     const spawnedMs = Date.now() - t0
     await waitUntil(() => cell.events.some((e) => e.type === WorkerEventTypes.commit), 60_000)
-    const first = (type: string, pred: (e: LabEvent) => boolean = () => true) => {
-      const e = cell.events.find((x) => x.type === type && x.time >= command && pred(x))
+    const first = <T extends EventType>(type: T, pred: (e: EventOf<T>) => boolean = () => true) => {
+      const e = cell.events.find((x) => isEvent(x, type) && x.time >= command && pred(x))
       return e ? e.time - t0 : null
     }
     const result: ColdStart = {

@@ -27,6 +27,7 @@ import {
 } from '../shared/api.js'
 import { LabEventTypes, type LabEvent, type UnsequencedEvent, type DistributiveOmit } from '../shared/events.js'
 import { applyEvent, emptyLabState, LAB_ROOT, type LabState } from '../shared/lab-state.js'
+import { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_SESSION_TIMEOUT_MS, DEFAULT_STRATEGY, type ExternalWorkerSettings } from '../shared/worker-launch/index.js'
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
 import { summarizeVerdict } from '../shared/checker-report.js'
 import { FailoverTracker, type Failover, type Fault } from './experiments/failover-tracker.js'
@@ -40,7 +41,7 @@ import { exportReport } from './report/index.js'
 import { Journal, type JournalFailure, type JournalWrite } from './journal/journal.js'
 import { createSessionFolder } from './journal/session-folder.js'
 import { EventBatcher } from './journal/event-batcher.js'
-import { programCommand } from './workers/programs.js'
+import { launchProgram } from './workers/programs.js'
 import { Supervisor } from './workers/supervisor.js'
 import { externalProcess } from './external/external-worker.js'
 import { ExternalRoles } from './external/external-roles.js'
@@ -55,6 +56,11 @@ const RECENT_EVENTS = 50_000
 const CHECK_INTERVAL_MS = 1000
 /** How often the lab asks each ZooKeeper server for its counters (srvr). */
 const ZK_STATS_INTERVAL_MS = 2000
+/**
+ * The session timeout of the lab's own helpers (observer, monitor, publisher): the 10 s they have
+ * always had, so the lab's views outlast a fault that expires a worker's (by default 4 s) session.
+ */
+const HELPER_SESSION_TIMEOUT_MS = 10_000
 
 /** Where sessions go when neither a folder nor a sessions directory is given. */
 export function defaultSessionsDir(): string {
@@ -252,7 +258,7 @@ export class Lab implements LabApi {
 
   async publishTask(input: { task: string }): Promise<void> {
     const { task } = TaskInput.parse(input)
-    await this.runPublisher(['--create', task])
+    await this.runPublisher({ create: task })
     this.record({ type: LabEventTypes.taskPublished, task })
   }
 
@@ -262,7 +268,7 @@ export class Lab implements LabApi {
     // Workers of a deleted task would recreate its nodes (the seed's worker does): stop them first.
     const workers = Object.values(this.liveState.workers).filter((w) => w.task === task && w.status === 'running')
     await Promise.all(workers.map((w) => session.supervisor.stop(w.name, 2000)))
-    await this.runPublisher(['--delete', task])
+    await this.runPublisher({ delete: task })
     this.record({ type: LabEventTypes.taskDeleted, task })
   }
 
@@ -270,9 +276,9 @@ export class Lab implements LabApi {
     const options = AddWorkersInput.parse(input)
     const session = this.requireSession()
     const connect = this.requireZooKeeper().connectString()
-    const strategy = options.strategy ?? 'seed'
-    const commitIntervalMs = options.commitIntervalMs ?? 1000
-    const sessionTimeoutMs = options.sessionTimeoutMs ?? 4000
+    const strategy = options.strategy ?? DEFAULT_STRATEGY
+    const commitIntervalMs = options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS
+    const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS
     const started = [...session.workerCounters.values()].reduce((n, count) => n + count, 0)
     if (started + options.count > MAX_WORKERS_PER_SESSION) {
       throw new Error(
@@ -292,18 +298,10 @@ export class Lab implements LabApi {
       // An external program learns the same through placeholders and ZKLAB_* env; it reports nothing,
       // so its output stays plain log lines and its role is read off ZooKeeper (ExternalRoles).
       const external = options.external
+      const told: ExternalWorkerSettings = { connect: network.connectString, root: LAB_ROOT, task: options.task, workerId, sessionTimeoutMs, commitIntervalMs, sink }
       const program = external
-        ? externalProcess(external, { connect: network.connectString, root: LAB_ROOT, task: options.task, workerId, sessionTimeoutMs, commitIntervalMs, sink })
-        : programCommand('task-worker', [
-            '--connect', network.connectString,
-            '--root', LAB_ROOT,
-            '--task', options.task,
-            '--worker-id', String(workerId),
-            '--strategy', strategy,
-            '--commit-interval', String(commitIntervalMs),
-            '--session-timeout', String(sessionTimeoutMs),
-            '--sink', sink,
-          ])
+        ? { ...externalProcess(external, told), settings: { program: 'external' as const, ...told } }
+        : launchProgram('task-worker', { connect: network.connectString, root: LAB_ROOT, task: options.task, workerId, strategy, commitIntervalMs, sessionTimeoutMs, sink })
       try {
         session.supervisor.spawn({
           name,
@@ -593,18 +591,19 @@ export class Lab implements LabApi {
     session.supervisor.spawn({
       name: 'observer',
       kind: 'observer',
-      ...programCommand('observer', ['--connect', connect, '--root', LAB_ROOT]),
+      ...launchProgram('observer', { connect, root: LAB_ROOT, sessionTimeoutMs: HELPER_SESSION_TIMEOUT_MS }),
       jsonEvents: true,
       restart,
     })
     session.supervisor.spawn({
       name: 'monitor',
       kind: 'monitor',
-      ...programCommand('monitor', [
-        '--connect', connect,
-        '--root', LAB_ROOT,
-        '--commit-interval', String(session.monitorSettings.commitIntervalMs),
-      ]),
+      ...launchProgram('monitor', {
+        connect,
+        root: LAB_ROOT,
+        commitIntervalMs: session.monitorSettings.commitIntervalMs,
+        sessionTimeoutMs: HELPER_SESSION_TIMEOUT_MS,
+      }),
       jsonEvents: true,
       restart,
     })
@@ -670,14 +669,14 @@ export class Lab implements LabApi {
     session.statsTimer.unref()
   }
 
-  private async runPublisher(args: string[]): Promise<void> {
+  private async runPublisher(action: { create: string } | { delete: string }): Promise<void> {
     const session = this.requireSession()
     const connect = this.requireZooKeeper().connectString()
     const name = `publisher-${++session.publisherRuns}`
     const child = session.supervisor.spawn({
       name,
       kind: 'publisher',
-      ...programCommand('publisher', ['--connect', connect, '--root', LAB_ROOT, ...args]),
+      ...launchProgram('publisher', { connect, root: LAB_ROOT, sessionTimeoutMs: HELPER_SESSION_TIMEOUT_MS, ...action }),
       jsonEvents: true,
     })
     const exit = await child.exited

@@ -9,6 +9,7 @@ import type { Verdict, VerdictSummary } from './checker-report.js'
 import type { LabState } from './lab-state.js'
 import { LAB_METHOD_NAMES, type LabMethod } from './lab-methods.js'
 import { taskNameProblem } from './task-name.js'
+import { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_SESSION_TIMEOUT_MS, DEFAULT_STRATEGY, Strategy } from './worker-launch/index.js'
 
 export { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, ipcChannel, type LabMethod } from './lab-methods.js'
 
@@ -18,8 +19,7 @@ export const TaskName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
-export const Strategy = z.enum(['seed', 'recipe'])
-export type Strategy = z.infer<typeof Strategy>
+export { Strategy } from './worker-launch/index.js'
 
 export const ZooKeeperOptions = z
   .object({
@@ -43,10 +43,10 @@ export type ZooKeeperOptions = z.input<typeof ZooKeeperOptions>
 
 export const WorkerSettings = z
   .object({
-    strategy: Strategy.default('seed'),
+    strategy: Strategy.default(DEFAULT_STRATEGY),
     /** How often the primary backs up the next id. */
-    commitIntervalMs: z.number().int().min(50).max(60_000).default(1000),
-    sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(4000),
+    commitIntervalMs: z.number().int().min(50).max(60_000).default(DEFAULT_COMMIT_INTERVAL_MS),
+    sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(DEFAULT_SESSION_TIMEOUT_MS),
   })
   .strict()
 export type WorkerSettings = z.output<typeof WorkerSettings>

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { ExternalWorker, MAX_WORKERS_PER_SESSION, Strategy, TaskName, ZooKeeperOptions } from './api.js'
+import { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_SESSION_TIMEOUT_MS } from './worker-launch/index.js'
 
 /**
  * What a fault hits. Workers: the current primary, a standby, a random live worker, worker N of the
@@ -155,9 +156,10 @@ export const ScenarioTask = z
   .object({
     name: TaskName,
     workers: z.number().int().min(1).max(50),
+    // Scenarios grade the recipe unless told otherwise; a worker added by hand runs DEFAULT_STRATEGY.
     strategy: Strategy.default('recipe'),
-    commitIntervalMs: z.number().int().min(50).max(60_000).default(1000),
-    sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(4000),
+    commitIntervalMs: z.number().int().min(50).max(60_000).default(DEFAULT_COMMIT_INTERVAL_MS),
+    sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(DEFAULT_SESSION_TIMEOUT_MS),
     /** Any program as the task's workers (`strategy` is then ignored): see ExternalWorker. */
     external: ExternalWorker.optional(),
   })

@@ -8,10 +8,10 @@
  * An alert is raised once when its condition starts and cleared once when it ends.
  *
  *   node --import tsx src/worker/monitor.ts --connect 127.0.0.1:2181 [--root /customBackUp]
- *     [--commit-interval 1000] [--stall-intervals 3] [--session-timeout 10000] [--connect-timeout 15000]
+ *     [--commit-interval 1000] [--stall-intervals 3] [--session-timeout 4000] [--connect-timeout 15000]
  */
 import { MonitorEventTypes as E, type AlertKind } from '../shared/events.js'
-import { intFlag, parseFlagsOrExit, zkFlags } from './common/args.js'
+import { settingsOrExit } from './common/args.js'
 import { createEmitter } from './common/emitter.js'
 import { followChildren, followData, type Follower } from './common/follow.js'
 import { taskPaths, tasksPath, type TaskPaths } from './common/paths.js'
@@ -19,13 +19,8 @@ import { runService } from './common/service.js'
 import type { Session } from './common/session.js'
 import type { ZkClient } from './common/zk.js'
 
-const options = parseFlagsOrExit('monitor', process.argv.slice(2), {
-  ...zkFlags,
-  commitInterval: intFlag({ min: 1 }).default(1000),
-  stallIntervals: intFlag({ min: 1 }).default(3),
-  sessionTimeout: intFlag({ min: 1, max: 2 ** 31 - 1 }).default(10000),
-})
-const stallLimitMs = options.commitInterval * options.stallIntervals
+const options = settingsOrExit('monitor')
+const stallLimitMs = options.commitIntervalMs * options.stallIntervals
 
 const { emit } = createEmitter()
 
@@ -74,7 +69,7 @@ function evaluate(task: TaskState, now = Date.now()): void {
     active && quietFor >= stallLimitMs,
     () =>
       `task ${task.name}: lastCommit unchanged at ${JSON.stringify(task.lastCommit)} for ${quietFor} ms ` +
-      `(limit ${options.stallIntervals} × ${options.commitInterval} ms)`,
+      `(limit ${options.stallIntervals} × ${options.commitIntervalMs} ms)`,
   )
 }
 
@@ -173,8 +168,8 @@ await runService({
   connectionType: E.connection,
   errorType: E.error,
   connect: options.connect,
-  sessionTimeoutMs: options.sessionTimeout,
-  connectTimeoutMs: options.connectTimeout,
+  sessionTimeoutMs: options.sessionTimeoutMs,
+  connectTimeoutMs: options.connectTimeoutMs,
   onSession,
 })
 
@@ -182,4 +177,4 @@ await runService({
 setInterval(() => {
   const now = Date.now()
   for (const task of tasks.values()) evaluate(task, now)
-}, Math.max(50, Math.min(1000, Math.floor(options.commitInterval / 2))))
+}, Math.max(50, Math.min(1000, Math.floor(options.commitIntervalMs / 2))))

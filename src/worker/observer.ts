@@ -5,7 +5,7 @@
  * If the root does not exist yet, an exists watch waits for it.
  *
  *   node --import tsx src/worker/observer.ts --connect 127.0.0.1:2181 [--root /customBackUp | /]
- *     [--max-data 256] [--session-timeout 10000] [--connect-timeout 15000]
+ *     [--max-data 256] [--session-timeout 4000] [--connect-timeout 15000]
  *
  * Events: znode.created {path, stat, data, truncated?}, znode.changed {path, stat, data, truncated?,
  * cause: 'data' | 'children'}, znode.deleted {path}, observer.synced {count, resync}.
@@ -15,7 +15,7 @@ import { StringDecoder } from 'node:string_decoder'
 import type { ZnodeStat } from '../shared/events.js'
 import { ObserverEventTypes as E } from '../shared/events.js'
 import { bySequence } from '../shared/sequential.js'
-import { intFlag, parseFlagsOrExit, zkFlags, znodePathFlag } from './common/args.js'
+import { settingsOrExit } from './common/args.js'
 import { createEmitter, errorFields } from './common/emitter.js'
 import { createGate, followChildren, followData, type Follower, type NodeValue, type ChildrenValue } from './common/follow.js'
 import { joinPath } from './common/paths.js'
@@ -24,12 +24,7 @@ import type { Session } from './common/session.js'
 import { toZnodeStat } from './common/stat.js'
 import type { ZkClient } from './common/zk.js'
 
-const options = parseFlagsOrExit('observer', process.argv.slice(2), {
-  ...zkFlags,
-  root: znodePathFlag(),
-  maxData: intFlag({ min: 0 }).default(256),
-  sessionTimeout: intFlag({ min: 1, max: 2 ** 31 - 1 }).default(10000),
-})
+const options = settingsOrExit('observer')
 const root = options.root
 
 const { emit } = createEmitter()
@@ -231,7 +226,7 @@ await runService({
   connectionType: E.connection,
   errorType: E.error,
   connect: options.connect,
-  sessionTimeoutMs: options.sessionTimeout,
-  connectTimeoutMs: options.connectTimeout,
+  sessionTimeoutMs: options.sessionTimeoutMs,
+  connectTimeoutMs: options.connectTimeoutMs,
   onSession,
 })

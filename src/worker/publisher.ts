@@ -2,6 +2,7 @@
  * The seed's "server" process: publishes a task (creates its znodes) or deletes one, then exits.
  *
  *   node --import tsx src/worker/publisher.ts --connect 127.0.0.1:2181 --create task01 [--root /customBackUp]
+ *     [--session-timeout 4000] [--connect-timeout 15000]
  *   node --import tsx src/worker/publisher.ts --connect 127.0.0.1:2181 --delete task01
  *
  * Exit codes: 0 done, 1 ZooKeeper failure (publisher.error says why), 2 bad arguments.
@@ -10,22 +11,13 @@
  * addon has no multi-op, so the task and its children cannot be created in one transaction.)
  */
 import { PublisherEventTypes as E } from '../shared/events.js'
-import { parseFlagsOrExit, taskNameFlag, zkFlags, ArgError } from './common/args.js'
+import { settingsOrExit } from './common/args.js'
 import { createEmitter, errorFields } from './common/emitter.js'
 import { joinPath, pathPrefixes, taskPaths, tasksPath } from './common/paths.js'
 import { connectZk, createIfMissing, isZkCode, ZkCode, type ZkClient } from './common/zk.js'
 
-const PROGRAM = 'publisher'
-const options = parseFlagsOrExit(PROGRAM, process.argv.slice(2), {
-  ...zkFlags,
-  create: taskNameFlag().optional(),
-  delete: taskNameFlag().optional(),
-})
-if ((options.create === undefined) === (options.delete === undefined)) {
-  const err = new ArgError('--create/--delete', 'give exactly one of --create <task> or --delete <task>')
-  process.stderr.write(`${PROGRAM}: error: ${err.message}\n`)
-  process.exit(2)
-}
+// Exactly one of --create and --delete: the decoder refuses anything else.
+const options = settingsOrExit('publisher')
 
 const { emit } = createEmitter()
 
@@ -66,7 +58,7 @@ async function deleteTree(client: ZkClient, path: string): Promise<boolean> {
 
 let client: ZkClient | undefined
 try {
-  client = await connectZk({ connect: options.connect, sessionTimeoutMs: 10000 }, options.connectTimeout)
+  client = await connectZk({ connect: options.connect, sessionTimeoutMs: options.sessionTimeoutMs }, options.connectTimeoutMs)
   if (options.create !== undefined) {
     await createTask(client, options.create)
   } else {

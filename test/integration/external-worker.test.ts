@@ -14,7 +14,7 @@ import { Lab } from '../../src/core/lab.js'
 import type { RunResult } from '../../src/core/experiments/run-scenario.js'
 import { readSessionTxnLogs } from '../../src/core/txnlog/read-txn-logs.js'
 import { normalizeSessionId } from '../../src/core/txnlog/txn-log-file.js'
-import { LabEventTypes, type LabEvent } from '../../src/shared/events.js'
+import { isEvent, LabEventTypes, type LabEvent } from '../../src/shared/events.js'
 import { isAlive, waitFor } from './helpers/wait.js'
 import { ROOT, ZKLAB, zklabRunJson } from './helpers/zklab-cli.js'
 
@@ -71,8 +71,10 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
     expect(firstCommitMs).toBeGreaterThan(0)
 
     const events = readJournal(out)
-    const spawned = events.find((e) => e.type === LabEventTypes.processSpawned && e.name === 'worker-ext01-1')!
+    const spawned = events.filter((e) => isEvent(e, LabEventTypes.processSpawned)).find((e) => e.name === 'worker-ext01-1')!
     expect(spawned).toMatchObject({ kind: 'external', labels: { task: 'ext01', workerId: 1, strategy: 'external' }, args: ['--task-path', '/customBackUp/tasks/ext01'] })
+    // What it was told is recorded as its settings: the checker reads its commit interval there.
+    expect(spawned.settings).toMatchObject({ program: 'external', task: 'ext01', workerId: 1, root: '/customBackUp', sessionTimeoutMs: 3000 })
     // Roles derived from the instance nodes, marked as such.
     const roles = events.filter((e) => e.type === LabEventTypes.externalRole).map((e) => [e.name, e.role, e.derivedFrom])
     expect(roles).toEqual(expect.arrayContaining([[from, 'primary', 'zookeeper'], [to, 'standby', 'zookeeper'], [to, 'primary', 'zookeeper']]))

@@ -7,11 +7,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type EventOf, type EventType, type LabEvent } from '../../src/shared/events.js'
+import { isEvent, LabEventTypes, MonitorEventTypes, WorkerEventTypes, type EventOf, type EventType, type LabEvent } from '../../src/shared/events.js'
 import { LAB_ROOT, primariesOf, replay } from '../../src/shared/lab-state.js'
 import { Lab } from '../../src/core/lab.js'
 import { readJournal } from '../../src/core/journal/journal.js'
 import { analyzeSink, readSink } from '../../src/core/checker/sink.js'
+import { settingsOfSpawned } from '../../src/shared/worker-launch/index.js'
 import { isAlive, waitFor } from './helpers/wait.js'
 
 const TASK = 'task01'
@@ -79,6 +80,26 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
     const smallest = [...task().instances].sort((a, b) => a.slice(-10).localeCompare(b.slice(-10)))[0]
     expect(primaries()[0].node).toBe(smallest)
     expect(tree[`${taskPath}/lastCommit`].data).toMatch(/^\d+$/)
+  })
+
+  it('records each launch\'s program and settings in process.spawned, the same the command line decodes to', () => {
+    const spawned = (name: string) => events.filter((e) => isEvent(e, LabEventTypes.processSpawned)).find((e) => e.name === name)!
+    expect(spawned(`worker-${TASK}-2`).settings).toMatchObject({
+      program: 'task-worker',
+      task: TASK,
+      workerId: 2,
+      strategy: 'seed',
+      commitIntervalMs: COMMIT_INTERVAL,
+      sessionTimeoutMs: SESSION_TIMEOUT,
+      root: LAB_ROOT,
+    })
+    expect(spawned('monitor').settings).toMatchObject({ program: 'monitor', sessionTimeoutMs: 10_000, stallIntervals: 3 })
+    expect(spawned('observer').settings).toMatchObject({ program: 'observer', root: LAB_ROOT, sessionTimeoutMs: 10_000 })
+    expect(spawned('publisher-1').settings).toMatchObject({ program: 'publisher', create: TASK })
+    for (const name of [`worker-${TASK}-1`, 'monitor', 'observer', 'publisher-1']) {
+      const e = spawned(name)
+      expect(settingsOfSpawned({ args: e.args })).toEqual(e.settings)
+    }
   })
 
   it('the monitor alerts when the status says stopped, here while the primary works (the seed\'s flapping)', async () => {

@@ -5,10 +5,9 @@
  */
 import { isEvent, LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
+import { DEFAULT_COMMIT_INTERVAL_MS, settingsOfSpawned } from '../../shared/worker-launch/index.js'
 import type { SinkRecord } from './sink.js'
 import type { CheckOptions } from './types.js'
-
-export const DEFAULT_COMMIT_INTERVAL_MS = 1000
 
 export interface Incarnation {
   worker: string
@@ -143,13 +142,14 @@ export function buildModel(input: readonly LabEvent[], sinks: Record<string, rea
   for (const e of events) {
     if (e.type === LabEventTypes.processSpawned && (e.kind === 'worker' || e.kind === 'external')) {
       const labels = e.labels ?? {}
-      const args = e.args
       const info = ensureWorker(e.name, labels.task === undefined ? undefined : `${labels.task}`, labels.workerId)
       info.incarnations.push({ worker: info.name, pid: e.pid, spawnedAt: e.time, spawnSeq: e.seq, sessions: [], nodes: [] })
-      // The lab's workers take it as a flag; external programs get it in their labels.
-      const interval = Number(flag(args, '--commit-interval') ?? labels.commitIntervalMs)
+      // Recorded with the launch (older sessions: decoded from the command line, or an external worker's labels).
+      const settings = settingsOfSpawned(e)
+      const launched = settings?.program === 'task-worker' || settings?.program === 'external' ? settings : undefined
+      const interval = Number(launched?.commitIntervalMs ?? labels.commitIntervalMs)
       if (info.task && Number.isFinite(interval) && interval > 0) intervals.set(info.task, interval)
-      root ??= flag(args, '--root')
+      root ??= launched?.root
       if (info.task) taskNames.add(info.task)
       continue
     }
@@ -422,10 +422,3 @@ function isSorted(events: readonly LabEvent[]): boolean {
   return true
 }
 
-function flag(args: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === name) return args[i + 1]
-    if (args[i].startsWith(name + '=')) return args[i].slice(name.length + 1)
-  }
-  return undefined
-}

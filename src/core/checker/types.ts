@@ -12,10 +12,10 @@ export * from '../../shared/checker-report.js'
 export interface CheckOptions {
   /**
    * The primary's interval between two units of work, in ms. By default read per task from the
-   * workers' command lines in the journal (`--commit-interval`), else 1000; a value given here wins.
+   * workers' launch settings in the journal (src/shared/worker-launch), else 1000; a value given here wins.
    */
   commitIntervalMs?: number
-  /** The lab's ZooKeeper root; by default the workers' `--root`, else /customBackUp. */
+  /** The lab's ZooKeeper root; by default the workers' launch settings, else /customBackUp. */
   root?: string
 }
 

@@ -6,18 +6,10 @@
  */
 import { isAbsolute, resolve } from 'node:path'
 import { ExternalWorker } from '../../shared/api.js'
+import type { ExternalWorkerSettings } from '../../shared/worker-launch/index.js'
 
-export interface ExternalContext {
-  /** The worker's own proxied connect string, so network faults hit it alone. */
-  connect: string
-  root: string
-  task: string
-  workerId: number
-  sessionTimeoutMs: number
-  commitIntervalMs: number
-  /** The task's sink file. */
-  sink: string
-}
+/** What the worker is told; recorded as its process.spawned settings too. */
+export type ExternalContext = ExternalWorkerSettings
 
 export const PLACEHOLDERS = ['connect', 'root', 'task', 'taskPath', 'workerId', 'sessionTimeoutMs', 'commitIntervalMs', 'sink'] as const
 

@@ -6,6 +6,7 @@
 import { basename } from 'node:path'
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { replay } from '../../shared/lab-state.js'
+import { settingsOfSpawned } from '../../shared/worker-launch/index.js'
 import { checkSession } from '../checker/check-session.js'
 import { buildModel } from '../checker/journal-model.js'
 import type { SinkRecord } from '../checker/sink.js'
@@ -171,13 +172,12 @@ function summarize(
   }
 }
 
+/** The commit interval the task's first worker was launched with (recorded, or decoded from an older session's command line). */
 function commitIntervalOf(events: readonly LabEvent[], workers: readonly string[]): number | null {
   for (const e of events) {
-    if (e.type !== LabEventTypes.processSpawned || !workers.includes(e.name) || !Array.isArray(e.args)) continue
-    const args = e.args.map(String)
-    const i = args.indexOf('--commit-interval')
-    const value = i >= 0 ? Number(args[i + 1]) : NaN
-    if (Number.isFinite(value) && value > 0) return value
+    if (e.type !== LabEventTypes.processSpawned || !workers.includes(e.name)) continue
+    const settings = settingsOfSpawned(e)
+    if (settings?.program === 'task-worker' || settings?.program === 'external') return settings.commitIntervalMs
   }
   return null
 }

@@ -76,8 +76,9 @@ function toLine(e: LabEvent): FaultLogLine {
 export function eventText(e: LabEvent): string {
   if (e.type === LabEventTypes.log && typeof e.line === 'string') return e.line
   const { seq: _s, time: _t, source: _src, type, level: _l, ...fields } = e
-  // A spawn's full command line is in session.json and the journal; the line names the program.
-  const shown = Object.entries(fields).filter(([key]) => !(type === LabEventTypes.processSpawned && key === 'args'))
+  // A spawn's full command line and settings are in the journal; the line names the program.
+  const hidden = type === LabEventTypes.processSpawned ? ['args', 'settings'] : []
+  const shown = Object.entries(fields).filter(([key]) => !hidden.includes(key))
   const parts = shown.map(([key, value]) => `${key}=${valueText(key, value)}`)
   return [type, ...parts].join(' ')
 }

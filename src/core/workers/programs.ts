@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { encodeLaunch, type LabProgram, type LaunchInput, type LaunchSettings } from '../../shared/worker-launch/index.js'
 import { labRoot } from '../lab-root.js'
 import { findExecutable } from './supervisor.js'
 
-/** The lab's own child programs, in src/worker. */
-export const LAB_PROGRAMS = ['task-worker', 'publisher', 'monitor', 'observer'] as const
-export type LabProgram = (typeof LAB_PROGRAMS)[number]
+export { LAB_PROGRAMS, type LabProgram } from '../../shared/worker-launch/index.js'
 
 const TSX_LOADER = import.meta.resolve('tsx')
 
@@ -25,8 +24,18 @@ export function nodeBinary(): string {
  * (out/worker/<program>.mjs, plain Node) while it is at least as new as every source it was made
  * from, else the TypeScript source through tsx, so an edit takes effect without a build.
  */
-export function programCommand(program: LabProgram, args: string[]): { command: string; args: string[] } {
+function programCommand(program: LabProgram, args: string[]): { command: string; args: string[] } {
   return { command: nodeBinary(), args: [...programEntry(labRoot(), program), ...args] }
+}
+
+/**
+ * Command, arguments and settings that launch one of the lab's programs: the command line is the
+ * worker-launch codec's encoding of the settings, and the settings are what the program will decode
+ * from it (recorded in its process.spawned event).
+ */
+export function launchProgram<P extends LabProgram>(program: P, input: LaunchInput<P>): { command: string; args: string[]; settings: LaunchSettings } {
+  const { args, settings } = encodeLaunch(program, input)
+  return { ...programCommand(program, args), settings: { program, ...settings } as LaunchSettings }
 }
 
 /** Node's arguments before the program's own: the fresh bundle, or the source through tsx. */

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, createWriteStream, existsSync, mkdirSync, statSync, type WriteStream } from 'node:fs'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { LabEventTypes, type UnsequencedEvent } from '../../shared/events.js'
+import type { LaunchSettings } from '../../shared/worker-launch/index.js'
 import { parseChildLine } from './child-line.js'
 import { LineSplitter } from './line-splitter.js'
 import { LogRateLimiter } from './log-rate.js'
@@ -23,6 +24,8 @@ export interface ProcessSpec {
   restart?: { maxRestarts: number; backoffMs: number }
   /** Free-form labels carried into the process.spawned event (task, worker id, …). */
   labels?: Record<string, string | number>
+  /** Which program it is and the settings it runs with (the lab's programs and external workers), recorded in process.spawned. */
+  settings?: LaunchSettings
 }
 
 export interface ExitInfo {
@@ -241,6 +244,7 @@ export class Supervisor {
         command: spec.command,
         args: spec.args,
         ...(spec.labels ? { labels: spec.labels } : {}),
+        ...(spec.settings ? { settings: spec.settings } : {}),
       })
     }
     void child.exited.then((info) => this.onExit(child, info))

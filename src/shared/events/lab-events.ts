@@ -2,6 +2,7 @@
 import type { ExternalWorker, NetworkFault, ProcessAction } from '../api.js'
 import type { FailoverBreakdown, InvariantName, ViolationKind } from '../checker-report.js'
 import type { Step } from '../scenario.js'
+import type { LaunchSettings } from '../worker-launch/index.js'
 
 export type ProcessKind = 'zookeeper' | 'worker' | 'publisher' | 'monitor' | 'observer' | 'external'
 
@@ -81,6 +82,8 @@ export interface ProcessSpawned {
   args: string[]
   /** What the lab knows about it: task, worker id, … */
   labels?: Record<string, string | number>
+  /** The program and the settings it was launched with (src/shared/worker-launch); absent in older journals. */
+  settings?: LaunchSettings
 }
 
 /** A process ended; `expected` when the lab asked it to. */

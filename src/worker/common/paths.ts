@@ -1,5 +1,4 @@
-/** The seed's znode layout, in one place: `<root>/tasks/<task>/{instance,lastCommit,status}`. */
-export const DEFAULT_ROOT = '/customBackUp'
+/** The seed's znode layout, in one place: `<root>/tasks/<task>/{instance,lastCommit,status}` (the root's default is in src/shared/worker-launch). */
 
 /** Name prefix of a worker's EPHEMERAL_SEQUENTIAL registration; ZooKeeper appends 10 digits. */
 export const instancePrefix = (workerId: number | string): string => `server_${workerId}_`

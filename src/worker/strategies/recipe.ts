@@ -392,7 +392,7 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
       inFlight = step.catch(() => {})
       await step
       inFlight = undefined
-      await c.race(sleep(options.commitInterval))
+      await c.race(sleep(options.commitIntervalMs))
     }
   }
 
@@ -416,8 +416,8 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
   // ---- sessions -------------------------------------------------------------------------------------
 
   const openSession = async (replaced: boolean): Promise<ZkClient> => {
-    const zkOptions = { connect: options.connect, sessionTimeoutMs: options.sessionTimeout }
-    if (!replaced) return connectZk(zkOptions, options.connectTimeout).catch(fatal)
+    const zkOptions = { connect: options.connect, sessionTimeoutMs: options.sessionTimeoutMs }
+    if (!replaced) return connectZk(zkOptions, options.connectTimeoutMs).catch(fatal)
     for (;;) {
       try {
         return await connectZk(zkOptions, 0) // no timeout: the addon retries until a server answers
@@ -429,7 +429,7 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
 
   const adopt = (client: ZkClient): Candidacy => {
     const negotiated = client.negotiatedTimeout
-    const c = new Candidacy(client, negotiated > 0 ? Math.min(negotiated, options.sessionTimeout) : options.sessionTimeout)
+    const c = new Candidacy(client, negotiated > 0 ? Math.min(negotiated, options.sessionTimeoutMs) : options.sessionTimeoutMs)
     client.on('connecting', () => {
       emit(E.connection, { state: 'connecting', sessionId: client.sessionId }, 'warn')
       if (c.role === 'primary' && !c.ending) emit(E.suspended, { sessionId: client.sessionId }, 'warn')

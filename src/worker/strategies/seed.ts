@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 type SeedWatchEvent = WatchEvent | { type: 'notwatching'; path: string }
 
 export const seedStrategy: Strategy = async ({ options, paths, emit }) => {
-  const session = new Session({ connect: options.connect, sessionTimeoutMs: options.sessionTimeout })
+  const session = new Session({ connect: options.connect, sessionTimeoutMs: options.sessionTimeoutMs })
   let leaving = false
 
   /** The Go program panics on every ZooKeeper error: report it and die, session left to expire. */
@@ -76,7 +76,7 @@ export const seedStrategy: Strategy = async ({ options, paths, emit }) => {
   })
 
   try {
-    await session.start(options.connectTimeout)
+    await session.start(options.connectTimeoutMs)
   } catch (err) {
     panic(err)
   }
@@ -115,7 +115,7 @@ export const seedStrategy: Strategy = async ({ options, paths, emit }) => {
       emit(E.work, { id })
       const stat = await zk((c) => c.set(paths.lastCommit, String(id), -1))
       emit(E.commit, { id, version: stat.version })
-      await sleep(options.commitInterval)
+      await sleep(options.commitIntervalMs)
     }
   }
 

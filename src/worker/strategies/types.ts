@@ -1,24 +1,11 @@
 /** What every task-worker strategy gets from the entry point, and what it must provide. */
+import type { TaskWorkerSettings } from '../../shared/worker-launch/index.js'
 import type { Emitter } from '../common/emitter.js'
 import type { TaskPaths } from '../common/paths.js'
 
-export interface WorkerOptions {
-  connect: string
-  task: string
-  workerId: number
-  /** ms between two units of work of the primary */
-  commitInterval: number
-  /** requested ZooKeeper session timeout, ms */
-  sessionTimeout: number
-  /** file the primary appends one JSON line to per unit of work */
-  sink: string
-  root: string
-  strategy: string
-  connectTimeout: number
-}
-
 export interface StrategyContext {
-  options: WorkerOptions
+  /** The task worker's command line, decoded by the worker-launch codec. */
+  options: TaskWorkerSettings
   paths: TaskPaths
   emit: Emitter['emit']
 }

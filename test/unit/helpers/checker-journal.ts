@@ -5,6 +5,7 @@
  * writes interleave, make the calls in time order.
  */
 import type { LabEvent } from '../../../src/shared/events.js'
+import { encodeLaunch } from '../../../src/shared/worker-launch/index.js'
 
 export const T0 = 1_700_000_000_000
 const ROOT = '/customBackUp/tasks'
@@ -39,11 +40,22 @@ export class JournalBuilder {
     const name = this.name(n)
     const pid = this.nextPid++
     this.pids.set(name, pid)
+    // Recorded as the lab records a launch: the command line and the settings it decodes to.
+    const { args, settings } = encodeLaunch('task-worker', {
+      connect: '127.0.0.1:2181',
+      root: '/customBackUp',
+      task: this.task,
+      workerId: n,
+      strategy: 'seed',
+      commitIntervalMs: this.commitIntervalMs,
+      sink: `/tmp/x/sinks/${this.task}.log`,
+    })
+    const launch = { args: ['--enable-source-maps', '/lab/out/worker/task-worker.mjs', ...args], settings: { program: 'task-worker', ...settings } }
     this.add(at, 'lab', 'process.spawned', {
       name,
       kind: 'worker',
       pid,
-      args: ['--task', this.task, '--worker-id', String(n), '--commit-interval', String(this.commitIntervalMs), '--root', '/customBackUp'],
+      ...launch,
       labels: { task: this.task, workerId: n, strategy: 'seed' },
     })
     this.add(at + 1, name, 'worker.started', { task: this.task, workerId: n, strategy: 'seed', pid })
