@@ -11,7 +11,8 @@ import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } fro
 import { LAB_ROOT, primariesOf, replay } from '../../src/shared/lab-state.js'
 import { Lab } from '../../src/core/lab.js'
 import { readJournal } from '../../src/core/journal/journal.js'
-import { analyzeSink, readSink } from '../../src/core/checker/sink.js'
+import { analyzeSink } from '../../src/core/checker/sink.js'
+import { readSink } from '../../src/core/session-folder/index.js'
 import { isAlive, waitFor } from './helpers/wait.js'
 
 const TASK = 'task01'

@@ -5,7 +5,7 @@
  */
 import { LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
-import type { SinkRecord } from './sink.js'
+import type { SinkRecord } from '../session-folder/index.js'
 import type { CheckOptions } from './types.js'
 
 export const DEFAULT_COMMIT_INTERVAL_MS = 1000

@@ -8,7 +8,7 @@ import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/eve
 import { replay } from '../../shared/lab-state.js'
 import { checkSession } from '../checker/check-session.js'
 import { buildModel } from '../checker/journal-model.js'
-import type { SinkRecord } from '../checker/sink.js'
+import type { SinkRecord } from '../session-folder/index.js'
 import { collectAlerts } from './alerts.js'
 import { faultLogWindows } from './fault-logs.js'
 import { collectFaults } from './faults.js'
