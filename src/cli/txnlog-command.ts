@@ -3,8 +3,9 @@
  * lastCommit and status, write by write, with the session and worker behind each.
  */
 import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
+import { JOURNAL_FILE, journalPath } from '../core/session-folder/index.js'
 import { sessionTxnWrites, type TaskWriteRow } from '../core/txnlog/task-writes.js'
 
 export function registerTxnLogCommand(program: Command, badInput: (message: string) => never): void {
@@ -16,7 +17,7 @@ export function registerTxnLogCommand(program: Command, badInput: (message: stri
     .option('--json', 'print JSON')
     .action((dir: string, opts: { task?: string; json?: boolean }) => {
       const folder = resolve(dir)
-      if (!existsSync(join(folder, 'events.jsonl'))) badInput(`${folder} is not a session folder (no events.jsonl)`)
+      if (!existsSync(journalPath(folder))) badInput(`${folder} is not a session folder (no ${JOURNAL_FILE})`)
       const writes = sessionTxnWrites(folder)
       if (!writes) badInput(`${folder} holds no ZooKeeper transaction log (zookeeper/*/data/version-2/log.*): was ZooKeeper external?`)
       if (opts.task && !writes.tasks[opts.task]) badInput(`no task ${opts.task} in the transaction log (tasks: ${Object.keys(writes.tasks).join(', ') || 'none'})`)

@@ -34,12 +34,11 @@ import { FailoverTracker, type Failover, type Fault } from './experiments/failov
 import { WorkerNetwork } from './faults/worker-network.js'
 import { bundledScenarios, loadScenario } from './experiments/load-scenario.js'
 import { runScenarioInLab } from './experiments/run-scenario.js'
-import { deleteSession, isSessionFolder, librarySession, listSessions, readSessionEvents, renameSession } from './sessions/session-library.js'
-import { updateSessionFile, writeSessionFile } from './sessions/session-file.js'
+import { deleteSession, librarySession, listSessions, readSessionEvents, renameSession } from './sessions/session-library.js'
 import { compareSessions } from './sessions/compare-sessions.js'
 import { exportReport } from './report/index.js'
 import { Journal, type JournalFailure, type JournalWrite } from './journal/journal.js'
-import { createSessionFolder } from './journal/session-folder.js'
+import { createSessionFolder, isSessionFolder, journalPath, logsDir, sessionFilePath, sinkPath, updateSessionFile, writeSessionFile } from './session-folder/index.js'
 import { EventBatcher } from './journal/event-batcher.js'
 import { launchProgram } from './workers/programs.js'
 import { Supervisor } from './workers/supervisor.js'
@@ -167,7 +166,7 @@ export class Lab implements LabApi {
     this.recent = []
     const name = options.name ?? 'session'
     const dir = createSessionFolder({ dir: options.dir, sessionsDir: options.sessionsDir ?? this.sessionsDir ?? defaultSessionsDir(), name, createdAt })
-    const journal = new Journal(join(dir, 'events.jsonl'), {
+    const journal = new Journal(journalPath(dir), {
       write: this.options.journalWrite,
       onFailure: (failure) => this.recordingFailed(journal, failure),
     })
@@ -180,7 +179,7 @@ export class Lab implements LabApi {
       this.batcher.push(event)
     })
     // Output can trail a process's exit; once the session is closed there is nowhere to put it.
-    const supervisor = new Supervisor({ logDir: join(dir, 'logs'), emit: (e) => (journal.closed ? undefined : journal.append(e)) })
+    const supervisor = new Supervisor({ logDir: logsDir(dir), emit: (e) => (journal.closed ? undefined : journal.append(e)) })
     const failovers = new FailoverTracker((f) => journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.failover, ...f }))
     journal.subscribe((event) => failovers.onEvent(event))
     // The checker grades the run while it happens; each violation goes into the journal once.
@@ -294,7 +293,7 @@ export class Lab implements LabApi {
       // Workers reach ZooKeeper through their own proxies, so a network fault can hit one of them alone.
       const network = await WorkerNetwork.open(name, connect)
       session.networks.set(name, network)
-      const sink = join(session.info.dir, 'sinks', `${options.task}.log`)
+      const sink = sinkPath(session.info.dir, options.task)
       // An external program learns the same through placeholders and ZKLAB_* env; it reports nothing,
       // so its output stays plain log lines and its role is read off ZooKeeper (ExternalRoles).
       const external = options.external
@@ -563,7 +562,7 @@ export class Lab implements LabApi {
     try {
       updateSessionFile(session.info.dir, patch)
     } catch (err) {
-      session.journal.fail(`${join(session.info.dir, 'session.json')} could not be written: ${(err as Error).message}`, (err as NodeJS.ErrnoException).code)
+      session.journal.fail(`${sessionFilePath(session.info.dir)} could not be written: ${(err as Error).message}`, (err as NodeJS.ErrnoException).code)
     }
   }
 
@@ -578,11 +577,6 @@ export class Lab implements LabApi {
   /** Ends every child at once, synchronously: for process exit handlers. */
   killAllNow(): void {
     this.active?.supervisor.killAllNow()
-  }
-
-  /** Writes fields into session.json (results, scenario summary). */
-  annotateSession(patch: Record<string, unknown>): void {
-    updateSessionFile(this.requireSession().info.dir, patch)
   }
 
   private startWatchers(session: ActiveSession, connect: string): void {

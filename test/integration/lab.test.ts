@@ -11,7 +11,8 @@ import { isEvent, LabEventTypes, MonitorEventTypes, WorkerEventTypes, type Event
 import { LAB_ROOT, primariesOf, replay } from '../../src/shared/lab-state.js'
 import { Lab } from '../../src/core/lab.js'
 import { readJournal } from '../../src/core/journal/journal.js'
-import { analyzeSink, readSink } from '../../src/core/checker/sink.js'
+import { analyzeSink } from '../../src/core/checker/sink.js'
+import { readSink } from '../../src/core/session-folder/index.js'
 import { settingsOfSpawned } from '../../src/shared/worker-launch/index.js'
 import { isAlive, waitFor } from './helpers/wait.js'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkSession } from '../../src/core/checker/check-session.js'
-import { readSinks } from '../../src/core/checker/check-session.js'
+import { readSinks } from '../../src/core/session-folder/index.js'
 import { buildReport } from '../../src/core/report/build-report.js'
 import { faultLogWindows } from '../../src/core/report/fault-logs.js'
 import { readSessionFolder, SessionFolderError } from '../../src/core/report/read-session-folder.js'
@@ -77,7 +77,7 @@ describe('report model from a hand-made journal', () => {
     const { dir } = session({ tornSink: true })
     const r = report(dir)
     const folder = readSessionFolder(dir)
-    const check = checkSession({ events: folder.events, sinks: readSinks(join(dir, 'sinks')).sinks })
+    const check = checkSession({ events: folder.events, sinks: readSinks(dir).sinks })
     expect(r.check.ok).toBe(check.ok)
     expect(r.check.verdicts.map((v) => [v.invariant, v.task, v.ok, v.summary])).toEqual(check.verdicts.map((v) => [v.invariant, v.task, v.ok, v.summary]))
     expect(r.check.verdicts.flatMap((v) => v.violations.map((x) => x.message))).toEqual(check.verdicts.flatMap((v) => v.violations.map((x) => x.message)))

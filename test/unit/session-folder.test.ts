@@ -1,13 +1,31 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createSessionFolder } from '../../src/core/journal/session-folder.js'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  createSessionFolder,
+  isSessionFolder,
+  journalPath,
+  readSessionFile,
+  readSessionFileIfAny,
+  readSinks,
+  REPORT_FILES,
+  sessionFilePath,
+  sinkPath,
+  txnLogDirs,
+  updateSessionFile,
+  writeSessionFile,
+  zooKeeperDataDirs,
+  zooKeeperServerDir,
+} from '../../src/core/session-folder/index.js'
 import { readJournal } from '../../src/core/journal/journal.js'
 import { listSessions } from '../../src/core/sessions/session-library.js'
 import { Lab } from '../../src/core/lab.js'
 
 const mode = (path: string) => statSync(path).mode & 0o777
+
+/** Bytes of a file that is not the lab's: no error message may ever show them. */
+const FOREIGN = 'root:x:0:0:secret-token-1234:/root:/bin/bash\n'
 
 describe('session folders', () => {
   const dirs: string[] = []
@@ -111,5 +129,101 @@ describe('session folders', () => {
     } finally {
       await lab.dispose()
     }
+  })
+})
+
+describe('session.json', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'zklab-session-file-'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('is written whole, private to its user, with no temporary file left', () => {
+    writeSessionFile(dir, { name: 'a' })
+    updateSessionFile(dir, { closedAt: 'now' })
+    expect(readSessionFile(dir)).toEqual({ name: 'a', closedAt: 'now' })
+    expect(statSync(join(dir, 'session.json')).mode & 0o777).toBe(0o600)
+    expect(readdirSync(dir)).toEqual(['session.json'])
+  })
+
+  it('replaces a linked session.json instead of writing through it, and will not update one', () => {
+    const victim = join(dir, 'victim.txt')
+    writeFileSync(victim, 'keep me')
+    symlinkSync(victim, join(dir, 'session.json'))
+    expect(() => updateSessionFile(dir, { name: 'x' })).toThrow(/symbolic link/)
+    writeSessionFile(dir, { name: 'fresh' })
+    expect(readFileSync(victim, 'utf8')).toBe('keep me')
+    expect(lstatSync(join(dir, 'session.json')).isSymbolicLink()).toBe(false)
+  })
+
+  it('says a corrupt file is not JSON without quoting it', () => {
+    writeFileSync(join(dir, 'session.json'), FOREIGN)
+    expect(() => readSessionFile(dir)).toThrow(/is not valid JSON\.$/)
+    expect(() => readSessionFile(dir)).not.toThrow(/secret-token/)
+  })
+
+  it('tells a reader that carries on without it (the report) why there is none, without quoting it', () => {
+    expect(readSessionFileIfAny(dir)).toEqual({ problem: 'session.json is missing' })
+    writeFileSync(join(dir, 'session.json'), FOREIGN)
+    expect(readSessionFileIfAny(dir)).toEqual({ problem: 'session.json cannot be read (it is not valid JSON)' })
+    writeFileSync(join(dir, 'session.json'), '[1]')
+    expect(readSessionFileIfAny(dir)).toEqual({ problem: 'session.json is not an object' })
+    writeSessionFile(dir, { name: 'n' })
+    expect(readSessionFileIfAny(dir)).toEqual({ content: { name: 'n' } })
+  })
+})
+
+describe('the layout of a session folder', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'zklab-layout-'))
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('keeps the names every session folder ever written has, so old folders still load', () => {
+    expect(journalPath('/s')).toBe(join('/s', 'events.jsonl'))
+    expect(sessionFilePath('/s')).toBe(join('/s', 'session.json'))
+    expect(sinkPath('/s', 'orders')).toBe(join('/s', 'sinks', 'orders.log'))
+    expect(zooKeeperServerDir('/s', 'zk-2')).toBe(join('/s', 'zookeeper', 'zk-2'))
+    expect(zooKeeperDataDirs(join('/s', 'zookeeper', 'docker-1'))).toEqual({
+      data: join('/s', 'zookeeper', 'docker-1', 'data'),
+      datalog: join('/s', 'zookeeper', 'docker-1', 'datalog'),
+    })
+    expect(REPORT_FILES).toEqual({ json: 'report.json', html: 'report.html', pdf: 'report.pdf' })
+  })
+
+  it('is a session only with session.json and events.jsonl both there as plain files', () => {
+    expect(isSessionFolder(dir)).toBe(false)
+    writeFileSync(journalPath(dir), '')
+    expect(isSessionFolder(dir)).toBe(false)
+    symlinkSync(journalPath(dir), sessionFilePath(dir))
+    expect(isSessionFolder(dir)).toBe(false)
+    rmSync(sessionFilePath(dir))
+    writeSessionFile(dir, {})
+    expect(isSessionFolder(dir)).toBe(true)
+  })
+
+  it('reads every sink by task, counting lines that are not records and ignoring other files', () => {
+    mkdirSync(join(dir, 'sinks'))
+    writeFileSync(sinkPath(dir, 'a'), '{"id":1,"worker":1,"time":5}\n{"id":2,"worker":1,"time":6}\n{"id":3,"wor')
+    writeFileSync(sinkPath(dir, 'b'), 'not json\n{"id":"x"}\n')
+    writeFileSync(join(dir, 'sinks', 'notes.txt'), 'hello\n')
+    const { sinks, unreadable } = readSinks(dir)
+    expect(Object.keys(sinks).sort()).toEqual(['a', 'b'])
+    expect(sinks.a.map((r) => r.id)).toEqual([1, 2])
+    expect(unreadable).toEqual({ a: 1, b: 2 })
+    expect(readSinks(join(dir, 'no-such-session'))).toEqual({ sinks: {}, unreadable: {} })
+  })
+
+  it("finds ZooKeeper's transaction-log folders of every server, in server order", () => {
+    for (const server of ['zk-10', 'zk-2']) mkdirSync(join(zooKeeperDataDirs(zooKeeperServerDir(dir, server)).data, 'version-2'), { recursive: true })
+    mkdirSync(join(zooKeeperDataDirs(zooKeeperServerDir(dir, 'docker-1')).datalog, 'version-2'), { recursive: true })
+    mkdirSync(zooKeeperServerDir(dir, 'zk-3'), { recursive: true })
+    expect(txnLogDirs(dir)).toEqual([
+      { server: 'docker-1', dir: join(dir, 'zookeeper', 'docker-1', 'datalog', 'version-2') },
+      { server: 'zk-2', dir: join(dir, 'zookeeper', 'zk-2', 'data', 'version-2') },
+      { server: 'zk-10', dir: join(dir, 'zookeeper', 'zk-10', 'data', 'version-2') },
+    ])
   })
 })

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Lab } from '../../src/core/lab.js'
-import { readSessionFile, updateSessionFile, writeSessionFile } from '../../src/core/sessions/session-file.js'
 import { deleteSession, librarySession, listSessions, readSessionEvents, renameSession } from '../../src/core/sessions/session-library.js'
 
 /** Bytes of a file that is not the lab's: no error message may ever show them. */
@@ -163,38 +162,6 @@ describe('session library', () => {
     expect(listed.dir).toBe(join(listedRoot, 's'))
     expect(readSessionEvents(listedRoot, listed.dir).summary.dir).toBe(listed.dir)
     expect(renameSession(listedRoot, join(root, 's'), 'renamed').dir).toBe(listed.dir)
-  })
-})
-
-describe('session.json', () => {
-  let dir: string
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'zklab-session-file-'))
-  })
-  afterEach(() => rmSync(dir, { recursive: true, force: true }))
-
-  it('is written whole, private to its user, with no temporary file left', () => {
-    writeSessionFile(dir, { name: 'a' })
-    updateSessionFile(dir, { closedAt: 'now' })
-    expect(readSessionFile(dir)).toEqual({ name: 'a', closedAt: 'now' })
-    expect(statSync(join(dir, 'session.json')).mode & 0o777).toBe(0o600)
-    expect(readdirSync(dir)).toEqual(['session.json'])
-  })
-
-  it('replaces a linked session.json instead of writing through it, and will not update one', () => {
-    const victim = join(dir, 'victim.txt')
-    writeFileSync(victim, 'keep me')
-    symlinkSync(victim, join(dir, 'session.json'))
-    expect(() => updateSessionFile(dir, { name: 'x' })).toThrow(/symbolic link/)
-    writeSessionFile(dir, { name: 'fresh' })
-    expect(readFileSync(victim, 'utf8')).toBe('keep me')
-    expect(lstatSync(join(dir, 'session.json')).isSymbolicLink()).toBe(false)
-  })
-
-  it('says a corrupt file is not JSON without quoting it', () => {
-    writeFileSync(join(dir, 'session.json'), FOREIGN)
-    expect(() => readSessionFile(dir)).toThrow(/is not valid JSON\.$/)
-    expect(() => readSessionFile(dir)).not.toThrow(/secret-token/)
   })
 })
 

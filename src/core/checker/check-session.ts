@@ -3,15 +3,13 @@
  * and every failover's breakdown out. Pure (no clock, no ZooKeeper): the same input gives the same
  * report, after a run, on a reopened session, or live over the events so far.
  */
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import type { LabEvent } from '../../shared/events.js'
 import { readJournal } from '../journal/journal.js'
+import { journalPath, readSinks, type SinkRecord } from '../session-folder/index.js'
 import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import { failoverBreakdowns } from './failovers.js'
 import { INVARIANT_CHECKS, judgeSession, type InvariantCheck } from './invariants.js'
 import { buildModel } from './journal-model.js'
-import { readSink, type SinkRecord } from './sink.js'
 import type { CheckInput, CheckReport } from './types.js'
 
 /** `invariants`: the list to judge by (INVARIANT_CHECKS; tests pass their own). */
@@ -36,25 +34,10 @@ export function loadSession(dir: string): {
   unreadableSinkLines: Record<string, number>
   txnLog?: TxnLogRead
 } {
-  const { events } = readJournal(join(dir, 'events.jsonl'))
-  const { sinks, unreadable } = readSinks(join(dir, 'sinks'))
+  const { events } = readJournal(journalPath(dir))
+  const { sinks, unreadable } = readSinks(dir)
   const txnLog = readSessionTxnLogs(dir)
   return { events, sinks, unreadableSinkLines: unreadable, ...(txnLog ? { txnLog } : {}) }
-}
-
-/** Every `<task>.log` in a session's sinks folder, by task. */
-export function readSinks(sinksDir: string): { sinks: Record<string, SinkRecord[]>; unreadable: Record<string, number> } {
-  const sinks: Record<string, SinkRecord[]> = {}
-  const unreadable: Record<string, number> = {}
-  if (!existsSync(sinksDir)) return { sinks, unreadable }
-  for (const file of readdirSync(sinksDir)) {
-    if (!file.endsWith('.log')) continue
-    const task = file.slice(0, -'.log'.length)
-    const read = readSink(join(sinksDir, file))
-    sinks[task] = read.records
-    if (read.unreadable) unreadable[task] = read.unreadable
-  }
-  return { sinks, unreadable }
 }
 
 /** Shorthand for a finished session folder. */

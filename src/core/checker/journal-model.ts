@@ -6,7 +6,7 @@
 import { isEvent, LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
 import { DEFAULT_COMMIT_INTERVAL_MS, settingsOfSpawned } from '../../shared/worker-launch/index.js'
-import type { SinkRecord } from './sink.js'
+import type { SinkRecord } from '../session-folder/index.js'
 import type { CheckOptions } from './types.js'
 
 export interface Incarnation {

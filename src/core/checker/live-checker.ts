@@ -8,8 +8,8 @@
 import { LabEventTypes, type LabEvent } from '../../shared/events.js'
 import { checkSession } from './check-session.js'
 import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
+import type { SinkRecord } from '../session-folder/index.js'
 import type { InvariantCheck } from './invariants.js'
-import type { SinkRecord } from './sink.js'
 import type { CheckOptions, CheckReport, Violation } from './types.js'
 
 export interface LiveCheckerOptions extends CheckOptions {

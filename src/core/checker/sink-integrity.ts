@@ -15,7 +15,7 @@ import { LabEventTypes, type EventOf } from '../../shared/events.js'
 import { contextAround } from './context.js'
 import { at, idList, incarnationAt, workerForRecord, type JournalModel, type TaskModel, type WorkEvidence } from './journal-model.js'
 import { nearestSeq } from './single-primary.js'
-import type { SinkRecord } from './sink.js'
+import type { SinkRecord } from '../session-folder/index.js'
 import type { Judgement, Violation, ViolationKind } from './types.js'
 
 interface Entry {

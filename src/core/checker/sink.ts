@@ -1,14 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
-
-/** One record a primary appended to a task's sink: the stand-in for a backed-up binlog position. */
-export interface SinkRecord {
-  id: number
-  worker: number | string
-  time: number
-  session?: string
-  /** The recipe's fencing token: the lastCommit version its commit produced. */
-  version?: number
-}
+import { readSink } from '../session-folder/index.js'
 
 export interface SinkAnalysis {
   records: number
@@ -20,23 +10,6 @@ export interface SinkAnalysis {
   duplicates: { id: number; workers: Array<number | string> }[]
   /** Lines that are not records (a torn last line after a crash). */
   unreadable: number
-}
-
-export function readSink(path: string): { records: SinkRecord[]; unreadable: number } {
-  if (!existsSync(path)) return { records: [], unreadable: 0 }
-  const records: SinkRecord[] = []
-  let unreadable = 0
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue
-    try {
-      const record = JSON.parse(line) as SinkRecord
-      if (typeof record.id === 'number') records.push(record)
-      else unreadable++
-    } catch {
-      unreadable++
-    }
-  }
-  return { records, unreadable }
 }
 
 /** Ground truth for "nothing lost, nothing done twice": every id from 1 up, each once. */

@@ -3,7 +3,7 @@
  * (verdicts, violations, failover breakdowns) is plain data shared by every shell: src/shared/checker-report.ts.
  */
 import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
-import type { SinkRecord } from './sink.js'
+import type { SinkRecord } from '../session-folder/index.js'
 import type { LabEvent } from '../../shared/events.js'
 import type { Verdict } from '../../shared/checker-report.js'
 

@@ -22,7 +22,7 @@ import { describeGap, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import { zxidHex } from '../txnlog/txn-log-file.js'
 import { contextAround } from './context.js'
 import { at, idList, type JournalModel } from './journal-model.js'
-import type { SinkRecord } from './sink.js'
+import type { SinkRecord } from '../session-folder/index.js'
 import type { Judgement, Violation, ViolationKind } from './types.js'
 
 /** The transaction log read into what the check needs, once per report. */

@@ -1,9 +1,8 @@
-import { join } from 'node:path'
 import type { ExternalWorker, Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import type { Scenario } from '../../shared/scenario.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
-import { updateSessionFile } from '../sessions/session-file.js'
+import { sinkPath, updateSessionFile } from '../session-folder/index.js'
 import type { Lab } from '../lab.js'
 import type { Failover } from './failover-tracker.js'
 import { StepFailed, StepRunner } from './step-runner.js'
@@ -117,7 +116,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
   const broken = (check?.verdicts ?? []).filter((v) => !v.ok && isExpected(v))
   const notJudged = expected === 'all' || expected === 'none' ? [] : (check?.verdicts ?? []).filter((v) => v.state === 'not-judged' && isExpected(v))
   if (!error && broken.length > 0) error = brokenExpectations(broken)
-  const sinks = Object.fromEntries(scenario.tasks.map((t) => [t.name, analyzeSink(join(sessionDir, 'sinks', `${t.name}.log`))]))
+  const sinks = Object.fromEntries(scenario.tasks.map((t) => [t.name, analyzeSink(sinkPath(sessionDir, t.name))]))
   const result: RunResult = {
     ok: !error,
     exitCode: !error ? 0 : setupFailed && !recordingFailed ? 2 : 1,

@@ -1,6 +1,5 @@
-import { join } from 'node:path'
 import type { LabState } from '../../shared/lab-state.js'
-import { readSink, type SinkRecord } from '../checker/sink.js'
+import { readSink, sinkPath, type SinkRecord } from '../session-folder/index.js'
 
 /**
  * The sinks of tasks run by external workers, for the live checker. The lab's own workers report
@@ -16,7 +15,7 @@ export function externalSinkReader(sessionDir: string, state: () => LabState, mi
     readAt = now()
     const tasks = new Set(Object.values(state().workers).filter((w) => w.strategy === 'external').map((w) => w.task))
     if (tasks.size === 0) return (last = undefined)
-    last = Object.fromEntries([...tasks].map((task) => [task, readSink(join(sessionDir, 'sinks', `${task}.log`)).records]))
+    last = Object.fromEntries([...tasks].map((task) => [task, readSink(sinkPath(sessionDir, task)).records]))
     return last
   }
 }

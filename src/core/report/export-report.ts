@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { labRoot } from '../lab-root.js'
-import { writeFileAtomically } from '../sessions/session-file.js'
+import { REPORT_FILES, writeFileAtomically } from '../session-folder/index.js'
 import { buildReport } from './build-report.js'
 import { renderHtml } from './html/render-html.js'
 import { renderPdf } from './pdf.js'
@@ -38,12 +38,12 @@ export async function exportReport(sessionDir: string, options: ExportOptions = 
   const files: ExportResult['files'] = {}
   // Reports are for sharing (a CI artefact, --out): the usual mode under the umask, not session.json's 0600.
   const write = (name: string, content: string | Buffer) => writeFileAtomically(join(outDir, name), content, 0o666)
-  if (formats.includes('json')) files.json = write('report.json', JSON.stringify(report, null, 2) + '\n')
+  if (formats.includes('json')) files.json = write(REPORT_FILES.json, JSON.stringify(report, null, 2) + '\n')
   const html = formats.includes('html') || formats.includes('pdf') ? renderHtml(report) : ''
-  if (formats.includes('html')) files.html = write('report.html', html)
+  if (formats.includes('html')) files.html = write(REPORT_FILES.html, html)
   if (formats.includes('pdf')) {
     const footer = `${report.summary.name} · ${report.summary.start}`
-    files.pdf = write('report.pdf', await renderPdf(html, { executablePath: options.chromiumPath, footer }))
+    files.pdf = write(REPORT_FILES.pdf, await renderPdf(html, { executablePath: options.chromiumPath, footer }))
   }
   return { report, files }
 }

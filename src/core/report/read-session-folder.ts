@@ -5,11 +5,10 @@
  * Only a folder that is not a session at all is refused, naming what is missing.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import type { LabEvent } from '../../shared/events.js'
-import { readSinks } from '../checker/check-session.js'
-import type { SinkRecord } from '../checker/sink.js'
 import { readJournal } from '../journal/journal.js'
+import { JOURNAL_FILE, journalPath, readSessionFileIfAny, readSinks, SESSION_FILE, sessionFilePath, sinksDir, sinkTask, type SinkRecord } from '../session-folder/index.js'
 import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { JournalIssue, SinkIssue } from './types.js'
 
@@ -31,46 +30,33 @@ export interface SessionFolder {
 export function readSessionFolder(input: string): SessionFolder {
   const dir = resolve(input)
   if (!existsSync(dir)) throw new SessionFolderError(`${dir}: no such folder`)
-  if (!statSync(dir).isDirectory()) throw new SessionFolderError(`${dir}: not a folder (give the session folder, the one holding events.jsonl)`)
-  const journalPath = join(dir, 'events.jsonl')
-  const sessionPath = join(dir, 'session.json')
-  if (!existsSync(journalPath)) {
-    const what = existsSync(sessionPath) ? 'events.jsonl (the journal) is missing' : 'neither events.jsonl (the journal) nor session.json is there'
+  if (!statSync(dir).isDirectory()) throw new SessionFolderError(`${dir}: not a folder (give the session folder, the one holding ${JOURNAL_FILE})`)
+  const journal = journalPath(dir)
+  if (!existsSync(journal)) {
+    const what = existsSync(sessionFilePath(dir)) ? `${JOURNAL_FILE} (the journal) is missing` : `neither ${JOURNAL_FILE} (the journal) nor ${SESSION_FILE} is there`
     throw new SessionFolderError(`${dir} is not a session folder: ${what}`)
   }
 
-  const journal = readJournal(journalPath)
-  if (journal.events.length === 0) {
-    throw new SessionFolderError(`${journalPath} holds no lab event${journal.problems.length ? ` (${journal.problems.length} unreadable line(s))` : ' (it is empty)'}`)
+  const read = readJournal(journal)
+  if (read.events.length === 0) {
+    throw new SessionFolderError(`${journal} holds no lab event${read.problems.length ? ` (${read.problems.length} unreadable line(s))` : ' (it is empty)'}`)
   }
-  const events = [...journal.events].sort((a, b) => a.seq - b.seq)
-  const journalIssues: JournalIssue[] = journal.problems.map((p) => ({
+  const events = [...read.events].sort((a, b) => a.seq - b.seq)
+  const journalIssues: JournalIssue[] = read.problems.map((p) => ({
     line: p.line,
     kind: p.message.startsWith('truncated') ? 'truncated' : p.message.startsWith('not a lab event') ? 'not-an-event' : 'corrupt',
     message: p.message,
   }))
   journalIssues.push(...seqGaps(events))
 
-  let sessionFile: Record<string, unknown> | undefined
-  let sessionFileProblem: string | null = null
-  if (!existsSync(sessionPath)) sessionFileProblem = 'session.json is missing: the summary comes from the journal alone'
-  else {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(sessionPath, 'utf8'))
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) sessionFile = parsed as Record<string, unknown>
-      else sessionFileProblem = 'session.json is not an object: the summary comes from the journal alone'
-    } catch (err) {
-      // A parse error would quote the file's bytes; say only what is wrong.
-      const why = err instanceof SyntaxError ? 'it is not valid JSON' : (err as Error).message
-      sessionFileProblem = `session.json cannot be read (${why}): the summary comes from the journal alone`
-    }
-  }
+  const { content: sessionFile, problem } = readSessionFileIfAny(dir)
+  const sessionFileProblem = problem ? `${problem}: the summary comes from the journal alone` : null
 
-  // Records through the checker's own reader, so the report's verdicts are exactly the checker's.
-  const { sinks } = readSinks(join(dir, 'sinks'))
+  // Records through the reader the checker uses, so the report's verdicts are exactly the checker's.
+  const { sinks } = readSinks(dir)
   // ZooKeeper's transaction logs, where the lab ran the servers: the zombie-write verdict's evidence.
   const txnLog = readSessionTxnLogs(dir)
-  return { dir, events, journalIssues, sinks, sinkIssues: sinkIssues(join(dir, 'sinks')), sessionFile, sessionFileProblem, ...(txnLog ? { txnLog } : {}) }
+  return { dir, events, journalIssues, sinks, sinkIssues: sinkIssues(dir), sessionFile, sessionFileProblem, ...(txnLog ? { txnLog } : {}) }
 }
 
 /** Numbers missing between readable lines: lines lost or skipped as unreadable. */
@@ -88,13 +74,14 @@ function seqGaps(events: readonly LabEvent[]): JournalIssue[] {
 }
 
 /** Lines of each sink that are not records, by line number; the last one, unterminated, is a torn write. */
-function sinkIssues(sinksDir: string): SinkIssue[] {
-  if (!existsSync(sinksDir)) return []
+function sinkIssues(sessionDir: string): SinkIssue[] {
+  const folder = sinksDir(sessionDir)
+  if (!existsSync(folder)) return []
   const issues: SinkIssue[] = []
-  for (const file of readdirSync(sinksDir).sort()) {
-    if (!file.endsWith('.log')) continue
-    const task = file.slice(0, -'.log'.length)
-    const text = readFileSync(join(sinksDir, file), 'utf8')
+  for (const file of readdirSync(folder).sort()) {
+    const task = sinkTask(file)
+    if (task === undefined) continue
+    const text = readFileSync(join(folder, file), 'utf8')
     const lines = text.split('\n')
     const lastIndex = lines.findLastIndex((l) => l.trim() !== '')
     lines.forEach((line, index) => {
@@ -110,7 +97,7 @@ function sinkIssues(sinksDir: string): SinkIssue[] {
       const torn = index === lastIndex && !text.endsWith('\n')
       issues.push({
         task,
-        file: `sinks/${file}`,
+        file: `${basename(folder)}/${file}`,
         line: index + 1,
         kind: torn ? 'truncated' : 'corrupt',
         message: torn ? 'truncated last line (the writer stopped while writing it); skipped' : `${message}; skipped`,

@@ -1,12 +1,18 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { SessionSummary } from '../../shared/api.js'
 import { verdictState, type InvariantName } from '../../shared/checker-report.js'
 import type { LabEvent } from '../../shared/events.js'
 import { readJournal, type JournalProblem } from '../journal/journal.js'
-import { readSessionFile, SESSION_FILE, updateSessionFile } from './session-file.js'
-
-const JOURNAL_FILE = 'events.jsonl'
+import {
+  isSessionFolder,
+  journalPath,
+  lstatOrUndefined,
+  readSessionFile,
+  SESSION_MARKERS,
+  sessionFilePath,
+  updateSessionFile,
+} from '../session-folder/index.js'
 
 interface SessionFields {
   name?: string
@@ -15,22 +21,6 @@ interface SessionFields {
   scenario?: string
   result?: { durationMs?: number }
   check?: { ok?: boolean; verdicts?: Array<{ invariant: InvariantName; task: string; ok?: boolean; state?: string; reason?: string }> }
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path)
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * A session folder holds session.json and events.jsonl, both plain files (not links); anything else
- * in the sessions folder is left alone.
- */
-export function isSessionFolder(dir: string): boolean {
-  return [SESSION_FILE, JOURNAL_FILE].every((file) => lstatOrUndefined(join(dir, file))?.isFile() === true)
 }
 
 /**
@@ -56,7 +46,7 @@ export function librarySession(sessionsDir: string, dir: string): { real: string
   // The last part is no link (checked above), so this resolves only the folders above it.
   const real = realpathSync(given)
   if (dirname(real) !== root || real === root) throw refuse('only folders directly inside the sessions folder are')
-  for (const file of [SESSION_FILE, JOURNAL_FILE]) {
+  for (const file of SESSION_MARKERS) {
     const found = lstatOrUndefined(join(real, file))
     if (!found) throw refuse(`${file} is missing`)
     if (found.isSymbolicLink()) throw refuse(`its ${file} is a symbolic link`)
@@ -76,7 +66,7 @@ function sessionFields(dir: string): SessionFields {
 /** The strategies a session's workers ran, from the journal's spawn events (cheap: a text scan). */
 function strategiesOf(dir: string): string[] {
   const found = new Set<string>()
-  const text = readFileSync(join(dir, JOURNAL_FILE), 'utf8')
+  const text = readFileSync(journalPath(dir), 'utf8')
   for (const match of text.matchAll(/"strategy":"([a-z]+)"/g)) found.add(match[1])
   return [...found].sort()
 }
@@ -84,7 +74,7 @@ function strategiesOf(dir: string): string[] {
 /** A session's line in the library; `listedAs` is the path it is known by (the folder itself by default). */
 export function summarizeSession(dir: string, listedAs = dir): SessionSummary {
   const file = sessionFields(dir)
-  const created = file.createdAt ?? new Date(statSync(join(dir, SESSION_FILE)).mtimeMs).toISOString()
+  const created = file.createdAt ?? new Date(statSync(sessionFilePath(dir)).mtimeMs).toISOString()
   const durationMs = file.result?.durationMs ?? (file.closedAt ? Date.parse(file.closedAt) - Date.parse(created) : undefined)
   return {
     dir: listedAs,
@@ -123,7 +113,7 @@ export function listSessions(sessionsDir: string): SessionSummary[] {
 /** A past session's journal, for a read-only replay; torn or corrupt lines are reported, not fatal. */
 export function readSessionEvents(sessionsDir: string, dir: string): { summary: SessionSummary; events: LabEvent[]; problems: JournalProblem[] } {
   const { real, listed } = librarySession(sessionsDir, dir)
-  const { events, problems } = readJournal(join(real, JOURNAL_FILE))
+  const { events, problems } = readJournal(journalPath(real))
   return { summary: summarizeSession(real, listed), events, problems }
 }
 

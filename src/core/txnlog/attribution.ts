@@ -10,7 +10,7 @@
  * never registered again is attributed only if it says so (journal or sink).
  */
 import { LabEventTypes, type LabEvent } from '../../shared/events.js'
-import type { SinkRecord } from '../checker/sink.js'
+import type { SinkRecord } from '../session-folder/index.js'
 import type { TxnHistory } from './history.js'
 import { normalizeSessionId } from './txn-log-file.js'
 

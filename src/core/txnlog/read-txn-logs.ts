@@ -3,8 +3,9 @@
  * zxid order. The lab owns its servers, so their logs are in the session folder:
  * `zookeeper/<server>/data/version-2/log.*` (and `datalog/` for the Docker image).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { txnLogDirs } from '../session-folder/index.js'
 import { parseTxnLogFile, zxidHex, type Txn } from './txn-log-file.js'
 
 export interface ServerLogs {
@@ -24,21 +25,6 @@ export interface TxnLogRead {
   problems: string[]
   /** zxids missing within an epoch: the history has holes there (and the verdicts say so). */
   gaps: { from: number; to: number }[]
-}
-
-/** The folders that hold a session's transaction logs. */
-export function txnLogDirs(sessionDir: string): { server: string; dir: string }[] {
-  const base = join(sessionDir, 'zookeeper')
-  if (!existsSync(base)) return []
-  const found: { server: string; dir: string }[] = []
-  for (const server of readdirSync(base, { withFileTypes: true })) {
-    if (!server.isDirectory()) continue
-    for (const sub of ['data', 'datalog']) {
-      const dir = join(base, server.name, sub, 'version-2')
-      if (existsSync(dir)) found.push({ server: server.name, dir })
-    }
-  }
-  return found.sort((a, b) => a.server.localeCompare(b.server, 'en', { numeric: true }))
 }
 
 /** Reads every log of the session; undefined when there is none (an external ZooKeeper). */

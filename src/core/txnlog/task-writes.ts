@@ -3,9 +3,8 @@
  * for each task, every write to lastCommit and status in zxid order, with the session that made it,
  * the worker that session belongs to, and who held the smallest instance node at that moment.
  */
-import { join } from 'node:path'
 import { readJournal } from '../journal/journal.js'
-import { readSinks } from '../checker/check-session.js'
+import { journalPath, readSinks } from '../session-folder/index.js'
 import { LabEventTypes } from '../../shared/events.js'
 import { attributeSessions, ownerOf, type SessionOwner } from './attribution.js'
 import { buildTxnHistory, type SessionHistory } from './history.js'
@@ -44,8 +43,8 @@ export interface SessionTxnWrites {
 export function sessionTxnWrites(dir: string, root?: string): SessionTxnWrites | undefined {
   const read = readSessionTxnLogs(dir)
   if (!read) return undefined
-  const { events } = readJournal(join(dir, 'events.jsonl'))
-  const { sinks } = readSinks(join(dir, 'sinks'))
+  const { events } = readJournal(journalPath(dir))
+  const { sinks } = readSinks(dir)
   const history = buildTxnHistory(read.txns, root)
   const owners = attributeSessions(events, history, sinks)
   const start = events.find((e) => e.type === LabEventTypes.sessionCreated)?.time ?? read.txns[0]?.time ?? 0

@@ -2,8 +2,9 @@ import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import { LabEventTypes } from '../../shared/events.js'
+import { zooKeeperDataDirs, zooKeeperServerDir } from '../session-folder/index.js'
 import { ZooKeeperStartError } from './errors.js'
 import { mntr, ruok, srvr, type MntrResult, type ZooKeeperMode } from './four-letter-words.js'
 import { assertPortFree, findFreePorts, LOOPBACK } from './ports.js'
@@ -104,8 +105,8 @@ export function dockerRunArgs(o: { container: string; port: number; dir: string;
     'run', '-d', '--rm', '--name', o.container,
     '--label', `${LAB_LABEL}=${o.lab}`,
     '-p', `${LOOPBACK}:${o.port}:2181`,
-    '-v', `${join(o.dir, 'data')}:/data`,
-    '-v', `${join(o.dir, 'datalog')}:/datalog`,
+    '-v', `${zooKeeperDataDirs(o.dir).data}:/data`,
+    '-v', `${zooKeeperDataDirs(o.dir).datalog}:/datalog`,
     '-e', `ZOO_TICK_TIME=${o.tickMs}`,
     '-e', 'ZOO_4LW_COMMANDS_WHITELIST=*',
     '-e', 'ZOO_ADMINSERVER_ENABLED=false',
@@ -211,9 +212,10 @@ class DockerServer implements ZooKeeperServerControl {
       if (this.opts.port !== undefined) await assertPortFree(this.opts.port, `host port of the ${this.name} container`)
       this.port = this.opts.port ?? (await findFreePorts(1))[0]!
     }
-    const dir = join(this.ctx.sessionDir, 'zookeeper', 'docker-1')
-    await mkdir(join(dir, 'data'), { recursive: true })
-    await mkdir(join(dir, 'datalog'), { recursive: true })
+    const dir = zooKeeperServerDir(this.ctx.sessionDir, 'docker-1')
+    const { data, datalog } = zooKeeperDataDirs(dir)
+    await mkdir(data, { recursive: true })
+    await mkdir(datalog, { recursive: true })
     const tick = this.opts.tickTime ?? 500
     const image = this.opts.image ?? 'zookeeper:3.8'
     this.state = 'starting'

@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { zooKeeperDataDirs, zooKeeperServerDir } from '../session-folder/index.js'
 import { QUORUM_MAIN } from './config.js'
 import { discoverZooKeeper } from './distribution.js'
 import { ZooKeeperStartError } from './errors.js'
@@ -156,11 +156,11 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
     for (const [i, p] of ports.entries()) {
       const id = i + 1
       const name = `zk-${id}`
-      const dir = join(this.ctx.sessionDir, 'zookeeper', name)
+      const dir = zooKeeperServerDir(this.ctx.sessionDir, name)
       await writeServerFiles(
         dir,
         {
-          dataDir: join(dir, 'data'),
+          dataDir: zooKeeperDataDirs(dir).data,
           clientPort: p.client,
           tickTime,
           peers,

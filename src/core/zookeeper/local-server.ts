@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LabEventTypes } from '../../shared/events.js'
+import { zooKeeperDataDirs } from '../session-folder/index.js'
 import type { ManagedProcess, Supervisor } from '../workers/supervisor.js'
 import { javaArgs, renderLog4jProperties, renderLogbackXml, renderZooCfg, type JvmOptions, type ZooCfgInput, type ZooKeeperLogLevel } from './config.js'
 import type { ZooKeeperInstallation } from './distribution.js'
@@ -80,7 +81,7 @@ export class LocalServer implements ZooKeeperServerControl {
   }
 
   get dataDir(): string {
-    return join(this.opts.dir, 'data')
+    return zooKeeperDataDirs(this.opts.dir).data
   }
 
   /** Alive as a process: starting, running or paused. */

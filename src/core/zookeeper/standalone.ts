@@ -1,4 +1,4 @@
-import { join } from 'node:path'
+import { zooKeeperDataDirs, zooKeeperServerDir } from '../session-folder/index.js'
 import { STANDALONE_MAIN } from './config.js'
 import { discoverZooKeeper } from './distribution.js'
 import { LocalServer, writeServerFiles } from './local-server.js'
@@ -41,12 +41,12 @@ export class StandaloneZooKeeper implements ZooKeeperProvider {
     let port = this.opts.port
     if (port !== undefined) await assertPortFree(port, `client port of ${name}`)
     else [port] = await findFreePorts(1)
-    const dir = join(this.ctx.sessionDir, 'zookeeper', name)
+    const dir = zooKeeperServerDir(this.ctx.sessionDir, name)
     const tickTime = this.opts.tickTime ?? LOCAL_DEFAULTS.tickTime
     await writeServerFiles(
       dir,
       {
-        dataDir: join(dir, 'data'),
+        dataDir: zooKeeperDataDirs(dir).data,
         clientPort: port!,
         tickTime,
         ...(this.opts.maxSessionTimeoutMs !== undefined ? { maxSessionTimeoutMs: this.opts.maxSessionTimeoutMs } : {}),

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, statfsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { SESSION_SUBFOLDERS } from './paths.js'
 
-/** Sub-folders every session has: children's logs, the workers' sinks, ZooKeeper's data. */
-const SESSION_SUBFOLDERS = ['logs', 'sinks', 'zookeeper']
 /** Below this much free space a session is refused: a journal that fills the disk mid-run is worse. */
 const DEFAULT_MIN_FREE_MB = 64
 const MIN_FREE_ENV = 'ZKLAB_MIN_FREE_MB'
