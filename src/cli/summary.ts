@@ -1,6 +1,6 @@
 import type { RunResult } from '../core/experiments/run-scenario.js'
+import { seconds } from '../shared/format.js'
 
-const seconds = (ms: number | null | undefined) => (ms === undefined || ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`)
 const pad = (text: string, width: number) => text.padEnd(width)
 
 /** The end-of-run report on a terminal: each failover with its breakdown, each verdict, each sink. */
