@@ -1,7 +1,7 @@
 import type { RunResult } from '../core/experiments/run-scenario.js'
 import { VERDICT_STATE_LABEL, verdictState } from '../shared/checker-report.js'
+import { seconds } from '../shared/format.js'
 
-const seconds = (ms: number | null | undefined) => (ms === undefined || ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`)
 const pad = (text: string, width: number) => text.padEnd(width)
 const STATE_WIDTH = Math.max(...Object.values(VERDICT_STATE_LABEL).map((l) => l.length))
 

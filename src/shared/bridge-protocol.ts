@@ -1,6 +1,6 @@
 /**
- * The browser bridge's wire format and limits, shared by `zklab serve` (src/core/bridge) and the page
- * (src/renderer/src/lab-client.ts): one JSON message per WebSocket text frame.
+ * The browser bridge's wire format and limits, shared by `zklab serve` (src/core/bridge) and its
+ * clients, the page and Node programs (both through rpc-client.ts): one JSON message per WebSocket text frame.
  */
 import type { LabEvent } from './events.js'
 

@@ -1,6 +1,7 @@
 import WebSocket from 'ws'
-import { LAB_METHOD_NAMES, type LabCalls, type LabMethod } from '../../shared/api.js'
-import { BRIDGE_CLOSE, BRIDGE_PATH, type BridgeMessage } from '../../shared/bridge-protocol.js'
+import type { LabCalls } from '../../shared/api.js'
+import { BRIDGE_PATH } from '../../shared/bridge-protocol.js'
+import { RpcClient } from '../../shared/rpc-client.js'
 
 /**
  * The Lab API of a running `zklab serve`, from another Node process (the CLI's `fault` command, the
@@ -26,40 +27,14 @@ export async function connectBridge(url: string, timeoutMs = 5000): Promise<LabC
       reject(new Error(connectionProblem(address.origin, token, err.message)))
     })
   })
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
-  let nextId = 1
-  // After the handshake, a failing socket ends in 'close', which rejects what is pending.
+  // After the handshake, a failing socket ends in 'close', which fails what is pending.
   socket.on('error', () => {})
-  socket.on('message', (data) => {
-    let message: BridgeMessage
-    try {
-      message = JSON.parse(String(data)) as BridgeMessage
-    } catch {
-      return
-    }
-    if ('events' in message) return
-    const call = pending.get(message.id)
-    pending.delete(message.id)
-    if (message.ok) call?.resolve(message.result)
-    else call?.reject(new Error(message.error))
+  const rpc = new RpcClient({
+    whileClosed: 'fail',
+    lostMessage: (reason) => `The lab closed the connection${reason ? `: ${reason}` : ''}.`,
   })
-  socket.on('close', (code, reason) => {
-    const why = code === BRIDGE_CLOSE.tryAgain || code === BRIDGE_CLOSE.tooBig ? `: ${String(reason)}` : ''
-    for (const call of pending.values()) call.reject(new Error(`The lab closed the connection${why}.`))
-    pending.clear()
-  })
-  const call = (method: LabMethod, input?: unknown) =>
-    new Promise<unknown>((resolve, reject) => {
-      if (socket.readyState !== socket.OPEN) {
-        reject(new Error('The connection to the lab is closed.'))
-        return
-      }
-      const id = nextId++
-      pending.set(id, { resolve, reject })
-      socket.send(JSON.stringify({ id, method, input }))
-    })
-  const methods = Object.fromEntries(LAB_METHOD_NAMES.map((m) => [m, (input?: unknown) => call(m, input)])) as unknown as LabCalls
-  return { ...methods, close: () => socket.close() }
+  rpc.attach(socket)
+  return { ...rpc.methods(), close: () => socket.close() }
 }
 
 function connectionProblem(origin: string, token: string | null, message: string): string {

@@ -4,6 +4,7 @@
  * events always give the same model, so the live checker and the end-of-run check agree.
  */
 import { isEvent, LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
+import { sinceStart } from '../../shared/format.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
 import { DEFAULT_COMMIT_INTERVAL_MS, settingsOfSpawned } from '../../shared/worker-launch/index.js'
 import type { SinkRecord } from '../session-folder/index.js'
@@ -397,12 +398,10 @@ export function nodeAt(model: JournalModel, worker: string, seq: number): string
 
 /** A time as the views show it: seconds since the session began. */
 export function at(model: Pick<JournalModel, 'start'>, time: number): string {
-  return `+${((time - model.start) / 1000).toFixed(2)} s`
+  return sinceStart(time, model.start)
 }
 
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`
-}
+export { seconds } from '../../shared/format.js'
 
 /** Ids as a short list: 3, 4, 5, 9 → "3–5, 9". */
 export function idList(ids: readonly number[]): string {

@@ -1,5 +1,6 @@
 import type { ExternalWorker, Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
+import { seconds } from '../../shared/format.js'
 import type { Scenario } from '../../shared/scenario.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
 import { sinkPath, updateSessionFile } from '../session-folder/index.js'
@@ -155,9 +156,6 @@ function brokenExpectations(broken: readonly Verdict[]): string {
     .join('; ')
 }
 
-function ms(value: number | undefined): string {
-  return value === undefined ? '—' : `${(value / 1000).toFixed(2)} s`
-}
 
 /** The events worth a progress line on a terminal; a worker's role only when it changes. */
 function progressDescriber(): (e: LabEvent) => string | undefined {
@@ -192,7 +190,7 @@ function progressDescriber(): (e: LabEvent) => string | undefined {
         return `VIOLATION ${e.invariant} (${e.task}): ${e.message}`
       case LabEventTypes.failover:
         if (e.noTakeover) return `${e.from} came back before anyone took over (${e.fault})`
-        return `failover ${e.task}: ${e.from} -> ${e.to}, new primary after ${ms(e.newPrimaryMs as number)}, first commit after ${ms(e.firstCommitMs as number)}`
+        return `failover ${e.task}: ${e.from} -> ${e.to}, new primary after ${seconds(e.newPrimaryMs as number)}, first commit after ${seconds(e.firstCommitMs as number)}`
       case LabEventTypes.taskPublished:
         return `task ${e.task} published`
       case LabEventTypes.recordingFailed:

@@ -1,4 +1,5 @@
 /** Text helpers for the HTML report: escaping and the lab's way of writing times. */
+import { seconds, sinceStart } from '../../../shared/format.js'
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
@@ -7,10 +8,7 @@ export function esc(value: unknown): string {
 }
 
 /** Seconds since the session began, as the CLI and the checker's messages write them. */
-export function rel(time: number, start: number, digits = 2): string {
-  const s = (time - start) / 1000
-  return `${s < 0 ? '−' : '+'}${Math.abs(s).toFixed(digits)} s`
-}
+export const rel = sinceStart
 
 export function ms(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—'
@@ -18,7 +16,7 @@ export function ms(value: number | null | undefined): string {
 }
 
 export function duration(value: number): string {
-  if (value < 60_000) return `${(value / 1000).toFixed(2)} s`
+  if (value < 60_000) return seconds(value)
   const m = Math.floor(value / 60_000)
   const s = Math.round((value % 60_000) / 1000)
   return `${m} min ${s} s`

@@ -10,19 +10,21 @@ export interface Toast {
 
 export interface AlertsSlice {
   toasts: Toast[]
+  /** The id the next toast gets. */
+  nextToastId: number
   pushToast(toast: Omit<Toast, 'id'>): number
   dismissToast(id: number): void
 }
 
 /** Toasts on screen at once; older ones give way. */
 const MAX_TOASTS = 4
-let nextToastId = 1
 
-export const createAlertsSlice: Slice<AlertsSlice> = (set) => ({
+export const createAlertsSlice: Slice<AlertsSlice> = (set, get) => ({
   toasts: [],
+  nextToastId: 1,
   pushToast: (toast) => {
-    const id = nextToastId++
-    set((s) => ({ toasts: [...s.toasts, { ...toast, id }].slice(-MAX_TOASTS) }))
+    const id = get().nextToastId
+    set((s) => ({ nextToastId: id + 1, toasts: [...s.toasts, { ...toast, id }].slice(-MAX_TOASTS) }))
     return id
   },
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),

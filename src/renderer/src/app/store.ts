@@ -8,12 +8,22 @@ import { createTimelineSlice, type TimelineSlice } from '../timeline/timeline-sl
 import { createAlertsSlice, type AlertsSlice } from '../alerts/alerts-slice.js'
 import { createExperimentsSlice, type ExperimentsSlice } from '../experiments/experiments-slice.js'
 import { createLibrarySlice, type LibrarySlice } from '../library/library-slice.js'
+import { createIngestSlice, type IngestSlice } from '../lab/ingest-slice.js'
 
 /** The renderer's one store: a slice per feature, combined. */
-export type Store = ConnectionSlice & UiSlice & ClusterSlice & TreeSlice & LogsSlice & TimelineSlice & AlertsSlice & ExperimentsSlice & LibrarySlice
+export type Store = ConnectionSlice &
+  UiSlice &
+  ClusterSlice &
+  TreeSlice &
+  LogsSlice &
+  TimelineSlice &
+  AlertsSlice &
+  ExperimentsSlice &
+  LibrarySlice &
+  IngestSlice
 export type Slice<T> = StateCreator<Store, [], [], T>
 
-export const useStore = create<Store>()((...a) => ({
+const createStore: StateCreator<Store> = (...a) => ({
   ...createConnectionSlice(...a),
   ...createUiSlice(...a),
   ...createClusterSlice(...a),
@@ -23,11 +33,12 @@ export const useStore = create<Store>()((...a) => ({
   ...createAlertsSlice(...a),
   ...createExperimentsSlice(...a),
   ...createLibrarySlice(...a),
-}))
+  ...createIngestSlice(...a),
+})
 
-const initialState = useStore.getState()
+export const useStore = create<Store>()(createStore)
 
-/** Back to a fresh store (tests, and a new session). */
+/** Back to a fresh store (tests, and a new session): every slice's initial state, built anew. */
 export function resetStore(): void {
-  useStore.setState(initialState, true)
+  useStore.setState(createStore(useStore.setState, useStore.getState, useStore), true)
 }

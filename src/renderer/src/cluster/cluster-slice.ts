@@ -27,12 +27,9 @@ export interface ClusterSlice {
   workerNet: Record<string, { fault: 'partition' | 'slow'; latencyMs?: number; since: number }>
 }
 
-export const createClusterSlice: Slice<ClusterSlice> = () => ({
-  zookeeper: { servers: [] },
-  processes: {},
-  workers: {},
-  tasks: {},
-  alerts: [],
-  zkStats: {},
-  workerNet: {},
-})
+/** Before a session's first event: no servers, processes, workers or tasks. */
+export function emptySessionCluster(): ClusterSlice {
+  return { session: undefined, zookeeper: { servers: [] }, processes: {}, workers: {}, tasks: {}, alerts: [], zkStats: {}, workerNet: {} }
+}
+
+export const createClusterSlice: Slice<ClusterSlice> = () => emptySessionCluster()

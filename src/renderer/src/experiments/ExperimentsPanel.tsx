@@ -6,7 +6,8 @@ import { useStore } from '../app/store'
 import { errorText, useLabAction } from '../lab/actions'
 import { lab } from '../lab/connection'
 import { ExternalCommandField, useExternalCommand } from '../external/ExternalCommandField'
-import type { StrategyChoice } from './experiments-slice'
+import type { RunRecord, StrategyChoice } from './experiments-slice'
+import { Table, type Column } from '../ui/Table'
 import { OUTCOME_LABEL, formatStepMs, runOutcome, sinceStart, verdictsLine, type RunOutcome } from './checker-model'
 
 /** The strategy override of a run: none (each task's own), every task on seed or recipe, or on a program of yours. */
@@ -105,27 +106,16 @@ function ScenarioPicker() {
         <p className="empty small">No bundled scenarios found.</p>
       ) : (
         <>
-          <table className="table scenario-table" aria-label="Bundled scenarios">
-            <thead>
-              <tr>
-                <th scope="col">
-                  <span className="sr-only">chosen</span>
-                </th>
-                <th scope="col">scenario</th>
-                <th scope="col">what it does</th>
-                <th scope="col" className="num">
-                  workers
-                </th>
-                <th scope="col">ZooKeeper</th>
-                <th scope="col">strategy</th>
-              </tr>
-            </thead>
-            <tbody>
-              {scenarios.map((sc) => (
-                <ScenarioRow key={sc.name} scenario={sc} checked={sc.name === chosen?.name} onChoose={() => setSelected(sc.name)} />
-              ))}
-            </tbody>
-          </table>
+          <Table
+            label="Bundled scenarios"
+            className="scenario-table"
+            columns={scenarioColumns(chosen?.name, setSelected)}
+            rows={scenarios}
+            rowKey={(sc) => sc.name}
+            rowAttributes={(sc) => ({ className: 'scenario-row', 'data-scenario': sc.name })}
+            onRowClick={(sc) => setSelected(sc.name)}
+            selected={(sc) => sc.name === chosen?.name}
+          />
           <div className="run-bar">
             <span className="small muted" id="strategy-label">
               Strategy
@@ -173,27 +163,37 @@ function ScenarioPicker() {
   )
 }
 
-function ScenarioRow({ scenario, checked, onChoose }: { scenario: ScenarioSummary; checked: boolean; onChoose(): void }) {
-  const id = `scenario-${scenario.name}`
-  return (
-    <tr className={`scenario-row ${checked ? 'is-selected' : ''}`} data-scenario={scenario.name} onClick={onChoose}>
-      <td className="radio-cell">
-        <input type="radio" id={id} name="scenario" checked={checked} onChange={onChoose} aria-label={scenario.name} />
-      </td>
-      <td>
-        <label htmlFor={id} className="mono strong scenario-name">
-          {scenario.name}
+/** The scenario picker: a radio button per row, the row itself chooses too. */
+function scenarioColumns(chosen: string | undefined, onChoose: (name: string) => void): Column<ScenarioSummary>[] {
+  return [
+    {
+      header: <span className="sr-only">chosen</span>,
+      className: 'radio-cell',
+      cell: (sc) => <input type="radio" id={`scenario-${sc.name}`} name="scenario" checked={sc.name === chosen} onChange={() => onChoose(sc.name)} aria-label={sc.name} />,
+    },
+    {
+      header: 'scenario',
+      cell: (sc) => (
+        <label htmlFor={`scenario-${sc.name}`} className="mono strong scenario-name">
+          {sc.name}
         </label>
-      </td>
-      <td className="wrap description">{scenario.description || '—'}</td>
-      <td className="num mono">
-        {scenario.workers}
-        {scenario.tasks > 1 && <span className="muted"> in {scenario.tasks} tasks</span>}
-      </td>
-      <td className="mono">{scenario.zookeeper}</td>
-      <td className="mono">{scenario.strategies.join(', ') || 'seed'}</td>
-    </tr>
-  )
+      ),
+    },
+    { header: 'what it does', className: 'wrap description', cell: (sc) => sc.description || '—' },
+    {
+      header: 'workers',
+      numeric: true,
+      className: 'mono',
+      cell: (sc) => (
+        <>
+          {sc.workers}
+          {sc.tasks > 1 && <span className="muted"> in {sc.tasks} tasks</span>}
+        </>
+      ),
+    },
+    { header: 'ZooKeeper', className: 'mono', cell: (sc) => sc.zookeeper },
+    { header: 'strategy', className: 'mono', cell: (sc) => sc.strategies.join(', ') || 'seed' },
+  ]
 }
 
 /** The session's scenario: where it is, how long it has run, and how it ended. */
@@ -358,56 +358,40 @@ function PastRuns() {
         </h2>
         <span className="muted small">in this window, newest first</span>
       </header>
-      <table className="table mono" aria-label="Runs">
-        <thead>
-          <tr>
-            <th scope="col">started</th>
-            <th scope="col">scenario</th>
-            <th scope="col">strategy</th>
-            <th scope="col">result</th>
-            <th scope="col" className="num">
-              checks
-            </th>
-            <th scope="col" className="num">
-              violations
-            </th>
-            <th scope="col" className="num">
-              failovers
-            </th>
-            <th scope="col" className="num" title="Median time from the fault to the new primary">
-              new primary
-            </th>
-            <th scope="col" className="num">
-              took
-            </th>
-            <th scope="col">session folder</th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((r) => (
-            <tr key={r.sessionDir} data-testid="run-row" data-ok={r.ok}>
-              <td>{formatTime(r.startedAt).slice(0, 8)}</td>
-              <td className="strong">{r.scenario}</td>
-              <td>{r.strategy ?? 'default'}</td>
-              <td>
-                <span className={`tag ${r.ok ? 'tag-ok' : r.error === 'interrupted' ? 'tag-muted' : 'tag-bad'}`} title={r.error}>
-                  {r.ok ? 'PASSED' : r.error === 'interrupted' ? 'STOPPED' : 'FAILED'}
-                </span>
-              </td>
-              <td className="num">
-                {r.verdicts - r.failedVerdicts}/{r.verdicts}
-              </td>
-              <td className={`num ${r.violations ? 'text-bad strong' : ''}`}>{r.violations}</td>
-              <td className="num">{r.failovers}</td>
-              <td className="num">{formatStepMs(r.medianNewPrimaryMs)}</td>
-              <td className="num">{r.durationMs !== undefined ? formatDuration(r.durationMs) : '—'}</td>
-              <td className="truncate-cell" title={r.sessionDir}>
-                {r.sessionDir.split(/[\\/]/).pop()}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table label="Runs" className="mono" columns={RUN_COLUMNS} rows={runs} rowKey={(r) => r.sessionDir} rowAttributes={(r) => ({ 'data-testid': 'run-row', 'data-ok': r.ok })} />
     </section>
   )
 }
+
+const RUN_COLUMNS: Column<RunRecord>[] = [
+  { header: 'started', cell: (r) => formatTime(r.startedAt).slice(0, 8) },
+  { header: 'scenario', className: 'strong', cell: (r) => r.scenario },
+  { header: 'strategy', cell: (r) => r.strategy ?? 'default' },
+  {
+    header: 'result',
+    cell: (r) => (
+      <span className={`tag ${r.ok ? 'tag-ok' : r.error === 'interrupted' ? 'tag-muted' : 'tag-bad'}`} title={r.error}>
+        {r.ok ? 'PASSED' : r.error === 'interrupted' ? 'STOPPED' : 'FAILED'}
+      </span>
+    ),
+  },
+  {
+    header: 'checks',
+    numeric: true,
+    cell: (r) => (
+      <>
+        {r.verdicts - r.failedVerdicts}/{r.verdicts}
+      </>
+    ),
+  },
+  { header: 'violations', numeric: true, className: (r) => (r.violations ? 'text-bad strong' : undefined), cell: (r) => r.violations },
+  { header: 'failovers', numeric: true, cell: (r) => r.failovers },
+  { header: 'new primary', hint: 'Median time from the fault to the new primary', numeric: true, cell: (r) => formatStepMs(r.medianNewPrimaryMs) },
+  { header: 'took', numeric: true, cell: (r) => (r.durationMs !== undefined ? formatDuration(r.durationMs) : '—') },
+  {
+    header: 'session folder',
+    className: 'truncate-cell',
+    title: (r) => r.sessionDir,
+    cell: (r) => r.sessionDir.split(/[\\/]/).pop(),
+  },
+]

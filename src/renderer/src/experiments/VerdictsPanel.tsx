@@ -19,6 +19,8 @@ import {
   verdictsLine,
   type FailoverBreakdownView,
 } from './checker-model'
+import type { VerdictView } from '../../../shared/lab-state'
+import { Table, type Column } from '../ui/Table'
 
 /**
  * The checker: violations as it finds them while the session runs, then the final verdicts (graded
@@ -177,38 +179,36 @@ function FinalVerdicts() {
           )}
         </div>
       ) : (
-        <table className="table verdict-table" aria-label="Final verdicts">
-          <thead>
-            <tr>
-              <th scope="col">result</th>
-              <th scope="col">invariant</th>
-              <th scope="col">task</th>
-              <th scope="col" className="num">
-                violations
-              </th>
-              <th scope="col">summary</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sortVerdicts(verdicts.verdicts).map((v) => (
-              <tr key={`${v.task}:${v.invariant}`} data-testid="verdict-row" data-ok={v.ok} data-state={v.state} data-invariant={v.invariant} className={v.ok ? '' : 'is-failed'}>
-                <td>
-                  <span className={`tag ${verdictTag(v).className}`} title={verdictTag(v).title}>
-                    {verdictTag(v).text}
-                  </span>
-                </td>
-                <td className="mono strong">{v.invariant}</td>
-                <td className="mono">{v.task}</td>
-                <td className="num mono">{v.violations}</td>
-                <td className="wrap">{v.summary}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          label="Final verdicts"
+          className="verdict-table"
+          columns={VERDICT_COLUMNS}
+          rows={sortVerdicts(verdicts.verdicts)}
+          rowKey={(v) => `${v.task}:${v.invariant}`}
+          rowAttributes={(v) => ({ 'data-testid': 'verdict-row', 'data-ok': v.ok, 'data-state': v.state, 'data-invariant': v.invariant, className: v.ok ? '' : 'is-failed' })}
+        />
       )}
     </section>
   )
 }
+
+const VERDICT_COLUMNS: Column<VerdictView>[] = [
+  {
+    header: 'result',
+    cell: (v) => {
+      const tag = verdictTag(v)
+      return (
+        <span className={`tag ${tag.className}`} title={tag.title}>
+          {tag.text}
+        </span>
+      )
+    },
+  },
+  { header: 'invariant', className: 'mono strong', cell: (v) => v.invariant },
+  { header: 'task', className: 'mono', cell: (v) => v.task },
+  { header: 'violations', numeric: true, className: 'mono', cell: (v) => v.violations },
+  { header: 'summary', className: 'wrap', cell: (v) => v.summary },
+]
 
 /** Each failover, step by step, in ms after the fault, with a bar on a scale shared by every row. */
 function FailoverBreakdown() {

@@ -4,6 +4,7 @@
  */
 import type { LabState, VerdictView, ViolationView } from '../../../shared/lab-state.js'
 import { INVARIANTS, VERDICT_STATE_LABEL, verdictState, type FailoverBreakdown, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
+import { finiteNumber, seconds, sinceStart as secondsSince } from '../../../shared/format.js'
 
 /**
  * One failover as `checker.report.failovers` carries it, read defensively from the journal: a
@@ -19,7 +20,7 @@ export const FAILOVER_STEPS: ReadonlyArray<{ key: keyof FailoverSteps; label: st
   { key: 'firstCommit', label: 'first commit' },
 ]
 
-const stepValue = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+const stepValue = (v: unknown): number | null => finiteNumber(v) ?? null
 
 /** The failovers of a `checker.report` event, keeping only well-formed entries. */
 export function parseFailovers(value: unknown): FailoverBreakdownView[] {
@@ -71,15 +72,14 @@ export function countByInvariant(
 /** Seconds since the session began, as the checker's messages and the CLI write them: `+12.35 s`. */
 export function sinceStart(at: number, start: number | undefined): string {
   if (start === undefined || !Number.isFinite(at)) return '—'
-  const s = (at - start) / 1000
-  return `${s < 0 ? '−' : '+'}${Math.abs(s).toFixed(2)} s`
+  return secondsSince(at, start)
 }
 
 /** Step durations: whole ms under 10 s (the precision the checker measures), seconds above. */
 export function formatStepMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—'
   if (Math.abs(ms) < 10_000) return `${Math.round(ms)} ms`
-  return `${(ms / 1000).toFixed(2)} s`
+  return seconds(ms)
 }
 
 /** A round duration as a person writes it: `500 ms`, `60 s`, `1.5 s`, `2 min`. */

@@ -1,17 +1,16 @@
 import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, type EventOf, type LabEvent } from '../../../shared/events.js'
-import { applyEvent, emptyLabState, type LabState } from '../../../shared/lab-state.js'
+import { applyEvent, type LabState } from '../../../shared/lab-state.js'
 import { useStore, type Store } from '../app/store.js'
-import type { ZkStats } from '../cluster/cluster-slice.js'
-import { logBuffers, MERGED } from '../logs/log-store.js'
+import { emptySessionCluster, type ZkStats } from '../cluster/cluster-slice.js'
+import { logBuffers } from '../logs/log-store.js'
+import { emptySessionLogs, logViewStart } from '../logs/logs-slice.js'
+import { timelineViewStart } from '../timeline/timeline-slice.js'
 import { timelineModel } from '../timeline/timeline-store.js'
+import { emptySessionTree, treeViewStart } from '../tree/tree-slice.js'
 import { buildChildIndex } from '../tree/tree-model.js'
 import { describeStep, median, parseFailovers } from '../experiments/checker-model.js'
+import { emptyIngest } from './ingest-slice.js'
 import { emptySessionExperiments, MAX_RUNS, type RunRecord, type SessionPhase, type StepSeen } from '../experiments/experiments-slice.js'
-
-/** The renderer's copy of the lab state, mutated by the shared reducer; the store gets copies of what changed. */
-let live: LabState = emptyLabState()
-/** Highest sequence number applied: batches are deduplicated against it. */
-let lastSeq = 0
 
 /** Highlights older than this are forgotten, so the change map stays small. */
 const CHANGE_MEMORY_MS = 5_000
@@ -91,6 +90,7 @@ export interface IngestOptions {
 
 /** A session.created for another folder than the one shown (a replay of the shown one is not new). */
 function startsNewSession(e: EventOf<'session.created'>): boolean {
+  const { labMirror: live, lastSeq } = useStore.getState()
   if (lastSeq === 0 && !live.session) return false
   if (!live.session || live.session.dir !== e.dir) return true
   // The same folder again (createSession with its dir): the journal goes on numbering from its end.
@@ -107,32 +107,23 @@ export function beginNewSession(options: { rewind?: boolean } = {}): void {
   resetIngest({ keepTimeline: options.rewind })
   const s = useStore.getState()
   useStore.setState({
-    session: undefined,
-    zookeeper: { servers: [] },
-    processes: {},
-    workers: {},
-    tasks: {},
-    alerts: [],
-    zkStats: {},
-    workerNet: {},
-    tree: {},
-    treeIndex: { index: new Map(), roots: [] },
-    treeChanged: new Map(),
-    logSources: [],
+    ...emptySessionCluster(),
+    ...emptySessionTree(),
+    ...emptySessionLogs(),
     logsVersion: s.logsVersion + 1,
-    ...(options.rewind
-      ? {}
-      : { treeSelected: undefined, logSource: MERGED, logFollow: true, timelineVersion: s.timelineVersion + 1, timelineTask: undefined, timelineFollow: true }),
+    ...(options.rewind ? {} : { ...treeViewStart(), ...logViewStart(), ...timelineViewStart(), timelineVersion: s.timelineVersion + 1 }),
     ...emptySessionExperiments(),
   })
 }
 
 /** The folder of the session the view shows. */
 export function currentSessionDir(): string | undefined {
-  return live.session?.dir
+  return useStore.getState().labMirror.session?.dir
 }
 
 function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
+  const { labMirror: live } = useStore.getState()
+  let { lastSeq } = useStore.getState()
   const fresh: LabEvent[] = []
   for (const e of events) {
     if (e.seq > lastSeq) {
@@ -155,7 +146,7 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     violations: false,
     verdicts: false,
   }
-  const patch: Partial<Store> = {}
+  const patch: Partial<Store> = { lastSeq }
   let changed: Map<string, number> | undefined
   let stats: Record<string, ZkStats> | undefined
   let net: Store['workerNet'] | undefined
@@ -268,10 +259,11 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
  * in-memory history no longer reaches back to its start; logs and lanes come from the events.
  */
 export function loadHistory(snapshot: LabState, recent: readonly LabEvent[], options: { replay?: boolean } = {}): void {
+  let { lastSeq } = useStore.getState()
   const events = recent.filter((e) => e.seq > lastSeq)
   logBuffers.append(events)
   if (!options.replay) timelineModel.applyAll(events)
-  live = structuredClone(snapshot)
+  const live = structuredClone(snapshot)
   dropHeldOver(live, events)
   lastSeq = Math.max(lastSeq, snapshot.lastSeq)
   const s = useStore.getState()
@@ -322,6 +314,8 @@ export function loadHistory(snapshot: LabState, recent: readonly LabEvent[], opt
       ? rememberRun(s.runs, runRecord(live, checkFailovers ?? [], scenarioEndedAt))
       : s.runs
   useStore.setState({
+    labMirror: live,
+    lastSeq,
     scenario: live.scenario && { ...live.scenario },
     scenarioSteps: scenarioSteps.slice(-MAX_STEPS),
     scenarioEndedAt,
@@ -365,13 +359,12 @@ function dropHeldOver(state: LabState, events: readonly LabEvent[]): void {
 }
 
 export function lastAppliedSeq(): number {
-  return lastSeq
+  return useStore.getState().lastSeq
 }
 
 /** Back to an empty renderer state (tests, and a new session). */
 export function resetIngest(options: { keepTimeline?: boolean } = {}): void {
-  live = emptyLabState()
-  lastSeq = 0
+  useStore.setState(emptyIngest())
   logBuffers.reset()
   if (!options.keepTimeline) timelineModel.reset()
 }

@@ -26,10 +26,20 @@ export interface LogsSlice {
   bumpLogs(): void
 }
 
+/** A new session's logs: no process has written yet (the lines themselves live in logBuffers). */
+export function emptySessionLogs(): Pick<LogsSlice, 'logSources'> {
+  return { logSources: [] }
+}
+
+/** What the user looks at, back to the start in another session (kept when a replay rewinds the same one). */
+export function logViewStart(): Pick<LogsSlice, 'logSource' | 'logFollow'> {
+  return { logSource: MERGED, logFollow: true }
+}
+
 export const createLogsSlice: Slice<LogsSlice> = (set) => ({
   logsVersion: 0,
-  logSources: [],
-  logSource: MERGED,
+  ...emptySessionLogs(),
+  ...logViewStart(),
   logQuery: '',
   logRegex: false,
   logCaseSensitive: false,
@@ -37,7 +47,6 @@ export const createLogsSlice: Slice<LogsSlice> = (set) => ({
   logHidden: new Set(),
   logTimestamps: true,
   logWrap: false,
-  logFollow: true,
   setLogSource: (logSource) => set({ logSource, logFollow: true }),
   setLogQuery: (logQuery) => set({ logQuery }),
   setLogOptions: (options) => set(options),

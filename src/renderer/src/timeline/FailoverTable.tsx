@@ -1,6 +1,8 @@
 import { formatDuration, formatTime } from '../app/format'
 import { useStore } from '../app/store'
 import { timelineModel } from './timeline-store'
+import type { FailoverMark } from './timeline-model'
+import { Table, type Column } from '../ui/Table'
 
 /**
  * Every measured failover of a task, as a table: the accessible counterpart of the gaps the chart
@@ -27,69 +29,58 @@ export function FailoverTable({ task }: { task: string }) {
           </span>
         )}
       </header>
-      {failovers.length === 0 && pending.length === 0 ? (
-        <p className="empty small">No failovers yet. Stop or kill the primary to measure one.</p>
-      ) : (
-        <table className="table mono" aria-label={`Failovers of ${task}`}>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">fault</th>
-              <th scope="col">at</th>
-              <th scope="col">from</th>
-              <th scope="col">to</th>
-              <th scope="col" className="num">
-                new primary after
-              </th>
-              <th scope="col" className="num">
-                gap (first commit)
-              </th>
-              <th scope="col" className="num">
-                lastCommit → first id
-              </th>
+      <Table
+        label={`Failovers of ${task}`}
+        className="mono"
+        columns={FAILOVER_COLUMNS}
+        rows={failovers}
+        rowKey={(f) => f.seq}
+        rowAttributes={() => ({ 'data-testid': 'failover-row' })}
+        trailingRows={
+          pending.length > 0 &&
+          pending.map((f) => (
+            <tr key={`pending-${f.time}`} className="pending" data-testid="failover-pending">
+              <td>…</td>
+              <td>
+                <span className="tag tag-bad">{f.action}</span>
+              </td>
+              <td>{formatTime(f.time)}</td>
+              <td>{f.worker}</td>
+              <td colSpan={4} className="muted">
+                waiting for a new primary to commit…
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {failovers.map((f, i) => (
-              <tr key={f.seq} data-testid="failover-row">
-                <td>{i + 1}</td>
-                <td>
-                  <span className="tag tag-bad">{f.fault}</span>
-                </td>
-                <td>{formatTime(f.faultTime)}</td>
-                <td>{f.from}</td>
-                <td>{f.to ?? '—'}</td>
-                <td className="num">{f.newPrimaryMs !== undefined ? formatDuration(f.newPrimaryMs) : '—'}</td>
-                <td className="num strong">{f.firstCommitMs !== undefined ? formatDuration(f.firstCommitMs) : '—'}</td>
-                <td className="num">
-                  {f.lastCommitBefore ?? '—'} → {f.firstCommitId ?? '—'}
-                  {f.lastCommitBefore !== undefined && f.firstCommitId !== undefined && f.firstCommitId !== f.lastCommitBefore + 1 && (
-                    <span className="tag tag-warn" title="The new primary did not continue at lastCommit + 1">
-                      {f.firstCommitId <= f.lastCommitBefore ? 'repeat' : 'skip'}
-                    </span>
-                  )}
-                </td>
-              </tr>
-            ))}
-            {pending.map((f) => (
-              <tr key={`pending-${f.time}`} className="pending" data-testid="failover-pending">
-                <td>…</td>
-                <td>
-                  <span className="tag tag-bad">{f.action}</span>
-                </td>
-                <td>{formatTime(f.time)}</td>
-                <td>{f.worker}</td>
-                <td colSpan={4} className="muted">
-                  waiting for a new primary to commit…
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+          ))
+        }
+        empty="No failovers yet. Stop or kill the primary to measure one."
+      />
     </section>
   )
 }
+
+const FAILOVER_COLUMNS: Column<FailoverMark>[] = [
+  { header: '#', cell: (_f, i) => i + 1 },
+  { header: 'fault', cell: (f) => <span className="tag tag-bad">{f.fault}</span> },
+  { header: 'at', cell: (f) => formatTime(f.faultTime) },
+  { header: 'from', cell: (f) => f.from },
+  { header: 'to', cell: (f) => f.to ?? '—' },
+  { header: 'new primary after', numeric: true, cell: (f) => (f.newPrimaryMs !== undefined ? formatDuration(f.newPrimaryMs) : '—') },
+  { header: 'gap (first commit)', numeric: true, className: 'strong', cell: (f) => (f.firstCommitMs !== undefined ? formatDuration(f.firstCommitMs) : '—') },
+  {
+    header: 'lastCommit → first id',
+    numeric: true,
+    cell: (f) => (
+      <>
+        {f.lastCommitBefore ?? '—'} → {f.firstCommitId ?? '—'}
+        {f.lastCommitBefore !== undefined && f.firstCommitId !== undefined && f.firstCommitId !== f.lastCommitBefore + 1 && (
+          <span className="tag tag-warn" title="The new primary did not continue at lastCommit + 1">
+            {f.firstCommitId <= f.lastCommitBefore ? 'repeat' : 'skip'}
+          </span>
+        )}
+      </>
+    ),
+  },
+]
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)

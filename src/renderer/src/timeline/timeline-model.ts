@@ -1,4 +1,5 @@
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../../shared/events.js'
+import { finiteNumber as num } from '../../../shared/format.js'
 
 /** What a worker's lane shows at any instant. */
 export type LaneState = 'starting' | 'standby' | 'primary' | 'paused' | 'dead'
@@ -63,7 +64,6 @@ interface WorkerTrack {
 /** Commits kept per task; at two a second that is more than two hours. */
 export const MAX_COMMITS = 20_000
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
 
 /**
  * Derives per-task leadership lanes from the journal, one event at a time: starting → standby/primary,

@@ -10,9 +10,14 @@ export interface TimelineSlice {
   setTimelineFollow(follow: boolean): void
 }
 
+/** What the user looks at, back to the start in another session (kept when a replay rewinds the same one). */
+export function timelineViewStart(): Pick<TimelineSlice, 'timelineTask' | 'timelineFollow'> {
+  return { timelineTask: undefined, timelineFollow: true }
+}
+
 export const createTimelineSlice: Slice<TimelineSlice> = (set) => ({
   timelineVersion: 0,
-  timelineFollow: true,
+  ...timelineViewStart(),
   setTimelineTask: (timelineTask) => set({ timelineTask }),
   setTimelineFollow: (timelineFollow) => set({ timelineFollow }),
 })

@@ -16,10 +16,19 @@ export interface TreeSlice {
   selectNode(path: string | undefined): void
 }
 
+/** A new session's tree: no nodes, nothing changed. */
+export function emptySessionTree(): Pick<TreeSlice, 'tree' | 'treeIndex' | 'treeChanged'> {
+  return { tree: {}, treeIndex: { index: new Map(), roots: [] }, treeChanged: new Map() }
+}
+
+/** What the user looks at, back to the start in another session (kept when a replay rewinds the same one). */
+export function treeViewStart(): Pick<TreeSlice, 'treeSelected'> {
+  return { treeSelected: undefined }
+}
+
 export const createTreeSlice: Slice<TreeSlice> = (set) => ({
-  tree: {},
-  treeIndex: { index: new Map(), roots: [] },
-  treeChanged: new Map(),
+  ...emptySessionTree(),
+  ...treeViewStart(),
   treeToggled: new Set(),
   toggleNode: (path) =>
     set((s) => {
