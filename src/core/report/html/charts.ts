@@ -39,7 +39,7 @@ export const BREAKDOWN_COLORS: BreakdownColors = {
 }
 
 /** Where a violation of an invariant lasted, shaded across the lanes. */
-const VIOLATION_FILL = 'rgba(196, 38, 46, 0.22)'
+const VIOLATION_FILL = 'rgba(196, 38, 46, 0.16)'
 /** The lab's own stop-all at the end: teardown, not an experiment. */
 const TEARDOWN_FILL = 'rgba(93, 102, 114, 0.12)'
 
@@ -96,11 +96,11 @@ export function timelineSvg(timeline: ReportTimeline, task: TimelineTask, faults
   const minWidth = span * 0.003
   const bands = [
     ...task.violations.map((v) => [
-      { xAxis: v.start - start, name: v.kind, itemStyle: { color: VIOLATION_FILL } },
+      { xAxis: v.start - start, itemStyle: { color: VIOLATION_FILL } },
       { xAxis: Math.max(v.end - start, v.start - start + minWidth) },
     ]),
     ...(timeline.teardownAt !== null && timeline.teardownAt < timeline.endMs
-      ? [[{ xAxis: timeline.teardownAt - start, itemStyle: { color: TEARDOWN_FILL }, label: { show: false } }, { xAxis: span }]]
+      ? [[{ xAxis: timeline.teardownAt - start, itemStyle: { color: TEARDOWN_FILL } }, { xAxis: span }]]
       : []),
   ]
   const marks = {
@@ -110,7 +110,9 @@ export function timelineSvg(timeline: ReportTimeline, task: TimelineTask, faults
     yAxisIndex: 0,
     data: [],
     silent: true,
-    markArea: { silent: true, label: { show: true, position: 'insideBottomLeft', color: REPORT_COLORS.gapText, fontSize: 10 }, data: bands },
+    // Behind the lanes; which invariant and when is in the verdicts above, where there is room to say it.
+    z: 0,
+    markArea: { silent: true, label: { show: false }, data: bands },
   }
   const drawn = { ...option, series: [...option.series, marks] }
   const attributes = `class="chart timeline" data-task="${esc(task.task)}" role="img" aria-label="Leadership timeline and lastCommit of ${esc(task.task)}"`

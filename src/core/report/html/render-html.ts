@@ -174,7 +174,7 @@ function timelineSection(report: SessionReport): string {
   const t = report.timeline
   if (t.tasks.length === 0) return '<p class="muted">No task, so no lanes.</p>'
   const c = REPORT_COLORS
-  const legend = `<div class="legend">${LANE_STATES.map((k) => legendSwatch(c.lanes[k], k)).join('')}${t.servers.length ? legendSwatch(c.lanes.running ?? c.muted, 'ZooKeeper running') : ''}${legendSwatch(c.text, 'worked (checker)')}${legendSwatch(c.fault, 'fault (numbered as below)')}${legendSwatch(c.muted, 'resume/restart/heal')}${legendSwatch(c.gap, 'failover gap')}${legendSwatch('rgba(196, 38, 46, 0.22)', 'violation')}${
+  const legend = `<div class="legend">${LANE_STATES.map((k) => legendSwatch(c.lanes[k], k)).join('')}${t.servers.length ? legendSwatch(c.lanes.running ?? c.muted, 'ZooKeeper running') : ''}${legendSwatch(c.text, 'worked (checker)')}${legendSwatch(c.fault, 'fault (numbered as below)')}${legendSwatch(c.muted, 'resume/restart/heal')}${legendSwatch(c.gap, 'failover gap')}${legendSwatch('rgba(196, 38, 46, 0.16)', 'violation')}${
     t.teardownAt !== null ? legendSwatch('rgba(93, 102, 114, 0.12)', 'teardown') : ''
   }${legendSwatch(c.commit, 'lastCommit')}</div>`
   return (
