@@ -78,7 +78,13 @@ describe('zklab report on real sessions', () => {
 
     const html = readFileSync(join(session, 'report.html'), 'utf8')
     expect(html).toContain('<svg class="chart timeline"')
-    expect([...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].every((m) => m[0] === 'http://www.w3.org/2000/svg')).toBe(true)
+    // The only absolute URLs are the SVG and XLink namespaces (identifiers, never fetched), and the one script is inline.
+    expect([...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].every((m) => m[0] === 'http://www.w3.org/2000/svg' || m[0] === 'http://www.w3.org/1999/xlink')).toBe(true)
+    expect(html).not.toMatch(/<script\b[^>]*\ssrc=/i)
+    // The chart drew the three workers' lanes, and one breakdown bar per failover.
+    const timeline = html.slice(html.indexOf('<svg class="chart timeline"'), html.indexOf('</svg>', html.indexOf('<svg class="chart timeline"')))
+    for (const n of [1, 2, 3]) expect(timeline).toContain(`>worker-task01-${n}</text>`)
+    expect(html.match(/<svg class="breakdown"/g)).toHaveLength(report.failovers.length)
 
     const pdf = join(session, 'report.pdf')
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-')

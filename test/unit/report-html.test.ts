@@ -1,8 +1,12 @@
-import { rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildReport } from '../../src/core/report/build-report.js'
+import { BREAKDOWN_COLORS } from '../../src/core/report/html/charts.js'
 import { renderHtml } from '../../src/core/report/html/render-html.js'
 import { readSessionFolder } from '../../src/core/report/read-session-folder.js'
+import { JournalBuilder, twoWorkers } from './helpers/checker-journal.js'
 import { writeHandMadeSession } from './helpers/report-session.js'
 
 const dirs: string[] = []
@@ -20,19 +24,28 @@ describe('report.html', () => {
     // The one link is the favicon, inlined as data: so the browser does not go looking for one.
     expect(page).not.toMatch(/<(script|link|img|iframe|object|embed|source|video|audio)\b[^>]*\s(src|href|data)=(?!"data:)/i)
     expect(page).not.toMatch(/@import|@font-face|url\(\s*['"]?(https?:)?\/\//i)
-    // The only absolute URLs are SVG's namespace (an identifier, never fetched).
+    // The only absolute URLs are the SVG and XLink namespaces (identifiers, never fetched).
     const urls = [...page.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((m) => m[0])
-    expect(new Set(urls)).toEqual(new Set(['http://www.w3.org/2000/svg']))
+    expect(new Set(urls)).toEqual(new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']))
+    // The charts' references stay inside the page: clip paths and the like by #id.
+    expect(page).not.toMatch(/(href|src)="(?!#|data:)/i)
     expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`)
   })
 
   it('has every section, the charts inline, and the verdict up front', () => {
     const page = html({ closed: true })
     for (const id of ['summary', 'verdicts', 'timeline', 'failovers', 'faults', 'alerts', 'logs', 'sinks', 'tree']) expect(page).toContain(`<section id="${id}">`)
-    expect(page).toContain('<svg class="chart timeline" data-task="task01"')
-    expect(page.match(/<g class="lane worker-lane" data-worker="worker-task01-\d"/g)).toHaveLength(2)
-    expect(page).toContain('<svg class="chart commits" data-task="task01"')
-    expect(page).toContain('<svg class="breakdown"')
+    // One timeline chart per task, drawn by the app's chart definition: the server and worker lanes
+    // by name, the lastCommit grid, the fault numbered as in the table, and the failover's gap.
+    const timeline = chartOf(page, 'chart timeline')
+    for (const lane of ['zk-1', 'worker-task01-1', 'worker-task01-2', 'lastCommit', 'primary', 'standby', 'running']) expect(timeline).toContain(`>${lane}</text>`)
+    expect(timeline).toMatch(/>failover 2012 ms<\/text>/)
+    expect(timeline).toMatch(/>1<\/text>/)
+    // One breakdown bar per failover, its steps in the app's colours.
+    const bar = chartOf(page, 'breakdown')
+    expect(bar).toContain('data-failover="1"')
+    expect(bar).toContain(`fill="${BREAKDOWN_COLORS.steps.sessionEnded}"`)
+    expect(bar).toContain(`fill="${BREAKDOWN_COLORS.steps.firstCommit}"`)
     expect(page).toContain('PASSED')
     expect(page).toContain('closed cleanly')
   })
@@ -76,4 +89,39 @@ describe('report.html', () => {
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
     expect(page.match(/<script>/g)).toHaveLength(1)
   })
+
+  it('renders a session with no task, no fault and no failover', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zklab-report-unit-'))
+    dirs.push(dir)
+    const j = new JournalBuilder('task01', 500)
+    j.add(0, 'lab', 'session.created', { name: 'empty' })
+    j.add(10, 'lab', 'session.closing')
+    j.add(20, 'lab', 'session.closed')
+    writeFileSync(join(dir, 'events.jsonl'), j.events.map((e) => JSON.stringify(e)).join('\n') + '\n')
+    const page = renderHtml(buildReport(readSessionFolder(dir), { labVersion: '0.1.0' }))
+    expect(page).toContain('No task, so no lanes.')
+    expect(page).toContain('No fault hit a primary, so there was no failover to measure.')
+    expect(page).not.toContain('<svg class="chart')
+  })
+
+  it('draws a task whose workers never failed over: lanes, no gap, no bar', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zklab-report-unit-'))
+    dirs.push(dir)
+    const j = new JournalBuilder('task01', 500)
+    twoWorkers(j)
+    j.loop(200, 1, 1, 3)
+    writeFileSync(join(dir, 'events.jsonl'), j.events.map((e) => JSON.stringify(e)).join('\n') + '\n')
+    const page = renderHtml(buildReport(readSessionFolder(dir), { labVersion: '0.1.0' }))
+    const timeline = chartOf(page, 'chart timeline')
+    expect(timeline).toContain('>worker-task01-1</text>')
+    expect(timeline).not.toContain('>failover ')
+    expect(page).not.toContain('<svg class="breakdown"')
+  })
 })
+
+/** The first inline <svg> of the class, whole. */
+function chartOf(page: string, cls: string): string {
+  const start = page.indexOf(`<svg class="${cls}"`)
+  expect(start).toBeGreaterThanOrEqual(0)
+  return page.slice(start, page.indexOf('</svg>', start) + '</svg>'.length)
+}

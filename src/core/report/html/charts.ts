@@ -1,237 +1,128 @@
 /**
- * The report's charts as static SVG, drawn from the report model at export time: no script, no
- * library, nothing to load, and they print as crisply as text. Every mark carries a <title>, which
- * browsers show as a tooltip.
+ * The report's charts: the app's own chart definitions (src/shared/charts) rendered to inline SVG by
+ * ECharts' server-side renderer at export time. No script and nothing to load when the page is
+ * opened, and they print as crisply as text.
  */
-import type { FailoverSteps } from '../../checker/types.js'
+import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts'
+import { GridComponent, MarkAreaComponent, MarkLineComponent } from 'echarts/components'
+import * as echarts from 'echarts/core'
+import { SVGRenderer } from 'echarts/renderers'
+import type { FailoverSteps } from '../../../shared/checker-report.js'
+import { breakdownOption, type BreakdownColors } from '../../../shared/charts/failover-breakdown.js'
+import { chartHeight, NO_SLIDER_PX, timelineOption, type ChartColors, type TimelineChartData } from '../../../shared/charts/timeline-option.js'
 import type { ReportFailover, ReportFault, ReportTimeline, TimelineTask } from '../types.js'
-import { esc, ms, n, rel } from './format.js'
+import { esc, ms, rel } from './format.js'
 
-const W = 1120
-const LABEL = 156
-const RIGHT = 14
-const X0 = LABEL
-const X1 = W - RIGHT
+// Only what the charts draw, as in the app (src/renderer/src/timeline/echarts.ts), with the SVG renderer.
+echarts.use([CustomChart, LineChart, ScatterChart, BarChart, GridComponent, MarkAreaComponent, MarkLineComponent, SVGRenderer])
 
-export const LANE_COLORS: Record<string, string> = {
-  starting: '#cbd5e1',
-  standby: '#93c5fd',
-  primary: '#16a34a',
-  paused: '#f59e0b',
-  dead: 'url(#hatch)',
-  running: '#94a3b8',
-  stopped: 'url(#hatch)',
+/** The app's light theme (src/renderer/src/styles/base.css), so a report looks like the lab it came from. */
+export const REPORT_COLORS: ChartColors = {
+  text: '#1b1f24',
+  muted: '#5d6672',
+  grid: '#e9ecf1',
+  axis: '#d5d9e0',
+  lanes: { starting: '#8a94a3', standby: '#3a6fb0', primary: '#1a7f37', paused: '#c98a00', dead: '#9aa3ae', running: '#b6bec9' },
+  fault: '#c4262e',
+  gap: 'rgba(196, 38, 46, 0.12)',
+  gapText: '#a1161e',
+  commit: '#0b63ce',
+  panel: '#ffffff',
 }
 
-export function faultColor(f: Pick<ReportFault, 'kind' | 'target' | 'recovery'>): string {
-  if (f.recovery) return '#64748b'
-  if (f.target.startsWith('zk-')) return '#7c3aed'
-  if (f.kind === 'pause') return '#d97706'
-  if (f.kind === 'kill' || f.kind === 'stop') return '#dc2626'
-  return '#2563eb'
+/** The breakdown's steps in the app's colours (.step-* in base.css). */
+export const BREAKDOWN_COLORS: BreakdownColors = {
+  track: '#f1f3f6',
+  steps: { sessionEnded: '#6e7781', nodeDeleted: '#c98a00', watchFired: '#3a6fb0', newPrimary: '#1a7f37', firstCommit: '#a1161e' },
+  noTakeover: 'rgba(196, 38, 46, 0.12)',
+  noTakeoverBorder: '#c4262e',
 }
 
-interface Scale {
-  x: (t: number) => number
-  start: number
-  end: number
-}
+/** Where a violation of an invariant lasted, shaded across the lanes. */
+const VIOLATION_FILL = 'rgba(196, 38, 46, 0.16)'
+/** The lab's own stop-all at the end: teardown, not an experiment. */
+const TEARDOWN_FILL = 'rgba(93, 102, 114, 0.12)'
 
-function scale(start: number, end: number): Scale {
-  const span = Math.max(end - start, 1)
-  return { start, end, x: (t) => X0 + ((Math.min(Math.max(t, start), end) - start) / span) * (X1 - X0) }
-}
+const TIMELINE_WIDTH = 1120
+const BREAKDOWN_WIDTH = 260
+const BREAKDOWN_HEIGHT = 14
 
-/** Tick every 1, 2, 5, 10, 15, 30 s, … so that at most about 12 fit. */
-function ticks(start: number, end: number): { times: number[]; digits: number } {
-  const span = (end - start) / 1000
-  const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200]
-  const step = steps.find((s) => span / s <= 12) ?? 7200
-  const times: number[] = []
-  for (let i = 0; i * step <= span + 1e-9; i++) times.push(start + i * step * 1000)
-  return { times, digits: step < 1 ? 1 : 0 }
-}
+const SERVER_STATE = { starting: 'starting', running: 'running', paused: 'paused', stopped: 'dead' } as const
 
 /**
- * Patterns every chart refers to, defined once at the top of the page in an SVG that is rendered
- * (zero-sized, not display:none, which would stop Chromium from painting them).
+ * An option drawn once to an SVG string, the chart disposed straight after. `attributes` go on the
+ * root <svg> (class, data-*, role, aria-label), already escaped.
  */
-export function sharedDefs(): string {
-  return (
-    '<svg class="defs" width="0" height="0" aria-hidden="true" xmlns="http://www.w3.org/2000/svg"><defs>' +
-    '<pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f1f5f9"/><line x1="0" y1="0" x2="0" y2="6" stroke="#94a3b8" stroke-width="2"/></pattern>' +
-    '<pattern id="nohatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="5" height="5" fill="#fee2e2"/><line x1="0" y1="0" x2="0" y2="5" stroke="#dc2626" stroke-width="1.5"/></pattern>' +
-    '</defs></svg>'
-  )
-}
-
-function axis(s: Scale, y: number, height: number, labels: 'top' | 'bottom'): string {
-  const { times, digits } = ticks(s.start, s.end)
-  return times
-    .map((t) => {
-      const x = n(s.x(t))
-      const ty = labels === 'top' ? y - 5 : y + height + 13
-      return `<line class="grid" x1="${x}" y1="${n(y)}" x2="${x}" y2="${n(y + height)}"/><text class="tick" x="${x}" y="${n(ty)}" text-anchor="middle">${esc(rel(t, s.start, digits))}</text>`
-    })
-    .join('')
-}
-
-function markers(s: Scale, faults: readonly ReportFault[], y0: number, y1: number, withLabels: boolean): string {
-  // Labels that would overlap the previous one on their row go up a row (two rows, then they may touch).
-  const rowEnds = [-Infinity, -Infinity]
-  return faults
-    .map((f) => {
-      const cx = s.x(f.time)
-      const x = n(cx)
-      const color = faultColor(f)
-      const title = `<title>#${f.index} ${esc(f.kind)} ${esc(f.target)} at ${esc(rel(f.time, s.start))}${f.hitPrimary ? ' (the primary)' : ''}</title>`
-      const line = `<line class="fault-line" x1="${x}" y1="${n(y0)}" x2="${x}" y2="${n(y1)}" stroke="${color}"${f.recovery ? ' stroke-dasharray="3 3"' : ''}/>`
-      let label = ''
-      if (withLabels && f.recovery) label = `<path d="M${x} ${n(y0)} l-3.5 -6 h7 z" fill="${color}"/>`
-      else if (withLabels) {
-        const text = `${f.index} ${f.kind}`
-        const half = text.length * 3.2 + 2
-        const row = cx - half > rowEnds[0] ? 0 : cx - half > rowEnds[1] ? 1 : 0
-        rowEnds[row] = cx + half
-        label = `<path d="M${x} ${n(y0)} l-5 -9 h10 z" fill="${color}"/><text class="marker-label" x="${x}" y="${n(y0 - 12 - row * 12)}" text-anchor="middle" fill="${color}">${esc(text)}</text>`
-      }
-      return `<g class="fault-marker" data-kind="${esc(f.kind)}">${title}${line}${label}</g>`
-    })
-    .join('')
-}
-
-/** One task's leadership lanes: ZooKeeper servers, then each worker; faults, violations and teardown on the same axis. */
-export function timelineSvg(timeline: ReportTimeline, task: TimelineTask, faults: readonly ReportFault[]): string {
-  const s = scale(timeline.startMs, timeline.endMs)
-  const taskFaults = faults.filter((f) => f.task === task.task || f.task === null)
-  const SERVER_H = 12
-  const SERVER_STEP = 18
-  const LANE_H = 20
-  const LANE_STEP = 28
-  const top = 46
-  let y = top
-  const rows: string[] = []
-  for (const server of timeline.servers) {
-    rows.push(
-      `<g class="lane server-lane" data-process="${esc(server.name)}"><text class="lane-label" x="${LABEL - 8}" y="${n(y + SERVER_H - 2)}" text-anchor="end">${esc(server.name)}</text>` +
-        server.intervals.map((i) => rect(s, i.start, i.end, y, SERVER_H, LANE_COLORS[i.state] ?? '#e2e8f0', `iv iv-${i.state}`, `${server.name}: ${i.state} ${rel(i.start, s.start)} → ${rel(i.end, s.start)}`)).join('') +
-        '</g>',
-    )
-    y += SERVER_STEP
+function renderSvg(option: object, width: number, height: number, attributes: string): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
+  try {
+    // A static picture has no tooltip to show.
+    const { tooltip: _tooltip, ...drawn } = option as { tooltip?: unknown }
+    chart.setOption(drawn)
+    return chart.renderToSVGString({ useViewBox: true }).replace(/^<svg /, `<svg ${attributes} `)
+  } finally {
+    chart.dispose()
   }
-  if (timeline.servers.length) y += 6
-  for (const lane of task.lanes) {
-    const working = lane.working
-      .map((w) => rect(s, w.start, w.end, y + LANE_H - 5, 5, '#052e16', 'work', `${lane.worker} worked ${rel(w.start, s.start)} → ${rel(w.end, s.start)} (the checker's working interval)`, 2))
-      .join('')
-    rows.push(
-      `<g class="lane worker-lane" data-worker="${esc(lane.worker)}"><text class="lane-label" x="${LABEL - 8}" y="${n(y + 14)}" text-anchor="end">${esc(lane.worker)}</text>` +
-        `<rect class="lane-bg" x="${X0}" y="${n(y)}" width="${X1 - X0}" height="${LANE_H}"/>` +
-        lane.intervals.map((i) => rect(s, i.start, i.end, y, LANE_H - 6, LANE_COLORS[i.state], `iv iv-${i.state}`, `${lane.worker}: ${i.state} ${rel(i.start, s.start)} → ${rel(i.end, s.start)}`)).join('') +
-        working +
-        '</g>',
-    )
-    y += LANE_STEP
+}
+
+/** One task on the session's time axis (ms since its start): server lanes, then each worker. */
+export function timelineChartData(timeline: ReportTimeline, task: TimelineTask, faults: readonly ReportFault[], failovers: readonly ReportFailover[]): TimelineChartData {
+  const start = timeline.startMs
+  const span = Math.max(timeline.endMs - start, 1)
+  return {
+    workers: [...timeline.servers.map((s) => s.name), ...task.lanes.map((l) => l.worker)],
+    intervals: [
+      ...timeline.servers.flatMap((s) => s.intervals.map((i) => ({ worker: s.name, state: SERVER_STATE[i.state], start: i.start - start, end: i.end - start }))),
+      ...task.lanes.flatMap((l) => l.intervals.map((i) => ({ worker: l.worker, state: i.state, start: i.start - start, end: i.end - start }))),
+    ],
+    faults: faults
+      .filter((f) => f.task === task.task || f.task === null)
+      .map((f) => ({ time: f.time - start, worker: f.target, action: f.kind, wasPrimary: f.hitPrimary, label: String(f.index) })),
+    commits: task.lastCommit.map((c) => [c.time - start, c.value]),
+    failovers: failovers.filter((f) => f.task === task.task).map((f) => ({ faultTime: f.faultTime - start, ...(f.gapMs !== null ? { firstCommitMs: f.gapMs } : {}) })),
+    firstTime: 0,
+    lastTime: span,
+    working: task.lanes.flatMap((l) => l.working.map((w) => ({ worker: l.worker, start: w.start - start, end: w.end - start }))),
   }
-  const violationY = y + 2
-  const violations = task.violations
-    .map((v) => rect(s, v.start, v.end, violationY, 10, '#dc2626', 'violation', `${v.invariant}: ${v.kind} ${rel(v.start, s.start)} → ${rel(v.end, s.start)}`, 3))
-    .join('')
-  rows.push(`<g class="violations"><text class="lane-label" x="${LABEL - 8}" y="${n(violationY + 9)}" text-anchor="end">violations</text><rect class="lane-bg" x="${X0}" y="${n(violationY)}" width="${X1 - X0}" height="10"/>${violations}</g>`)
-  const bottom = violationY + 14
-  const height = bottom + 20
-  const teardown =
-    timeline.teardownAt !== null && timeline.teardownAt < timeline.endMs
-      ? `<g class="teardown"><title>the lab's stop-all from ${esc(rel(timeline.teardownAt, s.start))}: teardown, not an experiment</title><rect x="${n(s.x(timeline.teardownAt))}" y="${top - 4}" width="${n(Math.max(1, s.x(timeline.endMs) - s.x(timeline.teardownAt)))}" height="${n(bottom - top + 4)}" fill="#e2e8f0" opacity="0.7"/></g>`
-      : ''
-  return (
-    `<svg class="chart timeline" data-task="${esc(task.task)}" viewBox="0 0 ${W} ${n(height)}" width="100%" role="img" aria-label="Leadership timeline of ${esc(task.task)}" xmlns="http://www.w3.org/2000/svg">` +
-    `<g class="axis">${axis(s, top - 4, bottom - top + 4, 'bottom')}</g>${teardown}${rows.join('')}${markers(s, taskFaults, top - 4, bottom, true)}</svg>`
-  )
 }
 
-/** lastCommit over time, a step line on the timeline's axis; a step backwards is marked red. */
-export function commitsSvg(timeline: ReportTimeline, task: TimelineTask, faults: readonly ReportFault[]): string {
-  const s = scale(timeline.startMs, timeline.endMs)
-  const top = 12
-  const plotH = 130
-  const bottom = top + plotH
-  const max = Math.max(1, ...task.lastCommit.map((c) => c.value))
-  const niceMax = niceCeil(max)
-  const y = (v: number) => bottom - (v / niceMax) * plotH
-  // Whole ids, evenly spaced: 4 or 5 steps where they divide the top evenly, else 2.
-  const parts = [4, 5, 2].find((p) => Number.isInteger(niceMax / p)) ?? 1
-  const yTicks = Array.from({ length: parts + 1 }, (_, i) => (i * niceMax) / parts)
-  const grid = yTicks
-    .map((v) => `<line class="grid" x1="${X0}" y1="${n(y(v))}" x2="${X1}" y2="${n(y(v))}"/><text class="tick" x="${X0 - 6}" y="${n(y(v) + 3)}" text-anchor="end">${v}</text>`)
-    .join('')
-  let path = ''
-  const backward: string[] = []
-  task.lastCommit.forEach((c, i) => {
-    const x = n(s.x(c.time))
-    if (i === 0) path = `M${x} ${n(y(c.value))}`
-    else {
-      path += ` H${x} V${n(y(c.value))}`
-      if (c.value < task.lastCommit[i - 1].value) {
-        backward.push(`<circle class="backward" cx="${x}" cy="${n(y(c.value))}" r="3.5"><title>lastCommit back from ${task.lastCommit[i - 1].value} to ${c.value} at ${esc(rel(c.time, s.start))}${c.writer ? ` by ${esc(c.writer)}` : ''}</title></circle>`)
-      }
-    }
-  })
-  const last = task.lastCommit.at(-1)
-  if (last) path += ` H${n(s.x(timeline.teardownAt ?? timeline.endMs))}`
-  const points = task.lastCommit.length <= 400 ? task.lastCommit.map((c) => `<circle class="commit" cx="${n(s.x(c.time))}" cy="${n(y(c.value))}" r="1.8"><title>${c.value} at ${esc(rel(c.time, s.start))}${c.writer ? ` by ${esc(c.writer)}` : ''}</title></circle>`).join('') : ''
-  const empty = task.lastCommit.length === 0 ? `<text class="tick" x="${(X0 + X1) / 2}" y="${top + plotH / 2}" text-anchor="middle">no commit recorded</text>` : ''
-  return (
-    `<svg class="chart commits" data-task="${esc(task.task)}" viewBox="0 0 ${W} ${bottom + 22}" width="100%" role="img" aria-label="lastCommit of ${esc(task.task)} over time" xmlns="http://www.w3.org/2000/svg">` +
-    `<text class="lane-label" x="${8}" y="${top + 10}">lastCommit</text><g class="axis">${grid}${axis(s, top, plotH, 'bottom')}</g>` +
-    markers(s, faults.filter((f) => f.task === task.task || f.task === null), top, bottom, false) +
-    `<path class="commit-line" d="${path}"/>${points}${backward.join('')}${empty}</svg>`
-  )
+/** One task's leadership timeline and lastCommit, as the app draws them, with violations and teardown shaded. */
+export function timelineSvg(timeline: ReportTimeline, task: TimelineTask, faults: readonly ReportFault[], failovers: readonly ReportFailover[]): string {
+  const data = timelineChartData(timeline, task, faults, failovers)
+  const start = timeline.startMs
+  const span = data.lastTime
+  const option = timelineOption(data, span, REPORT_COLORS, { time: (t) => rel(t, 0), duration: (d) => ms(d) }, { relative: { span }, gapLabels: true })
+  // An instant (a write backwards) still gets a visible band: 0.3 % of the axis.
+  const minWidth = span * 0.003
+  const bands = [
+    ...task.violations.map((v) => [
+      { xAxis: v.start - start, itemStyle: { color: VIOLATION_FILL } },
+      { xAxis: Math.max(v.end - start, v.start - start + minWidth) },
+    ]),
+    ...(timeline.teardownAt !== null && timeline.teardownAt < timeline.endMs
+      ? [[{ xAxis: timeline.teardownAt - start, itemStyle: { color: TEARDOWN_FILL } }, { xAxis: span }]]
+      : []),
+  ]
+  const marks = {
+    id: 'report-bands',
+    type: 'line',
+    xAxisIndex: 0,
+    yAxisIndex: 0,
+    data: [],
+    silent: true,
+    // Behind the lanes; which invariant and when is in the verdicts above, where there is room to say it.
+    z: 0,
+    markArea: { silent: true, label: { show: false }, data: bands },
+  }
+  const drawn = { ...option, series: [...option.series, marks] }
+  const attributes = `class="chart timeline" data-task="${esc(task.task)}" role="img" aria-label="Leadership timeline and lastCommit of ${esc(task.task)}"`
+  return renderSvg(drawn, TIMELINE_WIDTH, chartHeight(data.workers.length) - NO_SLIDER_PX, attributes)
 }
 
-function rect(s: Scale, start: number, end: number, y: number, h: number, fill: string, cls: string, title: string, minWidth = 0.5): string {
-  const x = s.x(start)
-  const w = Math.max(minWidth, s.x(end) - x)
-  return `<rect class="${cls}" x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}" fill="${fill}"><title>${esc(title)}</title></rect>`
-}
-
-function niceCeil(v: number): number {
-  const p = 10 ** Math.floor(Math.log10(v))
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p
-  return 10 * p
-}
-
-const STEP_ORDER: (keyof FailoverSteps)[] = ['sessionEnded', 'nodeDeleted', 'watchFired', 'newPrimary', 'firstCommit']
-export const STEP_COLORS: Record<keyof FailoverSteps, string> = {
-  sessionEnded: '#94a3b8',
-  nodeDeleted: '#a78bfa',
-  watchFired: '#60a5fa',
-  newPrimary: '#34d399',
-  firstCommit: '#15803d',
-}
-export const STEP_LABELS: Record<keyof FailoverSteps, string> = {
-  sessionEnded: 'old session ended',
-  nodeDeleted: 'node deleted',
-  watchFired: 'watch fired',
-  newPrimary: 'new primary',
-  firstCommit: 'first commit',
-}
-
-/** One failover as a bar on a scale shared by every row: each segment is the time to reach the next step. */
-export function breakdownSvg(f: ReportFailover, maxMs: number): string {
-  const BW = 260
-  const H = 14
-  const x = (v: number) => (Math.max(0, v) / Math.max(maxMs, 1)) * BW
-  const reached = STEP_ORDER.filter((k) => f.steps[k] !== null).sort((a, b) => f.steps[a]! - f.steps[b]!)
-  let prev = 0
-  const segments = reached.map((k) => {
-    const v = f.steps[k]!
-    const seg = `<rect class="seg seg-${k}" x="${n(x(prev))}" y="0" width="${n(Math.max(1, x(v) - x(prev)))}" height="${H}" fill="${STEP_COLORS[k]}"><title>${esc(STEP_LABELS[k])} after ${esc(ms(v))}</title></rect>`
-    prev = Math.max(prev, v)
-    return seg
-  })
-  const missing = f.steps.firstCommit === null ? `<rect x="${n(x(prev))}" y="0" width="${n(Math.max(4, BW - x(prev)))}" height="${H}" fill="url(#nohatch)" opacity="0.8"><title>no first commit by a new primary before the next fault or the close</title></rect>` : ''
-  return `<svg class="breakdown" viewBox="0 0 ${BW} ${H}" width="100%" height="${H}" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><rect x="0" y="0" width="${BW}" height="${H}" fill="#f1f5f9"/>${segments.join('')}${missing}</svg>`
+/** One failover's bar on the scale every row shares. */
+export function breakdownSvg(f: Pick<ReportFailover, 'index'> & { steps: FailoverSteps }, scale: number): string {
+  const attributes = `class="breakdown" data-failover="${f.index}" preserveAspectRatio="none" role="img" aria-label="failover ${f.index}: first commit ${esc(ms(f.steps.firstCommit))} after the fault"`
+  return renderSvg(breakdownOption(f.steps, scale, BREAKDOWN_COLORS), BREAKDOWN_WIDTH, BREAKDOWN_HEIGHT, attributes)
 }
 
 export function legendSwatch(color: string, label: string, cls = ''): string {

@@ -5,7 +5,9 @@
  */
 import { eventText } from '../fault-logs.js'
 import type { FaultLogWindow, ReportFailover, ReportVerdict, ReportViolation, SessionReport, TreeNode } from '../types.js'
-import { breakdownSvg, commitsSvg, faultColor, LANE_COLORS, legendSwatch, sharedDefs, STEP_COLORS, STEP_LABELS, timelineSvg } from './charts.js'
+import { breakdownScale, FAILOVER_STEPS } from '../../../shared/charts/failover-breakdown.js'
+import { faultMarkColor, LANE_STATES } from '../../../shared/charts/timeline-option.js'
+import { BREAKDOWN_COLORS, breakdownSvg, legendSwatch, REPORT_COLORS, timelineSvg } from './charts.js'
 import { clock, duration, esc, idList, ms, rel, utc } from './format.js'
 import { REPORT_JS } from './script.js'
 import { verdictState, type VerdictState } from '../../../shared/checker-report.js'
@@ -43,7 +45,6 @@ export function renderHtml(report: SessionReport): string {
 <style>${REPORT_CSS}</style>
 </head>
 <body>
-${sharedDefs()}
 <header class="top"><div class="inner">
 <h1><span class="kind">Session report ·</span> ${esc(s.name)}${verdictPill(report)}</h1>
 <div class="meta">
@@ -196,15 +197,16 @@ function violationCard(v: ReportVerdict, x: ReportViolation, index: number, star
 function timelineSection(report: SessionReport): string {
   const t = report.timeline
   if (t.tasks.length === 0) return '<p class="muted">No task, so no lanes.</p>'
-  const legend = `<div class="legend">${['starting', 'standby', 'primary', 'paused', 'dead'].map((k) => legendSwatch(LANE_COLORS[k], k)).join('')}${legendSwatch('#052e16', 'worked (checker)')}${legendSwatch('#dc2626', 'violation')}${legendSwatch('#e2e8f0', 'teardown')}${
-    t.servers.length ? legendSwatch(LANE_COLORS.running, 'ZooKeeper running') : ''
-  }<span class="swatch"><svg width="14" height="10" xmlns="http://www.w3.org/2000/svg"><line x1="7" y1="0" x2="7" y2="10" stroke="#dc2626" stroke-width="2"/></svg>kill/stop</span><span class="swatch"><svg width="14" height="10" xmlns="http://www.w3.org/2000/svg"><line x1="7" y1="0" x2="7" y2="10" stroke="#d97706" stroke-width="2"/></svg>pause</span><span class="swatch"><svg width="14" height="10" xmlns="http://www.w3.org/2000/svg"><line x1="7" y1="0" x2="7" y2="10" stroke="#2563eb" stroke-width="2"/></svg>network</span><span class="swatch"><svg width="14" height="10" xmlns="http://www.w3.org/2000/svg"><line x1="7" y1="0" x2="7" y2="10" stroke="#64748b" stroke-width="2" stroke-dasharray="2 2"/></svg>resume/restart/heal</span></div>`
+  const c = REPORT_COLORS
+  const legend = `<div class="legend">${LANE_STATES.map((k) => legendSwatch(c.lanes[k], k)).join('')}${t.servers.length ? legendSwatch(c.lanes.running ?? c.muted, 'ZooKeeper running') : ''}${legendSwatch(c.text, 'worked (checker)')}${legendSwatch(c.fault, 'fault (numbered as below)')}${legendSwatch(c.muted, 'resume/restart/heal')}${legendSwatch(c.gap, 'failover gap')}${legendSwatch('rgba(196, 38, 46, 0.16)', 'violation')}${
+    t.teardownAt !== null ? legendSwatch('rgba(93, 102, 114, 0.12)', 'teardown') : ''
+  }${legendSwatch(c.commit, 'lastCommit')}</div>`
   return (
     legend +
     t.tasks
       .map(
         (task) =>
-          `<figure class="timeline-figure" data-task="${esc(task.task)}">${t.tasks.length > 1 ? `<h3><code>${esc(task.task)}</code></h3>` : ''}${timelineSvg(t, task, report.faults)}${commitsSvg(t, task, report.faults)}<figcaption>Task <code>${esc(task.task)}</code>: each worker's role as it reported it, the checker's working intervals (dark strip), faults numbered as in the table below, and lastCommit as ZooKeeper held it (red dots: a step backwards).</figcaption></figure>`,
+          `<figure class="timeline-figure" data-task="${esc(task.task)}">${t.tasks.length > 1 ? `<h3><code>${esc(task.task)}</code></h3>` : ''}${timelineSvg(t, task, report.faults, report.failovers)}<figcaption>Task <code>${esc(task.task)}</code>, drawn as the app draws it: each worker's role as it reported it, the checker's working intervals (dark strip), faults numbered as in the table below, each failover's gap from the fault to the new primary's first commit (shaded, with its length), checker violations (red bands) and lastCommit as ZooKeeper held it.</figcaption></figure>`,
       )
       .join('')
   )
@@ -213,8 +215,8 @@ function timelineSection(report: SessionReport): string {
 function failoversSection(report: SessionReport): string {
   const start = report.summary.startMs
   if (report.failovers.length === 0) return '<p class="muted">No fault hit a primary, so there was no failover to measure.</p>'
-  const max = Math.max(1, ...report.failovers.flatMap((f) => Object.values(f.steps).filter((v): v is number => v !== null)))
-  const legend = `<div class="legend">${(Object.keys(STEP_COLORS) as (keyof typeof STEP_COLORS)[]).map((k) => legendSwatch(STEP_COLORS[k], STEP_LABELS[k])).join('')}${legendSwatch('url(#nohatch)', 'no takeover')}<span class="muted">each bar: ms after the fault; one scale for all rows (full width ${esc(ms(max))})</span></div>`
+  const max = breakdownScale(report.failovers)
+  const legend = `<div class="legend">${FAILOVER_STEPS.map((st) => legendSwatch(BREAKDOWN_COLORS.steps[st.key], st.label)).join('')}${legendSwatch(BREAKDOWN_COLORS.noTakeover, 'no takeover')}<span class="muted">each bar: ms after the fault, split by the step that ends each stretch; one scale for all rows (full width ${esc(ms(max))})</span></div>`
   const rows = report.failovers.map((f) => failoverRow(f, start, max)).join('')
   return `${legend}<table class="failovers"><thead><tr><th class="num">#</th><th>Fault</th><th class="num">at</th><th>From → to</th><th class="num">session<br>ended</th><th class="num">node<br>deleted</th><th class="num">watch<br>fired</th><th class="num">new<br>primary</th><th class="num">first commit<br>(the gap)</th><th>Ids</th><th>Breakdown</th></tr></thead><tbody>${rows}</tbody></table>`
 }
@@ -231,7 +233,7 @@ function faultsSection(report: SessionReport): string {
     ? `<table class="faults"><thead><tr><th class="num">#</th><th class="num">at</th><th class="num">UTC</th><th>Action</th><th>Target</th><th>Task</th><th>Hit the primary</th></tr></thead><tbody>${report.faults
         .map(
           (f) =>
-            `<tr><td class="num">${f.index}</td><td class="num">${esc(rel(f.time, start))}</td><td class="num mono">${esc(clock(f.time))}</td><td><span style="color:${faultColor(f)}">■</span> <code>${esc(f.kind)}</code>${f.recovery ? ' <span class="muted small">recovery</span>' : ''}</td><td><code>${esc(f.target)}</code></td><td>${esc(f.task ?? '—')}</td><td>${f.hitPrimary ? 'yes' : '<span class="muted">no</span>'}</td></tr>`,
+            `<tr><td class="num">${f.index}</td><td class="num">${esc(rel(f.time, start))}</td><td class="num mono">${esc(clock(f.time))}</td><td><span style="color:${faultMarkColor({ action: f.kind }, REPORT_COLORS)}">■</span> <code>${esc(f.kind)}</code>${f.recovery ? ' <span class="muted small">recovery</span>' : ''}</td><td><code>${esc(f.target)}</code></td><td>${esc(f.task ?? '—')}</td><td>${f.hitPrimary ? 'yes' : '<span class="muted">no</span>'}</td></tr>`,
         )
         .join('')}</tbody></table>`
     : '<p class="muted">No fault was fired in this session.</p>'

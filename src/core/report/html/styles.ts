@@ -62,23 +62,12 @@ details > summary::marker { color: var(--muted); }
 .chips input { margin: 0 4px 0 0; vertical-align: -1px; }
 figure { margin: 8px 0 18px; }
 figcaption { color: var(--muted); font-size: 12px; margin-top: 2px; }
-svg.chart { display: block; max-width: 100%; height: auto; font-family: var(--sans); }
-svg.defs { position: absolute; }
-svg .tick { font-size: 10.5px; fill: #64748b; }
-svg .lane-label { font-size: 12px; fill: #0f172a; font-family: var(--mono); }
-svg .marker-label { font-size: 10.5px; font-weight: 650; }
-svg .grid { stroke: #e2e8f0; stroke-width: 1; }
-svg .lane-bg { fill: #f8fafc; }
-svg .fault-line { stroke-width: 1.4; opacity: 0.85; }
-svg .commit-line { fill: none; stroke: #1d4ed8; stroke-width: 1.8; }
-svg .commit { fill: #1d4ed8; }
-svg .backward { fill: #dc2626; stroke: #fff; stroke-width: 1; }
-svg .violation { opacity: 0.85; }
+svg.chart { display: block; width: 100%; max-width: 1120px; height: auto; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: #334155; margin: 2px 0 6px; }
 .swatch { display: inline-flex; align-items: center; gap: 5px; }
 .swatch svg { border: 1px solid #cbd5e1; }
 .bar-cell { width: 24%; min-width: 120px; vertical-align: middle; }
-svg.breakdown { display: block; }
+svg.breakdown { display: block; width: 100%; height: 14px; }
 td.handover code, td.ids, table.verdicts code { white-space: nowrap; }
 .context td:nth-child(1) { width: 52px; }
 .context td:nth-child(2) { width: 76px; }

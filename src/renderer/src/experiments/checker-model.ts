@@ -3,7 +3,7 @@
  * like on screen. No React, no store, so they are unit-tested directly.
  */
 import type { LabState, VerdictView, ViolationView } from '../../../shared/lab-state.js'
-import { INVARIANTS, VERDICT_STATE_LABEL, verdictState, type FailoverBreakdown, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
+import { INVARIANTS, VERDICT_STATE_LABEL, verdictState, type FailoverBreakdown, type VerdictState } from '../../../shared/checker-report.js'
 import { finiteNumber, seconds, sinceStart as secondsSince } from '../../../shared/format.js'
 
 /**
@@ -12,13 +12,8 @@ import { finiteNumber, seconds, sinceStart as secondsSince } from '../../../shar
  */
 export type FailoverBreakdownView = Omit<FailoverBreakdown, 'faultSeq'> & Partial<Pick<FailoverBreakdown, 'faultSeq'>>
 
-export const FAILOVER_STEPS: ReadonlyArray<{ key: keyof FailoverSteps; label: string }> = [
-  { key: 'sessionEnded', label: 'session ended' },
-  { key: 'nodeDeleted', label: 'node deleted' },
-  { key: 'watchFired', label: 'watch fired' },
-  { key: 'newPrimary', label: 'new primary' },
-  { key: 'firstCommit', label: 'first commit' },
-]
+// The steps, their order and the bar's scale are the shared breakdown chart's (src/shared/charts).
+export { FAILOVER_STEPS } from '../../../shared/charts/failover-breakdown.js'
 
 const stepValue = (v: unknown): number | null => finiteNumber(v) ?? null
 
@@ -90,47 +85,7 @@ export function formatShortMs(ms: number): string {
   return `${Number((ms / 1000).toFixed(2))} s`
 }
 
-/**
- * A shared scale for the breakdown's bars: the largest step of any row, rounded up to a readable
- * value, so rows can be compared by eye (a seed's 6 s wait next to a recipe's 20 ms handover).
- */
-export function breakdownScale(failovers: readonly FailoverBreakdownView[]): number {
-  let max = 0
-  for (const f of failovers) for (const { key } of FAILOVER_STEPS) max = Math.max(max, f.steps[key] ?? 0)
-  return niceCeil(max)
-}
-
-/** The next 1, 2, 2.5, 5 or 7.5 × 10ⁿ at or above the value (at least 10 ms). */
-export function niceCeil(value: number): number {
-  if (!(value > 10)) return 10
-  const power = 10 ** Math.floor(Math.log10(value))
-  for (const m of [1, 2, 2.5, 5, 7.5, 10]) if (m * power >= value) return m * power
-  return 10 * power
-}
-
-/**
- * The bar of one failover as consecutive segments in the steps' logical order (session ended, node
- * deleted, watch fired, new primary, first commit), each coloured by the step that ends it: where
- * the time went. A step seen before an earlier one (a watch noticed a few ms before the observer saw
- * the node go) adds nothing; steps that did not happen are skipped.
- */
-export function barSegments(steps: FailoverSteps, scale: number): Array<{ key: keyof FailoverSteps; from: number; to: number }> {
-  const out: Array<{ key: keyof FailoverSteps; from: number; to: number }> = []
-  let from = 0
-  for (const { key } of FAILOVER_STEPS) {
-    const to = barPercent(steps[key], scale)
-    if (to === null) continue
-    if (to > from) out.push({ key, from, to })
-    from = Math.max(from, to)
-  }
-  return out
-}
-
-/** Where a step sits on a bar of the given scale, in percent (clamped to 0..100). */
-export function barPercent(ms: number | null, scale: number): number | null {
-  if (ms === null || !(scale > 0)) return null
-  return Math.max(0, Math.min(100, (ms / scale) * 100))
-}
+export { barPercent, barSegments, breakdownScale, niceCeil } from '../../../shared/charts/failover-breakdown.js'
 
 export type RunOutcome = 'starting' | 'running' | 'grading' | 'passed' | 'failed' | 'stopped'
 

@@ -1,11 +1,8 @@
 import { useEffect } from 'react'
 import { useStore } from '../app/store'
-import { buildOption, chartHeight, readColors } from './chart-option'
+import { buildOption, chartHeight, NO_SLIDER_PX, readColors } from './chart-option'
 import { useChart } from './use-chart'
 import type { TaskTimeline } from './timeline-model'
-
-/** The slider's room, which a static chart does not have. */
-const NO_SLIDER_PX = 40
 
 /**
  * One task's lanes and lastCommit, read-only, with times as ms since the task's first worker started

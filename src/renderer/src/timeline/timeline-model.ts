@@ -1,28 +1,9 @@
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../../shared/events.js'
 import { finiteNumber as num } from '../../../shared/format.js'
+import type { FaultMark, Interval, LaneState } from '../../../shared/charts/timeline-option.js'
 
-/** What a worker's lane shows at any instant. */
-export type LaneState = 'starting' | 'standby' | 'primary' | 'paused' | 'dead'
-export const LANE_STATES: readonly LaneState[] = ['starting', 'standby', 'primary', 'paused', 'dead']
-
-export interface Interval {
-  worker: string
-  state: LaneState
-  start: number
-  /** Open while the state lasts. */
-  end?: number
-}
-
-/** A fault or action the lab fired at a worker (process.action). */
-export interface FaultMark {
-  time: number
-  worker: string
-  action: string
-  /** Whether the worker was primary when it was hit. */
-  wasPrimary: boolean
-  /** Fired by the lab while closing the session: teardown, not an experiment (no takeover follows). */
-  teardown?: boolean
-}
+// The chart's own vocabulary lives with the shared chart definition (src/shared/charts).
+export { closedIntervals, LANE_STATES, type FaultMark, type Interval, type LaneState } from '../../../shared/charts/timeline-option.js'
 
 /** A measured takeover, as the lab records it in a `failover` event. */
 export interface FailoverMark {
@@ -204,11 +185,6 @@ export class TimelineModel {
     track.open = interval
     this.timeline(track.task, time).intervals.push(interval)
   }
-}
-
-/** Intervals with open ones closed at `now`: what a chart draws. */
-export function closedIntervals(timeline: TaskTimeline, now: number): Array<Required<Interval>> {
-  return timeline.intervals.map((iv) => ({ ...iv, end: iv.end ?? Math.max(iv.start, now) }))
 }
 
 /** The lane state of a worker at an instant (for tooltips and tests). */
