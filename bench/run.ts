@@ -83,7 +83,7 @@ async function main(): Promise<number> {
     const busy = cpuBusyBetween(c0, cpuSample())
     entry.machineBusyPct = busy.busyPct
     entry.stealPct = busy.stealPct
-    sections[name] = entry as SectionRun<unknown>
+    sections[name] = entry
     const text = entry.result !== undefined ? render(entry.result) : `${title}: not measured (${entry.error?.split('\n')[0]})`
     const note = `(${(entry.durationMs / 1000).toFixed(0)} s; load ${l0.toFixed(1)} before; machine ${entry.machineBusyPct.toFixed(0)} % busy, ${entry.stealPct.toFixed(1)} % steal)`
     tables.push(`${text}\n\n${note}`)

@@ -91,7 +91,7 @@ function aptGet(prefix: string[], aptArgs: string[]): void {
   const [command, ...rest] = [...prefix, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...aptArgs]
   console.error(`ensure-zookeeper: running ${[command, ...rest].join(' ')}`)
   // Output goes straight through so CI logs show apt's progress and errors.
-  execFileSync(command!, rest, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 15 * 60_000 })
+  execFileSync(command, rest, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 15 * 60_000 })
 }
 
 function fail(problems: Check['problems'], extra?: string): never {

@@ -36,12 +36,12 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const lines: string[] = []
-  child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => lines.push(chunk.toString()))
   const timeoutMs = options.startTimeoutMs ?? 60_000
   try {
     const url = await new Promise<string>((resolveUrl, reject) => {
       const timer = setTimeout(() => reject(new Error(`zklab serve printed no URL within ${timeoutMs} ms:\n${lines.join('')}`)), timeoutMs)
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         lines.push(line + '\n')
         const match = URL_LINE.exec(line)
         if (match) {

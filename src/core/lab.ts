@@ -151,7 +151,7 @@ export class Lab implements LabApi {
   /** Records a lab-level event (scenario steps, failovers) in the session's journal. */
   record(event: DistributiveOmit<UnsequencedEvent, 'time' | 'source'> & { time?: number; source?: string }): LabEvent {
     const session = this.requireSession()
-    return session.journal.append({ time: Date.now(), source: 'lab', ...event } as UnsequencedEvent)
+    return session.journal.append({ time: Date.now(), source: 'lab', ...event })
   }
 
   async createSession(input: CreateSessionInput = {}): Promise<SessionInfo> {

@@ -17,7 +17,7 @@ export function folderDialog(dialog: Pick<Dialog, 'showOpenDialog'>, parent: Dia
     }
     const win = parent()
     const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
-    return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]!
+    return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
   }
 }
 

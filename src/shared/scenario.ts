@@ -138,7 +138,7 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
     }
     const parsed = (SCHEMAS[keys[0]]() as z.ZodType).safeParse(value)
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never)
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path })
       return z.NEVER
     }
     return parsed.data as Step

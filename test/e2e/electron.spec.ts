@@ -43,10 +43,10 @@ function descendants(root: number): Map<number, string> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')
       const ppid = Number(fields[1])
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
-      started.set(Number(entry), fields[19]!)
+      started.set(Number(entry), fields[19])
     } catch {
       // The process ended while we looked.
     }
@@ -64,7 +64,7 @@ function descendants(root: number): Map<number, string> {
 function stillRunning(processes: Map<number, string>): number[] {
   return [...processes].filter(([pid, startTime]) => {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
       return fields[0] !== 'Z' && fields[19] === startTime
     } catch {
       return false
@@ -85,7 +85,7 @@ test.describe('Electron app', () => {
     const app = await electron.launch({
       executablePath: binary.path,
       args: [MAIN],
-      env: { ...process.env, ZKLAB_SESSIONS: sessions } as Record<string, string>,
+      env: { ...process.env, ZKLAB_SESSIONS: sessions },
       timeout: 60_000,
     })
     const electronPid = app.process().pid!

@@ -21,8 +21,8 @@ function zklab(args: string[]): Promise<{ code: number | null; output: string }>
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/zklab.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
-    child.stdout!.on('data', (d) => (output += d))
-    child.stderr!.on('data', (d) => (output += d))
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
     const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
     child.once('error', fail)
     child.once('exit', (code) => {

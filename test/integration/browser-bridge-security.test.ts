@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startServeProcess, stopServeProcess, type ServeProcess } from '../../src/cli/serve-process.js'
 import { connectBridge } from '../../src/core/bridge/bridge-client.js'
-import type { LabState } from '../../src/shared/lab-state.js'
 import { zklab } from './helpers/zklab-cli.js'
 
 interface Reply {
@@ -222,7 +221,7 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
     // None of the refused requests ran anything.
     const lab = await connectBridge(serve.url)
     try {
-      const state = (await lab.snapshot()) as LabState
+      const state = (await lab.snapshot())
       expect(state.processes).toEqual({})
       expect(state.zookeeper.servers).toEqual([])
     } finally {
@@ -249,7 +248,7 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
     expect(serve.child.exitCode).toBeNull()
     const lab = await connectBridge(serve.url)
     try {
-      const state = (await lab.snapshot()) as LabState
+      const state = (await lab.snapshot())
       expect(state.session?.dir).toBe(sessionDir)
     } finally {
       lab.close()
@@ -261,7 +260,7 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
     await expect(lab.publishTask({ task: 'x'.repeat(2 * 1024 * 1024) })).rejects.toThrow(/closed the connection/)
     const again = await connectBridge(serve.url)
     try {
-      expect(((await again.snapshot()) as LabState).session?.dir).toBe(sessionDir)
+      expect(((await again.snapshot())).session?.dir).toBe(sessionDir)
     } finally {
       again.close()
     }

@@ -66,8 +66,8 @@ describe('a forking worker under zklab run (real processes)', () => {
     const child = spawn(process.execPath, [ZKLAB, 'run', scenario, '--out', out], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     lab = child
     let output = ''
-    child.stdout!.on('data', (d) => (output += d))
-    child.stderr!.on('data', (d) => (output += d))
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
     await waitFor(() => sleeps!.find().length === 2 || child.exitCode !== null, 60_000)
     if (child.exitCode !== null) throw new Error(`zklab run exited early (${child.exitCode}):\n${output}`)
     return child

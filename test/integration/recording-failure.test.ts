@@ -128,7 +128,7 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
     // The workers' proxies to ZooKeeper are closed too.
     const proxyPorts = spawned
       .filter((e) => e.kind === 'worker')
-      .map((e) => Number(/127\.0\.0\.1:(\d+)/.exec((e.args as string[]).join(' '))![1]))
+      .map((e) => Number(/127\.0\.0\.1:(\d+)/.exec((e.args).join(' '))![1]))
     await waitFor(async () => (await Promise.all(proxyPorts.map(accepts))).every((ok) => !ok), 10_000)
     expect(await accepts(Number(zk.connect.split(':')[1]))).toBe(true)
 

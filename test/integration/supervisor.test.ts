@@ -179,12 +179,12 @@ describe('supervisor (real OS processes)', () => {
       lab.stdout.once('data', (d: Buffer) => resolve(String(d).trim().split(' ').map(Number)))
       lab.once('exit', () => reject(new Error('stand-in lab exited early')))
     })
-    expect(isAlive(childPid!)).toBe(true)
-    expect(isAlive(reaperPid!)).toBe(true)
+    expect(isAlive(childPid)).toBe(true)
+    expect(isAlive(reaperPid)).toBe(true)
     await waitFor(() => sleeps!.find().length === 2, 10_000)
     lab.kill('SIGKILL')
     // The direct child by its parent-death signal; the shell's background sleep by the reaper, which then exits.
-    await waitFor(() => !isAlive(childPid!) && sleeps!.find().length === 0 && !isAlive(reaperPid!), 10_000)
+    await waitFor(() => !isAlive(childPid) && sleeps!.find().length === 0 && !isAlive(reaperPid), 10_000)
   })
 })
 

@@ -86,7 +86,7 @@ describe('observer', () => {
     await Promise.all(paths.map((p) => client.create(p, String(p.length))))
     const deep = [`${root}/n0/a`, `${root}/n0/a/b`, `${root}/n0/a/b/c`]
     for (const p of deep) await client.create(p, '')
-    await observer.waitFor(at('znode.created', deep[2]!), 'deepest created')
+    await observer.waitFor(at('znode.created', deep[2]), 'deepest created')
     await observer.waitFor(() => paths.every((p) => observer.events.some(at('znode.created', p))), 'all burst nodes', 30_000)
     const createdPaths = observer.ofType('znode.created').map((e) => e.path)
     expect(new Set(createdPaths).size).toBe(createdPaths.length) // each reported once
@@ -118,7 +118,7 @@ describe('observer', () => {
     for (const n of ['keep', 'change', 'drop']) await client.create(`${root}/${n}`, n)
     const observer = startObserver(root, ['--session-timeout', '2000'])
     await observer.waitForType('observer.synced')
-    const firstSession = observer.ofType('observer.connection')[0]!.sessionId
+    const firstSession = observer.ofType('observer.connection')[0].sessionId
 
     process.kill(observer.pid, 'SIGSTOP') // longer than the session timeout
     await client.set(`${root}/change`, 'changed', -1)

@@ -21,7 +21,7 @@ describe('publisher', () => {
     const args = ['--connect', zk.connect, '--root', root, '--create', 'task01']
     const [a, b] = await Promise.all([runProgram('publisher', args), runProgram('publisher', args)])
     expect([a.exitCode, b.exitCode]).toEqual([0, 0])
-    const types = [a.events[0]!.type, b.events[0]!.type].sort()
+    const types = [a.events[0].type, b.events[0].type].sort()
     expect(types).toEqual(['publisher.created', 'publisher.exists'])
     for (const p of [a, b]) {
       expect(p.events).toHaveLength(1)

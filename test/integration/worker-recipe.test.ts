@@ -97,8 +97,8 @@ function nextPrimary(workers: WorkerProcess[], timeoutMs = 60_000): Promise<{ w:
 function expectCommitsIncrease(workers: WorkerProcess[]): void {
   const commits = workers.flatMap((w) => w.ofType('worker.commit')).sort((a, b) => (a.version as number) - (b.version as number))
   for (let i = 1; i < commits.length; i++) {
-    expect(commits[i]!.version as number).toBeGreaterThan(commits[i - 1]!.version as number)
-    expect(commits[i]!.id as number).toBeGreaterThan(commits[i - 1]!.id as number)
+    expect(commits[i].version as number).toBeGreaterThan(commits[i - 1].version as number)
+    expect(commits[i].id as number).toBeGreaterThan(commits[i - 1].id as number)
   }
 }
 
@@ -172,8 +172,8 @@ describe('task-worker --strategy recipe', () => {
 
     expect(workers.map(lastRole)).toEqual(['primary', 'standby', 'standby'])
     for (const w of workers) expect(w.ofType('worker.started')[0]).toMatchObject({ strategy: 'recipe', pid: w.pid })
-    const nodePath = (w: WorkerProcess) => w.ofType('worker.registered')[0]!.path as string
-    const nodeName = (w: WorkerProcess) => w.ofType('worker.registered')[0]!.node as string
+    const nodePath = (w: WorkerProcess) => w.ofType('worker.registered')[0].path as string
+    const nodeName = (w: WorkerProcess) => w.ofType('worker.registered')[0].node as string
 
     // No herd: each standby watches the node just before its own, not the list and not the primary.
     expect(second.ofType('worker.watching')).toEqual([expect.objectContaining({ path: nodePath(primary), predecessor: nodeName(primary) })])
@@ -196,7 +196,7 @@ describe('task-worker --strategy recipe', () => {
     expectExactlyOnce(records)
     expect(new Set(records.map((r) => r.worker))).toEqual(new Set([1]))
     // The fencing token: the lastCommit version each commit produced, rising.
-    for (let i = 1; i < records.length; i++) expect(records[i]!.version!).toBeGreaterThan(records[i - 1]!.version!)
+    for (let i = 1; i < records.length; i++) expect(records[i].version!).toBeGreaterThan(records[i - 1].version!)
 
     // A standby joins, then two leave (one closing its session, one crashing): status is not written.
     const statusBefore = await client.get(paths.status)
@@ -234,7 +234,7 @@ describe('task-worker --strategy recipe', () => {
     const [old, standby] = (await startGroup(task, sink, 2, LONG_TIMEOUT)) as [WorkerProcess, WorkerProcess]
     await old.waitFor(commitAtLeast(3), 'commit 3', 60_000)
     const statusBefore = await client.get(paths.status)
-    const oldNode = old.ofType('worker.registered')[0]!.path as string
+    const oldNode = old.ofType('worker.registered')[0].path as string
 
     const stoppedAt = Date.now()
     old.kill('SIGTERM')
@@ -305,7 +305,7 @@ describe('task-worker --strategy recipe', () => {
     const sink = join(dir, `${task}.log`)
     const [old, standby] = (await startGroup(task, sink, 2)) as [WorkerProcess, WorkerProcess]
     await old.waitFor(commitAtLeast(3), 'commit 3', 60_000)
-    const firstSession = old.ofType('worker.connected')[0]!.sessionId
+    const firstSession = old.ofType('worker.connected')[0].sessionId
 
     // A "GC pause" longer than the session timeout: the standby takes over meanwhile.
     process.kill(old.pid, 'SIGSTOP')
@@ -328,7 +328,7 @@ describe('task-worker --strategy recipe', () => {
     expect(renewed.sessionId).not.toBe(firstSession)
     await old.waitFor((e) => e.type === 'worker.watching', 'watches as a standby', 30_000)
     expect(old.ofType('worker.registered')).toHaveLength(2)
-    const successorNode = standby.ofType('worker.registered')[0]!.node as string
+    const successorNode = standby.ofType('worker.registered')[0].node as string
     expect(old.ofType('worker.watching').at(-1)).toMatchObject({ predecessor: successorNode })
     expect(lastRole(old)).toBe('standby')
 
@@ -399,7 +399,7 @@ describe('task-worker --strategy recipe', () => {
       const standby = startWorker(task, 2, sink, TIMEOUT)
       await standby.waitForType('worker.watching', 30_000)
       await old.waitFor(commitAtLeast(3), 'commit 3', 30_000)
-      const session = old.ofType('worker.connected')[0]!.sessionId
+      const session = old.ofType('worker.connected')[0].sessionId
 
       // Short cut: suspended as soon as the client notices, healed at once, back on the same session.
       link.partition()

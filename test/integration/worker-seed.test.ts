@@ -67,7 +67,7 @@ describe('task-worker --strategy seed', () => {
     const task = 'election'
     const sink = join(dir, `${task}.log`)
     const workers = await startGroup(task, sink, 3)
-    const primary = workers[0]!
+    const primary = workers[0]
     await primary.waitFor((e) => e.type === 'worker.commit' && (e.id as number) >= 10, 'commit 10', 60_000)
 
     for (const w of workers) {
@@ -83,8 +83,8 @@ describe('task-worker --strategy seed', () => {
       for (const e of w.events) expect(e).toMatchObject({ time: expect.any(Number), level: expect.any(String) })
     }
     expect(workers.map(lastRole)).toEqual(['primary', 'standby', 'standby'])
-    expect(workers[1]!.ofType('worker.work')).toEqual([])
-    expect(workers[2]!.ofType('worker.work')).toEqual([])
+    expect(workers[1].ofType('worker.work')).toEqual([])
+    expect(workers[2].ofType('worker.work')).toEqual([])
     expect(primary.ofType('worker.status')[0]).toMatchObject({ value: '1', version: expect.any(Number) })
 
     // work before commit, ids +1 each time, from 1
@@ -100,8 +100,8 @@ describe('task-worker --strategy seed', () => {
     expect(Number(data.toString())).toBeGreaterThanOrEqual(10)
 
     // The herd effect: the third worker joining woke worker 2, which set status "0" under a healthy primary.
-    expect(workers[1]!.ofType('worker.watch')[0]).toMatchObject({ path: `${ROOT}/tasks/${task}/instance`, event: 'child' })
-    expect(workers[1]!.ofType('worker.status')[0]).toMatchObject({ value: '0' })
+    expect(workers[1].ofType('worker.watch')[0]).toMatchObject({ path: `${ROOT}/tasks/${task}/instance`, event: 'child' })
+    expect(workers[1].ofType('worker.status')[0]).toMatchObject({ value: '0' })
   })
 
   it('fails over after SIGKILL only once the session expires, continuing from lastCommit', async () => {
@@ -135,12 +135,12 @@ describe('task-worker --strategy seed', () => {
 
     // lastCommit never went backwards across the two primaries
     const commits = [...old.ofType('worker.commit'), ...successor.ofType('worker.commit')].sort((a, b) => a.time - b.time)
-    for (let i = 1; i < commits.length; i++) expect(commits[i]!.id as number).toBeGreaterThan(commits[i - 1]!.id as number)
+    for (let i = 1; i < commits.length; i++) expect(commits[i].id as number).toBeGreaterThan(commits[i - 1].id as number)
 
     // The sink: one worker then the other, no gap (one id may be done twice at the hand-over).
     const ids = sinkIds(sink).map((r) => r.id)
-    for (let i = 1; i < ids.length; i++) expect(ids[i]! - ids[i - 1]!).toBeGreaterThanOrEqual(0)
-    for (let i = 1; i < ids.length; i++) expect(ids[i]! - ids[i - 1]!).toBeLessThanOrEqual(1)
+    for (let i = 1; i < ids.length; i++) expect(ids[i] - ids[i - 1]).toBeGreaterThanOrEqual(0)
+    for (let i = 1; i < ids.length; i++) expect(ids[i] - ids[i - 1]).toBeLessThanOrEqual(1)
   })
 
   it('keeps committing after its session expired (the zombie primary) with a new session, next to its successor', async () => {
@@ -148,7 +148,7 @@ describe('task-worker --strategy seed', () => {
     const sink = join(dir, `${task}.log`)
     const [primary, standby] = (await startGroup(task, sink, 2)) as [WorkerProcess, WorkerProcess]
     await primary.waitFor((e) => e.type === 'worker.commit' && (e.id as number) >= 3, 'commit 3', 60_000)
-    const firstSession = primary.ofType('worker.connected')[0]!.sessionId
+    const firstSession = primary.ofType('worker.connected')[0].sessionId
 
     // A "GC pause" longer than the session timeout.
     process.kill(primary.pid, 'SIGSTOP')
@@ -185,7 +185,7 @@ describe('task-worker --strategy seed', () => {
     const task = 'sigterm'
     const sink = join(dir, `${task}.log`)
     const [primary] = (await startGroup(task, sink, 1)) as [WorkerProcess]
-    const registered = primary.ofType('worker.registered')[0]!
+    const registered = primary.ofType('worker.registered')[0]
     await primary.waitForType('worker.commit', 30_000)
     primary.kill('SIGTERM')
     const { code } = await primary.exited
@@ -202,7 +202,7 @@ describe('task-worker --strategy seed', () => {
     const task = 'orphan'
     const sink = join(dir, `${task}.log`)
     const [w] = (await startGroup(task, sink, 1)) as [WorkerProcess]
-    const registered = w.ofType('worker.registered')[0]!
+    const registered = w.ofType('worker.registered')[0]
     w.child.stdin!.end()
     const { code } = await w.exited
     expect(code).toBe(0)
@@ -221,7 +221,7 @@ describe('task-worker --strategy seed', () => {
     const bad = startWorker('t', 1, join(dir, 'bad.log'), ['--root', eph])
     const { code } = await bad.exited
     expect(code).toBe(2)
-    const error: ChildEvent = bad.ofType('worker.error')[0]!
+    const error: ChildEvent = bad.ofType('worker.error')[0]
     expect(error).toMatchObject({ level: 'error', message: expect.any(String), code: expect.any(Number) })
   })
 })

@@ -77,18 +77,18 @@ describe('ensemble of 3 (real Java processes)', () => {
 
   it('stops serving without a quorum, and serves again when one returns', async () => {
     const [a, b] = zk.servers().filter((s) => s.mode === 'follower')
-    await zk.server(a!.id).stop()
+    await zk.server(a.id).stop()
     const leader = (await zk.leader())!
     await zk.server(leader.id).stop()
     // The one left runs but cannot serve: a quorum of 3 is 2.
     const [alone] = zk.servers().filter((s) => s.state === 'running')
-    expect(alone!.id).toBe(b!.id)
+    expect(alone.id).toBe(b.id)
     await expect(zk.waitUntilServing({ timeoutMs: 3000 })).rejects.toThrow(/Only 1 of 3 servers run; a quorum needs 2/)
-    expect((await zk.server(alone!.id).status()).srvr).toMatchObject({ serving: false })
-    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkMode, server: alone!.id, mode: 'not-serving' }))
+    expect((await zk.server(alone.id).status()).srvr).toMatchObject({ serving: false })
+    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkMode, server: alone.id, mode: 'not-serving' }))
 
     // Starting one more makes a quorum again; start() waits for it to serve since a quorum is possible.
-    await zk.server(a!.id).start()
+    await zk.server(a.id).start()
     await zk.waitUntilServing({ timeoutMs: 60_000 })
     expect(await zk.leader()).toBeDefined()
     await zk.server(leader.id).start()

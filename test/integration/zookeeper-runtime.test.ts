@@ -37,18 +37,18 @@ describe('createZooKeeper (the Lab facade’s runtime)', () => {
     const described = zk.describe()
     expect(described).toMatchObject({ kind: 'standalone', java: { version: expect.any(String) }, zookeeper: { version: expect.stringMatching(/^\d/) } })
     expect(described.servers).toHaveLength(1)
-    const port = zk.servers()[0]!.clientPort
+    const port = zk.servers()[0].clientPort
     expect((await conf(port)).tickTime).toBe('400')
 
     await zk.serverAction(1, 'pause')
-    expect(zk.servers()[0]!.state).toBe('paused')
+    expect(zk.servers()[0].state).toBe('paused')
     await zk.serverAction(1, 'resume')
     await zk.serverAction(1, 'restart')
     expect((await srvr(port)).serving).toBe(true)
 
     // Session close: the supervisor stops everything; the server must read as stopped, not crashed.
     await lab.supervisor.stopAll(3000)
-    await waitFor(() => zk.servers()[0]!.state !== 'running', 10_000)
+    await waitFor(() => zk.servers()[0].state !== 'running', 10_000)
     expect(zk.servers()[0]).toMatchObject({ state: 'stopped', lastExit: { how: 'stop' } })
     expect(lab.events.filter((e) => e.type === LabEventTypes.zkStopped).at(-1)).toMatchObject({ how: 'stop' })
   })
@@ -61,7 +61,7 @@ describe('createZooKeeper (the Lab facade’s runtime)', () => {
     expect(zk.servers().map((s) => s.clientPort)).toEqual([first, first + 1, first + 2])
     expect(await zk.leader()).toBeDefined()
     await zk.serverAction(2, 'stop')
-    expect(zk.servers()[1]!.state).toBe('stopped')
+    expect(zk.servers()[1].state).toBe('stopped')
     await zk.serverAction(2, 'start')
     await zk.waitUntilServing({ all: true })
     await zk.stop()

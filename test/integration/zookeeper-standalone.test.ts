@@ -43,17 +43,17 @@ describe('standalone ZooKeeper (real Java process)', () => {
   it('serves once started, and says so in events', async () => {
     const [server] = zk.servers()
     expect(server).toMatchObject({ id: 1, name: 'zk-1', host: '127.0.0.1', state: 'running', mode: 'standalone' })
-    expect(zk.connectString()).toBe(`127.0.0.1:${server!.clientPort}`)
-    const state = await srvr(server!.clientPort)
+    expect(zk.connectString()).toBe(`127.0.0.1:${server.clientPort}`)
+    const state = await srvr(server.clientPort)
     expect(state.serving && state.mode).toBe('standalone')
-    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkStarting, server: 1, name: 'zk-1', port: server!.clientPort }))
-    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkReady, server: 1, mode: 'standalone', pid: server!.pid }))
+    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkStarting, server: 1, name: 'zk-1', port: server.clientPort }))
+    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkReady, server: 1, mode: 'standalone', pid: server.pid }))
     // Its log goes through the supervisor (stdout → log events).
     expect(lab.events.some((e) => e.source === 'zk-1' && e.type === 'log')).toBe(true)
   })
 
   it('listens on 127.0.0.1 only', async () => {
-    const { pid, clientPort } = zk.servers()[0]!
+    const { pid, clientPort } = zk.servers()[0]
     const sockets = await listeningSocketsOf(pid!)
     expect(sockets).toContainEqual(expect.objectContaining({ address: '127.0.0.1', port: clientPort }))
     expect(sockets.filter((s) => s.address !== '127.0.0.1')).toEqual([])
@@ -64,7 +64,7 @@ describe('standalone ZooKeeper (real Java process)', () => {
     expect(await zkClient(connect, 'create', '/x', 'y')).toMatchObject({ ok: true, path: '/x' })
 
     await zk.server(1).restart()
-    expect(zk.servers()[0]!.state).toBe('running')
+    expect(zk.servers()[0].state).toBe('running')
     expect(await zkClient(connect, 'get', '/x')).toMatchObject({ ok: true, data: 'y' })
 
     await zkClient(connect, 'set', '/x', 'z')
@@ -74,7 +74,7 @@ describe('standalone ZooKeeper (real Java process)', () => {
     expect(await zkClient(connect, 'get', '/x')).toMatchObject({ ok: true, data: 'z' })
 
     await zk.stop()
-    expect(zk.servers()[0]!.state).toBe('stopped')
+    expect(zk.servers()[0].state).toBe('stopped')
     await zk.start()
     expect(zk.connectString()).toBe(connect) // same port again
     expect(await zkClient(connect, 'get', '/x')).toMatchObject({ ok: true, data: 'z' })
@@ -105,13 +105,13 @@ describe('standalone ZooKeeper (real Java process)', () => {
   })
 
   it('notices a crash it did not cause', async () => {
-    const { pid } = zk.servers()[0]!
+    const { pid } = zk.servers()[0]
     process.kill(pid!, 'SIGKILL')
-    await waitFor(() => zk.servers()[0]!.state === 'crashed', 30_000)
-    expect(zk.servers()[0]!.lastExit).toMatchObject({ how: 'crashed', signal: 'SIGKILL' })
+    await waitFor(() => zk.servers()[0].state === 'crashed', 30_000)
+    expect(zk.servers()[0].lastExit).toMatchObject({ how: 'crashed', signal: 'SIGKILL' })
     expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkStopped, how: 'crashed' }))
     await zk.server(1).start()
-    expect(zk.servers()[0]!.state).toBe('running')
+    expect(zk.servers()[0].state).toBe('running')
   })
 
   it('is usable as an external ZooKeeper, which refuses process control', async () => {

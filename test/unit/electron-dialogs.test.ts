@@ -1,5 +1,5 @@
 /** The main process's native dialogs (src/main/dialogs.ts), against a fake `dialog` that records what it was asked. */
-import type { BrowserWindow, Dialog } from 'electron'
+import type { BrowserWindow } from 'electron'
 import { describe, expect, it, vi } from 'vitest'
 import { folderDialog, programConsentDialog } from '../../src/main/dialogs.js'
 
@@ -8,7 +8,7 @@ const win = { id: 1 } as unknown as BrowserWindow
 describe('folderDialog', () => {
   it('opens a folder-only dialog on the window and returns the chosen folder', async () => {
     const showOpenDialog = vi.fn(async () => ({ canceled: false, filePaths: ['/home/me/sessions'] }))
-    const choose = folderDialog({ showOpenDialog } as unknown as Dialog, () => win)
+    const choose = folderDialog({ showOpenDialog }, () => win)
     await expect(choose()).resolves.toBe('/home/me/sessions')
     const [parent, options] = showOpenDialog.mock.calls[0] as unknown as [BrowserWindow, { properties: string[] }]
     expect(parent).toBe(win)
@@ -17,14 +17,14 @@ describe('folderDialog', () => {
 
   it('returns null when the user cancels', async () => {
     const showOpenDialog = vi.fn(async () => ({ canceled: true, filePaths: [] }))
-    await expect(folderDialog({ showOpenDialog } as unknown as Dialog, () => undefined)()).resolves.toBeNull()
+    await expect(folderDialog({ showOpenDialog }, () => undefined)()).resolves.toBeNull()
   })
 })
 
 describe('programConsentDialog', () => {
   const ask = (response: number) => {
     const showMessageBox = vi.fn(async () => ({ response, checkboxChecked: false }))
-    const confirm = programConsentDialog({ showMessageBox } as unknown as Dialog, () => win)
+    const confirm = programConsentDialog({ showMessageBox }, () => win)
     return { confirm, showMessageBox }
   }
 

@@ -59,7 +59,7 @@ function setUp(options: { consent?: boolean } = {}) {
 }
 
 function labEvent(seq: number): LabEvent {
-  return { seq, time: 1000 + seq, source: 'lab', type: 'session.closing' } as LabEvent
+  return { seq, time: 1000 + seq, source: 'lab', type: 'session.closing' }
 }
 
 describe('registerLabIpc', () => {
@@ -173,10 +173,10 @@ describe('calls that need more than a valid argument', () => {
     const { lab, invoke, confirmProgram } = setUp({ consent: false })
     await expect(invoke('addWorkers', external)).rejects.toThrow(/would run "\/bin\/sh -c touch \/tmp\/owned".*declined in the app's dialog/)
     expect(confirmProgram).toHaveBeenCalledTimes(1)
-    expect(confirmProgram.mock.calls[0]![0].program).toBe('/bin/sh -c touch /tmp/owned')
+    expect(confirmProgram.mock.calls[0][0].program).toBe('/bin/sh -c touch /tmp/owned')
     expect(lab.addWorkers).not.toHaveBeenCalled()
     await expect(invoke('startZooKeeper', { home: '/opt/other-zookeeper' })).rejects.toThrow(/declined/)
-    expect(confirmProgram.mock.calls[1]![0].program).toContain('/opt/other-zookeeper')
+    expect(confirmProgram.mock.calls[1][0].program).toContain('/opt/other-zookeeper')
     expect(lab.startZooKeeper).not.toHaveBeenCalled()
   })
 

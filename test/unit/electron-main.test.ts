@@ -57,7 +57,7 @@ vi.mock('electron', async () => {
       })
       this.webContents = contents
       app.emit('web-contents-created', {}, contents)
-      fake.windows.push(this as unknown as Record<string, any>)
+      fake.windows.push(this)
     }
     loadFile = vi.fn(async () => {})
     loadURL = vi.fn(async () => {})
@@ -110,7 +110,7 @@ delete process.env.ELECTRON_RENDERER_URL
 await import('../../src/main/index.js')
 await new Promise((resolve) => setTimeout(resolve, 0)) // let whenReady's continuation run
 
-const win = () => fake.windows[0]!
+const win = () => fake.windows[0]
 const fromApp = (url = APP_URL) => ({ sender: { id: win().webContents.id }, senderFrame: { url, parent: null } })
 
 describe('the Electron main process', () => {

@@ -38,11 +38,11 @@ describe('preload', () => {
     const { invoke } = electron.ipcRenderer
     for (const method of LAB_METHOD_NAMES) {
       invoke.mockResolvedValueOnce({ answered: method })
-      await expect(lab[method]!({ probe: method })).resolves.toEqual({ answered: method })
+      await expect(lab[method]({ probe: method })).resolves.toEqual({ answered: method })
       expect(invoke).toHaveBeenLastCalledWith(`lab:${method}`, { probe: method })
     }
     invoke.mockResolvedValueOnce({ lastSeq: 0 })
-    await lab.snapshot!()
+    await lab.snapshot()
     expect(invoke).toHaveBeenLastCalledWith('lab:snapshot', undefined)
   })
 
@@ -50,12 +50,12 @@ describe('preload', () => {
     electron.ipcRenderer.invoke.mockRejectedValueOnce(
       new Error(`Error invoking remote method 'lab:publishTask': Error: Invalid argument for publishTask: task: must not contain "/"`),
     )
-    await expect(lab.publishTask!({ task: 'a/b' })).rejects.toThrow(/^Invalid argument for publishTask: task: must not contain "\/"$/)
+    await expect(lab.publishTask({ task: 'a/b' })).rejects.toThrow(/^Invalid argument for publishTask: task: must not contain "\/"$/)
   })
 
   it('passes only the batch to a subscriber, never the IPC event, and unsubscribes', () => {
     const listener = vi.fn()
-    const unsubscribe = lab.subscribe!(listener) as () => void
+    const unsubscribe = lab.subscribe(listener) as () => void
     const batch = [{ seq: 1, time: 1, source: 'lab', type: 'session.created' }] as LabEvent[]
     const ipcEvent = { sender: electron.ipcRenderer, ports: [] }
     electron.ipcRenderer.emit(IPC_EVENTS_CHANNEL, ipcEvent, batch)
@@ -69,7 +69,7 @@ describe('preload', () => {
   })
 
   it('refuses a subscriber that is not a function', () => {
-    expect(() => lab.subscribe!('not a function')).toThrow(TypeError)
+    expect(() => lab.subscribe('not a function')).toThrow(TypeError)
     expect(electron.ipcRenderer.listenerCount(IPC_EVENTS_CHANNEL)).toBe(0)
   })
 })
@@ -84,7 +84,7 @@ describe('preload bundle', () => {
     const result = await build(mergeConfig(viteConfig, { configFile: false, logLevel: 'silent', build: { write: false } }))
     const chunks = (Array.isArray(result) ? result : [result]).flatMap((r) => ('output' in r ? r.output : [])).filter((o) => o.type === 'chunk')
     expect(chunks.map((c) => c.fileName)).toEqual(['index.cjs'])
-    const code = chunks[0]!.code
+    const code = chunks[0].code
     expect([...code.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1])).toEqual(['electron'])
     expect(code).not.toMatch(/\bimport\s*\(|^\s*import\s/m)
     expect(code).toContain('exposeInMainWorld("lab"')

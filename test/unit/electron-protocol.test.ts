@@ -80,7 +80,7 @@ describe("the app's scheme", () => {
     registerAppScheme({ registerSchemesAsPrivileged: registered })
     expect(registered).toHaveBeenCalledWith([{ scheme: 'zklab', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
     let handler: ((request: Request) => Promise<Response>) | undefined
-    handleAppScheme({ handle: (scheme: string, h: (request: Request) => Promise<Response>) => void (expect(scheme).toBe('zklab'), (handler = h)) } as never, renderer)
+    handleAppScheme({ handle: (scheme: string, h: (request: Request) => Promise<Response>) => void (expect(scheme).toBe('zklab'), (handler = h)) }, renderer)
     const response = await handler!(new Request('zklab://app/index.html'))
     expect(response.status).toBe(200)
   })

@@ -20,7 +20,7 @@ const BUILT: AppPage = { rendererDir: RENDERER_DIR }
 const DEV: AppPage = { rendererDir: RENDERER_DIR, devUrl: 'http://localhost:5173/' }
 
 function directives(policy: string): Map<string, string[]> {
-  return new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]))
+  return new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]))
 }
 
 describe('window preferences', () => {
@@ -126,19 +126,19 @@ describe('hardenSession', () => {
   it('denies permission requests and checks', () => {
     const handlers = fakeSession()
     const callback = vi.fn()
-    handlers.request!({}, 'media', callback, { requestingUrl: APP_URL })
-    handlers.request!({}, 'notifications', callback, { requestingUrl: APP_URL })
+    handlers.request({}, 'media', callback, { requestingUrl: APP_URL })
+    handlers.request({}, 'notifications', callback, { requestingUrl: APP_URL })
     expect(callback.mock.calls).toEqual([[false], [false]])
-    expect(handlers.check!(null, 'geolocation', 'file:///', { requestingUrl: APP_URL })).toBe(false)
+    expect(handlers.check(null, 'geolocation', 'file:///', { requestingUrl: APP_URL })).toBe(false)
   })
 
   it('cancels remote requests and lets local ones through', () => {
     const handlers = fakeSession()
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const callback = vi.fn()
-    handlers.beforeRequest!({ url: 'https://example.com/tracker.js' }, callback)
-    handlers.beforeRequest!({ url: 'zklab://app/assets/index.js' }, callback)
-    handlers.beforeRequest!({ url: 'file:///opt/zklab/out/renderer/assets/index.js' }, callback)
+    handlers.beforeRequest({ url: 'https://example.com/tracker.js' }, callback)
+    handlers.beforeRequest({ url: 'zklab://app/assets/index.js' }, callback)
+    handlers.beforeRequest({ url: 'file:///opt/zklab/out/renderer/assets/index.js' }, callback)
     expect(callback.mock.calls).toEqual([[{ cancel: true }], [{ cancel: false }], [{ cancel: true }]])
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('https://example.com/tracker.js'))
     warn.mockRestore()
@@ -147,7 +147,7 @@ describe('hardenSession', () => {
   it('adds the CSP header to responses', () => {
     const handlers = fakeSession()
     const callback = vi.fn()
-    handlers.headersReceived!({ responseHeaders: { 'Content-Type': ['text/html'] } }, callback)
+    handlers.headersReceived({ responseHeaders: { 'Content-Type': ['text/html'] } }, callback)
     expect(callback).toHaveBeenCalledWith({ responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
   })
 })

@@ -77,7 +77,7 @@ describe('toLogLine', () => {
 
   it('exports with ISO time, level and, in the merged view, the source', () => {
     const line = toLogLine(log('monitor', 'hello'))
-    expect(exportLine(line, true, true)).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  \[monitor\] hello$/)
+    expect(exportLine(line, true, true)).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}\[monitor\] hello$/)
     expect(exportLine(line, false, false)).toBe('INFO  hello')
   })
 })

@@ -145,6 +145,6 @@ describe('sendFourLetterWord over TCP', () => {
 
   it('reports a refused connection', async () => {
     const [port] = await findFreePorts(1)
-    await expect(ruok(port!)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+    await expect(ruok(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
   })
 })

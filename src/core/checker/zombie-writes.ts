@@ -238,7 +238,7 @@ function listZxids(zxids: readonly string[]): string {
 
 function idsOrValues(values: readonly string[]): string {
   const ids = values.map(asId)
-  return ids.every((n) => n !== undefined) ? idList(ids as number[]) : values.slice(0, 6).join(', ')
+  return ids.every((n) => n !== undefined) ? idList(ids) : values.slice(0, 6).join(', ')
 }
 
 function asId(value: string | undefined): number | undefined {

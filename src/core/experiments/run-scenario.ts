@@ -190,7 +190,7 @@ function progressDescriber(): (e: LabEvent) => string | undefined {
         return `VIOLATION ${e.invariant} (${e.task}): ${e.message}`
       case LabEventTypes.failover:
         if (e.noTakeover) return `${e.from} came back before anyone took over (${e.fault})`
-        return `failover ${e.task}: ${e.from} -> ${e.to}, new primary after ${seconds(e.newPrimaryMs as number)}, first commit after ${seconds(e.firstCommitMs as number)}`
+        return `failover ${e.task}: ${e.from} -> ${e.to}, new primary after ${seconds(e.newPrimaryMs)}, first commit after ${seconds(e.firstCommitMs)}`
       case LabEventTypes.taskPublished:
         return `task ${e.task} published`
       case LabEventTypes.recordingFailed:

@@ -79,7 +79,7 @@ export class Journal {
 
   append(event: UnsequencedEvent): LabEvent {
     if (this.state === 'closed') throw new Error(`The journal ${this.path} is closed.`)
-    const numbered = { ...event, seq: ++this.seq } as LabEvent
+    const numbered = { ...event, seq: ++this.seq }
     if (this.state === 'open') this.writeLine(numbered)
     for (const listener of this.listeners) {
       try {

@@ -57,7 +57,7 @@ export function librarySession(sessionsDir: string, dir: string): { real: string
 
 function sessionFields(dir: string): SessionFields {
   try {
-    return readSessionFile(dir) as SessionFields
+    return readSessionFile(dir)
   } catch {
     return {}
   }

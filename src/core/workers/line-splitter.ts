@@ -49,7 +49,7 @@ export class LineSplitter {
   }
 
   private finish(): void {
-    let bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.kept)
+    let bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.kept)
     // CRLF output (Windows-built programs, some Java loggers): the CR is not part of the line.
     if (this.cut === 0 && bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1)
     const text = bytes.toString('utf8')

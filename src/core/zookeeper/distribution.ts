@@ -170,7 +170,7 @@ async function describeJava(path: string, opts: DiscoveryOptions): Promise<JavaR
 export function parseJavaVersion(output: string): { version: string; major: number } | undefined {
   const match = /version "([^"]+)"/.exec(output)
   if (!match) return undefined
-  const version = match[1]!
+  const version = match[1]
   const parts = version.split(/[._+-]/).map((p) => Number.parseInt(p, 10))
   const major = parts[0] === 1 && parts[1] !== undefined ? parts[1] : parts[0]
   if (major === undefined || Number.isNaN(major)) return undefined
@@ -235,7 +235,7 @@ async function inspectTarball(home: string, kind: DistributionKind): Promise<Zoo
     const main = jars.map((f) => /^zookeeper-(\d+\.\d+\.\d+)\.jar$/.exec(f)).find((m) => m !== null)
     if (!main) continue
     const classpath = jars.sort().map((f) => join(libDir, f))
-    return { kind, layout: 'tarball', home, classpath, version: main[1]!, logging: detectLogging(jars) }
+    return { kind, layout: 'tarball', home, classpath, version: main[1], logging: detectLogging(jars) }
   }
   return undefined
 }
@@ -272,7 +272,7 @@ async function inspectDebian(jar: string, kind: DistributionKind): Promise<ZooKe
   let logging: ZooKeeperLogging = 'none'
   const log4j = [join(dir, 'slf4j-log4j12.jar'), join(dir, 'log4j-1.2.jar')]
   const simple = join(dir, 'slf4j-simple.jar')
-  if ((await isFile(log4j[0]!)) && (await isFile(log4j[1]!))) {
+  if ((await isFile(log4j[0])) && (await isFile(log4j[1]))) {
     classpath.push(...log4j)
     logging = 'log4j'
   } else if (await isFile(simple)) {
@@ -295,7 +295,7 @@ async function debianVersion(jar: string): Promise<string> {
     const m = /^zookeeper-(\d+\.\d+\.\d+[^/]*)\.jar$/.exec(file)
     if (!m) continue
     try {
-      if ((await realpath(join(dir, file))) === target) return m[1]!
+      if ((await realpath(join(dir, file))) === target) return m[1]
     } catch {
       // A dangling link: not the one.
     }

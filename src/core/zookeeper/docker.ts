@@ -85,7 +85,7 @@ export function leftoverContainers(psOutput: string, labAlive: (identity: string
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter(([id, identity]) => id && /^[0-9a-f]+$/i.test(id) && identity && !labAlive(identity))
-    .map(([id]) => id!)
+    .map(([id]) => id)
 }
 
 export function removeContainersCommand(ids: string[]): string[] {
@@ -210,7 +210,7 @@ class DockerServer implements ZooKeeperServerControl {
     }
     if (this.port === undefined) {
       if (this.opts.port !== undefined) await assertPortFree(this.opts.port, `host port of the ${this.name} container`)
-      this.port = this.opts.port ?? (await findFreePorts(1))[0]!
+      this.port = this.opts.port ?? (await findFreePorts(1))[0]
     }
     const dir = zooKeeperServerDir(this.ctx.sessionDir, 'docker-1')
     const { data, datalog } = zooKeeperDataDirs(dir)

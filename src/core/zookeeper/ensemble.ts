@@ -126,7 +126,7 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
     const tail = notServing[0]?.logTail(20) ?? []
     throw new ZooKeeperStartError(
       `The ensemble did not ${opts.all ? 'fully serve' : 'reach a serving quorum'} within ${timeoutMs} ms.${why}\n${lines.join('\n')}` +
-        (tail.length > 0 ? `\nLast lines of ${notServing[0]!.name}'s log:\n${tail.join('\n')}` : ''),
+        (tail.length > 0 ? `\nLast lines of ${notServing[0].name}'s log:\n${tail.join('\n')}` : ''),
       tail,
     )
   }
@@ -145,10 +145,10 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
       const first = this.opts.firstClientPort
       for (let i = 0; i < size; i++) await assertPortFree(first + i, `client port of zk-${i + 1}`)
       const free = (await findFreePorts(size * 2 + size)).filter((p) => p < first || p >= first + size)
-      ports = Array.from({ length: size }, (_, i) => ({ client: first + i, quorum: free[2 * i]!, election: free[2 * i + 1]! }))
+      ports = Array.from({ length: size }, (_, i) => ({ client: first + i, quorum: free[2 * i], election: free[2 * i + 1] }))
     } else {
       const free = await findFreePorts(size * 3)
-      ports = Array.from({ length: size }, (_, i) => ({ client: free[3 * i]!, quorum: free[3 * i + 1]!, election: free[3 * i + 2]! }))
+      ports = Array.from({ length: size }, (_, i) => ({ client: free[3 * i], quorum: free[3 * i + 1], election: free[3 * i + 2] }))
     }
     const peers = ports.map((p, i) => ({ id: i + 1, quorumPort: p.quorum, electionPort: p.election }))
     const tickTime = this.opts.tickTime ?? LOCAL_DEFAULTS.tickTime

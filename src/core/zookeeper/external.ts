@@ -29,7 +29,7 @@ export function parseConnectString(connectString: string): { servers: ConnectStr
     .map((entry) => {
       const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? /^([^:]+)(?::(\d+))?$/.exec(entry)
       if (!m) throw new Error(`Cannot read '${entry}' in the connect string '${connectString}': expected host:port.`)
-      return { host: m[1]!, port: m[2] ? Number(m[2]) : 2181 }
+      return { host: m[1], port: m[2] ? Number(m[2]) : 2181 }
     })
   if (servers.length === 0) throw new Error(`The connect string '${connectString}' names no server.`)
   return chroot && chroot !== '/' ? { servers, chroot } : { servers }

@@ -26,8 +26,8 @@ export async function listeningTcpSockets(): Promise<ListeningSocket[]> {
       const cols = line.trim().split(/\s+/)
       // cols: sl local_address rem_address st … uid timeout inode
       if (cols.length < 10 || cols[3] !== '0A') continue // 0A = LISTEN
-      const [addrHex, portHex] = cols[1]!.split(':')
-      result.push({ address: decodeAddress(addrHex!), port: Number.parseInt(portHex!, 16), inode: cols[9]! })
+      const [addrHex, portHex] = cols[1].split(':')
+      result.push({ address: decodeAddress(addrHex), port: Number.parseInt(portHex, 16), inode: cols[9] })
     }
   }
   return result
@@ -79,7 +79,7 @@ async function socketInodesOf(pid: number): Promise<Set<string>> {
     fds.map(async (fd) => {
       try {
         const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`))
-        if (m) inodes.add(m[1]!)
+        if (m) inodes.add(m[1])
       } catch {
         // closed meanwhile
       }

@@ -47,7 +47,7 @@ export class StandaloneZooKeeper implements ZooKeeperProvider {
       dir,
       {
         dataDir: zooKeeperDataDirs(dir).data,
-        clientPort: port!,
+        clientPort: port,
         tickTime,
         ...(this.opts.maxSessionTimeoutMs !== undefined ? { maxSessionTimeoutMs: this.opts.maxSessionTimeoutMs } : {}),
         ...(this.opts.forceSync !== undefined ? { forceSync: this.opts.forceSync } : {}),
@@ -60,7 +60,7 @@ export class StandaloneZooKeeper implements ZooKeeperProvider {
         id: 1,
         name,
         dir,
-        clientPort: port!,
+        clientPort: port,
         mainClass: STANDALONE_MAIN,
         installation,
         jvm: { ...(this.opts.heapMb ? { heapMb: this.opts.heapMb } : {}), ...(this.opts.jvmFlags ? { jvmFlags: this.opts.jvmFlags } : {}) },

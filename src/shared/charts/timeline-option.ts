@@ -150,7 +150,7 @@ export function timelineOption(t: TimelineChartData, now: number, colors: ChartC
     const x0 = Math.max(start[0], coordSys.x)
     const x1 = Math.min(end[0], coordSys.x + coordSys.width)
     if (x1 < x0) return null
-    return { type: 'rect', shape: { x: x0, y: start[1] + band * 0.31 + 1, width: Math.max(2, x1 - x0), height: 4 }, style: { fill: colors.text } } as CustomSeriesRenderItemReturn
+    return { type: 'rect', shape: { x: x0, y: start[1] + band * 0.31 + 1, width: Math.max(2, x1 - x0), height: 4 }, style: { fill: colors.text } }
   }
   const renderLane = (params: CustomSeriesRenderItemParams, api: CustomSeriesRenderItemAPI): CustomSeriesRenderItemReturn => {
     const lane = api.value(0) as number
@@ -335,5 +335,5 @@ export function relativeTimeline<T extends TimelineChartData>(t: T, origin: numb
     failovers: t.failovers.map((f) => ({ ...f, faultTime: f.faultTime - origin })),
     firstTime: t.firstTime - origin,
     lastTime: t.lastTime - origin,
-  } as T
+  }
 }

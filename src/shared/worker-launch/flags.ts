@@ -37,7 +37,7 @@ export function tokenize(argv: readonly string[], fields: Fields): Record<string
   const byFlag = new Map<string, string>(Object.entries(fields).map(([key, field]) => [field.flag, key]))
   const raw: Record<string, string> = {}
   for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!
+    const token = argv[i]
     if (!token.startsWith('--') || token === '--') {
       throw new ArgError(token, 'unexpected argument (every option is a --flag value pair)')
     }
@@ -68,7 +68,7 @@ export function decodeFlags<F extends Fields>(argv: readonly string[], fields: F
   const shape = Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, field.schema]))
   const result = z.object(shape).safeParse(raw)
   if (result.success) return result.data as SettingsOf<F>
-  const issue = result.error.issues[0]!
+  const issue = result.error.issues[0]
   const key = String(issue.path[0] ?? '')
   const flag = fields[key]?.flag ?? key
   if (raw[key] === undefined) throw new ArgError(flag, 'is required')

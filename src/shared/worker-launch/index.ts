@@ -106,7 +106,7 @@ const CROSS_CHECKS: { [P in LabProgram]?: (settings: ProgramSettings<P>) => void
 /** A program's command line → its settings. Throws an ArgError naming the flag and what it needs. */
 export function decodeLaunch<P extends LabProgram>(program: P, argv: readonly string[]): ProgramSettings<P> {
   const settings = decodeFlags(argv, PROGRAM_FIELDS[program]) as ProgramSettings<P>
-  ;(CROSS_CHECKS[program] as ((s: ProgramSettings<P>) => void) | undefined)?.(settings)
+  ;(CROSS_CHECKS[program])?.(settings)
   return settings
 }
 
@@ -177,7 +177,7 @@ function commandLineSettings(args: unknown): LaunchSettings | undefined {
   if (!Array.isArray(args)) return undefined
   const argv = args.map(String)
   for (let i = 0; i < argv.length; i++) {
-    const program = PROGRAM_ENTRY.exec(argv[i]!)?.[1]
+    const program = PROGRAM_ENTRY.exec(argv[i])?.[1]
     if (!isLabProgram(program)) continue
     try {
       return { program, ...decodeLaunch(program, argv.slice(i + 1)) } as LaunchSettings

@@ -38,7 +38,7 @@ export function electRecipe(ownNode: string, children: readonly string[]): Elect
   const index = ordered.indexOf(ownNode)
   if (index === -1) return { role: 'lost' }
   if (index === 0) return { role: 'primary', smallest: ownNode }
-  return { role: 'standby', smallest: ordered[0]!, predecessor: ordered[index - 1]! }
+  return { role: 'standby', smallest: ordered[0], predecessor: ordered[index - 1] }
 }
 
 /** Whether the worker that owns `ownNode` is the only registration left (it may then set status "0"). */

@@ -92,7 +92,7 @@ export class WorkerProcess {
       let next = from
       const check = () => {
         let found: ChildEvent | undefined
-        for (; next < this.events.length && !found; next++) if (predicate(this.events[next]!)) found = this.events[next]
+        for (; next < this.events.length && !found; next++) if (predicate(this.events[next])) found = this.events[next]
         if (found) {
           finish()
           resolve(found)

@@ -14,7 +14,7 @@ export function reportValidator(): (data: unknown) => { ok: boolean; errors: str
   addFormats.default(ajv)
   const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA, 'utf8')))
   return (data) => {
-    const ok = validate(data) as boolean
+    const ok = validate(data)
     return { ok, errors: ok ? '' : ajv.errorsText(validate.errors, { separator: '\n' }) }
   }
 }

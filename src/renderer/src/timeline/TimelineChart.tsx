@@ -32,7 +32,7 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
       if (!useStore.getState().replay || !from || Math.hypot(e.offsetX - from[0], e.offsetY - from[1]) > CLICK_SLOP_PX) return
       const point = [e.offsetX, e.offsetY]
       if (!instance.containPixel({ gridIndex: [0, 1] }, point)) return
-      const time = instance.convertFromPixel({ xAxisIndex: 0 }, e.offsetX) as unknown as number
+      const time = instance.convertFromPixel({ xAxisIndex: 0 }, e.offsetX)
       if (Number.isFinite(time)) scrubToTime(time)
     })
   })
