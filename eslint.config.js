@@ -29,6 +29,14 @@ export default tseslint.config(
       // Methods are async by contract (the lab's API answers with promises) even where one answers at once.
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // One import style: a relative import names the emitted file (`./store.js`; Vite and NodeNext map it to the source).
+      'no-restricted-syntax': [
+        'error',
+        ...['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration', 'ImportExpression'].map((node) => ({
+          selector: `${node}[source.value=/^\\.\\.?\\/.*(?<!\\.(js|mjs|css|json))$/]`,
+          message: 'Name the file of a relative import with its extension (`./store.js` for store.ts or store.tsx).',
+        })),
+      ],
     },
   },
   {

@@ -1,4 +1,4 @@
-import type { LabBridge } from './lab-bridge'
+import type { LabBridge } from './lab-bridge.js'
 
 declare global {
   interface Window {

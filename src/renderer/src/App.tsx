@@ -1,12 +1,12 @@
 import { useEffect } from 'react'
-import { Header } from './app/Header'
-import { MainTabs } from './app/MainTabs'
-import { startClock } from './app/clock'
-import { useThemeSync } from './app/theme'
-import { ClusterPanel } from './cluster/ClusterPanel'
-import { ReplayBar } from './library/ReplayBar'
-import { Toasts } from './alerts/Toasts'
-import { startLabConnection } from './lab/connection'
+import { Header } from './app/Header.js'
+import { MainTabs } from './app/MainTabs.js'
+import { startClock } from './app/clock.js'
+import { useThemeSync } from './app/theme.js'
+import { ClusterPanel } from './cluster/ClusterPanel.js'
+import { ReplayBar } from './library/ReplayBar.js'
+import { Toasts } from './alerts/Toasts.js'
+import { startLabConnection } from './lab/connection.js'
 
 export function App() {
   useThemeSync()

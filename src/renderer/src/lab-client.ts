@@ -3,9 +3,9 @@
  * in a browser the same API is reached over the WebSocket bridge of `zklab serve`. Nothing else in
  * the renderer knows which shell it runs in.
  */
-import type { LabCalls } from '../../shared/api'
-import { BRIDGE_MAX_CALL_BYTES, BRIDGE_PATH } from '../../shared/bridge-protocol'
-import type { LabEvent } from '../../shared/events'
+import type { LabCalls } from '../../shared/api.js'
+import { BRIDGE_MAX_CALL_BYTES, BRIDGE_PATH } from '../../shared/bridge-protocol.js'
+import type { LabEvent } from '../../shared/events.js'
 import { RpcClient } from '../../shared/rpc-client.js'
 
 export type Unsubscribe = () => void

@@ -1,9 +1,9 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { App } from './App'
-import { useStore } from './app/store'
-import { initialTheme } from './app/theme'
-import { savedExternalCommand } from './external/ExternalCommandField'
+import { App } from './App.js'
+import { useStore } from './app/store.js'
+import { initialTheme } from './app/theme.js'
+import { savedExternalCommand } from './external/ExternalCommandField.js'
 import './styles/base.css'
 
 // Set before the first paint, so a dark-mode user never sees a light flash.

@@ -1,6 +1,6 @@
-import { useClock } from '../app/clock'
-import { formatDuration, formatTime } from '../app/format'
-import { useStore } from '../app/store'
+import { useClock } from '../app/clock.js'
+import { formatDuration, formatTime } from '../app/format.js'
+import { useStore } from '../app/store.js'
 
 const KIND_LABEL: Record<string, string> = {
   'status-stopped': 'status stopped',

@@ -1,5 +1,5 @@
-import { formatTime } from '../app/format'
-import { useStore } from '../app/store'
+import { formatTime } from '../app/format.js'
+import { useStore } from '../app/store.js'
 
 /**
  * The session's journal could not be written and the lab stopped every process. Stays on screen as

@@ -1,6 +1,6 @@
 import { useEffect } from 'react'
-import { useStore } from '../app/store'
-import type { Toast } from './alerts-slice'
+import { useStore } from '../app/store.js'
+import type { Toast } from './alerts-slice.js'
 
 const TOAST_MS = { alert: 6000, cleared: 5000, error: 9000 } as const
 

@@ -1,8 +1,8 @@
-import { useStore } from './store'
-import { chooseTheme } from './theme'
-import { SessionControls } from '../experiments/SessionControls'
-import { ViolationsBadge } from '../experiments/ViolationsBadge'
-import { RecordingFailedBanner } from '../alerts/RecordingFailedBanner'
+import { useStore } from './store.js'
+import { chooseTheme } from './theme.js'
+import { SessionControls } from '../experiments/SessionControls.js'
+import { ViolationsBadge } from '../experiments/ViolationsBadge.js'
+import { RecordingFailedBanner } from '../alerts/RecordingFailedBanner.js'
 
 const CONNECTION_LABEL = { connecting: 'connecting…', open: 'connected', closed: 'disconnected, retrying' } as const
 

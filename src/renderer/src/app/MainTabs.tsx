@@ -1,12 +1,12 @@
 import type { KeyboardEvent } from 'react'
-import { useStore } from './store'
-import type { MainTab } from './ui-slice'
-import { TreePanel } from '../tree/TreePanel'
-import { LogsPanel } from '../logs/LogsPanel'
-import { TimelinePanel } from '../timeline/TimelinePanel'
-import { ExperimentsPanel } from '../experiments/ExperimentsPanel'
-import { VerdictsPanel } from '../experiments/VerdictsPanel'
-import { LibraryPanel } from '../library/LibraryPanel'
+import { useStore } from './store.js'
+import type { MainTab } from './ui-slice.js'
+import { TreePanel } from '../tree/TreePanel.js'
+import { LogsPanel } from '../logs/LogsPanel.js'
+import { TimelinePanel } from '../timeline/TimelinePanel.js'
+import { ExperimentsPanel } from '../experiments/ExperimentsPanel.js'
+import { VerdictsPanel } from '../experiments/VerdictsPanel.js'
+import { LibraryPanel } from '../library/LibraryPanel.js'
 
 const TABS: Array<{ id: MainTab; label: string }> = [
   { id: 'tree', label: 'Znode tree' },

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import { useStore } from './store'
+import { useStore } from './store.js'
 
 /** One shared 1 s tick for uptimes and live chart edges, instead of a timer per row. */
 export const useClock = create<number>(() => Date.now())

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect } from 'react'
-import { useStore } from './store'
-import type { Theme } from './ui-slice'
+import { useStore } from './store.js'
+import type { Theme } from './ui-slice.js'
 
 const STORAGE_KEY = 'zklab.theme'
 

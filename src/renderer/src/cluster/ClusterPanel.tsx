@@ -1,8 +1,8 @@
-import { AlertsList } from '../alerts/AlertsList'
-import { useStore } from '../app/store'
-import { QuickStart } from './QuickStart'
-import { TasksSection } from './TasksSection'
-import { ZooKeeperSection } from './ZooKeeperSection'
+import { AlertsList } from '../alerts/AlertsList.js'
+import { useStore } from '../app/store.js'
+import { QuickStart } from './QuickStart.js'
+import { TasksSection } from './TasksSection.js'
+import { ZooKeeperSection } from './ZooKeeperSection.js'
 
 export function ClusterPanel() {
   const loaded = useStore((s) => s.loaded)

@@ -1,7 +1,7 @@
 import { useCallback } from 'react'
-import { useStore } from '../app/store'
-import { lab } from '../lab/connection'
-import { useLabAction } from '../lab/actions'
+import { useStore } from '../app/store.js'
+import { lab } from '../lab/connection.js'
+import { useLabAction } from '../lab/actions.js'
 
 const QUICK_TASK = 'task01'
 const QUICK_WORKERS = { count: 3, commitIntervalMs: 500, sessionTimeoutMs: 4000 }

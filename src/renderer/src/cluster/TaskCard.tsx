@@ -1,11 +1,11 @@
 import { useCallback, useState } from 'react'
-import { Strategy, type ExternalWorker } from '../../../shared/api'
+import { Strategy, type ExternalWorker } from '../../../shared/api.js'
 import { useShallow } from 'zustand/react/shallow'
-import { useStore } from '../app/store'
-import { lab } from '../lab/connection'
-import { useLabAction } from '../lab/actions'
-import { ExternalCommandField, useExternalCommand } from '../external/ExternalCommandField'
-import { WorkerRow } from './WorkerRow'
+import { useStore } from '../app/store.js'
+import { lab } from '../lab/connection.js'
+import { useLabAction } from '../lab/actions.js'
+import { ExternalCommandField, useExternalCommand } from '../external/ExternalCommandField.js'
+import { WorkerRow } from './WorkerRow.js'
 
 const STATUS_TEXT: Record<string, string> = { '1': 'running', '0': 'stopped' }
 

@@ -1,9 +1,9 @@
 import { useCallback, useState, type FormEvent } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { useStore } from '../app/store'
-import { lab } from '../lab/connection'
-import { useLabAction } from '../lab/actions'
-import { TaskCard } from './TaskCard'
+import { useStore } from '../app/store.js'
+import { lab } from '../lab/connection.js'
+import { useLabAction } from '../lab/actions.js'
+import { TaskCard } from './TaskCard.js'
 
 /** Tasks without workers shown before the rest fold away: a lab with thousands of tasks stays usable. */
 const IDLE_TASKS_SHOWN = 12

@@ -1,12 +1,12 @@
 import { useCallback } from 'react'
-import type { NetworkFault, ProcessAction } from '../../../shared/api'
-import { useNow } from '../app/clock'
-import { formatDuration, formatSessionId } from '../app/format'
-import { useStore } from '../app/store'
-import { lab } from '../lab/connection'
-import { useLabAction } from '../lab/actions'
-import { Menu } from '../ui/Menu'
-import { capitalize, Fact } from './ZooKeeperSection'
+import type { NetworkFault, ProcessAction } from '../../../shared/api.js'
+import { useNow } from '../app/clock.js'
+import { formatDuration, formatSessionId } from '../app/format.js'
+import { useStore } from '../app/store.js'
+import { lab } from '../lab/connection.js'
+import { useLabAction } from '../lab/actions.js'
+import { Menu } from '../ui/Menu.js'
+import { capitalize, Fact } from './ZooKeeperSection.js'
 
 export function WorkerRow({ name }: { name: string }) {
   const w = useStore((s) => s.workers[name])

@@ -1,10 +1,10 @@
 import { useCallback, useState } from 'react'
-import type { ZooKeeperAction, ZooKeeperOptions } from '../../../shared/api'
-import type { ZkServerView } from '../../../shared/lab-state'
-import { useStore } from '../app/store'
-import { lab } from '../lab/connection'
-import { useLabAction } from '../lab/actions'
-import { findLeader, serverMode } from './zk-model'
+import type { ZooKeeperAction, ZooKeeperOptions } from '../../../shared/api.js'
+import type { ZkServerView } from '../../../shared/lab-state.js'
+import { useStore } from '../app/store.js'
+import { lab } from '../lab/connection.js'
+import { useLabAction } from '../lab/actions.js'
+import { findLeader, serverMode } from './zk-model.js'
 
 /** What Start offers: one local server, or a local ensemble (every server on 127.0.0.1). */
 const START_MODES: Array<{ id: string; label: string; options: ZooKeeperOptions }> = [

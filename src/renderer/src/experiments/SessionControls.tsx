@@ -1,7 +1,7 @@
 import { useCallback } from 'react'
-import { useStore } from '../app/store'
-import { lab } from '../lab/connection'
-import { useLabAction } from '../lab/actions'
+import { useStore } from '../app/store.js'
+import { lab } from '../lab/connection.js'
+import { useLabAction } from '../lab/actions.js'
 
 /**
  * The session's state next to its folder in the header: closing while its processes stop and the

@@ -1,7 +1,7 @@
 import { useCallback } from 'react'
-import { useStore } from '../app/store'
-import { lab } from '../lab/connection'
-import { useLabAction } from '../lab/actions'
+import { useStore } from '../app/store.js'
+import { lab } from '../lab/connection.js'
+import { useLabAction } from '../lab/actions.js'
 import {
   FAILOVER_STEPS,
   barPercent,
@@ -18,9 +18,9 @@ import {
   verdictTag,
   verdictsLine,
   type FailoverBreakdownView,
-} from './checker-model'
-import type { VerdictView } from '../../../shared/lab-state'
-import { Table, type Column } from '../ui/Table'
+} from './checker-model.js'
+import type { VerdictView } from '../../../shared/lab-state.js'
+import { Table, type Column } from '../ui/Table.js'
 
 /**
  * The checker: violations as it finds them while the session runs, then the final verdicts (graded

@@ -1,5 +1,5 @@
-import { useStore } from '../app/store'
-import { badgeText } from './checker-model'
+import { useStore } from '../app/store.js'
+import { badgeText } from './checker-model.js'
 
 /** The checker's verdict so far, in the header: live violations, then the final word. Opens the verdicts. */
 export function ViolationsBadge() {

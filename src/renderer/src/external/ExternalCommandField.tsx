@@ -1,7 +1,7 @@
 import { useMemo } from 'react'
-import type { ExternalWorker } from '../../../shared/api'
-import { parseCommandLine } from '../../../shared/command-line'
-import { useStore } from '../app/store'
+import type { ExternalWorker } from '../../../shared/api.js'
+import { parseCommandLine } from '../../../shared/command-line.js'
+import { useStore } from '../app/store.js'
 
 const STORAGE_KEY = 'zklab.externalCommand'
 const EXAMPLE = './my-worker.sh --zk {connect} --path {taskPath} --id {workerId}'

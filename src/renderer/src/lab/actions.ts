@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react'
-import { useStore } from '../app/store'
+import { useStore } from '../app/store.js'
 
 /** Error text without the transport's prefix, as a user should read it. */
 export function errorText(err: unknown): string {

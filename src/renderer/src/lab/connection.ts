@@ -1,8 +1,8 @@
-import type { LabEvent } from '../../../shared/events'
-import { connectLab, type LabClient } from '../lab-client'
-import { useStore } from '../app/store'
-import { beginNewSession, currentSessionDir, ingest, lastAppliedSeq, loadHistory } from './ingest'
-import { livePaused, onLiveGate } from './live-gate'
+import type { LabEvent } from '../../../shared/events.js'
+import { connectLab, type LabClient } from '../lab-client.js'
+import { useStore } from '../app/store.js'
+import { beginNewSession, currentSessionDir, ingest, lastAppliedSeq, loadHistory } from './ingest.js'
+import { livePaused, onLiveGate } from './live-gate.js'
 
 /** Events asked for when a view opens: as much as the lab keeps in memory. */
 const HISTORY_LIMIT = 50_000

@@ -1,12 +1,12 @@
 import type { ReactNode } from 'react'
-import type { GapStats, SessionComparison } from '../../../shared/api'
-import { formatDateTime, formatDuration } from '../app/format'
-import { useStore } from '../app/store'
+import type { GapStats, SessionComparison } from '../../../shared/api.js'
+import { formatDateTime, formatDuration } from '../app/format.js'
+import { useStore } from '../app/store.js'
 import { INVARIANTS } from '../../../shared/checker-report.js'
-import { formatStepMs, verdictTag } from '../experiments/checker-model'
-import { relativeTimeline } from '../timeline/chart-option'
-import { StaticTimelineChart } from '../timeline/StaticTimelineChart'
-import type { TaskTimeline } from '../timeline/timeline-model'
+import { formatStepMs, verdictTag } from '../experiments/checker-model.js'
+import { relativeTimeline } from '../timeline/chart-option.js'
+import { StaticTimelineChart } from '../timeline/StaticTimelineChart.js'
+import type { TaskTimeline } from '../timeline/timeline-model.js'
 
 const GAPS: Array<{ key: 'newPrimaryMs' | 'firstCommitMs'; label: string; hint: string }> = [
   { key: 'newPrimaryMs', label: 'new primary', hint: 'From the fault to the new primary taking the role' },

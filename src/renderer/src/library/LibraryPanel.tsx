@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react'
-import type { SessionSummary } from '../../../shared/api'
-import { formatDateTime, formatDuration } from '../app/format'
-import { useStore } from '../app/store'
-import { errorText } from '../lab/actions'
-import { ComparePanel } from './ComparePanel'
-import { chooseSessionsFolder, compareSelected, deleteSession, exportSessionReport, refreshLibrary, renameSession, replaySession } from './library-actions'
-import { MAX_COMPARE, REPORT_FORMATS } from './library-slice'
-import { VerdictTag, verdictOf } from './VerdictTag'
+import type { SessionSummary } from '../../../shared/api.js'
+import { formatDateTime, formatDuration } from '../app/format.js'
+import { useStore } from '../app/store.js'
+import { errorText } from '../lab/actions.js'
+import { ComparePanel } from './ComparePanel.js'
+import { chooseSessionsFolder, compareSelected, deleteSession, exportSessionReport, refreshLibrary, renameSession, replaySession } from './library-actions.js'
+import { MAX_COMPARE, REPORT_FORMATS } from './library-slice.js'
+import { VerdictTag, verdictOf } from './VerdictTag.js'
 
 /**
  * Past sessions: the sessions folder and what is in it, each session's outcome at a glance, and the

@@ -1,10 +1,10 @@
 import type { CSSProperties, KeyboardEvent } from 'react'
-import { formatDateTime, formatDuration } from '../app/format'
-import { useStore } from '../app/store'
-import { sinceStart } from '../experiments/checker-model'
-import { closeReplay, jumpToMarker, replayIndex, requestScrub, scrubTo } from './replay'
-import type { ReplayMarker } from './replay-index'
-import { VerdictTag } from './VerdictTag'
+import { formatDateTime, formatDuration } from '../app/format.js'
+import { useStore } from '../app/store.js'
+import { sinceStart } from '../experiments/checker-model.js'
+import { closeReplay, jumpToMarker, replayIndex, requestScrub, scrubTo } from './replay.js'
+import type { ReplayMarker } from './replay-index.js'
+import { VerdictTag } from './VerdictTag.js'
 
 const FAULT_GLYPH: Record<string, string> = { kill: '▼', stop: '◆', pause: '■', partition: '✂', slow: '≈', reset: '↯' }
 

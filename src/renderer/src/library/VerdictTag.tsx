@@ -1,4 +1,4 @@
-import type { SessionSummary } from '../../../shared/api'
+import type { SessionSummary } from '../../../shared/api.js'
 
 /** ok / FAIL / ungraded, and "cut off" for a session the lab never closed. */
 export function VerdictTag({ summary, open = false }: { summary: SessionSummary; open?: boolean }) {

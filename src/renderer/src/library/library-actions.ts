@@ -1,9 +1,9 @@
 /** The library's calls to the Lab API, and what each leaves in the store. */
-import { useStore } from '../app/store'
-import { errorText } from '../lab/actions'
-import { lab } from '../lab/connection'
-import { TimelineModel, type TaskTimeline } from '../timeline/timeline-model'
-import { openReplay } from './replay'
+import { useStore } from '../app/store.js'
+import { errorText } from '../lab/actions.js'
+import { lab } from '../lab/connection.js'
+import { TimelineModel, type TaskTimeline } from '../timeline/timeline-model.js'
+import { openReplay } from './replay.js'
 
 let listToken = 0
 

@@ -1,8 +1,8 @@
-import { useStore } from '../app/store'
-import { Menu } from '../ui/Menu'
-import { logBuffers, MERGED } from './log-store'
-import { LEVELS } from './logs-slice'
-import type { Matcher } from './log-search'
+import { useStore } from '../app/store.js'
+import { Menu } from '../ui/Menu.js'
+import { logBuffers, MERGED } from './log-store.js'
+import { LEVELS } from './logs-slice.js'
+import type { Matcher } from './log-search.js'
 
 export function LogToolbar({ matcher, onExport, shownCount }: { matcher: Matcher; onExport(): void; shownCount: number }) {
   const sources = useStore((s) => s.logSources)

@@ -1,12 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useEffect, useLayoutEffect, useMemo, useRef } from 'react'
-import { useStore } from '../app/store'
-import { LogToolbar } from './LogToolbar'
-import { FilteredLog } from './filtered-log'
-import { formatClock, exportLine, type LogLine } from './log-line'
-import { compileSearch, splitByRanges, type Matcher } from './log-search'
-import { logBuffers, MERGED } from './log-store'
-import { RingBuffer } from './ring-buffer'
+import { useStore } from '../app/store.js'
+import { LogToolbar } from './LogToolbar.js'
+import { FilteredLog } from './filtered-log.js'
+import { formatClock, exportLine, type LogLine } from './log-line.js'
+import { compileSearch, splitByRanges, type Matcher } from './log-search.js'
+import { logBuffers, MERGED } from './log-store.js'
+import { RingBuffer } from './ring-buffer.js'
 
 const ROW_HEIGHT = 20
 const EMPTY_RING = new RingBuffer<LogLine>(1)

@@ -1,8 +1,8 @@
-import { formatDuration, formatTime } from '../app/format'
-import { useStore } from '../app/store'
-import { timelineModel } from './timeline-store'
-import type { FailoverMark } from './timeline-model'
-import { Table, type Column } from '../ui/Table'
+import { formatDuration, formatTime } from '../app/format.js'
+import { useStore } from '../app/store.js'
+import { timelineModel } from './timeline-store.js'
+import type { FailoverMark } from './timeline-model.js'
+import { Table, type Column } from '../ui/Table.js'
 
 /**
  * Every measured failover of a task, as a table: the accessible counterpart of the gaps the chart

@@ -1,8 +1,8 @@
 import { useEffect } from 'react'
-import { useStore } from '../app/store'
-import { buildOption, chartHeight, NO_SLIDER_PX, readColors } from './chart-option'
-import { useChart } from './use-chart'
-import type { TaskTimeline } from './timeline-model'
+import { useStore } from '../app/store.js'
+import { buildOption, chartHeight, NO_SLIDER_PX, readColors } from './chart-option.js'
+import { useChart } from './use-chart.js'
+import type { TaskTimeline } from './timeline-model.js'
 
 /**
  * One task's lanes and lastCommit, read-only, with times as ms since the task's first worker started

@@ -1,10 +1,10 @@
 import { useEffect, useRef } from 'react'
-import { useClock } from '../app/clock'
-import { useStore } from '../app/store'
-import { scrubToTime } from '../library/replay'
-import { buildOption, chartHeight, cursorSeries, dataZoomOption, readColors } from './chart-option'
-import { useChart } from './use-chart'
-import { timelineModel } from './timeline-store'
+import { useClock } from '../app/clock.js'
+import { useStore } from '../app/store.js'
+import { scrubToTime } from '../library/replay.js'
+import { buildOption, chartHeight, cursorSeries, dataZoomOption, readColors } from './chart-option.js'
+import { useChart } from './use-chart.js'
+import { timelineModel } from './timeline-store.js'
 
 /** A press that moves less than this is a click (move the replay), more is a pan. */
 const CLICK_SLOP_PX = 4

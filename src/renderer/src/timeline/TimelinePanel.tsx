@@ -1,10 +1,10 @@
 import { useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import { useStore } from '../app/store'
-import { FailoverTable } from './FailoverTable'
-import { TimelineChart } from './TimelineChart'
-import { LANE_STATES } from './timeline-model'
-import { timelineModel } from './timeline-store'
+import { useStore } from '../app/store.js'
+import { FailoverTable } from './FailoverTable.js'
+import { TimelineChart } from './TimelineChart.js'
+import { LANE_STATES } from './timeline-model.js'
+import { timelineModel } from './timeline-store.js'
 
 const WINDOWS: Array<{ label: string; ms: number | undefined }> = [
   { label: '1 min', ms: 60_000 },

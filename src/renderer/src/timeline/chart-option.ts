@@ -1,4 +1,4 @@
-import { formatDuration, formatTime } from '../app/format'
+import { formatDuration, formatTime } from '../app/format.js'
 import {
   cursorSeries as sharedCursorSeries,
   dataZoomOption as sharedDataZoomOption,

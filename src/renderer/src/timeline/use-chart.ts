@@ -1,5 +1,5 @@
 import { useEffect, useRef, type RefObject } from 'react'
-import { echarts, type EChartsType } from './echarts'
+import { echarts, type EChartsType } from './echarts.js'
 
 /**
  * An ECharts instance on the returned element for the component's life: resized with the element,

@@ -1,6 +1,6 @@
-import { formatDateTime, formatSessionId } from '../app/format'
-import { useStore } from '../app/store'
-import { ownerOf } from './tree-model'
+import { formatDateTime, formatSessionId } from '../app/format.js'
+import { useStore } from '../app/store.js'
+import { ownerOf } from './tree-model.js'
 
 const STAT_FIELDS = ['czxid', 'mzxid', 'pzxid', 'ctime', 'mtime', 'version', 'cversion', 'ephemeralOwner', 'dataLength', 'numChildren'] as const
 

@@ -1,8 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useMemo, useRef, type KeyboardEvent } from 'react'
-import { useStore } from '../app/store'
-import { NodeDetails } from './NodeDetails'
-import { flattenTree, isExpandedWith, ownerOf, parentOf, type TreeRow } from './tree-model'
+import { useStore } from '../app/store.js'
+import { NodeDetails } from './NodeDetails.js'
+import { flattenTree, isExpandedWith, ownerOf, parentOf, type TreeRow } from './tree-model.js'
 
 const ROW_HEIGHT = 26
 /** How long a changed node stays highlighted. */
