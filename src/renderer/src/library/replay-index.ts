@@ -36,7 +36,7 @@ export function markerOf(e: LabEvent, count: number, time: number): ReplayMarker
     case LabEventTypes.networkFault:
       return { kind: 'fault', count, time, action: e.fault, subject: e.name, harmful: HARMFUL.has(e.fault) }
     case LabEventTypes.failover:
-      return { kind: 'failover', count, time, action: String(e.fault ?? 'failover'), subject: `${String(e.from ?? '?')} → ${String(e.to ?? '?')}`, harmful: false }
+      return { kind: 'failover', count, time, action: e.fault, subject: `${e.from} → ${e.to ?? '?'}`, harmful: false }
     case LabEventTypes.violation:
       return { kind: 'violation', count, time, action: e.invariant, subject: e.task, harmful: true }
     default:

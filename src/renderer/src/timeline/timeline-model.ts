@@ -139,9 +139,9 @@ export class TimelineModel {
         timeline.failovers.push({
           seq: e.seq,
           task: e.task,
-          fault: String(e.fault ?? 'kill'),
-          from: String(e.from ?? ''),
-          to: typeof e.to === 'string' ? e.to : undefined,
+          fault: e.fault,
+          from: e.from,
+          to: e.to,
           faultTime,
           newPrimaryMs: num(e.newPrimaryMs),
           firstCommitMs,
