@@ -52,7 +52,7 @@ export const childEventSchemas: { [T in ChildEventType]: z.ZodType<ChildEventPay
   'worker.status': loose({ value: z.enum(['1', '0']), version: int, reason: z.literal('last-out').optional() }),
   'worker.work': loose({ id: int, reconciled: z.boolean().optional() }),
   'worker.commit': loose({ id: int, version: int, fastForward: z.boolean().optional() }),
-  'worker.watch': loose({ path: text, event: z.enum(['created', 'deleted', 'changed', 'child']) }),
+  'worker.watch': loose({ path: text, event: z.enum(['created', 'deleted', 'changed', 'child', 'notwatching']) }),
   'worker.error': childError,
   'worker.exiting': loose({ reason: z.enum(['signal', 'stdin-closed']), signal: text.optional(), sessionClosed: z.boolean() }),
   'worker.watching': loose({ path: text, predecessor: text }),

@@ -91,7 +91,8 @@ export interface WorkerCommit {
 /** A ZooKeeper watch fired in a worker. */
 export interface WorkerWatch {
   path: string
-  event: 'created' | 'deleted' | 'changed' | 'child'
+  /** seed: `notwatching` when its session expired under a standby's watch (go-zookeeper's notice). */
+  event: 'created' | 'deleted' | 'changed' | 'child' | 'notwatching'
 }
 
 /** A worker's last word before it exits on a signal or because the lab went away. */

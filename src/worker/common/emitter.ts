@@ -4,12 +4,15 @@
  * already reported is lost when the process is SIGKILLed.
  */
 import { pino, type Logger } from 'pino'
-import type { EventLevel } from '../../shared/events.js'
+import type { ChildEventPayloads, ChildEventType, EventLevel } from '../../shared/events.js'
 
-export type EventFields = Record<string, unknown>
-
+/**
+ * The compiler holds each event's fields to its payload type: the lab checks every line against the
+ * same shapes (src/core/workers/child-events.ts), and a line that does not fit arrives as a plain log
+ * line, so a drifting field would otherwise lose the event without a word.
+ */
 export interface Emitter {
-  emit(type: string, fields?: EventFields, level?: EventLevel): void
+  emit<T extends ChildEventType>(type: T, fields: ChildEventPayloads[T], level?: EventLevel): void
 }
 
 export function createEmitter(fd = 1): Emitter {
@@ -26,7 +29,7 @@ export function createEmitter(fd = 1): Emitter {
     destination,
   )
   return {
-    emit(type, fields = {}, level = 'info') {
+    emit(type, fields, level = 'info') {
       logger[level]({ type, ...fields })
     },
   }

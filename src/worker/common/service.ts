@@ -3,6 +3,7 @@
  * events reported, a rebuild on every new session, and a clean exit on SIGTERM/SIGINT or when the lab
  * goes away (session closed first, so nothing lingers in ZooKeeper).
  */
+import type { MonitorEventTypes, ObserverEventTypes } from '../../shared/events.js'
 import type { Emitter } from './emitter.js'
 import { errorFields } from './emitter.js'
 import { onParentGone, onStopSignals } from './lifecycle.js'
@@ -12,8 +13,8 @@ import type { ZkClient } from './zk.js'
 export interface ServiceOptions {
   emit: Emitter['emit']
   /** Event types for connection changes and errors, e.g. 'monitor.connection' / 'monitor.error'. */
-  connectionType: string
-  errorType: string
+  connectionType: typeof MonitorEventTypes.connection | typeof ObserverEventTypes.connection
+  errorType: typeof MonitorEventTypes.error | typeof ObserverEventTypes.error
   connect: string
   sessionTimeoutMs: number
   connectTimeoutMs: number

@@ -16,7 +16,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import { dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { WorkerEventTypes as E } from '../../shared/events.js'
+import { WorkerEventTypes as E, type WorkerFenced } from '../../shared/events.js'
 import { errorFields } from '../common/emitter.js'
 import { onParentGone, onStopSignals } from '../common/lifecycle.js'
 import { instancePrefix, pathPrefixes } from '../common/paths.js'
@@ -276,7 +276,7 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
    */
   const commitStep = async (c: Candidacy, state: { id: number; version: number }): Promise<void> => {
     const id = state.id + 1
-    const fenced = (reason: string, err?: unknown) =>
+    const fenced = (reason: WorkerFenced['reason'], err?: unknown) =>
       emit(E.fenced, { id, version: state.version, reason, ...(err ? errorFields(err) : {}) }, 'warn')
     let sentAt = now()
     let stat: RawStat

@@ -1,4 +1,5 @@
 import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, type EventOf, type LabEvent } from '../../../shared/events.js'
+import { finiteNumber, seconds } from '../../../shared/format.js'
 import { applyEvent, type LabState } from '../../../shared/lab-state.js'
 import { useStore, type Store } from '../app/store.js'
 import { emptySessionCluster, type ZkStats } from '../cluster/cluster-slice.js'
@@ -193,11 +194,11 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     } else if (options.live && e.type === MonitorEventTypes.alert) {
       toasts.push({ kind: 'alert', title: `${e.task}: ${e.kind}`, message: e.message, time: e.time })
     } else if (options.live && e.type === LabEventTypes.failover) {
-      const gap = num(e.firstCommitMs) ?? num(e.gapMs)
+      const gap = finiteNumber(e.firstCommitMs) ?? finiteNumber(e.gapMs)
       toasts.push({
         kind: 'cleared',
         title: `${e.task}: failover`,
-        message: `${e.from} → ${e.to ?? '?'}${gap !== undefined ? `, first commit after ${(gap / 1000).toFixed(2)} s` : ''}`,
+        message: `${e.from} → ${e.to ?? '?'}${gap !== undefined ? `, first commit after ${seconds(gap)}` : ''}`,
         time: e.time,
       })
     }
@@ -427,5 +428,3 @@ export function compareSources(a: string, b: string): number {
   const rank = (s: string) => (s === 'lab' ? 0 : s.startsWith('zk-') ? 1 : s.startsWith('worker-') ? 2 : 3)
   return rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true })
 }
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
