@@ -86,9 +86,10 @@ async function runRow(lab: Lab, config: HerdConfig, strategy: 'seed' | 'recipe',
   const workers = standbys + 1
   const cell = await Cell.open(lab, { sessionsDir: config.sessionsDir, name: `bench-herd-${strategy}-${standbys}`, tickTimeMs: config.tickTimeMs })
   const reps: HerdRep[] = []
-  let memory: HerdRow['memory'] = { workers: 0, rssTotal: 0, pssTotal: 0, rssPerWorker: 0, pssPerWorker: 0, zkRss: null, labRss: 0 }
-  let startupMs: number | null = null
-  let cpu: CpuWindow | null = null
+  // Set in the try below; a throw there leaves the function, so nothing reads them unset.
+  let memory: HerdRow['memory']
+  let startupMs: number | null
+  let cpu: CpuWindow | null
   const load = load1()
   const faults: { rep: number; seq: number; from: string; time: number }[] = []
   try {

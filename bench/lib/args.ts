@@ -44,7 +44,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       try {
         args.external = parseCommandLine(args.externalText)
       } catch (err) {
-        throw new Error(`--external: ${(err as Error).message}`)
+        throw new Error(`--external: ${(err as Error).message}`, { cause: err })
       }
     } else if (a === '--only') {
       const list = value().split(',').map((s) => s.trim())

@@ -157,6 +157,11 @@ export function descendants(root: number): { pid: number; comm: string }[] {
   }
   const out: { pid: number; comm: string }[] = []
   const queue = [root]
-  while (queue.length) for (const c of children.get(queue.shift()!) ?? []) (out.push(c), queue.push(c.pid))
+  while (queue.length) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      out.push(c)
+      queue.push(c.pid)
+    }
+  }
   return out
 }

@@ -23,7 +23,16 @@ import { labRoot } from '../core/lab-root.js'
 /** Exit codes: 0 all steps done, 1 a wait timed out or a step failed, 2 bad input or set-up. */
 const EXIT_BAD_INPUT = 2
 
-async function run(file: string, opts: { out?: string; sessionsDir?: string; strategy?: string; external?: string; json?: boolean }): Promise<number> {
+/** What commander parsed from `zklab run`'s (and `demo`'s) options. */
+interface RunOptions {
+  out?: string
+  sessionsDir?: string
+  strategy?: string
+  external?: string
+  json?: boolean
+}
+
+async function run(file: string, opts: RunOptions): Promise<number> {
   const scenario = loadScenario(file)
   const strategy = opts.strategy === undefined ? undefined : Strategy.parse(opts.strategy)
   const external = opts.external === undefined ? undefined : externalOption(opts.external)
@@ -157,14 +166,14 @@ export function buildProgram(): Command {
       ).conflicts('strategy'),
     )
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
-    .action(async (file: string, opts) => {
+    .action(async (file: string, opts: RunOptions) => {
       process.exitCode = await run(resolveScenario(file), opts)
     })
   program
     .command('demo')
     .description('run the bundled kill-primary scenario: 3 workers, the primary killed 5 times')
     .option('--sessions-dir <dir>', 'where the session folder goes')
-    .action(async (opts) => {
+    .action(async (opts: RunOptions) => {
       process.exitCode = await run(resolveScenario('kill-primary'), opts)
     })
   program
@@ -173,7 +182,7 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', 'port to listen on (default: a free one)')
     .option('--sessions-dir <dir>', 'where the session folder goes')
     .option('--allow-external', 'let the page run programs of its choosing: external workers, a ZooKeeper home, Docker (refused otherwise)')
-    .action(async (opts) => {
+    .action(async (opts: ServeOptions) => {
       process.exitCode = await serve(opts)
     })
   program
@@ -182,7 +191,7 @@ export function buildProgram(): Command {
     .option('-p, --port <port>', 'port for browser mode')
     .option('--sessions-dir <dir>', 'where the session folder goes')
     .option('--allow-external', 'in browser mode: let the page run programs of its choosing (see zklab serve)')
-    .action(async (opts) => {
+    .action(async (opts: ServeOptions) => {
       process.exitCode = await app(opts)
     })
   registerReportCommand(program)

@@ -24,7 +24,7 @@ export function readServeRecord(file: string): ServeRecord | undefined {
     text = readFileSync(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new Error(`Cannot read ${file} (${(err as NodeJS.ErrnoException).code}): it belongs to a lab another user started; use your own --sessions-dir.`)
+    throw new Error(`Cannot read ${file} (${(err as NodeJS.ErrnoException).code}): it belongs to a lab another user started; use your own --sessions-dir.`, { cause: err })
   }
   try {
     const record = JSON.parse(text) as ServeRecord
@@ -66,7 +66,7 @@ export function writeServeRecord(file: string, record: ServeRecord): void {
     writeFileSync(file, JSON.stringify(record) + '\n', { flag: 'wx', mode: 0o600 })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    throw new Error(runningElsewhere(file, readServeRecord(file) ?? { url: '', pid: 0, session: '' }))
+    throw new Error(runningElsewhere(file, readServeRecord(file) ?? { url: '', pid: 0, session: '' }), { cause: err })
   }
 }
 

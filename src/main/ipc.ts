@@ -38,7 +38,7 @@ export function registerLabIpc({ ipcMain, lab, isTrustedSender, confirmProgram }
         return await call.call(lab, input)
       } catch (error) {
         // Only the message crosses the process boundary; a class name or stack would just be noise.
-        throw new Error(error instanceof Error ? error.message : String(error))
+        throw new Error(error instanceof Error ? error.message : String(error), { cause: error })
       }
     })
   }

@@ -19,7 +19,7 @@ function remoteCall(method: LabMethod) {
       return await ipcRenderer.invoke(channel, input)
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
-      throw new Error(message.replace(REMOTE_ERROR_PREFIX, ''))
+      throw new Error(message.replace(REMOTE_ERROR_PREFIX, ''), { cause: error })
     }
   }
 }

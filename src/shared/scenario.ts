@@ -17,6 +17,9 @@ export const Target = z.union([
   z.string().regex(/^(worker-[A-Za-z0-9._-]+-\d+|zk-\d+)$/, 'a worker name like worker-task01-2, or a server like zk-1'),
 ])
 export type Target = z.infer<typeof Target>
+/** A target, or `faulted`: whatever the last fault step hit (for the steps that undo a fault). */
+export const TargetOrFaulted = z.union([z.literal('faulted'), Target])
+export type TargetOrFaulted = z.infer<typeof TargetOrFaulted>
 
 /** The invariants the checker grades; `expect` steps and a scenario's `expect` name them. */
 export const Invariant = z.enum(['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write'])
@@ -59,12 +62,12 @@ const Kill = z.object({ kill: Target, ...Common }).strict()
 const Stop = z.object({ stop: Target, ...Common }).strict()
 /** SIGSTOP, like a GC pause: resumed after `for` ms, or by a later `resume` step. */
 const Pause = z.object({ pause: Target, for: Duration.optional(), ...Common }).strict()
-const Resume = z.object({ resume: z.union([z.literal('faulted'), Target]), ...Common }).strict()
+const Resume = z.object({ resume: TargetOrFaulted, ...Common }).strict()
 /** Starts a stopped or crashed worker or server again; a worker rejoins as a standby. */
-const Restart = z.object({ restart: z.union([z.literal('faulted'), Target]), ...Common }).strict()
+const Restart = z.object({ restart: TargetOrFaulted, ...Common }).strict()
 /** Cuts a worker's link to ZooKeeper: healed after `for` ms, or by a later `heal` step. */
 const Partition = z.object({ partition: Target, for: Duration.optional(), ...Common }).strict()
-const Heal = z.object({ heal: z.union([z.literal('faulted'), Target]), ...Common }).strict()
+const Heal = z.object({ heal: TargetOrFaulted, ...Common }).strict()
 /** Adds latency (± jitter) to a worker's link; back to normal after `for` ms, or by `heal`. */
 const Slow = z
   .object({ slow: Target, latencyMs: z.number().int().min(0).max(60_000), jitterMs: z.number().int().min(0).max(60_000).default(0), for: Duration.optional(), ...Common })
@@ -90,10 +93,10 @@ export type Step =
   | WithCommon<{ kill: Target }>
   | WithCommon<{ stop: Target }>
   | WithCommon<{ pause: Target; for?: number }>
-  | WithCommon<{ resume: Target | 'faulted' }>
-  | WithCommon<{ restart: Target | 'faulted' }>
+  | WithCommon<{ resume: TargetOrFaulted }>
+  | WithCommon<{ restart: TargetOrFaulted }>
   | WithCommon<{ partition: Target; for?: number }>
-  | WithCommon<{ heal: Target | 'faulted' }>
+  | WithCommon<{ heal: TargetOrFaulted }>
   | WithCommon<{ slow: Target; latencyMs: number; jitterMs: number; for?: number }>
   | WithCommon<{ reset: Target }>
   | WithCommon<{ addWorkers: number }>

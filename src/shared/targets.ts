@@ -4,8 +4,8 @@
  */
 import { primariesOf, type LabState, type WorkerView, type ZkServerView } from './lab-state.js'
 
-/** primary | standby | random | worker number N of the task | a worker's name. */
-export type WorkerTargetSpec = 'primary' | 'standby' | 'random' | number | string
+/** `primary` | `standby` | `random` | worker number N of the task | a worker's name. */
+export type WorkerTargetSpec = number | string
 
 export function isServerTarget(target: WorkerTargetSpec): target is string {
   return typeof target === 'string' && (target === 'zk-leader' || target === 'zk-follower' || /^zk-\d+$/.test(target))

@@ -14,7 +14,8 @@ export function taskNameProblem(name: string): string | null {
   }
   if (name.includes('/')) return 'task name must not contain "/"'
   if (name === '.' || name === '..') return 'task name must not be "." or ".."'
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'task name must not contain control characters'
+  // \p{Cc}: the C0 and C1 control characters, U+0000–U+001F and U+007F–U+009F.
+  if (/\p{Cc}/u.test(name)) return 'task name must not contain control characters'
   if (!TASK_NAME_PATTERN.test(name)) {
     return `task name may only contain letters, digits, ".", "_" and "-" (must match ${TASK_NAME_PATTERN})`
   }

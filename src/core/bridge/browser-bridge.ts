@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { LabInputError, parseLabCall, type LabCalls, type LabMethod } from '../../shared/api.js'
 import { BRIDGE_CLOSE, BRIDGE_MAX_CALL_BYTES, BRIDGE_PATH, type BridgeMessage, type BridgeRequest } from '../../shared/bridge-protocol.js'
 import type { LabEvent } from '../../shared/events.js'
@@ -164,10 +164,16 @@ function serveConnection(ws: WebSocket, lab: BrowserBridgeOptions['lab'], allowE
     setImmediate(startWaiting)
   }
   ws.on('message', (data) => {
-    waiting.push(String(data))
+    waiting.push(frameText(data))
     if (waiting.length >= CALLS_IN_FLIGHT) ws.pause()
     schedule()
   })
+}
+
+/** A call frame's UTF-8 text (ws hands over one Buffer, binaryType being left at 'nodebuffer'). */
+function frameText(data: RawData): string {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
+  return bytes.toString('utf8')
 }
 
 /** A client that does not read what it is sent falls behind; it is told to reconnect and catch up. */

@@ -55,7 +55,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
   let error: string | undefined
   let setupFailed = false
   let sessionDir = ''
-  let failovers: Failover[] = []
+  let failovers: Failover[]
   let check: CheckReport | undefined
   let stopListening = () => {}
   // A recording failure ends the run at once, the way Ctrl-C does: its events would go nowhere.

@@ -2,7 +2,7 @@ import { Strategy as StrategySchema, type Strategy } from '../../shared/api.js'
 import { LabEventTypes } from '../../shared/events.js'
 import { primariesOf, type WorkerView } from '../../shared/lab-state.js'
 import { isServerTarget, pickWorker } from '../../shared/targets.js'
-import type { Invariant, Scenario, Step, Target } from '../../shared/scenario.js'
+import type { Invariant, Scenario, Step, Target, TargetOrFaulted } from '../../shared/scenario.js'
 import type { Verdict, Violation } from '../../shared/checker-report.js'
 import type { Lab } from '../lab.js'
 
@@ -232,7 +232,7 @@ export class StepRunner {
     return parsed.success ? parsed.data : this.scenario.tasks.find((t) => t.name === task)!.strategy
   }
 
-  private async resolveOrLast(task: string, target: Target | 'faulted', where: string): Promise<Hit> {
+  private async resolveOrLast(task: string, target: TargetOrFaulted, where: string): Promise<Hit> {
     if (target !== 'faulted') return this.resolve(task, target, where, true)
     if (!this.lastHit) throw new StepFailed(`${where}: nothing has been hit by a fault yet`)
     if (this.lastHit.kind === 'worker') this.lastHit = { ...this.lastHit, worker: this.lab.state.workers[this.lastHit.name] }

@@ -33,10 +33,16 @@ interface Tracked {
 }
 
 
+/** An instance node the observer saw: its owner's session and when it was created. */
+interface LiveNode {
+  owner: string
+  ctime: number
+}
+
 export class ExternalRoles {
   private readonly workers = new Map<string, Tracked>()
   /** Live instance nodes per task: name → owner session and creation time. */
-  private readonly nodes = new Map<string, Map<string, { owner: string; ctime: number }>>()
+  private readonly nodes = new Map<string, Map<string, LiveNode>>()
 
   constructor(
     private readonly root: string,
@@ -45,7 +51,7 @@ export class ExternalRoles {
 
   onEvent(e: LabEvent): void {
     if (e.type === LabEventTypes.processSpawned) {
-      const labels = (e.labels ?? {}) as Record<string, unknown>
+      const labels = e.labels ?? {}
       if (e.kind !== 'external' || labels.task === undefined) return
       const task = String(labels.task)
       // A (re)started process is `starting` already (the reducer says so): nothing to announce until it registers.
@@ -63,7 +69,7 @@ export class ExternalRoles {
       this.nodes.delete(task)
     } else if (child === 'instance' && node) {
       let live = this.nodes.get(task)
-      if (!live) this.nodes.set(task, (live = new Map()))
+      if (!live) this.nodes.set(task, (live = new Map<string, LiveNode>()))
       if (e.type === ObserverEventTypes.deleted) live.delete(node)
       else {
         const stat = (e.stat ?? {}) as Partial<ZnodeStat>
@@ -74,7 +80,7 @@ export class ExternalRoles {
   }
 
   private recompute(task: string): void {
-    const live = [...(this.nodes.get(task) ?? new Map<string, { owner: string; ctime: number }>())].sort((a, b) => bySequence(a[0], b[0]))
+    const live = [...(this.nodes.get(task) ?? new Map<string, LiveNode>())].sort((a, b) => bySequence(a[0], b[0]))
     const smallest = live[0]?.[0] ?? null
     const changes: ExternalRoleEvent[] = []
     for (const worker of this.workers.values()) {

@@ -5,7 +5,7 @@
  * chatty ZooKeeper cannot crowd out the workers. The journal, not logs/, is the source: it is
  * written synchronously and so holds every line a SIGKILLed lab had received.
  */
-import { LabEventTypes, type LabEvent } from '../../shared/events.js'
+import { LabEventTypes, type LabEvent, type ZnodeStat } from '../../shared/events.js'
 import { recoveryOf } from './faults.js'
 import type { FaultLogLine, FaultLogWindow, ReportFault } from './types.js'
 
@@ -85,7 +85,8 @@ export function eventText(e: LabEvent): string {
 
 function valueText(key: string, value: unknown): string {
   if (key === 'stat' && value && typeof value === 'object') {
-    const s = value as Record<string, unknown>
+    // A znode event's stat; an old journal may lack a field, which then reads `undefined`.
+    const s = value as Partial<ZnodeStat>
     return `{version=${s.version} mzxid=${s.mzxid}${s.ephemeralOwner && s.ephemeralOwner !== '0' ? ` owner=${s.ephemeralOwner}` : ''}}`
   }
   const text = typeof value === 'string' ? (/^[\w./:@-]*$/.test(value) && value !== '' ? value : JSON.stringify(value)) : JSON.stringify(value)

@@ -102,7 +102,7 @@ export async function discoverZooKeeper(opts: DiscoveryOptions = {}): Promise<Zo
     return { java: java.value, zookeeper: zookeeper.value }
   }
   const failures = [java, zookeeper].filter((r): r is PromiseRejectedResult => r.status === 'rejected')
-  const setupErrors = failures.map((f) => f.reason).filter((e): e is ZooKeeperSetupError => e instanceof ZooKeeperSetupError)
+  const setupErrors = failures.map((f): unknown => f.reason).filter((e): e is ZooKeeperSetupError => e instanceof ZooKeeperSetupError)
   // Anything else is a bug or an I/O failure, not a missing install: pass it on untouched.
   if (setupErrors.length !== failures.length) throw failures.find((f) => !(f.reason instanceof ZooKeeperSetupError))!.reason
   if (setupErrors.length === 1) throw setupErrors[0]
@@ -247,7 +247,7 @@ async function inspectTarball(home: string, kind: DistributionKind): Promise<Zoo
  */
 async function inspectDebian(jar: string, kind: DistributionKind): Promise<ZooKeeperDistribution> {
   const dir = dirname(jar)
-  let manifestPath: string[] = []
+  let manifestPath: string[]
   try {
     const manifest = await readJarManifest(jar)
     manifestPath = (manifest['Class-Path'] ?? '').split(/\s+/).filter(Boolean)

@@ -113,10 +113,12 @@ export const connectFlag = () =>
 
 /** An absolute znode path that is not "/" itself and has no empty segment. */
 export const rootFlag = () =>
+  // eslint-disable-next-line no-control-regex -- a znode name may not hold a control character: this rejects them
   z.string().regex(/^(\/[^/\u0000-\u001f]+)+$/, 'must be an absolute znode path like /customBackUp (no trailing "/")')
 
 /** Like rootFlag, but "/" (the whole tree) is allowed too. */
 export const znodePathFlag = () =>
+  // eslint-disable-next-line no-control-regex -- a znode name may not hold a control character: this rejects them
   z.string().regex(/^(\/|(\/[^/\u0000-\u001f]+)+)$/, 'must be an absolute znode path like / or /customBackUp (no trailing "/")')
 
 export const taskNameFlag = () =>

@@ -105,7 +105,7 @@ const CROSS_CHECKS: { [P in LabProgram]?: (settings: ProgramSettings<P>) => void
 
 /** A program's command line → its settings. Throws an ArgError naming the flag and what it needs. */
 export function decodeLaunch<P extends LabProgram>(program: P, argv: readonly string[]): ProgramSettings<P> {
-  const settings = decodeFlags(argv, PROGRAM_FIELDS[program]) as ProgramSettings<P>
+  const settings: ProgramSettings<P> = decodeFlags<ProgramFields[P]>(argv, PROGRAM_FIELDS[program])
   ;(CROSS_CHECKS[program])?.(settings)
   return settings
 }

@@ -7,7 +7,7 @@ import { fstatSync } from 'node:fs'
  * stdin is left alone.
  */
 export function onParentGone(handler: () => void): void {
-  let isPipe = false
+  let isPipe: boolean
   try {
     const st = fstatSync(0)
     isPipe = st.isFIFO() || st.isSocket()

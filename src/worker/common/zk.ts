@@ -89,26 +89,30 @@ export interface ZkClientOptions {
   sessionTimeoutMs: number
 }
 
-type Callback = (rc: number, error: unknown, ...result: any[]) => void
+/** The addon's completion callback: rc 0 and the operation's results, or an error code and no results to read. */
+type Callback<Result extends unknown[]> = (rc: number, error: unknown, ...result: Result) => void
+type WatchCallback = (type: number, state: number, path: string) => void
 
-/** The addon methods this wrapper uses (its own typings are loose). */
+/** The addon methods this wrapper uses, with what each answers (its own typings are loose). */
 interface Addon extends EventEmitter {
   init(config: object): unknown
   close(): unknown
   readonly client_id: string
   readonly timeout: number
-  a_create(path: string, data: string | Buffer, flags: number, cb: Callback): number
-  a_exists(path: string, watch: boolean, cb: Callback): number
-  aw_exists(path: string, watchCb: (type: number, state: number, path: string) => void, cb: Callback): number
-  a_get(path: string, watch: boolean, cb: Callback): number
-  aw_get(path: string, watchCb: (type: number, state: number, path: string) => void, cb: Callback): number
-  a_get_children(path: string, watch: boolean, cb: Callback): number
-  aw_get_children(path: string, watchCb: (type: number, state: number, path: string) => void, cb: Callback): number
-  aw_get_children2(path: string, watchCb: (type: number, state: number, path: string) => void, cb: Callback): number
-  a_get_children2(path: string, watch: boolean, cb: Callback): number
-  a_set(path: string, data: string | Buffer, version: number, cb: Callback): number
-  a_delete_(path: string, version: number, cb: Callback): number
+  a_create(path: string, data: string | Buffer, flags: number, cb: Callback<[path: string]>): number
+  a_exists(path: string, watch: boolean, cb: Callback<[stat: RawStat]>): number
+  aw_exists(path: string, watchCb: WatchCallback, cb: Callback<[stat: RawStat]>): number
+  a_get(path: string, watch: boolean, cb: Callback<GetResult>): number
+  aw_get(path: string, watchCb: WatchCallback, cb: Callback<GetResult>): number
+  a_get_children(path: string, watch: boolean, cb: Callback<[children: string[] | null]>): number
+  aw_get_children(path: string, watchCb: WatchCallback, cb: Callback<[children: string[] | null]>): number
+  aw_get_children2(path: string, watchCb: WatchCallback, cb: Callback<ChildrenWithStatResult>): number
+  a_get_children2(path: string, watch: boolean, cb: Callback<ChildrenWithStatResult>): number
+  a_set(path: string, data: string | Buffer, version: number, cb: Callback<[stat: RawStat]>): number
+  a_delete_(path: string, version: number, cb: Callback<[]>): number
 }
+type GetResult = [stat: RawStat, data: Buffer | string | null]
+type ChildrenWithStatResult = [children: string[] | null, stat: RawStat]
 
 export type ConnectionState = 'connecting' | 'connected' | 'closed'
 
@@ -172,7 +176,7 @@ export class ZkClient extends EventEmitter {
     this.state = 'closed'
   }
 
-  private call<T>(op: string, path: string, start: (cb: Callback) => number, pick: (...result: any[]) => T): Promise<T> {
+  private call<T, Result extends unknown[]>(op: string, path: string, start: (cb: Callback<Result>) => number, pick: (...result: Result) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.state === 'closed') {
         reject(new ZkError(ZkCode.CLOSING, op, path, 'client closed'))
@@ -186,7 +190,7 @@ export class ZkClient extends EventEmitter {
     })
   }
 
-  private wrapWatcher(watcher: Watcher): (type: number, state: number, path: string) => void {
+  private wrapWatcher(watcher: Watcher): WatchCallback {
     return (type, _state, path) => {
       const kind = watchTypes[type]
       if (kind === undefined || this.state === 'closed') return // session/not-watching notices
@@ -204,8 +208,8 @@ export class ZkClient extends EventEmitter {
     return this.call(
       'exists',
       path,
-      (cb) => {
-        const tolerant: Callback = (rc, err, ...r) => (rc === ZkCode.NONODE ? cb(0, err, null) : cb(rc, err, ...r))
+      (cb: Callback<[stat: RawStat | null]>) => {
+        const tolerant: Callback<[stat: RawStat]> = (rc, err, ...r) => (rc === ZkCode.NONODE ? cb(0, err, null) : cb(rc, err, ...r))
         return watcher
           ? this.zk.aw_exists(path, this.wrapWatcher(watcher), tolerant)
           : this.zk.a_exists(path, false, tolerant)

@@ -2,7 +2,7 @@
  * Pure helpers for the experiments and verdicts views: what a checker report and a scenario run look
  * like on screen. No React, no store, so they are unit-tested directly.
  */
-import type { LabState, VerdictView, ViolationView } from '../../../shared/lab-state.js'
+import type { LabState, VerdictView } from '../../../shared/lab-state.js'
 import { INVARIANTS, VERDICT_STATE_LABEL, verdictState, type FailoverBreakdown, type VerdictState } from '../../../shared/checker-report.js'
 import { finiteNumber, seconds, sinceStart as secondsSince } from '../../../shared/format.js'
 
@@ -26,9 +26,9 @@ export function parseFailovers(value: unknown): FailoverBreakdownView[] {
     const f = raw as Record<string, unknown>
     const steps = (f.steps ?? {}) as Record<string, unknown>
     out.push({
-      task: String(f.task ?? ''),
-      fault: String(f.fault ?? '?'),
-      from: String(f.from ?? '?'),
+      task: typeof f.task === 'string' ? f.task : '',
+      fault: typeof f.fault === 'string' ? f.fault : '?',
+      from: typeof f.from === 'string' ? f.from : '?',
       fromNode: typeof f.fromNode === 'string' ? f.fromNode : null,
       faultTime: typeof f.faultTime === 'number' ? f.faultTime : 0,
       ...(typeof f.faultSeq === 'number' ? { faultSeq: f.faultSeq } : {}),
@@ -54,8 +54,9 @@ export function parseFailovers(value: unknown): FailoverBreakdownView[] {
  * known one; zeros too; then any other invariant a violation names.
  */
 export function countByInvariant(
-  violations: readonly { invariant: ViolationView['invariant'] | string }[],
-  verdicts?: readonly { invariant: VerdictView['invariant'] | string }[],
+  // Any invariant name: the known ones and whatever a violation names.
+  violations: readonly { invariant: string }[],
+  verdicts?: readonly { invariant: string }[],
 ): Array<{ invariant: string; count: number }> {
   const graded = verdicts && verdicts.length > 0 ? new Set<string>(verdicts.map((v) => v.invariant)) : undefined
   const names = graded ? [...INVARIANTS.filter((i) => graded.has(i)), ...[...graded].filter((i) => !(INVARIANTS as readonly string[]).includes(i))] : [...INVARIANTS]

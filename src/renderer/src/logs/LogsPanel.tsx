@@ -36,9 +36,11 @@ export function LogsPanel() {
     () => new FilteredLog(ring ?? EMPTY_RING, { levels, hiddenSources: merged ? hidden : NO_SOURCES, matcher }),
     [ring, levels, hidden, matcher, merged],
   )
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the view grows in place: `version` is what says it has new lines to read
   const lines = useMemo(() => view.refresh(), [view, version])
 
   const scrollRef = useRef<HTMLDivElement>(null)
+  // eslint-disable-next-line react-hooks/incompatible-library -- this build has no React Compiler, so nothing memoizes the virtualizer's functions
   const virtualizer = useVirtualizer({
     count: lines.length,
     getScrollElement: () => scrollRef.current,

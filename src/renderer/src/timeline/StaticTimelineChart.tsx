@@ -17,7 +17,7 @@ export function StaticTimelineChart({ timeline, span, label }: { timeline: TaskT
     if (!instance) return
     const colors = readColors(ref.current!)
     instance.setOption(buildOption(timeline, timeline.lastTime, colors, { relative: { span } }), { notMerge: true })
-  }, [timeline, span, theme])
+  }, [chart, ref, timeline, span, theme])
 
   return <div ref={ref} className="timeline-chart" style={{ height: chartHeight(timeline.workers.length) - NO_SLIDER_PX }} role="img" aria-label={label} />
 }

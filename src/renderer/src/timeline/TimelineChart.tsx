@@ -55,7 +55,7 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     programmatic.current = true
     instance.setOption({ ...buildOption(t, Date.now(), colors), dataZoom: dataZoomOption(colors) }, { notMerge: true })
     programmatic.current = false
-  }, [task, theme])
+  }, [chart, ref, task, theme])
 
   // New events, the clock, or following switched on: data and (when following) the window.
   useEffect(() => {
@@ -75,7 +75,7 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     programmatic.current = true
     instance.setOption(option, { replaceMerge: ['series'], lazyUpdate: true })
     programmatic.current = false
-  }, [task, version, now, follow, windowMs, theme])
+  }, [chart, ref, task, version, now, follow, windowMs, theme])
 
   // Only the replay cursor moved: merge its two series, leave the rest of the chart alone.
   useEffect(() => {
@@ -83,11 +83,11 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     const t = timelineModel.tasks.get(task)
     if (!instance || !ref.current || !t) return
     instance.setOption({ series: cursorSeries(cursor, readColors(ref.current), [t.firstTime, Math.max(now, t.lastTime)]) }, { lazyUpdate: true })
-  }, [task, cursor, now])
+  }, [chart, ref, task, cursor, now])
 
   useEffect(() => {
     chart.current?.resize()
-  }, [lanes])
+  }, [chart, lanes])
 
   return (
     <div

@@ -15,6 +15,7 @@ export function TreePanel() {
   const count = useStore((s) => Object.keys(s.tree).length)
   const rows = useMemo(() => flattenTree(treeIndex.index, treeIndex.roots, isExpandedWith(toggled)), [treeIndex, toggled])
   const scrollRef = useRef<HTMLDivElement>(null)
+  // eslint-disable-next-line react-hooks/incompatible-library -- this build has no React Compiler, so nothing memoizes the virtualizer's functions
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 })
 
   const onKey = (e: KeyboardEvent) => {
@@ -81,6 +82,9 @@ function TreeRowView({ row, top, selected }: { row: TreeRow; top: number; select
   const owner = useStore((s) => (node ? ownerOf(node, s.workers) : undefined))
   const ownerDown = owner !== undefined && owner.status !== 'running' && owner.status !== 'paused'
   const ephemeral = node !== undefined && node.stat.ephemeralOwner !== '0' && node.stat.ephemeralOwner !== ''
+  // Read when the row renders: a change re-renders it (and its keyed span replays the flash); a row
+  // scrolled into view later must not flash for an old change.
+  // eslint-disable-next-line react-hooks/purity -- the clock is the point: recent means recent as of this render
   const recent = changedAt !== undefined && Date.now() - changedAt < FLASH_MS
   const { selectNode, toggleNode } = useStore.getState()
   const preview = node && node.data !== '' && row.childCount === 0 ? node.data : undefined
