@@ -40,6 +40,7 @@ function processesUsing(folder: string): string[] {
 }
 
 export const test = base.extend<{ lab: BrowserLab }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none.
   lab: async ({}, use) => {
     const { lab, child } = await startLab()
     try {
@@ -62,6 +63,7 @@ export const test = base.extend<{ lab: BrowserLab }>({
             // Already gone.
           }
         }
+        // eslint-disable-next-line no-unsafe-finally -- use() resolves even when the test fails, so this hides no error.
         throw new Error(`processes outlived the lab:\n${left.join('\n')}`)
       }
     }

@@ -12,6 +12,7 @@
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
+import { readJsonFile } from '../json-files.js'
 import { expect, test } from './browser-lab.js'
 import { collectPageErrors, dismissToasts, openTab, setTheme, SHOTS, startScenario } from './page-helpers.js'
 
@@ -116,7 +117,7 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
     await input.fill('stop-primary, seed')
     await input.press('Enter')
     await expect(row(seedDir).locator('td').nth(1)).toContainText('stop-primary, seed')
-    expect(JSON.parse(readFileSync(join(seedDir, 'session.json'), 'utf8')).name).toBe('stop-primary, seed')
+    expect(readJsonFile<{ name: string }>(join(seedDir, 'session.json')).name).toBe('stop-primary, seed')
   })
 
   await test.step('delete a session, after confirming', async () => {

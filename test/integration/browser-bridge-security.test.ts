@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startServeProcess, stopServeProcess, type ServeProcess } from '../../src/cli/serve-process.js'
 import { connectBridge } from '../../src/core/bridge/bridge-client.js'
+import type { BridgeMessage } from '../../src/shared/bridge-protocol.js'
 import { zklab } from './helpers/zklab-cli.js'
 
 interface Reply {
@@ -101,7 +102,8 @@ async function rawClient(serve: ServeProcess): Promise<{ ws: WebSocket; replies:
   const ws = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token')}`, { origin: url.origin })
   const replies: Array<{ id: number; ok: boolean; error?: string; kind?: string }> = []
   ws.on('message', (data) => {
-    const message = JSON.parse(String(data))
+    // The bridge sends text frames, which ws hands over as one Buffer.
+    const message = JSON.parse((data as Buffer).toString()) as BridgeMessage
     if (!('events' in message)) replies.push(message)
   })
   await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)))

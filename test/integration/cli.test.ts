@@ -2,12 +2,14 @@
  * `zklab` as a newcomer runs it: the real command, a real ZooKeeper, real workers, and the bad
  * inputs a user will try. Each run must leave no process behind.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readJournal } from '../../src/core/journal/journal.js'
+import type { RunResult } from '../../src/core/experiments/run-scenario.js'
+import { readJsonFile } from '../json-files.js'
 import { isAlive } from './helpers/wait.js'
 import { zklab } from './helpers/zklab-cli.js'
 
@@ -41,11 +43,11 @@ describe('zklab CLI', () => {
     expect(run.code).toBe(0)
     expect(readdirSync(out).sort()).toEqual(expect.arrayContaining(['events.jsonl', 'logs', 'session.json', 'sinks']))
     expect(readdirSync(join(out, 'logs'))).toEqual(expect.arrayContaining(['zk-1.log', 'worker-task01-1.log', 'monitor.log', 'observer.log']))
-    const session = JSON.parse(readFileSync(join(out, 'session.json'), 'utf8'))
+    const session = readJsonFile<{ result: RunResult }>(join(out, 'session.json'))
     expect(session.result.failovers).toHaveLength(5)
     for (const f of session.result.failovers) {
       expect(f.to).toBeDefined()
-      expect(f.firstCommitId).toBeGreaterThanOrEqual(f.lastCommitBefore)
+      expect(f.firstCommitId).toBeGreaterThanOrEqual(f.lastCommitBefore!)
     }
     expect(session.result.sinks.task01.missing).toEqual([])
     // The summary shows each failover with its gap.

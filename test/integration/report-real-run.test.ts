@@ -14,6 +14,7 @@ import type { SessionReport } from '../../src/core/report/types.js'
 import { reportValidator } from '../unit/helpers/report-schema.js'
 import { waitFor } from './helpers/wait.js'
 import { ROOT, ZKLAB, zklab } from './helpers/zklab-cli.js'
+import { stringMatching } from '../matchers.js'
 
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
 const validate = reportValidator()
@@ -71,7 +72,7 @@ describe('zklab report on real sessions', () => {
     expect(report.summary.zookeeper.version).toMatch(/^3\./)
     expect(report.integrity).toMatchObject({ closedCleanly: true, ending: 'closed', journalProblems: [], sinkProblems: [] })
     expect(report.failovers).toHaveLength(1)
-    expect(report.failovers[0]).toMatchObject({ fault: 'pause', to: expect.stringMatching(/^worker-task01-\d$/) })
+    expect(report.failovers[0]).toMatchObject({ fault: 'pause', to: stringMatching(/^worker-task01-\d$/) })
     expect(report.faultLogs[0].recovery?.kind).toBe('resume')
     expect(report.faultLogs[0].processes.map((p) => p.process)).toEqual(expect.arrayContaining(['lab', 'zk-1', 'observer', 'monitor']))
     expect(report.tree.nodes.some((n) => n.ephemeral && n.owner?.startsWith('worker-task01-'))).toBe(true)

@@ -26,7 +26,7 @@ function roundTrip(socket: Socket, message: string, waitMs = 1000): Promise<{ ec
     const started = Date.now()
     let received = ''
     const onData = (d: Buffer) => {
-      received += d
+      received += d.toString()
       if (received.length >= message.length) finish({ echo: received, ms: Date.now() - started })
     }
     const timer = setTimeout(() => finish('silence'), waitMs)
@@ -87,7 +87,7 @@ describe('TCP fault proxy (real sockets on 127.0.0.1)', () => {
     // Up and down are both delayed by at least latency - jitter.
     expect((result as { ms: number }).ms).toBeGreaterThanOrEqual(2 * 100)
     let received = ''
-    s.on('data', (d) => (received += d))
+    s.on('data', (d: Buffer) => (received += d.toString()))
     for (let i = 0; i < 20; i++) s.write(`${i},`)
     await new Promise((r) => setTimeout(r, 1500))
     expect(received).toBe(Array.from({ length: 20 }, (_, i) => `${i},`).join(''))

@@ -4,6 +4,7 @@ import { CreateMode, type ZkClient } from '../../src/worker/common/zk.js'
 import { taskPaths } from '../../src/worker/common/paths.js'
 import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
 import { runProgram, startProgram, type ChildEvent, type WorkerProcess } from './helpers/worker-process.js'
+import { stringContaining } from '../matchers.js'
 
 let zk: StandaloneZk
 let client: ZkClient
@@ -30,7 +31,7 @@ describe('monitor', () => {
     await monitor.waitFor(is('monitor.watching', 'task01'), 'watching task01')
     await monitor.waitFor((e) => is('monitor.status', 'task01')(e) && e.value === '0', 'status 0')
     const alert = await monitor.waitFor(is('monitor.alert', 'task01', 'status-stopped'), 'status-stopped alert')
-    expect(alert).toMatchObject({ level: 'warn', message: expect.stringContaining('"0"') })
+    expect(alert).toMatchObject({ level: 'warn', message: stringContaining('"0"') })
     await monitor.waitFor(is('monitor.alert', 'task01', 'no-instance'), 'no-instance alert')
 
     // status written "0" again: the condition persists, no second alert

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { CreateMode, type ZkClient } from '../../src/worker/common/zk.js'
 import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
 import { startProgram, type ChildEvent, type WorkerProcess } from './helpers/worker-process.js'
+import { anyNumber, stringMatching } from '../matchers.js'
 
 let zk: StandaloneZk
 let client: ZkClient
@@ -32,11 +33,11 @@ describe('observer', () => {
     expect(created).toMatchObject({
       data: 'hello',
       stat: {
-        czxid: expect.stringMatching(/^0x[0-9a-f]+$/),
-        mzxid: expect.stringMatching(/^0x[0-9a-f]+$/),
-        pzxid: expect.stringMatching(/^0x[0-9a-f]+$/),
-        ctime: expect.any(Number),
-        mtime: expect.any(Number),
+        czxid: stringMatching(/^0x[0-9a-f]+$/),
+        mzxid: stringMatching(/^0x[0-9a-f]+$/),
+        pzxid: stringMatching(/^0x[0-9a-f]+$/),
+        ctime: anyNumber(),
+        mtime: anyNumber(),
         version: 0,
         cversion: 0,
         ephemeralOwner: '0',
@@ -134,7 +135,7 @@ describe('observer', () => {
     const resynced = await observer.waitFor((e) => e.type === 'observer.synced' && e.resync === true, 'resync', 30_000, mark)
     expect(resynced.count).toBe(4)
     const diff = observer.events.slice(mark).filter((e) => e.type.startsWith('znode.'))
-    expect(diff.map((e) => `${e.type} ${e.path}`).sort()).toEqual(
+    expect(diff.map((e) => `${e.type} ${String(e.path)}`).sort()).toEqual(
       [`znode.changed ${root}`, `znode.changed ${root}/change`, `znode.created ${root}/new`, `znode.deleted ${root}/drop`].sort(),
     )
     expect(diff.find((e) => e.path === root)).toMatchObject({ cause: 'children', stat: { numChildren: 3 } })

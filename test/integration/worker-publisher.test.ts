@@ -4,6 +4,7 @@ import { CreateMode, type ZkClient } from '../../src/worker/common/zk.js'
 import { taskPaths } from '../../src/worker/common/paths.js'
 import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
 import { runProgram } from './helpers/worker-process.js'
+import { anyNumber, stringContaining } from '../matchers.js'
 
 let zk: StandaloneZk
 let client: ZkClient
@@ -25,7 +26,7 @@ describe('publisher', () => {
     expect(types).toEqual(['publisher.created', 'publisher.exists'])
     for (const p of [a, b]) {
       expect(p.events).toHaveLength(1)
-      expect(p.events[0]).toMatchObject({ task: 'task01', path: `${root}/tasks/task01`, time: expect.any(Number) })
+      expect(p.events[0]).toMatchObject({ task: 'task01', path: `${root}/tasks/task01`, time: anyNumber() })
     }
     const paths = taskPaths(root, 'task01')
     expect((await client.getChildren(paths.task)).sort()).toEqual(['instance', 'lastCommit', 'status'])
@@ -90,6 +91,6 @@ describe('publisher', () => {
 
     const unreachable = await runProgram('publisher', ['--connect', '127.0.0.1:1', '--connect-timeout', '1500', '--create', 'a'])
     expect(unreachable.exitCode).toBe(1)
-    expect(unreachable.events.at(-1)).toMatchObject({ type: 'publisher.error', level: 'error', message: expect.stringContaining('127.0.0.1:1') })
+    expect(unreachable.events.at(-1)).toMatchObject({ type: 'publisher.error', level: 'error', message: stringContaining('127.0.0.1:1') })
   })
 })

@@ -2,7 +2,7 @@
  * The seed strategy against a real ZooKeeper and real worker processes: election, commits, sink, and
  * the flaws it is meant to show (failover only after session expiry, zombie primary, lingering node).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +10,8 @@ import type { ZkClient } from '../../src/worker/common/zk.js'
 import { taskPaths } from '../../src/worker/common/paths.js'
 import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
 import { runProgram, startProgram, type WorkerProcess, type ChildEvent } from './helpers/worker-process.js'
+import { readJsonLines } from '../json-files.js'
+import { anyNumber, anyString, stringContaining, stringMatching } from '../matchers.js'
 
 const ROOT = '/customBackUp'
 const SESSION_TIMEOUT = 2000
@@ -46,11 +48,7 @@ function startWorker(task: string, id: number, sink: string, extra: string[] = [
 }
 
 const lastRole = (w: WorkerProcess) => w.ofType('worker.role').at(-1)?.role
-const sinkIds = (sink: string): Array<{ id: number; worker: number; session: string }> =>
-  readFileSync(sink, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l))
+const sinkIds = (sink: string) => readJsonLines<{ id: number; worker: number; session: string }>(sink)
 
 async function startGroup(task: string, sink: string, count: number): Promise<WorkerProcess[]> {
   const workers: WorkerProcess[] = []
@@ -73,25 +71,25 @@ describe('task-worker --strategy seed', () => {
     for (const w of workers) {
       const [started, connected, connection, registered] = w.events
       expect(started).toMatchObject({ type: 'worker.started', task, strategy: 'seed', pid: w.pid })
-      expect(connected).toMatchObject({ type: 'worker.connected', sessionId: expect.stringMatching(/^[0-9a-f]+$/) })
+      expect(connected).toMatchObject({ type: 'worker.connected', sessionId: stringMatching(/^[0-9a-f]+$/) })
       expect(connection).toMatchObject({ type: 'worker.connection', state: 'connected' })
       expect(registered).toMatchObject({
         type: 'worker.registered',
-        node: expect.stringMatching(/^server_\d+_\d{10}$/),
-        path: expect.stringContaining(`${ROOT}/tasks/${task}/instance/server_`),
+        node: stringMatching(/^server_\d+_\d{10}$/),
+        path: stringContaining(`${ROOT}/tasks/${task}/instance/server_`),
       })
-      for (const e of w.events) expect(e).toMatchObject({ time: expect.any(Number), level: expect.any(String) })
+      for (const e of w.events) expect(e).toMatchObject({ time: anyNumber(), level: anyString() })
     }
     expect(workers.map(lastRole)).toEqual(['primary', 'standby', 'standby'])
     expect(workers[1].ofType('worker.work')).toEqual([])
     expect(workers[2].ofType('worker.work')).toEqual([])
-    expect(primary.ofType('worker.status')[0]).toMatchObject({ value: '1', version: expect.any(Number) })
+    expect(primary.ofType('worker.status')[0]).toMatchObject({ value: '1', version: anyNumber() })
 
     // work before commit, ids +1 each time, from 1
     const steps = primary.events.filter((e) => e.type === 'worker.work' || e.type === 'worker.commit')
     for (let i = 0; i + 1 < steps.length; i += 2) {
       expect(steps[i]).toMatchObject({ type: 'worker.work', id: i / 2 + 1 })
-      expect(steps[i + 1]).toMatchObject({ type: 'worker.commit', id: i / 2 + 1, version: expect.any(Number) })
+      expect(steps[i + 1]).toMatchObject({ type: 'worker.commit', id: i / 2 + 1, version: anyNumber() })
     }
     const records = sinkIds(sink)
     expect(records.map((r) => r.id)).toEqual(records.map((_, i) => i + 1))
@@ -168,7 +166,7 @@ describe('task-worker --strategy seed', () => {
       'commit after expiry',
       60_000,
     )
-    expect(zombieCommit).toMatchObject({ version: expect.any(Number) })
+    expect(zombieCommit).toMatchObject({ version: anyNumber() })
     // Never registered again, never stepped down: still the primary in its own eyes.
     expect(primary.ofType('worker.registered')).toHaveLength(1)
     expect(lastRole(primary)).toBe('primary')
@@ -222,6 +220,6 @@ describe('task-worker --strategy seed', () => {
     const { code } = await bad.exited
     expect(code).toBe(2)
     const error: ChildEvent = bad.ofType('worker.error')[0]
-    expect(error).toMatchObject({ level: 'error', message: expect.any(String), code: expect.any(Number) })
+    expect(error).toMatchObject({ level: 'error', message: anyString(), code: anyNumber() })
   })
 })

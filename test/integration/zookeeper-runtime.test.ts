@@ -8,6 +8,7 @@ import { conf, createZooKeeper, isPortFree, srvr } from '../../src/core/zookeepe
 import { LabEventTypes } from '../../src/shared/events.js'
 import { waitFor } from './helpers/wait.js'
 import { makeSession, processesUnder, type LabSession } from './helpers/zookeeper-lab.js'
+import { anyString, stringMatching } from '../matchers.js'
 
 /** Three consecutive free loopback ports, for an ensemble given a first client port. */
 async function consecutiveFreePorts(count: number): Promise<number> {
@@ -35,7 +36,7 @@ describe('createZooKeeper (the Lab facade’s runtime)', () => {
     expect(() => zk.connectString()).toThrow(/not been started/)
     await zk.start()
     const described = zk.describe()
-    expect(described).toMatchObject({ kind: 'standalone', java: { version: expect.any(String) }, zookeeper: { version: expect.stringMatching(/^\d/) } })
+    expect(described).toMatchObject({ kind: 'standalone', java: { version: anyString() }, zookeeper: { version: stringMatching(/^\d/) } })
     expect(described.servers).toHaveLength(1)
     const port = zk.servers()[0].clientPort
     expect((await conf(port)).tickTime).toBe('400')

@@ -128,12 +128,9 @@ describe('registerLabIpc', () => {
 
   it('calls the lab with the lab as `this`', async () => {
     const { invoke, lab } = setUp()
-    let self: unknown
-    lab.closeSession.mockImplementationOnce(async function (this: unknown) {
-      self = this
-    })
     await invoke('closeSession')
-    expect(self).toBe(lab)
+    expect(lab.closeSession.mock.contexts).toHaveLength(1)
+    expect(lab.closeSession.mock.contexts[0]).toBe(lab)
   })
 
   it("turns the lab's own failures into plain Errors with its message", async () => {

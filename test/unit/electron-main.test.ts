@@ -5,23 +5,35 @@
  */
 import { EventEmitter } from 'node:events'
 import { join, resolve } from 'node:path'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it, vi, type Mock } from 'vitest'
 import { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES } from '../../src/shared/api.js'
 
 const APP_URL = 'zklab://app/index.html'
 
+/** What the tests use of the stand-in BrowserWindow: its options, its webContents, what it was asked to do. */
+interface FakeWindow extends EventEmitter {
+  readonly options: { webPreferences: Record<string, unknown>; [option: string]: unknown }
+  readonly webContents: EventEmitter & { id: number; sent: unknown[][] }
+  destroyed: boolean
+  loadFile: Mock
+  loadURL: Mock
+  show: Mock
+  destroy(): void
+}
+type SessionHandler = (...args: any[]) => any
+
 const fake = vi.hoisted(() => ({
   handlers: new Map<string, (event: unknown, arg?: unknown) => Promise<unknown>>(),
-  windows: [] as Array<Record<string, any>>,
+  windows: [] as FakeWindow[],
   calls: [] as string[],
-  sessionHandlers: {} as Record<string, (...args: any[]) => any>,
+  sessionHandlers: {} as Record<string, SessionHandler>,
   schemes: [] as unknown[],
   protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
   /** What the folder dialog answers next, and what the consent dialog answers (0 = Run). */
   nextFolder: null as string | null,
   consent: 1,
   dialogs: [] as string[],
-  app: undefined as unknown as EventEmitter & Record<string, any>,
+  app: undefined as unknown as EventEmitter & { quit(): void },
 }))
 
 vi.mock('electron', async () => {
@@ -44,9 +56,9 @@ vi.mock('electron', async () => {
   fake.app = app
   class BrowserWindow extends Emitter {
     static getAllWindows = () => fake.windows.filter((w) => !w.destroyed)
-    readonly webContents: Record<string, any>
+    readonly webContents: FakeWindow['webContents']
     destroyed = false
-    constructor(readonly options: Record<string, any>) {
+    constructor(readonly options: FakeWindow['options']) {
       super()
       const contents = Object.assign(new Emitter(), {
         id: nextId++,
@@ -95,11 +107,11 @@ vi.mock('electron', async () => {
     Menu: { buildFromTemplate: (template: unknown) => ({ template }), setApplicationMenu: () => fake.calls.push('menu') },
     session: {
       defaultSession: {
-        setPermissionRequestHandler: (h: any) => (fake.sessionHandlers.request = h),
-        setPermissionCheckHandler: (h: any) => (fake.sessionHandlers.check = h),
+        setPermissionRequestHandler: (h: SessionHandler) => (fake.sessionHandlers.request = h),
+        setPermissionCheckHandler: (h: SessionHandler) => (fake.sessionHandlers.check = h),
         webRequest: {
-          onBeforeRequest: (h: any) => (fake.sessionHandlers.beforeRequest = h),
-          onHeadersReceived: (h: any) => (fake.sessionHandlers.headersReceived = h),
+          onBeforeRequest: (h: SessionHandler) => (fake.sessionHandlers.beforeRequest = h),
+          onHeadersReceived: (h: SessionHandler) => (fake.sessionHandlers.headersReceived = h),
         },
       },
     },

@@ -153,12 +153,12 @@ describe('ReplayIndex', () => {
 
   it('leaves the lab’s teardown out: no markers, and no takeover awaited on the timeline', () => {
     const closing = [...events.slice(0, -3)]
-    let seq = closing.at(-1)!.seq
+    const seq = closing.at(-1)!.seq
     const time = closing.at(-1)!.time
     const primary = replay(closing).workers
     const name = Object.values(primary).find((w) => w.role === 'primary' && w.status === 'running')!.name
-    closing.push({ seq: ++seq, time: time + 1, source: 'lab', type: 'session.closing' })
-    closing.push({ seq: ++seq, time: time + 2, source: 'lab', type: 'process.action', name, action: 'stop' })
+    closing.push({ seq: seq + 1, time: time + 1, source: 'lab', type: 'session.closing' })
+    closing.push({ seq: seq + 2, time: time + 2, source: 'lab', type: 'process.action', name, action: 'stop' })
     const idx = new ReplayIndex(closing)
     expect(idx.markers.at(-1)!.count).toBeLessThan(closing.length - 1)
     timelineModel.reset()

@@ -5,6 +5,7 @@ import { resetStore, useStore } from '../../src/renderer/src/app/store.js'
 import { ingest, loadHistory, resetIngest } from '../../src/renderer/src/lab/ingest.js'
 import { logBuffers, MERGED } from '../../src/renderer/src/logs/log-store.js'
 import { timelineModel } from '../../src/renderer/src/timeline/timeline-store.js'
+import { stringContaining } from '../matchers.js'
 
 let seq = 0
 const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time: 1000 + seq, source, type, ...fields }) as LabEvent
@@ -95,7 +96,7 @@ describe('recording failed', () => {
     ingest([failed(), ev('lab', 'process.exited', { name: 'w-1', pid: 101, code: null, signal: 'SIGTERM', expected: true })], { live: true })
     ingest([ev('lab', 'session.closing'), ev('lab', 'session.closed')], { live: true })
     const { session, toasts } = useStore.getState()
-    expect(session?.recordingFailed).toMatchObject({ code: 'ENOSPC', lastRecordedSeq: 2, reason: expect.stringContaining('ENOSPC') })
+    expect(session?.recordingFailed).toMatchObject({ code: 'ENOSPC', lastRecordedSeq: 2, reason: stringContaining('ENOSPC') })
     expect(toasts.map((t) => [t.kind, t.title])).toEqual([['error', 'Recording failed']])
   })
 

@@ -1,8 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildReport } from '../../src/core/report/build-report.js'
 import { readSessionFolder } from '../../src/core/report/read-session-folder.js'
-import { REPORT_SCHEMA_VERSION } from '../../src/core/report/types.js'
+import { REPORT_SCHEMA_VERSION, type SessionReport } from '../../src/core/report/types.js'
+import { readJsonFile } from '../json-files.js'
 import { reportValidator } from './helpers/report-schema.js'
 import { writeHandMadeSession } from './helpers/report-session.js'
 
@@ -14,12 +15,12 @@ function reportOf(opts: Parameters<typeof writeHandMadeSession>[0]) {
   const { dir } = writeHandMadeSession(opts)
   dirs.push(dir)
   // Through JSON, as report.json is written and read.
-  return JSON.parse(JSON.stringify(buildReport(readSessionFolder(dir), { labVersion: '0.1.0' }))) as Record<string, any>
+  return JSON.parse(JSON.stringify(buildReport(readSessionFolder(dir), { labVersion: '0.1.0' }))) as SessionReport
 }
 
 describe('report.json schema', () => {
   it('is a draft 2020-12 schema for schemaVersion 1', () => {
-    const schema = JSON.parse(readFileSync(new URL('../../resources/report-schema.json', import.meta.url), 'utf8'))
+    const schema = readJsonFile<{ $schema: string; properties: Record<string, unknown> }>(new URL('../../resources/report-schema.json', import.meta.url))
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema')
     expect(schema.properties.schemaVersion).toEqual({ const: REPORT_SCHEMA_VERSION })
   })

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { BRIDGE_CLOSE } from '../../src/shared/bridge-protocol.js'
+import { BRIDGE_CLOSE, type BridgeRequest } from '../../src/shared/bridge-protocol.js'
 import type { LabEvent } from '../../src/shared/events.js'
 import { RpcClient, type RpcSocket } from '../../src/shared/rpc-client.js'
 
 /** A socket driven by the test: what the client sent, and the lab's side of the conversation. */
 class ScriptedSocket implements RpcSocket {
   readyState = 0
-  readonly sent: Array<{ id: number; method: string; input?: unknown }> = []
+  readonly sent: BridgeRequest[] = []
   private readonly listeners = new Map<string, Array<(event: never) => void>>()
 
   send(frame: string): void {
-    this.sent.push(JSON.parse(frame))
+    this.sent.push(JSON.parse(frame) as BridgeRequest)
   }
   addEventListener(type: string, listener: (event: never) => void): void {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Lab } from '../../src/core/lab.js'
 import { deleteSession, librarySession, listSessions, readSessionEvents, renameSession } from '../../src/core/sessions/session-library.js'
+import { readJsonFile } from '../json-files.js'
+import { stringMatching } from '../matchers.js'
 
 /** Bytes of a file that is not the lab's: no error message may ever show them. */
 const FOREIGN = 'root:x:0:0:secret-token-1234:/root:/bin/bash\n'
@@ -84,7 +86,7 @@ describe('session library', () => {
   it('reports a line that is not JSON by its number, without quoting it', () => {
     const dir = session(root, 'junk', { name: 'j' }, line(1) + FOREIGN + line(3))
     const { problems } = readSessionEvents(root, dir)
-    expect(problems).toEqual([{ line: 2, message: expect.stringMatching(/^not JSON/) }])
+    expect(problems).toEqual([{ line: 2, message: stringMatching(/^not JSON/) }])
     expect(JSON.stringify(problems)).not.toMatch(/secret-token|root:x/)
   })
 
@@ -110,7 +112,7 @@ describe('session library', () => {
       expect(() => deleteSession(root, dir)).toThrow(/is not a session of the library/)
     }
     expect(existsSync(foreign) && existsSync(nested) && existsSync(join(root, 'half'))).toBe(true)
-    expect(JSON.parse(readFileSync(join(foreign, 'session.json'), 'utf8')).name).toBe('foreign')
+    expect(readJsonFile<{ name: string }>(join(foreign, 'session.json')).name).toBe('foreign')
   })
 
   it('refuses a linked session folder, and a session whose session.json or journal is a link', () => {
@@ -128,7 +130,7 @@ describe('session library', () => {
     expect(() => readSessionEvents(root, join(root, 'link-out'))).toThrow(/symbolic link/)
     expect(() => deleteSession(root, join(root, 'link-in'))).toThrow(/symbolic link/)
     expect(() => renameSession(root, linkedJson, 'overwritten')).toThrow(/session\.json is a symbolic link/)
-    expect(JSON.parse(readFileSync(join(foreign, 'session.json'), 'utf8')).name).toBe('foreign')
+    expect(readJsonFile<{ name: string }>(join(foreign, 'session.json')).name).toBe('foreign')
     let message = ''
     try {
       readSessionEvents(root, linkedJournal)

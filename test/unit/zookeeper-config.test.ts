@@ -8,7 +8,7 @@ import { parseConnectString } from '../../src/core/zookeeper/external.js'
 import { assertPortFree, findFreePorts, isPortFree } from '../../src/core/zookeeper/ports.js'
 import { decodeAddress } from '../../src/core/zookeeper/proc-net.js'
 
-const cfgLines = (text: string) => Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)))
+const cfgLines = (text: string) => Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]))
 
 describe('renderZooCfg', () => {
   it('binds a standalone server to loopback with short ticks and every four-letter word', () => {
