@@ -15,7 +15,11 @@ export default defineConfig({
   renderer: {
     root: resolve('src/renderer'),
     // Minified: the renderer carries a charting library, and it is loaded on every window open.
-    build: { outDir: resolve('out/renderer'), minify: true, rollupOptions: { input: resolve('src/renderer/index.html') } },
+    build: {
+      outDir: resolve('out/renderer'),
+      minify: true,
+      rollupOptions: { input: resolve('src/renderer/index.html') },
+    },
     plugins: [react()],
   },
 })

@@ -20,7 +20,8 @@ export default tseslint.config(
     files: ['src/renderer/**/*.{ts,tsx}', 'test/unit/renderer-*'],
     plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: { ...globals.browser } },
-    rules: { ...reactHooks.configs.recommended.rules },
+    // incompatible-library is for builds with the React Compiler, which this one does not use.
+    rules: { ...reactHooks.configs.recommended.rules, 'react-hooks/incompatible-library': 'off' },
   },
   {
     rules: {
@@ -28,7 +29,10 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
       // Methods are async by contract (the lab's API answers with promises) even where one answers at once.
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // One import style: a relative import names the emitted file (`./store.js`; Vite and NodeNext map it to the source).
       'no-restricted-syntax': [
         'error',

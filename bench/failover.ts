@@ -93,10 +93,20 @@ export async function runFailover(config: FailoverConfig): Promise<FailoverResul
   return { config: rest, cells, zkVersion }
 }
 
-async function runCell(lab: Lab, config: FailoverConfig, strategy: string, fault: FaultKind, external?: ExternalWorker): Promise<{ result: FailoverCell; zkVersion?: string }> {
+async function runCell(
+  lab: Lab,
+  config: FailoverConfig,
+  strategy: string,
+  fault: FaultKind,
+  external?: ExternalWorker,
+): Promise<{ result: FailoverCell; zkVersion?: string }> {
   const started = Date.now()
   const say = (line: string) => config.log(`  [failover ${strategy}/${fault}] ${line}`)
-  const cell = await Cell.open(lab, { sessionsDir: config.sessionsDir, name: `bench-failover-${strategy}-${fault}`, tickTimeMs: config.tickTimeMs })
+  const cell = await Cell.open(lab, {
+    sessionsDir: config.sessionsDir,
+    name: `bench-failover-${strategy}-${fault}`,
+    tickTimeMs: config.tickTimeMs,
+  })
   const reps: FailoverRep[] = []
   try {
     await lab.publishTask({ task: TASK })
@@ -149,9 +159,17 @@ async function runCell(lab: Lab, config: FailoverConfig, strategy: string, fault
         node,
         to: tracked?.to ?? null,
         // Filled from the checker once the session is closed; the tracker's view meanwhile.
-        steps: { sessionEnded: null, nodeDeleted: null, watchFired: null, newPrimary: tracked?.newPrimaryMs ?? null, firstCommit: tracked?.firstCommitMs ?? null },
+        steps: {
+          sessionEnded: null,
+          nodeDeleted: null,
+          watchFired: null,
+          newPrimary: tracked?.newPrimaryMs ?? null,
+          firstCommit: tracked?.firstCommitMs ?? null,
+        },
       })
-      say(`rep ${rep}/${config.reps}: ${primary.name} → ${tracked?.to ?? '—'} first commit after ${fmtMs(tracked?.firstCommitMs)} ms${problem ? ` (${problem})` : ''}`)
+      say(
+        `rep ${rep}/${config.reps}: ${primary.name} → ${tracked?.to ?? '—'} first commit after ${fmtMs(tracked?.firstCommitMs)} ms${problem ? ` (${problem})` : ''}`,
+      )
     }
   } finally {
     await cell.close()
@@ -163,7 +181,13 @@ async function runCell(lab: Lab, config: FailoverConfig, strategy: string, fault
     if (!b) {
       // The checker gives no breakdown for external workers (it knows roles only from worker.role
       // events): take the node's deletion from the observer, by the checker's own rule.
-      const deleted = cell.events.find((e) => e.type === ObserverEventTypes.deleted && rep.node && e.seq > (rep.faultSeq ?? Infinity) && e.path === `${LAB_ROOT}/tasks/${TASK}/instance/${rep.node}`)
+      const deleted = cell.events.find(
+        (e) =>
+          e.type === ObserverEventTypes.deleted &&
+          rep.node &&
+          e.seq > (rep.faultSeq ?? Infinity) &&
+          e.path === `${LAB_ROOT}/tasks/${TASK}/instance/${rep.node}`,
+      )
       if (deleted && rep.faultTime !== undefined) {
         rep.steps.nodeDeleted = deleted.time - rep.faultTime
         rep.steps.sessionEnded = rep.steps.nodeDeleted
@@ -187,8 +211,14 @@ async function runCell(lab: Lab, config: FailoverConfig, strategy: string, fault
     rep.firstCommitId = b.firstCommitId
   }
   const good = reps.filter((r) => !r.problem)
-  const steps = Object.fromEntries(STEPS.map((s) => [s, summarize(good.map((r) => r.steps[s]))])) as Record<keyof FailoverSteps, Summary>
-  return { result: { strategy, fault, reps, failed: reps.length - good.length, steps, durationMs: Date.now() - started }, zkVersion: cell.zkVersion }
+  const steps = Object.fromEntries(STEPS.map((s) => [s, summarize(good.map((r) => r.steps[s]))])) as Record<
+    keyof FailoverSteps,
+    Summary
+  >
+  return {
+    result: { strategy, fault, reps, failed: reps.length - good.length, steps, durationMs: Date.now() - started },
+    zkVersion: cell.zkVersion,
+  }
 }
 
 function emptyRep(rep: number, from: string, problem?: string): FailoverRep {
@@ -244,7 +274,9 @@ export function failoverTables(result: FailoverResult): string {
     [...byFault].map(([fault, m]) => [
       fault,
       fmtNum(ratio(m.get('seed')?.steps.firstCommit.p50, m.get('recipe')?.steps.firstCommit.p50), 2),
-      ...(c.external ? [fmtNum(ratio(m.get('external')?.steps.firstCommit.p50, m.get('recipe')?.steps.firstCommit.p50), 2)] : []),
+      ...(c.external
+        ? [fmtNum(ratio(m.get('external')?.steps.firstCommit.p50, m.get('recipe')?.steps.firstCommit.p50), 2)]
+        : []),
     ]),
   )
   return [
@@ -252,7 +284,7 @@ export function failoverTables(result: FailoverResult): string {
     '',
     gap,
     '',
-    'Where the time went: p50 of each step, ms after the fault (the checker\'s FailoverBreakdown)',
+    "Where the time went: p50 of each step, ms after the fault (the checker's FailoverBreakdown)",
     '',
     breakdown,
     '',

@@ -84,7 +84,11 @@ export async function runHerd(config: HerdConfig): Promise<HerdResult> {
 async function runRow(lab: Lab, config: HerdConfig, strategy: 'seed' | 'recipe', standbys: number): Promise<HerdRow> {
   const say = (line: string) => config.log(`  [herd ${strategy}/${standbys}] ${line}`)
   const workers = standbys + 1
-  const cell = await Cell.open(lab, { sessionsDir: config.sessionsDir, name: `bench-herd-${strategy}-${standbys}`, tickTimeMs: config.tickTimeMs })
+  const cell = await Cell.open(lab, {
+    sessionsDir: config.sessionsDir,
+    name: `bench-herd-${strategy}-${standbys}`,
+    tickTimeMs: config.tickTimeMs,
+  })
   const reps: HerdRep[] = []
   // Set in the try below; a throw there leaves the function, so nothing reads them unset.
   let memory: HerdRow['memory']
@@ -95,13 +99,21 @@ async function runRow(lab: Lab, config: HerdConfig, strategy: 'seed' | 'recipe',
   try {
     await lab.publishTask({ task: TASK })
     const t0 = Date.now()
-    await cell.addWorkers({ task: TASK, count: workers, strategy, commitIntervalMs: config.commitIntervalMs, sessionTimeoutMs: config.sessionTimeoutMs })
+    await cell.addWorkers({
+      task: TASK,
+      count: workers,
+      strategy,
+      commitIntervalMs: config.commitIntervalMs,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+    })
     const first = await cell.steady(TASK, workers, 120_000)
     startupMs = first ? Date.now() - t0 : null
     // Memory and CPU while all of them stand by and one commits.
     cpu = await cpuWindow(cell.pids(TASK), cell.zkPids(), 2000)
     memory = cell.memory(TASK)
-    say(`${memory.workers} workers up in ${fmtMs(startupMs)} ms; workers RSS ${fmtMb(memory.rssTotal)} MB (PSS ${fmtMb(memory.pssTotal)} MB), ZooKeeper RSS ${fmtMb(memory.zkRss)} MB`)
+    say(
+      `${memory.workers} workers up in ${fmtMs(startupMs)} ms; workers RSS ${fmtMb(memory.rssTotal)} MB (PSS ${fmtMb(memory.pssTotal)} MB), ZooKeeper RSS ${fmtMb(memory.zkRss)} MB`,
+    )
     for (let rep = 1; rep <= config.reps; rep++) {
       const primary = rep === 1 ? first : await cell.steady(TASK, workers, 120_000)
       if (!primary) {
@@ -113,14 +125,22 @@ async function runRow(lab: Lab, config: HerdConfig, strategy: 'seed' | 'recipe',
       const before = lab.failovers.length
       const mark = cell.mark
       await lab.processAction({ name: primary.name, action: 'kill' })
-      const faultEvent = cell.findEvent(mark, (e) => e.type === 'process.action' && e.name === primary.name && e.action === 'kill')
+      const faultEvent = cell.findEvent(
+        mark,
+        (e) => e.type === 'process.action' && e.name === primary.name && e.action === 'kill',
+      )
       const tracked = lab.failovers[before]
       const done = tracked ? await waitUntil(() => tracked.firstCommitMs !== undefined, 60_000) : false
       // Late notifications of this failover still count; the restart below would add its own.
       await sleep(config.settleMs)
       const from = faultEvent?.time ?? Date.now()
-      const until = tracked?.firstCommitMs !== undefined ? tracked.faultTime + tracked.firstCommitMs + config.settleMs : Date.now()
-      const watches = cell.events.filter((e) => isEvent(e, WorkerEventTypes.watch)).filter((e) => e.source !== primary.name && e.seq > (faultEvent?.seq ?? mark) && e.time >= from && e.time <= until)
+      const until =
+        tracked?.firstCommitMs !== undefined ? tracked.faultTime + tracked.firstCommitMs + config.settleMs : Date.now()
+      const watches = cell.events
+        .filter((e) => isEvent(e, WorkerEventTypes.watch))
+        .filter(
+          (e) => e.source !== primary.name && e.seq > (faultEvent?.seq ?? mark) && e.time >= from && e.time <= until,
+        )
       const byEvent: Record<string, number> = {}
       for (const w of watches) byEvent[String(w.event)] = (byEvent[String(w.event)] ?? 0) + 1
       reps.push({
@@ -133,7 +153,9 @@ async function runRow(lab: Lab, config: HerdConfig, strategy: 'seed' | 'recipe',
         firstCommitMs: tracked?.firstCommitMs ?? null,
       })
       if (faultEvent) faults.push({ rep, seq: faultEvent.seq, from: primary.name, time: faultEvent.time })
-      say(`rep ${rep}/${config.reps}: ${watches.length} notifications to ${new Set(watches.map((w) => w.source)).size} workers, new primary after ${fmtMs(tracked?.newPrimaryMs)} ms`)
+      say(
+        `rep ${rep}/${config.reps}: ${watches.length} notifications to ${new Set(watches.map((w) => w.source)).size} workers, new primary after ${fmtMs(tracked?.newPrimaryMs)} ms`,
+      )
       await lab.processAction({ name: primary.name, action: 'restart' })
     }
   } finally {
@@ -147,7 +169,8 @@ async function runRow(lab: Lab, config: HerdConfig, strategy: 'seed' | 'recipe',
     if (!b || !rep) continue
     rep.nodeDeletedMs = b.steps.nodeDeleted
     rep.newPrimaryMs = b.steps.newPrimary ?? rep.newPrimaryMs
-    rep.electionMs = b.steps.newPrimary !== null && b.steps.nodeDeleted !== null ? b.steps.newPrimary - b.steps.nodeDeleted : null
+    rep.electionMs =
+      b.steps.newPrimary !== null && b.steps.nodeDeleted !== null ? b.steps.newPrimary - b.steps.nodeDeleted : null
   }
   const good = reps.filter((r) => !r.problem)
   return {
@@ -185,7 +208,18 @@ function emptyRep(rep: number, from: string, problem?: string): HerdRep {
 export function herdTables(result: HerdResult): string {
   const c = result.config
   const main = table(
-    ['standbys', 'strategy', 'n', 'notifications / failover p50', 'max', 'workers woken p50', 'new primary p50', 'max', 'deleted → new primary p50', 'max'],
+    [
+      'standbys',
+      'strategy',
+      'n',
+      'notifications / failover p50',
+      'max',
+      'workers woken p50',
+      'new primary p50',
+      'max',
+      'deleted → new primary p50',
+      'max',
+    ],
     result.rows.map((r) => [
       r.standbys,
       r.strategy,
@@ -200,7 +234,21 @@ export function herdTables(result: HerdResult): string {
     ]),
   )
   const mem = table(
-    ['standbys', 'strategy', 'workers', 'start → steady ms', 'workers RSS MB', 'RSS / worker MB', 'PSS / worker MB', 'ZooKeeper RSS MB', 'lab RSS MB', 'CPU % workers', 'CPU % ZooKeeper', 'CPU % lab', 'load 1 min'],
+    [
+      'standbys',
+      'strategy',
+      'workers',
+      'start → steady ms',
+      'workers RSS MB',
+      'RSS / worker MB',
+      'PSS / worker MB',
+      'ZooKeeper RSS MB',
+      'lab RSS MB',
+      'CPU % workers',
+      'CPU % ZooKeeper',
+      'CPU % lab',
+      'load 1 min',
+    ],
     result.rows.map((r) => [
       r.standbys,
       r.strategy,
@@ -224,7 +272,11 @@ export function herdTables(result: HerdResult): string {
   }
   const ratios = table(
     ['standbys', 'seed ÷ recipe, notifications', 'seed ÷ recipe, deleted → new primary'],
-    [...byN].map(([n, m]) => [n, fmtNum(ratio(m.get('seed')?.notifications.p50, m.get('recipe')?.notifications.p50), 1), fmtNum(ratio(m.get('seed')?.electionMs.p50, m.get('recipe')?.electionMs.p50), 2)]),
+    [...byN].map(([n, m]) => [
+      n,
+      fmtNum(ratio(m.get('seed')?.notifications.p50, m.get('recipe')?.notifications.p50), 1),
+      fmtNum(ratio(m.get('seed')?.electionMs.p50, m.get('recipe')?.electionMs.p50), 2),
+    ]),
   )
   return [
     `Herd effect: watch notifications delivered to the standbys per failover (kill of the primary; session timeout ${c.sessionTimeoutMs} ms, counted until ${c.settleMs} ms after the new primary's first commit)`,

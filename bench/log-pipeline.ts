@@ -127,7 +127,12 @@ interface PageData {
 export async function runLogPipeline(config: LogConfig): Promise<LogResult> {
   const say = (line: string) => config.log(`  [logs] ${line}`)
   const index = join(ROOT, 'out', 'renderer', 'index.html')
-  if (!existsSync(index)) return { config: strip(config), rows: [], problem: 'the app is not built (out/renderer is missing): run npm run build first' }
+  if (!existsSync(index))
+    return {
+      config: strip(config),
+      rows: [],
+      problem: 'the app is not built (out/renderer is missing): run npm run build first',
+    }
   const rendererBuiltAt = statSync(index).mtime.toISOString()
   const dir = join(config.sessionsDir, 'serve')
   mkdirSync(dir, { recursive: true })
@@ -152,7 +157,15 @@ export async function runLogPipeline(config: LogConfig): Promise<LogResult> {
     }
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     })
     version = browser.version()
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } })
@@ -161,7 +174,13 @@ export async function runLogPipeline(config: LogConfig): Promise<LogResult> {
     await page.getByRole('tab', { name: 'Logs', exact: true }).click()
     await withLab((lab) => lab.startZooKeeper({ tickTimeMs: 500 }))
     if (config.warmupSeconds > 0) {
-      await withLab((lab) => lab.addWorkers({ task: 'logs-warmup', count: config.workers, external: { command: process.execPath, args: [EMITTER, '{workerId}', '50', String(config.warmupSeconds)] } }))
+      await withLab((lab) =>
+        lab.addWorkers({
+          task: 'logs-warmup',
+          count: config.workers,
+          external: { command: process.execPath, args: [EMITTER, '{workerId}', '50', String(config.warmupSeconds)] },
+        }),
+      )
       await waitFor(async () => (await progress(page)).done >= config.workers, config.warmupSeconds * 1000 + 30_000)
       await sleep(1000)
     }
@@ -199,7 +218,8 @@ export async function runLogPipeline(config: LogConfig): Promise<LogResult> {
       const span = at - started
       const data = await pageData(page)
       const row = analyze(rate, config.workers, expected, data, elapsed, {
-        servePct: cpu0.serve !== undefined && cpu1.serve !== undefined ? (100 * (cpu1.serve - cpu0.serve)) / span : null,
+        servePct:
+          cpu0.serve !== undefined && cpu1.serve !== undefined ? (100 * (cpu1.serve - cpu0.serve)) / span : null,
         chromiumPct: (100 * (cpu1.chromium - cpu0.chromium)) / span,
       })
       rows.push(row)
@@ -226,21 +246,46 @@ function strip(config: LogConfig): LogResult['config'] {
 async function pageData(page: Page): Promise<PageData> {
   return page.evaluate(() => {
     const B = (globalThis as unknown as { __bench: PageData }).__bench
-    return { seqs: B.seqs, ws: B.ws, emits: B.emits, wsTimes: B.wsTimes, domTimes: B.domTimes, domSeqs: B.domSeqs, frames: B.frames, emitted: B.emitted, done: B.done }
+    return {
+      seqs: B.seqs,
+      ws: B.ws,
+      emits: B.emits,
+      wsTimes: B.wsTimes,
+      domTimes: B.domTimes,
+      domSeqs: B.domSeqs,
+      frames: B.frames,
+      emitted: B.emitted,
+      done: B.done,
+    }
   })
 }
 
 /** While waiting: how far things got, without copying every timestamp out of the page. */
-async function progress(page: Page): Promise<{ received: number; lastSeq: number; storeSeq: number; emitted: number; done: number }> {
+async function progress(
+  page: Page,
+): Promise<{ received: number; lastSeq: number; storeSeq: number; emitted: number; done: number }> {
   return page.evaluate(() => {
     const B = (globalThis as unknown as { __bench: PageData }).__bench
     let lastSeq = 0
     for (let i = Math.max(0, B.seqs.length - 2000); i < B.seqs.length; i++) lastSeq = Math.max(lastSeq, B.seqs[i])
-    return { received: B.seqs.length, lastSeq, storeSeq: B.domSeqs.length ? B.domSeqs[B.domSeqs.length - 1] : 0, emitted: B.emitted, done: B.done }
+    return {
+      received: B.seqs.length,
+      lastSeq,
+      storeSeq: B.domSeqs.length ? B.domSeqs[B.domSeqs.length - 1] : 0,
+      emitted: B.emitted,
+      done: B.done,
+    }
   })
 }
 
-function analyze(rate: number, workers: number, expected: number, d: PageData, durationMs: number, cpu: LogRow['cpu']): LogRow {
+function analyze(
+  rate: number,
+  workers: number,
+  expected: number,
+  d: PageData,
+  durationMs: number,
+  cpu: LogRow['cpu'],
+): LogRow {
   const socketDelays: number[] = []
   const storeDelays: number[] = []
   let storeCount = 0
@@ -277,7 +322,8 @@ function analyze(rate: number, workers: number, expected: number, d: PageData, d
   for (const t of d.emits) if (t < firstEmit) firstEmit = t
   let lastStore = -Infinity
   for (const t of storeTimes) if (t > lastStore) lastStore = t
-  const overall = storeTimes.length && lastStore > firstEmit ? (1000 * storeTimes.length) / (lastStore - firstEmit) : null
+  const overall =
+    storeTimes.length && lastStore > firstEmit ? (1000 * storeTimes.length) / (lastStore - firstEmit) : null
   const emitted = d.emitted || expected
   return {
     ratePerWorker: rate,
@@ -318,7 +364,23 @@ function cpuOf(servePid: number | undefined): { serve?: number; chromium: number
 export function logTables(result: LogResult): string {
   if (result.problem) return `Log pipeline: not measured: ${result.problem}`
   const t = table(
-    ['workers × lines/s', 'offered lines/s', 'at the page socket lines/s', 'socket delay p50', 'p99', 'in the store lines/s', 'overall lines/s', 'store delay p50', 'p95', 'p99', 'max', 'lost', 'frame p95 ms', 'CPU % serve', 'CPU % Chromium'],
+    [
+      'workers × lines/s',
+      'offered lines/s',
+      'at the page socket lines/s',
+      'socket delay p50',
+      'p99',
+      'in the store lines/s',
+      'overall lines/s',
+      'store delay p50',
+      'p95',
+      'p99',
+      'max',
+      'lost',
+      'frame p95 ms',
+      'CPU % serve',
+      'CPU % Chromium',
+    ],
     result.rows.map((r) => [
       `${r.workers} × ${r.ratePerWorker}`,
       r.offeredPerS,

@@ -51,8 +51,14 @@ async function main(): Promise<number> {
   const cpuStart = cpuSample()
   const say = (line: string) => console.log(line)
   // What kind of run this is, as results.json and the summary say: a partial one is not "full".
-  const mode = args.quick ? 'quick' : args.only.length < SECTIONS.length || args.reps !== undefined || args.logRates !== undefined ? 'partial' : 'full'
-  say(`zklab bench (${mode})${args.external ? ` --external ${JSON.stringify(args.externalText)}` : ''}: ${new Date(started).toISOString()}`)
+  const mode = args.quick
+    ? 'quick'
+    : args.only.length < SECTIONS.length || args.reps !== undefined || args.logRates !== undefined
+      ? 'partial'
+      : 'full'
+  say(
+    `zklab bench (${mode})${args.external ? ` --external ${JSON.stringify(args.externalText)}` : ''}: ${new Date(started).toISOString()}`,
+  )
   say(`machine: ${machineLine(machine)}`)
   if (loadStart > machine.cores * 0.5 || foreign > 0) {
     say(
@@ -84,7 +90,8 @@ async function main(): Promise<number> {
     entry.machineBusyPct = busy.busyPct
     entry.stealPct = busy.stealPct
     sections[name] = entry
-    const text = entry.result !== undefined ? render(entry.result) : `${title}: not measured (${entry.error?.split('\n')[0]})`
+    const text =
+      entry.result !== undefined ? render(entry.result) : `${title}: not measured (${entry.error?.split('\n')[0]})`
     const note = `(${(entry.durationMs / 1000).toFixed(0)} s; load ${l0.toFixed(1)} before; machine ${entry.machineBusyPct.toFixed(0)} % busy, ${entry.stealPct.toFixed(1)} % steal)`
     tables.push(`${text}\n\n${note}`)
     say(`\n${text}\n\n${note}\n`)
@@ -179,7 +186,13 @@ async function main(): Promise<number> {
     schema: 1,
     date: new Date(started).toISOString(),
     mode,
-    args: { quick: q, external: args.externalText ?? null, only: args.only, reps: args.reps ?? null, logRates: args.logRates ?? null },
+    args: {
+      quick: q,
+      external: args.externalText ?? null,
+      only: args.only,
+      reps: args.reps ?? null,
+      logRates: args.logRates ?? null,
+    },
     machine: { ...machine, zookeeper: zkVersion ?? null },
     noise: {
       load1AtStart: loadStart,
@@ -199,10 +212,15 @@ async function main(): Promise<number> {
   say('='.repeat(100))
   say(`Results (${mode} run, ${new Date(started).toISOString()}, ${(durationMs / 1000).toFixed(0)} s)`)
   say(`machine: ${machineLine(machine, zkVersion)}`)
-  say(`noise: load ${loadStart.toFixed(1)} at start, ${load1().toFixed(1)} at end; machine ${results.noise.busyPct.toFixed(0)} % busy over the run (${results.noise.stealPct.toFixed(1)} % steal); ${foreign} other lab/ZooKeeper/Chromium processes at start\n`)
+  say(
+    `noise: load ${loadStart.toFixed(1)} at start, ${load1().toFixed(1)} at end; machine ${results.noise.busyPct.toFixed(0)} % busy over the run (${results.noise.stealPct.toFixed(1)} % steal); ${foreign} other lab/ZooKeeper/Chromium processes at start\n`,
+  )
   for (const t of tables) say(`${t}\n`)
   say(`written: ${out}${args.keep ? `; sessions kept in ${sessionsDir}` : ''}`)
-  if (left.size > 0) say(`WARNING: ${left.size} process(es) of this run outlived it and were killed:\n${[...left].map(([p, c]) => `  ${p} ${c}`).join('\n')}`)
+  if (left.size > 0)
+    say(
+      `WARNING: ${left.size} process(es) of this run outlived it and were killed:\n${[...left].map(([p, c]) => `  ${p} ${c}`).join('\n')}`,
+    )
   return Object.values(sections).some((s) => s?.error) || left.size > 0 ? 1 : 0
 }
 

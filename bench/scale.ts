@@ -94,7 +94,9 @@ export async function runScale(config: ScaleConfig): Promise<ScaleResult> {
         const last = rows.filter((r) => r.strategy === strategy).at(-1)
         const perWorker = last?.memory.pssPerWorker
         if (perWorker && perWorker * size > 0.6 * memAvailable()) {
-          config.log(`  [scale ${strategy}/${size}] not tried: ${size} workers × ${(perWorker / 2 ** 20).toFixed(0)} MB would exceed 60 % of the memory available`)
+          config.log(
+            `  [scale ${strategy}/${size}] not tried: ${size} workers × ${(perWorker / 2 ** 20).toFixed(0)} MB would exceed 60 % of the memory available`,
+          )
           skipped.push({ strategy, workers: size, reason: 'memory' })
           break
         }
@@ -119,7 +121,13 @@ async function coldStart(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'reci
     await lab.publishTask({ task: TASK })
     const publishedMs = Date.now() - t0
     const command = Date.now()
-    await cell.addWorkers({ task: TASK, count: 3, strategy, commitIntervalMs: config.commitIntervalMs, sessionTimeoutMs: config.sessionTimeoutMs })
+    await cell.addWorkers({
+      task: TASK,
+      count: 3,
+      strategy,
+      commitIntervalMs: config.commitIntervalMs,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+    })
     const spawnedMs = Date.now() - t0
     await waitUntil(() => cell.events.some((e) => e.type === WorkerEventTypes.commit), 60_000)
     const first = <T extends EventType>(type: T, pred: (e: EventOf<T>) => boolean = () => true) => {
@@ -139,7 +147,9 @@ async function coldStart(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'reci
       commandToFirstCommitMs: null,
     }
     if (result.firstCommitMs !== null) result.commandToFirstCommitMs = result.firstCommitMs - (command - t0)
-    config.log(`  [cold start ${strategy} ${rep}] ZooKeeper ready ${zkReadyMs} ms, first commit ${fmtMs(result.firstCommitMs)} ms after createSession, ${fmtMs(result.commandToFirstCommitMs)} ms after addWorkers`)
+    config.log(
+      `  [cold start ${strategy} ${rep}] ZooKeeper ready ${zkReadyMs} ms, first commit ${fmtMs(result.firstCommitMs)} ms after createSession, ${fmtMs(result.commandToFirstCommitMs)} ms after addWorkers`,
+    )
     return result
   } finally {
     await cell.close()
@@ -154,15 +164,24 @@ async function runSize(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'recipe
   try {
     await lab.publishTask({ task: TASK })
     const t0 = Date.now()
-    await cell.addWorkers({ task: TASK, count: size, strategy, commitIntervalMs: config.commitIntervalMs, sessionTimeoutMs: config.sessionTimeoutMs })
+    await cell.addWorkers({
+      task: TASK,
+      count: size,
+      strategy,
+      commitIntervalMs: config.commitIntervalMs,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+    })
     const spawnedMs = Date.now() - t0
-    const registered = () => new Set(cell.events.filter((e) => e.type === WorkerEventTypes.registered).map((e) => e.source)).size
+    const registered = () =>
+      new Set(cell.events.filter((e) => e.type === WorkerEventTypes.registered).map((e) => e.source)).size
     const timeout = 30_000 + 500 * size
     const allRegistered = await waitUntil(() => registered() >= size, timeout, 50)
     const allRegisteredMs = allRegistered ? Date.now() - t0 : null
     if (!allRegistered) reasons.push(`${registered()}/${size} registered after ${timeout / 1000} s`)
     const regMark = cell.mark
-    const committed = allRegistered && (await waitUntil(() => cell.events.some((e) => e.seq > regMark && e.type === WorkerEventTypes.commit), 30_000))
+    const committed =
+      allRegistered &&
+      (await waitUntil(() => cell.events.some((e) => e.seq > regMark && e.type === WorkerEventTypes.commit), 30_000))
     const steadyMs = committed ? Date.now() - t0 : null
     if (allRegistered && !committed) reasons.push('no commit within 30 s of the last registration')
     // The steady state, watched: commits on time, one primary, nobody lost.
@@ -176,23 +195,42 @@ async function runSize(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'recipe
     const inWindow = cell.events.filter((e) => e.seq > windowMark)
     const commits = inWindow.filter((e) => e.type === WorkerEventTypes.commit).map((e) => e.time)
     const gaps = commits.slice(1).map((t, i) => t - commits[i])
-    const edges = commits.length ? [commits[0] - windowStart, ...gaps, windowStart + config.windowMs - commits[commits.length - 1]] : [config.windowMs]
+    const edges = commits.length
+      ? [commits[0] - windowStart, ...gaps, windowStart + config.windowMs - commits[commits.length - 1]]
+      : [config.windowMs]
     const maxCommitGapMs = Math.max(...edges)
     const expectedCommits = Math.floor(config.windowMs / config.commitIntervalMs)
     const all = cell.events.filter((e) => e.seq > 0)
     const expiries = all.filter((e) => e.type === WorkerEventTypes.connection && e.state === 'expired').length
-    const exits = all.filter((e) => e.type === LabEventTypes.processExited && String(e.name).startsWith('worker-')).length
-    if (commits.length < 0.9 * expectedCommits) reasons.push(`${commits.length}/${expectedCommits} commits in ${config.windowMs / 1000} s`)
+    const exits = all.filter(
+      (e) => e.type === LabEventTypes.processExited && String(e.name).startsWith('worker-'),
+    ).length
+    if (commits.length < 0.9 * expectedCommits)
+      reasons.push(`${commits.length}/${expectedCommits} commits in ${config.windowMs / 1000} s`)
     if (maxCommitGapMs > 3 * config.commitIntervalMs) reasons.push(`a ${maxCommitGapMs} ms gap between commits`)
     if (maxPrimaries > 1) reasons.push(`${maxPrimaries} primaries at once`)
     if (expiries > 0) reasons.push(`${expiries} session expiries`)
     if (exits > 0) {
       // Why they went: their exit codes and what they said (the recipe exits 2 without a first session in time).
       const codes = new Map<string, number>()
-      for (const e of all) if (e.type === LabEventTypes.processExited && String(e.name).startsWith('worker-')) codes.set(String(e.code ?? e.signal), (codes.get(String(e.code ?? e.signal)) ?? 0) + 1)
+      for (const e of all)
+        if (e.type === LabEventTypes.processExited && String(e.name).startsWith('worker-'))
+          codes.set(String(e.code ?? e.signal), (codes.get(String(e.code ?? e.signal)) ?? 0) + 1)
       // One message per kind: ports and numbers differ from worker to worker.
-      const said = [...new Set(all.filter((e) => e.type === WorkerEventTypes.error).map((e) => String(e.message).replace(/127\.0\.0\.1:\d+/g, '<proxy>').slice(0, 70)))].slice(0, 2)
-      reasons.push(`${exits} workers exited (${[...codes].map(([c, n]) => `${n}× code ${c}`).join(', ')}${said.length ? `: ${said.join(' / ')}` : ''})`)
+      const said = [
+        ...new Set(
+          all
+            .filter((e) => e.type === WorkerEventTypes.error)
+            .map((e) =>
+              String(e.message)
+                .replace(/127\.0\.0\.1:\d+/g, '<proxy>')
+                .slice(0, 70),
+            ),
+        ),
+      ].slice(0, 2)
+      reasons.push(
+        `${exits} workers exited (${[...codes].map(([c, n]) => `${n}× code ${c}`).join(', ')}${said.length ? `: ${said.join(' / ')}` : ''})`,
+      )
     }
     const row: ScaleRow = {
       strategy,
@@ -213,7 +251,9 @@ async function runSize(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'recipe
       verdict: reasons.length ? 'degraded' : 'steady',
       reasons,
     }
-    say(`${row.verdict}${reasons.length ? ` (${reasons.join('; ')})` : ''}: registered in ${fmtMs(allRegisteredMs)} ms, ${commits.length}/${expectedCommits} commits, RSS/worker ${fmtMb(row.memory.rssPerWorker)} MB`)
+    say(
+      `${row.verdict}${reasons.length ? ` (${reasons.join('; ')})` : ''}: registered in ${fmtMs(allRegisteredMs)} ms, ${commits.length}/${expectedCommits} commits, RSS/worker ${fmtMb(row.memory.rssPerWorker)} MB`,
+    )
     return row
   } finally {
     await cell.close()
@@ -225,7 +265,24 @@ async function runSize(lab: Lab, config: ScaleConfig, strategy: 'seed' | 'recipe
 export function scaleTables(result: ScaleResult): string {
   const c = result.config
   const rows = table(
-    ['strategy', 'workers', 'spawned ms', 'all registered ms', 'steady ms', 'commits / expected', 'max gap ms', 'RSS / worker MB', 'PSS / worker MB', 'workers RSS MB', 'ZooKeeper RSS MB', 'lab RSS MB', 'CPU % workers', 'CPU % ZooKeeper', 'CPU % lab', 'verdict'],
+    [
+      'strategy',
+      'workers',
+      'spawned ms',
+      'all registered ms',
+      'steady ms',
+      'commits / expected',
+      'max gap ms',
+      'RSS / worker MB',
+      'PSS / worker MB',
+      'workers RSS MB',
+      'ZooKeeper RSS MB',
+      'lab RSS MB',
+      'CPU % workers',
+      'CPU % ZooKeeper',
+      'CPU % lab',
+      'verdict',
+    ],
     result.rows.map((r) => [
       r.strategy,
       r.workers,
@@ -247,11 +304,35 @@ export function scaleTables(result: ScaleResult): string {
   )
   const strategies = [...new Set(result.coldStarts.map((s) => s.strategy))]
   const cold = table(
-    ['strategy', 'n', 'ZooKeeper ready', 'task published', 'workers spawned', 'first worker started', 'first connected', 'first registered', 'primary', 'first commit', 'addWorkers → first commit'],
+    [
+      'strategy',
+      'n',
+      'ZooKeeper ready',
+      'task published',
+      'workers spawned',
+      'first worker started',
+      'first connected',
+      'first registered',
+      'primary',
+      'first commit',
+      'addWorkers → first commit',
+    ],
     strategies.map((s) => {
       const runs = result.coldStarts.filter((x) => x.strategy === s)
       const med = (k: keyof ColdStart) => fmtMs(median(runs.map((r) => r[k] as number | null)))
-      return [s, runs.length, med('zkReadyMs'), med('publishedMs'), med('spawnedMs'), med('firstStartedMs'), med('firstConnectedMs'), med('firstRegisteredMs'), med('primaryMs'), med('firstCommitMs'), med('commandToFirstCommitMs')]
+      return [
+        s,
+        runs.length,
+        med('zkReadyMs'),
+        med('publishedMs'),
+        med('spawnedMs'),
+        med('firstStartedMs'),
+        med('firstConnectedMs'),
+        med('firstRegisteredMs'),
+        med('primaryMs'),
+        med('firstCommitMs'),
+        med('commandToFirstCommitMs'),
+      ]
     }),
   )
   const verdicts = [...new Set(result.rows.map((r) => r.strategy))].map((s) => {
@@ -259,7 +340,11 @@ export function scaleTables(result: ScaleResult): string {
     const steady = mine.filter((r) => r.verdict === 'steady').at(-1)
     const degraded = mine.find((r) => r.verdict === 'degraded')
     const skip = result.skipped.find((x) => x.strategy === s)
-    const end = degraded ? `degraded at ${degraded.workers}` : skip ? `${skip.workers} not tried (memory)` : `no degradation up to ${mine.at(-1)?.workers} (the bound of this run)`
+    const end = degraded
+      ? `degraded at ${degraded.workers}`
+      : skip
+        ? `${skip.workers} not tried (memory)`
+        : `no degradation up to ${mine.at(-1)?.workers} (the bound of this run)`
     return `${s}: largest steady size ${steady?.workers ?? 'none'}; ${end}`
   })
   return [

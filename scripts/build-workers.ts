@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     inputs[program] = Object.keys(result.metafile.inputs)
   }
   writeFileSync(join(outDir, 'inputs.json'), JSON.stringify(inputs, null, 2) + '\n')
-  console.log(`build-workers: ${LAB_PROGRAMS.length} programs → ${relative(root, outDir)}/ in ${Date.now() - started} ms`)
+  console.log(
+    `build-workers: ${LAB_PROGRAMS.length} programs → ${relative(root, outDir)}/ in ${Date.now() - started} ms`,
+  )
 }
 
 main().catch((err: unknown) => {

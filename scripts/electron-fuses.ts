@@ -37,7 +37,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   applyLabFuses(resolve(binary)).then(
     () => console.log(`Fuses set on ${resolve(binary)}: RunAsNode, NODE_OPTIONS and inspect arguments are off.`),
     (err: unknown) => {
-      console.error(`Could not set the fuses on ${resolve(binary)}: ${err instanceof Error ? err.message : String(err)}`)
+      console.error(
+        `Could not set the fuses on ${resolve(binary)}: ${err instanceof Error ? err.message : String(err)}`,
+      )
       process.exit(1)
     },
   )

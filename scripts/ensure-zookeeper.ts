@@ -42,8 +42,16 @@ async function check(): Promise<Check> {
   else result.problems.push({ what: 'zookeeper', message: messageOf(zookeeper.reason) })
   if (withChromium) {
     if (isExecutable(CHROMIUM)) result.chromium = CHROMIUM
-    else result.problems.push({ what: 'chromium', message: `Chromium not found at ${CHROMIUM} (needed by the browser tests): apt-get install chromium` })
-    if (!isExecutable(PDFTOPPM)) result.problems.push({ what: 'pdftoppm', message: `pdftoppm not found at ${PDFTOPPM} (the report tests render a PDF page with it): apt-get install poppler-utils` })
+    else
+      result.problems.push({
+        what: 'chromium',
+        message: `Chromium not found at ${CHROMIUM} (needed by the browser tests): apt-get install chromium`,
+      })
+    if (!isExecutable(PDFTOPPM))
+      result.problems.push({
+        what: 'pdftoppm',
+        message: `pdftoppm not found at ${PDFTOPPM} (the report tests render a PDF page with it): apt-get install poppler-utils`,
+      })
   }
   return result
 }
@@ -101,7 +109,9 @@ function fail(problems: Check['problems'], extra?: string): never {
     const hint = isDebianLike()
       ? `as root: apt-get update && apt-get install -y ${packages.join(' ')}`
       : process.platform === 'darwin'
-        ? packages.includes('zookeeper') ? zookeeperPackageHint() : 'brew install openjdk'
+        ? packages.includes('zookeeper')
+          ? zookeeperPackageHint()
+          : 'brew install openjdk'
         : `install ${packages.join(', ')} with your package manager`
     console.error(`ensure-zookeeper: to install: ${hint}`)
   }

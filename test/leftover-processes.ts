@@ -47,7 +47,9 @@ export default function setup(): () => Promise<void> {
         // Already gone.
       }
     }
-    console.error(`\nThe tests left ${left.length} process(es) running (now killed):\n${left.map(([pid, c]) => `  ${pid} ${c.slice(0, 200)}`).join('\n')}`)
+    console.error(
+      `\nThe tests left ${left.length} process(es) running (now killed):\n${left.map(([pid, c]) => `  ${pid} ${c.slice(0, 200)}`).join('\n')}`,
+    )
     // vitest reports an error thrown here but still exits 0; a leak must fail the run.
     process.exitCode = 1
   }

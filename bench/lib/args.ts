@@ -47,7 +47,9 @@ export function parseArgs(argv: string[]): BenchArgs {
         throw new Error(`--external: ${(err as Error).message}`, { cause: err })
       }
     } else if (a === '--only') {
-      const list = value().split(',').map((s) => s.trim())
+      const list = value()
+        .split(',')
+        .map((s) => s.trim())
       const bad = list.filter((s) => !(SECTIONS as readonly string[]).includes(s))
       if (bad.length) throw new Error(`--only: unknown ${bad.join(', ')} (choose from ${SECTIONS.join(', ')})`)
       args.only = list as Section[]
@@ -56,7 +58,8 @@ export function parseArgs(argv: string[]): BenchArgs {
       if (!Number.isInteger(args.reps) || args.reps < 1) throw new Error('--reps: a positive integer')
     } else if (a === '--log-rates') {
       args.logRates = value().split(',').map(Number)
-      if (args.logRates.some((r) => !Number.isInteger(r) || r < 1)) throw new Error('--log-rates: positive integers, comma-separated')
+      if (args.logRates.some((r) => !Number.isInteger(r) || r < 1))
+        throw new Error('--log-rates: positive integers, comma-separated')
     } else if (a === '--out') args.out = value()
     else if (a === '--help' || a === '-h') {
       console.log(USAGE)

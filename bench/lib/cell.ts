@@ -90,17 +90,25 @@ export class Cell {
     const deadline = Date.now() + timeoutMs
     const ok = await waitUntil(() => {
       const running = this.running(task)
-      return running.length === expectWorkers && running.every((w) => w.role !== 'starting') && this.primaries(task).length === 1
+      return (
+        running.length === expectWorkers &&
+        running.every((w) => w.role !== 'starting') &&
+        this.primaries(task).length === 1
+      )
     }, timeoutMs)
     if (!ok) return undefined
     const from = this.lastCommit(task)
-    const moved = await waitUntil(() => this.lastCommit(task) >= from + commits && this.primaries(task).length === 1, Math.max(0, deadline - Date.now()))
+    const moved = await waitUntil(
+      () => this.lastCommit(task) >= from + commits && this.primaries(task).length === 1,
+      Math.max(0, deadline - Date.now()),
+    )
     return moved ? this.primaries(task)[0] : undefined
   }
 
   /** The journal event the lab wrote for an action we just fired (its seq is what the checker calls the fault). */
   findEvent(after: number, match: (e: LabEvent) => boolean): LabEvent | undefined {
-    for (let i = this.events.length - 1; i >= 0 && this.events[i].seq > after; i--) if (match(this.events[i])) return this.events[i]
+    for (let i = this.events.length - 1; i >= 0 && this.events[i].seq > after; i--)
+      if (match(this.events[i])) return this.events[i]
     return undefined
   }
 

@@ -37,7 +37,7 @@ function run(cmd: string, args: string[]): string | undefined {
   // java -version answers on stderr.
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 })
   if (r.error || r.status !== 0) return undefined
-  return (r.stdout.trim() || r.stderr.trim()) || undefined
+  return r.stdout.trim() || r.stderr.trim() || undefined
 }
 
 export function machineLine(m: Machine, zkVersion?: string): string {

@@ -119,7 +119,11 @@ export interface CpuWindow {
 }
 
 /** CPU used by these processes (and by this one, the lab) over a window of ms. */
-export async function cpuWindow(workerPids: readonly number[], zkPids: readonly number[], ms: number): Promise<CpuWindow> {
+export async function cpuWindow(
+  workerPids: readonly number[],
+  zkPids: readonly number[],
+  ms: number,
+): Promise<CpuWindow> {
   const sum = (pids: readonly number[]) => pids.reduce((a, p) => a + (cpuMsOf(p) ?? 0), 0)
   const w0 = sum(workerPids)
   const z0 = sum(zkPids)

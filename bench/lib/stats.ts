@@ -19,7 +19,8 @@ export function summarize(values: readonly (number | null | undefined)[]): Summa
   const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x))
   // Sorted once; no spread into Math.max, which overflows the stack at ~100,000 log lines.
   const sorted = v.sort((a, b) => a - b)
-  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] : null)
+  const at = (p: number) =>
+    sorted.length ? sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] : null
   return {
     n: sorted.length,
     p50: at(50),

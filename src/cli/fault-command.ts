@@ -22,12 +22,20 @@ export function registerFaultCommand(program: Command, fail: (message: string) =
     .command('fault')
     .description('fire a fault into a running lab (the app or zklab serve)')
     .addArgument(new Argument('<action>', 'what to do').choices(ACTIONS))
-    .argument('<target>', 'primary | standby | random | <worker number> | worker-<task>-<n> | zk-<n> | zk-leader | zk-follower')
+    .argument(
+      '<target>',
+      'primary | standby | random | <worker number> | worker-<task>-<n> | zk-<n> | zk-leader | zk-follower',
+    )
     .option('--task <task>', 'the task whose worker to hit (needed when the lab has several)')
     .option('--for <ms>', 'pause, partition or slow: undo it after this many ms')
     .option('--latency <ms>', 'slow: added delay each way', '300')
     .option('--jitter <ms>', 'slow: random spread of the delay', '0')
-    .addOption(new Option('--url <url>', 'the lab to reach, with its token as zklab serve printed it (default: the one zklab serve recorded)'))
+    .addOption(
+      new Option(
+        '--url <url>',
+        'the lab to reach, with its token as zklab serve printed it (default: the one zklab serve recorded)',
+      ),
+    )
     .option('--sessions-dir <dir>', 'where zklab serve recorded its address')
     .action(async (action: Action, target: string, opts: FaultOptions) => {
       const url = opts.url ?? recordedUrl(opts.sessionsDir, fail)
@@ -51,7 +59,10 @@ function recordedUrl(sessionsDir: string | undefined, fail: (m: string) => never
     fail((err as Error).message)
   }
   if (!record) fail(`No running lab recorded in ${file}: start one with zklab serve, or give --url.`)
-  if (!isServing(record)) fail(`The lab recorded in ${file} (pid ${record.pid}) is no longer running: start one with zklab serve, or give --url.`)
+  if (!isServing(record))
+    fail(
+      `The lab recorded in ${file} (pid ${record.pid}) is no longer running: start one with zklab serve, or give --url.`,
+    )
   return record.url
 }
 
@@ -71,22 +82,34 @@ async function fire(
   if (duration !== undefined && !(duration > 0)) fail(`--for ${opts.for}: give a duration in ms`)
   if (typeof target === 'string' && isServerTarget(target)) {
     const server = pickServer(state, target) ?? fail(`No ZooKeeper server ${target} in the running lab.`)
-    if (!['kill', 'stop', 'pause', 'resume', 'restart'].includes(action)) fail(`${action} hits a worker's network path, not a ZooKeeper server.`)
+    if (!['kill', 'stop', 'pause', 'resume', 'restart'].includes(action))
+      fail(`${action} hits a worker's network path, not a ZooKeeper server.`)
     await lab.zooKeeperAction({ server: server.id, action: action as 'kill' })
-    if (action === 'pause' && duration) await undoAfter(duration, () => lab.zooKeeperAction({ server: server.id, action: 'resume' }))
+    if (action === 'pause' && duration)
+      await undoAfter(duration, () => lab.zooKeeperAction({ server: server.id, action: 'resume' }))
     return `${action} ${server.name}${duration ? ` for ${duration} ms` : ''}`
   }
   const tasks = [...new Set(Object.values(state.workers).map((w) => w.task))]
-  const task = opts.task ?? (tasks.length === 1 ? tasks[0] : fail(tasks.length === 0 ? 'The running lab has no workers.' : `The lab runs ${tasks.join(', ')}: say which with --task.`))
+  const task =
+    opts.task ??
+    (tasks.length === 1
+      ? tasks[0]
+      : fail(
+          tasks.length === 0
+            ? 'The running lab has no workers.'
+            : `The lab runs ${tasks.join(', ')}: say which with --task.`,
+        ))
   const worker = pickWorker(state, task, target) ?? fail(`No ${target} of ${task} to hit right now.`)
   if (action === 'partition' || action === 'heal' || action === 'reset' || action === 'slow') {
     const latencyMs = Number(opts.latency)
     const jitterMs = Number(opts.jitter)
     await lab.networkFault({ name: worker.name, fault: action, ...(action === 'slow' ? { latencyMs, jitterMs } : {}) })
-    if ((action === 'partition' || action === 'slow') && duration) await undoAfter(duration, () => lab.networkFault({ name: worker.name, fault: 'heal' }))
+    if ((action === 'partition' || action === 'slow') && duration)
+      await undoAfter(duration, () => lab.networkFault({ name: worker.name, fault: 'heal' }))
   } else {
     await lab.processAction({ name: worker.name, action })
-    if (action === 'pause' && duration) await undoAfter(duration, () => lab.processAction({ name: worker.name, action: 'resume' }))
+    if (action === 'pause' && duration)
+      await undoAfter(duration, () => lab.processAction({ name: worker.name, action: 'resume' }))
   }
   return `${action} ${worker.name} (${worker.role}, pid ${worker.pid})${duration ? ` for ${duration} ms` : ''}`
 }

@@ -48,7 +48,14 @@ async function run(file: string, opts: RunOptions): Promise<number> {
   process.on('SIGTERM', onSigint)
   try {
     const print = opts.json ? (line: string) => console.error(line) : (line: string) => console.log(line)
-    const result = await runScenario(scenario, { out: opts.out, sessionsDir: opts.sessionsDir, strategy, external, print, signal: controller.signal })
+    const result = await runScenario(scenario, {
+      out: opts.out,
+      sessionsDir: opts.sessionsDir,
+      strategy,
+      external,
+      print,
+      signal: controller.signal,
+    })
     if (opts.json) console.log(JSON.stringify(result, null, 2))
     else console.log('\n' + formatSummary(scenario.name, result))
     if (result.recordingFailed) {
@@ -81,7 +88,8 @@ interface ServeOptions {
 
 async function serve(opts: ServeOptions): Promise<number> {
   const port = opts.port === undefined ? 0 : Number(opts.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInput(`--port ${opts.port}: give a port number (0 picks a free one)`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new BadInput(`--port ${opts.port}: give a port number (0 picks a free one)`)
   const sessionsDir = resolve(opts.sessionsDir ?? defaultSessionsDir())
   // Private: it will hold serve.json (the lab's URL and token) beside every session's journal and logs.
   mkdirSync(sessionsDir, { recursive: true, mode: 0o700 })
@@ -95,7 +103,12 @@ async function serve(opts: ServeOptions): Promise<number> {
   const session = await lab.createSession({ name: 'lab', sessionsDir })
   let bridge: Awaited<ReturnType<typeof startBrowserBridge>>
   try {
-    bridge = await startBrowserBridge({ lab, staticDir: join(labRoot(), 'out', 'renderer'), port, allowExternal: opts.allowExternal === true })
+    bridge = await startBrowserBridge({
+      lab,
+      staticDir: join(labRoot(), 'out', 'renderer'),
+      port,
+      allowExternal: opts.allowExternal === true,
+    })
   } catch (err) {
     await lab.dispose()
     throw new BadInput((err as Error).message)
@@ -110,7 +123,10 @@ async function serve(opts: ServeOptions): Promise<number> {
   }
   console.log(`ZooKeeper Failover Lab in browser mode: ${bridge.url}`)
   console.log(`session folder: ${session.dir}  (Ctrl-C to stop the lab and every process it started)`)
-  if (opts.allowExternal) console.log('--allow-external: the page may run programs of its choosing (external workers, a ZooKeeper home, Docker)')
+  if (opts.allowExternal)
+    console.log(
+      '--allow-external: the page may run programs of its choosing (external workers, a ZooKeeper home, Docker)',
+    )
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
@@ -126,7 +142,9 @@ async function serve(opts: ServeOptions): Promise<number> {
 async function app(opts: ServeOptions): Promise<number> {
   const electron = findElectronBinary()
   if ('missing' in electron) {
-    console.log(`Electron cannot start here (its binary is not installed: ${electron.missing}); starting browser mode instead.`)
+    console.log(
+      `Electron cannot start here (its binary is not installed: ${electron.missing}); starting browser mode instead.`,
+    )
     return serve(opts)
   }
   const started = Date.now()
@@ -162,7 +180,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '--external <command line>',
-        'run every task\'s workers as this program instead: NAME=value words first are its env; {connect} {taskPath} {workerId} {sessionTimeoutMs} … are filled in',
+        "run every task's workers as this program instead: NAME=value words first are its env; {connect} {taskPath} {workerId} {sessionTimeoutMs} … are filled in",
       ).conflicts('strategy'),
     )
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
@@ -181,7 +199,10 @@ export function buildProgram(): Command {
     .description('browser mode: serve the app and its bridge to the lab on 127.0.0.1')
     .option('-p, --port <port>', 'port to listen on (default: a free one)')
     .option('--sessions-dir <dir>', 'where the session folder goes')
-    .option('--allow-external', 'let the page run programs of its choosing: external workers, a ZooKeeper home, Docker (refused otherwise)')
+    .option(
+      '--allow-external',
+      'let the page run programs of its choosing: external workers, a ZooKeeper home, Docker (refused otherwise)',
+    )
     .action(async (opts: ServeOptions) => {
       process.exitCode = await serve(opts)
     })
@@ -205,7 +226,8 @@ export function buildProgram(): Command {
     .command('scenarios')
     .description('list the bundled scenarios')
     .action(() => {
-      for (const { name, scenario } of bundledScenarios()) console.log(`${name.padEnd(24)} ${scenario.description ?? ''}`)
+      for (const { name, scenario } of bundledScenarios())
+        console.log(`${name.padEnd(24)} ${scenario.description ?? ''}`)
     })
   return program
 }

@@ -4,7 +4,13 @@
  * folder, not a session folder, unknown format), 1 the export failed (e.g. Chromium for the PDF).
  */
 import type { Command } from 'commander'
-import { ChromiumError, exportReport, REPORT_FORMATS, SessionFolderError, type ReportFormat } from '../core/report/index.js'
+import {
+  ChromiumError,
+  exportReport,
+  REPORT_FORMATS,
+  SessionFolderError,
+  type ReportFormat,
+} from '../core/report/index.js'
 
 const EXIT_FAILED = 1
 const EXIT_BAD_INPUT = 2
@@ -27,7 +33,8 @@ export function parseFormats(text: string): ReportFormat[] | string {
     .map((f) => f.trim().toLowerCase())
     .filter(Boolean)
   const unknown = asked.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f))
-  if (unknown.length) return `--format: unknown format ${unknown.map((f) => `"${f}"`).join(', ')} (choose from ${REPORT_FORMATS.join(', ')})`
+  if (unknown.length)
+    return `--format: unknown format ${unknown.map((f) => `"${f}"`).join(', ')} (choose from ${REPORT_FORMATS.join(', ')})`
   if (asked.length === 0) return `--format: give at least one of ${REPORT_FORMATS.join(', ')}`
   return [...new Set(asked)] as ReportFormat[]
 }
@@ -47,7 +54,8 @@ async function report(dir: string, opts: { format: string; out?: string }): Prom
       `${report.summary.name}: ${report.check.ok ? 'PASSED' : `FAILED (${broken} verdict(s) broken)`}, ${report.failovers.length} failover(s), ` +
         `${i.closedCleanly ? 'closed cleanly' : `cut off at seq ${i.lastEvent?.seq} (no session.closed)`}`,
     )
-    for (const p of i.journalProblems) console.log(`  events.jsonl${p.line !== null ? ` line ${p.line}` : ''}: ${p.message} (skipped)`)
+    for (const p of i.journalProblems)
+      console.log(`  events.jsonl${p.line !== null ? ` line ${p.line}` : ''}: ${p.message} (skipped)`)
     for (const p of i.sinkProblems) console.log(`  ${p.file} line ${p.line}: ${p.message}`)
     if (i.sessionFileProblem) console.log(`  ${i.sessionFileProblem}`)
     for (const format of formats) console.log(`  ${format.padEnd(4)} ${files[format]}`)

@@ -29,7 +29,15 @@ export interface ServeProcessOptions {
 
 export async function startServeProcess(options: ServeProcessOptions): Promise<ServeProcess> {
   const root = labRoot()
-  const args = [join(root, 'bin', 'zklab.js'), 'serve', '--port', '0', '--sessions-dir', options.sessionsDir, ...(options.allowExternal ? ['--allow-external'] : [])]
+  const args = [
+    join(root, 'bin', 'zklab.js'),
+    'serve',
+    '--port',
+    '0',
+    '--sessions-dir',
+    options.sessionsDir,
+    ...(options.allowExternal ? ['--allow-external'] : []),
+  ]
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: options.env ?? process.env,
@@ -40,7 +48,10 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
   const timeoutMs = options.startTimeoutMs ?? 60_000
   try {
     const url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`zklab serve printed no URL within ${timeoutMs} ms:\n${lines.join('')}`)), timeoutMs)
+      const timer = setTimeout(
+        () => reject(new Error(`zklab serve printed no URL within ${timeoutMs} ms:\n${lines.join('')}`)),
+        timeoutMs,
+      )
       createInterface({ input: child.stdout }).on('line', (line) => {
         lines.push(line + '\n')
         const match = URL_LINE.exec(line)

@@ -24,7 +24,10 @@ export function readServeRecord(file: string): ServeRecord | undefined {
     text = readFileSync(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new Error(`Cannot read ${file} (${(err as NodeJS.ErrnoException).code}): it belongs to a lab another user started; use your own --sessions-dir.`, { cause: err })
+    throw new Error(
+      `Cannot read ${file} (${(err as NodeJS.ErrnoException).code}): it belongs to a lab another user started; use your own --sessions-dir.`,
+      { cause: err },
+    )
   }
   try {
     const record = JSON.parse(text) as ServeRecord

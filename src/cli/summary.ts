@@ -13,10 +13,15 @@ export function formatSummary(name: string, result: RunResult): string {
   const breakdowns = result.check?.failovers ?? []
   if (breakdowns.length > 0) {
     lines.push('', '  failovers (ms after the fault)')
-    lines.push(`  ${pad('#', 3)}${pad('task', 10)}${pad('fault', 10)}${pad('from -> to', 38)}${['session', 'node gone', 'watch', 'primary', '1st commit'].map((h) => h.padStart(11)).join('')}   ids`)
+    lines.push(
+      `  ${pad('#', 3)}${pad('task', 10)}${pad('fault', 10)}${pad('from -> to', 38)}${['session', 'node gone', 'watch', 'primary', '1st commit'].map((h) => h.padStart(11)).join('')}   ids`,
+    )
     breakdowns.forEach((f, i) => {
       const step = (v: number | null) => (v === null ? '—' : String(Math.round(v))).padStart(11)
-      const session = f.steps.sessionEnded === null ? '—'.padStart(11) : `${f.sessionEnd === 'closed' ? 'closed ' : ''}${Math.round(f.steps.sessionEnded)}`.padStart(11)
+      const session =
+        f.steps.sessionEnded === null
+          ? '—'.padStart(11)
+          : `${f.sessionEnd === 'closed' ? 'closed ' : ''}${Math.round(f.steps.sessionEnded)}`.padStart(11)
       lines.push(
         `  ${pad(String(i + 1), 3)}${pad(f.task, 10)}${pad(f.fault, 10)}${pad(`${f.from} -> ${f.to ?? '(nobody)'}`, 38)}${session}${step(f.steps.nodeDeleted)}${step(f.steps.watchFired)}${step(f.steps.newPrimary)}${step(f.steps.firstCommit)}   ${f.lastCommitBefore ?? '—'} -> ${f.firstCommitId ?? '—'}`,
       )
@@ -27,14 +32,20 @@ export function formatSummary(name: string, result: RunResult): string {
     lines.push('', '  invariants')
     for (const v of result.check.verdicts) {
       // ok, FAIL, unknown (the check failed: the summary has its error), not judged (the summary says why).
-      lines.push(`  ${pad(VERDICT_STATE_LABEL[verdictState(v)], STATE_WIDTH)} ${pad(v.invariant, 18)} ${pad(v.task, 10)} ${v.summary}`)
+      lines.push(
+        `  ${pad(VERDICT_STATE_LABEL[verdictState(v)], STATE_WIDTH)} ${pad(v.invariant, 18)} ${pad(v.task, 10)} ${v.summary}`,
+      )
       for (const violation of v.violations.slice(0, 3)) lines.push(`         - ${violation.message}`)
-      if (v.violations.length > 3) lines.push(`         … and ${v.violations.length - 3} more (events.jsonl has each with its context)`)
+      if (v.violations.length > 3)
+        lines.push(`         … and ${v.violations.length - 3} more (events.jsonl has each with its context)`)
     }
   }
 
   for (const v of result.notJudged ?? []) {
-    lines.push('', `  expected ${v.invariant} (${v.task}), but it was not judged: ${v.reason}; it neither fails nor passes the run`)
+    lines.push(
+      '',
+      `  expected ${v.invariant} (${v.task}), but it was not judged: ${v.reason}; it neither fails nor passes the run`,
+    )
   }
 
   for (const [task, sink] of Object.entries(result.sinks)) {
@@ -42,8 +53,17 @@ export function formatSummary(name: string, result: RunResult): string {
       lines.push('', `  sink ${task}: empty`)
       continue
     }
-    const twice = sink.duplicates.length === 0 ? 'none' : `${sink.duplicates.length} id(s), e.g. ${sink.duplicates.slice(0, 3).map((d) => `${d.id} (workers ${d.workers.join(', ')})`).join(', ')}`
-    lines.push('', `  sink ${task}: ${sink.records} records, ids 1..${sink.last}; missing: ${sink.missing.length ? sink.missing.slice(0, 10).join(', ') : 'none'}; twice: ${twice}`)
+    const twice =
+      sink.duplicates.length === 0
+        ? 'none'
+        : `${sink.duplicates.length} id(s), e.g. ${sink.duplicates
+            .slice(0, 3)
+            .map((d) => `${d.id} (workers ${d.workers.join(', ')})`)
+            .join(', ')}`
+    lines.push(
+      '',
+      `  sink ${task}: ${sink.records} records, ids 1..${sink.last}; missing: ${sink.missing.length ? sink.missing.slice(0, 10).join(', ') : 'none'}; twice: ${twice}`,
+    )
   }
   lines.push('', `  session folder: ${result.sessionDir}`)
   return lines.join('\n')

@@ -11,7 +11,9 @@ import { sessionTxnWrites, type TaskWriteRow } from '../core/txnlog/task-writes.
 export function registerTxnLogCommand(program: Command, badInput: (message: string) => never): void {
   program
     .command('txnlog')
-    .description("every write to each task's lastCommit and status from ZooKeeper's transaction log, with session and worker")
+    .description(
+      "every write to each task's lastCommit and status from ZooKeeper's transaction log, with session and worker",
+    )
     .argument('<session-dir>', 'a session folder')
     .option('--task <task>', 'only this task')
     .option('--json', 'print JSON')
@@ -19,8 +21,14 @@ export function registerTxnLogCommand(program: Command, badInput: (message: stri
       const folder = resolve(dir)
       if (!existsSync(journalPath(folder))) badInput(`${folder} is not a session folder (no ${JOURNAL_FILE})`)
       const writes = sessionTxnWrites(folder)
-      if (!writes) badInput(`${folder} holds no ZooKeeper transaction log (zookeeper/*/data/version-2/log.*): was ZooKeeper external?`)
-      if (opts.task && !writes.tasks[opts.task]) badInput(`no task ${opts.task} in the transaction log (tasks: ${Object.keys(writes.tasks).join(', ') || 'none'})`)
+      if (!writes)
+        badInput(
+          `${folder} holds no ZooKeeper transaction log (zookeeper/*/data/version-2/log.*): was ZooKeeper external?`,
+        )
+      if (opts.task && !writes.tasks[opts.task])
+        badInput(
+          `no task ${opts.task} in the transaction log (tasks: ${Object.keys(writes.tasks).join(', ') || 'none'})`,
+        )
       const tasks = opts.task ? { [opts.task]: writes.tasks[opts.task] } : writes.tasks
       if (opts.json) {
         console.log(JSON.stringify({ ...writes, tasks }, null, 2))
@@ -29,7 +37,9 @@ export function registerTxnLogCommand(program: Command, badInput: (message: stri
       for (const p of writes.problems) console.log(`note: ${p}`)
       for (const [task, rows] of Object.entries(tasks)) {
         console.log(`${task}: ${rows.length} write(s)`)
-        console.log(`  ${'zxid'.padEnd(8)} ${'time'.padEnd(9)} ${'node'.padEnd(10)} ${'op'.padEnd(7)} ${'value'.padEnd(6)} ${'ver'.padEnd(4)} ${'session'.padEnd(18)} ${'worker'.padEnd(20)} primary then`)
+        console.log(
+          `  ${'zxid'.padEnd(8)} ${'time'.padEnd(9)} ${'node'.padEnd(10)} ${'op'.padEnd(7)} ${'value'.padEnd(6)} ${'ver'.padEnd(4)} ${'session'.padEnd(18)} ${'worker'.padEnd(20)} primary then`,
+        )
         for (const r of rows) console.log(`  ${line(r, writes.start)}`)
       }
     })

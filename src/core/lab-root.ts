@@ -13,12 +13,18 @@ export function labRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {
     const manifest = join(dir, 'package.json')
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'zookeeper-failover-lab') {
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'zookeeper-failover-lab'
+    ) {
       cached = dir
       return dir
     }
     const parent = dirname(dir)
-    if (parent === dir) throw new Error('Cannot find the lab\'s install folder (no package.json named zookeeper-failover-lab above this module).')
+    if (parent === dir)
+      throw new Error(
+        "Cannot find the lab's install folder (no package.json named zookeeper-failover-lab above this module).",
+      )
     dir = parent
   }
 }

@@ -27,18 +27,38 @@ import {
 } from '../shared/api.js'
 import { LabEventTypes, type LabEvent, type UnsequencedEvent, type DistributiveOmit } from '../shared/events.js'
 import { applyEvent, emptyLabState, LAB_ROOT, type LabState } from '../shared/lab-state.js'
-import { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_SESSION_TIMEOUT_MS, DEFAULT_STRATEGY, type ExternalWorkerSettings } from '../shared/worker-launch/index.js'
+import {
+  DEFAULT_COMMIT_INTERVAL_MS,
+  DEFAULT_SESSION_TIMEOUT_MS,
+  DEFAULT_STRATEGY,
+  type ExternalWorkerSettings,
+} from '../shared/worker-launch/index.js'
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
 import { summarizeVerdict } from '../shared/checker-report.js'
 import { FailoverTracker, type Failover, type Fault } from './experiments/failover-tracker.js'
 import { WorkerNetwork } from './faults/worker-network.js'
 import { bundledScenarios, loadScenario } from './experiments/load-scenario.js'
 import { runScenarioInLab } from './experiments/run-scenario.js'
-import { deleteSession, librarySession, listSessions, readSessionEvents, renameSession } from './sessions/session-library.js'
+import {
+  deleteSession,
+  librarySession,
+  listSessions,
+  readSessionEvents,
+  renameSession,
+} from './sessions/session-library.js'
 import { compareSessions } from './sessions/compare-sessions.js'
 import { exportReport } from './report/index.js'
 import { Journal, type JournalFailure, type JournalWrite } from './journal/journal.js'
-import { createSessionFolder, isSessionFolder, journalPath, logsDir, sessionFilePath, sinkPath, updateSessionFile, writeSessionFile } from './session-folder/index.js'
+import {
+  createSessionFolder,
+  isSessionFolder,
+  journalPath,
+  logsDir,
+  sessionFilePath,
+  sinkPath,
+  updateSessionFile,
+  writeSessionFile,
+} from './session-folder/index.js'
 import { EventBatcher } from './journal/event-batcher.js'
 import { launchProgram } from './workers/programs.js'
 import { Supervisor } from './workers/supervisor.js'
@@ -165,7 +185,12 @@ export class Lab implements LabApi {
     Object.assign(this.liveState, emptyLabState())
     this.recent = []
     const name = options.name ?? 'session'
-    const dir = createSessionFolder({ dir: options.dir, sessionsDir: options.sessionsDir ?? this.sessionsDir ?? defaultSessionsDir(), name, createdAt })
+    const dir = createSessionFolder({
+      dir: options.dir,
+      sessionsDir: options.sessionsDir ?? this.sessionsDir ?? defaultSessionsDir(),
+      name,
+      createdAt,
+    })
     const journal = new Journal(journalPath(dir), {
       write: this.options.journalWrite,
       onFailure: (failure) => this.recordingFailed(journal, failure),
@@ -179,11 +204,19 @@ export class Lab implements LabApi {
       this.batcher.push(event)
     })
     // Output can trail a process's exit; once the session is closed there is nowhere to put it.
-    const supervisor = new Supervisor({ logDir: logsDir(dir), emit: (e) => (journal.closed ? undefined : journal.append(e)) })
-    const failovers = new FailoverTracker((f) => journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.failover, ...f }))
+    const supervisor = new Supervisor({
+      logDir: logsDir(dir),
+      emit: (e) => (journal.closed ? undefined : journal.append(e)),
+    })
+    const failovers = new FailoverTracker((f) =>
+      journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.failover, ...f }),
+    )
     journal.subscribe((event) => failovers.onEvent(event))
     // The checker grades the run while it happens; each violation goes into the journal once.
-    const checker = new LiveChecker({ txnLog: throttledTxnLogReader(dir), liveSinks: externalSinkReader(dir, () => this.liveState) })
+    const checker = new LiveChecker({
+      txnLog: throttledTxnLogReader(dir),
+      liveSinks: externalSinkReader(dir, () => this.liveState),
+    })
     journal.subscribe((event) => checker.onEvent(event))
     const checkTimer = setInterval(() => {
       for (const v of checker.drain()) {
@@ -297,17 +330,36 @@ export class Lab implements LabApi {
       // An external program learns the same through placeholders and ZKLAB_* env; it reports nothing,
       // so its output stays plain log lines and its role is read off ZooKeeper (ExternalRoles).
       const external = options.external
-      const told: ExternalWorkerSettings = { connect: network.connectString, root: LAB_ROOT, task: options.task, workerId, sessionTimeoutMs, commitIntervalMs, sink }
+      const told: ExternalWorkerSettings = {
+        connect: network.connectString,
+        root: LAB_ROOT,
+        task: options.task,
+        workerId,
+        sessionTimeoutMs,
+        commitIntervalMs,
+        sink,
+      }
       const program = external
         ? { ...externalProcess(external, told), settings: { program: 'external' as const, ...told } }
-        : launchProgram('task-worker', { connect: network.connectString, root: LAB_ROOT, task: options.task, workerId, strategy, commitIntervalMs, sessionTimeoutMs, sink })
+        : launchProgram('task-worker', {
+            connect: network.connectString,
+            root: LAB_ROOT,
+            task: options.task,
+            workerId,
+            strategy,
+            commitIntervalMs,
+            sessionTimeoutMs,
+            sink,
+          })
       try {
         session.supervisor.spawn({
           name,
           kind: external ? 'external' : 'worker',
           ...program,
           jsonEvents: !external,
-          labels: external ? { task: options.task, workerId, strategy: 'external', commitIntervalMs } : { task: options.task, workerId, strategy },
+          labels: external
+            ? { task: options.task, workerId, strategy: 'external', commitIntervalMs }
+            : { task: options.task, workerId, strategy },
         })
       } catch (err) {
         // Not started (e.g. not executable): its proxy and its number go too.
@@ -365,7 +417,10 @@ export class Lab implements LabApi {
       tasks: scenario.tasks.length,
       workers: scenario.tasks.reduce((sum, t) => sum + t.workers, 0),
       strategies: [...new Set(scenario.tasks.map((t) => (t.external ? 'external' : t.strategy)))],
-      zookeeper: scenario.zookeeper.mode === 'ensemble' ? `ensemble of ${scenario.zookeeper.servers ?? 3}` : scenario.zookeeper.mode,
+      zookeeper:
+        scenario.zookeeper.mode === 'ensemble'
+          ? `ensemble of ${scenario.zookeeper.servers ?? 3}`
+          : scenario.zookeeper.mode,
     }))
   }
 
@@ -378,7 +433,12 @@ export class Lab implements LabApi {
     // A scenario gets a session of its own, so its journal and verdicts are about it alone.
     await this.closeSession()
     const controller = new AbortController()
-    const done = runScenarioInLab(this, scenario, { strategy, external, signal: controller.signal, sessionsDir: this.sessionsDir })
+    const done = runScenarioInLab(this, scenario, {
+      strategy,
+      external,
+      signal: controller.signal,
+      sessionsDir: this.sessionsDir,
+    })
       .catch(() => {
         // The run's outcome is in its journal (scenario.result, checker.report); nothing to rethrow to.
       })
@@ -403,7 +463,9 @@ export class Lab implements LabApi {
 
   async chooseSessionsFolder(): Promise<{ sessionsDir: string; session?: string } | null> {
     if (!this.options.chooseFolder) {
-      throw new Error('This lab has no folder dialog: in browser mode the sessions folder is chosen when the lab starts (zklab serve --sessions-dir <dir>).')
+      throw new Error(
+        'This lab has no folder dialog: in browser mode the sessions folder is chosen when the lab starts (zklab serve --sessions-dir <dir>).',
+      )
     }
     const picked = await this.options.chooseFolder()
     if (!picked) return null
@@ -440,11 +502,15 @@ export class Lab implements LabApi {
     const { dir } = SessionDirInput.parse(input)
     const sessionsDir = this.librarySessionsDir()
     const { real } = librarySession(sessionsDir, dir)
-    if (this.active && real === realpathSync(this.active.info.dir)) throw new Error('This session is open; close it before deleting it.')
+    if (this.active && real === realpathSync(this.active.info.dir))
+      throw new Error('This session is open; close it before deleting it.')
     deleteSession(sessionsDir, dir)
   }
 
-  async exportReport(input: { dir: string; formats?: Array<'html' | 'json' | 'pdf'> }): Promise<Partial<Record<'html' | 'json' | 'pdf', string>>> {
+  async exportReport(input: {
+    dir: string
+    formats?: Array<'html' | 'json' | 'pdf'>
+  }): Promise<Partial<Record<'html' | 'json' | 'pdf', string>>> {
     const { dir, formats } = ExportReportInput.parse(input)
     const { real, listed } = librarySession(this.librarySessionsDir(), dir)
     const { files } = await exportReport(real, { formats })
@@ -461,11 +527,17 @@ export class Lab implements LabApi {
     const { name, fault, latencyMs, jitterMs } = NetworkFaultInput.parse(input)
     const session = this.requireSession()
     const network = session.networks.get(name)
-    if (!network) throw new Error(`No worker named ${name} with a network path to fault (only the lab's workers have one).`)
+    if (!network)
+      throw new Error(`No worker named ${name} with a network path to fault (only the lab's workers have one).`)
     // Only a partition can cost a primary its session; latency and resets are survived by reconnecting.
     if (fault === 'partition') this.registerFault(name, fault)
     network.apply(fault, latencyMs, jitterMs)
-    this.record({ type: LabEventTypes.networkFault, name, fault, ...(fault === 'slow' ? { latencyMs, jitterMs: jitterMs ?? 0 } : {}) })
+    this.record({
+      type: LabEventTypes.networkFault,
+      name,
+      fault,
+      ...(fault === 'slow' ? { latencyMs, jitterMs: jitterMs ?? 0 } : {}),
+    })
   }
 
   /** The checker's verdicts so far (live: judged from what workers reported; final: from the sinks). */
@@ -507,7 +579,17 @@ export class Lab implements LabApi {
       failovers: report.failovers,
     })
     this.updateSessionFileWhileOpen(session, {
-      check: { ok: report.ok, verdicts: report.verdicts.map((v) => ({ invariant: v.invariant, task: v.task, state: v.state, ok: v.ok, ...(v.reason !== undefined ? { reason: v.reason } : {}), summary: v.summary })) },
+      check: {
+        ok: report.ok,
+        verdicts: report.verdicts.map((v) => ({
+          invariant: v.invariant,
+          task: v.task,
+          state: v.state,
+          ok: v.ok,
+          ...(v.reason !== undefined ? { reason: v.reason } : {}),
+          summary: v.summary,
+        })),
+      },
     })
     session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosed })
     session.journal.close()
@@ -562,7 +644,10 @@ export class Lab implements LabApi {
     try {
       updateSessionFile(session.info.dir, patch)
     } catch (err) {
-      session.journal.fail(`${sessionFilePath(session.info.dir)} could not be written: ${(err as Error).message}`, (err as NodeJS.ErrnoException).code)
+      session.journal.fail(
+        `${sessionFilePath(session.info.dir)} could not be written: ${(err as Error).message}`,
+        (err as NodeJS.ErrnoException).code,
+      )
     }
   }
 
@@ -670,12 +755,20 @@ export class Lab implements LabApi {
     const child = session.supervisor.spawn({
       name,
       kind: 'publisher',
-      ...launchProgram('publisher', { connect, root: LAB_ROOT, sessionTimeoutMs: HELPER_SESSION_TIMEOUT_MS, ...action }),
+      ...launchProgram('publisher', {
+        connect,
+        root: LAB_ROOT,
+        sessionTimeoutMs: HELPER_SESSION_TIMEOUT_MS,
+        ...action,
+      }),
       jsonEvents: true,
     })
     const exit = await child.exited
     if (exit.code !== 0) {
-      const said = child.recentLines(5).filter((l) => !l.startsWith('{')).join(' / ')
+      const said = child
+        .recentLines(5)
+        .filter((l) => !l.startsWith('{'))
+        .join(' / ')
       throw new Error(`The publisher failed (${exit.signal ?? `exit code ${exit.code}`})${said ? `: ${said}` : ''}`)
     }
   }
@@ -689,7 +782,9 @@ export class Lab implements LabApi {
     if (!this.active) throw new Error('No session is open; create one first.')
     const failure = this.active.journal.failure
     if (failure) {
-      throw new Error(`Recording failed (${failure.reason}); the lab stopped the session in ${this.active.info.dir}. Close it and start a new one once the disk is fixed.`)
+      throw new Error(
+        `Recording failed (${failure.reason}); the lab stopped the session in ${this.active.info.dir}. Close it and start a new one once the disk is fixed.`,
+      )
     }
     return this.active
   }
@@ -709,4 +804,3 @@ function installExitHook(): void {
     for (const lab of liveLabs) lab.killAllNow()
   })
 }
-

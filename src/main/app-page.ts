@@ -41,7 +41,13 @@ export function appPageUrl(page: AppPage): string {
 /** Whether a URL is on the app's own origin (the app's scheme and host). */
 function isAppOrigin(url: URL): boolean {
   // Node gives custom schemes an opaque origin ("null"), so scheme and host are compared instead.
-  return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.username === '' && url.password === '' && url.port === ''
+  return (
+    url.protocol === `${APP_SCHEME}:` &&
+    url.host === APP_HOST &&
+    url.username === '' &&
+    url.password === '' &&
+    url.port === ''
+  )
 }
 
 /** Whether a frame's URL is the app's page: the app's origin, or any page of the dev server's origin. */

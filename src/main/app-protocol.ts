@@ -10,7 +10,9 @@ import { CONTENT_SECURITY_POLICY } from './security.js'
  * is ready, as Electron requires.
  */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ])
 }
 
 /** Serves the renderer folder on the app's scheme (after the app is ready). */
@@ -35,7 +37,10 @@ const CONTENT_TYPES: Record<string, string> = {
 }
 
 function refusal(status: number, text: string): Response {
-  return new Response(text, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': CONTENT_SECURITY_POLICY } })
+  return new Response(text, {
+    status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+  })
 }
 
 /**
@@ -55,7 +60,10 @@ export async function serveAppFile(method: string, rawUrl: string, rendererDir: 
   if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return notFound
   let parts: string[]
   try {
-    parts = url.pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p))
+    parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => decodeURIComponent(p))
   } catch {
     return notFound
   }

@@ -21,7 +21,11 @@ app.enableSandbox()
 // The page's own scheme must be known before the app is ready.
 registerAppScheme(protocol)
 
-const page = resolveAppPage({ rendererDir: join(import.meta.dirname, '../renderer'), env: process.env, isPackaged: app.isPackaged })
+const page = resolveAppPage({
+  rendererDir: join(import.meta.dirname, '../renderer'),
+  env: process.env,
+  isPackaged: app.isPackaged,
+})
 const senders = new SenderCheck(page)
 let mainWindow: BrowserWindow | undefined
 const dialogParent = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined)
@@ -37,13 +41,17 @@ function createWindow(): BrowserWindow {
     height: 800,
     show: false,
     title: TITLE,
-    webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs'), { devTools: !app.isPackaged }),
+    webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs'), {
+      devTools: !app.isPackaged,
+    }),
   })
   mainWindow = win
   senders.trust(win.webContents)
   forwardLabEvents(lab, win.webContents)
   win.once('ready-to-show', () => win.show())
-  win.loadURL(appPageUrl(page)).catch((error: unknown) => console.error(`The lab's window could not load its page: ${String(error)}`))
+  win
+    .loadURL(appPageUrl(page))
+    .catch((error: unknown) => console.error(`The lab's window could not load its page: ${String(error)}`))
   return win
 }
 
@@ -51,7 +59,12 @@ void app.whenReady().then(() => {
   handleAppScheme(protocol, page.rendererDir)
   hardenSession(session.defaultSession, page)
   Menu.setApplicationMenu(buildAppMenu({ isMac: process.platform === 'darwin', isDev: !app.isPackaged }))
-  registerLabIpc({ ipcMain, lab, isTrustedSender: senders.isTrusted, confirmProgram: programConsentDialog(dialog, dialogParent) })
+  registerLabIpc({
+    ipcMain,
+    lab,
+    isTrustedSender: senders.isTrusted,
+    confirmProgram: programConsentDialog(dialog, dialogParent),
+  })
   createWindow()
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()

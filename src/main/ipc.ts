@@ -1,5 +1,12 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron'
-import { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, ipcChannel, parseLabCall, type LabApi, type LabCalls } from '../shared/api.js'
+import {
+  IPC_EVENTS_CHANNEL,
+  LAB_METHOD_NAMES,
+  ipcChannel,
+  parseLabCall,
+  type LabApi,
+  type LabCalls,
+} from '../shared/api.js'
 import type { LabEvent } from '../shared/events.js'
 import { remoteCallGate } from '../shared/remote-policy.js'
 import type { ConfirmProgram } from './dialogs.js'
@@ -31,7 +38,10 @@ export function registerLabIpc({ ipcMain, lab, isTrustedSender, confirmProgram }
         const { input } = parseLabCall(method, arg)
         const gate = remoteCallGate(method, input)
         if (gate?.kind === 'host-only') throw new Error(gate.message)
-        if (gate?.kind === 'runs-program' && !(await confirmProgram({ program: gate.program, message: gate.message }))) {
+        if (
+          gate?.kind === 'runs-program' &&
+          !(await confirmProgram({ program: gate.program, message: gate.message }))
+        ) {
           throw new Error(`${gate.message} Not run: it was declined in the app's dialog.`)
         }
         const call = lab[method] as (input: unknown) => Promise<unknown>

@@ -43,7 +43,9 @@ export function secureWebPreferences(preload: string, options: { devTools: boole
 }
 
 /** Adds the lab's CSP to a response's headers; a policy the response already has still applies too. */
-export function withContentSecurityPolicy(headers: Record<string, string | string[]> | undefined): Record<string, string[]> {
+export function withContentSecurityPolicy(
+  headers: Record<string, string | string[]> | undefined,
+): Record<string, string[]> {
   const result: Record<string, string[]> = {}
   let key = 'Content-Security-Policy'
   for (const [name, value] of Object.entries(headers ?? {})) {

@@ -9,7 +9,12 @@ import type { Verdict, VerdictSummary } from './checker-report.js'
 import type { LabState } from './lab-state.js'
 import { LAB_METHOD_NAMES, type LabMethod } from './lab-methods.js'
 import { taskNameProblem } from './task-name.js'
-import { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_SESSION_TIMEOUT_MS, DEFAULT_STRATEGY, Strategy } from './worker-launch/index.js'
+import {
+  DEFAULT_COMMIT_INTERVAL_MS,
+  DEFAULT_SESSION_TIMEOUT_MS,
+  DEFAULT_STRATEGY,
+  Strategy,
+} from './worker-launch/index.js'
 
 export { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, ipcChannel, type LabMethod } from './lab-methods.js'
 
@@ -113,7 +118,10 @@ export const NetworkFaultInput = z
     jitterMs: z.number().int().min(0).max(60_000).optional(),
   })
   .strict()
-  .refine((f) => f.fault !== 'slow' || f.latencyMs !== undefined, { message: 'slow needs latencyMs', path: ['latencyMs'] })
+  .refine((f) => f.fault !== 'slow' || f.latencyMs !== undefined, {
+    message: 'slow needs latencyMs',
+    path: ['latencyMs'],
+  })
 export type NetworkFaultInput = z.input<typeof NetworkFaultInput>
 
 export const RunScenarioInput = z
@@ -126,7 +134,10 @@ export const RunScenarioInput = z
     external: ExternalWorker.optional(),
   })
   .strict()
-  .refine((o) => !(o.strategy && o.external), { message: 'give a strategy or an external command, not both', path: ['external'] })
+  .refine((o) => !(o.strategy && o.external), {
+    message: 'give a strategy or an external command, not both',
+    path: ['external'],
+  })
 export type RunScenarioInput = z.input<typeof RunScenarioInput>
 
 export interface ScenarioSummary {
@@ -163,7 +174,10 @@ export interface SessionSummary {
 export const ExportReportInput = z
   .object({
     dir: z.string().min(1),
-    formats: z.array(z.enum(['html', 'json', 'pdf'])).min(1).default(['html', 'json', 'pdf']),
+    formats: z
+      .array(z.enum(['html', 'json', 'pdf']))
+      .min(1)
+      .default(['html', 'json', 'pdf']),
   })
   .strict()
 export const CompareSessionsInput = z.object({ dirs: z.array(z.string().min(1)).min(2).max(8) }).strict()
@@ -233,7 +247,9 @@ export interface LabApi {
    */
   chooseSessionsFolder(): Promise<{ sessionsDir: string; session?: string } | null>
   /** A past session's whole journal, for a read-only replay (a session folder of the library). */
-  readSession(input: z.input<typeof SessionDirInput>): Promise<{ summary: SessionSummary; events: LabEvent[]; problems: { line: number; message: string }[] }>
+  readSession(
+    input: z.input<typeof SessionDirInput>,
+  ): Promise<{ summary: SessionSummary; events: LabEvent[]; problems: { line: number; message: string }[] }>
   renameSession(input: z.input<typeof RenameSessionInput>): Promise<SessionSummary>
   /** Deletes a session folder of the library (never the open one, never anything outside it). */
   deleteSession(input: z.input<typeof SessionDirInput>): Promise<void>
@@ -286,7 +302,11 @@ export const LabMethods = {
 /** Compiles only while lab-methods.ts names exactly the API's callable methods. */
 type Assert<T extends true> = T
 export type MethodNamesMatchTheApi = Assert<
-  [LabMethod] extends [Exclude<keyof LabApi, 'subscribe'>] ? ([Exclude<keyof LabApi, 'subscribe'>] extends [LabMethod] ? true : false) : false
+  [LabMethod] extends [Exclude<keyof LabApi, 'subscribe'>]
+    ? [Exclude<keyof LabApi, 'subscribe'>] extends [LabMethod]
+      ? true
+      : false
+    : false
 >
 
 /** The callable part of the API, as every transport exposes it. */

@@ -8,7 +8,13 @@ import type { LabEvent } from './events.js'
 export type InvariantName = 'single-primary' | 'sink-integrity' | 'commit-monotonic' | 'status-truth' | 'zombie-write'
 
 /** Every invariant, in the order verdicts list them. zombie-write is judged only where the lab has ZooKeeper's transaction log (its own servers). */
-export const INVARIANTS: readonly InvariantName[] = ['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write']
+export const INVARIANTS: readonly InvariantName[] = [
+  'single-primary',
+  'sink-integrity',
+  'commit-monotonic',
+  'status-truth',
+  'zombie-write',
+]
 
 export type ViolationKind =
   /** single-primary: two workers' working intervals overlap. */
@@ -126,10 +132,20 @@ export interface CheckReport {
 }
 
 /** What `ok` is for each state (see Verdict). */
-export const VERDICT_STATE_OK: Readonly<Record<VerdictState, boolean>> = { ok: true, fail: false, unknown: false, 'not-judged': true }
+export const VERDICT_STATE_OK: Readonly<Record<VerdictState, boolean>> = {
+  ok: true,
+  fail: false,
+  unknown: false,
+  'not-judged': true,
+}
 
 /** How each state is written in the CLI, the app and reports, distinct from one another. */
-export const VERDICT_STATE_LABEL: Readonly<Record<VerdictState, string>> = { ok: 'ok', fail: 'FAIL', unknown: 'unknown', 'not-judged': 'not judged' }
+export const VERDICT_STATE_LABEL: Readonly<Record<VerdictState, string>> = {
+  ok: 'ok',
+  fail: 'FAIL',
+  unknown: 'unknown',
+  'not-judged': 'not judged',
+}
 
 /**
  * A verdict's state, also for verdicts recorded before states existed (old journals, session.json and
@@ -141,8 +157,18 @@ export function verdictState(v: { ok?: boolean; state?: string }): VerdictState 
 }
 
 /** A verdict as the `checker.report` event, the app and comparisons carry it: its violations counted, not listed. */
-export type VerdictSummary = Pick<Verdict, 'invariant' | 'task' | 'state' | 'ok' | 'reason' | 'summary'> & { violations: number }
+export type VerdictSummary = Pick<Verdict, 'invariant' | 'task' | 'state' | 'ok' | 'reason' | 'summary'> & {
+  violations: number
+}
 
 export function summarizeVerdict(v: Verdict): VerdictSummary {
-  return { invariant: v.invariant, task: v.task, state: v.state, ok: v.ok, ...(v.reason !== undefined ? { reason: v.reason } : {}), summary: v.summary, violations: v.violations.length }
+  return {
+    invariant: v.invariant,
+    task: v.task,
+    state: v.state,
+    ok: v.ok,
+    ...(v.reason !== undefined ? { reason: v.reason } : {}),
+    summary: v.summary,
+    violations: v.violations.length,
+  }
 }

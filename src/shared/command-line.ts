@@ -29,7 +29,9 @@ export function parseCommandLine(text: string): ParsedCommandLine {
   }
   if (i >= words.length) {
     throw new CommandLineError(
-      words.length === 0 ? 'give a command line, e.g. ./my-worker.sh --zk {connect} --id {workerId}' : 'only environment variables: the command to run is missing after them',
+      words.length === 0
+        ? 'give a command line, e.g. ./my-worker.sh --zk {connect} --id {workerId}'
+        : 'only environment variables: the command to run is missing after them',
     )
   }
   return { command: words[i].text, args: words.slice(i + 1).map((w) => w.text), env }
@@ -37,8 +39,13 @@ export function parseCommandLine(text: string): ParsedCommandLine {
 
 /** The line as a user would type it back: for showing what will run. */
 export function formatCommandLine(cmd: ParsedCommandLine): string {
-  const quote = (w: string) => (w === '' ? "''" : /^[A-Za-z0-9_@%+=:,./{}-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
-  return [...Object.entries(cmd.env).map(([k, v]) => `${k}=${quote(v)}`), quote(cmd.command), ...cmd.args.map(quote)].join(' ')
+  const quote = (w: string) =>
+    w === '' ? "''" : /^[A-Za-z0-9_@%+=:,./{}-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`
+  return [
+    ...Object.entries(cmd.env).map(([k, v]) => `${k}=${quote(v)}`),
+    quote(cmd.command),
+    ...cmd.args.map(quote),
+  ].join(' ')
 }
 
 interface Word {

@@ -3,7 +3,15 @@
  * renderer keeps its own copy from the same events, and a past session is replayed through it: one
  * reducer, so every view agrees on what happened.
  */
-import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, WorkerEventTypes, type AlertKind, type LabEvent, type ZnodeStat } from './events.js'
+import {
+  LabEventTypes,
+  MonitorEventTypes,
+  ObserverEventTypes,
+  WorkerEventTypes,
+  type AlertKind,
+  type LabEvent,
+  type ZnodeStat,
+} from './events.js'
 import { formatCommandLine } from './command-line.js'
 import { verdictState, type VerdictSummary, type Violation } from './checker-report.js'
 
@@ -105,13 +113,32 @@ export interface LabState {
   violations: ViolationView[]
   /** The scenario this session runs, if any, and how far it got. */
   /** `command`: the external program every task's workers ran, as a command line (runs with an external override). */
-  scenario?: { name: string; strategy?: string; command?: string; running: boolean; step?: string; ok?: boolean; error?: string; startedAt: number }
+  scenario?: {
+    name: string
+    strategy?: string
+    command?: string
+    running: boolean
+    step?: string
+    ok?: boolean
+    error?: string
+    startedAt: number
+  }
   /** The checker's final verdicts, once the session has closed. */
   verdicts?: { ok: boolean; verdicts: VerdictView[] }
 }
 
 export function emptyLabState(): LabState {
-  return { lastSeq: 0, lastTime: 0, zookeeper: { servers: [] }, processes: {}, workers: {}, tasks: {}, tree: {}, alerts: [], violations: [] }
+  return {
+    lastSeq: 0,
+    lastTime: 0,
+    zookeeper: { servers: [] },
+    processes: {},
+    workers: {},
+    tasks: {},
+    tree: {},
+    alerts: [],
+    violations: [],
+  }
 }
 
 /** The lab's ZooKeeper root and the seed's layout below it. */
@@ -321,7 +348,9 @@ export function replay(events: Iterable<LabEvent>, upToSeq = Infinity): LabState
 
 /** The workers of a task that currently say they are primary and are alive. */
 export function primariesOf(state: LabState, task: string): WorkerView[] {
-  return Object.values(state.workers).filter((w) => w.task === task && w.role === 'primary' && (w.status === 'running' || w.status === 'paused'))
+  return Object.values(state.workers).filter(
+    (w) => w.task === task && w.role === 'primary' && (w.status === 'running' || w.status === 'paused'),
+  )
 }
 
 function zkServer(state: LabState, id: number): ZkServerView {

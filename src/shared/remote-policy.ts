@@ -15,7 +15,11 @@ import type { LabMethod } from './lab-methods.js'
 
 export type RemoteGate =
   | { kind: 'host-only'; message: string }
-  | { kind: 'runs-program'; message: string; /** What the program would be, for a confirmation dialog. */ program: string }
+  | {
+      kind: 'runs-program'
+      message: string
+      /** What the program would be, for a confirmation dialog. */ program: string
+    }
 
 type Fields = Record<string, unknown> | undefined
 
@@ -25,11 +29,16 @@ export function remoteCallGate(method: LabMethod, input: unknown): RemoteGate | 
     case 'setSessionsDir':
       return {
         kind: 'host-only',
-        message: 'The sessions folder is chosen where the lab was started (zklab serve --sessions-dir, or the app’s folder dialog), not by a page.',
+        message:
+          'The sessions folder is chosen where the lab was started (zklab serve --sessions-dir, or the app’s folder dialog), not by a page.',
       }
     case 'createSession':
       if (fields?.dir !== undefined || fields?.sessionsDir !== undefined) {
-        return { kind: 'host-only', message: 'A session’s folder is chosen by the lab (under its sessions folder), not by a page: leave out dir and sessionsDir.' }
+        return {
+          kind: 'host-only',
+          message:
+            'A session’s folder is chosen by the lab (under its sessions folder), not by a page: leave out dir and sessionsDir.',
+        }
       }
       return undefined
     case 'addWorkers':
@@ -42,10 +51,18 @@ export function remoteCallGate(method: LabMethod, input: unknown): RemoteGate | 
     }
     case 'startZooKeeper':
       if (typeof fields?.home === 'string') {
-        return { kind: 'runs-program', program: `java from ${fields.home}`, message: `This would run the ZooKeeper found in ${JSON.stringify(fields.home)}.` }
+        return {
+          kind: 'runs-program',
+          program: `java from ${fields.home}`,
+          message: `This would run the ZooKeeper found in ${JSON.stringify(fields.home)}.`,
+        }
       }
       if (fields?.mode === 'docker') {
-        return { kind: 'runs-program', program: 'docker run zookeeper', message: 'This would start ZooKeeper containers through the Docker engine.' }
+        return {
+          kind: 'runs-program',
+          program: 'docker run zookeeper',
+          message: 'This would start ZooKeeper containers through the Docker engine.',
+        }
       }
       return undefined
     default:

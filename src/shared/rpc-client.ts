@@ -86,7 +86,9 @@ export class RpcClient {
 
   /** Every Lab API method as a function that makes this call. */
   methods(): LabCalls {
-    return Object.fromEntries(LAB_METHOD_NAMES.map((m) => [m, (input?: unknown) => this.call(m, input)])) as unknown as LabCalls
+    return Object.fromEntries(
+      LAB_METHOD_NAMES.map((m) => [m, (input?: unknown) => this.call(m, input)]),
+    ) as unknown as LabCalls
   }
 
   /** Event batches the lab pushes. */

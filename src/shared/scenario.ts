@@ -14,7 +14,9 @@ import { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_SESSION_TIMEOUT_MS } from './worker
 export const Target = z.union([
   z.enum(['primary', 'standby', 'random', 'zk-leader', 'zk-follower']),
   z.number().int().min(1),
-  z.string().regex(/^(worker-[A-Za-z0-9._-]+-\d+|zk-\d+)$/, 'a worker name like worker-task01-2, or a server like zk-1'),
+  z
+    .string()
+    .regex(/^(worker-[A-Za-z0-9._-]+-\d+|zk-\d+)$/, 'a worker name like worker-task01-2, or a server like zk-1'),
 ])
 export type Target = z.infer<typeof Target>
 /** A target, or `faulted`: whatever the last fault step hit (for the steps that undo a fault). */
@@ -22,7 +24,13 @@ export const TargetOrFaulted = z.union([z.literal('faulted'), Target])
 export type TargetOrFaulted = z.infer<typeof TargetOrFaulted>
 
 /** The invariants the checker grades; `expect` steps and a scenario's `expect` name them. */
-export const Invariant = z.enum(['single-primary', 'sink-integrity', 'commit-monotonic', 'status-truth', 'zombie-write'])
+export const Invariant = z.enum([
+  'single-primary',
+  'sink-integrity',
+  'commit-monotonic',
+  'status-truth',
+  'zombie-write',
+])
 export type Invariant = z.infer<typeof Invariant>
 
 /**
@@ -70,7 +78,13 @@ const Partition = z.object({ partition: Target, for: Duration.optional(), ...Com
 const Heal = z.object({ heal: TargetOrFaulted, ...Common }).strict()
 /** Adds latency (± jitter) to a worker's link; back to normal after `for` ms, or by `heal`. */
 const Slow = z
-  .object({ slow: Target, latencyMs: z.number().int().min(0).max(60_000), jitterMs: z.number().int().min(0).max(60_000).default(0), for: Duration.optional(), ...Common })
+  .object({
+    slow: Target,
+    latencyMs: z.number().int().min(0).max(60_000),
+    jitterMs: z.number().int().min(0).max(60_000).default(0),
+    for: Duration.optional(),
+    ...Common,
+  })
   .strict()
 /** Resets a worker's TCP connections to ZooKeeper. */
 const Reset = z.object({ reset: Target, ...Common }).strict()
@@ -135,7 +149,10 @@ export const StepSchema: z.ZodType<Step> = z.lazy(() =>
     if (keys.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: keys.length === 0 ? `a step needs one of: ${STEP_ACTIONS.join(', ')}` : `a step has one action, not ${keys.join(' and ')}`,
+        message:
+          keys.length === 0
+            ? `a step needs one of: ${STEP_ACTIONS.join(', ')}`
+            : `a step has one action, not ${keys.join(' and ')}`,
       })
       return z.NEVER
     }
@@ -183,7 +200,8 @@ export const Scenario = z
     checkScenarioTotals(s, ctx)
     const names = s.tasks.map((t) => t.name)
     names.forEach((n, i) => {
-      if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', message: `task ${n} is listed twice`, path: ['tasks', i, 'name'] })
+      if (names.indexOf(n) !== i)
+        ctx.addIssue({ code: 'custom', message: `task ${n} is listed twice`, path: ['tasks', i, 'name'] })
     })
     // ZooKeeper grants session timeouts between 2 and 20 ticks; outside that range it silently changes them.
     const tick = s.zookeeper.tickTimeMs
@@ -213,7 +231,12 @@ function deeper(steps: unknown, path: string, depth: number): { path: string; me
   if (!Array.isArray(steps)) return undefined
   for (const [i, step] of steps.entries()) {
     if (!step || typeof step !== 'object') continue
-    const inner = 'repeat' in step ? { key: 'steps', list: (step as { steps?: unknown }).steps } : 'parallel' in step ? { key: 'parallel', list: (step as { parallel?: unknown }).parallel } : undefined
+    const inner =
+      'repeat' in step
+        ? { key: 'steps', list: (step as { steps?: unknown }).steps }
+        : 'parallel' in step
+          ? { key: 'parallel', list: (step as { parallel?: unknown }).parallel }
+          : undefined
     if (!inner) continue
     const here = `${path}[${i}]`
     if (depth > SCENARIO_LIMITS.nestingDepth) {
@@ -249,12 +272,25 @@ function totalsOf(step: Step): StepTotals {
       workers: branches.reduce((n, b) => n + b.workers, 0),
     }
   }
-  const ms = 'sleep' in step ? step.sleep : 'waitFor' in step ? step.timeoutMs : 'for' in step && typeof step.for === 'number' ? step.for : 0
+  const ms =
+    'sleep' in step
+      ? step.sleep
+      : 'waitFor' in step
+        ? step.timeoutMs
+        : 'for' in step && typeof step.for === 'number'
+          ? step.for
+          : 0
   return { steps: 1, ms, workers: 'addWorkers' in step ? step.addWorkers : 0 }
 }
 
 function sequenceTotals(steps: Step[]): StepTotals {
-  return steps.map(totalsOf).reduce((a, b) => ({ steps: a.steps + b.steps, ms: a.ms + b.ms, workers: a.workers + b.workers }), { steps: 0, ms: 0, workers: 0 })
+  return steps
+    .map(totalsOf)
+    .reduce((a, b) => ({ steps: a.steps + b.steps, ms: a.ms + b.ms, workers: a.workers + b.workers }), {
+      steps: 0,
+      ms: 0,
+      workers: 0,
+    })
 }
 
 /** Expanded steps, run time and workers; each error names the step (or task) where the total crosses its cap. */
@@ -264,7 +300,11 @@ function checkScenarioTotals(s: { tasks: Array<{ workers: number }>; steps: Step
   for (const [i, task] of s.tasks.entries()) {
     workers += task.workers
     if (workers > limits.workers) {
-      ctx.addIssue({ code: 'custom', path: ['tasks', i, 'workers'], message: `the tasks start ${workers} workers so far; a scenario may start at most ${limits.workers}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tasks', i, 'workers'],
+        message: `the tasks start ${workers} workers so far; a scenario may start at most ${limits.workers}`,
+      })
       return
     }
   }
@@ -278,15 +318,27 @@ function checkScenarioTotals(s: { tasks: Array<{ workers: number }>; steps: Step
     const at = ['steps', i]
     if (!reported.steps && total.steps > limits.expandedSteps) {
       reported.steps = true
-      ctx.addIssue({ code: 'custom', path: at, message: `with repeats multiplied out the steps come to ${total.steps} by here; a scenario may run at most ${limits.expandedSteps}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: at,
+        message: `with repeats multiplied out the steps come to ${total.steps} by here; a scenario may run at most ${limits.expandedSteps}`,
+      })
     }
     if (!reported.ms && total.ms > limits.runTimeMs) {
       reported.ms = true
-      ctx.addIssue({ code: 'custom', path: at, message: `sleeps, \`for\` durations and waitFor timeouts, repeats multiplied out, come to ${hours(total.ms)} by here; a scenario may run at most ${hours(limits.runTimeMs)}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: at,
+        message: `sleeps, \`for\` durations and waitFor timeouts, repeats multiplied out, come to ${hours(total.ms)} by here; a scenario may run at most ${hours(limits.runTimeMs)}`,
+      })
     }
     if (!reported.workers && total.workers > limits.workers) {
       reported.workers = true
-      ctx.addIssue({ code: 'custom', path: at, message: `the tasks and addWorkers steps start ${total.workers} workers by here; a scenario may start at most ${limits.workers}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: at,
+        message: `the tasks and addWorkers steps start ${total.workers} workers by here; a scenario may start at most ${limits.workers}`,
+      })
     }
   }
 }

@@ -12,11 +12,18 @@ export function isServerTarget(target: WorkerTargetSpec): target is string {
 }
 
 /** The worker a target names, or undefined when none fits right now. */
-export function pickWorker(state: LabState, task: string, target: WorkerTargetSpec, random = Math.random): WorkerView | undefined {
+export function pickWorker(
+  state: LabState,
+  task: string,
+  target: WorkerTargetSpec,
+  random = Math.random,
+): WorkerView | undefined {
   const live = Object.values(state.workers).filter((w) => w.task === task && w.status === 'running')
   if (target === 'primary') {
     // Several may claim it (a zombie): the rightful one holds the smallest instance node.
-    return primariesOf(state, task).sort((a, b) => (a.node ?? '').slice(-10).localeCompare((b.node ?? '').slice(-10)))[0]
+    return primariesOf(state, task).sort((a, b) =>
+      (a.node ?? '').slice(-10).localeCompare((b.node ?? '').slice(-10)),
+    )[0]
   }
   if (target === 'standby') return live.find((w) => w.role === 'standby')
   if (target === 'random') return live[Math.floor(random() * live.length)]
@@ -27,7 +34,8 @@ export function pickWorker(state: LabState, task: string, target: WorkerTargetSp
 /** The server a target names (`zk-2`, `zk-leader`, `zk-follower`), from the modes `srvr` last reported. */
 export function pickServer(state: LabState, target: string): ZkServerView | undefined {
   const servers = state.zookeeper.servers
-  if (target === 'zk-leader') return servers.find((s) => s.mode === 'leader') ?? (servers.length === 1 ? servers[0] : undefined)
+  if (target === 'zk-leader')
+    return servers.find((s) => s.mode === 'leader') ?? (servers.length === 1 ? servers[0] : undefined)
   if (target === 'zk-follower') return servers.find((s) => s.mode === 'follower' && s.state === 'running')
   return servers.find((s) => s.name === target)
 }

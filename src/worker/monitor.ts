@@ -44,7 +44,8 @@ let tasksFollower: Follower | undefined
 /** The session each task's watches live on. */
 const followedOn = new Map<string, ZkClient>()
 
-const reportError = (err: unknown) => emit(E.error, { message: err instanceof Error ? err.message : String(err) }, 'error')
+const reportError = (err: unknown) =>
+  emit(E.error, { message: err instanceof Error ? err.message : String(err) }, 'error')
 
 function setAlert(task: TaskState, kind: AlertKind, on: boolean, message: () => string): void {
   if (on && !task.alerts.has(kind)) {
@@ -174,7 +175,10 @@ await runService({
 })
 
 // The stall check needs a clock: nothing in ZooKeeper changes while a task is stuck.
-setInterval(() => {
-  const now = Date.now()
-  for (const task of tasks.values()) evaluate(task, now)
-}, Math.max(50, Math.min(1000, Math.floor(options.commitIntervalMs / 2))))
+setInterval(
+  () => {
+    const now = Date.now()
+    for (const task of tasks.values()) evaluate(task, now)
+  },
+  Math.max(50, Math.min(1000, Math.floor(options.commitIntervalMs / 2))),
+)

@@ -17,7 +17,14 @@ import { ObserverEventTypes as E } from '../shared/events.js'
 import { bySequence } from '../shared/sequential.js'
 import { settingsOrExit } from './common/args.js'
 import { createEmitter, errorFields } from './common/emitter.js'
-import { createGate, followChildren, followData, type Follower, type NodeValue, type ChildrenValue } from './common/follow.js'
+import {
+  createGate,
+  followChildren,
+  followData,
+  type Follower,
+  type NodeValue,
+  type ChildrenValue,
+} from './common/follow.js'
 import { joinPath } from './common/paths.js'
 import { runService } from './common/service.js'
 import type { Session } from './common/session.js'

@@ -58,7 +58,10 @@ async function deleteTree(client: ZkClient, path: string): Promise<boolean> {
 
 let client: ZkClient | undefined
 try {
-  client = await connectZk({ connect: options.connect, sessionTimeoutMs: options.sessionTimeoutMs }, options.connectTimeoutMs)
+  client = await connectZk(
+    { connect: options.connect, sessionTimeoutMs: options.sessionTimeoutMs },
+    options.connectTimeoutMs,
+  )
   if (options.create !== undefined) {
     await createTask(client, options.create)
   } else {

@@ -17,10 +17,11 @@ import { strategies } from './strategies/index.js'
 const options = settingsOrExit('task-worker')
 
 const { emit } = createEmitter()
-for (const event of ['uncaughtException', 'unhandledRejection'] as const) process.on(event, (err) => {
-  emit(E.error, errorFields(err), 'error')
-  process.exit(2)
-})
+for (const event of ['uncaughtException', 'unhandledRejection'] as const)
+  process.on(event, (err) => {
+    emit(E.error, errorFields(err), 'error')
+    process.exit(2)
+  })
 
 emit(E.started, { task: options.task, workerId: options.workerId, strategy: options.strategy, pid: process.pid })
 await strategies[options.strategy]({ options, paths: taskPaths(options.root, options.task), emit })

@@ -26,7 +26,9 @@ async function screenshotRun(page: Page, label: string) {
     await openTab(page, 'Verdicts')
     await page.locator('.view').screenshot({ path: `${SHOTS}/verdicts-${label}-${theme}.png` })
     await page.screenshot({ path: `${SHOTS}/app-${label}-${theme}.png` })
-    await page.getByRole('region', { name: 'Failover breakdown' }).screenshot({ path: `${SHOTS}/breakdown-${label}-${theme}.png` })
+    await page
+      .getByRole('region', { name: 'Failover breakdown' })
+      .screenshot({ path: `${SHOTS}/breakdown-${label}-${theme}.png` })
   }
   await setTheme(page, 'light')
 }
@@ -39,7 +41,10 @@ async function runScenario(page: Page, name: string, strategy: 'seed' | 'recipe'
   await expect(run).toContainText(`strategy ${strategy}`)
 }
 
-test('run stop-primary with seed, then recipe: live violations, verdicts and the failover breakdown', async ({ page, lab }) => {
+test('run stop-primary with seed, then recipe: live violations, verdicts and the failover breakdown', async ({
+  page,
+  lab,
+}) => {
   test.setTimeout(360_000)
   mkdirSync(SHOTS, { recursive: true })
   const errors = collectPageErrors(page)
@@ -99,8 +104,14 @@ test('run stop-primary with seed, then recipe: live violations, verdicts and the
     await openTab(page, 'Verdicts')
     // One verdict per invariant the checker grades (four at least), for task01.
     await expect.poll(() => page.getByTestId('verdict-row').count()).toBeGreaterThanOrEqual(4)
-    await expect(page.locator('[data-testid="verdict-row"][data-invariant="status-truth"]')).toHaveAttribute('data-ok', 'false')
-    await expect(page.locator('[data-testid="verdict-row"][data-invariant="single-primary"]')).toHaveAttribute('data-ok', 'true')
+    await expect(page.locator('[data-testid="verdict-row"][data-invariant="status-truth"]')).toHaveAttribute(
+      'data-ok',
+      'false',
+    )
+    await expect(page.locator('[data-testid="verdict-row"][data-invariant="single-primary"]')).toHaveAttribute(
+      'data-ok',
+      'true',
+    )
     await expect(page.getByTestId('verdicts-ok')).toHaveText(/^\d+ failed$/)
     await expect(page.getByTestId('violations-badge')).toHaveText(/^[1-9]\d* violations?$/)
     // The seed hands over only when the stopped primary's session expires.
@@ -199,20 +210,37 @@ test('ZooKeeper ensemble of 3: modes shown, kill the leader, another is elected'
   expect(leader).toMatch(/^zk-[123]$/)
   const killLeader = page.getByRole('button', { name: 'Kill the ZooKeeper leader' })
   await expect(killLeader).toContainText(`Kill leader (${leader})`)
-  for (const action of ['Stop', 'Kill', 'Pause', 'Restart']) await expect(page.getByRole('button', { name: `${action} ${leader}`, exact: true })).toBeVisible()
+  for (const action of ['Stop', 'Kill', 'Pause', 'Restart'])
+    await expect(page.getByRole('button', { name: `${action} ${leader}`, exact: true })).toBeVisible()
   await page.locator('.cluster-panel').screenshot({ path: `${SHOTS}/ensemble-light.png` })
 
   await killLeader.click()
-  await expect(page.locator(`[data-server="${leader}"]`)).toHaveAttribute('data-state', /stopped|crashed/, { timeout: 30_000 })
+  await expect(page.locator(`[data-server="${leader}"]`)).toHaveAttribute('data-state', /stopped|crashed/, {
+    timeout: 30_000,
+  })
   await expect(page.getByRole('button', { name: `Start ${leader}`, exact: true })).toBeVisible()
   // The two left elect a new leader among themselves.
   await expect
-    .poll(async () => (await modes.filter({ hasText: /^leader$/ }).getAttribute('data-testid').catch(() => null))?.replace('zk-mode-', ''), { timeout: 90_000 })
+    .poll(
+      async () =>
+        (
+          await modes
+            .filter({ hasText: /^leader$/ })
+            .getAttribute('data-testid')
+            .catch(() => null)
+        )?.replace('zk-mode-', ''),
+      { timeout: 90_000 },
+    )
     .toMatch(new RegExp(`^zk-(?!${leader.slice(-1)}$)[123]$`))
   await expect(killLeader).toBeEnabled()
 
   // Pause and resume a follower from its own buttons.
-  const follower = ((await modes.filter({ hasText: /^follower$/ }).first().getAttribute('data-testid')) ?? '').replace('zk-mode-', '')
+  const follower = (
+    (await modes
+      .filter({ hasText: /^follower$/ })
+      .first()
+      .getAttribute('data-testid')) ?? ''
+  ).replace('zk-mode-', '')
   await page.getByRole('button', { name: `Pause ${follower}`, exact: true }).click()
   await expect(page.locator(`[data-server="${follower}"]`)).toHaveAttribute('data-state', 'paused')
   await page.getByRole('button', { name: `Resume ${follower}`, exact: true }).click()

@@ -16,7 +16,10 @@ const PROGRAM = 'test/fixtures/external-worker.sh'
 const LINE = `EXTRA=from-the-app ${PROGRAM} --label 'worker {workerId}'`
 const LIVE_PRIMARY = '[data-worker][data-role="primary"][data-status="running"]'
 
-test('external workers: add them from a task card, kill their primary, grade them with a bundled scenario', async ({ page, lab }) => {
+test('external workers: add them from a task card, kill their primary, grade them with a bundled scenario', async ({
+  page,
+  lab,
+}) => {
   test.setTimeout(300_000)
   mkdirSync(SHOTS, { recursive: true })
   const errors = collectPageErrors(page)
@@ -52,7 +55,9 @@ test('external workers: add them from a task card, kill their primary, grade the
   await test.step('three external workers: one primary, read off ZooKeeper', async () => {
     await page.getByLabel('workers', { exact: true }).fill('3')
     await add.click()
-    await expect(page.locator('[data-worker][data-strategy="external"][data-status="running"]')).toHaveCount(3, { timeout: 60_000 })
+    await expect(page.locator('[data-worker][data-strategy="external"][data-status="running"]')).toHaveCount(3, {
+      timeout: 60_000,
+    })
     await expect(page.locator(LIVE_PRIMARY)).toHaveCount(1, { timeout: 60_000 })
     await expect(page.locator('[data-worker][data-role="standby"]')).toHaveCount(2, { timeout: 60_000 })
     await expect(page.locator('[data-worker="worker-task01-1"]')).toContainText('external')
@@ -61,7 +66,9 @@ test('external workers: add them from a task card, kill their primary, grade the
     const log = readFileSync(join(dir, 'logs', 'worker-task01-2.log'), 'utf8')
     expect(log).toContain('args=--label worker 2')
     expect(log).toContain('EXTRA=from-the-app')
-    expect(log).toMatch(/connect=127\.0\.0\.1:\d+ root=\/customBackUp task=task01 taskPath=\/customBackUp\/tasks\/task01/)
+    expect(log).toMatch(
+      /connect=127\.0\.0\.1:\d+ root=\/customBackUp task=task01 taskPath=\/customBackUp\/tasks\/task01/,
+    )
     await dismissToasts(page)
     await page.locator('.cluster-panel').screenshot({ path: `${SHOTS}/external-workers-light.png` })
   })
@@ -85,19 +92,32 @@ test('external workers: add them from a task card, kill their primary, grade the
     const run = page.getByTestId('current-run')
     await expect(run).toContainText('strategy external', { timeout: 60_000 })
     // The run says which program it ran, as a command line that reads back the same.
-    await expect(page.getByTestId('run-command')).toHaveText(`EXTRA=from-the-app ${PROGRAM} --label 'worker {workerId}'`)
+    await expect(page.getByTestId('run-command')).toHaveText(
+      `EXTRA=from-the-app ${PROGRAM} --label 'worker {workerId}'`,
+    )
     await expect(run).toHaveAttribute('data-outcome', 'passed', { timeout: 180_000 })
     await expect(page.getByTestId('session-closed')).toBeVisible({ timeout: 60_000 })
     await openTab(page, 'Verdicts')
-    await expect(page.locator('[data-testid="verdict-row"][data-invariant="zombie-write"]')).toHaveAttribute('data-ok', 'true')
-    await expect(page.locator('[data-testid="verdict-row"][data-invariant="single-primary"]')).toHaveAttribute('data-ok', 'true')
-    await expect(page.locator('[data-testid="verdict-row"][data-invariant="sink-integrity"]')).toHaveAttribute('data-ok', 'true')
+    await expect(page.locator('[data-testid="verdict-row"][data-invariant="zombie-write"]')).toHaveAttribute(
+      'data-ok',
+      'true',
+    )
+    await expect(page.locator('[data-testid="verdict-row"][data-invariant="single-primary"]')).toHaveAttribute(
+      'data-ok',
+      'true',
+    )
+    await expect(page.locator('[data-testid="verdict-row"][data-invariant="sink-integrity"]')).toHaveAttribute(
+      'data-ok',
+      'true',
+    )
     // The program it ran: every worker of the new session is the external one.
     const dir = (await page.getByTestId('session-dir').textContent())!.trim()
     const spawned = readFileSync(join(dir, 'events.jsonl'), 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { type: string; name?: string; command?: string; labels?: { strategy?: string } })
+      .map(
+        (line) => JSON.parse(line) as { type: string; name?: string; command?: string; labels?: { strategy?: string } },
+      )
       .filter((e) => e.type === 'process.spawned' && e.name?.startsWith('worker-'))
     expect(spawned.length).toBeGreaterThanOrEqual(3)
     for (const e of spawned) {

@@ -80,7 +80,9 @@ test('kill the primary: a standby takes over, and every panel shows it', async (
     await expect(details).toContainText('ephemeralOwner')
     await expect(details).toContainText(/owned by\s*worker-task01-\d/)
     // lastCommit moves: the primary is working.
-    await expect(page.locator('[data-path="/customBackUp/tasks/task01/lastCommit"]')).toContainText(/= [1-9]/, { timeout: 30_000 })
+    await expect(page.locator('[data-path="/customBackUp/tasks/task01/lastCommit"]')).toContainText(/= [1-9]/, {
+      timeout: 30_000,
+    })
   })
 
   const oldPrimary = (await page.locator(LIVE_PRIMARY).getAttribute('data-worker'))!
@@ -100,7 +102,9 @@ test('kill the primary: a standby takes over, and every panel shows it', async (
   await test.step("the killed primary's ephemeral node is gone once its session expired", async () => {
     await openTab(page, 'Znode tree')
     await expect(page.locator(`[role="treeitem"][data-parent="${INSTANCE}"]`)).toHaveCount(2)
-    await expect(page.locator(`[role="treeitem"][data-parent="${INSTANCE}"]`).filter({ hasText: oldPrimary })).toHaveCount(0)
+    await expect(
+      page.locator(`[role="treeitem"][data-parent="${INSTANCE}"]`).filter({ hasText: oldPrimary }),
+    ).toHaveCount(0)
   })
 
   await test.step('the timeline lists the failover with its gap', async () => {
@@ -154,7 +158,7 @@ test('kill the primary: a standby takes over, and every panel shows it', async (
     await page.getByRole('button', { name: 'Export' }).click()
     const file = await download
     expect(file.suggestedFilename()).toBe(`${newPrimary}.log`)
-    const text = await readFile((await file.path()), 'utf8')
+    const text = await readFile(await file.path(), 'utf8')
     expect(text).toMatch(/^\d{4}-\d\d-\d\dT\S+Z INFO {2}worker\.started /m)
     expect(text).toContain('worker.role role=primary')
   })
@@ -163,7 +167,10 @@ test('kill the primary: a standby takes over, and every panel shows it', async (
     await openTab(page, 'Logs')
     await page.getByRole('tab', { name: 'All processes' }).click()
     await openTab(page, 'Znode tree')
-    await page.locator('[role="treeitem"]').filter({ hasText: `ephemeral · ${newPrimary}` }).click()
+    await page
+      .locator('[role="treeitem"]')
+      .filter({ hasText: `ephemeral · ${newPrimary}` })
+      .click()
     for (const dismiss of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await dismiss.click()
     await screenshotPanels(page, 'light')
     await screenshotPanels(page, 'dark')

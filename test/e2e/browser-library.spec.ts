@@ -19,7 +19,12 @@ import { collectPageErrors, dismissToasts, openTab, setTheme, SHOTS, startScenar
 const INSTANCE = '/customBackUp/tasks/task01/instance'
 
 /** Runs a bundled scenario from the Experiments view and waits for its verdicts; returns its session folder. */
-async function runScenario(page: Page, name: string, strategy: 'seed' | 'recipe', outcome: 'passed' | 'failed'): Promise<string> {
+async function runScenario(
+  page: Page,
+  name: string,
+  strategy: 'seed' | 'recipe',
+  outcome: 'passed' | 'failed',
+): Promise<string> {
   await startScenario(page, name, strategy)
   await expect(page.getByTestId('current-run')).toHaveAttribute('data-outcome', outcome, { timeout: 180_000 })
   await expect(page.getByTestId('session-closed')).toBeVisible({ timeout: 60_000 })
@@ -32,12 +37,19 @@ function firstStop(dir: string): { worker: string; seq: number; node: string } {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>)
-  const stop = events.find((e) => e.type === 'process.action' && e.action === 'stop' && String(e.name).startsWith('worker-'))!
-  const registered = events.filter((e) => e.type === 'worker.registered' && e.source === stop.name && Number(e.seq) < Number(stop.seq)).at(-1)!
+  const stop = events.find(
+    (e) => e.type === 'process.action' && e.action === 'stop' && String(e.name).startsWith('worker-'),
+  )!
+  const registered = events
+    .filter((e) => e.type === 'worker.registered' && e.source === stop.name && Number(e.seq) < Number(stop.seq))
+    .at(-1)!
   return { worker: String(stop.name), seq: Number(stop.seq), node: String(registered.node) }
 }
 
-test('library: replay a run and scrub it, compare seed with recipe, export a report, delete a session', async ({ page, lab }) => {
+test('library: replay a run and scrub it, compare seed with recipe, export a report, delete a session', async ({
+  page,
+  lab,
+}) => {
   test.setTimeout(600_000)
   mkdirSync(SHOTS, { recursive: true })
   const errors = collectPageErrors(page)
@@ -49,8 +61,10 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
 
   // The seed waits out a 6 s session timeout at each of its three failovers and fails status-truth;
   // the recipe hands over at once and passes.
-  const seedDir = await test.step('run stop-primary with the seed', () => runScenario(page, 'stop-primary', 'seed', 'failed'))
-  const recipeDir = await test.step('run stop-primary with the recipe', () => runScenario(page, 'stop-primary', 'recipe', 'passed'))
+  const seedDir = await test.step('run stop-primary with the seed', () =>
+    runScenario(page, 'stop-primary', 'seed', 'failed'))
+  const recipeDir = await test.step('run stop-primary with the recipe', () =>
+    runScenario(page, 'stop-primary', 'recipe', 'passed'))
   const stopped = firstStop(recipeDir)
   const oldNode = `${INSTANCE}/${stopped.node}`
 
@@ -64,7 +78,12 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
   // A run whose lab was killed mid-way: no closedAt, no verdicts, a torn last journal line.
   const cutDir = join(lab.sessionsDir, '20990101-000000-cut-off')
   cpSync(recipeDir, cutDir, { recursive: true })
-  const { closedAt: _closed, check: _check, result: _result, ...open } = JSON.parse(readFileSync(join(cutDir, 'session.json'), 'utf8')) as Record<string, unknown>
+  const {
+    closedAt: _closed,
+    check: _check,
+    result: _result,
+    ...open
+  } = JSON.parse(readFileSync(join(cutDir, 'session.json'), 'utf8')) as Record<string, unknown>
   writeFileSync(join(cutDir, 'session.json'), JSON.stringify({ ...open, name: 'killed mid-run' }))
   const journal = readFileSync(join(cutDir, 'events.jsonl'), 'utf8').split('\n')
   writeFileSync(join(cutDir, 'events.jsonl'), journal.slice(0, 200).join('\n') + '\n' + journal[200].slice(0, 40))
@@ -102,7 +121,9 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
   })
 
   await test.step('export a report from the library: the paths of the files written are shown', async () => {
-    await row(recipeDir).getByRole('button', { name: /^Export report of / }).click()
+    await row(recipeDir)
+      .getByRole('button', { name: /^Export report of / })
+      .click()
     const paths = group(recipeDir).getByTestId('export-paths')
     await expect(paths).toBeVisible({ timeout: 180_000 })
     await expect(paths).toContainText(`${recipeDir}/report.html`)
@@ -112,7 +133,9 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
   })
 
   await test.step('rename a session', async () => {
-    await row(seedDir).getByRole('button', { name: /^Rename / }).click()
+    await row(seedDir)
+      .getByRole('button', { name: /^Rename / })
+      .click()
     const input = row(seedDir).getByRole('textbox', { name: /^New name for / })
     await input.fill('stop-primary, seed')
     await input.press('Enter')
@@ -121,19 +144,25 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
   })
 
   await test.step('delete a session, after confirming', async () => {
-    await row(firstDir).getByRole('button', { name: /^Delete / }).click()
+    await row(firstDir)
+      .getByRole('button', { name: /^Delete / })
+      .click()
     const confirm = page.getByRole('group', { name: /^Confirm deleting / })
     await expect(confirm).toContainText(firstDir)
     await confirm.getByRole('button', { name: 'Cancel' }).click()
     await expect(row(firstDir)).toHaveCount(1)
-    await row(firstDir).getByRole('button', { name: /^Delete / }).click()
+    await row(firstDir)
+      .getByRole('button', { name: /^Delete / })
+      .click()
     await page.getByRole('button', { name: 'Delete for good' }).click()
     await expect(row(firstDir)).toHaveCount(0)
     await expect(page.locator('tr[data-session-dir]')).toHaveCount(4)
   })
 
   await test.step('replay the recipe run: read-only, in the same panels', async () => {
-    await row(recipeDir).getByRole('button', { name: /^Replay / }).click()
+    await row(recipeDir)
+      .getByRole('button', { name: /^Replay / })
+      .click()
     await expect(page.getByTestId('replay-banner')).toHaveText('Replaying stop-primary — read-only')
     await expect(page.getByTestId('session-dir')).toHaveText(recipeDir)
     await expect(page.getByTestId('session-notice')).toContainText('Read-only replay')
@@ -202,7 +231,9 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
     const total = await page.getByTestId('replay-position').getAttribute('data-position')
     expect(Number(total)).toBeGreaterThan(stopped.seq)
     await expect(page.locator(`[role="treeitem"][data-path="${oldNode}"]`)).toHaveCount(0)
-    await expect(page.getByRole('complementary', { name: 'Znode details' })).toContainText('does not exist at this moment of the replay')
+    await expect(page.getByRole('complementary', { name: 'Znode details' })).toContainText(
+      'does not exist at this moment of the replay',
+    )
     // Home, then the stop again by marker; End once more.
     await page.keyboard.press('Home')
     await expect(page.getByTestId('replay-position')).toHaveAttribute('data-position', '0')
@@ -231,11 +262,15 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
     await expect(page.locator('tr[data-session-dir]')).toHaveCount(4)
     await expect(row(nested)).toHaveCount(0)
     await expect(row(join(lab.sessionsDir, 'a-link'))).toHaveCount(0)
-    await row(seedDir).getByRole('button', { name: /^Replay / }).click()
+    await row(seedDir)
+      .getByRole('button', { name: /^Replay / })
+      .click()
     await expect(page.getByTestId('replay-banner')).toHaveText('Replaying stop-primary, seed — read-only')
     // From one replay to another: the torn line is reported, the rest replays.
     await openTab(page, 'Library')
-    await row(cutDir).getByRole('button', { name: /^Replay / }).click()
+    await row(cutDir)
+      .getByRole('button', { name: /^Replay / })
+      .click()
     await expect(page.getByTestId('replay-banner')).toHaveText('Replaying killed mid-run — read-only')
     const bar = page.getByRole('region', { name: 'Replay' })
     await expect(bar).toContainText('cut off')
@@ -271,7 +306,9 @@ test('library: replay a run and scrub it, compare seed with recipe, export a rep
       // The table first (the timelines' screenshot below scrolls the view down to them).
       await page.locator('.view .pane-body').evaluate((el) => el.scrollTo({ top: 0 }))
       await page.locator('.view').screenshot({ path: `${SHOTS}/compare-${theme}.png` })
-      await page.getByRole('region', { name: 'Leadership timelines' }).screenshot({ path: `${SHOTS}/compare-timelines-${theme}.png` })
+      await page
+        .getByRole('region', { name: 'Leadership timelines' })
+        .screenshot({ path: `${SHOTS}/compare-timelines-${theme}.png` })
     }
     await setTheme(page, 'light')
   })

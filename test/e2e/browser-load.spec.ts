@@ -20,7 +20,8 @@ const TASKS = 2_499
 test('20 workers × 100 lines/s and 10,000 znodes stay responsive', async ({ page, lab }) => {
   let seq = 0
   const started = Date.now()
-  const ev = (source: string, type: string, fields: Record<string, unknown>): LabEvent => ({ seq: ++seq, time: Date.now(), source, type, level: 'info', ...fields }) as LabEvent
+  const ev = (source: string, type: string, fields: Record<string, unknown>): LabEvent =>
+    ({ seq: ++seq, time: Date.now(), source, type, level: 'info', ...fields }) as LabEvent
   const snapshot = { ...emptyLabState(), session: { dir: '/tmp/zklab-load', name: 'load', createdAt: started } }
   let socket: WebSocketRoute | undefined
   let answeredHistory!: () => void
@@ -54,16 +55,40 @@ test('20 workers × 100 lines/s and 10,000 znodes stay responsive', async ({ pag
 
   // The workers, and a tree of 10,000 znodes: 2,499 tasks of the seed's layout plus two instances.
   const names = Array.from({ length: WORKERS }, (_, i) => `worker-load-${i + 1}`)
-  send(names.map((name, i) => ev('lab', 'process.spawned', { name, kind: 'worker', pid: 10_000 + i, labels: { task: 't0000', workerId: i + 1, strategy: 'seed' } })))
-  const stat = { czxid: '0x1', mzxid: '0x1', pzxid: '0x1', ctime: started, mtime: started, version: 0, cversion: 0, ephemeralOwner: '0', dataLength: 0, numChildren: 0 }
+  send(
+    names.map((name, i) =>
+      ev('lab', 'process.spawned', {
+        name,
+        kind: 'worker',
+        pid: 10_000 + i,
+        labels: { task: 't0000', workerId: i + 1, strategy: 'seed' },
+      }),
+    ),
+  )
+  const stat = {
+    czxid: '0x1',
+    mzxid: '0x1',
+    pzxid: '0x1',
+    ctime: started,
+    mtime: started,
+    version: 0,
+    cversion: 0,
+    ephemeralOwner: '0',
+    dataLength: 0,
+    numChildren: 0,
+  }
   const paths = ['/customBackUp', '/customBackUp/tasks']
   for (let i = 0; i < TASKS; i++) {
     const task = `/customBackUp/tasks/t${String(i).padStart(4, '0')}`
     paths.push(task, `${task}/instance`, `${task}/lastCommit`, `${task}/status`)
   }
-  paths.push('/customBackUp/tasks/t0000/instance/server_1_0000000000', '/customBackUp/tasks/t0000/instance/server_2_0000000001')
+  paths.push(
+    '/customBackUp/tasks/t0000/instance/server_1_0000000000',
+    '/customBackUp/tasks/t0000/instance/server_2_0000000001',
+  )
   expect(paths).toHaveLength(ZNODES)
-  for (let i = 0; i < paths.length; i += 1000) send(paths.slice(i, i + 1000).map((path) => ev('observer', 'znode.created', { path, stat, data: '' })))
+  for (let i = 0; i < paths.length; i += 1000)
+    send(paths.slice(i, i + 1000).map((path) => ev('observer', 'znode.created', { path, stat, data: '' })))
 
   // Logs: 20 × 100 lines/s in 50 ms batches, while the user watches the merged view.
   await page.getByRole('tab', { name: 'Logs', exact: true }).click()
@@ -104,7 +129,9 @@ test('20 workers × 100 lines/s and 10,000 znodes stay responsive', async ({ pag
   await expect(page.getByTestId('znode-count')).toHaveText('10,000 znodes')
   const tree = page.getByRole('tree', { name: 'Znode tree' })
   await tree.evaluate((el) => el.scrollTo({ top: el.scrollHeight }))
-  await expect(tree.locator(`[data-path="/customBackUp/tasks/t${String(TASKS - 1).padStart(4, '0')}/status"]`)).toBeVisible()
+  await expect(
+    tree.locator(`[data-path="/customBackUp/tasks/t${String(TASKS - 1).padStart(4, '0')}/status"]`),
+  ).toBeVisible()
   // The cluster panel folds the idle tasks away.
   await expect(page.getByRole('button', { name: /Show 2,48\d more tasks without workers/ })).toBeVisible()
   // Only the visible rows are in the DOM.

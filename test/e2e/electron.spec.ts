@@ -62,14 +62,16 @@ function descendants(root: number): Map<number, string> {
 }
 
 function stillRunning(processes: Map<number, string>): number[] {
-  return [...processes].filter(([pid, startTime]) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-      return fields[0] !== 'Z' && fields[19] === startTime
-    } catch {
-      return false
-    }
-  }).map(([pid]) => pid)
+  return [...processes]
+    .filter(([pid, startTime]) => {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+        return fields[0] !== 'Z' && fields[19] === startTime
+      } catch {
+        return false
+      }
+    })
+    .map(([pid]) => pid)
 }
 
 type LabWindow = { lab: LabBridge; labBatches: LabEvent[][] }
@@ -97,7 +99,11 @@ test.describe('Electron app', () => {
       // The page comes from the app's own scheme, not from file://.
       expect(page.url()).toBe('zklab://app/index.html')
       // Created hidden, shown once ready.
-      await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => [w.getTitle(), w.isVisible()]))).toEqual([[TITLE, true]])
+      await expect
+        .poll(() =>
+          app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => [w.getTitle(), w.isVisible()])),
+        )
+        .toEqual([[TITLE, true]])
 
       // The page has the Lab API and nothing of Node or Electron.
       const surface = await page.evaluate(() => ({
@@ -106,7 +112,12 @@ test.describe('Electron app', () => {
         process: typeof (globalThis as Record<string, unknown>).process,
         ipcRenderer: typeof (globalThis as Record<string, unknown>).ipcRenderer,
       }))
-      expect(surface).toEqual({ lab: [...LAB_METHOD_NAMES, 'subscribe'].sort(), require: 'undefined', process: 'undefined', ipcRenderer: 'undefined' })
+      expect(surface).toEqual({
+        lab: [...LAB_METHOD_NAMES, 'subscribe'].sort(),
+        require: 'undefined',
+        process: 'undefined',
+        ipcRenderer: 'undefined',
+      })
 
       const snapshot = await page.evaluate(() => (window as unknown as LabWindow).lab.snapshot())
       expect(snapshot).toHaveProperty('zookeeper.servers')
@@ -131,9 +142,16 @@ test.describe('Electron app', () => {
         if ((await w.lab.snapshot()).zookeeper.servers.length === 0) await w.lab.startZooKeeper()
       })
       await expect
-        .poll(() => page.evaluate((ready) => (window as unknown as LabWindow).labBatches.flat().some((e) => e.type === ready), LabEventTypes.zkReady), {
-          timeout: 60_000,
-        })
+        .poll(
+          () =>
+            page.evaluate(
+              (ready) => (window as unknown as LabWindow).labBatches.flat().some((e) => e.type === ready),
+              LabEventTypes.zkReady,
+            ),
+          {
+            timeout: 60_000,
+          },
+        )
         .toBe(true)
 
       processes = descendants(electronPid)
@@ -147,7 +165,9 @@ test.describe('Electron app', () => {
     }
     try {
       if (process.platform === 'linux') {
-        await expect.poll(() => stillRunning(processes), { timeout: 15_000, message: 'processes the app left running' }).toEqual([])
+        await expect
+          .poll(() => stillRunning(processes), { timeout: 15_000, message: 'processes the app left running' })
+          .toEqual([])
       }
     } finally {
       rmSync(sessions, { recursive: true, force: true })

@@ -21,7 +21,8 @@ export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<voi
 }
 
 export async function dismissToasts(page: Page): Promise<void> {
-  for (const dismiss of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await dismiss.click().catch(() => {})
+  for (const dismiss of await page.getByRole('button', { name: 'Dismiss notification' }).all())
+    await dismiss.click().catch(() => {})
 }
 
 /** Uncaught errors and console errors of the page, gathered for a final "none" check. */
@@ -38,7 +39,11 @@ export function collectPageErrors(page: Page): string[] {
  * Starts a bundled scenario from the Experiments view with a strategy chip (`external…` needs its
  * command line typed first) and waits until its own session is open.
  */
-export async function startScenario(page: Page, name: string, strategy: 'seed' | 'recipe' | 'external…'): Promise<void> {
+export async function startScenario(
+  page: Page,
+  name: string,
+  strategy: 'seed' | 'recipe' | 'external…',
+): Promise<void> {
   await openTab(page, 'Experiments')
   await page.getByRole('radio', { name, exact: true }).check()
   await page.getByRole('radio', { name: strategy, exact: true }).click()

@@ -19,7 +19,10 @@ const SHOTS = join(ROOT, 'test-results', 'screenshots')
 
 function zklab(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/zklab.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [join(ROOT, 'bin/zklab.js'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (d) => (output += d))
     child.stderr.on('data', (d) => (output += d))
@@ -69,7 +72,8 @@ test('report.html opens from disk with its charts, no console error and no reque
   const timeline = page.locator('svg.chart.timeline')
   await expect(timeline).toHaveCount(1)
   await expect(timeline.locator('g.worker-lane')).toHaveCount(3)
-  for (const lane of await timeline.locator('g.worker-lane').all()) expect(await lane.locator('rect.iv').count()).toBeGreaterThan(0)
+  for (const lane of await timeline.locator('g.worker-lane').all())
+    expect(await lane.locator('rect.iv').count()).toBeGreaterThan(0)
   await expect(timeline.locator('rect.iv-primary').first()).toBeVisible()
   await expect(timeline.locator('rect.iv-paused')).toHaveCount(1)
   await expect(timeline.locator('g.fault-marker[data-kind="pause"]')).toHaveCount(1)

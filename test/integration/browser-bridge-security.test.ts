@@ -37,10 +37,17 @@ function get(origin: string, path: string, headers: Record<string, string> = {})
 }
 
 /** A WebSocket handshake by hand: the status line, and the socket for what follows. */
-function upgrade(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; socket: Socket; rest: Buffer }> {
+function upgrade(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; socket: Socket; rest: Buffer }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1')
-    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`upgrade ${path}: no answer within 10 s`))), 10_000)
+    const timer = setTimeout(
+      () => (socket.destroy(), reject(new Error(`upgrade ${path}: no answer within 10 s`))),
+      10_000,
+    )
     let received = Buffer.alloc(0)
     socket.on('error', reject)
     socket.once('connect', () => {
@@ -60,7 +67,11 @@ function upgrade(port: number, path: string, headers: Record<string, string>): P
       if (end < 0) return
       clearTimeout(timer)
       socket.off('data', onData)
-      resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(received.toString('latin1'))?.[1]), socket, rest: received.subarray(end + 4) })
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d+)/.exec(received.toString('latin1'))?.[1]),
+        socket,
+        rest: received.subarray(end + 4),
+      })
     }
     socket.on('data', onData)
   })
@@ -89,7 +100,9 @@ async function sendBadFrame(port: number, auth: Record<string, string>, frame: B
   socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])))
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
   socket.write(frame)
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the server kept the socket open for 35 s')), 35_000))
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('the server kept the socket open for 35 s')), 35_000),
+  )
   await Promise.race([closed, timeout])
   // The server's close frame: 0x88, a length, then the status code.
   const at = received.indexOf(0x88)
@@ -97,7 +110,10 @@ async function sendBadFrame(port: number, auth: Record<string, string>, frame: B
 }
 
 /** A raw bridge client that keeps every reply as sent, in arrival order. */
-async function rawClient(serve: ServeProcess): Promise<{ ws: WebSocket; replies: Array<{ id: number; ok: boolean; error?: string; kind?: string; result?: unknown }> }> {
+async function rawClient(serve: ServeProcess): Promise<{
+  ws: WebSocket
+  replies: Array<{ id: number; ok: boolean; error?: string; kind?: string; result?: unknown }>
+}> {
   const url = new URL(serve.url)
   const ws = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token')}`, { origin: url.origin })
   const replies: Array<{ id: number; ok: boolean; error?: string; kind?: string }> = []
@@ -146,8 +162,14 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
     externalSessionsDir = join(dir, 'sessions-external')
     mkdirSync(externalSessionsDir)
     const deadPid = spawnSync(process.execPath, ['-e', '0']).pid
-    writeFileSync(join(externalSessionsDir, 'serve.json'), JSON.stringify({ url: 'http://127.0.0.1:1/?token=old', pid: deadPid, session: '' }))
-    ;[serve, external] = await Promise.all([startServeProcess({ sessionsDir }), startServeProcess({ sessionsDir: externalSessionsDir, allowExternal: true })])
+    writeFileSync(
+      join(externalSessionsDir, 'serve.json'),
+      JSON.stringify({ url: 'http://127.0.0.1:1/?token=old', pid: deadPid, session: '' }),
+    )
+    ;[serve, external] = await Promise.all([
+      startServeProcess({ sessionsDir }),
+      startServeProcess({ sessionsDir: externalSessionsDir, allowExternal: true }),
+    ])
     const url = new URL(serve.url)
     port = Number(url.port)
     origin = url.origin
@@ -167,7 +189,10 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
     expect(statSync(join(sessionsDir, 'serve.json')).mode & 0o777).toBe(0o600)
     expect(statSync(sessionsDir).mode & 0o777).toBe(0o700)
     // The stale record of a dead lab was replaced by the new lab's.
-    const replaced = JSON.parse(readFileSync(join(externalSessionsDir, 'serve.json'), 'utf8')) as { url: string; pid: number }
+    const replaced = JSON.parse(readFileSync(join(externalSessionsDir, 'serve.json'), 'utf8')) as {
+      url: string
+      pid: number
+    }
     expect(replaced).toMatchObject({ url: external.url, pid: external.child.pid })
   })
 
@@ -223,7 +248,7 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
     // None of the refused requests ran anything.
     const lab = await connectBridge(serve.url)
     try {
-      const state = (await lab.snapshot())
+      const state = await lab.snapshot()
       expect(state.processes).toEqual({})
       expect(state.zookeeper.servers).toEqual([])
     } finally {
@@ -250,7 +275,7 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
     expect(serve.child.exitCode).toBeNull()
     const lab = await connectBridge(serve.url)
     try {
-      const state = (await lab.snapshot())
+      const state = await lab.snapshot()
       expect(state.session?.dir).toBe(sessionDir)
     } finally {
       lab.close()
@@ -262,7 +287,7 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
     await expect(lab.publishTask({ task: 'x'.repeat(2 * 1024 * 1024) })).rejects.toThrow(/closed the connection/)
     const again = await connectBridge(serve.url)
     try {
-      expect(((await again.snapshot())).session?.dir).toBe(sessionDir)
+      expect((await again.snapshot()).session?.dir).toBe(sessionDir)
     } finally {
       again.close()
     }
@@ -273,8 +298,14 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
     const { ws, replies } = await rawClient(serve)
     try {
       const calls = [
-        { method: 'addWorkers', input: { task: 'task01', count: 1, external: { command: '/bin/sh', args: ['-c', `touch ${marker}`] } } },
-        { method: 'runScenario', input: { name: 'kill-primary', external: { command: '/bin/sh', args: ['-c', `touch ${marker}`] } } },
+        {
+          method: 'addWorkers',
+          input: { task: 'task01', count: 1, external: { command: '/bin/sh', args: ['-c', `touch ${marker}`] } },
+        },
+        {
+          method: 'runScenario',
+          input: { name: 'kill-primary', external: { command: '/bin/sh', args: ['-c', `touch ${marker}`] } },
+        },
         { method: 'startZooKeeper', input: { home: dir } },
         { method: 'startZooKeeper', input: { mode: 'docker' } },
       ]

@@ -11,7 +11,6 @@ import { zklab } from './helpers/zklab-cli.js'
 
 const RUN_TIMEOUT_MS = 120_000
 
-
 describe('checker on a real kill-primary run (seed)', () => {
   let dir: string
   let report: CheckReport

@@ -23,7 +23,13 @@ describe('zklab fault (real lab, real ZooKeeper)', () => {
     lab = await connectBridge(serve.url)
     await lab.startZooKeeper({ tickTimeMs: 500 })
     await lab.publishTask({ task: 'task01' })
-    await lab.addWorkers({ task: 'task01', count: 3, strategy: 'recipe', commitIntervalMs: 300, sessionTimeoutMs: 3000 })
+    await lab.addWorkers({
+      task: 'task01',
+      count: 3,
+      strategy: 'recipe',
+      commitIntervalMs: 300,
+      sessionTimeoutMs: 3000,
+    })
     await waitFor(async () => Object.values((await state()).workers).some((w) => w.role === 'primary'), 60_000, 250)
   })
 
@@ -38,7 +44,14 @@ describe('zklab fault (real lab, real ZooKeeper)', () => {
     const run = await zklab(['fault', 'kill', 'primary', '--sessions-dir', dir])
     expect(run.output).toContain(`kill ${before.name}`)
     expect(run.code).toBe(0)
-    await waitFor(async () => Object.values((await state()).workers).some((w) => w.role === 'primary' && w.name !== before.name && w.status === 'running'), 60_000, 250)
+    await waitFor(
+      async () =>
+        Object.values((await state()).workers).some(
+          (w) => w.role === 'primary' && w.name !== before.name && w.status === 'running',
+        ),
+      60_000,
+      250,
+    )
     expect((await state()).workers[before.name].status).toBe('crashed')
   })
 

@@ -13,13 +13,13 @@ import { readJsonFile } from '../json-files.js'
 import { isAlive } from './helpers/wait.js'
 import { zklab } from './helpers/zklab-cli.js'
 
-
-
 /** PIDs of every process a session started, from its journal. */
 function spawnedPids(sessionDir: string): number[] {
   const journal = join(sessionDir, 'events.jsonl')
   if (!existsSync(journal)) return []
-  return readJournal(journal).events.filter((e) => e.type === 'process.spawned').map((e) => Number(e.pid))
+  return readJournal(journal)
+    .events.filter((e) => e.type === 'process.spawned')
+    .map((e) => Number(e.pid))
 }
 
 describe('zklab CLI', () => {
@@ -29,7 +29,8 @@ describe('zklab CLI', () => {
     writeFileSync(file, text)
     return file
   }
-  const minimal = (zookeeper: string) => `name: bad-setup\nzookeeper: ${zookeeper}\ntasks:\n  - name: task01\n    workers: 1\n`
+  const minimal = (zookeeper: string) =>
+    `name: bad-setup\nzookeeper: ${zookeeper}\ntasks:\n  - name: task01\n    workers: 1\n`
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'zklab-cli-'))
@@ -42,7 +43,9 @@ describe('zklab CLI', () => {
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(readdirSync(out).sort()).toEqual(expect.arrayContaining(['events.jsonl', 'logs', 'session.json', 'sinks']))
-    expect(readdirSync(join(out, 'logs'))).toEqual(expect.arrayContaining(['zk-1.log', 'worker-task01-1.log', 'monitor.log', 'observer.log']))
+    expect(readdirSync(join(out, 'logs'))).toEqual(
+      expect.arrayContaining(['zk-1.log', 'worker-task01-1.log', 'monitor.log', 'observer.log']),
+    )
     const session = readJsonFile<{ result: RunResult }>(join(out, 'session.json'))
     expect(session.result.failovers).toHaveLength(5)
     for (const f of session.result.failovers) {
@@ -57,7 +60,10 @@ describe('zklab CLI', () => {
   })
 
   it('rejects a malformed scenario with exit code 2, naming each bad field', async () => {
-    const file = scenario('bad.yaml', 'name: bad\ntasks:\n  - name: "a/b"\n    workers: 0\nsteps:\n  - waitFor: leader\n  - kill: primary\n    stop: primary\n')
+    const file = scenario(
+      'bad.yaml',
+      'name: bad\ntasks:\n  - name: "a/b"\n    workers: 0\nsteps:\n  - waitFor: leader\n  - kill: primary\n    stop: primary\n',
+    )
     const run = await zklab(['run', file])
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('tasks[0].name: task name must not contain "/"')
@@ -67,11 +73,16 @@ describe('zklab CLI', () => {
   })
 
   it('refuses a scenario past a cap with exit code 2, naming the file and the field', async () => {
-    const repeats = scenario('cube.yaml', 'name: cube\ntasks: [{name: task01, workers: 1}]\nsteps: [{repeat: 1000, steps: [{repeat: 1000, steps: [{sleep: 3600000}]}]}]\n')
+    const repeats = scenario(
+      'cube.yaml',
+      'name: cube\ntasks: [{name: task01, workers: 1}]\nsteps: [{repeat: 1000, steps: [{repeat: 1000, steps: [{sleep: 3600000}]}]}]\n',
+    )
     const run = await zklab(['run', repeats])
     expect(run.code).toBe(2)
     expect(run.stderr).toContain(`${repeats} is not a valid scenario`)
-    expect(run.stderr).toMatch(/steps\[0\]: with repeats multiplied out the steps come to \d+ by here; a scenario may run at most 10000/)
+    expect(run.stderr).toMatch(
+      /steps\[0\]: with repeats multiplied out the steps come to \d+ by here; a scenario may run at most 10000/,
+    )
     expect(run.stderr).toMatch(/steps\[0\]: .* a scenario may run at most 24 h/)
     const huge = scenario('huge.yaml', 'name: huge\n#' + 'x'.repeat(1024 * 1024) + '\n')
     const big = await zklab(['run', huge])
@@ -105,7 +116,12 @@ describe('zklab CLI', () => {
   it('names a missing ZooKeeper distribution and how to get it', async () => {
     const empty = join(dir, 'empty-zookeeper')
     mkdirSync(empty, { recursive: true })
-    const run = await zklab(['run', scenario('nozk.yaml', minimal(`{ home: ${JSON.stringify(empty)} }`)), '--out', join(dir, 'nozk')])
+    const run = await zklab([
+      'run',
+      scenario('nozk.yaml', minimal(`{ home: ${JSON.stringify(empty)} }`)),
+      '--out',
+      join(dir, 'nozk'),
+    ])
     expect(run.code).toBe(2)
     expect(run.stdout + run.stderr).toMatch(/ZooKeeper not found/)
     expect(run.stdout + run.stderr).toContain(empty)
@@ -117,7 +133,10 @@ describe('zklab CLI', () => {
     mkdirSync(bin, { recursive: true })
     if (!existsSync(join(bin, 'node'))) symlinkSync(process.execPath, join(bin, 'node'))
     const env = { ...process.env, PATH: bin, JAVA_HOME: join(dir, 'no-java-here') }
-    const run = await zklab(['run', scenario('nojava.yaml', minimal('{ mode: standalone }')), '--out', join(dir, 'nojava')], { env })
+    const run = await zklab(
+      ['run', scenario('nojava.yaml', minimal('{ mode: standalone }')), '--out', join(dir, 'nojava')],
+      { env },
+    )
     expect(run.code).toBe(2)
     expect(run.stdout + run.stderr).toMatch(/Java not found/)
     expect(run.stdout + run.stderr).toMatch(/apt-get install|JAVA_HOME/)

@@ -71,15 +71,37 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
     expect(firstCommitMs).toBeGreaterThan(0)
 
     const events = readJournal(out)
-    const spawned = events.filter((e) => isEvent(e, LabEventTypes.processSpawned)).find((e) => e.name === 'worker-ext01-1')!
-    expect(spawned).toMatchObject({ kind: 'external', labels: { task: 'ext01', workerId: 1, strategy: 'external' }, args: ['--task-path', '/customBackUp/tasks/ext01'] })
+    const spawned = events
+      .filter((e) => isEvent(e, LabEventTypes.processSpawned))
+      .find((e) => e.name === 'worker-ext01-1')!
+    expect(spawned).toMatchObject({
+      kind: 'external',
+      labels: { task: 'ext01', workerId: 1, strategy: 'external' },
+      args: ['--task-path', '/customBackUp/tasks/ext01'],
+    })
     // What it was told is recorded as its settings: the checker reads its commit interval there.
-    expect(spawned.settings).toMatchObject({ program: 'external', task: 'ext01', workerId: 1, root: '/customBackUp', sessionTimeoutMs: 3000 })
+    expect(spawned.settings).toMatchObject({
+      program: 'external',
+      task: 'ext01',
+      workerId: 1,
+      root: '/customBackUp',
+      sessionTimeoutMs: 3000,
+    })
     // Roles derived from the instance nodes, marked as such.
-    const roles = events.filter((e) => e.type === LabEventTypes.externalRole).map((e) => [e.name, e.role, e.derivedFrom])
-    expect(roles).toEqual(expect.arrayContaining([[from, 'primary', 'zookeeper'], [to, 'standby', 'zookeeper'], [to, 'primary', 'zookeeper']]))
+    const roles = events
+      .filter((e) => e.type === LabEventTypes.externalRole)
+      .map((e) => [e.name, e.role, e.derivedFrom])
+    expect(roles).toEqual(
+      expect.arrayContaining([
+        [from, 'primary', 'zookeeper'],
+        [to, 'standby', 'zookeeper'],
+        [to, 'primary', 'zookeeper'],
+      ]),
+    )
     // The program printed plain text: kept as log lines, placeholders and ZKLAB_* env filled in.
-    const said = events.filter((e) => e.type === LabEventTypes.log && e.source === 'worker-ext01-1').map((e) => (e.type === LabEventTypes.log ? e.line : ''))
+    const said = events
+      .filter((e) => e.type === LabEventTypes.log && e.source === 'worker-ext01-1')
+      .map((e) => (e.type === LabEventTypes.log ? e.line : ''))
     expect(said[0]).toContain('task=ext01 taskPath=/customBackUp/tasks/ext01')
     expect(said[0]).toContain(`sink=${join(out, 'sinks', 'ext01.log')}`)
     expect(said[0]).toContain('sessionTimeout=3000 args=--task-path /customBackUp/tasks/ext01 EXTRA=worker 1 of ext01')
@@ -89,11 +111,29 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
     expect(said[0]).not.toContain(`connect=127.0.0.1:${zkPort} `)
   })
 
-  it('zklab run --external runs a scenario written for the lab\'s workers with the program given on the command line', async () => {
+  it("zklab run --external runs a scenario written for the lab's workers with the program given on the command line", async () => {
     const scenario = join(base, 'lab-workers.yaml')
     writeFileSync(
       scenario,
-      ['name: lab-workers', 'tasks:', '  - name: lab01', '    workers: 2', '    strategy: recipe', '    commitIntervalMs: 300', '    sessionTimeoutMs: 3000', 'steps:', '  - waitFor: primary', '  - waitFor: commits', '    count: 2', '  - stop: primary', '  - waitFor: failover', '    timeoutMs: 30000', '  - waitFor: commits', '    count: 2', ''].join('\n'),
+      [
+        'name: lab-workers',
+        'tasks:',
+        '  - name: lab01',
+        '    workers: 2',
+        '    strategy: recipe',
+        '    commitIntervalMs: 300',
+        '    sessionTimeoutMs: 3000',
+        'steps:',
+        '  - waitFor: primary',
+        '  - waitFor: commits',
+        '    count: 2',
+        '  - stop: primary',
+        '  - waitFor: failover',
+        '    timeoutMs: 30000',
+        '  - waitFor: commits',
+        '    count: 2',
+        '',
+      ].join('\n'),
     )
     const out = join(base, 'cli-external')
     // Relative to the folder zklab runs in (the repository here); env words first, quotes group.
@@ -104,19 +144,34 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
     expect(result.failovers).toHaveLength(1)
     expect(result.check!.verdicts.find((v) => v.invariant === 'zombie-write' && v.task === 'lab01')?.ok).toBe(true)
     const events = readJournal(out)
-    expect(events.find((e) => e.type === LabEventTypes.scenarioStarted)).toMatchObject({ strategy: 'external', external: { command: 'test/fixtures/external-worker.sh' } })
-    const spawned = events.filter((e) => e.type === LabEventTypes.processSpawned && String(e.name).startsWith('worker-lab01-'))
+    expect(events.find((e) => e.type === LabEventTypes.scenarioStarted)).toMatchObject({
+      strategy: 'external',
+      external: { command: 'test/fixtures/external-worker.sh' },
+    })
+    const spawned = events.filter(
+      (e) => e.type === LabEventTypes.processSpawned && String(e.name).startsWith('worker-lab01-'),
+    )
     expect(spawned.length).toBeGreaterThanOrEqual(2)
-    for (const e of spawned) expect(e).toMatchObject({ kind: 'external', command: WORKER, labels: { strategy: 'external' } })
-    const said = events.filter((e) => e.type === LabEventTypes.log && e.source === 'worker-lab01-2').map((e) => (e.type === LabEventTypes.log ? e.line : ''))
+    for (const e of spawned)
+      expect(e).toMatchObject({ kind: 'external', command: WORKER, labels: { strategy: 'external' } })
+    const said = events
+      .filter((e) => e.type === LabEventTypes.log && e.source === 'worker-lab01-2')
+      .map((e) => (e.type === LabEventTypes.log ? e.line : ''))
     expect(said[0]).toContain('args=--label id 2 EXTRA=from the command line')
   })
 
   it('zklab run --external names a line it cannot read, and takes a strategy or a program, not both', () => {
-    const bad = spawnSync(process.execPath, [ZKLAB, 'run', 'stop-primary', '--external', `./w.sh "open`], { cwd: ROOT, encoding: 'utf8' })
+    const bad = spawnSync(process.execPath, [ZKLAB, 'run', 'stop-primary', '--external', `./w.sh "open`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
     expect(bad.status).toBe(2)
     expect(bad.stderr).toContain('--external "./w.sh \\"open": a double quote is not closed')
-    const both = spawnSync(process.execPath, [ZKLAB, 'run', 'stop-primary', '--strategy', 'seed', '--external', './w.sh'], { cwd: ROOT, encoding: 'utf8' })
+    const both = spawnSync(
+      process.execPath,
+      [ZKLAB, 'run', 'stop-primary', '--strategy', 'seed', '--external', './w.sh'],
+      { cwd: ROOT, encoding: 'utf8' },
+    )
     expect(both.status).toBe(2)
     expect(both.stderr).toMatch(/--external .* cannot be used with option '--strategy/)
   })
@@ -125,7 +180,10 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
     let lab: Lab
     let dir: string
     const events: LabEvent[] = []
-    const lines = (name: string) => events.filter((e) => e.type === LabEventTypes.log && e.source === name).map((e) => (e.type === LabEventTypes.log ? e.line : ''))
+    const lines = (name: string) =>
+      events
+        .filter((e) => e.type === LabEventTypes.log && e.source === name)
+        .map((e) => (e.type === LabEventTypes.log ? e.line : ''))
 
     beforeAll(async () => {
       dir = join(base, 'zombies')
@@ -145,25 +203,56 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
 
     it('refuses an external worker it cannot run, and leaves nothing behind', async () => {
       await expect(lab.addWorkers({ task: 'rogue', external: { command: '  ' } })).rejects.toThrow(/command/)
-      await expect(lab.addWorkers({ task: 'rogue', external: { command: join(base, 'no-such-program') } })).rejects.toThrow(/not an executable file/)
+      await expect(
+        lab.addWorkers({ task: 'rogue', external: { command: join(base, 'no-such-program') } }),
+      ).rejects.toThrow(/not an executable file/)
       expect(Object.keys(lab.state.workers)).toEqual([])
     })
 
     it('catches a standby that writes lastCommit and a primary that goes on after deleting its node', async () => {
       const settings = { commitIntervalMs: 200, sessionTimeoutMs: 3000 }
-      expect(await lab.addWorkers({ task: 'rogue', count: 2, ...settings, external: { command: WORKER, args: ['--rogue-standby', '2'] } })).toEqual([
-        'worker-rogue-1',
-        'worker-rogue-2',
-      ])
-      await lab.addWorkers({ task: 'orphan', count: 1, ...settings, external: { command: WORKER, args: ['--orphan-primary', '1'] } })
-      await waitFor(() => lab.state.workers['worker-rogue-1']?.role === 'primary' && lab.state.workers['worker-rogue-2']?.role === 'standby', 60_000)
+      expect(
+        await lab.addWorkers({
+          task: 'rogue',
+          count: 2,
+          ...settings,
+          external: { command: WORKER, args: ['--rogue-standby', '2'] },
+        }),
+      ).toEqual(['worker-rogue-1', 'worker-rogue-2'])
+      await lab.addWorkers({
+        task: 'orphan',
+        count: 1,
+        ...settings,
+        external: { command: WORKER, args: ['--orphan-primary', '1'] },
+      })
+      await waitFor(
+        () =>
+          lab.state.workers['worker-rogue-1']?.role === 'primary' &&
+          lab.state.workers['worker-rogue-2']?.role === 'standby',
+        60_000,
+      )
       await waitFor(() => lines('worker-rogue-2').some((l) => l.includes('rogue write 3')), 60_000)
-      await waitFor(() => lines('worker-orphan-1').some((l) => l.includes('deleted my own node')) && (lab.state.tasks.orphan?.lastCommit ?? 0) >= 6, 60_000)
+      await waitFor(
+        () =>
+          lines('worker-orphan-1').some((l) => l.includes('deleted my own node')) &&
+          (lab.state.tasks.orphan?.lastCommit ?? 0) >= 6,
+        60_000,
+      )
       // Found live too: the live checker reads the transaction log as ZooKeeper writes it.
-      await waitFor(() => ['rogue', 'orphan'].every((t) => lab.state.violations.some((v) => v.invariant === 'zombie-write' && v.task === t)), 60_000)
+      await waitFor(
+        () =>
+          ['rogue', 'orphan'].every((t) =>
+            lab.state.violations.some((v) => v.invariant === 'zombie-write' && v.task === t),
+          ),
+        60_000,
+      )
 
-      const rogueSession = normalizeSessionId(/session (\S+)/.exec(lines('worker-rogue-2').find((l) => l.startsWith('[external 2] session'))!)![1])
-      const orphanSession = normalizeSessionId(/session (\S+)/.exec(lines('worker-orphan-1').find((l) => l.startsWith('[external 1] session'))!)![1])
+      const rogueSession = normalizeSessionId(
+        /session (\S+)/.exec(lines('worker-rogue-2').find((l) => l.startsWith('[external 2] session'))!)![1],
+      )
+      const orphanSession = normalizeSessionId(
+        /session (\S+)/.exec(lines('worker-orphan-1').find((l) => l.startsWith('[external 1] session'))!)![1],
+      )
       // The derived role carries the session that owns the worker's node.
       expect(normalizeSessionId(lab.state.workers['worker-rogue-2'].sessionId!)).toBe(rogueSession)
 
@@ -197,19 +286,34 @@ describe('external workers (real ZooKeeper, a shell-script worker)', () => {
       const orphaned = orphan.violations.find((v) => v.kind === 'zombie-write')!
       expect(orphaned.workers).toEqual(['worker-orphan-1'])
       expect(orphaned.message).toContain(`worker-orphan-1 (session 0x${orphanSession})`)
-      expect(orphaned.message).toMatch(/its session held no instance node any more: server_1_\d{10} went away at zxid 0x[0-9a-f]+ \(deleted\)/)
+      expect(orphaned.message).toMatch(
+        /its session held no instance node any more: server_1_\d{10} went away at zxid 0x[0-9a-f]+ \(deleted\)/,
+      )
       expect(txnAt(orphaned.zxids![0]).session).toBe(orphanSession)
 
       // `zklab txnlog` lists the same writes, row by row, for a person or a script.
-      const listed = spawnSync(process.execPath, [ZKLAB, 'txnlog', dir, '--task', 'rogue', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
+      const listed = spawnSync(process.execPath, [ZKLAB, 'txnlog', dir, '--task', 'rogue', '--json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
       expect(listed.status, listed.stderr).toBe(0)
-      const rows = (JSON.parse(listed.stdout) as { tasks: Record<string, Array<{ zxid: string; node: string; op: string; worker: string | null; byHolder: boolean }>> }).tasks.rogue
+      const rows = (
+        JSON.parse(listed.stdout) as {
+          tasks: Record<
+            string,
+            Array<{ zxid: string; node: string; op: string; worker: string | null; byHolder: boolean }>
+          >
+        }
+      ).tasks.rogue
       const zombieRows = rows.filter((r) => r.node === 'lastCommit' && r.op === 'setData' && !r.byHolder)
       expect(zombieRows.map((r) => [r.zxid, r.worker])).toEqual(zombie.zxids!.map((z) => [z, 'worker-rogue-2']))
 
       // The verdict reaches the journal's final report, which `zklab run`, session.json and reports read.
       const final = events.findLast((e) => e.type === LabEventTypes.checkReport)!
-      expect(final.verdicts).toEqual(expect.arrayContaining([expect.objectContaining({ invariant: 'zombie-write', task: 'rogue', ok: false })]))
+      expect(final.verdicts).toEqual(
+        expect.arrayContaining([expect.objectContaining({ invariant: 'zombie-write', task: 'rogue', ok: false })]),
+      )
     })
   })
 })
@@ -222,6 +326,10 @@ function readJournal(dir: string): LabEvent[] {
 }
 
 /** `zklab run <scenario> --json`, as a user runs it. */
-function zklabRun(scenario: string, out: string, extra: string[] = []): Promise<{ code: number | null; result: RunResult; stderr: string }> {
+function zklabRun(
+  scenario: string,
+  out: string,
+  extra: string[] = [],
+): Promise<{ code: number | null; result: RunResult; stderr: string }> {
   return zklabRunJson([scenario, '--out', out, ...extra], 180_000)
 }

@@ -38,7 +38,13 @@ describe('a forking worker under zklab run (real processes)', () => {
   })
   afterEach(() => {
     // Whatever a failed test left: the lab, the processes its journal names, the tagged sleeps.
-    const pids = [lab?.pid, ...journal(out).filter((e) => e.type === 'process.spawned').map((e) => Number(e.pid)), ...(sleeps?.find() ?? [])]
+    const pids = [
+      lab?.pid,
+      ...journal(out)
+        .filter((e) => e.type === 'process.spawned')
+        .map((e) => Number(e.pid)),
+      ...(sleeps?.find() ?? []),
+    ]
     for (const pid of pids) if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL')
     lab = undefined
   })
@@ -63,7 +69,11 @@ describe('a forking worker under zklab run (real processes)', () => {
         '',
       ].join('\n'),
     )
-    const child = spawn(process.execPath, [ZKLAB, 'run', scenario, '--out', out], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [ZKLAB, 'run', scenario, '--out', out], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     lab = child
     let output = ''
     child.stdout.on('data', (d) => (output += d))
@@ -74,7 +84,9 @@ describe('a forking worker under zklab run (real processes)', () => {
   }
 
   const exited = (child: ChildProcess) =>
-    new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))))
+    new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+    )
 
   it('Ctrl-C reaches the lab, not its children: the session is closed and graded, and nothing of the worker is left', async () => {
     const child = await startLab('ctrlc')
@@ -93,7 +105,9 @@ describe('a forking worker under zklab run (real processes)', () => {
 
   it('a SIGKILLed lab takes its workers’ own children with it', async () => {
     const child = await startLab('sigkill')
-    const spawned = journal(out).filter((e) => e.type === 'process.spawned').map((e) => Number(e.pid))
+    const spawned = journal(out)
+      .filter((e) => e.type === 'process.spawned')
+      .map((e) => Number(e.pid))
     expect(spawned.length).toBeGreaterThanOrEqual(3)
     child.kill('SIGKILL')
     await exited(child)

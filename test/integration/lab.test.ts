@@ -7,7 +7,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isEvent, LabEventTypes, MonitorEventTypes, WorkerEventTypes, type EventOf, type EventType, type LabEvent } from '../../src/shared/events.js'
+import {
+  isEvent,
+  LabEventTypes,
+  MonitorEventTypes,
+  WorkerEventTypes,
+  type EventOf,
+  type EventType,
+  type LabEvent,
+} from '../../src/shared/events.js'
 import { LAB_ROOT, primariesOf, replay } from '../../src/shared/lab-state.js'
 import { Lab } from '../../src/core/lab.js'
 import { readJournal } from '../../src/core/journal/journal.js'
@@ -26,7 +34,8 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
   const events: LabEvent[] = []
   const task = () => lab.state.tasks[TASK]
   const primaries = () => primariesOf(lab.state, TASK).filter((w) => w.status === 'running')
-  const workerEvents = <T extends EventType>(type: T, source?: string) => events.filter((e): e is EventOf<T> => e.type === type && (!source || e.source === source))
+  const workerEvents = <T extends EventType>(type: T, source?: string) =>
+    events.filter((e): e is EventOf<T> => e.type === type && (!source || e.source === source))
   const commitsSince = (seq: number) => workerEvents(WorkerEventTypes.commit).filter((e) => e.seq > seq)
 
   /** Kills or stops the live primary and waits for another worker's first commit. */
@@ -38,7 +47,9 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
     const faultTime = Date.now()
     await lab.processAction({ name: old.name, action })
     await waitFor(() => commitsSince(faultSeq).some((e) => e.source !== old.name), 60_000)
-    const takeover = events.find((e) => e.seq > faultSeq && e.type === WorkerEventTypes.role && e.role === 'primary' && e.source !== old.name)!
+    const takeover = events.find(
+      (e) => e.seq > faultSeq && e.type === WorkerEventTypes.role && e.role === 'primary' && e.source !== old.name,
+    )!
     const firstCommit = commitsSince(faultSeq).find((e) => e.source === takeover.source)!
     return { old, takeover, firstCommit, lastCommitBefore, gapMs: takeover.time - faultTime }
   }
@@ -61,16 +72,18 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
     rmSync(base, { recursive: true, force: true })
   })
 
-  it('elects exactly one primary among 3 workers, and the layout is the seed\'s', async () => {
+  it("elects exactly one primary among 3 workers, and the layout is the seed's", async () => {
     await waitFor(() => primaries().length === 1 && (task()?.lastCommit ?? 0) >= 2, 60_000)
     await waitFor(() => Object.values(lab.state.workers).filter((w) => w.role === 'standby').length === 2)
     expect(primaries()).toHaveLength(1)
 
     const tree = lab.state.tree
     const taskPath = `${LAB_ROOT}/tasks/${TASK}`
-    expect(Object.keys(tree).filter((p) => p.startsWith(taskPath + '/') && p.split('/').length === 5).sort()).toEqual(
-      [`${taskPath}/instance`, `${taskPath}/lastCommit`, `${taskPath}/status`],
-    )
+    expect(
+      Object.keys(tree)
+        .filter((p) => p.startsWith(taskPath + '/') && p.split('/').length === 5)
+        .sort(),
+    ).toEqual([`${taskPath}/instance`, `${taskPath}/lastCommit`, `${taskPath}/status`])
     const instances = Object.values(tree).filter((n) => n.path.startsWith(`${taskPath}/instance/`))
     expect(instances).toHaveLength(3)
     for (const node of instances) {
@@ -83,8 +96,9 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
     expect(tree[`${taskPath}/lastCommit`].data).toMatch(/^\d+$/)
   })
 
-  it('records each launch\'s program and settings in process.spawned, the same the command line decodes to', () => {
-    const spawned = (name: string) => events.filter((e) => isEvent(e, LabEventTypes.processSpawned)).find((e) => e.name === name)!
+  it("records each launch's program and settings in process.spawned, the same the command line decodes to", () => {
+    const spawned = (name: string) =>
+      events.filter((e) => isEvent(e, LabEventTypes.processSpawned)).find((e) => e.name === name)!
     expect(spawned(`worker-${TASK}-2`).settings).toMatchObject({
       program: 'task-worker',
       task: TASK,
@@ -94,8 +108,16 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
       sessionTimeoutMs: SESSION_TIMEOUT,
       root: LAB_ROOT,
     })
-    expect(spawned('monitor').settings).toMatchObject({ program: 'monitor', sessionTimeoutMs: 10_000, stallIntervals: 3 })
-    expect(spawned('observer').settings).toMatchObject({ program: 'observer', root: LAB_ROOT, sessionTimeoutMs: 10_000 })
+    expect(spawned('monitor').settings).toMatchObject({
+      program: 'monitor',
+      sessionTimeoutMs: 10_000,
+      stallIntervals: 3,
+    })
+    expect(spawned('observer').settings).toMatchObject({
+      program: 'observer',
+      root: LAB_ROOT,
+      sessionTimeoutMs: 10_000,
+    })
     expect(spawned('publisher-1').settings).toMatchObject({ program: 'publisher', create: TASK })
     for (const name of [`worker-${TASK}-1`, 'monitor', 'observer', 'publisher-1']) {
       const e = spawned(name)
@@ -103,7 +125,7 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
     }
   })
 
-  it('the monitor alerts when the status says stopped, here while the primary works (the seed\'s flapping)', async () => {
+  it("the monitor alerts when the status says stopped, here while the primary works (the seed's flapping)", async () => {
     // Every seed standby sets status "0" on any child event, a standby joining included, so the
     // status says stopped though the primary goes on committing.
     await lab.addWorkers({ task: TASK, count: 1, commitIntervalMs: COMMIT_INTERVAL, sessionTimeoutMs: SESSION_TIMEOUT })
@@ -159,7 +181,11 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
     for (const dup of analysis.duplicates) {
       const first = records.find((r) => r.id === dup.id)!
       // The first record of a duplicated id is an old primary's last work, never committed.
-      expect(workerEvents(WorkerEventTypes.commit).some((e) => Number(e.id) === dup.id && e.source === `worker-${TASK}-${first.worker}`)).toBe(false)
+      expect(
+        workerEvents(WorkerEventTypes.commit).some(
+          (e) => Number(e.id) === dup.id && e.source === `worker-${TASK}-${first.worker}`,
+        ),
+      ).toBe(false)
     }
   })
 
@@ -170,7 +196,9 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
     const replayed = replay(journalled)
     expect(replayed.tasks).toEqual(lab.state.tasks)
     expect(replayed.workers).toEqual(lab.state.workers)
-    const session = JSON.parse(readFileSync(join(lab.sessionDir!, 'session.json'), 'utf8')) as { zookeeper: { connectString: string } }
+    const session = JSON.parse(readFileSync(join(lab.sessionDir!, 'session.json'), 'utf8')) as {
+      zookeeper: { connectString: string }
+    }
     expect(session.zookeeper.connectString).toMatch(/^127\.0\.0\.1:\d+$/)
   })
 })

@@ -7,7 +7,19 @@
  * container with the right to mount); a fault injected at the journal's write runs everywhere.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -128,7 +140,7 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
     // The workers' proxies to ZooKeeper are closed too.
     const proxyPorts = spawned
       .filter((e) => e.kind === 'worker')
-      .map((e) => Number(/127\.0\.0\.1:(\d+)/.exec((e.args).join(' '))![1]))
+      .map((e) => Number(/127\.0\.0\.1:(\d+)/.exec(e.args.join(' '))![1]))
     await waitFor(async () => (await Promise.all(proxyPorts.map(accepts))).every((ok) => !ok), 10_000)
     expect(await accepts(Number(zk.connect.split(':')[1]))).toBe(true)
 
@@ -194,9 +206,15 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
         '',
       ].join('\n'),
     )
-    const run = zklab(['run', scenarioFile, '--sessions-dir', mountpoint], { env: { ...process.env, ZKLAB_MIN_FREE_MB: '1' }, timeoutMs: 90_000 })
+    const run = zklab(['run', scenarioFile, '--sessions-dir', mountpoint], {
+      env: { ...process.env, ZKLAB_MIN_FREE_MB: '1' },
+      timeoutMs: 90_000,
+    })
     // Once the worker commits, the disk fills up under the running lab.
-    const journalOf = () => readdirSync(mountpoint).map((d) => join(mountpoint, d, 'events.jsonl')).find((f) => existsSync(f))
+    const journalOf = () =>
+      readdirSync(mountpoint)
+        .map((d) => join(mountpoint, d, 'events.jsonl'))
+        .find((f) => existsSync(f))
     await waitFor(() => {
       const journal = journalOf()
       return journal !== undefined && readFileSync(journal, 'utf8').includes('"worker.commit"')
@@ -205,7 +223,9 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
     const done = await run
     expect(done.code).toBe(1)
     const sessionDir = join(journalOf()!, '..')
-    expect(done.stderr).toContain(`zklab: recording failed: the journal ${join(sessionDir, 'events.jsonl')} could not be written`)
+    expect(done.stderr).toContain(
+      `zklab: recording failed: the journal ${join(sessionDir, 'events.jsonl')} could not be written`,
+    )
     expect(done.stderr).toMatch(/no space left on device.*\(session folder .*\)/i)
     // Stopped at once, not after the two-minute sleep.
     expect(done.stdout).toMatch(/RECORDING FAILED/)
@@ -216,7 +236,7 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
     expect(pids.filter(isAlive)).toEqual([])
   }, 120_000)
 
-  it('a disk fault injected at the journal\'s write (a short write, then ENOSPC): the same safe stop', async () => {
+  it("a disk fault injected at the journal's write (a short write, then ENOSPC): the same safe stop", async () => {
     let full = false
     let shortWritten = false
     const write: JournalWrite = (fd, buffer, offset, length) => {
@@ -228,7 +248,7 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 })
     }
     const { lab, events, session } = await runningLab(tempDir('zklab-injected-'), 1, write)
-    console.info('full disk: a fault injected at the journal\'s write')
+    console.info("full disk: a fault injected at the journal's write")
     full = true
     await expectStoppedSafely(lab, events, session.dir, 'ENOSPC')
     expect(shortWritten).toBe(true)
@@ -260,7 +280,11 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
 
     const warnings = events.filter((e) => e.type === LabEventTypes.log && e.source === 'lab' && e.level === 'warn')
     expect(warnings.map((e) => (e.type === 'log' ? e.line : ''))).toEqual(
-      expect.arrayContaining([expect.stringMatching(new RegExp(`${join(logs, `worker-${TASK}-1.log`)} cannot be written .*still in the journal`))]),
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(`${join(logs, `worker-${TASK}-1.log`)} cannot be written .*still in the journal`),
+        ),
+      ]),
     )
     // One warning per log file, not one per line.
     expect(new Set(warnings.map((e) => (e.type === 'log' ? e.line : ''))).size).toBe(warnings.length)
@@ -268,7 +292,9 @@ describe('recording failures (real ZooKeeper, real processes)', () => {
     await lab.closeSession()
     const journal = readJournal(join(session.dir, 'events.jsonl'))
     expect(journal.problems).toEqual([])
-    expect(journal.events.filter((e) => e.type === WorkerEventTypes.commit && e.source === `worker-${TASK}-1`).length).toBeGreaterThanOrEqual(2)
+    expect(
+      journal.events.filter((e) => e.type === WorkerEventTypes.commit && e.source === `worker-${TASK}-1`).length,
+    ).toBeGreaterThanOrEqual(2)
     expect(journal.events.at(-1)!.type).toBe(LabEventTypes.sessionClosed)
     expect(readdirSync(session.dir)).toContain('events.jsonl')
   }, 120_000)

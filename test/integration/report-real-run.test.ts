@@ -19,13 +19,10 @@ import { stringMatching } from '../matchers.js'
 const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots')
 const validate = reportValidator()
 
-
 /** Processes whose command line names the folder: ZooKeeper and every worker carry the session path. */
 function pgrep(folder: string): string[] {
   const found = spawnSync('pgrep', ['-a', '-f', folder], { encoding: 'utf8' })
-  return found.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !l.includes('pgrep'))
+  return found.stdout.split('\n').filter((l) => l.trim() !== '' && !l.includes('pgrep'))
 }
 
 function pdfPages(file: string): number {
@@ -41,8 +38,22 @@ function hasCommand(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0
 }
 
-function comparable(verdicts: { invariant: string; task: string; ok: boolean; summary: string; violations: { kind: string; message: string; time: number }[] }[]) {
-  return verdicts.map((v) => ({ invariant: v.invariant, task: v.task, ok: v.ok, summary: v.summary, violations: v.violations.map((x) => [x.kind, x.message, x.time]) }))
+function comparable(
+  verdicts: {
+    invariant: string
+    task: string
+    ok: boolean
+    summary: string
+    violations: { kind: string; message: string; time: number }[]
+  }[],
+) {
+  return verdicts.map((v) => ({
+    invariant: v.invariant,
+    task: v.task,
+    ok: v.ok,
+    summary: v.summary,
+    violations: v.violations.map((x) => [x.kind, x.message, x.time]),
+  }))
 }
 
 describe('zklab report on real sessions', () => {
@@ -68,22 +79,42 @@ describe('zklab report on real sessions', () => {
     expect(validate(report).errors).toBe('')
     expect(comparable(report.check.verdicts)).toEqual(comparable(checkSessionDir(session).verdicts))
     expect(report.check.ok).toBe(false)
-    expect(report.summary).toMatchObject({ name: 'pause-primary', scenario: 'pause-primary', strategies: ['seed'], workerCount: 3, zookeeper: { mode: 'standalone' } })
+    expect(report.summary).toMatchObject({
+      name: 'pause-primary',
+      scenario: 'pause-primary',
+      strategies: ['seed'],
+      workerCount: 3,
+      zookeeper: { mode: 'standalone' },
+    })
     expect(report.summary.zookeeper.version).toMatch(/^3\./)
-    expect(report.integrity).toMatchObject({ closedCleanly: true, ending: 'closed', journalProblems: [], sinkProblems: [] })
+    expect(report.integrity).toMatchObject({
+      closedCleanly: true,
+      ending: 'closed',
+      journalProblems: [],
+      sinkProblems: [],
+    })
     expect(report.failovers).toHaveLength(1)
     expect(report.failovers[0]).toMatchObject({ fault: 'pause', to: stringMatching(/^worker-task01-\d$/) })
     expect(report.faultLogs[0].recovery?.kind).toBe('resume')
-    expect(report.faultLogs[0].processes.map((p) => p.process)).toEqual(expect.arrayContaining(['lab', 'zk-1', 'observer', 'monitor']))
+    expect(report.faultLogs[0].processes.map((p) => p.process)).toEqual(
+      expect.arrayContaining(['lab', 'zk-1', 'observer', 'monitor']),
+    )
     expect(report.tree.nodes.some((n) => n.ephemeral && n.owner?.startsWith('worker-task01-'))).toBe(true)
 
     const html = readFileSync(join(session, 'report.html'), 'utf8')
     expect(html).toContain('<svg class="chart timeline"')
     // The only absolute URLs are the SVG and XLink namespaces (identifiers, never fetched), and the one script is inline.
-    expect([...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].every((m) => m[0] === 'http://www.w3.org/2000/svg' || m[0] === 'http://www.w3.org/1999/xlink')).toBe(true)
+    expect(
+      [...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].every(
+        (m) => m[0] === 'http://www.w3.org/2000/svg' || m[0] === 'http://www.w3.org/1999/xlink',
+      ),
+    ).toBe(true)
     expect(html).not.toMatch(/<script\b[^>]*\ssrc=/i)
     // The chart drew the three workers' lanes, and one breakdown bar per failover.
-    const timeline = html.slice(html.indexOf('<svg class="chart timeline"'), html.indexOf('</svg>', html.indexOf('<svg class="chart timeline"')))
+    const timeline = html.slice(
+      html.indexOf('<svg class="chart timeline"'),
+      html.indexOf('</svg>', html.indexOf('<svg class="chart timeline"')),
+    )
     for (const n of [1, 2, 3]) expect(timeline).toContain(`>worker-task01-${n}</text>`)
     expect(html.match(/<svg class="breakdown"/g)).toHaveLength(report.failovers.length)
 
@@ -92,18 +123,36 @@ describe('zklab report on real sessions', () => {
     expect(pdfPages(pdf)).toBeGreaterThanOrEqual(1)
     if (hasCommand('pdftoppm')) {
       // Page 1 as an image, to look at: test-results/screenshots/report-pdf-page1.png
-      execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdf, join(SCREENSHOTS, 'report-pdf-page1')])
+      execFileSync('pdftoppm', [
+        '-png',
+        '-r',
+        '80',
+        '-f',
+        '1',
+        '-l',
+        '1',
+        '-singlefile',
+        pdf,
+        join(SCREENSHOTS, 'report-pdf-page1'),
+      ])
       expect(existsSync(join(SCREENSHOTS, 'report-pdf-page1.png'))).toBe(true)
     }
   }, 400_000)
 
   it('exports a session whose lab was SIGKILLed mid-run, up to its last event, and leaves nothing running', async () => {
     const session = join(dir, 'killed-lab')
-    const lab: ChildProcess = spawn(process.execPath, [ZKLAB, 'run', 'kill-primary', '--out', session], { cwd: ROOT, stdio: 'ignore' })
+    const lab: ChildProcess = spawn(process.execPath, [ZKLAB, 'run', 'kill-primary', '--out', session], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    })
     const exited = new Promise<void>((resolve) => lab.once('exit', () => resolve()))
     try {
       const journal = join(session, 'events.jsonl')
-      await waitFor(() => existsSync(journal) && readJournal(journal).events.filter((e) => e.type === 'worker.commit').length >= 3, 180_000, 200)
+      await waitFor(
+        () => existsSync(journal) && readJournal(journal).events.filter((e) => e.type === 'worker.commit').length >= 3,
+        180_000,
+        200,
+      )
     } finally {
       lab.kill('SIGKILL')
       await exited
@@ -126,7 +175,11 @@ describe('zklab report on real sessions', () => {
 
     const report = JSON.parse(readFileSync(join(session, 'report.json'), 'utf8')) as SessionReport
     expect(validate(report).errors).toBe('')
-    expect(report.integrity).toMatchObject({ closedCleanly: false, events: events.length, lastEvent: { seq: Math.max(...events.map((e) => e.seq)) } })
+    expect(report.integrity).toMatchObject({
+      closedCleanly: false,
+      events: events.length,
+      lastEvent: { seq: Math.max(...events.map((e) => e.seq)) },
+    })
     expect(report.integrity.ending).toMatch(/^cut-off/)
     expect(report.integrity.journalProblems).toContainEqual(expect.objectContaining({ kind: 'truncated' }))
     expect(report.integrity.sinkProblems).toContainEqual(expect.objectContaining({ task: 'task01', kind: 'truncated' }))
@@ -146,7 +199,9 @@ describe('zklab report on real sessions', () => {
     writeFileSync(join(notSession, 'notes.txt'), 'hello')
     const bad = await zklab(['report', notSession])
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toMatch(/is not a session folder: neither events.jsonl \(the journal\) nor session.json is there/)
+    expect(bad.stderr).toMatch(
+      /is not a session folder: neither events.jsonl \(the journal\) nor session.json is there/,
+    )
 
     const format = await zklab(['report', notSession, '--format', 'docx'])
     expect(format.code).toBe(2)
@@ -155,8 +210,14 @@ describe('zklab report on real sessions', () => {
     // A session folder made by hand, enough for a report; then a PDF without a Chromium.
     const tiny = join(dir, 'tiny')
     mkdirSync(tiny, { recursive: true })
-    writeFileSync(join(tiny, 'events.jsonl'), JSON.stringify({ seq: 1, time: Date.now(), source: 'lab', type: 'session.created', dir: tiny, name: 'tiny' }) + '\n')
-    const noChromium = await zklab(['report', tiny, '--format', 'json,pdf'], { env: { ...process.env, CHROMIUM_PATH: join(dir, 'no-chromium-here') } })
+    writeFileSync(
+      join(tiny, 'events.jsonl'),
+      JSON.stringify({ seq: 1, time: Date.now(), source: 'lab', type: 'session.created', dir: tiny, name: 'tiny' }) +
+        '\n',
+    )
+    const noChromium = await zklab(['report', tiny, '--format', 'json,pdf'], {
+      env: { ...process.env, CHROMIUM_PATH: join(dir, 'no-chromium-here') },
+    })
     expect(noChromium.code).toBe(1)
     expect(noChromium.stderr).toContain(`Chromium not found at ${join(dir, 'no-chromium-here')}`)
     expect(noChromium.stderr).toMatch(/apt-get install chromium.*CHROMIUM_PATH/)

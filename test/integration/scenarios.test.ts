@@ -16,7 +16,10 @@ const SCENARIOS = readdirSync(join(ROOT, 'resources', 'scenarios'))
 const base = mkdtempSync(join(tmpdir(), 'zklab-scenarios-'))
 
 /** Runs `zklab run <scenario> --json` and returns its exit code and result. */
-function run(scenario: string, strategy: 'seed' | 'recipe'): Promise<{ code: number | null; result: RunResult; stderr: string }> {
+function run(
+  scenario: string,
+  strategy: 'seed' | 'recipe',
+): Promise<{ code: number | null; result: RunResult; stderr: string }> {
   return zklabRunJson([scenario, '--strategy', strategy, '--out', join(base, `${scenario}-${strategy}`)])
 }
 
@@ -27,7 +30,16 @@ describe('bundled scenarios', () => {
 
   it('lists at least the scenarios the lab promises', () => {
     expect(SCENARIOS).toEqual(
-      expect.arrayContaining(['stop-primary', 'kill-primary', 'pause-primary', 'partition-primary', 'slow-primary', 'zk-restart', 'ensemble-leader-kill', 'standby-churn']),
+      expect.arrayContaining([
+        'stop-primary',
+        'kill-primary',
+        'pause-primary',
+        'partition-primary',
+        'slow-primary',
+        'zk-restart',
+        'ensemble-leader-kill',
+        'standby-churn',
+      ]),
     )
   })
 
@@ -73,13 +85,17 @@ describe('bundled scenarios', () => {
     expect(verdict(seed.result, 'status-truth')?.ok).toBe(false)
     expect(verdict(seed.result, 'status-truth')?.stats?.flaps ?? 0).toBeGreaterThan(0)
     // The recipe's run of the same scenario is the green run above; its status never flapped.
-    const recipe = JSON.parse(readFileSync(join(base, 'standby-churn-recipe', 'session.json'), 'utf8')) as { check: { verdicts: { invariant: string; ok: boolean }[] } }
+    const recipe = JSON.parse(readFileSync(join(base, 'standby-churn-recipe', 'session.json'), 'utf8')) as {
+      check: { verdicts: { invariant: string; ok: boolean }[] }
+    }
     expect(recipe.check.verdicts.find((v) => v.invariant === 'status-truth')?.ok).toBe(true)
   })
 
   it('stop-primary: the recipe hands over without waiting for the session timeout; the seed waits for it', async () => {
     const sessionTimeout = 6000
-    const recipe = JSON.parse(readFileSync(join(base, 'stop-primary-recipe', 'session.json'), 'utf8')) as { result: RunResult }
+    const recipe = JSON.parse(readFileSync(join(base, 'stop-primary-recipe', 'session.json'), 'utf8')) as {
+      result: RunResult
+    }
     const seed = await run('stop-primary', 'seed')
     const gaps = (r: RunResult) => (r.check?.failovers ?? []).map((f) => f.steps.newPrimary ?? Infinity)
     expect(gaps(recipe.result)).toHaveLength(3)
@@ -91,7 +107,9 @@ describe('bundled scenarios', () => {
   })
 
   it('partition-primary: a cut longer than the session timeout leads to a takeover, and healing brings back no second primary', () => {
-    const { result } = JSON.parse(readFileSync(join(base, 'partition-primary-recipe', 'session.json'), 'utf8')) as { result: RunResult }
+    const { result } = JSON.parse(readFileSync(join(base, 'partition-primary-recipe', 'session.json'), 'utf8')) as {
+      result: RunResult
+    }
     const partition = result.check?.failovers.find((f) => f.fault.includes('partition'))
     expect(partition?.to).toBeTruthy()
     expect(partition?.steps.firstCommit).not.toBeNull()

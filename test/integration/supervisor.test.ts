@@ -34,14 +34,21 @@ describe('supervisor (real OS processes)', () => {
       name: 'talker',
       kind: 'worker',
       command: node,
-      args: ['-e', `console.log(JSON.stringify({time: 5, type: 'worker.commit', id: 3, version: 2})); console.log('plain words'); console.error('oops')`],
+      args: [
+        '-e',
+        `console.log(JSON.stringify({time: 5, type: 'worker.commit', id: 3, version: 2})); console.log('plain words'); console.error('oops')`,
+      ],
       jsonEvents: true,
     })
     expect(await p.exited).toEqual({ code: 0, signal: null })
     await waitFor(() => events.some((e) => e.type === 'process.exited'))
     expect(events).toContainEqual(expect.objectContaining({ source: 'talker', type: 'worker.commit', id: 3, time: 5 }))
-    expect(events).toContainEqual(expect.objectContaining({ source: 'talker', type: 'log', stream: 'stdout', line: 'plain words' }))
-    expect(events).toContainEqual(expect.objectContaining({ source: 'talker', type: 'log', stream: 'stderr', line: 'oops' }))
+    expect(events).toContainEqual(
+      expect.objectContaining({ source: 'talker', type: 'log', stream: 'stdout', line: 'plain words' }),
+    )
+    expect(events).toContainEqual(
+      expect.objectContaining({ source: 'talker', type: 'log', stream: 'stderr', line: 'oops' }),
+    )
     await s.stopAll()
     expect(readFileSync(join(dir, 'logs', 'talker.log'), 'utf8')).toContain('plain words\n')
   })
@@ -72,7 +79,9 @@ describe('supervisor (real OS processes)', () => {
     s.resume('sleeper')
     await waitFor(() => procState(p.pid) !== 'T')
     expect(await s.stop('sleeper', 2000)).toEqual({ code: null, signal: 'SIGTERM' })
-    expect(events).toContainEqual(expect.objectContaining({ type: 'process.exited', name: 'sleeper', signal: 'SIGTERM', expected: true }))
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'process.exited', name: 'sleeper', signal: 'SIGTERM', expected: true }),
+    )
   })
 
   it('escalates to SIGKILL when a process ignores SIGTERM', async () => {
@@ -89,11 +98,19 @@ describe('supervisor (real OS processes)', () => {
 
   it('restarts a crashing process with backoff, up to its limit, and reports a spawn failure', async () => {
     const s = make()
-    s.spawn({ name: 'crasher', kind: 'worker', command: node, args: ['-e', 'process.exit(3)'], restart: { maxRestarts: 2, backoffMs: 50 } })
+    s.spawn({
+      name: 'crasher',
+      kind: 'worker',
+      command: node,
+      args: ['-e', 'process.exit(3)'],
+      restart: { maxRestarts: 2, backoffMs: 50 },
+    })
     await waitFor(() => events.filter((e) => e.type === 'process.exited' && e.name === 'crasher').length === 3)
     await new Promise((r) => setTimeout(r, 300))
     expect(events.filter((e) => e.type === 'process.spawned' && e.name === 'crasher')).toHaveLength(3)
-    expect(events).toContainEqual(expect.objectContaining({ type: 'process.gave-up', name: 'crasher', restarts: 2, code: 3, level: 'error' }))
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'process.gave-up', name: 'crasher', restarts: 2, code: 3, level: 'error' }),
+    )
     expect(() => s.spawn({ name: 'ghost', kind: 'external', command: join(dir, 'no-such-program'), args: [] })).toThrow(
       /no-such-program is not an executable file or a program on PATH/,
     )
@@ -104,7 +121,13 @@ describe('supervisor (real OS processes)', () => {
     events = []
     // "Stable" shortened to 300 ms: each run lasts 500 ms, so one allowed restart is never used up.
     sup = new Supervisor({ logDir: join(dir, 'logs'), emit: (e) => events.push(e), stableRunMs: 300 })
-    sup.spawn({ name: 'flaky', kind: 'worker', command: node, args: ['-e', 'setTimeout(() => process.exit(3), 500)'], restart: { maxRestarts: 1, backoffMs: 20 } })
+    sup.spawn({
+      name: 'flaky',
+      kind: 'worker',
+      command: node,
+      args: ['-e', 'setTimeout(() => process.exit(3), 500)'],
+      restart: { maxRestarts: 1, backoffMs: 20 },
+    })
     await waitFor(() => events.filter((e) => e.type === 'process.spawned' && e.name === 'flaky').length >= 4, 15_000)
     expect(events.filter((e) => e.type === 'process.gave-up')).toEqual([])
   })
@@ -135,10 +158,17 @@ describe('supervisor (real OS processes)', () => {
 
   it('cuts a line past 64 KiB and marks how much was cut', async () => {
     const s = make()
-    s.spawn({ name: 'long', kind: 'external', command: node, args: ['-e', "process.stdout.write('x'.repeat(200000) + '\\nafter\\n')"] })
+    s.spawn({
+      name: 'long',
+      kind: 'external',
+      command: node,
+      args: ['-e', "process.stdout.write('x'.repeat(200000) + '\\nafter\\n')"],
+    })
     await waitFor(() => events.some((e) => e.type === 'process.exited'))
     await s.stopAll()
-    const lines = events.filter((e) => e.type === 'log' && e.source === 'long').map((e) => (e.type === 'log' ? e.line : ''))
+    const lines = events
+      .filter((e) => e.type === 'log' && e.source === 'long')
+      .map((e) => (e.type === 'log' ? e.line : ''))
     expect(lines).toEqual(['x'.repeat(MAX_LINE_BYTES) + `… [${200000 - MAX_LINE_BYTES} bytes cut]`, 'after'])
   })
 
@@ -160,7 +190,9 @@ describe('supervisor (real OS processes)', () => {
     expect(drops.length).toBeLessThanOrEqual(Math.ceil(seconds) + 2)
     const journalBytes = events.reduce((n, e) => n + JSON.stringify(e).length + 1, 0)
     expect(journalBytes).toBeLessThan(LOG_LINES_PER_SECOND * (seconds + 1) * 200)
-    expect(statSync(join(dir, 'logs', 'yes.log')).size).toBeLessThan(LOG_LINES_PER_SECOND * (seconds + 1) * 2 + 100 * drops.length)
+    expect(statSync(join(dir, 'logs', 'yes.log')).size).toBeLessThan(
+      LOG_LINES_PER_SECOND * (seconds + 1) * 2 + 100 * drops.length,
+    )
   })
 
   it('leaves no orphan when the lab process itself is SIGKILLed', async () => {
@@ -174,7 +206,9 @@ describe('supervisor (real OS processes)', () => {
       s.spawn({ name: 'forker', kind: 'external', command: 'sh', args: ['-c', ${JSON.stringify(sleeps.script)}] })
       console.log(p.pid, s.reaperPid)
       setInterval(() => {}, 1000)`
-    const lab = spawn(node, ['--import', 'tsx', '--input-type=module', '-e', labScript], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const lab = spawn(node, ['--import', 'tsx', '--input-type=module', '-e', labScript], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     const [childPid, reaperPid] = await new Promise<number[]>((resolve, reject) => {
       lab.stdout.once('data', (d: Buffer) => resolve(String(d).trim().split(' ').map(Number)))
       lab.once('exit', () => reject(new Error('stand-in lab exited early')))

@@ -19,7 +19,8 @@ const publish = async (root: string, task: string) =>
   expect((await runProgram('publisher', ['--connect', zk.connect, '--root', root, '--create', task])).exitCode).toBe(0)
 const is = (type: string, task: string, kind?: string) => (e: ChildEvent) =>
   e.type === type && e.task === task && (kind === undefined || e.kind === kind)
-const count = (m: WorkerProcess, type: string, task: string, kind?: string) => m.events.filter(is(type, task, kind)).length
+const count = (m: WorkerProcess, type: string, task: string, kind?: string) =>
+  m.events.filter(is(type, task, kind)).length
 
 describe('monitor', () => {
   it('alerts status-stopped and no-instance once while they last, and clears them', async () => {
@@ -68,9 +69,13 @@ describe('monitor', () => {
     await monitor.waitFor(is('monitor.watching', 'late'), 'watching late')
     await monitor.waitFor(is('monitor.alert', 'late', 'status-stopped'), 'alert on late')
 
-    expect((await runProgram('publisher', ['--connect', zk.connect, '--root', root, '--delete', 'late'])).exitCode).toBe(0)
+    expect(
+      (await runProgram('publisher', ['--connect', zk.connect, '--root', root, '--delete', 'late'])).exitCode,
+    ).toBe(0)
     await monitor.waitFor(is('monitor.unwatched', 'late'), 'unwatched late')
-    expect(monitor.events.filter(is('monitor.alert', 'late')).length).toBe(monitor.events.filter(is('monitor.cleared', 'late')).length)
+    expect(monitor.events.filter(is('monitor.alert', 'late')).length).toBe(
+      monitor.events.filter(is('monitor.cleared', 'late')).length,
+    )
 
     // still alive and still watching
     await publish(root, 'later')
@@ -99,7 +104,12 @@ describe('monitor', () => {
     await monitor.waitFor((e) => e.type === 'monitor.connection' && e.replaced === true, 'new session', 30_000, mark)
     await monitor.waitFor(is('monitor.cleared', 'revived', 'status-stopped'), 'revived cleared', 30_000, mark)
     await client.set(taskPaths(root, 'steady').status, '1', -1)
-    await monitor.waitFor(is('monitor.cleared', 'steady', 'status-stopped'), 'watching on the new session', 30_000, mark)
+    await monitor.waitFor(
+      is('monitor.cleared', 'steady', 'status-stopped'),
+      'watching on the new session',
+      30_000,
+      mark,
+    )
     expect(count(monitor, 'monitor.alert', 'steady', 'status-stopped')).toBe(1)
     expect(count(monitor, 'monitor.watching', 'steady')).toBe(1)
   })

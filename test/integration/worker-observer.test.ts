@@ -19,7 +19,8 @@ const startObserver = (root: string, extra: string[] = []): WorkerProcess =>
 
 /** Creates many nodes with many requests in flight, in bounded batches. */
 async function createMany(paths: string[], batch = 500): Promise<void> {
-  for (let i = 0; i < paths.length; i += batch) await Promise.all(paths.slice(i, i + batch).map((p) => client.create(p, 'x')))
+  for (let i = 0; i < paths.length; i += batch)
+    await Promise.all(paths.slice(i, i + batch).map((p) => client.create(p, 'x')))
 }
 
 describe('observer', () => {
@@ -51,13 +52,21 @@ describe('observer', () => {
     await observer.waitFor(at('znode.created', `${root}/a`), 'a created')
     await client.set(`${root}/a`, 'x'.repeat(40), -1)
     const changed = await observer.waitFor(at('znode.changed', `${root}/a`), 'a changed')
-    expect(changed).toMatchObject({ data: 'x'.repeat(16), truncated: true, cause: 'data', stat: { version: 1, dataLength: 40 } })
+    expect(changed).toMatchObject({
+      data: 'x'.repeat(16),
+      truncated: true,
+      cause: 'data',
+      stat: { version: 1, dataLength: 40 },
+    })
 
     const eph = await client.create(`${root}/a/e`, 'é', CreateMode.EPHEMERAL)
     const ephCreated = await observer.waitFor(at('znode.created', eph), 'ephemeral created')
     expect(ephCreated.stat).toMatchObject({ ephemeralOwner: client.sessionId, dataLength: 2 })
     expect(ephCreated.data).toBe('é')
-    const parentChanged = await observer.waitFor((e) => at('znode.changed', `${root}/a`)(e) && e.cause === 'children', 'a children changed')
+    const parentChanged = await observer.waitFor(
+      (e) => at('znode.changed', `${root}/a`)(e) && e.cause === 'children',
+      'a children changed',
+    )
     expect(parentChanged.stat).toMatchObject({ numChildren: 1, cversion: 1 })
 
     await client.delete(eph, -1)
@@ -88,7 +97,11 @@ describe('observer', () => {
     const deep = [`${root}/n0/a`, `${root}/n0/a/b`, `${root}/n0/a/b/c`]
     for (const p of deep) await client.create(p, '')
     await observer.waitFor(at('znode.created', deep[2]), 'deepest created')
-    await observer.waitFor(() => paths.every((p) => observer.events.some(at('znode.created', p))), 'all burst nodes', 30_000)
+    await observer.waitFor(
+      () => paths.every((p) => observer.events.some(at('znode.created', p))),
+      'all burst nodes',
+      30_000,
+    )
     const createdPaths = observer.ofType('znode.created').map((e) => e.path)
     expect(new Set(createdPaths).size).toBe(createdPaths.length) // each reported once
   })
@@ -109,7 +122,10 @@ describe('observer', () => {
 
     await client.set(`${root}/p99/c99`, 'changed', -1)
     await client.create(`${root}/p50/new`, '')
-    await observer.waitFor((e) => at('znode.changed', `${root}/p99/c99`)(e) && e.data === 'changed', 'change after sync')
+    await observer.waitFor(
+      (e) => at('znode.changed', `${root}/p99/c99`)(e) && e.data === 'changed',
+      'change after sync',
+    )
     await observer.waitFor(at('znode.created', `${root}/p50/new`), 'create after sync')
   })
 
@@ -130,19 +146,37 @@ describe('observer', () => {
     process.kill(observer.pid, 'SIGCONT')
 
     await observer.waitFor((e) => e.type === 'observer.connection' && e.state === 'expired', 'expired', 30_000, mark)
-    const renewed = await observer.waitFor((e) => e.type === 'observer.connection' && e.replaced === true, 'new session', 30_000, mark)
+    const renewed = await observer.waitFor(
+      (e) => e.type === 'observer.connection' && e.replaced === true,
+      'new session',
+      30_000,
+      mark,
+    )
     expect(renewed.sessionId).not.toBe(firstSession)
-    const resynced = await observer.waitFor((e) => e.type === 'observer.synced' && e.resync === true, 'resync', 30_000, mark)
+    const resynced = await observer.waitFor(
+      (e) => e.type === 'observer.synced' && e.resync === true,
+      'resync',
+      30_000,
+      mark,
+    )
     expect(resynced.count).toBe(4)
     const diff = observer.events.slice(mark).filter((e) => e.type.startsWith('znode.'))
     expect(diff.map((e) => `${e.type} ${String(e.path)}`).sort()).toEqual(
-      [`znode.changed ${root}`, `znode.changed ${root}/change`, `znode.created ${root}/new`, `znode.deleted ${root}/drop`].sort(),
+      [
+        `znode.changed ${root}`,
+        `znode.changed ${root}/change`,
+        `znode.created ${root}/new`,
+        `znode.deleted ${root}/drop`,
+      ].sort(),
     )
     expect(diff.find((e) => e.path === root)).toMatchObject({ cause: 'children', stat: { numChildren: 3 } })
     expect(diff.find((e) => e.path === `${root}/change`)).toMatchObject({ cause: 'data', data: 'changed' })
     // and it follows the tree on the new session
     await client.set(`${root}/keep`, 'kept', -1)
-    await observer.waitFor((e) => at('znode.changed', `${root}/keep`)(e) && e.data === 'kept', 'change on the new session')
+    await observer.waitFor(
+      (e) => at('znode.changed', `${root}/keep`)(e) && e.data === 'kept',
+      'change on the new session',
+    )
   })
 
   it('exits 0, closing its session, on SIGTERM and when stdin ends', async () => {

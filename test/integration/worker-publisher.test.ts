@@ -42,7 +42,11 @@ describe('publisher', () => {
       const runs = await Promise.all([0, 1, 2].map(() => runProgram('publisher', args)))
       expect(runs.map((r) => r.exitCode)).toEqual([0, 0, 0])
       expect(runs.filter((r) => r.events[0]?.type === 'publisher.created')).toHaveLength(1)
-      expect((await client.getChildren(taskPaths('/customBackUp', task).task)).sort()).toEqual(['instance', 'lastCommit', 'status'])
+      expect((await client.getChildren(taskPaths('/customBackUp', task).task)).sort()).toEqual([
+        'instance',
+        'lastCommit',
+        'status',
+      ])
     }
   })
 
@@ -89,8 +93,19 @@ describe('publisher', () => {
     expect(both.exitCode).toBe(2)
     expect(both.stderr).toMatch(/--create/)
 
-    const unreachable = await runProgram('publisher', ['--connect', '127.0.0.1:1', '--connect-timeout', '1500', '--create', 'a'])
+    const unreachable = await runProgram('publisher', [
+      '--connect',
+      '127.0.0.1:1',
+      '--connect-timeout',
+      '1500',
+      '--create',
+      'a',
+    ])
     expect(unreachable.exitCode).toBe(1)
-    expect(unreachable.events.at(-1)).toMatchObject({ type: 'publisher.error', level: 'error', message: stringContaining('127.0.0.1:1') })
+    expect(unreachable.events.at(-1)).toMatchObject({
+      type: 'publisher.error',
+      level: 'error',
+      message: stringContaining('127.0.0.1:1'),
+    })
   })
 })

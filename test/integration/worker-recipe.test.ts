@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { taskPaths } from '../../src/worker/common/paths.js'
 import type { ZkClient } from '../../src/worker/common/zk.js'
 import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
-import { killAllPrograms, runProgram, startProgram, type ChildEvent, type WorkerProcess } from './helpers/worker-process.js'
+import {
+  killAllPrograms,
+  runProgram,
+  startProgram,
+  type ChildEvent,
+  type WorkerProcess,
+} from './helpers/worker-process.js'
 
 const ROOT = '/customBackUp'
 const SESSION_TIMEOUT = 2000
@@ -37,18 +43,30 @@ afterAll(() => {
 
 function startWorker(task: string, id: number, sink: string, sessionTimeout = SESSION_TIMEOUT): WorkerProcess {
   return startProgram('task-worker', [
-    '--connect', zk.connect,
-    '--task', task,
-    '--worker-id', String(id),
-    '--sink', sink,
-    '--commit-interval', String(COMMIT_INTERVAL),
-    '--session-timeout', String(sessionTimeout),
-    '--strategy', 'recipe',
+    '--connect',
+    zk.connect,
+    '--task',
+    task,
+    '--worker-id',
+    String(id),
+    '--sink',
+    sink,
+    '--commit-interval',
+    String(COMMIT_INTERVAL),
+    '--session-timeout',
+    String(sessionTimeout),
+    '--strategy',
+    'recipe',
   ])
 }
 
 /** Starts workers one after the other, so worker 1 holds the smallest node, worker 2 the next... */
-async function startGroup(task: string, sink: string, count: number, sessionTimeout?: number): Promise<WorkerProcess[]> {
+async function startGroup(
+  task: string,
+  sink: string,
+  count: number,
+  sessionTimeout?: number,
+): Promise<WorkerProcess[]> {
   const workers: WorkerProcess[] = []
   for (let id = 1; id <= count; id++) {
     const w = startWorker(task, id, sink, sessionTimeout)
@@ -95,7 +113,9 @@ function nextPrimary(workers: WorkerProcess[], timeoutMs = 60_000): Promise<{ w:
  * set produced; a reply read late after a pause is reported late but keeps its place) carry rising ids.
  */
 function expectCommitsIncrease(workers: WorkerProcess[]): void {
-  const commits = workers.flatMap((w) => w.ofType('worker.commit')).sort((a, b) => (a.version as number) - (b.version as number))
+  const commits = workers
+    .flatMap((w) => w.ofType('worker.commit'))
+    .sort((a, b) => (a.version as number) - (b.version as number))
   for (let i = 1; i < commits.length; i++) {
     expect(commits[i].version as number).toBeGreaterThan(commits[i - 1].version as number)
     expect(commits[i].id as number).toBeGreaterThan(commits[i - 1].id as number)
@@ -176,9 +196,17 @@ describe('task-worker --strategy recipe', () => {
     const nodeName = (w: WorkerProcess) => w.ofType('worker.registered')[0].node as string
 
     // No herd: each standby watches the node just before its own, not the list and not the primary.
-    expect(second.ofType('worker.watching')).toEqual([expect.objectContaining({ path: nodePath(primary), predecessor: nodeName(primary) })])
-    expect(third.ofType('worker.watching')).toEqual([expect.objectContaining({ path: nodePath(second), predecessor: nodeName(second) })])
-    expect(third.ofType('worker.role')[0]).toMatchObject({ role: 'standby', smallest: nodeName(primary), predecessor: nodeName(second) })
+    expect(second.ofType('worker.watching')).toEqual([
+      expect.objectContaining({ path: nodePath(primary), predecessor: nodeName(primary) }),
+    ])
+    expect(third.ofType('worker.watching')).toEqual([
+      expect.objectContaining({ path: nodePath(second), predecessor: nodeName(second) }),
+    ])
+    expect(third.ofType('worker.role')[0]).toMatchObject({
+      role: 'standby',
+      smallest: nodeName(primary),
+      predecessor: nodeName(second),
+    })
 
     // Only the primary works, and it commits each id before it records it.
     for (const w of [second, third]) {
@@ -187,7 +215,9 @@ describe('task-worker --strategy recipe', () => {
       expect(w.ofType('worker.status')).toEqual([])
     }
     expect(primary.ofType('worker.status')).toEqual([expect.objectContaining({ value: '1' })])
-    const steps = primary.events.filter((e) => (e.type === 'worker.work' || e.type === 'worker.commit') && !e.reconciled)
+    const steps = primary.events.filter(
+      (e) => (e.type === 'worker.work' || e.type === 'worker.commit') && !e.reconciled,
+    )
     for (let i = 0; i + 1 < steps.length; i += 2) {
       expect(steps[i]).toMatchObject({ type: 'worker.commit', id: i / 2 + 1 })
       expect(steps[i + 1]).toMatchObject({ type: 'worker.work', id: i / 2 + 1 })
@@ -210,14 +240,26 @@ describe('task-worker --strategy recipe', () => {
     third.kill('SIGTERM')
     expect((await third.exited).code).toBe(143)
     // Its predecessor was a standby: the fourth re-checks and watches the new predecessor, still standby.
-    await fourth.waitFor((e) => e.type === 'worker.watching' && e.path === nodePath(second), 'fourth watches the second', 30_000)
+    await fourth.waitFor(
+      (e) => e.type === 'worker.watching' && e.path === nodePath(second),
+      'fourth watches the second',
+      30_000,
+    )
     expect(fourth.ofType('worker.watch')[0]).toMatchObject({ path: nodePath(third), event: 'deleted' })
     expect(lastRole(fourth)).toBe('standby')
 
     second.kill('SIGKILL')
     await second.exited
-    await fourth.waitFor((e) => e.type === 'worker.watching' && e.path === nodePath(primary), 'fourth watches the primary', 30_000)
-    await primary.waitFor(commitAtLeast((primary.ofType('worker.commit').at(-1)!.id as number) + 2), 'more commits', 30_000)
+    await fourth.waitFor(
+      (e) => e.type === 'worker.watching' && e.path === nodePath(primary),
+      'fourth watches the primary',
+      30_000,
+    )
+    await primary.waitFor(
+      commitAtLeast((primary.ofType('worker.commit').at(-1)!.id as number) + 2),
+      'more commits',
+      30_000,
+    )
 
     const statusAfter = await client.get(paths.status)
     expect(statusAfter.data.toString()).toBe('1')
@@ -239,7 +281,12 @@ describe('task-worker --strategy recipe', () => {
     const stoppedAt = Date.now()
     old.kill('SIGTERM')
     expect((await old.exited).code).toBe(143)
-    expect(old.events.at(-1)).toMatchObject({ type: 'worker.exiting', reason: 'signal', signal: 'SIGTERM', sessionClosed: true })
+    expect(old.events.at(-1)).toMatchObject({
+      type: 'worker.exiting',
+      reason: 'signal',
+      signal: 'SIGTERM',
+      sessionClosed: true,
+    })
     expect(await client.exists(oldNode)).toBeNull() // gone at once, not after 8 s
 
     const takeover = await standby.waitFor(isPrimary, 'standby takes over', 30_000)
@@ -317,14 +364,25 @@ describe('task-worker --strategy recipe', () => {
     // It steps down and comes back as a standby on a new session and node. Usually it learns that its
     // session expired; if a commit reply was already in before the pause, the lease refuses that record
     // first and it gives the session up itself.
-    const stepDown = await old.waitFor((e) => e.type === 'worker.role' && e.role === 'standby' && e.reason !== undefined, 'step down', 60_000)
+    const stepDown = await old.waitFor(
+      (e) => e.type === 'worker.role' && e.role === 'standby' && e.reason !== undefined,
+      'step down',
+      60_000,
+    )
     expect(['expired', 'lease']).toContain(stepDown.reason)
     await old.waitFor(
-      (e) => e.type === 'worker.connection' && e.sessionId === firstSession && (e.state === 'expired' || e.state === 'closed'),
+      (e) =>
+        e.type === 'worker.connection' &&
+        e.sessionId === firstSession &&
+        (e.state === 'expired' || e.state === 'closed'),
       'first session over',
       30_000,
     )
-    const renewed = await old.waitFor((e) => e.type === 'worker.connected' && e.replaced === true, 'new session', 60_000)
+    const renewed = await old.waitFor(
+      (e) => e.type === 'worker.connected' && e.replaced === true,
+      'new session',
+      60_000,
+    )
     expect(renewed.sessionId).not.toBe(firstSession)
     await old.waitFor((e) => e.type === 'worker.watching', 'watches as a standby', 30_000)
     expect(old.ofType('worker.registered')).toHaveLength(2)
@@ -341,7 +399,9 @@ describe('task-worker --strategy recipe', () => {
     const lateCommits = old.events.filter((e) => e.type === 'worker.commit' && e.time >= resumedAt)
     expect(lateCommits.length).toBeLessThanOrEqual(1)
     for (const late of lateCommits) {
-      expect(old.events.find((e) => e.type === 'worker.fenced' && e.id === late.id && e.reason === 'lease')).toBeDefined()
+      expect(
+        old.events.find((e) => e.type === 'worker.fenced' && e.id === late.id && e.reason === 'lease'),
+      ).toBeDefined()
     }
     const records = sinkRecords(sink)
     expectExactlyOnce(records)
@@ -392,8 +452,20 @@ describe('task-worker --strategy recipe', () => {
     const linked = await link.start()
     try {
       const old = startProgram('task-worker', [
-        '--connect', linked, '--task', task, '--worker-id', '1', '--sink', sink,
-        '--commit-interval', String(COMMIT_INTERVAL), '--session-timeout', String(TIMEOUT), '--strategy', 'recipe',
+        '--connect',
+        linked,
+        '--task',
+        task,
+        '--worker-id',
+        '1',
+        '--sink',
+        sink,
+        '--commit-interval',
+        String(COMMIT_INTERVAL),
+        '--session-timeout',
+        String(TIMEOUT),
+        '--strategy',
+        'recipe',
       ])
       await old.waitFor(isPrimary, 'primary', 30_000)
       const standby = startWorker(task, 2, sink, TIMEOUT)
@@ -407,10 +479,22 @@ describe('task-worker --strategy recipe', () => {
       link.heal()
       const resumed = await old.waitForType('worker.resumed', 30_000)
       expect(resumed.sessionId).toBe(session)
-      const afterResume = await old.waitFor((e) => e.type === 'worker.commit' && e.time > resumed.time, 'commits again', 30_000)
-      const idle = old.events.filter((e) => (e.type === 'worker.commit' || e.type === 'worker.work') && e.time > suspended.time && e.time < resumed.time)
+      const afterResume = await old.waitFor(
+        (e) => e.type === 'worker.commit' && e.time > resumed.time,
+        'commits again',
+        30_000,
+      )
+      const idle = old.events.filter(
+        (e) =>
+          (e.type === 'worker.commit' || e.type === 'worker.work') && e.time > suspended.time && e.time < resumed.time,
+      )
       expect(idle).toEqual([])
-      expect(afterResume.id).toBe((old.ofType('worker.commit').filter((e) => e.time < suspended.time).at(-1)!.id as number) + 1)
+      expect(afterResume.id).toBe(
+        (old
+          .ofType('worker.commit')
+          .filter((e) => e.time < suspended.time)
+          .at(-1)!.id as number) + 1,
+      )
       expect(standby.ofType('worker.role').every((e) => e.role === 'standby')).toBe(true)
 
       // Long cut: the session expires, the standby takes over; after the heal the old primary steps down.
@@ -420,10 +504,19 @@ describe('task-worker --strategy recipe', () => {
       const takeover = await standby.waitFor(isPrimary, 'standby takes over', 60_000)
       await standby.waitFor((e) => e.type === 'worker.commit', 'successor commits', 30_000)
       link.heal()
-      const stepDown = await old.waitFor((e) => e.type === 'worker.role' && e.reason !== undefined, 'step down', 60_000, from)
+      const stepDown = await old.waitFor(
+        (e) => e.type === 'worker.role' && e.reason !== undefined,
+        'step down',
+        60_000,
+        from,
+      )
       expect(stepDown).toMatchObject({ role: 'standby', reason: 'expired' })
       await old.waitFor((e) => e.type === 'worker.watching', 'watches as a standby', 30_000, from)
-      expect(old.events.slice(from).filter((e) => (e.type === 'worker.commit' || e.type === 'worker.work') && e.time > suspendedAgain.time)).toEqual([])
+      expect(
+        old.events
+          .slice(from)
+          .filter((e) => (e.type === 'worker.commit' || e.type === 'worker.work') && e.time > suspendedAgain.time),
+      ).toEqual([])
 
       const records = sinkRecords(sink)
       expectExactlyOnce(records)

@@ -36,13 +36,20 @@ afterAll(() => {
 
 function startWorker(task: string, id: number, sink: string, extra: string[] = []): WorkerProcess {
   return startProgram('task-worker', [
-    '--connect', zk.connect,
-    '--task', task,
-    '--worker-id', String(id),
-    '--sink', sink,
-    '--commit-interval', String(COMMIT_INTERVAL),
-    '--session-timeout', String(SESSION_TIMEOUT),
-    '--strategy', 'seed',
+    '--connect',
+    zk.connect,
+    '--task',
+    task,
+    '--worker-id',
+    String(id),
+    '--sink',
+    sink,
+    '--commit-interval',
+    String(COMMIT_INTERVAL),
+    '--session-timeout',
+    String(SESSION_TIMEOUT),
+    '--strategy',
+    'seed',
     ...extra,
   ])
 }
@@ -98,7 +105,10 @@ describe('task-worker --strategy seed', () => {
     expect(Number(data.toString())).toBeGreaterThanOrEqual(10)
 
     // The herd effect: the third worker joining woke worker 2, which set status "0" under a healthy primary.
-    expect(workers[1].ofType('worker.watch')[0]).toMatchObject({ path: `${ROOT}/tasks/${task}/instance`, event: 'child' })
+    expect(workers[1].ofType('worker.watch')[0]).toMatchObject({
+      path: `${ROOT}/tasks/${task}/instance`,
+      event: 'child',
+    })
     expect(workers[1].ofType('worker.status')[0]).toMatchObject({ value: '0' })
   })
 
@@ -115,14 +125,22 @@ describe('task-worker --strategy seed', () => {
     const lastSeen = old.ofType('worker.commit').at(-1)!.id as number
 
     const takeover = await Promise.any(
-      standbys.map((w) => w.waitFor((e) => e.type === 'worker.role' && e.role === 'primary', 'new primary', 60_000).then((e) => ({ w, e }))),
+      standbys.map((w) =>
+        w
+          .waitFor((e) => e.type === 'worker.role' && e.role === 'primary', 'new primary', 60_000)
+          .then((e) => ({ w, e })),
+      ),
     )
     const successor = takeover.w
     // The killed primary's ephemeral node stays until its session expires: no failover before that.
     expect(takeover.e.time - killedAt).toBeGreaterThanOrEqual(SESSION_TIMEOUT * 0.75)
 
     const firstWork = await successor.waitForType('worker.work', 30_000)
-    await successor.waitFor((e) => e.type === 'worker.commit' && (e.id as number) >= (firstWork.id as number) + 3, 'three more commits', 60_000)
+    await successor.waitFor(
+      (e) => e.type === 'worker.commit' && (e.id as number) >= (firstWork.id as number) + 3,
+      'three more commits',
+      60_000,
+    )
     // Continues from lastCommit: the killed primary may have committed one more id than it reported.
     expect(firstWork.id).toBeGreaterThanOrEqual(lastSeen + 1)
     expect(firstWork.id).toBeLessThanOrEqual(lastSeen + 2)
@@ -132,8 +150,11 @@ describe('task-worker --strategy seed', () => {
     expect(other.ofType('worker.work')).toEqual([])
 
     // lastCommit never went backwards across the two primaries
-    const commits = [...old.ofType('worker.commit'), ...successor.ofType('worker.commit')].sort((a, b) => a.time - b.time)
-    for (let i = 1; i < commits.length; i++) expect(commits[i].id as number).toBeGreaterThan(commits[i - 1].id as number)
+    const commits = [...old.ofType('worker.commit'), ...successor.ofType('worker.commit')].sort(
+      (a, b) => a.time - b.time,
+    )
+    for (let i = 1; i < commits.length; i++)
+      expect(commits[i].id as number).toBeGreaterThan(commits[i - 1].id as number)
 
     // The sink: one worker then the other, no gap (one id may be done twice at the hand-over).
     const ids = sinkIds(sink).map((r) => r.id)
@@ -154,13 +175,25 @@ describe('task-worker --strategy seed', () => {
     await standby.waitForType('worker.commit', 30_000)
     process.kill(primary.pid, 'SIGCONT')
 
-    const expired = await primary.waitFor((e) => e.type === 'worker.connection' && e.state === 'expired', 'expiry', 60_000)
+    const expired = await primary.waitFor(
+      (e) => e.type === 'worker.connection' && e.state === 'expired',
+      'expiry',
+      60_000,
+    )
     expect(expired.sessionId).toBe(firstSession)
-    const renewed = await primary.waitFor((e) => e.type === 'worker.connected' && e.replaced === true, 'new session', 60_000)
+    const renewed = await primary.waitFor(
+      (e) => e.type === 'worker.connected' && e.replaced === true,
+      'new session',
+      60_000,
+    )
     expect(renewed.sessionId).not.toBe(firstSession)
     // Its first record after the pause was appended under the old session (it finds out at the commit);
     // the next ones are done under the new session.
-    const zombieWork = await primary.waitFor((e) => e.type === 'worker.work' && e.time > renewed.time, 'work after expiry', 60_000)
+    const zombieWork = await primary.waitFor(
+      (e) => e.type === 'worker.work' && e.time > renewed.time,
+      'work after expiry',
+      60_000,
+    )
     const zombieCommit = await primary.waitFor(
       (e) => e.type === 'worker.commit' && e.id === zombieWork.id,
       'commit after expiry',
@@ -171,7 +204,11 @@ describe('task-worker --strategy seed', () => {
     expect(primary.ofType('worker.registered')).toHaveLength(1)
     expect(lastRole(primary)).toBe('primary')
     // Split brain, visible in the sink: both wrote records after the hand-over.
-    await standby.waitFor((e) => e.type === 'worker.commit' && e.time > zombieCommit.time, 'successor still committing', 30_000)
+    await standby.waitFor(
+      (e) => e.type === 'worker.commit' && e.time > zombieCommit.time,
+      'successor still committing',
+      30_000,
+    )
     const after = sinkIds(sink).filter((r) => r.session !== firstSession)
     expect(new Set(after.map((r) => r.worker))).toEqual(new Set([1, 2]))
     // stdout carried JSON events only, through the expiry too
@@ -192,7 +229,8 @@ describe('task-worker --strategy seed', () => {
     expect(await client.exists(registered.path as string)).not.toBeNull()
     // ...until the server expires the session.
     const deadline = Date.now() + 30_000
-    while ((await client.exists(registered.path as string)) !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    while ((await client.exists(registered.path as string)) !== null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200))
     expect(await client.exists(registered.path as string)).toBeNull()
   })
 

@@ -18,20 +18,24 @@ describe(title, () => {
     await lab?.close()
   })
 
-  it.skipIf(!docker.available)('runs zookeeper:3.8 on a loopback port, keeps data across restart, stops', { timeout: 600_000 }, async () => {
-    lab = makeSession('zklab-docker-')
-    zk = new DockerZooKeeper(lab, { readyTimeoutMs: 480_000 })
-    await zk.start()
-    const [server] = zk.servers()
-    expect(server).toMatchObject({ state: 'running', mode: 'standalone', host: '127.0.0.1' })
-    // Published on 127.0.0.1 only (docker-proxy or the engine's NAT rule; the host socket, where there is one, is loopback).
-    const exposed = (await listeningTcpSockets()).filter((s) => s.port === server.clientPort)
-    expect(exposed.filter((s) => s.address !== '127.0.0.1')).toEqual([])
+  it.skipIf(!docker.available)(
+    'runs zookeeper:3.8 on a loopback port, keeps data across restart, stops',
+    { timeout: 600_000 },
+    async () => {
+      lab = makeSession('zklab-docker-')
+      zk = new DockerZooKeeper(lab, { readyTimeoutMs: 480_000 })
+      await zk.start()
+      const [server] = zk.servers()
+      expect(server).toMatchObject({ state: 'running', mode: 'standalone', host: '127.0.0.1' })
+      // Published on 127.0.0.1 only (docker-proxy or the engine's NAT rule; the host socket, where there is one, is loopback).
+      const exposed = (await listeningTcpSockets()).filter((s) => s.port === server.clientPort)
+      expect(exposed.filter((s) => s.address !== '127.0.0.1')).toEqual([])
 
-    expect(await zkClient(zk.connectString(), 'create', '/x', 'y')).toMatchObject({ ok: true })
-    await zk.server(1).restart()
-    expect(await zkClient(zk.connectString(), 'get', '/x')).toMatchObject({ ok: true, data: 'y' })
-    await zk.stop()
-    expect(zk.servers()[0].state).toBe('stopped')
-  })
+      expect(await zkClient(zk.connectString(), 'create', '/x', 'y')).toMatchObject({ ok: true })
+      await zk.server(1).restart()
+      expect(await zkClient(zk.connectString(), 'get', '/x')).toMatchObject({ ok: true, data: 'y' })
+      await zk.stop()
+      expect(zk.servers()[0].state).toBe('stopped')
+    },
+  )
 })

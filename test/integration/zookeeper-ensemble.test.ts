@@ -85,7 +85,9 @@ describe('ensemble of 3 (real Java processes)', () => {
     expect(alone.id).toBe(b.id)
     await expect(zk.waitUntilServing({ timeoutMs: 3000 })).rejects.toThrow(/Only 1 of 3 servers run; a quorum needs 2/)
     expect((await zk.server(alone.id).status()).srvr).toMatchObject({ serving: false })
-    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkMode, server: alone.id, mode: 'not-serving' }))
+    expect(lab.events).toContainEqual(
+      expect.objectContaining({ type: LabEventTypes.zkMode, server: alone.id, mode: 'not-serving' }),
+    )
 
     // Starting one more makes a quorum again; start() waits for it to serve since a quorum is possible.
     await zk.server(a.id).start()

@@ -36,7 +36,11 @@ describe('createZooKeeper (the Lab facade’s runtime)', () => {
     expect(() => zk.connectString()).toThrow(/not been started/)
     await zk.start()
     const described = zk.describe()
-    expect(described).toMatchObject({ kind: 'standalone', java: { version: anyString() }, zookeeper: { version: stringMatching(/^\d/) } })
+    expect(described).toMatchObject({
+      kind: 'standalone',
+      java: { version: anyString() },
+      zookeeper: { version: stringMatching(/^\d/) },
+    })
     expect(described.servers).toHaveLength(1)
     const port = zk.servers()[0].clientPort
     expect((await conf(port)).tickTime).toBe('400')

@@ -31,7 +31,9 @@ describe('standalone ZooKeeper (real Java process)', () => {
     zk = new StandaloneZooKeeper(lab)
     const t0 = Date.now()
     await zk.start()
-    console.info(`standalone: start() to serving in ${Date.now() - t0} ms (spawn → serving ${zk.servers()[0]?.timings?.servingMs} ms)`)
+    console.info(
+      `standalone: start() to serving in ${Date.now() - t0} ms (spawn → serving ${zk.servers()[0]?.timings?.servingMs} ms)`,
+    )
   })
 
   afterAll(async () => {
@@ -46,8 +48,12 @@ describe('standalone ZooKeeper (real Java process)', () => {
     expect(zk.connectString()).toBe(`127.0.0.1:${server.clientPort}`)
     const state = await srvr(server.clientPort)
     expect(state.serving && state.mode).toBe('standalone')
-    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkStarting, server: 1, name: 'zk-1', port: server.clientPort }))
-    expect(lab.events).toContainEqual(expect.objectContaining({ type: LabEventTypes.zkReady, server: 1, mode: 'standalone', pid: server.pid }))
+    expect(lab.events).toContainEqual(
+      expect.objectContaining({ type: LabEventTypes.zkStarting, server: 1, name: 'zk-1', port: server.clientPort }),
+    )
+    expect(lab.events).toContainEqual(
+      expect.objectContaining({ type: LabEventTypes.zkReady, server: 1, mode: 'standalone', pid: server.pid }),
+    )
     // Its log goes through the supervisor (stdout → log events).
     expect(lab.events.some((e) => e.source === 'zk-1' && e.type === 'log')).toBe(true)
   })
@@ -78,7 +84,11 @@ describe('standalone ZooKeeper (real Java process)', () => {
     await zk.start()
     expect(zk.connectString()).toBe(connect) // same port again
     expect(await zkClient(connect, 'get', '/x')).toMatchObject({ ok: true, data: 'z' })
-    expect(lab.events.filter((e) => e.type === LabEventTypes.zkStopped).map((e) => e.how)).toEqual(['stop', 'kill', 'stop'])
+    expect(lab.events.filter((e) => e.type === LabEventTypes.zkStopped).map((e) => e.how)).toEqual([
+      'stop',
+      'kill',
+      'stop',
+    ])
   })
 
   it('pauses (no answers) and resumes', async () => {
@@ -144,7 +154,9 @@ describe('standalone ZooKeeper: set-up errors', () => {
 
   it('names a taken port and the fix, without starting Java', async () => {
     holder = createServer()
-    const port = await new Promise<number>((resolve) => holder!.listen(0, '127.0.0.1', () => resolve((holder!.address() as { port: number }).port)))
+    const port = await new Promise<number>((resolve) =>
+      holder!.listen(0, '127.0.0.1', () => resolve((holder!.address() as { port: number }).port)),
+    )
     const zk = new StandaloneZooKeeper(lab, { port })
     const err = await zk.start().then(
       () => undefined,
@@ -163,7 +175,9 @@ describe('standalone ZooKeeper: set-up errors', () => {
     const err = await zk.start().catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ZooKeeperSetupError)
     expect((err as ZooKeeperSetupError).missing).toEqual(['java'])
-    expect((err as Error).message).toMatch(/^Java not found .*JAVA_HOME=.*: install a JRE 11\+ \(Debian\/Ubuntu: apt-get install default-jre-headless\) or set JAVA_HOME$/)
+    expect((err as Error).message).toMatch(
+      /^Java not found .*JAVA_HOME=.*: install a JRE 11\+ \(Debian\/Ubuntu: apt-get install default-jre-headless\) or set JAVA_HOME$/,
+    )
   })
 
   it('says ZooKeeper is missing when ZOOKEEPER_HOME is an empty folder', async () => {

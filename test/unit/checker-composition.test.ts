@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { checkSession, INVARIANT_CHECKS, INVARIANTS, LiveChecker, verdictState, type InvariantCheck } from '../../src/core/checker/index.js'
+import {
+  checkSession,
+  INVARIANT_CHECKS,
+  INVARIANTS,
+  LiveChecker,
+  verdictState,
+  type InvariantCheck,
+} from '../../src/core/checker/index.js'
 import { twoWorkers } from './helpers/checker-journal.js'
 
 /** single-primary's judge swapped for one that throws, the others as registered. */
@@ -50,7 +57,9 @@ describe('checker: composition', () => {
     j.loop(200, 1, 1, 3)
     expect(checkSession({ events: j.events }).ok).toBe(true)
     const report = checkSession({ events: j.events }, brokenSinglePrimary)
-    expect(report.verdicts.filter((v) => v.state !== 'ok' && v.state !== 'not-judged').map((v) => v.invariant)).toEqual(['single-primary'])
+    expect(report.verdicts.filter((v) => v.state !== 'ok' && v.state !== 'not-judged').map((v) => v.invariant)).toEqual(
+      ['single-primary'],
+    )
     expect(report.ok).toBe(false)
   })
 
@@ -74,7 +83,11 @@ describe('checker: composition', () => {
     expect(found.map((v) => v.invariant)).toContain('sink-integrity')
     expect(found.map((v) => v.invariant)).not.toContain('single-primary')
     const states = Object.fromEntries(live.report().verdicts.map((v) => [v.invariant, v.state]))
-    expect(states).toMatchObject({ 'single-primary': 'unknown', 'sink-integrity': 'fail', 'zombie-write': 'not-judged' })
+    expect(states).toMatchObject({
+      'single-primary': 'unknown',
+      'sink-integrity': 'fail',
+      'zombie-write': 'not-judged',
+    })
   })
 
   it('derives the state of verdicts recorded before states from ok', () => {

@@ -8,7 +8,11 @@ describe('checker: failover breakdown', () => {
     const { j, nodes } = twoWorkers()
     const t = j.loop(200, 1, 1, 5)
     j.kill(t, 1)
-    j.watch(t + 4400, 2).nodeDeleted(t + 4402, nodes[0]).status(t + 4403, 2, '0').role(t + 4405, 2, 'primary', nodes[1]).status(t + 4406, 2, '1')
+    j.watch(t + 4400, 2)
+      .nodeDeleted(t + 4402, nodes[0])
+      .status(t + 4403, 2, '0')
+      .role(t + 4405, 2, 'primary', nodes[1])
+      .status(t + 4406, 2, '1')
     j.loop(t + 4410, 2, 6, 7)
     const { failovers } = checkSession({ events: j.events })
     expect(failovers).toEqual([
@@ -38,16 +42,27 @@ describe('checker: failover breakdown', () => {
     t = j.loop(t + 12, 2, 3, 4)
     j.action(t, 2, 'pause')
     const [stop, pause] = checkSession({ events: j.events }).failovers
-    expect(stop).toMatchObject({ fault: 'stop', sessionEnd: 'closed', steps: { sessionEnded: 1, nodeDeleted: 8, newPrimary: 10, firstCommit: 14 } })
+    expect(stop).toMatchObject({
+      fault: 'stop',
+      sessionEnd: 'closed',
+      steps: { sessionEnded: 1, nodeDeleted: 8, newPrimary: 10, firstCommit: 14 },
+    })
     // Nobody took over from the paused worker: every later step is null.
-    expect(pause).toMatchObject({ fault: 'pause', from: j.name(2), to: null, steps: { sessionEnded: null, nodeDeleted: null, watchFired: null, newPrimary: null, firstCommit: null } })
+    expect(pause).toMatchObject({
+      fault: 'pause',
+      from: j.name(2),
+      to: null,
+      steps: { sessionEnded: null, nodeDeleted: null, watchFired: null, newPrimary: null, firstCommit: null },
+    })
   })
 
-  it('ignores faults on standbys and the lab\'s own stop-all at session close', () => {
+  it("ignores faults on standbys and the lab's own stop-all at session close", () => {
     const { j } = twoWorkers()
     const t = j.loop(200, 1, 1, 3)
     j.kill(t, 2)
-    j.action(t + 500, 1, 'stop').action(t + 500, 2, 'stop').add(t + 500, 'lab', 'process.action', { name: 'zk-1', action: 'stop' })
+    j.action(t + 500, 1, 'stop')
+      .action(t + 500, 2, 'stop')
+      .add(t + 500, 'lab', 'process.action', { name: 'zk-1', action: 'stop' })
     j.exited(t + 510, 1, null)
     j.add(t + 800, 'lab', 'session.closed')
     expect(checkSession({ events: j.events }).failovers).toEqual([])
@@ -57,7 +72,9 @@ describe('checker: failover breakdown', () => {
     const { j, nodes } = twoWorkers()
     let t = j.loop(200, 1, 1, 2)
     j.add(t, 'lab', 'fault.network', { name: j.name(1), fault: 'partition' })
-    j.watch(t + 4400, 2).nodeDeleted(t + 4401, nodes[0]).role(t + 4402, 2, 'primary', nodes[1])
+    j.watch(t + 4400, 2)
+      .nodeDeleted(t + 4401, nodes[0])
+      .role(t + 4402, 2, 'primary', nodes[1])
     t = j.loop(t + 4405, 2, 3, 4)
     j.add(t, 'lab', 'fault.network', { name: j.name(1), fault: 'heal' })
     j.add(t + 100, 'lab', 'fault.network', { name: j.name(2), fault: 'slow', latencyMs: 200 })
@@ -70,7 +87,13 @@ describe('checker: failover breakdown', () => {
       ['partition', j.name(1), j.name(2)],
       ['slow', j.name(2), null],
     ])
-    expect(failovers[0].steps).toEqual({ sessionEnded: 4401, nodeDeleted: 4401, watchFired: 4400, newPrimary: 4402, firstCommit: 4407 })
+    expect(failovers[0].steps).toEqual({
+      sessionEnded: 4401,
+      nodeDeleted: 4401,
+      watchFired: 4400,
+      newPrimary: 4402,
+      firstCommit: 4407,
+    })
     expect(failovers[1].steps.sessionEnded).toBeNull()
   })
 

@@ -44,7 +44,12 @@ describe('checker: live', () => {
     clock = 400
     expect(live.drain()).toEqual([])
     clock = 1000
-    expect(live.drain().map((v) => v.kind).sort()).toEqual(['duplicate', 'split-brain'])
+    expect(
+      live
+        .drain()
+        .map((v) => v.kind)
+        .sort(),
+    ).toEqual(['duplicate', 'split-brain'])
   })
 
   it('spaces re-checks by how long the last one took, so they take at most a tenth of a core', () => {
@@ -52,7 +57,11 @@ describe('checker: live', () => {
     let clock = 0
     let checks = 0
     // A re-check that takes 300 ms (read from the clock, advanced while the check runs).
-    const live = new LiveChecker({ minRecheckMs: 500, now: () => clock, liveSinks: () => ((clock += 300), checks++, undefined) })
+    const live = new LiveChecker({
+      minRecheckMs: 500,
+      now: () => clock,
+      liveSinks: () => ((clock += 300), checks++, undefined),
+    })
     j.loop(200, 1, 1, 3)
     j.events.forEach((e) => live.onEvent(e))
     expect(live.drain()).toEqual([])
@@ -65,7 +74,12 @@ describe('checker: live', () => {
     expect(live.drain()).toEqual([])
     expect(checks).toBe(1)
     clock += 600
-    expect(live.drain().map((v) => v.kind).sort()).toEqual(['duplicate', 'split-brain'])
+    expect(
+      live
+        .drain()
+        .map((v) => v.kind)
+        .sort(),
+    ).toEqual(['duplicate', 'split-brain'])
     expect(checks).toBe(2)
     // The report is exact whenever asked.
     j.work(1800, 1, 5)
@@ -82,7 +96,11 @@ describe('checker: live', () => {
     feed(j.add(200, j.name(1), 'worker.commit', { id: 10, version: 1 }))
     feed(j.add(300, j.name(2), 'worker.commit', { id: 3, version: 2 }))
     feed(j.add(700, j.name(1), 'worker.commit', { id: 11, version: 3 }))
-    const kinds = () => live.drain().map((v) => v.kind).filter((k) => k === 'commit-backwards')
+    const kinds = () =>
+      live
+        .drain()
+        .map((v) => v.kind)
+        .filter((k) => k === 'commit-backwards')
     expect(kinds()).toEqual(['commit-backwards'])
     // The observer reports worker 2's next write before worker 2's own line arrives.
     feed(j.add(801, 'observer', 'znode.changed', { path: lastCommit, data: '4', cause: 'data', stat: { version: 4 } }))

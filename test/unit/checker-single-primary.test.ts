@@ -11,7 +11,11 @@ describe('checker: single-primary', () => {
     let t = j.loop(200, 1, 1, 5)
     j.kill(t, 1)
     t += 4400
-    j.watch(t, 2).nodeDeleted(t + 1, nodes[0]).status(t + 2, 2, '0').role(t + 4, 2, 'primary', nodes[1]).status(t + 5, 2, '1')
+    j.watch(t, 2)
+      .nodeDeleted(t + 1, nodes[0])
+      .status(t + 2, 2, '0')
+      .role(t + 4, 2, 'primary', nodes[1])
+      .status(t + 5, 2, '1')
     j.loop(t + 8, 2, 6, 10)
     const v = verdict(checkSession({ events: j.events }))
     expect(v.ok).toBe(true)
@@ -41,11 +45,20 @@ describe('checker: single-primary', () => {
     expect(split.kind).toBe('split-brain')
     expect(split.workers).toEqual([j.name(1), j.name(2)])
     expect(split.time).toBe(j.events[0].time + 1200)
-    expect(split.message).toMatch(/Split brain on task01: worker-task01-1 and worker-task01-2 both worked from \+1\.20 s/)
+    expect(split.message).toMatch(
+      /Split brain on task01: worker-task01-1 and worker-task01-2 both worked from \+1\.20 s/,
+    )
     expect(split.ids).toEqual(expect.arrayContaining([3, 4, 12, 13]))
     expect(split.context.length).toBeGreaterThan(0)
     expect(split.context.length).toBeLessThanOrEqual(10)
-    expect(split.context.every((e) => e.source === j.name(1) || e.source === j.name(2) || ('name' in e && (e.name === j.name(1) || e.name === j.name(2))))).toBe(true)
+    expect(
+      split.context.every(
+        (e) =>
+          e.source === j.name(1) ||
+          e.source === j.name(2) ||
+          ('name' in e && (e.name === j.name(1) || e.name === j.name(2))),
+      ),
+    ).toBe(true)
   })
 
   it('finds the overlap when a paused primary resumes and works while its successor works', () => {
@@ -53,12 +66,20 @@ describe('checker: single-primary', () => {
     const t = j.loop(200, 1, 1, 4)
     j.action(t, 1, 'pause')
     // Its session expires while it is paused; worker 2 takes over from lastCommit 4.
-    j.watch(t + 4400, 2).nodeDeleted(t + 4401, nodes[0]).status(t + 4402, 2, '0').role(t + 4404, 2, 'primary', nodes[1]).status(t + 4405, 2, '1')
+    j.watch(t + 4400, 2)
+      .nodeDeleted(t + 4401, nodes[0])
+      .status(t + 4402, 2, '0')
+      .role(t + 4404, 2, 'primary', nodes[1])
+      .status(t + 4405, 2, '1')
     const u = j.loop(t + 4410, 2, 5, 7)
     // Resumed 6 s after the pause, the seed's primary carries on from where it was, next to worker 2.
     j.action(t + 6000, 1, 'resume')
     j.add(t + 6005, j.name(1), 'worker.connection', { state: 'expired', sessionId: 's1' })
-    j.work(t + 6010, 1, 5).work(u, 2, 8).work(t + 6510, 1, 6).work(u + 500, 2, 9).work(u + 1000, 2, 10)
+    j.work(t + 6010, 1, 5)
+      .work(u, 2, 8)
+      .work(t + 6510, 1, 6)
+      .work(u + 500, 2, 9)
+      .work(u + 1000, 2, 10)
     const v = verdict(checkSession({ events: j.events }))
     expect(v.ok).toBe(false)
     expect(v.violations).toHaveLength(1)
@@ -73,7 +94,10 @@ describe('checker: single-primary', () => {
     const { j, nodes } = twoWorkers()
     const t = j.loop(200, 1, 1, 4)
     j.action(t, 1, 'pause')
-    j.watch(t + 4400, 2).nodeDeleted(t + 4401, nodes[0]).role(t + 4404, 2, 'primary', nodes[1]).status(t + 4405, 2, '1')
+    j.watch(t + 4400, 2)
+      .nodeDeleted(t + 4401, nodes[0])
+      .role(t + 4404, 2, 'primary', nodes[1])
+      .status(t + 4405, 2, '1')
     j.loop(t + 4410, 2, 5, 12)
     j.action(t + 6000, 1, 'resume')
     j.role(t + 6010, 1, 'standby', nodes[0], nodes[1])

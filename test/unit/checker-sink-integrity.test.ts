@@ -3,7 +3,12 @@ import { checkSession, type CheckReport, type SinkRecord } from '../../src/core/
 import { T0, twoWorkers } from './helpers/checker-journal.js'
 
 const verdict = (r: CheckReport) => r.verdicts.find((v) => v.invariant === 'sink-integrity')!
-const rec = (id: number, worker: number, at: number, session?: string): SinkRecord => ({ id, worker, time: T0 + at, session })
+const rec = (id: number, worker: number, at: number, session?: string): SinkRecord => ({
+  id,
+  worker,
+  time: T0 + at,
+  session,
+})
 
 describe('checker: sink-integrity', () => {
   it('passes ids 1..n, each once', () => {
@@ -36,9 +41,21 @@ describe('checker: sink-integrity', () => {
     // Id 4 reaches the sink, then SIGKILL lands before the commit.
     j.work(t, 1, 4, { commit: false })
     j.kill(t + 1, 1)
-    j.watch(t + 4400, 2).nodeDeleted(t + 4401, nodes[0]).status(t + 4402, 2, '0').role(t + 4404, 2, 'primary', nodes[1]).status(t + 4405, 2, '1')
+    j.watch(t + 4400, 2)
+      .nodeDeleted(t + 4401, nodes[0])
+      .status(t + 4402, 2, '0')
+      .role(t + 4404, 2, 'primary', nodes[1])
+      .status(t + 4405, 2, '1')
     j.loop(t + 4410, 2, 4, 6)
-    const sink = [rec(1, 1, 200), rec(2, 1, 700), rec(3, 1, 1200), rec(4, 1, t), rec(4, 2, t + 4410), rec(5, 2, t + 4910), rec(6, 2, t + 5410)]
+    const sink = [
+      rec(1, 1, 200),
+      rec(2, 1, 700),
+      rec(3, 1, 1200),
+      rec(4, 1, t),
+      rec(4, 2, t + 4410),
+      rec(5, 2, t + 4910),
+      rec(6, 2, t + 5410),
+    ]
     const v = verdict(checkSession({ events: j.events, sinks: { task01: sink } }))
     expect(v.ok).toBe(false)
     expect(v.violations.map((x) => x.kind)).toEqual(['redo-after-crash'])
@@ -56,7 +73,9 @@ describe('checker: sink-integrity', () => {
     const t = j.loop(200, 1, 1, 3)
     j.work(t, 1, 4, { commit: false })
     j.action(t + 1, 1, 'pause')
-    j.watch(t + 4400, 2).nodeDeleted(t + 4401, nodes[0]).role(t + 4404, 2, 'primary', nodes[1])
+    j.watch(t + 4400, 2)
+      .nodeDeleted(t + 4401, nodes[0])
+      .role(t + 4404, 2, 'primary', nodes[1])
     j.loop(t + 4410, 2, 4, 5)
     const v = verdict(checkSession({ events: j.events }))
     expect(v.violations.map((x) => x.kind)).toEqual(['redo-after-stall'])
@@ -70,13 +89,17 @@ describe('checker: sink-integrity', () => {
     j.work(t, 2, 3)
     const v = verdict(checkSession({ events: j.events }))
     expect(v.violations.map((x) => [x.kind, x.ids])).toEqual([['duplicate', [3]]])
-    expect(v.violations[0].message).toMatch(/worker-task01-1 wrote it at \+1\.20 s and committed it at \+1\.20 s, yet worker-task01-2 wrote it again at \+2\.20 s\.$/)
+    expect(v.violations[0].message).toMatch(
+      /worker-task01-1 wrote it at \+1\.20 s and committed it at \+1\.20 s, yet worker-task01-2 wrote it again at \+2\.20 s\.$/,
+    )
   })
 
   it("reports a zombie's streak of redone ids as one violation", () => {
     const { j } = twoWorkers()
     const t = j.loop(200, 1, 1, 6)
-    j.work(t, 2, 3).work(t + 500, 2, 4).work(t + 1000, 2, 5)
+    j.work(t, 2, 3)
+      .work(t + 500, 2, 4)
+      .work(t + 1000, 2, 5)
     const v = verdict(checkSession({ events: j.events }))
     expect(v.violations.map((x) => [x.kind, x.ids])).toEqual([['duplicate', [3, 4, 5]]])
     expect(v.violations[0].message).toBe(
@@ -94,7 +117,9 @@ describe('checker: sink-integrity', () => {
     // The sink names workers by id and session; the session wins over the id.
     const connected = j.events.find((e) => e.type === 'worker.connected' && e.source === j.name(2))
     const session = connected?.type === 'worker.connected' ? connected.sessionId : ''
-    const fromSink = verdict(checkSession({ events: j.events, sinks: { task01: [rec(1, 1, 200), rec(1, 99, 300, session)] } }))
+    const fromSink = verdict(
+      checkSession({ events: j.events, sinks: { task01: [rec(1, 1, 200), rec(1, 99, 300, session)] } }),
+    )
     expect(fromSink.violations[0].workers).toEqual([j.name(1), j.name(2)])
   })
 })

@@ -10,7 +10,11 @@ describe('checker: status-truth', () => {
     const t = j.loop(200, 1, 1, 5)
     j.kill(t, 1)
     // Status stays "1" for the 4 s session timeout: nobody can know sooner.
-    j.watch(t + 4400, 2).nodeDeleted(t + 4401, nodes[0]).status(t + 4402, 2, '0').role(t + 4404, 2, 'primary', nodes[1]).status(t + 4405, 2, '1')
+    j.watch(t + 4400, 2)
+      .nodeDeleted(t + 4401, nodes[0])
+      .status(t + 4402, 2, '0')
+      .role(t + 4404, 2, 'primary', nodes[1])
+      .status(t + 4405, 2, '1')
     j.loop(t + 4410, 2, 6, 10)
     const v = verdict(checkSession({ events: j.events }))
     expect(v.violations).toEqual([])
@@ -33,7 +37,9 @@ describe('checker: status-truth', () => {
     expect(flap.kind).toBe('stopped-while-working')
     expect(flap.workers).toEqual([j.name(2), j.name(1)])
     expect(flap.ids).toEqual([3, 4, 5, 6, 7, 8])
-    expect(flap.message).toMatch(/^Status of task01 said stopped \("0"\) from \+0\.85 s to the end while worker-task01-1 kept working \(ids 3–8, until \+3\.70 s\): "0" was written at \+0\.85 s by worker-task01-2, a standby, while worker-task01-1 was primary and working\.$/)
+    expect(flap.message).toMatch(
+      /^Status of task01 said stopped \("0"\) from \+0\.85 s to the end while worker-task01-1 kept working \(ids 3–8, until \+3\.70 s\): "0" was written at \+0\.85 s by worker-task01-2, a standby, while worker-task01-1 was primary and working\.$/,
+    )
     expect(v.stats).toMatchObject({ flaps: 1, stoppedWhileWorking: 1 })
   })
 
@@ -41,7 +47,9 @@ describe('checker: status-truth', () => {
     const { j, nodes } = twoWorkers()
     const t = j.loop(200, 1, 1, 3)
     j.kill(t, 1)
-    j.nodeDeleted(t + 4400, nodes[0]).status(t + 4401, 2, '0').role(t + 4402, 2, 'primary', nodes[1])
+    j.nodeDeleted(t + 4400, nodes[0])
+      .status(t + 4401, 2, '0')
+      .role(t + 4402, 2, 'primary', nodes[1])
     j.work(t + 4403, 2, 4).status(t + 4700, 2, '1')
     j.loop(t + 4903, 2, 5, 8)
     expect(verdict(checkSession({ events: j.events })).violations).toEqual([])
@@ -49,7 +57,9 @@ describe('checker: status-truth', () => {
     const k = twoWorkers().j
     const u = k.loop(200, 1, 1, 3)
     k.kill(u, 1)
-    k.watch(u + 4400, 2).status(u + 4401, 2, '0').role(u + 4402, 2, 'primary', 'server_2_0000000001')
+    k.watch(u + 4400, 2)
+      .status(u + 4401, 2, '0')
+      .role(u + 4402, 2, 'primary', 'server_2_0000000001')
     k.loop(u + 4403, 2, 4, 8)
     const v = verdict(checkSession({ events: k.events }))
     expect(v.violations.map((x) => x.kind)).toEqual(['stopped-while-working'])

@@ -3,7 +3,12 @@ import { formatSummary } from '../../src/cli/summary.js'
 import type { RunResult } from '../../src/core/experiments/run-scenario.js'
 import type { Verdict } from '../../src/shared/checker-report.js'
 
-const verdict = (invariant: Verdict['invariant'], state: Verdict['state'], summary: string, reason?: string): Verdict => ({
+const verdict = (
+  invariant: Verdict['invariant'],
+  state: Verdict['state'],
+  summary: string,
+  reason?: string,
+): Verdict => ({
   invariant,
   task: 'task01',
   state,
@@ -39,6 +44,8 @@ describe('zklab run summary: verdict states', () => {
     expect(line('sink-integrity')).toMatch(/^ {2}FAIL {7}sink-integrity/)
     expect(line('status-truth')).toMatch(/^ {2}unknown {4}status-truth .*boom/)
     expect(line('zombie-write')).toMatch(/^ {2}not judged zombie-write {7}task01 {5}no ZooKeeper transaction log/)
-    expect(lines).toContain(`  expected zombie-write (task01), but it was not judged: ${reason}; it neither fails nor passes the run`)
+    expect(lines).toContain(
+      `  expected zombie-write (task01), but it was not judged: ${reason}; it neither fails nor passes the run`,
+    )
   })
 })

@@ -12,7 +12,14 @@ import {
 
 describe('Docker container labels', () => {
   it('labels the ZooKeeper container with the lab that started it, and publishes on loopback only', () => {
-    const args = dockerRunArgs({ container: 'zklab-x', port: 31000, dir: '/sessions/s1/zookeeper/docker-1', tickMs: 500, image: 'zookeeper:3.8', lab: '4242:777' })
+    const args = dockerRunArgs({
+      container: 'zklab-x',
+      port: 31000,
+      dir: '/sessions/s1/zookeeper/docker-1',
+      tickMs: 500,
+      image: 'zookeeper:3.8',
+      lab: '4242:777',
+    })
     expect(args.slice(0, 5)).toEqual(['run', '-d', '--rm', '--name', 'zklab-x'])
     expect(args[args.indexOf('--label') + 1]).toBe('zklab.lab=4242:777')
     expect(args[args.indexOf('-p') + 1]).toBe('127.0.0.1:31000:2181')
@@ -20,7 +27,14 @@ describe('Docker container labels', () => {
   })
 
   it('lists labelled containers with their label, and removes by id', () => {
-    expect(labContainersCommand()).toEqual(['ps', '-a', '--filter', `label=${LAB_LABEL}`, '--format', '{{.ID}} {{.Label "zklab.lab"}}'])
+    expect(labContainersCommand()).toEqual([
+      'ps',
+      '-a',
+      '--filter',
+      `label=${LAB_LABEL}`,
+      '--format',
+      '{{.ID}} {{.Label "zklab.lab"}}',
+    ])
     expect(removeContainersCommand(['abc', 'def'])).toEqual(['rm', '-f', 'abc', 'def'])
   })
 

@@ -30,10 +30,17 @@ describe('programConsentDialog', () => {
 
   it('shows the program on the window with Run and Cancel, Cancel the default', async () => {
     const { confirm, showMessageBox } = ask(1)
-    await expect(confirm({ program: '/bin/sh -c rm', message: 'This would run "/bin/sh -c rm" as a worker.' })).resolves.toBe(false)
+    await expect(
+      confirm({ program: '/bin/sh -c rm', message: 'This would run "/bin/sh -c rm" as a worker.' }),
+    ).resolves.toBe(false)
     const [parent, options] = showMessageBox.mock.calls[0] as unknown as [BrowserWindow, Record<string, unknown>]
     expect(parent).toBe(win)
-    expect(options).toMatchObject({ buttons: ['Run', 'Cancel'], defaultId: 1, cancelId: 1, message: 'This would run "/bin/sh -c rm" as a worker.' })
+    expect(options).toMatchObject({
+      buttons: ['Run', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'This would run "/bin/sh -c rm" as a worker.',
+    })
     expect(options.detail).toContain('/bin/sh -c rm')
   })
 

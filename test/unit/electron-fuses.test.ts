@@ -29,10 +29,23 @@ describe('the packaged app’s fuses', () => {
     try {
       const binary = join(dir, 'electron')
       const fuses = Buffer.alloc(8, FUSE_ON)
-      writeFileSync(binary, Buffer.concat([Buffer.from('\0binary\0'), Buffer.from(SENTINEL), Buffer.from([1, fuses.length]), fuses, Buffer.from('\0rest')]))
+      writeFileSync(
+        binary,
+        Buffer.concat([
+          Buffer.from('\0binary\0'),
+          Buffer.from(SENTINEL),
+          Buffer.from([1, fuses.length]),
+          fuses,
+          Buffer.from('\0rest'),
+        ]),
+      )
       await applyLabFuses(binary)
       const wire = await getCurrentFuseWire(binary)
-      for (const fuse of [FuseV1Options.RunAsNode, FuseV1Options.EnableNodeOptionsEnvironmentVariable, FuseV1Options.EnableNodeCliInspectArguments]) {
+      for (const fuse of [
+        FuseV1Options.RunAsNode,
+        FuseV1Options.EnableNodeOptionsEnvironmentVariable,
+        FuseV1Options.EnableNodeCliInspectArguments,
+      ]) {
         expect(wire[fuse], FuseV1Options[fuse]).toBe(FUSE_OFF)
       }
       expect(wire[FuseV1Options.EnableCookieEncryption]).toBe(FUSE_ON)

@@ -8,7 +8,15 @@ import { describe, expect, it, vi } from 'vitest'
 import { forwardLabEvents, registerLabIpc } from '../../src/main/ipc.js'
 import { SenderCheck } from '../../src/main/sender-check.js'
 import { EventBatcher } from '../../src/core/journal/event-batcher.js'
-import { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, LabMethods, ipcChannel, parseLabCall, type LabCalls, type LabMethod } from '../../src/shared/api.js'
+import {
+  IPC_EVENTS_CHANNEL,
+  LAB_METHOD_NAMES,
+  LabMethods,
+  ipcChannel,
+  parseLabCall,
+  type LabCalls,
+  type LabMethod,
+} from '../../src/shared/api.js'
 import type { LabEvent } from '../../src/shared/events.js'
 
 const APP_URL = 'zklab://app/index.html'
@@ -32,8 +40,9 @@ function fakeIpcMain() {
 
 /** A lab whose every method records its argument and answers `result:<method>`. */
 function fakeLab() {
-  const lab = Object.fromEntries(LAB_METHOD_NAMES.map((m) => [m, vi.fn(async () => `result:${m}`)])) as unknown as LabCalls &
-    Record<LabMethod, ReturnType<typeof vi.fn>>
+  const lab = Object.fromEntries(
+    LAB_METHOD_NAMES.map((m) => [m, vi.fn(async () => `result:${m}`)]),
+  ) as unknown as LabCalls & Record<LabMethod, ReturnType<typeof vi.fn>>
   return lab
 }
 
@@ -114,7 +123,10 @@ describe('registerLabIpc', () => {
   it('passes the parsed argument to the lab and returns its result', async () => {
     const { lab, invoke } = setUp()
     lab.addWorkers.mockResolvedValueOnce(['worker-task01-1', 'worker-task01-2'])
-    await expect(invoke('addWorkers', { task: 'task01', count: 2 })).resolves.toEqual(['worker-task01-1', 'worker-task01-2'])
+    await expect(invoke('addWorkers', { task: 'task01', count: 2 })).resolves.toEqual([
+      'worker-task01-1',
+      'worker-task01-2',
+    ])
     expect(lab.addWorkers).toHaveBeenCalledTimes(1)
     expect(lab.addWorkers).toHaveBeenCalledWith(parseLabCall('addWorkers', { task: 'task01', count: 2 }).input)
 
@@ -168,7 +180,9 @@ describe('calls that need more than a valid argument', () => {
 
   it('asks before running a program the page names, and runs nothing when the user declines', async () => {
     const { lab, invoke, confirmProgram } = setUp({ consent: false })
-    await expect(invoke('addWorkers', external)).rejects.toThrow(/would run "\/bin\/sh -c touch \/tmp\/owned".*declined in the app's dialog/)
+    await expect(invoke('addWorkers', external)).rejects.toThrow(
+      /would run "\/bin\/sh -c touch \/tmp\/owned".*declined in the app's dialog/,
+    )
     expect(confirmProgram).toHaveBeenCalledTimes(1)
     expect(confirmProgram.mock.calls[0][0].program).toBe('/bin/sh -c touch /tmp/owned')
     expect(lab.addWorkers).not.toHaveBeenCalled()

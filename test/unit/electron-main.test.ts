@@ -84,7 +84,8 @@ vi.mock('electron', async () => {
     app,
     BrowserWindow,
     ipcMain: {
-      handle: (channel: string, handler: (event: unknown, arg?: unknown) => Promise<unknown>) => fake.handlers.set(channel, handler),
+      handle: (channel: string, handler: (event: unknown, arg?: unknown) => Promise<unknown>) =>
+        fake.handlers.set(channel, handler),
       removeHandler: (channel: string) => fake.handlers.delete(channel),
     },
     protocol: {
@@ -92,7 +93,8 @@ vi.mock('electron', async () => {
         fake.calls.push('registerSchemes')
         fake.schemes.push(...schemes)
       },
-      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => fake.protocolHandlers.set(scheme, handler),
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) =>
+        fake.protocolHandlers.set(scheme, handler),
     },
     dialog: {
       showOpenDialog: async () => {
@@ -104,7 +106,10 @@ vi.mock('electron', async () => {
         return { response: fake.consent, checkboxChecked: false }
       },
     },
-    Menu: { buildFromTemplate: (template: unknown) => ({ template }), setApplicationMenu: () => fake.calls.push('menu') },
+    Menu: {
+      buildFromTemplate: (template: unknown) => ({ template }),
+      setApplicationMenu: () => fake.calls.push('menu'),
+    },
     session: {
       defaultSession: {
         setPermissionRequestHandler: (h: SessionHandler) => (fake.sessionHandlers.request = h),
@@ -135,7 +140,9 @@ describe('the Electron main process', () => {
     expect(fake.calls.slice(0, 1)).toEqual(['enableSandbox'])
     // The app's scheme is privileged before the app is ready, and handled once it is.
     expect(fake.calls.indexOf('registerSchemes')).toBeLessThan(fake.calls.indexOf('whenReady'))
-    expect(fake.schemes).toEqual([{ scheme: 'zklab', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+    expect(fake.schemes).toEqual([
+      { scheme: 'zklab', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ])
     expect([...fake.protocolHandlers.keys()]).toEqual(['zklab'])
     expect(fake.calls).toContain('menu')
     expect(Object.keys(fake.sessionHandlers).sort()).toEqual(['beforeRequest', 'check', 'headersReceived', 'request'])
@@ -154,7 +161,13 @@ describe('the Electron main process', () => {
     const { options } = win()
     expect(options).toMatchObject({ show: false, title: 'ZooKeeper Failover Lab' })
     // Unpackaged (development) here, so DevTools stay available; a packaged app turns them off.
-    expect(options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, devTools: true })
+    expect(options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      devTools: true,
+    })
     expect(options.webPreferences.preload).toBe(join(resolve('src/main'), '../preload/index.cjs'))
     expect(win().loadURL).toHaveBeenCalledWith(APP_URL)
     expect(win().loadFile).not.toHaveBeenCalled()
@@ -175,7 +188,9 @@ describe('the Electron main process', () => {
     expect(state).toMatchObject({ lastSeq: 0, workers: {}, zookeeper: { servers: [] } })
     await expect(fake.handlers.get('lab:snapshot')!(fromApp('https://evil.example/'))).rejects.toThrow(/Refused/)
     await expect(fake.handlers.get('lab:publishTask')!(fromApp(), { task: 'a/b' })).rejects.toThrow(/task: /)
-    await expect(fake.handlers.get('lab:publishTask')!(fromApp(), { task: 'task01' })).rejects.toThrow(/No session is open/)
+    await expect(fake.handlers.get('lab:publishTask')!(fromApp(), { task: 'task01' })).rejects.toThrow(
+      /No session is open/,
+    )
     await expect(fake.handlers.get('lab:setSessionsDir')!(fromApp(), { dir: '/tmp' })).rejects.toThrow(/not by a page/)
   })
 
@@ -188,10 +203,15 @@ describe('the Electron main process', () => {
       await expect(fake.handlers.get('lab:chooseSessionsFolder')!(fromApp())).resolves.toBeNull()
       fake.nextFolder = dir
       await expect(fake.handlers.get('lab:chooseSessionsFolder')!(fromApp())).resolves.toEqual({ sessionsDir: dir })
-      await expect(fake.handlers.get('lab:listSessions')!(fromApp())).resolves.toMatchObject({ sessionsDir: dir, sessions: [] })
+      await expect(fake.handlers.get('lab:listSessions')!(fromApp())).resolves.toMatchObject({
+        sessionsDir: dir,
+        sessions: [],
+      })
       fake.consent = 1
       const external = { task: 'task01', count: 1, external: { command: '/bin/true' } }
-      await expect(fake.handlers.get('lab:addWorkers')!(fromApp(), external)).rejects.toThrow(/declined in the app's dialog/)
+      await expect(fake.handlers.get('lab:addWorkers')!(fromApp(), external)).rejects.toThrow(
+        /declined in the app's dialog/,
+      )
       expect(fake.dialogs).toEqual(['open', 'open', 'message'])
     } finally {
       rmSync(dir, { recursive: true, force: true })
@@ -223,7 +243,9 @@ describe('the Electron main process', () => {
     try {
       fake.nextFolder = dir
       await fake.handlers.get('lab:chooseSessionsFolder')!(fromApp())
-      const { dir: session } = (await fake.handlers.get('lab:createSession')!(fromApp(), { name: 'quit-test' })) as { dir: string }
+      const { dir: session } = (await fake.handlers.get('lab:createSession')!(fromApp(), { name: 'quit-test' })) as {
+        dir: string
+      }
       win().destroy()
       fake.app.emit('window-all-closed')
       expect(fake.calls).toContain('quit')

@@ -22,7 +22,9 @@ vi.mock('electron', async () => {
   }
 })
 
-const electron = (await import('electron')) as unknown as { ipcRenderer: EventEmitter & { invoke: ReturnType<typeof vi.fn> } }
+const electron = (await import('electron')) as unknown as {
+  ipcRenderer: EventEmitter & { invoke: ReturnType<typeof vi.fn> }
+}
 await import('../../src/preload/index.js')
 const lab = fake.exposed.get('lab') as Record<string, (...args: unknown[]) => unknown>
 
@@ -48,9 +50,13 @@ describe('preload', () => {
 
   it("hands the renderer the handler's message without Electron's wrapping", async () => {
     electron.ipcRenderer.invoke.mockRejectedValueOnce(
-      new Error(`Error invoking remote method 'lab:publishTask': Error: Invalid argument for publishTask: task: must not contain "/"`),
+      new Error(
+        `Error invoking remote method 'lab:publishTask': Error: Invalid argument for publishTask: task: must not contain "/"`,
+      ),
     )
-    await expect(lab.publishTask({ task: 'a/b' })).rejects.toThrow(/^Invalid argument for publishTask: task: must not contain "\/"$/)
+    await expect(lab.publishTask({ task: 'a/b' })).rejects.toThrow(
+      /^Invalid argument for publishTask: task: must not contain "\/"$/,
+    )
   })
 
   it('passes only the batch to a subscriber, never the IPC event, and unsubscribes', () => {
@@ -81,8 +87,12 @@ describe('preload bundle', () => {
     const { config } = await loadConfigFromFile({ command: 'build', mode: 'production' }, 'electron.vite.config.ts')
     // The project's own preload settings and electron-vite's own preload plugins, written to memory only.
     const viteConfig = await new PreloadConfigFactory(config.preload ?? {}, {}, {}).build()
-    const result = await build(mergeConfig(viteConfig, { configFile: false, logLevel: 'silent', build: { write: false } }))
-    const chunks = (Array.isArray(result) ? result : [result]).flatMap((r) => ('output' in r ? r.output : [])).filter((o) => o.type === 'chunk')
+    const result = await build(
+      mergeConfig(viteConfig, { configFile: false, logLevel: 'silent', build: { write: false } }),
+    )
+    const chunks = (Array.isArray(result) ? result : [result])
+      .flatMap((r) => ('output' in r ? r.output : []))
+      .filter((o) => o.type === 'chunk')
     expect(chunks.map((c) => c.fileName)).toEqual(['index.cjs'])
     const code = chunks[0].code
     expect([...code.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1])).toEqual(['electron'])

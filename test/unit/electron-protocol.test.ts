@@ -78,9 +78,17 @@ describe("the app's scheme", () => {
   it('is registered as a standard, secure scheme and handled on the renderer folder', async () => {
     const registered = vi.fn()
     registerAppScheme({ registerSchemesAsPrivileged: registered })
-    expect(registered).toHaveBeenCalledWith([{ scheme: 'zklab', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+    expect(registered).toHaveBeenCalledWith([
+      { scheme: 'zklab', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ])
     let handler: ((request: Request) => Promise<Response>) | undefined
-    handleAppScheme({ handle: (scheme: string, h: (request: Request) => Promise<Response>) => void (expect(scheme).toBe('zklab'), (handler = h)) }, renderer)
+    handleAppScheme(
+      {
+        handle: (scheme: string, h: (request: Request) => Promise<Response>) =>
+          void (expect(scheme).toBe('zklab'), (handler = h)),
+      },
+      renderer,
+    )
     const response = await handler!(new Request('zklab://app/index.html'))
     expect(response.status).toBe(200)
   })

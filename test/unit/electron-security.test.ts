@@ -20,7 +20,12 @@ const BUILT: AppPage = { rendererDir: RENDERER_DIR }
 const DEV: AppPage = { rendererDir: RENDERER_DIR, devUrl: 'http://localhost:5173/' }
 
 function directives(policy: string): Map<string, string[]> {
-  return new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]))
+  return new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name, values]),
+  )
 }
 
 describe('window preferences', () => {
@@ -60,7 +65,9 @@ describe('content security policy', () => {
 
   it('is added to every response, next to any policy the response has', () => {
     expect(withContentSecurityPolicy(undefined)).toEqual({ 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] })
-    expect(withContentSecurityPolicy({ 'content-type': 'text/html', 'content-security-policy': "img-src 'none'" })).toEqual({
+    expect(
+      withContentSecurityPolicy({ 'content-type': 'text/html', 'content-security-policy': "img-src 'none'" }),
+    ).toEqual({
       'content-type': ['text/html'],
       'content-security-policy': ["img-src 'none'", CONTENT_SECURITY_POLICY],
     })
@@ -68,10 +75,12 @@ describe('content security policy', () => {
 })
 
 describe('what the app may load', () => {
-  it.each([APP_URL, 'zklab://app/assets/index-abc.js', 'data:image/png;base64,AAAA', 'devtools://devtools/bundled/inspector.html'])(
-    'allows %s from the built app',
-    (url) => expect(isAppResourceUrl(url, BUILT)).toBe(true),
-  )
+  it.each([
+    APP_URL,
+    'zklab://app/assets/index-abc.js',
+    'data:image/png;base64,AAAA',
+    'devtools://devtools/bundled/inspector.html',
+  ])('allows %s from the built app', (url) => expect(isAppResourceUrl(url, BUILT)).toBe(true))
 
   it.each([
     'https://example.com/script.js',
@@ -88,21 +97,34 @@ describe('what the app may load', () => {
     'not a url',
   ])('refuses %s from the built app', (url) => expect(isAppResourceUrl(url, BUILT)).toBe(false))
 
-  it.each(['http://localhost:5173/src/main.tsx', 'ws://localhost:5173/', 'http://localhost:5173/@vite/client'])('allows the dev server: %s', (url) =>
-    expect(isAppResourceUrl(url, DEV)).toBe(true),
+  it.each(['http://localhost:5173/src/main.tsx', 'ws://localhost:5173/', 'http://localhost:5173/@vite/client'])(
+    'allows the dev server: %s',
+    (url) => expect(isAppResourceUrl(url, DEV)).toBe(true),
   )
 
-  it.each(['https://localhost:5173/', 'wss://localhost:5173/', APP_URL, 'http://localhost:5174/', 'http://localhost:5173.evil.example/', 'https://cdn.example/react.js'])(
-    'refuses %s in development',
-    (url) => expect(isAppResourceUrl(url, DEV)).toBe(false),
-  )
+  it.each([
+    'https://localhost:5173/',
+    'wss://localhost:5173/',
+    APP_URL,
+    'http://localhost:5174/',
+    'http://localhost:5173.evil.example/',
+    'https://cdn.example/react.js',
+  ])('refuses %s in development', (url) => expect(isAppResourceUrl(url, DEV)).toBe(false))
 })
 
 describe('permissions', () => {
   it('lets the app page write to the clipboard and nothing else', () => {
     expect(isPermissionAllowed('clipboard-sanitized-write', APP_URL, BUILT)).toBe(true)
     expect(isPermissionAllowed('clipboard-sanitized-write', 'https://evil.example/', BUILT)).toBe(false)
-    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'unknown']) {
+    for (const permission of [
+      'media',
+      'notifications',
+      'geolocation',
+      'clipboard-read',
+      'openExternal',
+      'fullscreen',
+      'unknown',
+    ]) {
       expect(isPermissionAllowed(permission, APP_URL, BUILT)).toBe(false)
     }
   })
@@ -148,7 +170,9 @@ describe('hardenSession', () => {
     const handlers = fakeSession()
     const callback = vi.fn()
     handlers.headersReceived({ responseHeaders: { 'Content-Type': ['text/html'] } }, callback)
-    expect(callback).toHaveBeenCalledWith({ responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
+    expect(callback).toHaveBeenCalledWith({
+      responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    })
   })
 })
 

@@ -20,7 +20,12 @@ describe('resolveAppPage', () => {
   })
 
   it("is electron-vite's dev server when ELECTRON_RENDERER_URL names one on loopback", () => {
-    for (const url of ['http://localhost:5173', 'http://127.0.0.1:5173', 'http://[::1]:5173', 'https://localhost:5173']) {
+    for (const url of [
+      'http://localhost:5173',
+      'http://127.0.0.1:5173',
+      'http://[::1]:5173',
+      'https://localhost:5173',
+    ]) {
       const page = resolveAppPage({ rendererDir: RENDERER_DIR, env: { ELECTRON_RENDERER_URL: url }, isPackaged: false })
       expect(page).toEqual({ rendererDir: RENDERER_DIR, devUrl: `${url}/` })
       expect(appPageUrl(page)).toBe(`${url}/`)
@@ -28,18 +33,26 @@ describe('resolveAppPage', () => {
   })
 
   it('ignores ELECTRON_RENDERER_URL in a packaged app', () => {
-    const page = resolveAppPage({ rendererDir: RENDERER_DIR, env: { ELECTRON_RENDERER_URL: 'http://localhost:5173' }, isPackaged: true })
+    const page = resolveAppPage({
+      rendererDir: RENDERER_DIR,
+      env: { ELECTRON_RENDERER_URL: 'http://localhost:5173' },
+      isPackaged: true,
+    })
     expect(page).toEqual({ rendererDir: RENDERER_DIR })
   })
 
-  it.each(['http://evil.example:5173', 'http://127.0.0.1.evil.example:5173', 'http://127.0.0.1:5173.evil.example', 'file:///tmp/index.html', 'javascript:alert(1)', 'not a url'])(
-    'refuses ELECTRON_RENDERER_URL=%s',
-    (url) => {
-      expect(() => resolveAppPage({ rendererDir: RENDERER_DIR, env: { ELECTRON_RENDERER_URL: url }, isPackaged: false })).toThrow(
-        /ELECTRON_RENDERER_URL must be the dev server's loopback/,
-      )
-    },
-  )
+  it.each([
+    'http://evil.example:5173',
+    'http://127.0.0.1.evil.example:5173',
+    'http://127.0.0.1:5173.evil.example',
+    'file:///tmp/index.html',
+    'javascript:alert(1)',
+    'not a url',
+  ])('refuses ELECTRON_RENDERER_URL=%s', (url) => {
+    expect(() =>
+      resolveAppPage({ rendererDir: RENDERER_DIR, env: { ELECTRON_RENDERER_URL: url }, isPackaged: false }),
+    ).toThrow(/ELECTRON_RENDERER_URL must be the dev server's loopback/)
+  })
 })
 
 describe('isAppPageUrl', () => {
@@ -69,9 +82,12 @@ describe('isAppPageUrl', () => {
     expect(isAppPageUrl(url, BUILT)).toBe(false)
   })
 
-  it.each(['http://localhost:5173/', 'http://localhost:5173/index.html', 'http://localhost:5173/src/main.tsx?t=1#x'])('accepts the dev server: %s', (url) => {
-    expect(isAppPageUrl(url, DEV)).toBe(true)
-  })
+  it.each(['http://localhost:5173/', 'http://localhost:5173/index.html', 'http://localhost:5173/src/main.tsx?t=1#x'])(
+    'accepts the dev server: %s',
+    (url) => {
+      expect(isAppPageUrl(url, DEV)).toBe(true)
+    },
+  )
 
   it.each([
     'http://localhost:5173.evil.example/',
@@ -93,7 +109,10 @@ describe('isAppPageUrl', () => {
 
 describe('SenderCheck', () => {
   const window = () => Object.assign(new EventEmitter(), { id: 7 })
-  const from = (id: number, url: string, parent: unknown = null): IpcSender => ({ sender: { id }, senderFrame: { url, parent } })
+  const from = (id: number, url: string, parent: unknown = null): IpcSender => ({
+    sender: { id },
+    senderFrame: { url, parent },
+  })
 
   it("trusts only the app's windows, on the app's page, in their top frame", () => {
     const check = new SenderCheck(BUILT)

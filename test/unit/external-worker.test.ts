@@ -15,12 +15,24 @@ import { FailoverTracker, type Failover } from '../../src/core/experiments/failo
 import { ExternalRoles, type ExternalRoleEvent } from '../../src/core/external/external-roles.js'
 import { externalProcess } from '../../src/core/external/external-worker.js'
 
-const ctx = { connect: '127.0.0.1:40001', root: '/customBackUp', task: 't1', workerId: 2, sessionTimeoutMs: 3000, commitIntervalMs: 250, sink: '/s/sinks/t1.log' }
+const ctx = {
+  connect: '127.0.0.1:40001',
+  root: '/customBackUp',
+  task: 't1',
+  workerId: 2,
+  sessionTimeoutMs: 3000,
+  commitIntervalMs: 250,
+  sink: '/s/sinks/t1.log',
+}
 
 describe('external worker command line', () => {
   it('fills in placeholders in command, args and env, and sets ZKLAB_* variables', () => {
     const p = externalProcess(
-      { command: '/opt/{task}/run', args: ['-c', '{connect}', '{taskPath}/instance', 'id={workerId}', '${HOME}', '{unknown}'], env: { MINE: '{sink}:{sessionTimeoutMs}', ZKLAB_TASK: 'overridden' } },
+      {
+        command: '/opt/{task}/run',
+        args: ['-c', '{connect}', '{taskPath}/instance', 'id={workerId}', '${HOME}', '{unknown}'],
+        env: { MINE: '{sink}:{sessionTimeoutMs}', ZKLAB_TASK: 'overridden' },
+      },
       ctx,
     )
     expect(p.command).toBe('/opt/t1/run')
@@ -46,9 +58,15 @@ describe('external worker command line', () => {
 
   it('validates the Lab API input', () => {
     expect(AddWorkersInput.safeParse({ task: 't1', external: { command: ' ' } }).success).toBe(false)
-    expect(AddWorkersInput.safeParse({ task: 't1', external: { command: 'w', env: { 'BAD-NAME': 'x' } } }).success).toBe(false)
+    expect(
+      AddWorkersInput.safeParse({ task: 't1', external: { command: 'w', env: { 'BAD-NAME': 'x' } } }).success,
+    ).toBe(false)
     expect(AddWorkersInput.safeParse({ task: 't1', external: { command: 'w', shell: true } }).success).toBe(false)
-    expect(AddWorkersInput.parse({ task: 't1', external: { command: 'w' } }).external).toEqual({ command: 'w', args: [], env: {} })
+    expect(AddWorkersInput.parse({ task: 't1', external: { command: 'w' } }).external).toEqual({
+      command: 'w',
+      args: [],
+      env: {},
+    })
     // A scenario run takes a strategy or a program for every task, not both.
     expect(RunScenarioInput.safeParse({ name: 'stop-primary', external: { command: 'w' } }).success).toBe(true)
     const both = RunScenarioInput.safeParse({ name: 'stop-primary', strategy: 'seed', external: { command: 'w' } })
@@ -60,9 +78,16 @@ describe('external worker command line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zklab-ext-scenario-'))
     try {
       const file = join(dir, 's.yaml')
-      writeFileSync(file, 'name: s\ntasks:\n  - name: t1\n    workers: 2\n    external:\n      command: ./bin/worker.sh\n      args: ["{connect}"]\n  - name: t2\n    workers: 1\n    external: { command: python3 }\n')
+      writeFileSync(
+        file,
+        'name: s\ntasks:\n  - name: t1\n    workers: 2\n    external:\n      command: ./bin/worker.sh\n      args: ["{connect}"]\n  - name: t2\n    workers: 1\n    external: { command: python3 }\n',
+      )
       const scenario = loadScenario(file)
-      expect(scenario.tasks[0].external).toEqual({ command: join(dir, 'bin', 'worker.sh'), args: ['{connect}'], env: {} })
+      expect(scenario.tasks[0].external).toEqual({
+        command: join(dir, 'bin', 'worker.sh'),
+        args: ['{connect}'],
+        env: {},
+      })
       // A program on PATH stays as it is.
       expect(scenario.tasks[1].external?.command).toBe('python3')
     } finally {
@@ -73,10 +98,25 @@ describe('external worker command line', () => {
 
 describe('external roles, read off ZooKeeper', () => {
   let seq = 0
-  const ev = (fields: Record<string, unknown>): LabEvent => ({ seq: ++seq, time: 1000 + seq, source: 'lab', ...fields }) as LabEvent
-  const spawned = (workerId: number, time = 1000) => ev({ type: 'process.spawned', name: `worker-t1-${workerId}`, kind: 'external', pid: 100 + workerId, labels: { task: 't1', workerId, strategy: 'external' }, time })
+  const ev = (fields: Record<string, unknown>): LabEvent =>
+    ({ seq: ++seq, time: 1000 + seq, source: 'lab', ...fields }) as LabEvent
+  const spawned = (workerId: number, time = 1000) =>
+    ev({
+      type: 'process.spawned',
+      name: `worker-t1-${workerId}`,
+      kind: 'external',
+      pid: 100 + workerId,
+      labels: { task: 't1', workerId, strategy: 'external' },
+      time,
+    })
   const node = (type: 'znode.created' | 'znode.deleted', name: string, owner = '0', ctime = 2000) =>
-    ev({ source: 'observer', type, path: `/customBackUp/tasks/t1/instance/${name}`, stat: { ephemeralOwner: owner, ctime }, data: '' })
+    ev({
+      source: 'observer',
+      type,
+      path: `/customBackUp/tasks/t1/instance/${name}`,
+      stat: { ephemeralOwner: owner, ctime },
+      data: '',
+    })
 
   it('makes the smallest node primary, names its session, and follows a failover', () => {
     const out: ExternalRoleEvent[] = []
@@ -95,8 +135,17 @@ describe('external roles, read off ZooKeeper', () => {
     expect(state.workers['worker-t1-1'].role).toBe('starting')
     feed(node('znode.created', 'server_1_0000000000', '100000aa'))
     feed(node('znode.created', 'server_2_0000000001', '100000bb'))
-    expect(state.workers['worker-t1-1']).toMatchObject({ role: 'primary', node: 'server_1_0000000000', sessionId: '100000aa', strategy: 'external' })
-    expect(state.workers['worker-t1-2']).toMatchObject({ role: 'standby', node: 'server_2_0000000001', sessionId: '100000bb' })
+    expect(state.workers['worker-t1-1']).toMatchObject({
+      role: 'primary',
+      node: 'server_1_0000000000',
+      sessionId: '100000aa',
+      strategy: 'external',
+    })
+    expect(state.workers['worker-t1-2']).toMatchObject({
+      role: 'standby',
+      node: 'server_2_0000000001',
+      sessionId: '100000bb',
+    })
     feed(node('znode.deleted', 'server_1_0000000000'))
     expect(state.workers['worker-t1-2'].role).toBe('primary')
     // Its node gone, worker 1 is no longer primary: a standby without a node.
@@ -108,7 +157,10 @@ describe('external roles, read off ZooKeeper', () => {
     const state = emptyLabState()
     const external = { command: './w.sh', args: ['--id', '{workerId}', 'two words'], env: { EXTRA: 'a b' } }
     applyEvent(state, ev({ type: 'scenario.started', scenario: 'stop-primary', strategy: 'external', external }))
-    expect(state.scenario).toMatchObject({ strategy: 'external', command: "EXTRA='a b' ./w.sh --id {workerId} 'two words'" })
+    expect(state.scenario).toMatchObject({
+      strategy: 'external',
+      command: "EXTRA='a b' ./w.sh --id {workerId} 'two words'",
+    })
     expect(parseCommandLine(state.scenario!.command!)).toEqual(external)
     applyEvent(state, ev({ type: 'scenario.started', scenario: 'stop-primary', strategy: 'seed' }))
     expect(state.scenario?.command).toBeUndefined()
@@ -146,7 +198,13 @@ describe('external roles, read off ZooKeeper', () => {
     roles.onEvent(spawned(1, 1000))
     expect(out).toEqual([])
     roles.onEvent(node('znode.created', 'server_1_0000000003', 'cc', 1500))
-    expect(out.at(-1)).toMatchObject({ name: 'worker-t1-1', role: 'standby', node: 'server_1_0000000003', smallest: 'server_1_0000000000', sessionId: 'cc' })
+    expect(out.at(-1)).toMatchObject({
+      name: 'worker-t1-1',
+      role: 'standby',
+      node: 'server_1_0000000003',
+      smallest: 'server_1_0000000000',
+      sessionId: 'cc',
+    })
   })
 
   it('times a failover of external workers from their derived roles and the observed lastCommit', () => {
@@ -154,10 +212,30 @@ describe('external roles, read off ZooKeeper', () => {
     const tracker = new FailoverTracker((f) => recorded.push(f))
     tracker.onEvent(spawned(1))
     tracker.onEvent(spawned(2))
-    tracker.onEvent(ev({ source: 'observer', type: 'znode.changed', path: '/customBackUp/tasks/t1/lastCommit', data: '5', stat: {} }))
+    tracker.onEvent(
+      ev({ source: 'observer', type: 'znode.changed', path: '/customBackUp/tasks/t1/lastCommit', data: '5', stat: {} }),
+    )
     tracker.fault({ task: 't1', kind: 'kill', target: 'worker-t1-1', wasPrimary: true, time: 5000, seq })
     tracker.onEvent(ev({ type: 'external.role', name: 'worker-t1-2', task: 't1', role: 'primary', time: 5400 }))
-    tracker.onEvent(ev({ source: 'observer', type: 'znode.changed', path: '/customBackUp/tasks/t1/lastCommit', data: '6', stat: {}, time: 5600 }))
-    expect(recorded).toEqual([expect.objectContaining({ from: 'worker-t1-1', to: 'worker-t1-2', newPrimaryMs: 400, firstCommitMs: 600, lastCommitBefore: 5, firstCommitId: 6 })])
+    tracker.onEvent(
+      ev({
+        source: 'observer',
+        type: 'znode.changed',
+        path: '/customBackUp/tasks/t1/lastCommit',
+        data: '6',
+        stat: {},
+        time: 5600,
+      }),
+    )
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        from: 'worker-t1-1',
+        to: 'worker-t1-2',
+        newPrimaryMs: 400,
+        firstCommitMs: 600,
+        lastCommitBefore: 5,
+        firstCommitId: 6,
+      }),
+    ])
   })
 })

@@ -51,7 +51,9 @@ describe('journal', () => {
       },
     })
     const long = 'x'.repeat(100)
-    const events = [1, 2, 3].map((time) => journal.append({ time, source: 'lab', type: 'log', stream: 'stdout', line: long }))
+    const events = [1, 2, 3].map((time) =>
+      journal.append({ time, source: 'lab', type: 'log', stream: 'stdout', line: long }),
+    )
     journal.close()
     expect(calls.length).toBeGreaterThan(3 * 15)
     expect(readJournal(path)).toEqual({ events, problems: [] })
@@ -77,7 +79,9 @@ describe('journal', () => {
     journal.append({ time: 2, source: 'lab', type: 'task.published', task: 'second' })
     const whole = readFileSync(path, 'utf8')
     budget = 10
-    expect(() => journal.append({ time: 3, source: 'lab', type: 'log', stream: 'stdout', line: 'y'.repeat(50) })).not.toThrow()
+    expect(() =>
+      journal.append({ time: 3, source: 'lab', type: 'log', stream: 'stdout', line: 'y'.repeat(50) }),
+    ).not.toThrow()
     expect(journal.append({ time: 4, source: 'lab', type: 'task.published', task: 'after' }).seq).toBe(4)
     expect(() => journal.fail('again')).not.toThrow()
     journal.close()

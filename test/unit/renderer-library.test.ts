@@ -9,10 +9,29 @@ import { logBuffers, MERGED } from '../../src/renderer/src/logs/log-store.js'
 import { timelineModel } from '../../src/renderer/src/timeline/timeline-store.js'
 import { MAX_SNAPSHOTS, ReplayIndex } from '../../src/renderer/src/library/replay-index.js'
 import { verdictOf } from '../../src/renderer/src/library/VerdictTag.js'
-import { closeReplay, enterReplay, FORWARD_BY_INGEST, jumpToMarker, replayIndex, scrubTo, scrubToTime } from '../../src/renderer/src/library/replay.js'
+import {
+  closeReplay,
+  enterReplay,
+  FORWARD_BY_INGEST,
+  jumpToMarker,
+  replayIndex,
+  scrubTo,
+  scrubToTime,
+} from '../../src/renderer/src/library/replay.js'
 
 const TASK = '/customBackUp/tasks/t1'
-const stat = (ephemeralOwner = '0', version = 0) => ({ czxid: '0x1', mzxid: '0x1', pzxid: '0x1', ctime: 0, mtime: 0, version, cversion: 0, ephemeralOwner, dataLength: 0, numChildren: 0 })
+const stat = (ephemeralOwner = '0', version = 0) => ({
+  czxid: '0x1',
+  mzxid: '0x1',
+  pzxid: '0x1',
+  ctime: 0,
+  mtime: 0,
+  version,
+  cversion: 0,
+  ephemeralOwner,
+  dataLength: 0,
+  numChildren: 0,
+})
 
 /**
  * A session journal the way the lab writes one: ZooKeeper, a task, three workers that commit, a
@@ -33,16 +52,23 @@ function journal(size: number, killEvery = 2000): LabEvent[] {
   push('lab', 'session.created', { dir: '/sessions/big', name: 'big' })
   push('lab', 'zk.starting', { server: 1, name: 'zk-1', port: 2181, pid: 10 })
   push('lab', 'zk.ready', { server: 1, name: 'zk-1', port: 2181, pid: 10, mode: 'standalone', version: '3.8.0' })
-  for (const path of ['/customBackUp', '/customBackUp/tasks', TASK, `${TASK}/instance`]) push('observer', 'znode.created', { path, stat: stat(), data: '' })
+  for (const path of ['/customBackUp', '/customBackUp/tasks', TASK, `${TASK}/instance`])
+    push('observer', 'znode.created', { path, stat: stat(), data: '' })
   push('observer', 'znode.created', { path: `${TASK}/lastCommit`, stat: stat(), data: '0' })
-  for (let i = 0; i < 300; i++) push('observer', 'znode.created', { path: `/customBackUp/tasks/extra${i}`, stat: stat(), data: `x${i}` })
+  for (let i = 0; i < 300; i++)
+    push('observer', 'znode.created', { path: `/customBackUp/tasks/extra${i}`, stat: stat(), data: `x${i}` })
   let nodeSeq = 0
   const nodes = new Map<string, string>()
   const pids = new Map<string, number>()
   const spawn = (w: number, pid: number) => {
     const name = `worker-t1-${w}`
     pids.set(name, pid)
-    push('lab', 'process.spawned', { name, kind: 'worker', pid, labels: { task: 't1', workerId: w, strategy: 'recipe' } })
+    push('lab', 'process.spawned', {
+      name,
+      kind: 'worker',
+      pid,
+      labels: { task: 't1', workerId: w, strategy: 'recipe' },
+    })
     push(name, 'worker.connected', { sessionId: `s${pid}` })
     const node = `server_${w}_${String(nodeSeq++).padStart(10, '0')}`
     nodes.set(name, node)
@@ -66,7 +92,15 @@ function journal(size: number, killEvery = 2000): LabEvent[] {
       push('lab', 'process.exited', { name, pid: pids.get(name), code: null, signal: 'SIGKILL', expected: true })
       push('observer', 'znode.deleted', { path: `${TASK}/instance/${nodes.get(name)}` })
       push(`worker-t1-${next}`, 'worker.role', { role: 'primary' })
-      push('lab', 'failover', { task: 't1', fault: 'kill', from: name, to: `worker-t1-${next}`, faultTime, newPrimaryMs: 12, firstCommitMs: 30 })
+      push('lab', 'failover', {
+        task: 't1',
+        fault: 'kill',
+        from: name,
+        to: `worker-t1-${next}`,
+        faultTime,
+        newPrimaryMs: 12,
+        firstCommitMs: 30,
+      })
       spawn(primary, pid++)
       push(name, 'worker.role', { role: 'standby' })
       primary = next
@@ -78,8 +112,18 @@ function journal(size: number, killEvery = 2000): LabEvent[] {
     push(name, 'log', { stream: 'stdout', line: `committed ${id} to ${TASK}/lastCommit` })
     push('zk-1', 'log', { stream: 'stdout', line: `INFO processed session request ${id}` })
   }
-  push('lab', 'checker.violation', { invariant: 'single-primary', task: 't1', kind: 'overlap', message: 'two primaries', at: clock })
-  push('checker', 'checker.report', { ok: false, verdicts: [{ invariant: 'single-primary', task: 't1', ok: false, summary: 'overlap', violations: 1 }], failovers: [] })
+  push('lab', 'checker.violation', {
+    invariant: 'single-primary',
+    task: 't1',
+    kind: 'overlap',
+    message: 'two primaries',
+    at: clock,
+  })
+  push('checker', 'checker.report', {
+    ok: false,
+    verdicts: [{ invariant: 'single-primary', task: 't1', ok: false, summary: 'overlap', violations: 1 }],
+    failovers: [],
+  })
   push('lab', 'session.closed')
   return events
 }
@@ -163,7 +207,12 @@ describe('ReplayIndex', () => {
     expect(idx.markers.at(-1)!.count).toBeLessThan(closing.length - 1)
     timelineModel.reset()
     timelineModel.applyAll(closing)
-    expect(timelineModel.tasks.get('t1')!.faults.at(-1)).toMatchObject({ worker: name, action: 'stop', wasPrimary: true, teardown: true })
+    expect(timelineModel.tasks.get('t1')!.faults.at(-1)).toMatchObject({
+      worker: name,
+      action: 'stop',
+      wasPrimary: true,
+      teardown: true,
+    })
     expect(timelineModel.tasks.get('t1')!.faults.filter((f) => f.teardown)).toHaveLength(1)
     timelineModel.reset()
   })
@@ -183,7 +232,12 @@ describe('replay in the store', () => {
     enterReplay(summary(events), events)
     const s = useStore.getState()
     expect(livePaused()).toBe(true)
-    expect(s.replay).toMatchObject({ name: 'big', total: events.length, position: events.length, seq: events.at(-1)!.seq })
+    expect(s.replay).toMatchObject({
+      name: 'big',
+      total: events.length,
+      position: events.length,
+      seq: events.at(-1)!.seq,
+    })
     const end = replay(events)
     expect(s.tree).toEqual(end.tree)
     expect(s.workers).toEqual(end.workers)
@@ -253,8 +307,27 @@ describe('replay in the store', () => {
 
   it('reads one journal as one session, even when it holds a second session.created', () => {
     const events = journal(1500, 1000)
-    const again: LabEvent = { seq: events.length + 1, time: events.at(-1)!.time + 10, source: 'lab', type: 'session.created', dir: '/sessions/big', name: 'big' }
-    const more: LabEvent[] = [...events, again, { seq: events.length + 2, time: again.time + 1, source: 'lab', type: 'zk.starting', server: 2, name: 'zk-2', port: 2182 }]
+    const again: LabEvent = {
+      seq: events.length + 1,
+      time: events.at(-1)!.time + 10,
+      source: 'lab',
+      type: 'session.created',
+      dir: '/sessions/big',
+      name: 'big',
+    }
+    const more: LabEvent[] = [
+      ...events,
+      again,
+      {
+        seq: events.length + 2,
+        time: again.time + 1,
+        source: 'lab',
+        type: 'zk.starting',
+        server: 2,
+        name: 'zk-2',
+        port: 2182,
+      },
+    ]
     enterReplay(summary(more), more)
     expect(useStore.getState().tree).toEqual(replay(more).tree)
     expect(useStore.getState().zookeeper.servers.map((x) => x.name)).toEqual(['zk-1', 'zk-2'])
@@ -273,7 +346,9 @@ describe('replay in the store', () => {
     for (let i = 0; i < 200; i++) replayIndex()!.stateAt(Math.floor(Math.random() * events.length))
     const perState = (performance.now() - t0) / 200
     // Measured here ~1 ms a state and 20–30 ms a scrub; the bounds allow for a loaded machine.
-    console.info(`50k events: open ${open.toFixed(0)} ms, scrub ${perScrub.toFixed(1)} ms, stateAt ${perState.toFixed(2)} ms`)
+    console.info(
+      `50k events: open ${open.toFixed(0)} ms, scrub ${perScrub.toFixed(1)} ms, stateAt ${perState.toFixed(2)} ms`,
+    )
     expect(perState).toBeLessThan(50)
     expect(perScrub).toBeLessThan(400)
     expect(open).toBeLessThan(10_000)
@@ -301,7 +376,13 @@ describe('back to live', () => {
 })
 
 describe('library verdict tag', () => {
-  const base: SessionSummary = { dir: '/s', name: 's', createdAt: '2026-01-01T00:00:00.000Z', strategies: [], closedCleanly: true }
+  const base: SessionSummary = {
+    dir: '/s',
+    name: 's',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    strategies: [],
+    closedCleanly: true,
+  }
   const reason = 'no ZooKeeper transaction log: the lab did not run the servers (an external ZooKeeper)'
 
   it('tells a session failed by an unknown verdict alone from one that broke an invariant', () => {
@@ -310,7 +391,14 @@ describe('library verdict tag', () => {
     expect(verdictOf({ ...base, verdictOk: false, verdictsBroken: 1, unjudged: [unknown] })).toBe('fail')
     // Graded before verdict states: ok only.
     expect(verdictOf({ ...base, verdictOk: false })).toBe('fail')
-    expect(verdictOf({ ...base, verdictOk: true, verdictsBroken: 0, unjudged: [{ invariant: 'zombie-write', task: 't', state: 'not-judged', reason }] })).toBe('ok')
+    expect(
+      verdictOf({
+        ...base,
+        verdictOk: true,
+        verdictsBroken: 0,
+        unjudged: [{ invariant: 'zombie-write', task: 't', state: 'not-judged', reason }],
+      }),
+    ).toBe('ok')
     expect(verdictOf(base)).toBe('ungraded')
   })
 })

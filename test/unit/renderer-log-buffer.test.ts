@@ -7,11 +7,18 @@ import { LogBuffers, MERGED } from '../../src/renderer/src/logs/log-store.js'
 import { RingBuffer } from '../../src/renderer/src/logs/ring-buffer.js'
 
 let seq = 0
-const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time: 1_700_000_000_000 + seq, source, type, ...fields }) as LabEvent
-const log = (source: string, line: string, level: LabEvent['level'] = 'info') => ev(source, 'log', { stream: 'stdout', line, level })
+const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent =>
+  ({ seq: ++seq, time: 1_700_000_000_000 + seq, source, type, ...fields }) as LabEvent
+const log = (source: string, line: string, level: LabEvent['level'] = 'info') =>
+  ev(source, 'log', { stream: 'stdout', line, level })
 
 const allLevels = new Set(['debug', 'info', 'warn', 'error'] as const)
-const filter = (over: Partial<LineFilter> = {}): LineFilter => ({ levels: allLevels, hiddenSources: new Set(), matcher: { kind: 'none' }, ...over })
+const filter = (over: Partial<LineFilter> = {}): LineFilter => ({
+  levels: allLevels,
+  hiddenSources: new Set(),
+  matcher: { kind: 'none' },
+  ...over,
+})
 
 describe('RingBuffer', () => {
   it('keeps the newest items up to its capacity, oldest first', () => {
@@ -52,7 +59,11 @@ describe('RingBuffer', () => {
 
 describe('toLogLine', () => {
   it('shows a plain log event as its line', () => {
-    expect(toLogLine(log('zk-1', 'INFO  [main] Started'))).toMatchObject({ text: 'INFO  [main] Started', level: 'info', source: 'zk-1' })
+    expect(toLogLine(log('zk-1', 'INFO  [main] Started'))).toMatchObject({
+      text: 'INFO  [main] Started',
+      level: 'info',
+      source: 'zk-1',
+    })
   })
 
   it('shows a JSON event as its type and compact fields', () => {
@@ -68,7 +79,9 @@ describe('toLogLine', () => {
         stat: { version: 0, mzxid: '0x5', numChildren: 0, ephemeralOwner: '1000a', czxid: '0x5' },
       }),
     )
-    expect(line.text).toBe('znode.created path=/customBackUp/tasks/t/instance/server_1_0000000001 data="a b" stat={version:0 mzxid:0x5 numChildren:0 ephemeralOwner:1000a}')
+    expect(line.text).toBe(
+      'znode.created path=/customBackUp/tasks/t/instance/server_1_0000000001 data="a b" stat={version:0 mzxid:0x5 numChildren:0 ephemeralOwner:1000a}',
+    )
   })
 
   it('treats stderr without a level as a warning', () => {
@@ -127,15 +140,30 @@ describe('FilteredLog', () => {
   }
 
   it('filters by level, hidden source and search', () => {
-    const ring = ringOf([toLogLine(log('a', 'one')), toLogLine(log('b', 'two', 'warn')), toLogLine(log('a', 'three', 'error'))])
-    expect(new FilteredLog(ring, filter({ levels: new Set(['warn', 'error']) })).refresh().map((l) => l.text)).toEqual(['two', 'three'])
-    expect(new FilteredLog(ring, filter({ hiddenSources: new Set(['a']) })).refresh().map((l) => l.text)).toEqual(['two'])
-    expect(new FilteredLog(ring, filter({ matcher: compileSearch({ query: 't', regex: false }) })).refresh().map((l) => l.text)).toEqual(['two', 'three'])
+    const ring = ringOf([
+      toLogLine(log('a', 'one')),
+      toLogLine(log('b', 'two', 'warn')),
+      toLogLine(log('a', 'three', 'error')),
+    ])
+    expect(new FilteredLog(ring, filter({ levels: new Set(['warn', 'error']) })).refresh().map((l) => l.text)).toEqual([
+      'two',
+      'three',
+    ])
+    expect(new FilteredLog(ring, filter({ hiddenSources: new Set(['a']) })).refresh().map((l) => l.text)).toEqual([
+      'two',
+    ])
+    expect(
+      new FilteredLog(ring, filter({ matcher: compileSearch({ query: 't', regex: false }) }))
+        .refresh()
+        .map((l) => l.text),
+    ).toEqual(['two', 'three'])
   })
 
   it('shows everything while the regex is invalid', () => {
     const ring = ringOf([toLogLine(log('a', 'one')), toLogLine(log('a', 'two'))])
-    expect(new FilteredLog(ring, filter({ matcher: compileSearch({ query: '[', regex: true }) })).refresh()).toHaveLength(2)
+    expect(
+      new FilteredLog(ring, filter({ matcher: compileSearch({ query: '[', regex: true }) })).refresh(),
+    ).toHaveLength(2)
   })
 
   it('extends incrementally, keeps its array when nothing changed, and drops evicted lines', () => {
@@ -166,9 +194,24 @@ describe('LogBuffers', () => {
     const buffers = new LogBuffers(4, 2)
     expect(buffers.append([log('a', '1'), log('b', '2')])).toEqual(['a', 'b'])
     expect(buffers.append([log('a', '3'), log('a', '4'), log('a', '5')])).toEqual([])
-    expect(buffers.ring(MERGED)!.toArray().map((l) => l.text)).toEqual(['2', '3', '4', '5'])
-    expect(buffers.ring('a')!.toArray().map((l) => l.text)).toEqual(['4', '5'])
-    expect(buffers.ring('b')!.toArray().map((l) => l.text)).toEqual(['2'])
+    expect(
+      buffers
+        .ring(MERGED)!
+        .toArray()
+        .map((l) => l.text),
+    ).toEqual(['2', '3', '4', '5'])
+    expect(
+      buffers
+        .ring('a')!
+        .toArray()
+        .map((l) => l.text),
+    ).toEqual(['4', '5'])
+    expect(
+      buffers
+        .ring('b')!
+        .toArray()
+        .map((l) => l.text),
+    ).toEqual(['2'])
     buffers.clear('a')
     expect(buffers.ring('a')!.length).toBe(0)
     expect(buffers.ring(MERGED)!.length).toBe(4)

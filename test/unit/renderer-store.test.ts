@@ -8,9 +8,27 @@ import { timelineModel } from '../../src/renderer/src/timeline/timeline-store.js
 import { stringContaining } from '../matchers.js'
 
 let seq = 0
-const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time: 1000 + seq, source, type, ...fields }) as LabEvent
-const spawned = (name: string, workerId: number) => ev('lab', 'process.spawned', { name, kind: 'worker', pid: 100 + workerId, labels: { task: 't1', workerId, strategy: 'seed' } })
-const stat = (ephemeralOwner = '0') => ({ czxid: '0x1', mzxid: '0x1', pzxid: '0x1', ctime: 0, mtime: 0, version: 0, cversion: 0, ephemeralOwner, dataLength: 0, numChildren: 0 })
+const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent =>
+  ({ seq: ++seq, time: 1000 + seq, source, type, ...fields }) as LabEvent
+const spawned = (name: string, workerId: number) =>
+  ev('lab', 'process.spawned', {
+    name,
+    kind: 'worker',
+    pid: 100 + workerId,
+    labels: { task: 't1', workerId, strategy: 'seed' },
+  })
+const stat = (ephemeralOwner = '0') => ({
+  czxid: '0x1',
+  mzxid: '0x1',
+  pzxid: '0x1',
+  ctime: 0,
+  mtime: 0,
+  version: 0,
+  cversion: 0,
+  ephemeralOwner,
+  dataLength: 0,
+  numChildren: 0,
+})
 
 afterEach(() => {
   resetIngest()
@@ -22,7 +40,11 @@ describe('ingest', () => {
   it('applies a batch in one store update and skips events it has seen', () => {
     let updates = 0
     const off = useStore.subscribe(() => updates++)
-    const batch = [spawned('w-1', 1), ev('w-1', 'worker.connected', { sessionId: 'abc' }), ev('w-1', 'worker.role', { role: 'primary', node: 'n' })]
+    const batch = [
+      spawned('w-1', 1),
+      ev('w-1', 'worker.connected', { sessionId: 'abc' }),
+      ev('w-1', 'worker.role', { role: 'primary', node: 'n' }),
+    ]
     ingest(batch)
     off()
     expect(updates).toBe(1)
@@ -44,11 +66,32 @@ describe('ingest', () => {
   })
 
   it("shows an external worker's role as the lab reads it off ZooKeeper, in a later batch too", () => {
-    ingest([ev('lab', 'process.spawned', { name: 'w-1', kind: 'external', pid: 101, labels: { task: 't1', workerId: 1, strategy: 'external' } })])
+    ingest([
+      ev('lab', 'process.spawned', {
+        name: 'w-1',
+        kind: 'external',
+        pid: 101,
+        labels: { task: 't1', workerId: 1, strategy: 'external' },
+      }),
+    ])
     expect(useStore.getState().workers['w-1']).toMatchObject({ role: 'starting', strategy: 'external' })
     // Said by the lab (source 'lab'), about the worker it names.
-    ingest([ev('lab', 'external.role', { name: 'w-1', task: 't1', role: 'primary', node: 'server_1_0000000000', smallest: 'server_1_0000000000', sessionId: '10000abc', derivedFrom: 'zookeeper' })])
-    expect(useStore.getState().workers['w-1']).toMatchObject({ role: 'primary', node: 'server_1_0000000000', sessionId: '10000abc' })
+    ingest([
+      ev('lab', 'external.role', {
+        name: 'w-1',
+        task: 't1',
+        role: 'primary',
+        node: 'server_1_0000000000',
+        smallest: 'server_1_0000000000',
+        sessionId: '10000abc',
+        derivedFrom: 'zookeeper',
+      }),
+    ])
+    expect(useStore.getState().workers['w-1']).toMatchObject({
+      role: 'primary',
+      node: 'server_1_0000000000',
+      sessionId: '10000abc',
+    })
   })
 
   it('mirrors the znode tree, its index and the change highlight', () => {
@@ -58,7 +101,9 @@ describe('ingest', () => {
     ])
     const index = useStore.getState().treeIndex
     expect(index.roots).toEqual(['/customBackUp'])
-    ingest([ev('observer', 'znode.changed', { path: '/customBackUp/tasks', stat: { ...stat(), version: 1 }, data: 'x' })])
+    ingest([
+      ev('observer', 'znode.changed', { path: '/customBackUp/tasks', stat: { ...stat(), version: 1 }, data: 'x' }),
+    ])
     // A data change keeps the index; only creations and deletions rebuild it.
     expect(useStore.getState().treeIndex).toBe(index)
     expect(useStore.getState().tree['/customBackUp/tasks'].data).toBe('x')
@@ -69,7 +114,16 @@ describe('ingest', () => {
 
   it('keeps zk.stats per server, feeds the timeline and names log sources', () => {
     ingest([
-      ev('lab', 'zk.stats', { server: 1, name: 'zk-1', nodeCount: 14, connections: 5, mode: 'standalone', zxid: '0x1f', latencyAvg: 0.4, outstanding: 0 }),
+      ev('lab', 'zk.stats', {
+        server: 1,
+        name: 'zk-1',
+        nodeCount: 14,
+        connections: 5,
+        mode: 'standalone',
+        zxid: '0x1f',
+        latencyAvg: 0.4,
+        outstanding: 0,
+      }),
       spawned('w-1', 1),
     ])
     const s = useStore.getState()
@@ -89,14 +143,28 @@ describe('ingest', () => {
 })
 
 describe('recording failed', () => {
-  const failed = () => ev('lab', 'recording.failed', { level: 'error', reason: 'the journal /s/events.jsonl could not be written: ENOSPC', code: 'ENOSPC', dir: '/s', lastRecordedSeq: seq })
+  const failed = () =>
+    ev('lab', 'recording.failed', {
+      level: 'error',
+      reason: 'the journal /s/events.jsonl could not be written: ENOSPC',
+      code: 'ENOSPC',
+      dir: '/s',
+      lastRecordedSeq: seq,
+    })
 
   it('shows on the session from the live event, with a toast, and stays when the session closes', () => {
     ingest([ev('lab', 'session.created', { dir: '/s', name: 'disk' }), spawned('w-1', 1)], { live: true })
-    ingest([failed(), ev('lab', 'process.exited', { name: 'w-1', pid: 101, code: null, signal: 'SIGTERM', expected: true })], { live: true })
+    ingest(
+      [failed(), ev('lab', 'process.exited', { name: 'w-1', pid: 101, code: null, signal: 'SIGTERM', expected: true })],
+      { live: true },
+    )
     ingest([ev('lab', 'session.closing'), ev('lab', 'session.closed')], { live: true })
     const { session, toasts } = useStore.getState()
-    expect(session?.recordingFailed).toMatchObject({ code: 'ENOSPC', lastRecordedSeq: 2, reason: stringContaining('ENOSPC') })
+    expect(session?.recordingFailed).toMatchObject({
+      code: 'ENOSPC',
+      lastRecordedSeq: 2,
+      reason: stringContaining('ENOSPC'),
+    })
     expect(toasts.map((t) => [t.kind, t.title])).toEqual([['error', 'Recording failed']])
   })
 
@@ -109,7 +177,11 @@ describe('recording failed', () => {
 
 describe('loadHistory', () => {
   it('takes the state from the snapshot, logs from the events, and applies events newer than the snapshot', () => {
-    const events = [spawned('w-1', 1), ev('w-1', 'worker.role', { role: 'standby' }), ev('w-1', 'worker.role', { role: 'primary' })]
+    const events = [
+      spawned('w-1', 1),
+      ev('w-1', 'worker.role', { role: 'standby' }),
+      ev('w-1', 'worker.role', { role: 'primary' }),
+    ]
     const snapshot = replay(events, 2)
     loadHistory(snapshot, events)
     const s = useStore.getState()

@@ -3,7 +3,8 @@ import type { LabEvent } from '../../src/shared/events.js'
 import { closedIntervals, stateAt, TimelineModel } from '../../src/renderer/src/timeline/timeline-model.js'
 
 let seq = 0
-const at = (time: number, source: string, type: string, fields: Record<string, unknown> = {}): LabEvent => ({ seq: ++seq, time, source, type, ...fields }) as LabEvent
+const at = (time: number, source: string, type: string, fields: Record<string, unknown> = {}): LabEvent =>
+  ({ seq: ++seq, time, source, type, ...fields }) as LabEvent
 const spawned = (time: number, name: string, workerId: number, pid: number) =>
   at(time, 'lab', 'process.spawned', { name, kind: 'worker', pid, labels: { task: 't1', workerId, strategy: 'seed' } })
 const role = (time: number, name: string, r: 'primary' | 'standby') => at(time, name, 'worker.role', { role: r })
@@ -68,7 +69,14 @@ describe('TimelineModel', () => {
       [14_500, 3],
     ])
     expect(t.failovers).toHaveLength(1)
-    expect(t.failovers[0]).toMatchObject({ from: 'w-1', to: 'w-2', faultTime: 10_000, newPrimaryMs: 4000, firstCommitMs: 4500, firstCommitId: 3 })
+    expect(t.failovers[0]).toMatchObject({
+      from: 'w-1',
+      to: 'w-2',
+      faultTime: 10_000,
+      newPrimaryMs: 4000,
+      firstCommitMs: 4500,
+      firstCommitId: 3,
+    })
   })
 
   it('shows a pause and returns to the role on resume', () => {
@@ -101,7 +109,9 @@ describe('TimelineModel', () => {
 
   it('reads an older failover event that carries gapMs', () => {
     const model = new TimelineModel()
-    model.apply(at(5000, 'lab', 'failover', { task: 't1', fault: 'stop', from: 'a', to: 'b', gapMs: 1234, faultTime: 4000 }))
+    model.apply(
+      at(5000, 'lab', 'failover', { task: 't1', fault: 'stop', from: 'a', to: 'b', gapMs: 1234, faultTime: 4000 }),
+    )
     expect(model.tasks.get('t1')!.failovers[0].firstCommitMs).toBe(1234)
   })
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { ZnodeStat } from '../../src/shared/events.js'
 import type { WorkerView, ZnodeView } from '../../src/shared/lab-state.js'
-import { ancestorsOf, buildChildIndex, compareSiblings, flattenTree, isExpandedWith, ownerOf } from '../../src/renderer/src/tree/tree-model.js'
+import {
+  ancestorsOf,
+  buildChildIndex,
+  compareSiblings,
+  flattenTree,
+  isExpandedWith,
+  ownerOf,
+} from '../../src/renderer/src/tree/tree-model.js'
 
 const stat = (ephemeralOwner = '0'): ZnodeStat => ({
   czxid: '0x1',
@@ -66,7 +73,8 @@ describe('buildChildIndex and flattenTree', () => {
 
   it('handles 10,000 znodes quickly', () => {
     const many = ['/customBackUp', '/customBackUp/tasks', '/customBackUp/tasks/big', '/customBackUp/tasks/big/instance']
-    for (let i = 0; i < 10_000; i++) many.push(`/customBackUp/tasks/big/instance/server_${i}_${String(i).padStart(10, '0')}`)
+    for (let i = 0; i < 10_000; i++)
+      many.push(`/customBackUp/tasks/big/instance/server_${i}_${String(i).padStart(10, '0')}`)
     const started = performance.now()
     const { index, roots } = buildChildIndex(many)
     const rows = flattenTree(index, roots, isExpandedWith(new Set()))

@@ -23,7 +23,9 @@ describe('report.html', () => {
   it('is one file that loads nothing: no external script, style, image, font or link', () => {
     const page = html({ closed: true })
     // The one link is the favicon, inlined as data: so the browser does not go looking for one.
-    expect(page).not.toMatch(/<(script|link|img|iframe|object|embed|source|video|audio)\b[^>]*\s(src|href|data)=(?!"data:)/i)
+    expect(page).not.toMatch(
+      /<(script|link|img|iframe|object|embed|source|video|audio)\b[^>]*\s(src|href|data)=(?!"data:)/i,
+    )
     expect(page).not.toMatch(/@import|@font-face|url\(\s*['"]?(https?:)?\/\//i)
     // The only absolute URLs are the SVG and XLink namespaces (identifiers, never fetched).
     const urls = [...page.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((m) => m[0])
@@ -35,11 +37,13 @@ describe('report.html', () => {
 
   it('has every section, the charts inline, and the verdict up front', () => {
     const page = html({ closed: true })
-    for (const id of ['summary', 'verdicts', 'timeline', 'failovers', 'faults', 'alerts', 'logs', 'sinks', 'tree']) expect(page).toContain(`<section id="${id}">`)
+    for (const id of ['summary', 'verdicts', 'timeline', 'failovers', 'faults', 'alerts', 'logs', 'sinks', 'tree'])
+      expect(page).toContain(`<section id="${id}">`)
     // One timeline chart per task, drawn by the app's chart definition: the server and worker lanes
     // by name, the lastCommit grid, the fault numbered as in the table, and the failover's gap.
     const timeline = chartOf(page, 'chart timeline')
-    for (const lane of ['zk-1', 'worker-task01-1', 'worker-task01-2', 'lastCommit', 'primary', 'standby', 'running']) expect(timeline).toContain(`>${lane}</text>`)
+    for (const lane of ['zk-1', 'worker-task01-1', 'worker-task01-2', 'lastCommit', 'primary', 'standby', 'running'])
+      expect(timeline).toContain(`>${lane}</text>`)
     expect(timeline).toMatch(/>failover 2012 ms<\/text>/)
     expect(timeline).toMatch(/>1<\/text>/)
     // One breakdown bar per failover, its steps in the app's colours.
@@ -62,9 +66,14 @@ describe('report.html', () => {
     const { dir } = writeHandMadeSession({ closed: true })
     dirs.push(dir)
     const report = buildReport(readSessionFolder(dir), { labVersion: '0.1.0' })
-    expect(report.check.verdicts.find((v) => v.invariant === 'zombie-write')).toMatchObject({ state: 'not-judged', ok: true, reason: stringMatching(/no ZooKeeper transaction log/) })
+    expect(report.check.verdicts.find((v) => v.invariant === 'zombie-write')).toMatchObject({
+      state: 'not-judged',
+      ok: true,
+      reason: stringMatching(/no ZooKeeper transaction log/),
+    })
     const page = renderHtml(report)
-    const row = /<tr class="not-judged" data-invariant="zombie-write" data-state="not-judged">.*?<\/tr>/.exec(page)?.[0] ?? ''
+    const row =
+      /<tr class="not-judged" data-invariant="zombie-write" data-state="not-judged">.*?<\/tr>/.exec(page)?.[0] ?? ''
     expect(row).toContain('<span class="pill neutral" title="no ZooKeeper transaction log')
     expect(row).toContain('>not judged</span>')
     expect(row).not.toMatch(/>(PASS|FAIL)</)
@@ -77,7 +86,9 @@ describe('report.html', () => {
     const report = buildReport(readSessionFolder(dir), { labVersion: '0.1.0' })
     const old = JSON.parse(JSON.stringify(report)) as typeof report
     // Verdicts without state or reason: the type no longer admits them, report.json files still hold them.
-    old.check.verdicts = old.check.verdicts.filter((v) => v.state !== 'not-judged').map(({ state: _s, reason: _r, ...v }) => v) as typeof old.check.verdicts
+    old.check.verdicts = old.check.verdicts
+      .filter((v) => v.state !== 'not-judged')
+      .map(({ state: _s, reason: _r, ...v }) => v) as typeof old.check.verdicts
     old.check.verdicts[0].ok = false
     const page = renderHtml(old)
     expect(page).not.toContain('not judged')

@@ -20,7 +20,9 @@ function reportOf(opts: Parameters<typeof writeHandMadeSession>[0]) {
 
 describe('report.json schema', () => {
   it('is a draft 2020-12 schema for schemaVersion 1', () => {
-    const schema = readJsonFile<{ $schema: string; properties: Record<string, unknown> }>(new URL('../../resources/report-schema.json', import.meta.url))
+    const schema = readJsonFile<{ $schema: string; properties: Record<string, unknown> }>(
+      new URL('../../resources/report-schema.json', import.meta.url),
+    )
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema')
     expect(schema.properties.schemaVersion).toEqual({ const: REPORT_SCHEMA_VERSION })
   })

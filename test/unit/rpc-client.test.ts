@@ -79,7 +79,9 @@ describe('the bridge RPC client', () => {
     const socket = new ScriptedSocket()
     rpc.attach(socket)
     const waiting = rpc.call('snapshot')
-    await expect(rpc.call('publishTask', { task: 'x'.repeat(200) })).rejects.toThrow(/publishTask: the call is larger than the lab accepts/)
+    await expect(rpc.call('publishTask', { task: 'x'.repeat(200) })).rejects.toThrow(
+      /publishTask: the call is larger than the lab accepts/,
+    )
     expect(socket.sent).toHaveLength(0)
     socket.open()
     expect(socket.sent.map((c) => c.method)).toEqual(['snapshot'])

@@ -57,20 +57,31 @@ describe('scenario caps', () => {
     // JSON parses deep nesting fine; the schema would not: caught before it walks the steps.
     let json = '{"sleep": 1}'
     for (let i = 0; i < 20_000; i++) json = `{"repeat": 1, "steps": [${json}]}`
-    const message = refusal(`{"name": "caps", "tasks": [{"name": "task01", "workers": 1}], "steps": [${json}]}`, 'caps.json')
+    const message = refusal(
+      `{"name": "caps", "tasks": [{"name": "task01", "workers": 1}], "steps": [${json}]}`,
+      'caps.json',
+    )
     expect(message).toContain('caps.json is not a valid scenario')
     expect(message).toContain('nested 9 deep')
   })
 
   it('refuses more than 10,000 steps with repeats multiplied out, and more than 24 h of run time', () => {
-    const cube = HEAD + 'steps:\n  - sleep: 10\n  - {repeat: 1000, steps: [{repeat: 1000, steps: [{repeat: 1000, steps: [{sleep: 3600000}]}]}]}\n'
+    const cube =
+      HEAD +
+      'steps:\n  - sleep: 10\n  - {repeat: 1000, steps: [{repeat: 1000, steps: [{repeat: 1000, steps: [{sleep: 3600000}]}]}]}\n'
     const message = refusal(cube)
-    expect(message).toMatch(/steps\[1\]: with repeats multiplied out the steps come to 1001001002 by here; a scenario may run at most 10000/)
-    expect(message).toMatch(/steps\[1\]: sleeps, `for` durations and waitFor timeouts, repeats multiplied out, come to [\d,]+ h by here; a scenario may run at most 24 h/)
+    expect(message).toMatch(
+      /steps\[1\]: with repeats multiplied out the steps come to 1001001002 by here; a scenario may run at most 10000/,
+    )
+    expect(message).toMatch(
+      /steps\[1\]: sleeps, `for` durations and waitFor timeouts, repeats multiplied out, come to [\d,]+ h by here; a scenario may run at most 24 h/,
+    )
     // Waits count with their timeout; a parallel step as long as its longest branch.
     const waits = refusal(HEAD + 'steps: [{repeat: 25, steps: [{waitFor: failover, timeoutMs: 3600000}]}]')
     expect(waits).toMatch(/steps\[0\]: .* come to 25 h by here/)
-    expect(() => parseScenario(HEAD + 'steps: [{repeat: 23, steps: [{parallel: [{sleep: 3600000}, {sleep: 3600000}]}]}]')).not.toThrow()
+    expect(() =>
+      parseScenario(HEAD + 'steps: [{repeat: 23, steps: [{parallel: [{sleep: 3600000}, {sleep: 3600000}]}]}]'),
+    ).not.toThrow()
     // The repeat step counts too: 1 + 999 × 10 = 9,991 steps pass, 1 + 1000 × 10 do not.
     const ten = Array.from({ length: 10 }, () => '{sleep: 1}').join(', ')
     expect(() => parseScenario(HEAD + `steps: [{repeat: 999, steps: [${ten}]}]`)).not.toThrow()
@@ -79,8 +90,14 @@ describe('scenario caps', () => {
 
   it('refuses more than 500 workers in all, naming the task or the addWorkers step', () => {
     const tasks = Array.from({ length: 11 }, (_, i) => `{name: task${i}, workers: 50}`).join(', ')
-    expect(refusal(`name: caps\ntasks: [${tasks}]\n`)).toContain('tasks[10].workers: the tasks start 550 workers so far; a scenario may start at most 500')
-    const adds = refusal('name: caps\ntasks: [{name: task01, workers: 50}]\nsteps: [{sleep: 1}, {repeat: 10, steps: [{addWorkers: 50, task: task01}]}]\n')
-    expect(adds).toContain('steps[1]: the tasks and addWorkers steps start 550 workers by here; a scenario may start at most 500')
+    expect(refusal(`name: caps\ntasks: [${tasks}]\n`)).toContain(
+      'tasks[10].workers: the tasks start 550 workers so far; a scenario may start at most 500',
+    )
+    const adds = refusal(
+      'name: caps\ntasks: [{name: task01, workers: 50}]\nsteps: [{sleep: 1}, {repeat: 10, steps: [{addWorkers: 50, task: task01}]}]\n',
+    )
+    expect(adds).toContain(
+      'steps[1]: the tasks and addWorkers steps start 550 workers by here; a scenario may start at most 500',
+    )
   })
 })

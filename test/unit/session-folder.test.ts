@@ -1,4 +1,14 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -57,7 +67,9 @@ describe('session folders', () => {
 
   it('takes an explicit folder that does not exist yet or is empty, and refuses one with files in it', () => {
     const base = temp()
-    expect(createSessionFolder({ dir: join(base, 'new'), sessionsDir: base, name: 's', createdAt: 0 })).toBe(join(base, 'new'))
+    expect(createSessionFolder({ dir: join(base, 'new'), sessionsDir: base, name: 's', createdAt: 0 })).toBe(
+      join(base, 'new'),
+    )
     const empty = join(base, 'empty')
     mkdirSync(empty, { mode: 0o755 })
     createSessionFolder({ dir: empty, sessionsDir: base, name: 's', createdAt: 0 })
@@ -74,20 +86,28 @@ describe('session folders', () => {
 
     const file = join(base, 'a-file')
     writeFileSync(file, '')
-    expect(() => createSessionFolder({ dir: file, sessionsDir: base, name: 's', createdAt: 0 })).toThrow(/is not a folder/)
+    expect(() => createSessionFolder({ dir: file, sessionsDir: base, name: 's', createdAt: 0 })).toThrow(
+      /is not a folder/,
+    )
     const link = join(base, 'link')
     symlinkSync(join(base, 'new'), link)
-    expect(() => createSessionFolder({ dir: link, sessionsDir: base, name: 's', createdAt: 0 })).toThrow(/symbolic link/)
+    expect(() => createSessionFolder({ dir: link, sessionsDir: base, name: 's', createdAt: 0 })).toThrow(
+      /symbolic link/,
+    )
   })
 
   it('refuses a session where the disk has less free space than the minimum, naming both', () => {
     const base = temp()
     process.env.ZKLAB_MIN_FREE_MB = String(2 ** 40)
     expect(() => createSessionFolder({ sessionsDir: join(base, 'sessions'), name: 's', createdAt: 0 })).toThrow(
-      new RegExp(`Not enough free space for a session in ${join(base, 'sessions')}: [\\d.]+ MiB free, the lab needs at least ${2 ** 40} MiB.*ZKLAB_MIN_FREE_MB`),
+      new RegExp(
+        `Not enough free space for a session in ${join(base, 'sessions')}: [\\d.]+ MiB free, the lab needs at least ${2 ** 40} MiB.*ZKLAB_MIN_FREE_MB`,
+      ),
     )
     process.env.ZKLAB_MIN_FREE_MB = 'lots'
-    expect(() => createSessionFolder({ sessionsDir: base, name: 's', createdAt: 0 })).toThrow(/ZKLAB_MIN_FREE_MB=lots: give a number of MiB/)
+    expect(() => createSessionFolder({ sessionsDir: base, name: 's', createdAt: 0 })).toThrow(
+      /ZKLAB_MIN_FREE_MB=lots: give a number of MiB/,
+    )
   })
 
   it('two labs created in the same millisecond get two private folders with journals of their own', async () => {
@@ -112,7 +132,11 @@ describe('session folders', () => {
       expect(journals[0].events.some((e) => e.type === 'scenario.step')).toBe(true)
       expect(journals[1].events.some((e) => e.type === 'scenario.step')).toBe(false)
       // The library lists both, newest first by createdAt (here the same millisecond).
-      expect(listSessions(sessions).map((s) => s.dir).sort()).toEqual(infos.map((i) => i.dir).sort())
+      expect(
+        listSessions(sessions)
+          .map((s) => s.dir)
+          .sort(),
+      ).toEqual(infos.map((i) => i.dir).sort())
     } finally {
       for (const lab of labs) await lab.dispose()
     }
@@ -124,8 +148,12 @@ describe('session folders', () => {
     try {
       const first = await lab.createSession({ name: 'first', dir: join(base, 's') })
       await lab.closeSession()
-      await expect(lab.createSession({ name: 'second', dir: first.dir })).rejects.toThrow(/already exists and is not empty/)
-      expect(readJournal(join(first.dir, 'events.jsonl')).events.filter((e) => e.type === 'session.created')).toHaveLength(1)
+      await expect(lab.createSession({ name: 'second', dir: first.dir })).rejects.toThrow(
+        /already exists and is not empty/,
+      )
+      expect(
+        readJournal(join(first.dir, 'events.jsonl')).events.filter((e) => e.type === 'session.created'),
+      ).toHaveLength(1)
     } finally {
       await lab.dispose()
     }
@@ -217,7 +245,8 @@ describe('the layout of a session folder', () => {
   })
 
   it("finds ZooKeeper's transaction-log folders of every server, in server order", () => {
-    for (const server of ['zk-10', 'zk-2']) mkdirSync(join(zooKeeperDataDirs(zooKeeperServerDir(dir, server)).data, 'version-2'), { recursive: true })
+    for (const server of ['zk-10', 'zk-2'])
+      mkdirSync(join(zooKeeperDataDirs(zooKeeperServerDir(dir, server)).data, 'version-2'), { recursive: true })
     mkdirSync(join(zooKeeperDataDirs(zooKeeperServerDir(dir, 'docker-1')).datalog, 'version-2'), { recursive: true })
     mkdirSync(zooKeeperServerDir(dir, 'zk-3'), { recursive: true })
     expect(txnLogDirs(dir)).toEqual([

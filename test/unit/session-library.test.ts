@@ -1,9 +1,27 @@
-import { appendFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Lab } from '../../src/core/lab.js'
-import { deleteSession, librarySession, listSessions, readSessionEvents, renameSession } from '../../src/core/sessions/session-library.js'
+import {
+  deleteSession,
+  librarySession,
+  listSessions,
+  readSessionEvents,
+  renameSession,
+} from '../../src/core/sessions/session-library.js'
 import { readJsonFile } from '../json-files.js'
 import { stringMatching } from '../matchers.js'
 
@@ -21,7 +39,8 @@ describe('session library', () => {
     writeFileSync(join(dir, 'events.jsonl'), journal)
     return dir
   }
-  const line = (seq: number, extra: Record<string, unknown> = {}) => JSON.stringify({ seq, time: seq, source: 'lab', type: 'x', ...extra }) + '\n'
+  const line = (seq: number, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ seq, time: seq, source: 'lab', type: 'x', ...extra }) + '\n'
 
   beforeEach(() => {
     base = mkdtempSync(join(tmpdir(), 'zklab-library-'))
@@ -34,13 +53,41 @@ describe('session library', () => {
   afterEach(() => rmSync(base, { recursive: true, force: true }))
 
   it('lists session folders newest first, with scenario, strategies, duration and verdict', () => {
-    session(root, 'a', { name: 'old', createdAt: '2026-01-01T00:00:00.000Z', closedAt: '2026-01-01T00:00:10.000Z', check: { ok: false } }, line(1))
-    session(root, 'b', { name: 'new', createdAt: '2026-02-01T00:00:00.000Z', scenario: 'kill-primary', result: { durationMs: 3000 }, closedAt: 'x', check: { ok: true } }, line(1, { labels: { strategy: 'recipe' } }))
+    session(
+      root,
+      'a',
+      {
+        name: 'old',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        closedAt: '2026-01-01T00:00:10.000Z',
+        check: { ok: false },
+      },
+      line(1),
+    )
+    session(
+      root,
+      'b',
+      {
+        name: 'new',
+        createdAt: '2026-02-01T00:00:00.000Z',
+        scenario: 'kill-primary',
+        result: { durationMs: 3000 },
+        closedAt: 'x',
+        check: { ok: true },
+      },
+      line(1, { labels: { strategy: 'recipe' } }),
+    )
     session(root, 'c', { name: 'cut off', createdAt: '2026-03-01T00:00:00.000Z' }, line(1))
     mkdirSync(join(root, 'not-a-session'))
     const list = listSessions(root)
     expect(list.map((s) => s.name)).toEqual(['cut off', 'new', 'old'])
-    expect(list[1]).toMatchObject({ scenario: 'kill-primary', strategies: ['recipe'], durationMs: 3000, verdictOk: true, closedCleanly: true })
+    expect(list[1]).toMatchObject({
+      scenario: 'kill-primary',
+      strategies: ['recipe'],
+      durationMs: 3000,
+      verdictOk: true,
+      closedCleanly: true,
+    })
     expect(list[2]).toMatchObject({ durationMs: 10_000, verdictOk: false })
     expect(list[0].closedCleanly).toBe(false)
     expect(list[0].verdictOk).toBeUndefined()
@@ -48,11 +95,49 @@ describe('session library', () => {
 
   it('lists the verdicts that were not judged or unknown, with why, and tells unknown from FAIL', () => {
     const reason = 'no ZooKeeper transaction log: the lab did not run the servers (an external ZooKeeper)'
-    const verdicts = (...states: string[]) => states.map((state, i) => ({ invariant: ['single-primary', 'status-truth', 'zombie-write'][i], task: 't', state, ok: state === 'ok' || state === 'not-judged', ...(state === 'not-judged' ? { reason } : state === 'unknown' ? { reason: 'boom' } : {}), summary: '' }))
-    session(root, 'a', { name: 'unknown only', createdAt: '2026-01-01T00:00:00.000Z', closedAt: 'x', check: { ok: false, verdicts: verdicts('ok', 'unknown', 'not-judged') } }, line(1))
-    session(root, 'b', { name: 'failed too', createdAt: '2026-02-01T00:00:00.000Z', closedAt: 'x', check: { ok: false, verdicts: verdicts('fail', 'unknown', 'not-judged') } }, line(1))
+    const verdicts = (...states: string[]) =>
+      states.map((state, i) => ({
+        invariant: ['single-primary', 'status-truth', 'zombie-write'][i],
+        task: 't',
+        state,
+        ok: state === 'ok' || state === 'not-judged',
+        ...(state === 'not-judged' ? { reason } : state === 'unknown' ? { reason: 'boom' } : {}),
+        summary: '',
+      }))
+    session(
+      root,
+      'a',
+      {
+        name: 'unknown only',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        closedAt: 'x',
+        check: { ok: false, verdicts: verdicts('ok', 'unknown', 'not-judged') },
+      },
+      line(1),
+    )
+    session(
+      root,
+      'b',
+      {
+        name: 'failed too',
+        createdAt: '2026-02-01T00:00:00.000Z',
+        closedAt: 'x',
+        check: { ok: false, verdicts: verdicts('fail', 'unknown', 'not-judged') },
+      },
+      line(1),
+    )
     // Graded before verdict states: only ok, so a false one is a failure.
-    session(root, 'c', { name: 'old', createdAt: '2026-03-01T00:00:00.000Z', closedAt: 'x', check: { ok: false, verdicts: [{ invariant: 'single-primary', task: 't', ok: false, summary: '' }] } }, line(1))
+    session(
+      root,
+      'c',
+      {
+        name: 'old',
+        createdAt: '2026-03-01T00:00:00.000Z',
+        closedAt: 'x',
+        check: { ok: false, verdicts: [{ invariant: 'single-primary', task: 't', ok: false, summary: '' }] },
+      },
+      line(1),
+    )
     const [old, failed, unknown] = listSessions(root)
     expect(unknown.unjudged).toEqual([
       { invariant: 'status-truth', task: 't', state: 'unknown', reason: 'boom' },
@@ -147,7 +232,10 @@ describe('session library', () => {
     const inode = statSync(join(dir, 'session.json')).ino
     const summary = renameSession(root, dir, 'after')
     expect(summary).toMatchObject({ name: 'after', dir })
-    expect(JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'))).toEqual({ name: 'after', createdAt: '2026-01-01T00:00:00.000Z' })
+    expect(JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'))).toEqual({
+      name: 'after',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    })
     expect(statSync(join(dir, 'session.json')).ino).not.toBe(inode)
     expect(readdirSync(dir).sort()).toEqual(['events.jsonl', 'session.json'])
     const other = session(root, 'other', { name: 'other' }, line(1))
@@ -175,7 +263,10 @@ describe('the Lab’s library calls', () => {
     const dir = join(parent, name)
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, 'session.json'), JSON.stringify({ name }))
-    writeFileSync(join(dir, 'events.jsonl'), JSON.stringify({ seq: 1, time: 1, source: 'lab', type: 'session.created' }) + '\n')
+    writeFileSync(
+      join(dir, 'events.jsonl'),
+      JSON.stringify({ seq: 1, time: 1, source: 'lab', type: 'session.created' }) + '\n',
+    )
     return dir
   }
   const lab = (chooseFolder?: () => Promise<string | null>) => {

@@ -24,7 +24,12 @@ const fixture = (name: string) => ({
     .filter(Boolean)
     .map((l) => JSON.parse(l) as LabEvent),
 })
-const asRead = (txns: Txn[]): TxnLogRead => ({ servers: [{ server: 'zk-1', files: [], txns: txns.length }], txns, problems: [], gaps: zxidGaps(txns) })
+const asRead = (txns: Txn[]): TxnLogRead => ({
+  servers: [{ server: 'zk-1', files: [], txns: txns.length }],
+  txns,
+  problems: [],
+  gaps: zxidGaps(txns),
+})
 
 interface DumpLine {
   time: number
@@ -37,7 +42,8 @@ interface DumpLine {
 
 /** TxnLogToolkit --dump, one entry per transaction (an ACL's newline joined back). */
 function parseDump(text: string): DumpLine[] {
-  const entry = /^(\d+)\/(\d+)\/(\d+), (\d+):(\d+):(\d+)\s(AM|PM) UTC session 0x([0-9a-f]+) cxid 0x([0-9a-f]+) zxid 0x([0-9a-f]+) (\S+) ?(.*)$/s
+  const entry =
+    /^(\d+)\/(\d+)\/(\d+), (\d+):(\d+):(\d+)\s(AM|PM) UTC session 0x([0-9a-f]+) cxid 0x([0-9a-f]+) zxid 0x([0-9a-f]+) (\S+) ?(.*)$/s
   const joined: string[] = []
   for (const line of text.split('\n').slice(1)) {
     if (/^\d+\/\d+\/\d+, /.test(line)) joined.push(line)
@@ -70,7 +76,11 @@ describe('transaction log parser', () => {
       expect(parsed.txns).toHaveLength(expected.length)
       for (const [i, txn] of parsed.txns.entries()) {
         const want = expected[i]
-        expect({ session: txn.session, cxid: txn.cxid >>> 0, zxid: txn.zxid }).toEqual({ session: want.session, cxid: want.cxid, zxid: want.zxid })
+        expect({ session: txn.session, cxid: txn.cxid >>> 0, zxid: txn.zxid }).toEqual({
+          session: want.session,
+          cxid: want.cxid,
+          zxid: want.zxid,
+        })
         // The toolkit prints whole seconds; the log holds milliseconds.
         expect(Math.floor(txn.time / 1000) * 1000).toBe(want.time)
         const op = txn.txn
@@ -79,7 +89,10 @@ describe('transaction log parser', () => {
             expect([want.type, want.rest]).toEqual(['createSession', String(op.timeoutMs)])
             break
           case 'closeSession':
-            expect([want.type, want.rest]).toEqual(['closeSession', `v{${(op.ephemerals ?? []).map((p) => `'${p}`).join(',')}}`])
+            expect([want.type, want.rest]).toEqual([
+              'closeSession',
+              `v{${(op.ephemerals ?? []).map((p) => `'${p}`).join(',')}}`,
+            ])
             break
           case 'create':
             expect(want.type).toBe('create')
@@ -128,10 +141,22 @@ describe('transaction log parser', () => {
         session: 0x100n,
         zxid: 2,
         time: 1001,
-        txn: { op: 'multi', ops: [{ op: 'create', path: `${task}/instance/server_1_0000000000`, ephemeral: true }, { op: 'setData', path: `${task}/lastCommit`, data: '7', version: 3 }] },
+        txn: {
+          op: 'multi',
+          ops: [
+            { op: 'create', path: `${task}/instance/server_1_0000000000`, ephemeral: true },
+            { op: 'setData', path: `${task}/lastCommit`, data: '7', version: 3 },
+          ],
+        },
       },
       { session: 0x100n, zxid: 3, time: 1002, txn: { op: 'error', code: -103 } },
-      { session: 0x100n, cxid: 0, zxid: 4, time: 1003, txn: { op: 'closeSession', ephemerals: [`${task}/instance/server_1_0000000000`] } },
+      {
+        session: 0x100n,
+        cxid: 0,
+        zxid: 4,
+        time: 1003,
+        txn: { op: 'closeSession', ephemerals: [`${task}/instance/server_1_0000000000`] },
+      },
     ]
     const parsed = parseTxnLogFile(txnLogFile(txns))
     expect(parsed.problems).toEqual([])
@@ -139,7 +164,15 @@ describe('transaction log parser', () => {
     const history = buildTxnHistory(parsed.txns)
     const t1 = history.tasks.get('t1')!
     expect(t1.writes).toEqual([
-      expect.objectContaining({ op: 'setData', value: '7', version: 3, zxid: 2, session: '100', holder: { node: 'server_1_0000000000', session: '100' }, writerNodes: ['server_1_0000000000'] }),
+      expect.objectContaining({
+        op: 'setData',
+        value: '7',
+        version: 3,
+        zxid: 2,
+        session: '100',
+        holder: { node: 'server_1_0000000000', session: '100' },
+        writerNodes: ['server_1_0000000000'],
+      }),
     ])
     expect(t1.instances[0]).toMatchObject({ deletedZxid: 4, deletedBy: 'session-expired' })
     expect(history.sessions.get('100')).toMatchObject({ timeoutMs: 4000, end: 'expired', endedZxid: 4 })
@@ -176,12 +209,33 @@ describe('transaction log history', () => {
     const txns = parseTxnLogFile(
       txnLogFile([
         { session: 0x200n, zxid: 1, time: 1000, txn: { op: 'createSession', timeoutMs: 4000 } },
-        { session: 0x200n, zxid: 2, time: 1001, txn: { op: 'create', path: `${task}/instance/server_7_0000000003`, ephemeral: true } },
-        { session: 0x300n, zxid: 3, time: 1002, txn: { op: 'create', path: `${task}/instance/server_9_0000000004`, ephemeral: true } },
+        {
+          session: 0x200n,
+          zxid: 2,
+          time: 1001,
+          txn: { op: 'create', path: `${task}/instance/server_7_0000000003`, ephemeral: true },
+        },
+        {
+          session: 0x300n,
+          zxid: 3,
+          time: 1002,
+          txn: { op: 'create', path: `${task}/instance/server_9_0000000004`, ephemeral: true },
+        },
       ]),
     ).txns
     const events = [
-      { seq: 1, time: 900, source: 'lab', type: 'process.spawned', name: 'worker-t1-7', kind: 'external', pid: 1, command: 'ext', args: [], labels: { task: 't1', workerId: 7, strategy: 'external' } },
+      {
+        seq: 1,
+        time: 900,
+        source: 'lab',
+        type: 'process.spawned',
+        name: 'worker-t1-7',
+        kind: 'external',
+        pid: 1,
+        command: 'ext',
+        args: [],
+        labels: { task: 't1', workerId: 7, strategy: 'external' },
+      },
     ] satisfies LabEvent[]
     const owners = attributeSessions(events, buildTxnHistory(txns))
     expect(owners.get('200')).toEqual({ worker: 'worker-t1-7', how: 'node-name' })
@@ -222,7 +276,11 @@ describe('checker: zombie-write (transaction log)', () => {
     const { events } = fixture('stop-primary-recipe')
     const zombie = checkSession({ events }).verdicts.filter((x) => x.invariant === 'zombie-write')
     expect(zombie.map((x) => x.state)).toEqual(['not-judged'])
-    expect(zombie[0]).toMatchObject({ ok: true, violations: [], reason: stringMatching(/no ZooKeeper transaction log/) })
+    expect(zombie[0]).toMatchObject({
+      ok: true,
+      violations: [],
+      reason: stringMatching(/no ZooKeeper transaction log/),
+    })
   })
 
   it('tells a standby writing, a regression by the primary and a lost update apart', () => {
@@ -232,8 +290,18 @@ describe('checker: zombie-write (transaction log)', () => {
     const B = 0xb0n
     const log = txnLogFile([
       { session: 0x1n, zxid: 1, time: 1000, txn: { op: 'create', path: lc, data: '0' } },
-      { session: A, zxid: 2, time: 1100, txn: { op: 'create', path: `${task}/instance/server_1_0000000000`, ephemeral: true } },
-      { session: B, zxid: 3, time: 1200, txn: { op: 'create', path: `${task}/instance/server_2_0000000001`, ephemeral: true } },
+      {
+        session: A,
+        zxid: 2,
+        time: 1100,
+        txn: { op: 'create', path: `${task}/instance/server_1_0000000000`, ephemeral: true },
+      },
+      {
+        session: B,
+        zxid: 3,
+        time: 1200,
+        txn: { op: 'create', path: `${task}/instance/server_2_0000000001`, ephemeral: true },
+      },
       { session: A, zxid: 4, time: 1300, txn: { op: 'setData', path: lc, data: '1', version: 1 } },
       { session: A, zxid: 5, time: 1400, txn: { op: 'setData', path: lc, data: '2', version: 2 } },
       // B is a standby: its node is not the smallest.
@@ -245,16 +313,48 @@ describe('checker: zombie-write (transaction log)', () => {
     ])
     const events = [
       { seq: 1, time: 900, source: 'lab', type: 'session.created', dir: '/x', name: 's' },
-      { seq: 2, time: 950, source: 'lab', type: 'process.spawned', name: 'worker-t1-1', kind: 'external', pid: 11, command: 'ext', args: [], labels: { task: 't1', workerId: 1, strategy: 'external' } },
-      { seq: 3, time: 960, source: 'lab', type: 'process.spawned', name: 'worker-t1-2', kind: 'external', pid: 12, command: 'ext', args: [], labels: { task: 't1', workerId: 2, strategy: 'external' } },
+      {
+        seq: 2,
+        time: 950,
+        source: 'lab',
+        type: 'process.spawned',
+        name: 'worker-t1-1',
+        kind: 'external',
+        pid: 11,
+        command: 'ext',
+        args: [],
+        labels: { task: 't1', workerId: 1, strategy: 'external' },
+      },
+      {
+        seq: 3,
+        time: 960,
+        source: 'lab',
+        type: 'process.spawned',
+        name: 'worker-t1-2',
+        kind: 'external',
+        pid: 12,
+        command: 'ext',
+        args: [],
+        labels: { task: 't1', workerId: 2, strategy: 'external' },
+      },
     ] satisfies LabEvent[]
-    const v = checkSession({ events, txnLog: asRead(parseTxnLogFile(log).txns) }).verdicts.find((x) => x.invariant === 'zombie-write')!
+    const v = checkSession({ events, txnLog: asRead(parseTxnLogFile(log).txns) }).verdicts.find(
+      (x) => x.invariant === 'zombie-write',
+    )!
     expect(v.violations.map((x) => [x.kind, x.zxids, x.workers])).toEqual([
       ['zombie-write', ['0x6'], ['worker-t1-2', 'worker-t1-1']],
       ['lost-update', ['0x7'], ['worker-t1-1', 'worker-t1-2']],
       ['commit-regression', ['0x8'], ['worker-t1-1']],
     ])
-    expect(v.violations[0].message).toContain('its session held server_2_0000000001, not the smallest node: a standby writing')
-    expect(v.stats).toMatchObject({ writes: 6, zombieWrites: 1, regressions: 1, lostUpdates: 1, unattributedSessions: 0 })
+    expect(v.violations[0].message).toContain(
+      'its session held server_2_0000000001, not the smallest node: a standby writing',
+    )
+    expect(v.stats).toMatchObject({
+      writes: 6,
+      zombieWrites: 1,
+      regressions: 1,
+      lostUpdates: 1,
+      unattributedSessions: 0,
+    })
   })
 })

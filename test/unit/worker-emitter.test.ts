@@ -26,8 +26,21 @@ import { createEmitter, errorFields } from '../../src/worker/common/emitter.js'
 const every = <K extends string>(values: Record<K, true>): K[] => Object.keys(values) as K[]
 
 const connectionStates = every<ConnectionState>({ connecting: true, connected: true, expired: true, closed: true })
-const watchEvents = every<WorkerWatch['event']>({ created: true, deleted: true, changed: true, child: true, notwatching: true })
-const fencedReasons = every<WorkerFenced['reason']>({ session: true, badversion: true, lease: true, 'node-deleted': true, expired: true, lost: true })
+const watchEvents = every<WorkerWatch['event']>({
+  created: true,
+  deleted: true,
+  changed: true,
+  child: true,
+  notwatching: true,
+})
+const fencedReasons = every<WorkerFenced['reason']>({
+  session: true,
+  badversion: true,
+  lease: true,
+  'node-deleted': true,
+  expired: true,
+  lost: true,
+})
 const exitReasons = every<WorkerExiting['reason']>({ signal: true, 'stdin-closed': true })
 const roles = every<WorkerRole>({ primary: true, standby: true })
 const alertKinds = every<AlertKind>({ 'status-stopped': true, 'no-instance': true, 'commit-stalled': true })
@@ -72,7 +85,10 @@ const samples: { [T in ChildEventType]: ChildEventPayloads[T][] } = {
     { value: '0', version: 5, reason: 'last-out' },
   ],
   'worker.work': [{ id: 7 }, { id: 6, reconciled: true }],
-  'worker.commit': [{ id: 7, version: 6 }, { id: 6, version: 5, fastForward: true }],
+  'worker.commit': [
+    { id: 7, version: 6 },
+    { id: 6, version: 5, fastForward: true },
+  ],
   'worker.watch': watchEvents.map((event) => ({ path: INSTANCE, event })),
   'worker.error': [errorFields(zkError), errorFields('plain')],
   'worker.exiting': [
@@ -88,7 +104,12 @@ const samples: { [T in ChildEventType]: ChildEventPayloads[T][] } = {
   ],
   'worker.fenced': [
     ...fencedReasons.map((reason) => ({ id: 8, version: 7, reason })),
-    { id: 8, version: 7, reason: 'badversion', ...errorFields(Object.assign(new Error('BAD_VERSION'), { code: -103 })) },
+    {
+      id: 8,
+      version: 7,
+      reason: 'badversion',
+      ...errorFields(Object.assign(new Error('BAD_VERSION'), { code: -103 })),
+    },
   ],
   'publisher.created': [{ task: 't1', path: '/lab/tasks/t1', sessionId: SESSION }],
   'publisher.exists': [{ task: 't1', path: '/lab/tasks/t1', sessionId: SESSION }],
@@ -97,11 +118,17 @@ const samples: { [T in ChildEventType]: ChildEventPayloads[T][] } = {
   'monitor.watching': [{ task: 't1' }],
   'monitor.status': [{ task: 't1', value: '1' }],
   'monitor.alert': alertKinds.map((kind) => ({ task: 't1', kind, message: `t1: ${kind}` })),
-  'monitor.cleared': [{ task: 't1', kind: 'no-instance' }, { task: 't1', kind: 'commit-stalled', reason: 'task-deleted' }],
+  'monitor.cleared': [
+    { task: 't1', kind: 'no-instance' },
+    { task: 't1', kind: 'commit-stalled', reason: 'task-deleted' },
+  ],
   'monitor.unwatched': [{ task: 't1' }],
   'monitor.connection': connections,
   'monitor.error': [errorFields(zkError)],
-  'znode.created': [{ path: '/lab/tasks/t1/status', stat, data: '1' }, { path: '/lab/big', stat, data: 'xx', truncated: true }],
+  'znode.created': [
+    { path: '/lab/tasks/t1/status', stat, data: '1' },
+    { path: '/lab/big', stat, data: 'xx', truncated: true },
+  ],
   'znode.changed': [
     { path: '/lab/tasks/t1/status', stat, data: '0', cause: 'data' },
     { path: INSTANCE, stat, data: '', cause: 'children' },

@@ -26,11 +26,23 @@ const errorOf = (program: LabProgram, argv: string[]): ArgError => {
 }
 
 const CONNECT = '127.0.0.1:2181'
-const worker = (...extra: string[]) => ['--connect', CONNECT, '--task', 't', '--worker-id', '1', '--sink', 's', ...extra]
+const worker = (...extra: string[]) => [
+  '--connect',
+  CONNECT,
+  '--task',
+  't',
+  '--worker-id',
+  '1',
+  '--sink',
+  's',
+  ...extra,
+]
 
 describe('worker-launch decoder', () => {
   it('reads "--flag value" and "--flag=value", with every default filled in', () => {
-    expect(decodeLaunch('task-worker', ['--connect', CONNECT, '--task=task01', '--worker-id', '3', '--sink', '/tmp/s.log'])).toEqual({
+    expect(
+      decodeLaunch('task-worker', ['--connect', CONNECT, '--task=task01', '--worker-id', '3', '--sink', '/tmp/s.log']),
+    ).toEqual({
       connect: CONNECT,
       root: '/customBackUp',
       task: 'task01',
@@ -48,7 +60,11 @@ describe('worker-launch decoder', () => {
       sessionTimeoutMs: 4000,
       connectTimeoutMs: 15000,
     })
-    expect(decodeLaunch('monitor', ['--connect', CONNECT])).toMatchObject({ commitIntervalMs: 1000, stallIntervals: 3, sessionTimeoutMs: 4000 })
+    expect(decodeLaunch('monitor', ['--connect', CONNECT])).toMatchObject({
+      commitIntervalMs: 1000,
+      stallIntervals: 3,
+      sessionTimeoutMs: 4000,
+    })
   })
 
   it('has one session timeout default: the one the API and the scenario format promise', () => {
@@ -60,24 +76,56 @@ describe('worker-launch decoder', () => {
     expect(decodeLaunch('task-worker', worker()).sessionTimeoutMs).toBe(DEFAULT_SESSION_TIMEOUT_MS)
     expect(decodeLaunch('monitor', ['--connect', CONNECT]).sessionTimeoutMs).toBe(DEFAULT_SESSION_TIMEOUT_MS)
     expect(decodeLaunch('observer', ['--connect', CONNECT]).sessionTimeoutMs).toBe(DEFAULT_SESSION_TIMEOUT_MS)
-    expect(decodeLaunch('publisher', ['--connect', CONNECT, '--create', 't']).sessionTimeoutMs).toBe(DEFAULT_SESSION_TIMEOUT_MS)
+    expect(decodeLaunch('publisher', ['--connect', CONNECT, '--create', 't']).sessionTimeoutMs).toBe(
+      DEFAULT_SESSION_TIMEOUT_MS,
+    )
   })
 
   it.each([
     ['task-worker', ['--connect', CONNECT, '--worker-id', '1', '--sink', 's'], '--task', /is required/],
-    ['task-worker', ['--connect', CONNECT, '--task', 't', '--worker-id', 'one', '--sink', 's'], '--worker-id', /whole number \(got "one"\)/],
-    ['task-worker', ['--connect', CONNECT, '--task', 't', '--worker-id', '1.5', '--sink', 's'], '--worker-id', /whole number/],
-    ['task-worker', ['--connect', CONNECT, '--task', 't', '--worker-id', '-1', '--sink', 's'], '--worker-id', /at least 0/],
+    [
+      'task-worker',
+      ['--connect', CONNECT, '--task', 't', '--worker-id', 'one', '--sink', 's'],
+      '--worker-id',
+      /whole number \(got "one"\)/,
+    ],
+    [
+      'task-worker',
+      ['--connect', CONNECT, '--task', 't', '--worker-id', '1.5', '--sink', 's'],
+      '--worker-id',
+      /whole number/,
+    ],
+    [
+      'task-worker',
+      ['--connect', CONNECT, '--task', 't', '--worker-id', '-1', '--sink', 's'],
+      '--worker-id',
+      /at least 0/,
+    ],
     ['task-worker', worker('--commit-interval', '0'), '--commit-interval', /at least 1/],
     ['task-worker', worker('--session-timeout', '0'), '--session-timeout', /at least 1/],
     ['task-worker', worker('--strategy', 'raft'), '--strategy', /raft/],
-    ['task-worker', ['--connect', 'localhost', '--task', 't', '--worker-id', '1', '--sink', 's'], '--connect', /connect string/],
-    ['task-worker', ['--connect', CONNECT, '--task', 'a/b', '--worker-id', '1', '--sink', 's'], '--task', /must not contain "\/"/],
+    [
+      'task-worker',
+      ['--connect', 'localhost', '--task', 't', '--worker-id', '1', '--sink', 's'],
+      '--connect',
+      /connect string/,
+    ],
+    [
+      'task-worker',
+      ['--connect', CONNECT, '--task', 'a/b', '--worker-id', '1', '--sink', 's'],
+      '--task',
+      /must not contain "\/"/,
+    ],
     ['task-worker', worker('--root', 'x'), '--root', /absolute znode path/],
     ['task-worker', worker('--root', '/a/'), '--root', /absolute znode path/],
     ['task-worker', worker('--root', '/'), '--root', /absolute znode path/],
     ['task-worker', worker('--nope', '1'), '--nope', /unknown flag \(known: --connect, --root, --task/],
-    ['task-worker', ['--connect', CONNECT, '--task', 't', '--worker-id', '--sink', 's'], '--worker-id', /needs a value/],
+    [
+      'task-worker',
+      ['--connect', CONNECT, '--task', 't', '--worker-id', '--sink', 's'],
+      '--worker-id',
+      /needs a value/,
+    ],
     ['task-worker', worker('--task', 'u'), '--task', /more than once/],
     ['task-worker', ['stray'], 'stray', /unexpected argument/],
     ['monitor', ['--connect', CONNECT, '--stall-intervals', '0'], '--stall-intervals', /at least 1/],
@@ -102,9 +150,25 @@ describe('worker-launch decoder', () => {
 
 describe('worker-launch encoder', () => {
   const inputs: { [P in LabProgram]: LaunchInput<P> } = {
-    'task-worker': { connect: CONNECT, root: '/lab', task: 'task01', workerId: 2, strategy: 'recipe', commitIntervalMs: 250, sessionTimeoutMs: 3000, sink: '/s/task01.log' },
+    'task-worker': {
+      connect: CONNECT,
+      root: '/lab',
+      task: 'task01',
+      workerId: 2,
+      strategy: 'recipe',
+      commitIntervalMs: 250,
+      sessionTimeoutMs: 3000,
+      sink: '/s/task01.log',
+    },
     publisher: { connect: CONNECT, root: '/lab', delete: 'task01', sessionTimeoutMs: 10_000 },
-    monitor: { connect: CONNECT, root: '/lab', commitIntervalMs: 400, stallIntervals: 5, sessionTimeoutMs: 10_000, connectTimeoutMs: 2000 },
+    monitor: {
+      connect: CONNECT,
+      root: '/lab',
+      commitIntervalMs: 400,
+      stallIntervals: 5,
+      sessionTimeoutMs: 10_000,
+      connectTimeoutMs: 2000,
+    },
     observer: { connect: CONNECT, root: '/', maxData: 64 },
   }
 
@@ -116,8 +180,22 @@ describe('worker-launch encoder', () => {
 
   it('keeps the command line people type by hand: same flags, same order as before', () => {
     expect(encodeLaunch('task-worker', inputs['task-worker']).args).toEqual([
-      '--connect', CONNECT, '--root', '/lab', '--task', 'task01', '--worker-id', '2', '--strategy', 'recipe',
-      '--commit-interval', '250', '--session-timeout', '3000', '--sink', '/s/task01.log',
+      '--connect',
+      CONNECT,
+      '--root',
+      '/lab',
+      '--task',
+      'task01',
+      '--worker-id',
+      '2',
+      '--strategy',
+      'recipe',
+      '--commit-interval',
+      '250',
+      '--session-timeout',
+      '3000',
+      '--sink',
+      '/s/task01.log',
     ])
   })
 
@@ -133,11 +211,21 @@ describe('worker-launch encoder', () => {
 })
 
 describe('settings of a process.spawned event', () => {
-  const launched = encodeLaunch('task-worker', { connect: CONNECT, task: 'task01', workerId: 1, commitIntervalMs: 400, sink: '/s/t.log' })
+  const launched = encodeLaunch('task-worker', {
+    connect: CONNECT,
+    task: 'task01',
+    workerId: 1,
+    commitIntervalMs: 400,
+    sink: '/s/t.log',
+  })
   const entry = ['--enable-source-maps', '/lab/out/worker/task-worker.mjs']
 
   it('reads the recorded settings', () => {
-    const event = { type: 'process.spawned', args: [...entry, ...launched.args], settings: { program: 'task-worker', ...launched.settings } }
+    const event = {
+      type: 'process.spawned',
+      args: [...entry, ...launched.args],
+      settings: { program: 'task-worker', ...launched.settings },
+    }
     expect(settingsOfSpawned(event)).toEqual({ program: 'task-worker', ...launched.settings })
   })
 
@@ -148,34 +236,69 @@ describe('settings of a process.spawned event', () => {
       .filter((l) => l.includes('"process.spawned"'))
       .map((l) => JSON.parse(l) as { name: string; args?: unknown; settings?: unknown })
     const worker = settingsOfSpawned(spawned.find((e) => e.name === 'worker-task01-1')!)
-    expect(worker).toMatchObject({ program: 'task-worker', task: 'task01', workerId: 1, strategy: 'recipe', commitIntervalMs: 500, sessionTimeoutMs: 6000, root: '/customBackUp' })
+    expect(worker).toMatchObject({
+      program: 'task-worker',
+      task: 'task01',
+      workerId: 1,
+      strategy: 'recipe',
+      commitIntervalMs: 500,
+      sessionTimeoutMs: 6000,
+      root: '/customBackUp',
+    })
     // The lab never passed the monitor a session timeout: it ran with the program default.
-    expect(settingsOfSpawned(spawned.find((e) => e.name === 'monitor')!)).toMatchObject({ program: 'monitor', commitIntervalMs: 1000 })
+    expect(settingsOfSpawned(spawned.find((e) => e.name === 'monitor')!)).toMatchObject({
+      program: 'monitor',
+      commitIntervalMs: 1000,
+    })
   })
 
   it('falls back to the command line when the record does not decode, and gives nothing for other processes', () => {
-    const tampered = { args: [...entry, ...launched.args], settings: { program: 'task-worker', ...launched.settings, commitIntervalMs: -5 } }
+    const tampered = {
+      args: [...entry, ...launched.args],
+      settings: { program: 'task-worker', ...launched.settings, commitIntervalMs: -5 },
+    }
     expect(settingsOfSpawned(tampered)).toMatchObject({ commitIntervalMs: 400 })
-    expect(settingsOfSpawned({ args: ['-Dzookeeper.log.dir=/x', 'org.apache.zookeeper.server.quorum.QuorumPeerMain'] })).toBeUndefined()
+    expect(
+      settingsOfSpawned({ args: ['-Dzookeeper.log.dir=/x', 'org.apache.zookeeper.server.quorum.QuorumPeerMain'] }),
+    ).toBeUndefined()
     expect(settingsOfSpawned({ args: ['--task-path', '/customBackUp/tasks/ext01'] })).toBeUndefined()
     expect(settingsOfSpawned({ args: [...entry, '--connect', CONNECT] })).toBeUndefined()
     expect(settingsOfSpawned({})).toBeUndefined()
   })
 
-  it('reads an external worker\'s recorded settings', () => {
-    const given = { connect: CONNECT, root: '/customBackUp', task: 'ext01', workerId: 1, sessionTimeoutMs: 3000, commitIntervalMs: 250, sink: '/s/ext01.log' }
-    expect(settingsOfSpawned({ args: ['--task-path', '/x'], settings: { program: 'external', ...given } })).toEqual({ program: 'external', ...given })
+  it("reads an external worker's recorded settings", () => {
+    const given = {
+      connect: CONNECT,
+      root: '/customBackUp',
+      task: 'ext01',
+      workerId: 1,
+      sessionTimeoutMs: 3000,
+      commitIntervalMs: 250,
+      sink: '/s/ext01.log',
+    }
+    expect(settingsOfSpawned({ args: ['--task-path', '/x'], settings: { program: 'external', ...given } })).toEqual({
+      program: 'external',
+      ...given,
+    })
   })
 })
 
 describe('program entry points', () => {
   const repo = fileURLToPath(new URL('../../', import.meta.url))
   const run = (program: string, args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', `src/worker/${program}.ts`, ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 })
+    spawnSync(process.execPath, ['--import', 'tsx', `src/worker/${program}.ts`, ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
 
   it.each([
     ['task-worker', ['--connect', CONNECT, '--task', 't', '--worker-id', 'x', '--sink', 's'], '--worker-id'],
-    ['task-worker', ['--connect', CONNECT, '--task', 't', '--worker-id', '1', '--sink', 's', '--strategy', 'raft'], '--strategy'],
+    [
+      'task-worker',
+      ['--connect', CONNECT, '--task', 't', '--worker-id', '1', '--sink', 's', '--strategy', 'raft'],
+      '--strategy',
+    ],
     ['publisher', ['--connect', CONNECT, '--create', '..'], '--create'],
     ['publisher', ['--connect', CONNECT], '--create/--delete'],
     ['monitor', ['--connect', CONNECT, '--commit-interval', 'soon'], '--commit-interval'],

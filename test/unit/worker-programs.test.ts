@@ -52,6 +52,8 @@ describe('programEntry', () => {
   })
 
   it('names a program that is missing altogether', () => {
-    expect(() => programEntry(root, 'observer')).toThrow(/observer program is missing at .*src\/worker\/observer\.ts; reinstall the lab/)
+    expect(() => programEntry(root, 'observer')).toThrow(
+      /observer program is missing at .*src\/worker\/observer\.ts; reinstall the lab/,
+    )
   })
 })

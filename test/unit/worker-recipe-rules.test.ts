@@ -24,7 +24,10 @@ describe('recipe rules: election', () => {
       'server_3_0000000009',
     ])
     // The prefix does not matter, the sequence does: worker 9 registered first here.
-    expect(orderRegistrations(['server_1_0000000002', 'server_9_0000000001'])).toEqual(['server_9_0000000001', 'server_1_0000000002'])
+    expect(orderRegistrations(['server_1_0000000002', 'server_9_0000000001'])).toEqual([
+      'server_9_0000000001',
+      'server_1_0000000002',
+    ])
   })
 
   it('makes the smallest primary and has each standby watch the node just before its own', () => {
@@ -49,7 +52,9 @@ describe('recipe rules: election', () => {
       predecessor: 'server_1_0000000005',
     })
     // The primary left: server_2 leads.
-    expect(electRecipe('server_2_0000000007', ['server_2_0000000007', 'server_3_0000000009'])).toMatchObject({ role: 'primary' })
+    expect(electRecipe('server_2_0000000007', ['server_2_0000000007', 'server_3_0000000009'])).toMatchObject({
+      role: 'primary',
+    })
   })
 
   it('notices when its own node is gone instead of claiming the lead', () => {
@@ -105,7 +110,9 @@ describe('recipe rules: lease and records', () => {
   })
 
   it('writes the seed record plus the fencing token, or the reconciled mark', () => {
-    expect(recipeSinkRecord(5, 2, 'abc', { version: 9 }, 1000)).toBe('{"id":5,"worker":2,"time":1000,"session":"abc","version":9}\n')
+    expect(recipeSinkRecord(5, 2, 'abc', { version: 9 }, 1000)).toBe(
+      '{"id":5,"worker":2,"time":1000,"session":"abc","version":9}\n',
+    )
     expect(recipeSinkRecord(6, 2, 'abc', { reconciled: true }, 1000)).toBe(
       '{"id":6,"worker":2,"time":1000,"session":"abc","reconciled":true}\n',
     )

@@ -18,8 +18,14 @@ describe('seed rules (the Go program, quirks included)', () => {
   })
 
   it('does not notice its own node is gone (after a session expiry)', () => {
-    expect(seedRole('server_1_0000000001', ['server_2_0000000002'])).toEqual({ role: 'primary', smallest: 'server_1_0000000001' })
-    expect(seedRole('server_3_0000000003', ['server_2_0000000002'])).toEqual({ role: 'standby', smallest: 'server_2_0000000002' })
+    expect(seedRole('server_1_0000000001', ['server_2_0000000002'])).toEqual({
+      role: 'primary',
+      smallest: 'server_1_0000000001',
+    })
+    expect(seedRole('server_3_0000000003', ['server_2_0000000002'])).toEqual({
+      role: 'standby',
+      smallest: 'server_2_0000000002',
+    })
     expect(seedRole('server_1_0000000001', [])).toEqual({ role: 'primary', smallest: 'server_1_0000000001' })
   })
 

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { isValidTaskName, TASK_NAME_MAX_LENGTH, taskNameProblem } from '../../src/shared/task-name.js'
 
 describe('task-name validation', () => {
-  it.each(['task01', 'a', 'A-b_c.d', '0', '..a', 'a..', '-', '_', 'x'.repeat(TASK_NAME_MAX_LENGTH)])('accepts %j', (name) => {
-    expect(taskNameProblem(name)).toBeNull()
-    expect(isValidTaskName(name)).toBe(true)
-  })
+  it.each(['task01', 'a', 'A-b_c.d', '0', '..a', 'a..', '-', '_', 'x'.repeat(TASK_NAME_MAX_LENGTH)])(
+    'accepts %j',
+    (name) => {
+      expect(taskNameProblem(name)).toBeNull()
+      expect(isValidTaskName(name)).toBe(true)
+    },
+  )
 
   it.each([
     ['', /must not be empty/],

@@ -1,14 +1,26 @@
 /** What the lab writes for a server (zoo.cfg, JVM command line), ports, /proc decoding, connect strings. */
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_JVM_FLAGS, javaArgs, renderLog4jProperties, renderZooCfg, STANDALONE_MAIN } from '../../src/core/zookeeper/config.js'
+import {
+  DEFAULT_JVM_FLAGS,
+  javaArgs,
+  renderLog4jProperties,
+  renderZooCfg,
+  STANDALONE_MAIN,
+} from '../../src/core/zookeeper/config.js'
 import type { ZooKeeperInstallation } from '../../src/core/zookeeper/distribution.js'
 import { ZooKeeperPortInUseError } from '../../src/core/zookeeper/errors.js'
 import { parseConnectString } from '../../src/core/zookeeper/external.js'
 import { assertPortFree, findFreePorts, isPortFree } from '../../src/core/zookeeper/ports.js'
 import { decodeAddress } from '../../src/core/zookeeper/proc-net.js'
 
-const cfgLines = (text: string) => Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]))
+const cfgLines = (text: string) =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]),
+  )
 
 describe('renderZooCfg', () => {
   it('binds a standalone server to loopback with short ticks and every four-letter word', () => {
@@ -54,7 +66,14 @@ describe('renderZooCfg', () => {
 describe('javaArgs', () => {
   const installation: ZooKeeperInstallation = {
     java: { path: '/usr/bin/java', version: '17.0.15', major: 17 },
-    zookeeper: { kind: 'debian', layout: 'debian', home: '/usr/share/java', classpath: ['/usr/share/java/zookeeper.jar', '/usr/share/java/log4j-1.2.jar'], version: '3.8.0', logging: 'log4j' },
+    zookeeper: {
+      kind: 'debian',
+      layout: 'debian',
+      home: '/usr/share/java',
+      classpath: ['/usr/share/java/zookeeper.jar', '/usr/share/java/log4j-1.2.jar'],
+      version: '3.8.0',
+      logging: 'log4j',
+    },
   }
 
   it('keeps the JVM light and puts the server folder first on the classpath', () => {
@@ -82,12 +101,16 @@ describe('ports', () => {
 
   it('names a taken port, its holder and the fix', async () => {
     const server = createServer()
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)))
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    )
     try {
       const err = await assertPortFree(port, 'client port of zk-1').catch((e: unknown) => e)
       expect(err).toBeInstanceOf(ZooKeeperPortInUseError)
       expect((err as ZooKeeperPortInUseError).port).toBe(port)
-      expect((err as Error).message).toMatch(new RegExp(`^Port ${port} on 127\\.0\\.0\\.1 \\(client port of zk-1\\) is already in use`))
+      expect((err as Error).message).toMatch(
+        new RegExp(`^Port ${port} on 127\\.0\\.0\\.1 \\(client port of zk-1\\) is already in use`),
+      )
       if (process.platform === 'linux') expect((err as Error).message).toContain(`pid ${process.pid}`)
     } finally {
       server.close()

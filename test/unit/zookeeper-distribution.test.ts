@@ -47,8 +47,15 @@ describe('findJava', () => {
   it('prefers JAVA_HOME/bin/java, then PATH', async () => {
     const home = fakeJava('jdk11', 'openjdk version "11.0.2" 2019-01-15')
     const onPath = fakeJava('jdk21', 'openjdk version "21.0.1" 2023-10-17')
-    expect(await findJava({ env: { JAVA_HOME: home.home, PATH: onPath.bin } })).toEqual({ path: home.java, version: '11.0.2', major: 11 })
-    expect(await findJava({ env: { PATH: `/nonexistent:${onPath.bin}` } })).toMatchObject({ path: onPath.java, major: 21 })
+    expect(await findJava({ env: { JAVA_HOME: home.home, PATH: onPath.bin } })).toEqual({
+      path: home.java,
+      version: '11.0.2',
+      major: 11,
+    })
+    expect(await findJava({ env: { PATH: `/nonexistent:${onPath.bin}` } })).toMatchObject({
+      path: onPath.java,
+      major: 21,
+    })
   })
 
   it('names what is missing and how to get it', async () => {
@@ -63,14 +70,18 @@ describe('findJava', () => {
 
   it('refuses a Java too old for ZooKeeper', async () => {
     const old = fakeJava('jdk7', 'java version "1.7.0_80"')
-    await expect(findJava({ env: { PATH: old.bin } })).rejects.toThrow(/is version 1\.7\.0_80; ZooKeeper needs 8 or later/)
+    await expect(findJava({ env: { PATH: old.bin } })).rejects.toThrow(
+      /is version 1\.7\.0_80; ZooKeeper needs 8 or later/,
+    )
   })
 
   it('reports a java that does not run', async () => {
     const broken = folder(join('broken', 'bin'))
     writeFileSync(join(broken, 'java'), '#!/bin/sh\necho "Unable to locate a Java Runtime." >&2\nexit 1\n')
     chmodSync(join(broken, 'java'), 0o755)
-    await expect(findJava({ env: { PATH: broken } })).rejects.toThrow(/does not run \(Unable to locate a Java Runtime\.\)/)
+    await expect(findJava({ env: { PATH: broken } })).rejects.toThrow(
+      /does not run \(Unable to locate a Java Runtime\.\)/,
+    )
   })
 })
 
@@ -93,7 +104,9 @@ describe('findZooKeeper', () => {
   })
 
   it('lists every place it looked when nothing is installed', async () => {
-    await expect(findZooKeeper({ env: {}, debianJavaDir: '/nope/java', homebrewPaths: ['/nope/brew'] })).rejects.toThrow(
+    await expect(
+      findZooKeeper({ env: {}, debianJavaDir: '/nope/java', homebrewPaths: ['/nope/brew'] }),
+    ).rejects.toThrow(
       'ZooKeeper not found in /nope/java/zookeeper.jar, /nope/brew (ZOOKEEPER_HOME unset): apt-get install zookeeper, or set ZOOKEEPER_HOME to an unpacked Apache ZooKeeper',
     )
   })
@@ -101,26 +114,45 @@ describe('findZooKeeper', () => {
   it("reads Apache's tarball layout (lib/*.jar), version from the jar name, logback for logging", async () => {
     const home = folder('apache-zookeeper-3.9.2-bin')
     const lib = folder('apache-zookeeper-3.9.2-bin/lib')
-    for (const jar of ['zookeeper-3.9.2.jar', 'zookeeper-jute-3.9.2.jar', 'logback-classic-1.2.13.jar', 'slf4j-api-1.7.30.jar']) {
+    for (const jar of [
+      'zookeeper-3.9.2.jar',
+      'zookeeper-jute-3.9.2.jar',
+      'logback-classic-1.2.13.jar',
+      'slf4j-api-1.7.30.jar',
+    ]) {
       writeFileSync(join(lib, jar), '')
     }
     const found = await findZooKeeper({ env: { ZOOKEEPER_HOME: home }, ...nowhere })
-    expect(found).toMatchObject({ kind: 'zookeeper-home', layout: 'tarball', home, version: '3.9.2', logging: 'logback' })
+    expect(found).toMatchObject({
+      kind: 'zookeeper-home',
+      layout: 'tarball',
+      home,
+      version: '3.9.2',
+      logging: 'logback',
+    })
     expect(found.classpath).toContain(join(lib, 'zookeeper-3.9.2.jar'))
     expect(found.classpath).toHaveLength(4)
     // The same folder from settings wins over ZOOKEEPER_HOME.
-    expect(await findZooKeeper({ zookeeperPath: home, env: { ZOOKEEPER_HOME: '/nope' } })).toMatchObject({ kind: 'settings', version: '3.9.2' })
+    expect(await findZooKeeper({ zookeeperPath: home, env: { ZOOKEEPER_HOME: '/nope' } })).toMatchObject({
+      kind: 'settings',
+      version: '3.9.2',
+    })
     // Homebrew's libexec has the same layout.
-    expect(await findZooKeeper({ env: {}, debianJavaDir: '/nope', homebrewPaths: ['/nope/brew', home] })).toMatchObject({ kind: 'homebrew' })
+    expect(await findZooKeeper({ env: {}, debianJavaDir: '/nope', homebrewPaths: ['/nope/brew', home] })).toMatchObject(
+      { kind: 'homebrew' },
+    )
   })
 
-  it.skipIf(!existsSync(DEBIAN_JAR))("finds Debian's package the way zkEnv.sh does, plus a logging back-end", async () => {
-    const found = await findZooKeeper({ env: {} })
-    expect(found).toMatchObject({ kind: 'debian', layout: 'debian', home: '/usr/share/java' })
-    expect(found.classpath[0]).toBe(DEBIAN_JAR)
-    expect(found.version).toMatch(/^\d+\.\d+\.\d+/)
-    expect(['log4j', 'slf4j-simple']).toContain(found.logging)
-  })
+  it.skipIf(!existsSync(DEBIAN_JAR))(
+    "finds Debian's package the way zkEnv.sh does, plus a logging back-end",
+    async () => {
+      const found = await findZooKeeper({ env: {} })
+      expect(found).toMatchObject({ kind: 'debian', layout: 'debian', home: '/usr/share/java' })
+      expect(found.classpath[0]).toBe(DEBIAN_JAR)
+      expect(found.version).toMatch(/^\d+\.\d+\.\d+/)
+      expect(['log4j', 'slf4j-simple']).toContain(found.logging)
+    },
+  )
 })
 
 describe('discoverZooKeeper', () => {

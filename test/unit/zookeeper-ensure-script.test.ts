@@ -16,27 +16,38 @@ afterAll(() => rmSync(empty, { recursive: true, force: true }))
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [tsx, join(repo, 'scripts', 'ensure-zookeeper.ts'), ...args], { env, cwd: repo, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [tsx, join(repo, 'scripts', 'ensure-zookeeper.ts'), ...args],
+      { env, cwd: repo, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
 describe('scripts/ensure-zookeeper.ts', () => {
-  it.skipIf(!existsSync('/usr/share/java/zookeeper.jar'))('prints one line and exits 0 when Java and ZooKeeper are there', async () => {
-    const { ZOOKEEPER_HOME: _ignored, ...env } = process.env
-    const result = await run(['--no-install'], env)
-    expect(result.code).toBe(0)
-    expect(result.stdout.trim().split('\n')).toHaveLength(1)
-    expect(result.stdout).toMatch(/^ensure-zookeeper: ok: Java \S+ \(.+\), ZooKeeper \d+\.\d+\.\d+ \(debian: \/usr\/share\/java\/zookeeper\.jar\)/)
-  })
+  it.skipIf(!existsSync('/usr/share/java/zookeeper.jar'))(
+    'prints one line and exits 0 when Java and ZooKeeper are there',
+    async () => {
+      const { ZOOKEEPER_HOME: _ignored, ...env } = process.env
+      const result = await run(['--no-install'], env)
+      expect(result.code).toBe(0)
+      expect(result.stdout.trim().split('\n')).toHaveLength(1)
+      expect(result.stdout).toMatch(
+        /^ensure-zookeeper: ok: Java \S+ \(.+\), ZooKeeper \d+\.\d+\.\d+ \(debian: \/usr\/share\/java\/zookeeper\.jar\)/,
+      )
+    },
+  )
 
   it('names what is missing and the command that installs it, exit 1', async () => {
     const result = await run(['--no-install', '--with-chromium'], { PATH: empty, HOME: empty })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('Java not found (not on PATH, JAVA_HOME unset): install a JRE 11+')
     if (!existsSync('/usr/bin/chromium')) expect(result.stderr).toContain('Chromium not found at /usr/bin/chromium')
-    if (existsSync('/etc/debian_version')) expect(result.stderr).toMatch(/to install: as root: apt-get update && apt-get install -y .*default-jre-headless/)
+    if (existsSync('/etc/debian_version'))
+      expect(result.stderr).toMatch(/to install: as root: apt-get update && apt-get install -y .*default-jre-headless/)
     expect(result.stderr).toContain('--no-install given: nothing was installed.')
   })
 

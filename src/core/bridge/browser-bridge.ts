@@ -3,7 +3,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { extname, join, normalize, sep } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { LabInputError, parseLabCall, type LabCalls, type LabMethod } from '../../shared/api.js'
-import { BRIDGE_CLOSE, BRIDGE_MAX_CALL_BYTES, BRIDGE_PATH, type BridgeMessage, type BridgeRequest } from '../../shared/bridge-protocol.js'
+import {
+  BRIDGE_CLOSE,
+  BRIDGE_MAX_CALL_BYTES,
+  BRIDGE_PATH,
+  type BridgeMessage,
+  type BridgeRequest,
+} from '../../shared/bridge-protocol.js'
 import type { LabEvent } from '../../shared/events.js'
 import { remoteCallGate } from '../../shared/remote-policy.js'
 import { bridgeAccess, bridgeCookie, newBridgeToken } from './bridge-auth.js'
@@ -75,10 +81,18 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
       if (!access) {
         res
           .writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
-          .end(`This lab needs its token: open the URL zklab serve printed (${origin}/?token=…), also recorded in serve.json in its sessions folder.\n`)
+          .end(
+            `This lab needs its token: open the URL zklab serve printed (${origin}/?token=…), also recorded in serve.json in its sessions folder.\n`,
+          )
         return
       }
-      serveStatic(options.staticDir, url, req, res, access === 'query' ? { 'Set-Cookie': bridgeCookie(port, token) } : {})
+      serveStatic(
+        options.staticDir,
+        url,
+        req,
+        res,
+        access === 'query' ? { 'Set-Cookie': bridgeCookie(port, token) } : {},
+      )
     } catch {
       if (!res.headersSent) res.writeHead(400, { 'Content-Type': 'text/plain' })
       res.end('bad request')
@@ -96,7 +110,10 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
     const url = new URL(req.url ?? '/', origin)
     // Same origin only (the page this server served, by the address it was served from), with the token.
     const allowed =
-      url.pathname === BRIDGE_PATH && req.headers.origin === origin && req.headers.host === `127.0.0.1:${port}` && bridgeAccess(req, url, port, token) !== undefined
+      url.pathname === BRIDGE_PATH &&
+      req.headers.origin === origin &&
+      req.headers.host === `127.0.0.1:${port}` &&
+      bridgeAccess(req, url, port, token) !== undefined
     if (!allowed) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
@@ -113,7 +130,11 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${options.port} on 127.0.0.1 is in use: pick another with --port, or 0 for a free one.`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`Port ${options.port} on 127.0.0.1 is in use: pick another with --port, or 0 for a free one.`)
+          : err,
+      ),
     )
     server.listen(options.port ?? 0, '127.0.0.1', resolve)
   })
@@ -180,7 +201,8 @@ function frameText(data: RawData): string {
 function sendOrShed(ws: WebSocket, frame: string): void {
   if (ws.readyState !== ws.OPEN) return
   ws.send(frame)
-  if (ws.bufferedAmount > MAX_UNSENT_BYTES) ws.close(BRIDGE_CLOSE.tryAgain, 'Too far behind the lab: reconnect to catch up')
+  if (ws.bufferedAmount > MAX_UNSENT_BYTES)
+    ws.close(BRIDGE_CLOSE.tryAgain, 'Too far behind the lab: reconnect to catch up')
 }
 
 /** Why browser mode refuses a call, whatever its argument's validity: see src/shared/remote-policy.ts. */
@@ -199,7 +221,12 @@ async function answer(lab: BrowserBridgeOptions['lab'], text: string, allowExter
     request = JSON.parse(text) as BridgeRequest
     if (typeof request?.id !== 'number') throw new Error('no id')
   } catch {
-    return JSON.stringify({ id: -1, ok: false, error: 'Malformed request: expected {"id": number, "method": string, "input"?: …}.', kind: 'input' } satisfies BridgeMessage)
+    return JSON.stringify({
+      id: -1,
+      ok: false,
+      error: 'Malformed request: expected {"id": number, "method": string, "input"?: …}.',
+      kind: 'input',
+    } satisfies BridgeMessage)
   }
   try {
     const { method, input } = parseLabCall(request.method, request.input)
@@ -209,11 +236,22 @@ async function answer(lab: BrowserBridgeOptions['lab'], text: string, allowExter
     const result = await call.call(lab, input)
     return JSON.stringify({ id: request.id, ok: true, result: result ?? null } satisfies BridgeMessage)
   } catch (err) {
-    return JSON.stringify({ id: request.id, ok: false, error: (err as Error).message, kind: err instanceof LabInputError ? 'input' : 'lab' } satisfies BridgeMessage)
+    return JSON.stringify({
+      id: request.id,
+      ok: false,
+      error: (err as Error).message,
+      kind: err instanceof LabInputError ? 'input' : 'lab',
+    } satisfies BridgeMessage)
   }
 }
 
-function serveStatic(root: string, url: URL, req: IncomingMessage, res: ServerResponse, extraHeaders: Record<string, string>): void {
+function serveStatic(
+  root: string,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  extraHeaders: Record<string, string>,
+): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end()
     return
@@ -222,7 +260,12 @@ function serveStatic(root: string, url: URL, req: IncomingMessage, res: ServerRe
   const relative = normalize(pathname === '/' ? 'index.html' : pathname.slice(1))
   const file = join(root, relative)
   // No path may leave the renderer's folder.
-  if (relative.startsWith('..') || !(file === root || file.startsWith(root.endsWith(sep) ? root : root + sep)) || !existsSync(file) || !statSync(file).isFile()) {
+  if (
+    relative.startsWith('..') ||
+    !(file === root || file.startsWith(root.endsWith(sep) ? root : root + sep)) ||
+    !existsSync(file) ||
+    !statSync(file).isFile()
+  ) {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found')
     return
   }
@@ -236,5 +279,8 @@ function serveStatic(root: string, url: URL, req: IncomingMessage, res: ServerRe
     ...extraHeaders,
   })
   if (req.method === 'HEAD') res.end()
-  else createReadStream(file).on('error', () => res.destroy()).pipe(res)
+  else
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res)
 }

@@ -25,7 +25,12 @@ export function checkCommitMonotonic(model: JournalModel, task: TaskModel): Judg
       const last = episode?.at(-1)
       // A write the observer saw before its writer's own line arrived has no writer yet: it may be either.
       const same = (a?: string, b?: string) => a === undefined || b === undefined || a === b
-      if (last && same(last.lower.writer, w.writer) && same(last.higher.writer, previous.writer) && w.time - last.lower.time <= 2 * task.commitIntervalMs) {
+      if (
+        last &&
+        same(last.lower.writer, w.writer) &&
+        same(last.higher.writer, previous.writer) &&
+        w.time - last.lower.time <= 2 * task.commitIntervalMs
+      ) {
         episode!.push(step)
       } else episodes.push([step])
     }
@@ -56,11 +61,20 @@ interface Step {
 
 const who = (w: ZnodeWrite) => w.writer ?? 'a client the journal does not name (seen by the observer)'
 
-function backwards(model: JournalModel, task: TaskModel, episode: readonly Step[], writes: readonly ZnodeWrite[]): Violation {
+function backwards(
+  model: JournalModel,
+  task: TaskModel,
+  episode: readonly Step[],
+  writes: readonly ZnodeWrite[],
+): Violation {
   const { higher, lower } = episode[0]
   const end = episode.at(-1)!
-  const recovered = writes.slice(end.index + 1).find((w) => w.epoch === end.lower.epoch && Number(w.value) >= Number(end.higher.value))
-  const back = recovered ? `; it was back at ${recovered.value} at ${at(model, recovered.time)}.` : '; it never got back there.'
+  const recovered = writes
+    .slice(end.index + 1)
+    .find((w) => w.epoch === end.lower.epoch && Number(w.value) >= Number(end.higher.value))
+  const back = recovered
+    ? `; it was back at ${recovered.value} at ${at(model, recovered.time)}.`
+    : '; it never got back there.'
   const version = lower.version === undefined ? '' : ` (version ${lower.version})`
   const workers = [...new Set([lower.writer, higher.writer].filter((w): w is string => !!w))]
   const message =

@@ -27,11 +27,18 @@ export function concerns(e: LabEvent, scope: ContextScope): boolean {
 }
 
 /** Events of `scope` around the event numbered `anchorSeq` (included when it concerns the scope), in journal order. */
-export function contextAround(events: readonly LabEvent[], anchorSeq: number | undefined, scope: ContextScope, before = CONTEXT_BEFORE, after = CONTEXT_AFTER): LabEvent[] {
+export function contextAround(
+  events: readonly LabEvent[],
+  anchorSeq: number | undefined,
+  scope: ContextScope,
+  before = CONTEXT_BEFORE,
+  after = CONTEXT_AFTER,
+): LabEvent[] {
   if (anchorSeq === undefined || events.length === 0) return []
   const pivot = lowerBound(events, anchorSeq)
   const earlier: LabEvent[] = []
-  for (let i = pivot - 1; i >= 0 && earlier.length < before; i--) if (concerns(events[i], scope)) earlier.push(events[i])
+  for (let i = pivot - 1; i >= 0 && earlier.length < before; i--)
+    if (concerns(events[i], scope)) earlier.push(events[i])
   const later: LabEvent[] = []
   for (let i = pivot; i < events.length && later.length < after; i++) {
     if (concerns(events[i], scope) || events[i].seq === anchorSeq) later.push(events[i])

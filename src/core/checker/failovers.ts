@@ -27,7 +27,8 @@ export function primaryFaults(model: JournalModel): PrimaryFault[] {
   const faults: PrimaryFault[] = []
   for (const e of model.events) {
     const name = e.type === LabEventTypes.processSpawned || e.type === LabEventTypes.processExited ? e.name : undefined
-    if (e.type === LabEventTypes.processSpawned && name && model.workers.has(name)) state.set(name, { alive: true, paused: false })
+    if (e.type === LabEventTypes.processSpawned && name && model.workers.has(name))
+      state.set(name, { alive: true, paused: false })
     if (e.type === LabEventTypes.processExited && name && state.has(name)) state.get(name)!.alive = false
     if (e.type === WorkerEventTypes.role && model.workers.has(e.source)) {
       const s = state.get(e.source) ?? { alive: true, paused: false }
@@ -73,14 +74,23 @@ function breakdown(model: JournalModel, task: TaskModel, f: PrimaryFault, until:
   const inWindow = (x: { time: number; seq: number }) => x.time >= f.time && x.time < until && x.seq > f.seq
   const node = nodeAt(model, f.target, f.seq) ?? null
   // The faulted worker may come back as a new process (restart); that process counts as another worker.
-  const respawn = model.events.find((e) => e.seq > f.seq && e.type === LabEventTypes.processSpawned && e.name === f.target)?.seq ?? Infinity
+  const respawn =
+    model.events.find((e) => e.seq > f.seq && e.type === LabEventTypes.processSpawned && e.name === f.target)?.seq ??
+    Infinity
   const other = (worker: string, seq: number) => worker !== f.target || seq > respawn
 
   const observed = task.nodeDeletions.find((d) => d.node === node && inWindow(d))?.time
   // A worker told by its watch that the node was deleted, or that saw the list without it, proves it
   // was gone; the observer reports the deletion only after its own round trip, which can come later.
-  const watched = task.watches.find((w) => w.event === 'deleted' && node !== null && w.path?.endsWith('/' + node) && inWindow(w))?.time
-  const seenGone = task.roles.find((r) => other(r.worker, r.seq) && inWindow(r) && (r.role === 'primary' || (node !== null && r.smallest !== undefined && r.smallest !== node)))?.time
+  const watched = task.watches.find(
+    (w) => w.event === 'deleted' && node !== null && w.path?.endsWith('/' + node) && inWindow(w),
+  )?.time
+  const seenGone = task.roles.find(
+    (r) =>
+      other(r.worker, r.seq) &&
+      inWindow(r) &&
+      (r.role === 'primary' || (node !== null && r.smallest !== undefined && r.smallest !== node)),
+  )?.time
   const nodeDeleted = min(observed, watched, seenGone)
 
   // A worker that closes its session says so once it is done, which can be after others saw the node go.
@@ -90,7 +100,9 @@ function breakdown(model: JournalModel, task: TaskModel, f: PrimaryFault, until:
 
   const watch = task.watches.find((w) => other(w.worker, w.seq) && inWindow(w))
   const role = task.roles.find((r) => other(r.worker, r.seq) && inWindow(r) && r.role === 'primary')
-  const commit = role ? task.work.find((w) => w.what === 'commit' && w.worker === role.worker && w.seq > role.seq && w.time < until) : undefined
+  const commit = role
+    ? task.work.find((w) => w.what === 'commit' && w.worker === role.worker && w.seq > role.seq && w.time < until)
+    : undefined
   const before = task.commits.filter((c) => c.seq < f.seq && /^\d+$/.test(c.value)).map((c) => Number(c.value))
   const rel = (t: number | undefined) => (t === undefined ? null : t - f.time)
   return {

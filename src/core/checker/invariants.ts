@@ -20,7 +20,8 @@ export type Evidence = 'txn-log'
 
 /** Why an invariant that needs the evidence is not judged without it. */
 const WITHOUT: Record<Evidence, string> = {
-  'txn-log': "no ZooKeeper transaction log: the lab did not run the servers (an external ZooKeeper), or the live check has not read it yet",
+  'txn-log':
+    'no ZooKeeper transaction log: the lab did not run the servers (an external ZooKeeper), or the live check has not read it yet',
 }
 
 /** What a judge gets: the session's model and one of its tasks, with what the invariants share worked out once. */
@@ -44,11 +45,23 @@ export interface InvariantCheck {
 
 /** Every invariant the checker grades, in the order its verdicts are listed (INVARIANTS). */
 export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
-  { name: 'single-primary', needs: [], judge: ({ model, task, intervals }) => checkSinglePrimary(model, task, intervals()) },
+  {
+    name: 'single-primary',
+    needs: [],
+    judge: ({ model, task, intervals }) => checkSinglePrimary(model, task, intervals()),
+  },
   { name: 'sink-integrity', needs: [], judge: ({ model, task, sink }) => checkSinkIntegrity(model, task, sink) },
   { name: 'commit-monotonic', needs: [], judge: ({ model, task }) => checkCommitMonotonic(model, task) },
-  { name: 'status-truth', needs: [], judge: ({ model, task, intervals }) => checkStatusTruth(model, task, intervals()) },
-  { name: 'zombie-write', needs: ['txn-log'], judge: ({ model, task, txnLog }) => checkZombieWrites(model, task.task, txnLog()) },
+  {
+    name: 'status-truth',
+    needs: [],
+    judge: ({ model, task, intervals }) => checkStatusTruth(model, task, intervals()),
+  },
+  {
+    name: 'zombie-write',
+    needs: ['txn-log'],
+    judge: ({ model, task, txnLog }) => checkZombieWrites(model, task.task, txnLog()),
+  },
 ]
 
 /** One verdict per invariant per task, tasks in the model's order, invariants in the list's. */
@@ -63,7 +76,13 @@ export function judgeSession(
   const evidence = once(() => txnLogEvidence(txnLog!, model, sinks))
   const verdicts: Verdict[] = []
   for (const task of model.tasks.values()) {
-    const input: JudgeInput = { model, task, sink: sinks[task.task], intervals: once(() => workingIntervals(task)), txnLog: evidence }
+    const input: JudgeInput = {
+      model,
+      task,
+      sink: sinks[task.task],
+      intervals: once(() => workingIntervals(task)),
+      txnLog: evidence,
+    }
     for (const invariant of invariants) verdicts.push(judgeOne(invariant, input, available))
   }
   return verdicts
@@ -78,11 +97,23 @@ function judgeOne(invariant: InvariantCheck, input: JudgeInput, available: Reado
     return { invariant: name, task, state, ...found }
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err)
-    return unjudged(invariant.name, input.task.task, 'unknown', reason, `could not be judged: the check failed (${reason})`)
+    return unjudged(
+      invariant.name,
+      input.task.task,
+      'unknown',
+      reason,
+      `could not be judged: the check failed (${reason})`,
+    )
   }
 }
 
-function unjudged(invariant: InvariantName, task: string, state: 'unknown' | 'not-judged', reason: string, summary: string): Verdict {
+function unjudged(
+  invariant: InvariantName,
+  task: string,
+  state: 'unknown' | 'not-judged',
+  reason: string,
+  summary: string,
+): Verdict {
   return { invariant, task, state, ok: VERDICT_STATE_OK[state], reason, violations: [], summary }
 }
 

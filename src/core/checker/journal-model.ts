@@ -108,7 +108,11 @@ export interface JournalModel {
 const WORKER_NAME = /^worker-(.+)-(\d+)$/
 const ZNODE_EVENTS = [ObserverEventTypes.created, ObserverEventTypes.changed, ObserverEventTypes.deleted] as const
 
-export function buildModel(input: readonly LabEvent[], sinks: Record<string, readonly SinkRecord[]> = {}, options: CheckOptions = {}): JournalModel {
+export function buildModel(
+  input: readonly LabEvent[],
+  sinks: Record<string, readonly SinkRecord[]> = {},
+  options: CheckOptions = {},
+): JournalModel {
   // Plain output lines say nothing the checker reads, and are a large part of a journal.
   const read = input.filter((e) => e.type !== LabEventTypes.log)
   // The journal is in seq order already; sort only when it is not.
@@ -123,7 +127,12 @@ export function buildModel(input: readonly LabEvent[], sinks: Record<string, rea
     let info = workers.get(name)
     if (!info) {
       const inferred = WORKER_NAME.exec(name)
-      info = { name, task: task ?? inferred?.[1] ?? '', workerId: workerId ?? (inferred ? Number(inferred[2]) : undefined), incarnations: [] }
+      info = {
+        name,
+        task: task ?? inferred?.[1] ?? '',
+        workerId: workerId ?? (inferred ? Number(inferred[2]) : undefined),
+        incarnations: [],
+      }
       workers.set(name, info)
     }
     if (task && !info.task) info.task = task
@@ -144,7 +153,14 @@ export function buildModel(input: readonly LabEvent[], sinks: Record<string, rea
     if (e.type === LabEventTypes.processSpawned && (e.kind === 'worker' || e.kind === 'external')) {
       const labels = e.labels ?? {}
       const info = ensureWorker(e.name, labels.task === undefined ? undefined : `${labels.task}`, labels.workerId)
-      info.incarnations.push({ worker: info.name, pid: e.pid, spawnedAt: e.time, spawnSeq: e.seq, sessions: [], nodes: [] })
+      info.incarnations.push({
+        worker: info.name,
+        pid: e.pid,
+        spawnedAt: e.time,
+        spawnSeq: e.seq,
+        sessions: [],
+        nodes: [],
+      })
       // Recorded with the launch (older sessions: decoded from the command line, or an external worker's labels).
       const settings = settingsOfSpawned(e)
       const launched = settings?.program === 'task-worker' || settings?.program === 'external' ? settings : undefined
@@ -159,10 +175,15 @@ export function buildModel(input: readonly LabEvent[], sinks: Record<string, rea
     const info = ensureWorker(e.source, started?.task, started?.workerId)
     if (info.task) taskNames.add(info.task)
     const inc = currentIncarnation(info, e)
-    if ((e.type === WorkerEventTypes.connected || e.type === WorkerEventTypes.connection) && typeof e.sessionId === 'string' && !inc.sessions.includes(e.sessionId)) {
+    if (
+      (e.type === WorkerEventTypes.connected || e.type === WorkerEventTypes.connection) &&
+      typeof e.sessionId === 'string' &&
+      !inc.sessions.includes(e.sessionId)
+    ) {
       inc.sessions.push(e.sessionId)
     }
-    if (e.type === WorkerEventTypes.registered && typeof e.node === 'string') inc.nodes.push({ node: e.node, time: e.time, seq: e.seq })
+    if (e.type === WorkerEventTypes.registered && typeof e.node === 'string')
+      inc.nodes.push({ node: e.node, time: e.time, seq: e.seq })
   }
   for (const e of events) {
     if (e.type === LabEventTypes.processExited && typeof e.name === 'string') {
@@ -185,7 +206,9 @@ export function buildModel(input: readonly LabEvent[], sinks: Record<string, rea
   const teardownAt = findTeardown(events)
   const closed = events.findLast((e) => e.type === LabEventTypes.sessionClosed)
   const last = events.reduce((max, e) => Math.max(max, e.time), 0)
-  const start = events.find((e) => e.type === LabEventTypes.sessionCreated)?.time ?? events.reduce((min, e) => Math.min(min, e.time), Infinity)
+  const start =
+    events.find((e) => e.type === LabEventTypes.sessionCreated)?.time ??
+    events.reduce((min, e) => Math.min(min, e.time), Infinity)
 
   const tasks = new Map<string, TaskModel>()
   for (const task of [...taskNames].sort()) {
@@ -252,16 +275,43 @@ function buildTask(
       switch (e.type) {
         case WorkerEventTypes.work:
         case WorkerEventTypes.commit:
-          model.work.push({ worker: e.source, time: e.time, seq: e.seq, id: e.id, what: e.type === WorkerEventTypes.work ? 'work' : 'commit' })
+          model.work.push({
+            worker: e.source,
+            time: e.time,
+            seq: e.seq,
+            id: e.id,
+            what: e.type === WorkerEventTypes.work ? 'work' : 'commit',
+          })
           if (e.type === WorkerEventTypes.commit) {
-            merge(commitWrites, { value: e.id.toString(), version: e.version, epoch: epochs.lastCommit, time: e.time, seq: e.seq, writer: e.source })
+            merge(commitWrites, {
+              value: e.id.toString(),
+              version: e.version,
+              epoch: epochs.lastCommit,
+              time: e.time,
+              seq: e.seq,
+              writer: e.source,
+            })
           }
           break
         case WorkerEventTypes.statusSet:
-          merge(statusWrites, { value: e.value, version: e.version, epoch: epochs.status, time: e.time, seq: e.seq, writer: e.source })
+          merge(statusWrites, {
+            value: e.value,
+            version: e.version,
+            epoch: epochs.status,
+            time: e.time,
+            seq: e.seq,
+            writer: e.source,
+          })
           break
         case WorkerEventTypes.role:
-          model.roles.push({ worker: e.source, role: e.role, node: e.node, smallest: e.smallest, time: e.time, seq: e.seq })
+          model.roles.push({
+            worker: e.source,
+            role: e.role,
+            node: e.node,
+            smallest: e.smallest,
+            time: e.time,
+            seq: e.seq,
+          })
           if (e.role !== 'primary') model.cuts.push({ worker: e.source, time: e.time, seq: e.seq, why: 'stepped-down' })
           break
         case WorkerEventTypes.watch:
@@ -269,10 +319,12 @@ function buildTask(
           break
         case WorkerEventTypes.exiting:
           model.cuts.push({ worker: e.source, time: e.time, seq: e.seq, why: 'exiting' })
-          if (e.sessionClosed === true) model.sessionEnds.push({ worker: e.source, time: e.time, seq: e.seq, how: 'closed' })
+          if (e.sessionClosed === true)
+            model.sessionEnds.push({ worker: e.source, time: e.time, seq: e.seq, how: 'closed' })
           break
         case WorkerEventTypes.connection:
-          if (e.state === 'closed' || e.state === 'expired') model.sessionEnds.push({ worker: e.source, time: e.time, seq: e.seq, how: e.state })
+          if (e.state === 'closed' || e.state === 'expired')
+            model.sessionEnds.push({ worker: e.source, time: e.time, seq: e.seq, how: e.state })
           model.connectivity.push({ worker: e.source, time: e.time, seq: e.seq, up: e.state === 'connected' })
           break
         case WorkerEventTypes.connected:
@@ -290,17 +342,24 @@ function buildTask(
       }
     } else if (aboutWorker) {
       const name = aboutName
-      if (e.type === LabEventTypes.processExited) model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'exited' })
-      if (e.type === LabEventTypes.processAction && e.action === 'pause') model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'paused' })
-      if (e.type === LabEventTypes.processSpawned) model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'respawned' })
+      if (e.type === LabEventTypes.processExited)
+        model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'exited' })
+      if (e.type === LabEventTypes.processAction && e.action === 'pause')
+        model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'paused' })
+      if (e.type === LabEventTypes.processSpawned)
+        model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'respawned' })
     } else if (isEvent(e, ...ZNODE_EVENTS) && (e.path === base || e.path.startsWith(under))) {
       const path = e.path
       if (e.type === ObserverEventTypes.deleted) {
         // Deleting the task (or the node itself) starts the node's versions over.
         if (paths.lastCommit.startsWith(path)) epochs.lastCommit++
         if (paths.status.startsWith(path)) epochs.status++
-        if (path.startsWith(instanceUnder)) model.nodeDeletions.push({ node: path.slice(instanceUnder.length), time: e.time, seq: e.seq })
-      } else if ((e.type === ObserverEventTypes.changed && e.cause !== 'children') || e.type === ObserverEventTypes.created) {
+        if (path.startsWith(instanceUnder))
+          model.nodeDeletions.push({ node: path.slice(instanceUnder.length), time: e.time, seq: e.seq })
+      } else if (
+        (e.type === ObserverEventTypes.changed && e.cause !== 'children') ||
+        e.type === ObserverEventTypes.created
+      ) {
         const write = { value: e.data, version: e.stat.version, time: e.time, seq: e.seq }
         if (path === paths.lastCommit) merge(commitWrites, { ...write, epoch: epochs.lastCommit })
         if (path === paths.status) merge(statusWrites, { ...write, epoch: epochs.status })
@@ -311,7 +370,8 @@ function buildTask(
   // With no word from the workers about their work (an external program), the sink tells who worked when.
   if (model.work.length === 0 && sink && sink.length > 0) {
     model.workFromSink = true
-    for (const r of sink) model.work.push({ worker: workerForRecord(workers, task, r), time: r.time, seq: -1, id: r.id, what: 'sink' })
+    for (const r of sink)
+      model.work.push({ worker: workerForRecord(workers, task, r), time: r.time, seq: -1, id: r.id, what: 'sink' })
   }
   const byTime = <T extends { time: number; seq: number }>(a: T, b: T) => a.time - b.time || a.seq - b.seq
   model.work.sort(byTime)
@@ -352,14 +412,23 @@ export function findTeardown(events: readonly LabEvent[]): number | undefined {
   const closing = events.findLast((e) => e.type === LabEventTypes.sessionClosing)
   if (closing) return closing.time
   const closedAt = events.findLastIndex((e) => e.type === LabEventTypes.sessionClosed)
-  const watcherStop = events.findLastIndex((e) => e.type === LabEventTypes.processAction && e.action === 'stop' && (e.name === 'observer' || e.name === 'monitor'))
+  const watcherStop = events.findLastIndex(
+    (e) =>
+      e.type === LabEventTypes.processAction && e.action === 'stop' && (e.name === 'observer' || e.name === 'monitor'),
+  )
   const from = closedAt >= 0 ? closedAt - 1 : watcherStop
   if (from < 0) return undefined
   let first: number | undefined
   let latest: number | undefined
   for (let i = from; i >= 0; i--) {
     const e = events[i]
-    if (e.type === LabEventTypes.processSpawned || e.type === LabEventTypes.scenarioStep || e.type.startsWith('fault.') || e.type.startsWith('task.')) break
+    if (
+      e.type === LabEventTypes.processSpawned ||
+      e.type === LabEventTypes.scenarioStep ||
+      e.type.startsWith('fault.') ||
+      e.type.startsWith('task.')
+    )
+      break
     if (e.type !== LabEventTypes.processAction) continue
     if (e.action !== 'stop') break
     latest ??= e.time
@@ -373,14 +442,20 @@ export function findTeardown(events: readonly LabEvent[]): number | undefined {
 /** Which worker wrote a sink record: by session, else by worker id within the task. */
 export function workerForRecord(workers: Map<string, WorkerInfo>, task: string, record: SinkRecord): string {
   if (record.session) {
-    for (const w of workers.values()) if (w.incarnations.some((i) => i.sessions.includes(String(record.session)))) return w.name
+    for (const w of workers.values())
+      if (w.incarnations.some((i) => i.sessions.includes(String(record.session)))) return w.name
   }
   for (const w of workers.values()) if (w.task === task && String(w.workerId) === String(record.worker)) return w.name
   return typeof record.worker === 'string' && workers.has(record.worker) ? record.worker : `worker ${record.worker}`
 }
 
 /** The incarnation of a worker alive at a moment (the last one spawned at or before it). */
-export function incarnationAt(model: JournalModel, worker: string, time: number, session?: string): Incarnation | undefined {
+export function incarnationAt(
+  model: JournalModel,
+  worker: string,
+  time: number,
+  session?: string,
+): Incarnation | undefined {
   const incs = model.workers.get(worker)?.incarnations ?? []
   if (session) {
     const bySession = incs.find((i) => i.sessions.includes(session))
@@ -420,4 +495,3 @@ function isSorted(events: readonly LabEvent[]): boolean {
   for (let i = 1; i < events.length; i++) if (events[i].seq < events[i - 1].seq) return false
   return true
 }
-

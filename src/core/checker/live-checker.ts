@@ -94,7 +94,8 @@ export class LiveChecker {
     const end = v.endTime ?? v.time
     const workers = new Set(v.workers ?? [])
     // Workers can be learnt late too (the observer's line before the writer's): one set within the other.
-    const sameWho = (r: Seen) => v.kind === 'missing' || [...workers].every((w) => r.workers.has(w)) || [...r.workers].every((w) => workers.has(w))
+    const sameWho = (r: Seen) =>
+      v.kind === 'missing' || [...workers].every((w) => r.workers.has(w)) || [...r.workers].every((w) => workers.has(w))
     const overlaps = (r: Seen) => (v.time <= r.end && r.time <= end) || (v.ids ?? []).some((id) => r.ids.has(id))
     const match = seen.find((r) => sameWho(r) && overlaps(r))
     const known = this.reported.has(key) || match !== undefined
@@ -116,17 +117,30 @@ export class LiveChecker {
    * `worker.work` events; pass the sink files' records at the end for the ground truth.
    */
   report(sinks?: Record<string, readonly SinkRecord[]>): CheckReport {
-    if (sinks) return checkSession({ events: this.events, sinks, txnLog: this.options.txnLog?.(), options: this.options }, this.options.invariants)
+    if (sinks)
+      return checkSession(
+        { events: this.events, sinks, txnLog: this.options.txnLog?.(), options: this.options },
+        this.options.invariants,
+      )
     return this.current()
   }
 
   private current(): CheckReport {
     if (this.dirty || !this.last) {
       const started = this.now()
-      this.last = checkSession({ events: this.events, sinks: this.options.liveSinks?.(), txnLog: this.options.txnLog?.(), options: this.options }, this.options.invariants)
+      this.last = checkSession(
+        {
+          events: this.events,
+          sinks: this.options.liveSinks?.(),
+          txnLog: this.options.txnLog?.(),
+          options: this.options,
+        },
+        this.options.invariants,
+      )
       this.lastCheckAt = this.now()
       // minRecheckMs 0 asks for a re-check at every drain (a caller that paces itself).
-      this.recheckGapMs = this.minRecheckMs === 0 ? 0 : Math.max(this.minRecheckMs, (this.lastCheckAt - started) / this.maxBusyShare)
+      this.recheckGapMs =
+        this.minRecheckMs === 0 ? 0 : Math.max(this.minRecheckMs, (this.lastCheckAt - started) / this.maxBusyShare)
       this.dirty = false
     }
     return this.last

@@ -94,7 +94,11 @@ export function overlaps(intervals: readonly WorkingInterval[]): Overlap[] {
   return found
 }
 
-export function checkSinglePrimary(model: JournalModel, task: TaskModel, intervals = workingIntervals(task)): Judgement {
+export function checkSinglePrimary(
+  model: JournalModel,
+  task: TaskModel,
+  intervals = workingIntervals(task),
+): Judgement {
   const violations = overlaps(intervals).map((o) => splitBrain(model, task, intervals, o))
   const workers = new Set(intervals.map((i) => i.worker))
   const source = task.workFromSink ? 'sink records' : 'work and commit events'
@@ -118,11 +122,17 @@ export function checkSinglePrimary(model: JournalModel, task: TaskModel, interva
   }
 }
 
-function splitBrain(model: JournalModel, task: TaskModel, intervals: readonly WorkingInterval[], o: Overlap): Violation {
+function splitBrain(
+  model: JournalModel,
+  task: TaskModel,
+  intervals: readonly WorkingInterval[],
+  o: Overlap,
+): Violation {
   const { first, second } = o
   // The overlap is proven by the first worker's work after the second began.
   const proof = first.evidence.find((w) => w.time > second.start) ?? second.evidence[0]
-  const within = (i: WorkingInterval) => i.evidence.filter((w) => w.time >= o.start && w.time <= o.end && w.id !== undefined).map((w) => w.id!)
+  const within = (i: WorkingInterval) =>
+    i.evidence.filter((w) => w.time >= o.start && w.time <= o.end && w.id !== undefined).map((w) => w.id!)
   const idsFirst = within(first)
   const idsSecond = within(second)
   const why = (i: WorkingInterval) => {
@@ -159,8 +169,10 @@ function comeback(model: JournalModel, intervals: readonly WorkingInterval[], i:
     const about = e.source === i.worker || (e.source === 'lab' && 'name' in e && e.name === i.worker)
     if (!about) continue
     if (e.type === LabEventTypes.processAction && e.action === 'resume') notes.push(`resumed at ${at(model, e.time)}`)
-    if (e.type === WorkerEventTypes.connection && e.state === 'expired') notes.push(`its session expired at ${at(model, e.time)}`)
-    if (e.type === WorkerEventTypes.connected && e.replaced === true) notes.push(`opened a new session at ${at(model, e.time)}`)
+    if (e.type === WorkerEventTypes.connection && e.state === 'expired')
+      notes.push(`its session expired at ${at(model, e.time)}`)
+    if (e.type === WorkerEventTypes.connected && e.replaced === true)
+      notes.push(`opened a new session at ${at(model, e.time)}`)
   }
   return previous ? notes : []
 }

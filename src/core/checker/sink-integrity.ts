@@ -13,7 +13,15 @@
  */
 import { LabEventTypes, type EventOf } from '../../shared/events.js'
 import { contextAround } from './context.js'
-import { at, idList, incarnationAt, workerForRecord, type JournalModel, type TaskModel, type WorkEvidence } from './journal-model.js'
+import {
+  at,
+  idList,
+  incarnationAt,
+  workerForRecord,
+  type JournalModel,
+  type TaskModel,
+  type WorkEvidence,
+} from './journal-model.js'
 import { nearestSeq } from './single-primary.js'
 import type { SinkRecord } from '../session-folder/index.js'
 import type { Judgement, Violation, ViolationKind } from './types.js'
@@ -78,26 +86,47 @@ export function checkSinkIntegrity(model: JournalModel, task: TaskModel, sink?: 
 
 function fromSink(model: JournalModel, task: TaskModel, sink: readonly SinkRecord[]): Entry[] {
   const appends = new Map<string, WorkEvidence[]>()
-  for (const w of task.work) if (w.what === 'work') appends.set(`${w.worker}|${w.id}`, [...(appends.get(`${w.worker}|${w.id}`) ?? []), w])
+  for (const w of task.work)
+    if (w.what === 'work') appends.set(`${w.worker}|${w.id}`, [...(appends.get(`${w.worker}|${w.id}`) ?? []), w])
   const names = new Map<string, string>()
   return sink.map((r) => {
     const key = `${r.worker}|${r.session}`
     const worker = names.get(key) ?? workerForRecord(model.workers, task.task, r)
     names.set(key, worker)
     // The append's own journal event, when the worker reported it: the best anchor for evidence.
-    const event = (appends.get(`${worker}|${r.id}`) ?? []).slice().sort((a, b) => Math.abs(a.time - r.time) - Math.abs(b.time - r.time))[0]
-    return { id: r.id, worker, time: r.time, session: r.session === undefined ? undefined : String(r.session), seq: event?.seq, version: typeof r.version === 'number' ? r.version : undefined }
+    const event = (appends.get(`${worker}|${r.id}`) ?? [])
+      .slice()
+      .sort((a, b) => Math.abs(a.time - r.time) - Math.abs(b.time - r.time))[0]
+    return {
+      id: r.id,
+      worker,
+      time: r.time,
+      session: r.session === undefined ? undefined : String(r.session),
+      seq: event?.seq,
+      version: typeof r.version === 'number' ? r.version : undefined,
+    }
   })
 }
 
 function fromEvents(task: TaskModel): Entry[] {
-  return task.work.filter((w) => (w.what === 'work' || w.what === 'sink') && w.id !== undefined).map((w) => ({ id: w.id!, worker: w.worker, time: w.time, seq: w.seq >= 0 ? w.seq : undefined }))
+  return task.work
+    .filter((w) => (w.what === 'work' || w.what === 'sink') && w.id !== undefined)
+    .map((w) => ({ id: w.id!, worker: w.worker, time: w.time, seq: w.seq >= 0 ? w.seq : undefined }))
 }
 
-function missing(model: JournalModel, task: TaskModel, from: number, to: number, before: Entry | undefined, after: Entry | undefined): Violation {
+function missing(
+  model: JournalModel,
+  task: TaskModel,
+  from: number,
+  to: number,
+  before: Entry | undefined,
+  after: Entry | undefined,
+): Violation {
   const ids = Array.from({ length: to - from + 1 }, (_, i) => from + i)
   const what = from === to ? `id ${from} was` : `ids ${from}–${to} were`
-  const prev = before ? `the record before is ${before.id} by ${before.worker} at ${at(model, before.time)}` : 'nothing was recorded before them'
+  const prev = before
+    ? `the record before is ${before.id} by ${before.worker} at ${at(model, before.time)}`
+    : 'nothing was recorded before them'
   const next = after ? `${after.worker} wrote ${after.id} at ${at(model, after.time)}` : ''
   const workers = [...new Set([before?.worker, after?.worker].filter((w): w is string => !!w))]
   const time = after?.time ?? before?.time ?? model.start
@@ -147,7 +176,8 @@ function streak(model: JournalModel, task: TaskModel, g: readonly Repeat[]): Vio
   const last = g.at(-1)!
   const { earlier, again } = first
   const kind = first.violation.kind
-  const span = (from: Entry, to: Entry) => (from.time === to.time ? `at ${at(model, from.time)}` : `from ${at(model, from.time)} to ${at(model, to.time)}`)
+  const span = (from: Entry, to: Entry) =>
+    from.time === to.time ? `at ${at(model, from.time)}` : `from ${at(model, from.time)} to ${at(model, to.time)}`
   const reason =
     kind === 'duplicate'
       ? 'each had been committed before it was written again'
@@ -165,7 +195,14 @@ function streak(model: JournalModel, task: TaskModel, g: readonly Repeat[]): Vio
   }
 }
 
-function repeat(model: JournalModel, task: TaskModel, id: number, earlier: Entry, again: Entry, all: readonly Entry[]): Repeat {
+function repeat(
+  model: JournalModel,
+  task: TaskModel,
+  id: number,
+  earlier: Entry,
+  again: Entry,
+  all: readonly Entry[],
+): Repeat {
   const commit = task.work.find((w) => w.what === 'commit' && w.id === id && w.time <= again.time)
   const firstInc = incarnationAt(model, earlier.worker, earlier.time, earlier.session)
   const againInc = incarnationAt(model, again.worker, again.time, again.session)
@@ -215,9 +252,12 @@ function repeat(model: JournalModel, task: TaskModel, id: number, earlier: Entry
 /** How a worker's process ended, in words: killed, stopped, or exited on its own. */
 function exitHow(model: JournalModel, worker: string, spawnSeq: number, exitSeq: number | undefined): string {
   if (exitSeq === undefined) return 'was restarted'
-  const exit = model.events.find((e): e is EventOf<'process.exited'> => e.seq === exitSeq && e.type === LabEventTypes.processExited)
+  const exit = model.events.find(
+    (e): e is EventOf<'process.exited'> => e.seq === exitSeq && e.type === LabEventTypes.processExited,
+  )
   const action = model.events.findLast(
-    (e): e is EventOf<'process.action'> => e.seq < exitSeq && e.seq > spawnSeq && e.type === LabEventTypes.processAction && e.name === worker,
+    (e): e is EventOf<'process.action'> =>
+      e.seq < exitSeq && e.seq > spawnSeq && e.type === LabEventTypes.processAction && e.name === worker,
   )
   if (action?.action === 'kill') return 'was killed'
   if (action?.action === 'stop' || action?.action === 'restart') return 'was stopped'

@@ -20,7 +20,16 @@
  * Flaps: every "0" written while a worker was inside a working interval (it worked before and after).
  */
 import { contextAround } from './context.js'
-import { at, idList, nodeAt, seconds, type JournalModel, type TaskModel, type WorkEvidence, type ZnodeWrite } from './journal-model.js'
+import {
+  at,
+  idList,
+  nodeAt,
+  seconds,
+  type JournalModel,
+  type TaskModel,
+  type WorkEvidence,
+  type ZnodeWrite,
+} from './journal-model.js'
 import { nearestSeq, workingIntervals, type WorkingInterval } from './single-primary.js'
 import type { Judgement, Violation } from './types.js'
 
@@ -34,7 +43,11 @@ interface Stretch {
   first: ZnodeWrite
 }
 
-export function checkStatusTruth(model: JournalModel, task: TaskModel, intervals: readonly WorkingInterval[] = workingIntervals(task)): Judgement {
+export function checkStatusTruth(
+  model: JournalModel,
+  task: TaskModel,
+  intervals: readonly WorkingInterval[] = workingIntervals(task),
+): Judgement {
   const I = task.commitIntervalMs
   const grace = STATUS_GRACE_INTERVALS * I
   const stretches = timeline(task.status, model.end)
@@ -47,7 +60,9 @@ export function checkStatusTruth(model: JournalModel, task: TaskModel, intervals
       violations.push(...runningWhileIdle(model, task, s, IDLE_LIMIT_INTERVALS * I, grace))
     }
   }
-  const flaps = task.status.filter((w) => w.value !== '1' && intervals.some((i) => i.start < w.time && w.time < i.end)).length
+  const flaps = task.status.filter(
+    (w) => w.value !== '1' && intervals.some((i) => i.start < w.time && w.time < i.end),
+  ).length
   const stopped = violations.filter((v) => v.kind === 'stopped-while-working').length
   const idle = violations.length - stopped
   return {
@@ -82,7 +97,13 @@ function timeline(writes: readonly ZnodeWrite[], end: number): Stretch[] {
   return stretches
 }
 
-function stoppedWhileWorking(model: JournalModel, task: TaskModel, s: Stretch, intervals: readonly WorkingInterval[], grace: number): Violation | undefined {
+function stoppedWhileWorking(
+  model: JournalModel,
+  task: TaskModel,
+  s: Stretch,
+  intervals: readonly WorkingInterval[],
+  grace: number,
+): Violation | undefined {
   // A flap undone within the grace is forgiven.
   if (s.end - s.start <= grace) return undefined
   // So are a new primary's first moments: it may work before its "1" lands. A primary that merely
@@ -90,11 +111,15 @@ function stoppedWhileWorking(model: JournalModel, task: TaskModel, s: Stretch, i
   // (external) cannot be told apart, so any start of its work counts as new.
   const tookOver = (i: WorkingInterval) => {
     const roles = task.roles.filter((r) => r.worker === i.worker)
-    return roles.length === 0 || roles.some((r) => r.role === 'primary' && r.time <= i.start && i.start - r.time <= grace)
+    return (
+      roles.length === 0 || roles.some((r) => r.role === 'primary' && r.time <= i.start && i.start - r.time <= grace)
+    )
   }
   const excused = (i: WorkingInterval, time: number) => i.start > s.start && time - i.start <= grace && tookOver(i)
   const evidence = intervals
-    .flatMap((i) => i.evidence.filter((w) => w.time > s.start && w.time < s.end && !excused(i, w.time)).map((w) => ({ w, i })))
+    .flatMap((i) =>
+      i.evidence.filter((w) => w.time > s.start && w.time < s.end && !excused(i, w.time)).map((w) => ({ w, i })),
+    )
     .sort((a, b) => a.w.time - b.w.time)
   if (evidence.length === 0) return undefined
   const first = evidence[0]
@@ -124,7 +149,10 @@ function stoppedWhileWorking(model: JournalModel, task: TaskModel, s: Stretch, i
       `(${ids.length ? `ids ${idList(ids)}, ` : ''}until ${at(model, to)}): ${cause}.`,
     workers: involved,
     ids,
-    context: contextAround(model.events, anchor >= 0 ? anchor : nearestSeq(model, from), { workers: involved, paths: [task.paths.status] }),
+    context: contextAround(model.events, anchor >= 0 ? anchor : nearestSeq(model, from), {
+      workers: involved,
+      paths: [task.paths.status],
+    }),
   }
 }
 
@@ -133,24 +161,32 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
   const before = task.work.filter((w) => w.time <= s.start).at(-1)
   const found: Violation[] = []
   // Idle periods: from the status write to the first work, between works, from the last work to the end.
-  const marks: { time: number; worker?: string; last?: WorkEvidence }[] = [{ time: s.start, worker: before?.worker ?? s.first.writer, last: before }]
+  const marks: { time: number; worker?: string; last?: WorkEvidence }[] = [
+    { time: s.start, worker: before?.worker ?? s.first.writer, last: before },
+  ]
   for (const w of work) marks.push({ time: w.time, worker: w.worker, last: w })
   for (let i = 0; i < marks.length; i++) {
     const from = marks[i]
     const until = i + 1 < marks.length ? marks[i + 1].time : s.end
     let allowedUntil = from.time + limit
     if (until <= allowedUntil) continue
-    const lost = from.worker ? sessionLost(model, task, from.worker, from.time, from.last?.seq ?? s.first.seq) : undefined
+    const lost = from.worker
+      ? sessionLost(model, task, from.worker, from.time, from.last?.seq ?? s.first.seq)
+      : undefined
     if (lost !== undefined && lost < until) allowedUntil = Math.max(allowedUntil, lost + grace)
     // A primary cut off from ZooKeeper (its server restarting, a partition) cannot write status either.
     const back = from.worker ? reconnectedAfterLoss(task, from.worker, from.time, until) : undefined
     if (back !== undefined) allowedUntil = Math.max(allowedUntil, back + limit)
     if (until <= allowedUntil) continue
     const idleFrom = Math.max(from.time, from.last?.time ?? from.time)
-    const anchor = from.last?.seq !== undefined && from.last.seq >= 0 ? from.last.seq : (s.first.seq ?? nearestSeq(model, from.time))
+    const anchor =
+      from.last?.seq !== undefined && from.last.seq >= 0 ? from.last.seq : (s.first.seq ?? nearestSeq(model, from.time))
     const workers = from.worker ? [from.worker] : []
-    const lastWork = from.last ? `the last work was by ${from.last.worker} at ${at(model, from.last.time)}${from.last.id !== undefined ? ` (id ${from.last.id})` : ''}` : 'nobody had worked since it was set'
-    const lostText = lost !== undefined && lost < until ? `; ZooKeeper dropped ${from.worker} at ${at(model, lost)}` : ''
+    const lastWork = from.last
+      ? `the last work was by ${from.last.worker} at ${at(model, from.last.time)}${from.last.id !== undefined ? ` (id ${from.last.id})` : ''}`
+      : 'nobody had worked since it was set'
+    const lostText =
+      lost !== undefined && lost < until ? `; ZooKeeper dropped ${from.worker} at ${at(model, lost)}` : ''
     found.push({
       invariant: 'status-truth',
       task: task.task,
@@ -171,7 +207,13 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
  * expired, another worker of the task becoming primary (which it can only do once the node is gone),
  * or another worker's watch firing (the earliest sign where no observer runs).
  */
-export function sessionLost(model: JournalModel, task: TaskModel, worker: string, time: number, seq: number): number | undefined {
+export function sessionLost(
+  model: JournalModel,
+  task: TaskModel,
+  worker: string,
+  time: number,
+  seq: number,
+): number | undefined {
   const node = nodeAt(model, worker, Math.max(seq, 0)) ?? nodeAt(model, worker, Number.MAX_SAFE_INTEGER)
   const times: number[] = []
   const deleted = task.nodeDeletions.find((d) => d.node === node && d.time >= time)

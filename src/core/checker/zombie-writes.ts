@@ -32,7 +32,11 @@ export interface TxnLogEvidence {
   owners: SessionOwners
 }
 
-export function txnLogEvidence(read: TxnLogRead, model: JournalModel, sinks: Record<string, readonly SinkRecord[]> = {}): TxnLogEvidence {
+export function txnLogEvidence(
+  read: TxnLogRead,
+  model: JournalModel,
+  sinks: Record<string, readonly SinkRecord[]> = {},
+): TxnLogEvidence {
   const history = buildTxnHistory(read.txns, model.root)
   return { read, history, owners: attributeSessions(model.events, history, sinks) }
 }
@@ -61,8 +65,14 @@ export function checkZombieWrites(model: JournalModel, task: string, evidence: T
       const value = asId(w.value)
       const before = asId(previous?.value)
       if (!isHolder) findings.push({ kind: 'zombie-write', write: w, previous })
-      else if (value !== undefined && before !== undefined && value < before) findings.push({ kind: 'commit-regression', write: w, previous })
-      else if (value !== undefined && value === before && previous!.op === 'setData' && previous!.session !== w.session) {
+      else if (value !== undefined && before !== undefined && value < before)
+        findings.push({ kind: 'commit-regression', write: w, previous })
+      else if (
+        value !== undefined &&
+        value === before &&
+        previous!.op === 'setData' &&
+        previous!.session !== w.session
+      ) {
         findings.push({ kind: 'lost-update', write: w, previous })
       }
     }
@@ -130,7 +140,13 @@ function groupEpisodes(findings: readonly Finding[], commits: readonly TxnWrite[
   return episodes
 }
 
-function describe(model: JournalModel, task: string, history: TaskTxnHistory, evidence: TxnLogEvidence, episode: readonly Finding[]): Violation {
+function describe(
+  model: JournalModel,
+  task: string,
+  history: TaskTxnHistory,
+  evidence: TxnLogEvidence,
+  episode: readonly Finding[],
+): Violation {
   const { owners } = evidence
   const first = episode[0]
   const last = episode.at(-1)!
@@ -163,7 +179,11 @@ function describe(model: JournalModel, task: string, history: TaskTxnHistory, ev
       `Lost update on lastCommit of ${task} ${where}: ${writer} committed ${w.value}, which ${sessionLabel(owners, first.previous?.session)} ` +
       `had just committed (zxid ${zxidHex(first.previous!.zxid)}): one id committed by two sessions, so one of them did its work for nothing.${more}`
   }
-  const workers = [...new Set([writerWorker, first.kind === 'zombie-write' ? holderWorker : previousWorker].filter((x): x is string => !!x))]
+  const workers = [
+    ...new Set(
+      [writerWorker, first.kind === 'zombie-write' ? holderWorker : previousWorker].filter((x): x is string => !!x),
+    ),
+  ]
   const anchor = anchorSeq(model.events, w.time, writerWorker)
   const ids = [...new Set(episode.map((f) => asId(f.write.value)).filter((n): n is number => n !== undefined))]
   const base = `${model.root}/tasks/${task}`
@@ -184,11 +204,15 @@ function describe(model: JournalModel, task: string, history: TaskTxnHistory, ev
 
 /** What the writer held at the write: nothing (and what became of its node), or a node that was not the smallest. */
 function heldWhat(history: TaskTxnHistory, evidence: TxnLogEvidence, w: TxnWrite): string {
-  if (w.writerNodes.length > 0) return `its session held ${w.writerNodes.join(', ')}, not the smallest node: a standby writing`
+  if (w.writerNodes.length > 0)
+    return `its session held ${w.writerNodes.join(', ')}, not the smallest node: a standby writing`
   const worker = ownerOf(evidence.owners, w.session)
   // The worker's last node before this write, under this session or an earlier one of the same worker.
   const earlier = history.instances.findLast(
-    (n) => n.createdZxid < w.zxid && n.session !== undefined && (n.session === w.session || (worker !== undefined && ownerOf(evidence.owners, n.session) === worker)),
+    (n) =>
+      n.createdZxid < w.zxid &&
+      n.session !== undefined &&
+      (n.session === w.session || (worker !== undefined && ownerOf(evidence.owners, n.session) === worker)),
   )
   if (!earlier) return 'its session held no instance node of the task'
   const gone =
@@ -227,7 +251,10 @@ function anchorSeq(events: readonly LabEvent[], time: number, worker: string | u
 
 function coverageNote(read: TxnLogRead): string {
   const notes: string[] = []
-  if (read.gaps.length) notes.push(`the log misses zxid ${read.gaps.slice(0, 3).map(describeGap).join(', ')}${read.gaps.length > 3 ? ', …' : ''}`)
+  if (read.gaps.length)
+    notes.push(
+      `the log misses zxid ${read.gaps.slice(0, 3).map(describeGap).join(', ')}${read.gaps.length > 3 ? ', …' : ''}`,
+    )
   if (read.problems.length) notes.push(`${read.problems.length} unreadable record(s)`)
   return notes.length ? ` (${notes.join('; ')})` : ''
 }

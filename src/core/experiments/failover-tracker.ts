@@ -1,4 +1,11 @@
-import { LabEventTypes, ObserverEventTypes, WorkerEventTypes, type Failover, type FailoverFault, type LabEvent } from '../../shared/events.js'
+import {
+  LabEventTypes,
+  ObserverEventTypes,
+  WorkerEventTypes,
+  type Failover,
+  type FailoverFault,
+  type LabEvent,
+} from '../../shared/events.js'
 
 export interface Fault {
   task: string
@@ -57,7 +64,8 @@ export class FailoverTracker {
       this.onRole(e.name, e.role, e.time)
       return
     }
-    const lastCommit = e.type === ObserverEventTypes.changed ? /\/tasks\/([^/]+)\/lastCommit$/.exec(e.path)?.[1] : undefined
+    const lastCommit =
+      e.type === ObserverEventTypes.changed ? /\/tasks\/([^/]+)\/lastCommit$/.exec(e.path)?.[1] : undefined
     if (e.type === ObserverEventTypes.changed && lastCommit !== undefined) {
       const failover = this.open.get(lastCommit)
       // The znode's data is the id as text.

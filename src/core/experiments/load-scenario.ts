@@ -22,27 +22,35 @@ export function loadScenario(file: string): Scenario {
     // Refused before it is read: a huge file would cost its size several times over in parsed form.
     const bytes = statSync(file).size
     if (bytes > SCENARIO_LIMITS.fileBytes) {
-      throw new ScenarioError(file, [`the file is ${bytes} bytes; a scenario file may be at most ${SCENARIO_LIMITS.fileBytes} bytes (1 MB)`])
+      throw new ScenarioError(file, [
+        `the file is ${bytes} bytes; a scenario file may be at most ${SCENARIO_LIMITS.fileBytes} bytes (1 MB)`,
+      ])
     }
     text = readFileSync(file, 'utf8')
   } catch (err) {
     if (err instanceof ScenarioError) throw err
     const code = (err as NodeJS.ErrnoException).code
-    const problem = code === 'ENOENT' ? 'no such file (give a path, or the name of a bundled scenario: zklab scenarios)' : (err as Error).message
+    const problem =
+      code === 'ENOENT'
+        ? 'no such file (give a path, or the name of a bundled scenario: zklab scenarios)'
+        : (err as Error).message
     throw new ScenarioError(file, [problem], `cannot read the scenario ${file}:`)
   }
   const scenario = parseScenario(text, file)
   // An external worker's relative path (./worker.sh) means next to the scenario, wherever it is run from.
   for (const task of scenario.tasks) {
     const command = task.external?.command
-    if (command && command.includes('/') && !isAbsolute(command)) task.external!.command = resolve(dirname(file), command)
+    if (command && command.includes('/') && !isAbsolute(command))
+      task.external!.command = resolve(dirname(file), command)
   }
   return scenario
 }
 
 export function parseScenario(text: string, file = 'scenario'): Scenario {
   if (Buffer.byteLength(text) > SCENARIO_LIMITS.fileBytes) {
-    throw new ScenarioError(file, [`the text is ${Buffer.byteLength(text)} bytes; a scenario may be at most ${SCENARIO_LIMITS.fileBytes} bytes (1 MB)`])
+    throw new ScenarioError(file, [
+      `the text is ${Buffer.byteLength(text)} bytes; a scenario may be at most ${SCENARIO_LIMITS.fileBytes} bytes (1 MB)`,
+    ])
   }
   let raw: unknown
   try {
@@ -51,9 +59,12 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
   } catch (err) {
     // The YAML parser recurses into nested collections: a deep enough nesting exhausts its stack.
     if (err instanceof RangeError || /maximum call stack/i.test((err as Error).message)) {
-      throw new ScenarioError(file, [`steps: nested too deeply to read; repeat and parallel may nest at most ${SCENARIO_LIMITS.nestingDepth} levels`])
+      throw new ScenarioError(file, [
+        `steps: nested too deeply to read; repeat and parallel may nest at most ${SCENARIO_LIMITS.nestingDepth} levels`,
+      ])
     }
-    const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : ''
+    const where =
+      err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : ''
     throw new ScenarioError(file, [`cannot parse it${where}: ${(err as Error).message.split('\n')[0]}`])
   }
   const tooDeep = findTooDeepStep(raw)

@@ -42,7 +42,6 @@ export interface RunResult {
   durationMs: number
 }
 
-
 /**
  * Runs a validated scenario in a fresh session of the given lab (the CLI's own, or the app's), and
  * closes that session at the end so the final verdicts are over the sinks. The lab itself stays usable.
@@ -64,7 +63,12 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
   if (options.signal?.aborted) stop.abort()
   options.signal?.addEventListener('abort', forwardAbort, { once: true })
   try {
-    const session = await lab.createSession({ name: scenario.name, dir: options.out, sessionsDir: options.sessionsDir, scenario: scenario.name })
+    const session = await lab.createSession({
+      name: scenario.name,
+      dir: options.out,
+      sessionsDir: options.sessionsDir,
+      scenario: scenario.name,
+    })
     sessionDir = session.dir
     say(`session ${session.dir}`)
     const describe = progressDescriber()
@@ -74,7 +78,14 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
       if (e.type === LabEventTypes.recordingFailed) stop.abort()
     })
     // `expect` travels with the start, so a view can grade the run by the final checker.report as zklab run does.
-    lab.record({ type: LabEventTypes.scenarioStarted, scenario: scenario.name, strategy: options.external ? 'external' : (options.strategy ?? null), ...(options.external ? { external: options.external } : {}), description: scenario.description ?? '', expect: scenario.expect })
+    lab.record({
+      type: LabEventTypes.scenarioStarted,
+      scenario: scenario.name,
+      strategy: options.external ? 'external' : (options.strategy ?? null),
+      ...(options.external ? { external: options.external } : {}),
+      description: scenario.description ?? '',
+      expect: scenario.expect,
+    })
     await lab.startZooKeeper(scenario.zookeeper)
     for (const task of scenario.tasks) {
       await lab.publishTask({ task: task.name })
@@ -115,7 +126,10 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
   const isExpected = (v: Verdict) => expected !== 'none' && (expected === 'all' || expected.includes(v.invariant))
   // Not ok is a failure or an unknown (the checker failed): either way the run cannot vouch for the invariant.
   const broken = (check?.verdicts ?? []).filter((v) => !v.ok && isExpected(v))
-  const notJudged = expected === 'all' || expected === 'none' ? [] : (check?.verdicts ?? []).filter((v) => v.state === 'not-judged' && isExpected(v))
+  const notJudged =
+    expected === 'all' || expected === 'none'
+      ? []
+      : (check?.verdicts ?? []).filter((v) => v.state === 'not-judged' && isExpected(v))
   if (!error && broken.length > 0) error = brokenExpectations(broken)
   const sinks = Object.fromEntries(scenario.tasks.map((t) => [t.name, analyzeSink(sinkPath(sessionDir, t.name))]))
   const result: RunResult = {
@@ -150,12 +164,13 @@ function brokenExpectations(broken: readonly Verdict[]): string {
   const unknown = broken.filter((v) => v.state === 'unknown')
   return [
     failed.length > 0 ? `the run broke ${failed.length} expected invariant(s): ${names(failed)}` : '',
-    unknown.length > 0 ? `the checker could not judge ${unknown.length} expected invariant(s): ${names(unknown)} (${unknown[0].reason})` : '',
+    unknown.length > 0
+      ? `the checker could not judge ${unknown.length} expected invariant(s): ${names(unknown)} (${unknown[0].reason})`
+      : '',
   ]
     .filter(Boolean)
     .join('; ')
 }
-
 
 /** The events worth a progress line on a terminal; a worker's role only when it changes. */
 function progressDescriber(): (e: LabEvent) => string | undefined {

@@ -10,7 +10,9 @@ import type { Lab } from '../lab.js'
 export class StepFailed extends Error {}
 
 /** The checker's verdicts so far, as the `expect` step needs them. */
-export type VerdictsSoFar = () => Array<Pick<Verdict, 'invariant' | 'task' | 'state' | 'ok' | 'reason'> & { violations: Array<Pick<Violation, 'message'>> }>
+export type VerdictsSoFar = () => Array<
+  Pick<Verdict, 'invariant' | 'task' | 'state' | 'ok' | 'reason'> & { violations: Array<Pick<Violation, 'message'>> }
+>
 
 type WorkerHit = { kind: 'worker'; name: string; worker: WorkerView }
 type ServerHit = { kind: 'server'; id: number; name: string }
@@ -89,7 +91,9 @@ export class StepRunner {
       this.lastHit = hit
       const fault = 'partition' in step ? 'partition' : 'slow' in step ? 'slow' : 'reset'
       const latency = 'slow' in step ? { latencyMs: step.latencyMs, jitterMs: step.jitterMs } : {}
-      this.say(`${fault} ${hit.name} (${hit.worker.role})${'slow' in step ? ` +${step.latencyMs}±${step.jitterMs} ms` : ''}`)
+      this.say(
+        `${fault} ${hit.name} (${hit.worker.role})${'slow' in step ? ` +${step.latencyMs}±${step.jitterMs} ms` : ''}`,
+      )
       await this.lab.networkFault({ name: hit.name, fault, ...latency })
       const duration = 'partition' in step || 'slow' in step ? step.for : undefined
       if (duration !== undefined) {
@@ -115,7 +119,9 @@ export class StepRunner {
     }
     const { worker } = hit
     if (worker.status !== 'running' && !(action !== 'pause' && worker.status === 'paused')) {
-      throw new StepFailed(`${where}: ${hit.name} is ${worker.status}; it cannot be ${action === 'stop' ? 'stopped' : `${action}ed`}`)
+      throw new StepFailed(
+        `${where}: ${hit.name} is ${worker.status}; it cannot be ${action === 'stop' ? 'stopped' : `${action}ed`}`,
+      )
     }
     this.say(`${action} ${hit.name} (${worker.role}, pid ${worker.pid})`)
     await this.lab.processAction({ name: hit.name, action })
@@ -124,7 +130,10 @@ export class StepRunner {
   private async processAction(hit: Hit, action: 'resume' | 'restart'): Promise<void> {
     this.say(`${action} ${hit.name}`)
     if (hit.kind === 'server') {
-      await this.lab.zooKeeperAction({ server: hit.id, action: action === 'restart' && this.serverStopped(hit.id) ? 'start' : action })
+      await this.lab.zooKeeperAction({
+        server: hit.id,
+        action: action === 'restart' && this.serverStopped(hit.id) ? 'start' : action,
+      })
     } else {
       await this.lab.processAction({ name: hit.name, action })
     }
@@ -135,7 +144,10 @@ export class StepRunner {
     const broken = verdicts.filter((v) => !v.ok)
     if (broken.length > 0) {
       const first = broken[0]
-      const why = first.state === 'unknown' ? `the checker could not judge it (${first.reason})` : (first.violations[0]?.message ?? 'violated')
+      const why =
+        first.state === 'unknown'
+          ? `the checker could not judge it (${first.reason})`
+          : (first.violations[0]?.message ?? 'violated')
       throw new StepFailed(`${where}: expected ${first.invariant} to hold for ${first.task}: ${why}`)
     }
     // Named but not judged (no transaction log yet, an external ZooKeeper): no claim either way, and said so.
@@ -143,7 +155,8 @@ export class StepRunner {
     for (const v of unjudged) this.say(`${where}: ${v.invariant} (${v.task}) not judged: ${v.reason}`)
     if (maxFailoverMs !== undefined) {
       const last = this.lab.failovers.at(-1)
-      if (!last) throw new StepFailed(`${where}: expected a failover within ${maxFailoverMs} ms, but no fault has hit a primary`)
+      if (!last)
+        throw new StepFailed(`${where}: expected a failover within ${maxFailoverMs} ms, but no fault has hit a primary`)
       if (last.firstCommitMs === undefined || last.firstCommitMs > maxFailoverMs) {
         throw new StepFailed(
           `${where}: the last failover (${last.from} -> ${last.to ?? 'nobody'}) took ${last.firstCommitMs === undefined ? 'more than the run allowed' : `${last.firstCommitMs} ms`}, more than ${maxFailoverMs} ms`,
@@ -153,7 +166,13 @@ export class StepRunner {
     this.say(`${where}: expectations hold`)
   }
 
-  private async waitFor(what: 'primary' | 'failover' | 'commits', task: string, timeoutMs: number, where: string, count = 1): Promise<void> {
+  private async waitFor(
+    what: 'primary' | 'failover' | 'commits',
+    task: string,
+    timeoutMs: number,
+    where: string,
+    count = 1,
+  ): Promise<void> {
     const commitsNow = this.commitCount(task)
     if (what === 'failover' && !this.lab.pendingFailover(task)) {
       this.say(`${where}: no takeover of ${task} is pending`)
@@ -178,7 +197,8 @@ export class StepRunner {
     const workers = Object.values(this.lab.state.workers).filter((w) => w.task === task)
     const reported = workers.reduce((sum, w) => sum + w.commits, 0)
     // External programs report no commits: their progress is lastCommit itself, as the observer sees it.
-    if (workers.some((w) => w.strategy === 'external')) return Math.max(reported, this.lab.state.tasks[task]?.lastCommit ?? 0)
+    if (workers.some((w) => w.strategy === 'external'))
+      return Math.max(reported, this.lab.state.tasks[task]?.lastCommit ?? 0)
     return reported
   }
 
@@ -218,7 +238,8 @@ export class StepRunner {
 
   private taskFor(task: string | undefined, where: string): string {
     if (task) {
-      if (!this.scenario.tasks.some((t) => t.name === task)) throw new StepFailed(`${where}.task: no task named ${task} in this scenario`)
+      if (!this.scenario.tasks.some((t) => t.name === task))
+        throw new StepFailed(`${where}.task: no task named ${task} in this scenario`)
       return task
     }
     if (this.scenario.tasks.length === 1) return this.scenario.tasks[0].name
@@ -235,15 +256,20 @@ export class StepRunner {
   private async resolveOrLast(task: string, target: TargetOrFaulted, where: string): Promise<Hit> {
     if (target !== 'faulted') return this.resolve(task, target, where, true)
     if (!this.lastHit) throw new StepFailed(`${where}: nothing has been hit by a fault yet`)
-    if (this.lastHit.kind === 'worker') this.lastHit = { ...this.lastHit, worker: this.lab.state.workers[this.lastHit.name] }
+    if (this.lastHit.kind === 'worker')
+      this.lastHit = { ...this.lastHit, worker: this.lab.state.workers[this.lastHit.name] }
     return this.lastHit
   }
 
   private async resolve(task: string, target: Target, where: string, anyState = false): Promise<Hit> {
     if (isServerTarget(target)) return this.resolveServer(target, where)
     const found = pickWorker(this.lab.state, task, target)
-    if (!found) throw new StepFailed(`${where}: no ${typeof target === 'number' ? `worker ${target}` : target} of ${task} to hit right now`)
-    if (!anyState && found.status !== 'running' && found.status !== 'paused') throw new StepFailed(`${where}: ${found.name} is ${found.status}`)
+    if (!found)
+      throw new StepFailed(
+        `${where}: no ${typeof target === 'number' ? `worker ${target}` : target} of ${task} to hit right now`,
+      )
+    if (!anyState && found.status !== 'running' && found.status !== 'paused')
+      throw new StepFailed(`${where}: ${found.name} is ${found.status}`)
     return { kind: 'worker', name: found.name, worker: found }
   }
 
@@ -260,7 +286,10 @@ export class StepRunner {
       id = Number(target.slice(3))
     }
     const server = servers.find((s) => s.id === id)
-    if (!server) throw new StepFailed(`${where}: no ZooKeeper server ${target} (servers: ${servers.map((s) => s.name).join(', ')})`)
+    if (!server)
+      throw new StepFailed(
+        `${where}: no ZooKeeper server ${target} (servers: ${servers.map((s) => s.name).join(', ')})`,
+      )
     return { kind: 'server', id: server.id, name: server.name }
   }
 
@@ -270,7 +299,10 @@ export class StepRunner {
   }
 
   private requireWorker(hit: Hit, where: string): WorkerHit {
-    if (hit.kind !== 'worker') throw new StepFailed(`${where}: network faults hit a worker's link; ${hit.name} is a ZooKeeper server (use stop, kill or pause)`)
+    if (hit.kind !== 'worker')
+      throw new StepFailed(
+        `${where}: network faults hit a worker's link; ${hit.name} is a ZooKeeper server (use stop, kill or pause)`,
+      )
     return hit
   }
 }

@@ -32,7 +32,6 @@ interface Tracked {
   registered: boolean
 }
 
-
 /** An instance node the observer saw: its owner's session and when it was created. */
 interface LiveNode {
   owner: string
@@ -55,7 +54,14 @@ export class ExternalRoles {
       if (e.kind !== 'external' || labels.task === undefined) return
       const task = String(labels.task)
       // A (re)started process is `starting` already (the reducer says so): nothing to announce until it registers.
-      this.workers.set(e.name, { name: e.name, task, workerId: String(labels.workerId), spawnedAt: e.time, registered: false, last: 'starting|null|null' })
+      this.workers.set(e.name, {
+        name: e.name,
+        task,
+        workerId: String(labels.workerId),
+        spawnedAt: e.time,
+        registered: false,
+        last: 'starting|null|null',
+      })
       this.recompute(task)
       return
     }
@@ -65,7 +71,10 @@ export class ExternalRoles {
     if (!path.startsWith(prefix)) return
     const [task, child, node, ...rest] = path.slice(prefix.length).split('/')
     if (rest.length > 0) return
-    if (e.type === ObserverEventTypes.deleted && (child === undefined || (child === 'instance' && node === undefined))) {
+    if (
+      e.type === ObserverEventTypes.deleted &&
+      (child === undefined || (child === 'instance' && node === undefined))
+    ) {
       this.nodes.delete(task)
     } else if (child === 'instance' && node) {
       let live = this.nodes.get(task)
@@ -73,7 +82,10 @@ export class ExternalRoles {
       if (e.type === ObserverEventTypes.deleted) live.delete(node)
       else {
         const stat = (e.stat ?? {}) as Partial<ZnodeStat>
-        live.set(node, { owner: normalizeSessionId(String(stat.ephemeralOwner ?? '0')), ctime: Number(stat.ctime ?? e.time) })
+        live.set(node, {
+          owner: normalizeSessionId(String(stat.ephemeralOwner ?? '0')),
+          ctime: Number(stat.ctime ?? e.time),
+        })
       }
     } else return
     this.recompute(task)
@@ -86,7 +98,9 @@ export class ExternalRoles {
     for (const worker of this.workers.values()) {
       if (worker.task !== task) continue
       // Its latest registration since it was (re)started: an older node belongs to its previous process.
-      const mine = live.filter(([name, n]) => name.startsWith(`server_${worker.workerId}_`) && n.ctime >= worker.spawnedAt).at(-1)
+      const mine = live
+        .filter(([name, n]) => name.startsWith(`server_${worker.workerId}_`) && n.ctime >= worker.spawnedAt)
+        .at(-1)
       if (mine) worker.registered = true
       const role = mine ? (mine[0] === smallest ? 'primary' : 'standby') : worker.registered ? 'standby' : 'starting'
       const event: ExternalRoleEvent = {
@@ -105,6 +119,7 @@ export class ExternalRoles {
       changes.push(event)
     }
     // The old primary steps down before the new one steps up: between two events nobody sees two.
-    for (const event of changes.sort((a, b) => Number(a.role === 'primary') - Number(b.role === 'primary'))) this.emit(event)
+    for (const event of changes.sort((a, b) => Number(a.role === 'primary') - Number(b.role === 'primary')))
+      this.emit(event)
   }
 }

@@ -11,7 +11,16 @@ import type { ExternalWorkerSettings } from '../../shared/worker-launch/index.js
 /** What the worker is told; recorded as its process.spawned settings too. */
 export type ExternalContext = ExternalWorkerSettings
 
-export const PLACEHOLDERS = ['connect', 'root', 'task', 'taskPath', 'workerId', 'sessionTimeoutMs', 'commitIntervalMs', 'sink'] as const
+export const PLACEHOLDERS = [
+  'connect',
+  'root',
+  'task',
+  'taskPath',
+  'workerId',
+  'sessionTimeoutMs',
+  'commitIntervalMs',
+  'sink',
+] as const
 
 const ENV_NAMES: Record<(typeof PLACEHOLDERS)[number], string> = {
   connect: 'ZKLAB_CONNECT',
@@ -45,7 +54,10 @@ export function expandPlaceholders(text: string, values: Record<string, string>)
 }
 
 /** Command, arguments and environment of one external worker, placeholders filled in. */
-export function externalProcess(spec: ExternalWorker, ctx: ExternalContext): { command: string; args: string[]; env: Record<string, string> } {
+export function externalProcess(
+  spec: ExternalWorker,
+  ctx: ExternalContext,
+): { command: string; args: string[]; env: Record<string, string> } {
   const parsed = ExternalWorker.parse(spec)
   const values = placeholderValues(ctx)
   const env: Record<string, string> = {}

@@ -13,10 +13,13 @@ export class WorkerNetwork {
   ) {}
 
   static async open(worker: string, connectString: string): Promise<WorkerNetwork> {
-    const servers = connectString.split('/')[0].split(',').map((hostPort) => {
-      const at = hostPort.lastIndexOf(':')
-      return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) }
-    })
+    const servers = connectString
+      .split('/')[0]
+      .split(',')
+      .map((hostPort) => {
+        const at = hostPort.lastIndexOf(':')
+        return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) }
+      })
     const proxies = servers.map((server, i) => new TcpProxy(server, `${worker}-zk-${i + 1}`))
     try {
       await Promise.all(proxies.map((p) => p.start()))

@@ -133,7 +133,12 @@ export class Journal {
       this.size += line.length
     } catch (err) {
       // The failed event is the first one missing from the file.
-      this.stopRecording(`the journal ${this.path} could not be written: ${describe(err)}`, codeOf(err), event.seq - 1, written > 0)
+      this.stopRecording(
+        `the journal ${this.path} could not be written: ${describe(err)}`,
+        codeOf(err),
+        event.seq - 1,
+        written > 0,
+      )
     }
   }
 
@@ -200,7 +205,9 @@ export function readJournal(path: string): { events: LabEvent[]; problems: Journ
       const last = index >= lines.length - 2
       problems.push({
         line: index + 1,
-        message: last ? 'truncated last line (the lab stopped while writing it)' : 'not JSON (the line is not one JSON object; its content is not shown)',
+        message: last
+          ? 'truncated last line (the lab stopped while writing it)'
+          : 'not JSON (the line is not one JSON object; its content is not shown)',
       })
     }
   })

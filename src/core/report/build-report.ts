@@ -16,7 +16,15 @@ import { collectFaults } from './faults.js'
 import { finalTree } from './final-tree.js'
 import type { SessionFolder } from './read-session-folder.js'
 import { buildTimeline, byWorkerNumber } from './timeline.js'
-import { REPORT_SCHEMA_VERSION, type ReportFailover, type ReportIntegrity, type ReportSink, type ReportSummary, type ReportVerdict, type SessionReport } from './types.js'
+import {
+  REPORT_SCHEMA_VERSION,
+  type ReportFailover,
+  type ReportIntegrity,
+  type ReportSink,
+  type ReportSummary,
+  type ReportVerdict,
+  type SessionReport,
+} from './types.js'
 
 export interface BuildReportOptions {
   generatedAt?: Date
@@ -69,7 +77,8 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     gapMs: f.steps.firstCommit,
     lastCommitBefore: f.lastCommitBefore,
     firstCommitId: f.firstCommitId,
-    continued: f.firstCommitId === null || f.lastCommitBefore === null ? null : f.firstCommitId === f.lastCommitBefore + 1,
+    continued:
+      f.firstCommitId === null || f.lastCommitBefore === null ? null : f.firstCommitId === f.lastCommitBefore + 1,
   }))
 
   const taskOf = (name: string) => model.workers.get(name)?.task || null
@@ -79,7 +88,9 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     closedCleanly: closed !== undefined,
     ending: closed ? 'closed' : closing ? 'cut-off-while-closing' : 'cut-off',
     events: events.length,
-    lastEvent: lastEvent ? { seq: lastEvent.seq, time: lastEvent.time, source: lastEvent.source, type: lastEvent.type } : null,
+    lastEvent: lastEvent
+      ? { seq: lastEvent.seq, time: lastEvent.time, source: lastEvent.source, type: lastEvent.type }
+      : null,
     runningAtEnd: Object.values(state.processes)
       .filter((p) => p.status === 'running' || p.status === 'paused')
       .map((p) => p.name)
@@ -152,11 +163,20 @@ function summarize(
     scenario: str(file.scenario),
     strategies: unique(workerNames.map((w) => strategyOf.get(w)).filter((s): s is string => !!s)),
     zookeeper: {
-      version: str(record(zk.zookeeper).version) ?? str(ready?.version) ?? state.zookeeper.servers.find((s) => s.version)?.version ?? null,
+      version:
+        str(record(zk.zookeeper).version) ??
+        str(ready?.version) ??
+        state.zookeeper.servers.find((s) => s.version)?.version ??
+        null,
       mode: str(zk.mode) ?? str(zk.kind) ?? str(ready?.mode) ?? null,
       connectString: str(zk.connectString) ?? state.zookeeper.connectString ?? null,
       tickTimeMs: typeof zk.tickTimeMs === 'number' ? zk.tickTimeMs : null,
-      servers: state.zookeeper.servers.map((s) => ({ id: s.id, name: s.name, port: s.port ?? null, mode: s.mode ?? null })),
+      servers: state.zookeeper.servers.map((s) => ({
+        id: s.id,
+        name: s.name,
+        port: s.port ?? null,
+        mode: s.mode ?? null,
+      })),
       java: str(java.version),
     },
     tasks,
@@ -167,7 +187,14 @@ function summarize(
     endMs,
     durationMs: endMs - startMs,
     ok,
-    run: file.result === undefined ? null : { ok: result.ok === true, exitCode: typeof result.exitCode === 'number' ? result.exitCode : null, error: str(result.error) },
+    run:
+      file.result === undefined
+        ? null
+        : {
+            ok: result.ok === true,
+            exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,
+            error: str(result.error),
+          },
     versions: { lab: str(versions.lab), node: str(versions.node), platform: str(versions.platform) },
   }
 }

@@ -50,7 +50,9 @@ export async function exportReport(sessionDir: string, options: ExportOptions = 
 
 function labVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(labRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0'
+    return (
+      (JSON.parse(readFileSync(join(labRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0'
+    )
   } catch {
     return '0.0.0'
   }

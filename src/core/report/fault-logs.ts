@@ -13,7 +13,11 @@ export const LOG_WINDOW_MS = 5000
 export const MAX_LINES_PER_PROCESS = 60
 const MAX_VALUE_CHARS = 160
 
-export function faultLogWindows(events: readonly LabEvent[], faults: readonly ReportFault[], opts: { windowMs?: number; maxLinesPerProcess?: number } = {}): FaultLogWindow[] {
+export function faultLogWindows(
+  events: readonly LabEvent[],
+  faults: readonly ReportFault[],
+  opts: { windowMs?: number; maxLinesPerProcess?: number } = {},
+): FaultLogWindow[] {
   const windowMs = opts.windowMs ?? LOG_WINDOW_MS
   const maxLines = opts.maxLinesPerProcess ?? MAX_LINES_PER_PROCESS
   return faults
@@ -89,6 +93,11 @@ function valueText(key: string, value: unknown): string {
     const s = value as Partial<ZnodeStat>
     return `{version=${s.version} mzxid=${s.mzxid}${s.ephemeralOwner && s.ephemeralOwner !== '0' ? ` owner=${s.ephemeralOwner}` : ''}}`
   }
-  const text = typeof value === 'string' ? (/^[\w./:@-]*$/.test(value) && value !== '' ? value : JSON.stringify(value)) : JSON.stringify(value)
+  const text =
+    typeof value === 'string'
+      ? /^[\w./:@-]*$/.test(value) && value !== ''
+        ? value
+        : JSON.stringify(value)
+      : JSON.stringify(value)
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text
 }

@@ -11,7 +11,12 @@ const RECOVERY = /^(resume|restart|heal|clear|restore)/
 /** Faults that last until a recovery action on the same target. */
 const LASTING: Record<string, RegExp> = { pause: /^resume$/, partition: /^heal$/, slow: /^heal$/ }
 
-export function collectFaults(events: readonly LabEvent[], teardownAt: number | undefined, failovers: readonly FailoverBreakdown[], taskOf: (name: string) => string | null): ReportFault[] {
+export function collectFaults(
+  events: readonly LabEvent[],
+  teardownAt: number | undefined,
+  failovers: readonly FailoverBreakdown[],
+  taskOf: (name: string) => string | null,
+): ReportFault[] {
   const hit = new Set(failovers.map((f) => f.faultSeq))
   const faults: ReportFault[] = []
   for (const e of events) {

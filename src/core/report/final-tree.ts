@@ -9,14 +9,18 @@ import type { ReportTree, TreeNode } from './types.js'
 
 /** Session ids as ZooKeeper prints them in different places: with or without 0x and leading zeros. */
 function sessionKey(id: string): string {
-  return id.toLowerCase().replace(/^0x/, '').replace(/^0+(?=.)/, '')
+  return id
+    .toLowerCase()
+    .replace(/^0x/, '')
+    .replace(/^0+(?=.)/, '')
 }
 
 export function finalTree(events: readonly LabEvent[], state: LabState): ReportTree {
   const owners = new Map<string, string>()
   let asOf: number | null = null
   for (const e of events) {
-    if ('sessionId' in e && typeof e.sessionId === 'string' && /\.(connected|connection)$/.test(e.type)) owners.set(sessionKey(e.sessionId), e.source)
+    if ('sessionId' in e && typeof e.sessionId === 'string' && /\.(connected|connection)$/.test(e.type))
+      owners.set(sessionKey(e.sessionId), e.source)
     if (e.type.startsWith('znode.')) asOf = Math.max(asOf ?? 0, e.time)
   }
   const nodes: TreeNode[] = Object.values(state.tree)

@@ -13,7 +13,10 @@ export function chromiumPath(): string {
   return process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM
 }
 
-export async function renderPdf(html: string, opts: { executablePath?: string; timeoutMs?: number; footer?: string } = {}): Promise<Buffer> {
+export async function renderPdf(
+  html: string,
+  opts: { executablePath?: string; timeoutMs?: number; footer?: string } = {},
+): Promise<Buffer> {
   const executablePath = opts.executablePath ?? chromiumPath()
   const fix = `install it (Debian/Ubuntu, as root: apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary`
   try {
@@ -25,7 +28,9 @@ export async function renderPdf(html: string, opts: { executablePath?: string; t
   try {
     ;({ chromium } = await import('playwright-core'))
   } catch (err) {
-    throw new ChromiumError(`playwright-core cannot be loaded (${(err as Error).message}): run npm install in the lab's folder`)
+    throw new ChromiumError(
+      `playwright-core cannot be loaded (${(err as Error).message}): run npm install in the lab's folder`,
+    )
   }
   const timeout = opts.timeoutMs ?? 120_000
   let browser: Awaited<ReturnType<typeof chromium.launch>>
@@ -33,10 +38,20 @@ export async function renderPdf(html: string, opts: { executablePath?: string; t
     browser = await chromium.launch({
       executablePath,
       timeout,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     })
   } catch (err) {
-    throw new ChromiumError(`Chromium at ${executablePath} did not start: ${firstLine((err as Error).message)}. If it is broken or not a Chromium, ${fix}`)
+    throw new ChromiumError(
+      `Chromium at ${executablePath} did not start: ${firstLine((err as Error).message)}. If it is broken or not a Chromium, ${fix}`,
+    )
   }
   try {
     const page = await browser.newPage()
@@ -45,7 +60,14 @@ export async function renderPdf(html: string, opts: { executablePath?: string; t
     await page.emulateMedia({ media: 'print' })
     await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true })")
     const footer = `<div style="width:100%;font:8px system-ui,sans-serif;color:#64748b;padding:0 10mm;display:flex;justify-content:space-between"><span>${escapeHtml(opts.footer ?? '')}</span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>`
-    return await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, displayHeaderFooter: true, headerTemplate: '<span></span>', footerTemplate: footer })
+    return await page.pdf({
+      format: 'A4',
+      printBackground: true,
+      preferCSSPageSize: true,
+      displayHeaderFooter: true,
+      headerTemplate: '<span></span>',
+      footerTemplate: footer,
+    })
   } finally {
     await browser.close().catch(() => {})
   }
@@ -56,5 +78,10 @@ function escapeHtml(text: string): string {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? text
+  return (
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? text
+  )
 }

@@ -8,7 +8,17 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import type { LabEvent } from '../../shared/events.js'
 import { readJournal } from '../journal/journal.js'
-import { JOURNAL_FILE, journalPath, readSessionFileIfAny, readSinks, SESSION_FILE, sessionFilePath, sinksDir, sinkTask, type SinkRecord } from '../session-folder/index.js'
+import {
+  JOURNAL_FILE,
+  journalPath,
+  readSessionFileIfAny,
+  readSinks,
+  SESSION_FILE,
+  sessionFilePath,
+  sinksDir,
+  sinkTask,
+  type SinkRecord,
+} from '../session-folder/index.js'
 import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { JournalIssue, SinkIssue } from './types.js'
 
@@ -30,21 +40,30 @@ export interface SessionFolder {
 export function readSessionFolder(input: string): SessionFolder {
   const dir = resolve(input)
   if (!existsSync(dir)) throw new SessionFolderError(`${dir}: no such folder`)
-  if (!statSync(dir).isDirectory()) throw new SessionFolderError(`${dir}: not a folder (give the session folder, the one holding ${JOURNAL_FILE})`)
+  if (!statSync(dir).isDirectory())
+    throw new SessionFolderError(`${dir}: not a folder (give the session folder, the one holding ${JOURNAL_FILE})`)
   const journal = journalPath(dir)
   if (!existsSync(journal)) {
-    const what = existsSync(sessionFilePath(dir)) ? `${JOURNAL_FILE} (the journal) is missing` : `neither ${JOURNAL_FILE} (the journal) nor ${SESSION_FILE} is there`
+    const what = existsSync(sessionFilePath(dir))
+      ? `${JOURNAL_FILE} (the journal) is missing`
+      : `neither ${JOURNAL_FILE} (the journal) nor ${SESSION_FILE} is there`
     throw new SessionFolderError(`${dir} is not a session folder: ${what}`)
   }
 
   const read = readJournal(journal)
   if (read.events.length === 0) {
-    throw new SessionFolderError(`${journal} holds no lab event${read.problems.length ? ` (${read.problems.length} unreadable line(s))` : ' (it is empty)'}`)
+    throw new SessionFolderError(
+      `${journal} holds no lab event${read.problems.length ? ` (${read.problems.length} unreadable line(s))` : ' (it is empty)'}`,
+    )
   }
   const events = [...read.events].sort((a, b) => a.seq - b.seq)
   const journalIssues: JournalIssue[] = read.problems.map((p) => ({
     line: p.line,
-    kind: p.message.startsWith('truncated') ? 'truncated' : p.message.startsWith('not a lab event') ? 'not-an-event' : 'corrupt',
+    kind: p.message.startsWith('truncated')
+      ? 'truncated'
+      : p.message.startsWith('not a lab event')
+        ? 'not-an-event'
+        : 'corrupt',
     message: p.message,
   }))
   journalIssues.push(...seqGaps(events))
@@ -56,7 +75,16 @@ export function readSessionFolder(input: string): SessionFolder {
   const { sinks } = readSinks(dir)
   // ZooKeeper's transaction logs, where the lab ran the servers: the zombie-write verdict's evidence.
   const txnLog = readSessionTxnLogs(dir)
-  return { dir, events, journalIssues, sinks, sinkIssues: sinkIssues(dir), sessionFile, sessionFileProblem, ...(txnLog ? { txnLog } : {}) }
+  return {
+    dir,
+    events,
+    journalIssues,
+    sinks,
+    sinkIssues: sinkIssues(dir),
+    sessionFile,
+    sessionFileProblem,
+    ...(txnLog ? { txnLog } : {}),
+  }
 }
 
 /** Numbers missing between readable lines: lines lost or skipped as unreadable. */

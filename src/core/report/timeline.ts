@@ -32,7 +32,13 @@ function close<S extends string>(track: Track<S>, end: number): Track<S>['interv
   return track.intervals
 }
 
-export function buildTimeline(model: JournalModel, events: readonly LabEvent[], verdicts: readonly ReportVerdict[], startMs: number, endMs: number): ReportTimeline {
+export function buildTimeline(
+  model: JournalModel,
+  events: readonly LabEvent[],
+  verdicts: readonly ReportVerdict[],
+  startMs: number,
+  endMs: number,
+): ReportTimeline {
   const workers = new Map<string, { track: Track<LaneState>; role?: LaneState; paused: boolean; pid?: number }>()
   const servers = new Map<string, { track: Track<'starting' | 'running' | 'paused' | 'stopped'>; pid?: number }>()
   const worker = (name: string, time: number) => {
@@ -78,7 +84,11 @@ export function buildTimeline(model: JournalModel, events: readonly LabEvent[], 
       }
       const s = servers.get(name)
       if (s && (s.pid === undefined || s.pid === e.pid)) move(s.track, 'stopped', e.time)
-    } else if (e.type === WorkerEventTypes.role && model.workers.has(e.source) && (e.role === 'primary' || e.role === 'standby')) {
+    } else if (
+      e.type === WorkerEventTypes.role &&
+      model.workers.has(e.source) &&
+      (e.role === 'primary' || e.role === 'standby')
+    ) {
       const w = worker(e.source, e.time)
       if (w.track.state === 'dead') continue
       w.role = e.role
@@ -91,7 +101,12 @@ export function buildTimeline(model: JournalModel, events: readonly LabEvent[], 
 
   const tasks: TimelineTask[] = [...model.tasks.values()].map((task) => {
     const working = workingIntervals(task)
-    const names = [...new Set([...task.workers, ...[...model.workers.values()].filter((w) => w.task === task.task).map((w) => w.name)])].sort(byWorkerNumber)
+    const names = [
+      ...new Set([
+        ...task.workers,
+        ...[...model.workers.values()].filter((w) => w.task === task.task).map((w) => w.name),
+      ]),
+    ].sort(byWorkerNumber)
     return {
       task: task.task,
       lanes: names.map((name) => ({
@@ -105,7 +120,9 @@ export function buildTimeline(model: JournalModel, events: readonly LabEvent[], 
         .map((c) => ({ time: c.time, value: Number(c.value), writer: c.writer ?? null })),
       violations: verdicts
         .filter((v) => v.task === task.task)
-        .flatMap((v) => v.violations.map((x) => ({ invariant: v.invariant, kind: x.kind, start: x.time, end: x.endTime ?? x.time }))),
+        .flatMap((v) =>
+          v.violations.map((x) => ({ invariant: v.invariant, kind: x.kind, start: x.time, end: x.endTime ?? x.time })),
+        ),
     }
   })
   return {
@@ -113,7 +130,9 @@ export function buildTimeline(model: JournalModel, events: readonly LabEvent[], 
     endMs,
     teardownAt: model.teardownAt ?? null,
     tasks,
-    servers: [...servers.entries()].sort(([a], [b]) => byWorkerNumber(a, b)).map(([name, s]) => ({ name, intervals: close(s.track, endMs) })),
+    servers: [...servers.entries()]
+      .sort(([a], [b]) => byWorkerNumber(a, b))
+      .map(([name, s]) => ({ name, intervals: close(s.track, endMs) })),
   }
 }
 

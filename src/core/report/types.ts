@@ -187,7 +187,10 @@ export interface ReportTimeline {
   /** When the lab began its own stop-all; what follows is teardown. */
   teardownAt: number | null
   tasks: TimelineTask[]
-  servers: { name: string; intervals: { state: 'starting' | 'running' | 'paused' | 'stopped'; start: number; end: number }[] }[]
+  servers: {
+    name: string
+    intervals: { state: 'starting' | 'running' | 'paused' | 'stopped'; start: number; end: number }[]
+  }[]
 }
 
 export interface TimelineTask {

@@ -18,7 +18,12 @@ export const PRIVATE_FILE = 0o600
  * exclusively so two labs started at once never share one. A `dir` that exists is taken only if it
  * is an empty folder: a session never writes into another one's files.
  */
-export function createSessionFolder(options: { dir?: string; sessionsDir: string; name: string; createdAt: number }): string {
+export function createSessionFolder(options: {
+  dir?: string
+  sessionsDir: string
+  name: string
+  createdAt: number
+}): string {
   const dir = options.dir === undefined ? undefined : resolve(options.dir)
   const parent = dir ? dirname(dir) : resolve(options.sessionsDir)
   checkFreeSpace(parent)
@@ -49,7 +54,10 @@ function claimFolder(dir: string): string {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
   }
   const stat = lstatSync(dir)
-  if (stat.isSymbolicLink()) throw new Error(`The session folder ${dir} is a symbolic link; give the path of a new folder (or an empty one) instead.`)
+  if (stat.isSymbolicLink())
+    throw new Error(
+      `The session folder ${dir} is a symbolic link; give the path of a new folder (or an empty one) instead.`,
+    )
   if (!stat.isDirectory()) throw new Error(`${dir} exists and is not a folder; give the path of a new session folder.`)
   if (readdirSync(dir).length > 0) {
     throw new Error(
@@ -90,5 +98,11 @@ function stamp(ms: number): string {
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'session'
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'session'
+  )
 }

@@ -21,5 +21,11 @@ export {
   zooKeeperDataDirs,
   zooKeeperServerDir,
 } from './paths.js'
-export { readSessionFile, readSessionFileIfAny, updateSessionFile, writeFileAtomically, writeSessionFile } from './session-file.js'
+export {
+  readSessionFile,
+  readSessionFileIfAny,
+  updateSessionFile,
+  writeFileAtomically,
+  writeSessionFile,
+} from './session-file.js'
 export { readSink, readSinks, type SinkRecord } from './sinks.js'

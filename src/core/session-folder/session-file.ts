@@ -34,7 +34,8 @@ export function writeSessionFile(dir: string, content: Record<string, unknown>):
 /** session.json as an object; refuses a link and says what is wrong without quoting the file. */
 export function readSessionFile(dir: string): Record<string, unknown> {
   const path = sessionFilePath(dir)
-  if (lstatSync(path).isSymbolicLink()) throw new Error(`${path} is a symbolic link; the lab reads and writes only its own session.json.`)
+  if (lstatSync(path).isSymbolicLink())
+    throw new Error(`${path} is a symbolic link; the lab reads and writes only its own session.json.`)
   const parsed = parseSessionFile(readFileSync(path, 'utf8'))
   if (parsed === 'not JSON') throw new Error(`${path} is not valid JSON.`)
   if (parsed === 'not an object') throw new Error(`${path} does not hold a JSON object.`)
@@ -45,7 +46,9 @@ export function readSessionFile(dir: string): Record<string, unknown> {
  * session.json for a reader that carries on without it (the report, over whatever a session left):
  * the object, or in a few words why there is none. Never quotes the file.
  */
-export function readSessionFileIfAny(dir: string): { content: Record<string, unknown>; problem?: undefined } | { content?: undefined; problem: string } {
+export function readSessionFileIfAny(
+  dir: string,
+): { content: Record<string, unknown>; problem?: undefined } | { content?: undefined; problem: string } {
   const path = sessionFilePath(dir)
   if (!existsSync(path)) return { problem: `${SESSION_FILE} is missing` }
   let parsed: ReturnType<typeof parseSessionFile>

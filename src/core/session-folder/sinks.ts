@@ -35,7 +35,10 @@ export function readSink(path: string): { records: SinkRecord[]; unreadable: num
 }
 
 /** Every sink of a session folder, by task. */
-export function readSinks(sessionDir: string): { sinks: Record<string, SinkRecord[]>; unreadable: Record<string, number> } {
+export function readSinks(sessionDir: string): {
+  sinks: Record<string, SinkRecord[]>
+  unreadable: Record<string, number>
+} {
   const dir = sinksDir(sessionDir)
   const sinks: Record<string, SinkRecord[]> = {}
   const unreadable: Record<string, number> = {}

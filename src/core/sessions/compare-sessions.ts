@@ -9,7 +9,12 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
-function stats(values: Array<number | null>): { count: number; p50: number | null; p95: number | null; max: number | null } {
+function stats(values: Array<number | null>): {
+  count: number
+  p50: number | null
+  p95: number | null
+  max: number | null
+} {
   const sorted = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b)
   return { count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? null }
 }

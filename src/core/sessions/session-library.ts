@@ -20,7 +20,10 @@ interface SessionFields {
   closedAt?: string
   scenario?: string
   result?: { durationMs?: number }
-  check?: { ok?: boolean; verdicts?: Array<{ invariant: InvariantName; task: string; ok?: boolean; state?: string; reason?: string }> }
+  check?: {
+    ok?: boolean
+    verdicts?: Array<{ invariant: InvariantName; task: string; ok?: boolean; state?: string; reason?: string }>
+  }
 }
 
 /**
@@ -75,7 +78,8 @@ function strategiesOf(dir: string): string[] {
 export function summarizeSession(dir: string, listedAs = dir): SessionSummary {
   const file = sessionFields(dir)
   const created = file.createdAt ?? new Date(statSync(sessionFilePath(dir)).mtimeMs).toISOString()
-  const durationMs = file.result?.durationMs ?? (file.closedAt ? Date.parse(file.closedAt) - Date.parse(created) : undefined)
+  const durationMs =
+    file.result?.durationMs ?? (file.closedAt ? Date.parse(file.closedAt) - Date.parse(created) : undefined)
   return {
     dir: listedAs,
     name: file.name ?? 'session',
@@ -96,7 +100,9 @@ function unjudgedOf(file: SessionFields): Pick<SessionSummary, 'unjudged' | 'ver
   const verdictsBroken = verdicts.filter((v) => verdictState(v) === 'fail').length
   const unjudged = verdicts.flatMap((v) => {
     const state = verdictState(v)
-    return state === 'unknown' || state === 'not-judged' ? [{ invariant: v.invariant, task: v.task, state, ...(typeof v.reason === 'string' ? { reason: v.reason } : {}) }] : []
+    return state === 'unknown' || state === 'not-judged'
+      ? [{ invariant: v.invariant, task: v.task, state, ...(typeof v.reason === 'string' ? { reason: v.reason } : {}) }]
+      : []
   })
   return { verdictsBroken, ...(unjudged.length > 0 ? { unjudged } : {}) }
 }
@@ -111,7 +117,10 @@ export function listSessions(sessionsDir: string): SessionSummary[] {
 }
 
 /** A past session's journal, for a read-only replay; torn or corrupt lines are reported, not fatal. */
-export function readSessionEvents(sessionsDir: string, dir: string): { summary: SessionSummary; events: LabEvent[]; problems: JournalProblem[] } {
+export function readSessionEvents(
+  sessionsDir: string,
+  dir: string,
+): { summary: SessionSummary; events: LabEvent[]; problems: JournalProblem[] } {
   const { real, listed } = librarySession(sessionsDir, dir)
   const { events, problems } = readJournal(journalPath(real))
   return { summary: summarizeSession(real, listed), events, problems }

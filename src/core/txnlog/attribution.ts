@@ -35,13 +35,15 @@ export function attributeSessions(
   for (const e of events) {
     if (e.type === LabEventTypes.processSpawned && (e.kind === 'worker' || e.kind === 'external')) {
       const labels = e.labels ?? {}
-      if (labels.task !== undefined && labels.workerId !== undefined) byTaskAndId.set(`${labels.task}/${labels.workerId}`, e.name)
+      if (labels.task !== undefined && labels.workerId !== undefined)
+        byTaskAndId.set(`${labels.task}/${labels.workerId}`, e.name)
       continue
     }
     // A child's own report of its session (worker.connected, observer/monitor.connection,
     // publisher.created …); the lab's own events about others (external.role) do not count.
     const sessionId = 'sessionId' in e && e.sessionId ? normalizeSessionId(e.sessionId) : undefined
-    if (!sessionId || sessionId === '0' || owners.has(sessionId) || e.source === 'lab' || e.source === 'checker') continue
+    if (!sessionId || sessionId === '0' || owners.has(sessionId) || e.source === 'lab' || e.source === 'checker')
+      continue
     owners.set(sessionId, { worker: e.source, how: 'journal' })
   }
   for (const task of history.tasks.values()) {

@@ -114,7 +114,9 @@ export function buildTxnHistory(txns: readonly Txn[], root = LAB_ROOT): TxnHisto
     const i = list.indexOf(node)
     if (i >= 0) list.splice(i, 1)
   }
-  const classify = (path: string): { task: string; node: 'instance' | 'lastCommit' | 'status'; child?: string } | undefined => {
+  const classify = (
+    path: string,
+  ): { task: string; node: 'instance' | 'lastCommit' | 'status'; child?: string } | undefined => {
     if (!path.startsWith(tasksPrefix)) return undefined
     const rest = path.slice(tasksPrefix.length).split('/')
     if (rest.length === 2 && (rest[1] === 'lastCommit' || rest[1] === 'status')) return { task: rest[0], node: rest[1] }
@@ -132,7 +134,8 @@ export function buildTxnHistory(txns: readonly Txn[], root = LAB_ROOT): TxnHisto
         const how = txn.cxid === 0 ? 'expired' : 'closed'
         Object.assign(session(txn.session), { endedZxid: zxid, endedAt: time, end: how })
         const paths = new Set([...(owned.get(txn.session) ?? []), ...(op.ephemerals ?? [])])
-        for (const path of paths) removeInstance(path, zxid, time, how === 'expired' ? 'session-expired' : 'session-closed')
+        for (const path of paths)
+          removeInstance(path, zxid, time, how === 'expired' ? 'session-expired' : 'session-closed')
         owned.delete(txn.session)
         break
       }
@@ -173,7 +176,8 @@ export function buildTxnHistory(txns: readonly Txn[], root = LAB_ROOT): TxnHisto
       }
       case 'setData': {
         const where = classify(op.path)
-        if (where && where.node !== 'instance') write(where.task, where.node, 'setData', txn, { value: op.data, version: op.version })
+        if (where && where.node !== 'instance')
+          write(where.task, where.node, 'setData', txn, { value: op.data, version: op.version })
         break
       }
       case 'error': {
@@ -188,7 +192,13 @@ export function buildTxnHistory(txns: readonly Txn[], root = LAB_ROOT): TxnHisto
         break
     }
   }
-  const write = (taskName: string, node: 'lastCommit' | 'status', op: TxnWrite['op'], txn: Txn, fields: { value?: string; version?: number }) => {
+  const write = (
+    taskName: string,
+    node: 'lastCommit' | 'status',
+    op: TxnWrite['op'],
+    txn: Txn,
+    fields: { value?: string; version?: number },
+  ) => {
     const list = liveByTask.get(taskName) ?? []
     const first = list[0]
     task(taskName).writes.push({

@@ -70,7 +70,8 @@ export class JuteReader {
   }
 
   private need(n: number): void {
-    if (this.offset + n > this.end) throw new JuteError(`needs ${n} byte(s) at ${this.offset}, only ${this.end - this.offset} left`)
+    if (this.offset + n > this.end)
+      throw new JuteError(`needs ${n} byte(s) at ${this.offset}, only ${this.end - this.offset} left`)
   }
 }
 

@@ -5,7 +5,11 @@ import { readSessionTxnLogs, type TxnLogRead } from './read-txn-logs.js'
  * servers keep appending (flushed per commit; a record caught half-written ends the read there and
  * is read whole next time).
  */
-export function throttledTxnLogReader(sessionDir: string, minIntervalMs = 2000, now: () => number = Date.now): () => TxnLogRead | undefined {
+export function throttledTxnLogReader(
+  sessionDir: string,
+  minIntervalMs = 2000,
+  now: () => number = Date.now,
+): () => TxnLogRead | undefined {
   let last: TxnLogRead | undefined
   let readAt = -Infinity
   return () => {

@@ -73,7 +73,11 @@ export function hex(value: bigint | number): string {
 
 /** A session id in one spelling whatever wrote it: `0x0100003FE9D90003` → `100003fe9d90003`. */
 export function normalizeSessionId(id: string): string {
-  const bare = id.trim().toLowerCase().replace(/^0x/, '').replace(/^0+(?=.)/, '')
+  const bare = id
+    .trim()
+    .toLowerCase()
+    .replace(/^0x/, '')
+    .replace(/^0+(?=.)/, '')
   return bare
 }
 
@@ -83,12 +87,14 @@ export function zxidHex(zxid: number): string {
 
 export function parseTxnLogFile(buf: Buffer): TxnLogFile {
   const problems: string[] = []
-  if (buf.length < 16) return { dbId: '0', txns: [], problems: buf.length === 0 ? [] : ['shorter than the file header'] }
+  if (buf.length < 16)
+    return { dbId: '0', txns: [], problems: buf.length === 0 ? [] : ['shorter than the file header'] }
   const header = new JuteReader(buf)
   const magic = header.int()
   const version = header.int()
   const dbId = hex(header.long())
-  if (magic >>> 0 !== TXNLOG_MAGIC) return { dbId, txns: [], problems: [`not a transaction log (magic 0x${(magic >>> 0).toString(16)})`] }
+  if (magic >>> 0 !== TXNLOG_MAGIC)
+    return { dbId, txns: [], problems: [`not a transaction log (magic 0x${(magic >>> 0).toString(16)})`] }
   if (version !== 2) problems.push(`log format version ${version}, expected 2`)
 
   const txns: Txn[] = []

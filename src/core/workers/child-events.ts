@@ -54,7 +54,11 @@ export const childEventSchemas: { [T in ChildEventType]: z.ZodType<ChildEventPay
   'worker.commit': loose({ id: int, version: int, fastForward: z.boolean().optional() }),
   'worker.watch': loose({ path: text, event: z.enum(['created', 'deleted', 'changed', 'child', 'notwatching']) }),
   'worker.error': childError,
-  'worker.exiting': loose({ reason: z.enum(['signal', 'stdin-closed']), signal: text.optional(), sessionClosed: z.boolean() }),
+  'worker.exiting': loose({
+    reason: z.enum(['signal', 'stdin-closed']),
+    signal: text.optional(),
+    sessionClosed: z.boolean(),
+  }),
   'worker.watching': loose({ path: text, predecessor: text }),
   'worker.suspended': sessionPause,
   'worker.resumed': sessionPause,
@@ -88,7 +92,10 @@ export const childEventSchemas: { [T in ChildEventType]: z.ZodType<ChildEventPay
 const isChildEventType = (type: string): type is ChildEventType => Object.hasOwn(childEventSchemas, type)
 
 /** The payload of a child's event line if `type` is a child event type and `fields` fit it; else undefined. */
-export function parseChildPayload(type: string, fields: unknown): { type: ChildEventType; payload: ChildEventPayloads[ChildEventType] } | undefined {
+export function parseChildPayload(
+  type: string,
+  fields: unknown,
+): { type: ChildEventType; payload: ChildEventPayloads[ChildEventType] } | undefined {
   if (!isChildEventType(type)) return undefined
   const result = childEventSchemas[type].safeParse(fields)
   return result.success ? { type, payload: result.data } : undefined

@@ -3,7 +3,14 @@ import { parseChildPayload } from './child-events.js'
 
 const LEVELS = new Set<EventLevel>(['debug', 'info', 'warn', 'error'])
 /** pino's numeric levels, for children that keep pino's default level format. */
-const PINO_LEVELS: Record<number, EventLevel> = { 10: 'debug', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'error' }
+const PINO_LEVELS: Record<number, EventLevel> = {
+  10: 'debug',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'error',
+}
 /** Java's log lines carry their level as a word; enough to colour and filter them. */
 const JAVA_LEVEL = /\b(ERROR|WARN|INFO|DEBUG|TRACE)\b/
 
@@ -43,7 +50,13 @@ export function parseChildLine(
   }
   const javaLevel = JAVA_LEVEL.exec(line)?.[1]
   const level: EventLevel =
-    javaLevel === 'ERROR' ? 'error' : javaLevel === 'WARN' ? 'warn' : stream === 'stderr' && !javaLevel ? 'warn' : 'info'
+    javaLevel === 'ERROR'
+      ? 'error'
+      : javaLevel === 'WARN'
+        ? 'warn'
+        : stream === 'stderr' && !javaLevel
+          ? 'warn'
+          : 'info'
   return { time: now, source, type: LabEventTypes.log, level, stream, line }
 }
 

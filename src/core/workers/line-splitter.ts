@@ -51,7 +51,8 @@ export class LineSplitter {
   private finish(): void {
     let bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.kept)
     // CRLF output (Windows-built programs, some Java loggers): the CR is not part of the line.
-    if (this.cut === 0 && bytes.length > 0 && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1)
+    if (this.cut === 0 && bytes.length > 0 && bytes[bytes.length - 1] === 0x0d)
+      bytes = bytes.subarray(0, bytes.length - 1)
     const text = bytes.toString('utf8')
     const line = this.cut > 0 ? `${text}… [${this.cut} bytes cut]` : text
     this.parts = []

@@ -1,6 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { encodeLaunch, type LabProgram, type LaunchInput, type LaunchSettings } from '../../shared/worker-launch/index.js'
+import {
+  encodeLaunch,
+  type LabProgram,
+  type LaunchInput,
+  type LaunchSettings,
+} from '../../shared/worker-launch/index.js'
 import { labRoot } from '../lab-root.js'
 import { findExecutable } from './supervisor.js'
 
@@ -15,7 +20,8 @@ const TSX_LOADER = import.meta.resolve('tsx')
 export function nodeBinary(): string {
   if (!process.versions.electron) return process.execPath
   const node = findExecutable('node')
-  if (!node) throw new Error('Node.js is not on PATH: the lab runs its workers with Node. Install Node 20+ and restart.')
+  if (!node)
+    throw new Error('Node.js is not on PATH: the lab runs its workers with Node. Install Node 20+ and restart.')
   return node
 }
 
@@ -33,7 +39,10 @@ function programCommand(program: LabProgram, args: string[]): { command: string;
  * worker-launch codec's encoding of the settings, and the settings are what the program will decode
  * from it (recorded in its process.spawned event).
  */
-export function launchProgram<P extends LabProgram>(program: P, input: LaunchInput<P>): { command: string; args: string[]; settings: LaunchSettings } {
+export function launchProgram<P extends LabProgram>(
+  program: P,
+  input: LaunchInput<P>,
+): { command: string; args: string[]; settings: LaunchSettings } {
   const { args, settings } = encodeLaunch(program, input)
   return { ...programCommand(program, args), settings: { program, ...settings } as LaunchSettings }
 }
@@ -50,7 +59,9 @@ export function programEntry(root: string, program: LabProgram): string[] {
 function bundleIsFresh(root: string, program: LabProgram, bundle: string): boolean {
   try {
     const built = statSync(bundle).mtimeMs
-    const inputs = (JSON.parse(readFileSync(join(root, 'out', 'worker', 'inputs.json'), 'utf8')) as Record<string, string[]>)[program]
+    const inputs = (
+      JSON.parse(readFileSync(join(root, 'out', 'worker', 'inputs.json'), 'utf8')) as Record<string, string[]>
+    )[program]
     if (!Array.isArray(inputs) || inputs.length === 0) return false
     // A source that is gone or newer than the bundle means the bundle is not what the sources say now.
     return inputs.every((file) => statSync(join(root, file)).mtimeMs <= built)

@@ -66,7 +66,9 @@ export function startReaper(onProblem: (message: string) => void): Reaper {
     proc.unref()
     ;(proc.stdin as unknown as { unref?: () => void }).unref?.()
   } catch (err) {
-    onProblem(`grandchildren of a killed lab may outlive it: the process reaper could not start (${(err as Error).message})`)
+    onProblem(
+      `grandchildren of a killed lab may outlive it: the process reaper could not start (${(err as Error).message})`,
+    )
     proc = undefined
   }
   const send = (line: string) => {

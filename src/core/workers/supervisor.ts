@@ -420,7 +420,15 @@ export class Supervisor {
     if (dropped === 0 || this.ended) return
     const message = `${dropped} lines dropped: over ${LOG_LINES_PER_SECOND} lines/s`
     this.logs.get(child.name)?.write(`[lab] ${message}\n`)
-    this.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.logDropped, level: 'warn', name: child.name, dropped, message })
+    this.emit({
+      time: Date.now(),
+      source: 'lab',
+      type: LabEventTypes.logDropped,
+      level: 'warn',
+      name: child.name,
+      dropped,
+      message,
+    })
   }
 
   private warn(source: string, line: string): void {
@@ -483,7 +491,10 @@ function killGroupIfAny(group: number): void {
 export function findExecutable(command: string, pathEnv = process.env.PATH ?? ''): string | undefined {
   const candidates = command.includes('/')
     ? [isAbsolute(command) ? command : resolve(command)]
-    : pathEnv.split(delimiter).filter(Boolean).map((dir) => join(dir, command))
+    : pathEnv
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command))
   return candidates.find((file) => {
     try {
       accessSync(file, constants.X_OK)

@@ -94,7 +94,12 @@ export interface JvmOptions {
  * serial collector (no GC threads per core) and the C1 compiler only (starts faster; ZooKeeper's
  * load here never needs C2).
  */
-export const DEFAULT_JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:-UsePerfData', '-Djava.net.preferIPv4Stack=true']
+export const DEFAULT_JVM_FLAGS = [
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  '-XX:-UsePerfData',
+  '-Djava.net.preferIPv4Stack=true',
+]
 
 /** The `java` arguments for one server whose config and logging files are in `serverDir`. */
 export function javaArgs(

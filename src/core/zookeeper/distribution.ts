@@ -102,9 +102,12 @@ export async function discoverZooKeeper(opts: DiscoveryOptions = {}): Promise<Zo
     return { java: java.value, zookeeper: zookeeper.value }
   }
   const failures = [java, zookeeper].filter((r): r is PromiseRejectedResult => r.status === 'rejected')
-  const setupErrors = failures.map((f): unknown => f.reason).filter((e): e is ZooKeeperSetupError => e instanceof ZooKeeperSetupError)
+  const setupErrors = failures
+    .map((f): unknown => f.reason)
+    .filter((e): e is ZooKeeperSetupError => e instanceof ZooKeeperSetupError)
   // Anything else is a bug or an I/O failure, not a missing install: pass it on untouched.
-  if (setupErrors.length !== failures.length) throw failures.find((f) => !(f.reason instanceof ZooKeeperSetupError))!.reason
+  if (setupErrors.length !== failures.length)
+    throw failures.find((f) => !(f.reason instanceof ZooKeeperSetupError))!.reason
   if (setupErrors.length === 1) throw setupErrors[0]
   throw new ZooKeeperSetupError(
     setupErrors.map((e) => e.message).join('\n'),
@@ -122,7 +125,9 @@ export async function findJava(opts: DiscoveryOptions = {}): Promise<JavaRuntime
 
   if (opts.javaPath) {
     if (!(await isExecutable(opts.javaPath))) {
-      throw new ZooKeeperSetupError(`Java not found at ${opts.javaPath} (from settings): ${javaMissingHint()}`, ['java'])
+      throw new ZooKeeperSetupError(`Java not found at ${opts.javaPath} (from settings): ${javaMissingHint()}`, [
+        'java',
+      ])
     }
     return describeJava(opts.javaPath, opts)
   }
@@ -136,7 +141,9 @@ export async function findJava(opts: DiscoveryOptions = {}): Promise<JavaRuntime
     tried.push(candidate)
     if (await isExecutable(candidate)) return describeJava(candidate, opts)
   }
-  const where = env.JAVA_HOME ? ` (JAVA_HOME=${env.JAVA_HOME} has no bin/${exe}, and none on PATH)` : ' (not on PATH, JAVA_HOME unset)'
+  const where = env.JAVA_HOME
+    ? ` (JAVA_HOME=${env.JAVA_HOME} has no bin/${exe}, and none on PATH)`
+    : ' (not on PATH, JAVA_HOME unset)'
   throw new ZooKeeperSetupError(`Java not found${where}: ${javaMissingHint()}`, ['java'])
 }
 
@@ -252,7 +259,10 @@ async function inspectDebian(jar: string, kind: DistributionKind): Promise<ZooKe
     const manifest = await readJarManifest(jar)
     manifestPath = (manifest['Class-Path'] ?? '').split(/\s+/).filter(Boolean)
   } catch (err) {
-    throw new ZooKeeperSetupError(`ZooKeeper jar ${jar} is unreadable (${(err as Error).message}): ${zookeeperMissingHint()}`, ['zookeeper'])
+    throw new ZooKeeperSetupError(
+      `ZooKeeper jar ${jar} is unreadable (${(err as Error).message}): ${zookeeperMissingHint()}`,
+      ['zookeeper'],
+    )
   }
   const byName = new Map(manifestPath.map((entry) => [basename(entry), isAbsolute(entry) ? entry : join(dir, entry)]))
   const missing: string[] = []
@@ -341,13 +351,18 @@ async function listDir(dir: string): Promise<string[]> {
 /** Runs a short command; `java -version` prints on stderr, so both streams are returned together. */
 function run(command: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    execFile(command, args, { timeout: timeoutMs, env: env ?? process.env, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) {
-        const detail = (stderr || stdout || err.message).trim()
-        reject(new Error(err.killed ? `no answer within ${timeoutMs} ms` : detail || err.message))
-        return
-      }
-      resolvePromise(`${stderr}\n${stdout}`)
-    })
+    execFile(
+      command,
+      args,
+      { timeout: timeoutMs, env: env ?? process.env, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) {
+          const detail = (stderr || stdout || err.message).trim()
+          reject(new Error(err.killed ? `no answer within ${timeoutMs} ms` : detail || err.message))
+          return
+        }
+        resolvePromise(`${stderr}\n${stdout}`)
+      },
+    )
   })
 }

@@ -8,7 +8,16 @@ import { zooKeeperDataDirs, zooKeeperServerDir } from '../session-folder/index.j
 import { ZooKeeperStartError } from './errors.js'
 import { mntr, ruok, srvr, type MntrResult, type ZooKeeperMode } from './four-letter-words.js'
 import { assertPortFree, findFreePorts, LOOPBACK } from './ports.js'
-import type { ProviderContext, ServerExit, ServerInfo, ServerRunState, ServerStatus, WaitFor, ZooKeeperProvider, ZooKeeperServerControl } from './provider.js'
+import type {
+  ProviderContext,
+  ServerExit,
+  ServerInfo,
+  ServerRunState,
+  ServerStatus,
+  WaitFor,
+  ZooKeeperProvider,
+  ZooKeeperServerControl,
+} from './provider.js'
 
 export interface DockerAvailability {
   available: boolean
@@ -20,21 +29,26 @@ export interface DockerAvailability {
 /** Whether a Docker engine answers here; `docker info` fails fast when only the client is installed. */
 export function dockerAvailability(timeoutMs = 10_000): Promise<DockerAvailability> {
   return new Promise((resolve) => {
-    execFile('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) {
-        const code = (err as NodeJS.ErrnoException).code
-        const reason =
-          code === 'ENOENT'
-            ? 'the docker command is not installed'
-            : err.killed
-              ? `docker info did not answer within ${timeoutMs} ms`
-              : firstLine(stderr) || firstLine(stdout) || err.message
-        resolve({ available: false, reason })
-        return
-      }
-      const version = stdout.trim()
-      resolve({ available: true, reason: `Docker engine ${version}`, serverVersion: version })
-    })
+    execFile(
+      'docker',
+      ['info', '--format', '{{.ServerVersion}}'],
+      { timeout: timeoutMs, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) {
+          const code = (err as NodeJS.ErrnoException).code
+          const reason =
+            code === 'ENOENT'
+              ? 'the docker command is not installed'
+              : err.killed
+                ? `docker info did not answer within ${timeoutMs} ms`
+                : firstLine(stderr) || firstLine(stdout) || err.message
+          resolve({ available: false, reason })
+          return
+        }
+        const version = stdout.trim()
+        resolve({ available: true, reason: `Docker engine ${version}`, serverVersion: version })
+      },
+    )
   })
 }
 
@@ -100,18 +114,38 @@ export async function reapLeftoverContainers(): Promise<string[]> {
 }
 
 /** `docker run` for the lab's ZooKeeper container: loopback-only port, data in the session, the lab's label. */
-export function dockerRunArgs(o: { container: string; port: number; dir: string; tickMs: number; image: string; lab: string }): string[] {
+export function dockerRunArgs(o: {
+  container: string
+  port: number
+  dir: string
+  tickMs: number
+  image: string
+  lab: string
+}): string[] {
   return [
-    'run', '-d', '--rm', '--name', o.container,
-    '--label', `${LAB_LABEL}=${o.lab}`,
-    '-p', `${LOOPBACK}:${o.port}:2181`,
-    '-v', `${zooKeeperDataDirs(o.dir).data}:/data`,
-    '-v', `${zooKeeperDataDirs(o.dir).datalog}:/datalog`,
-    '-e', `ZOO_TICK_TIME=${o.tickMs}`,
-    '-e', 'ZOO_4LW_COMMANDS_WHITELIST=*',
-    '-e', 'ZOO_ADMINSERVER_ENABLED=false',
-    '-e', 'ZOO_MAX_CLIENT_CNXNS=0',
-    '-e', 'ZOO_CFG_EXTRA=maxSessionTimeout=60000',
+    'run',
+    '-d',
+    '--rm',
+    '--name',
+    o.container,
+    '--label',
+    `${LAB_LABEL}=${o.lab}`,
+    '-p',
+    `${LOOPBACK}:${o.port}:2181`,
+    '-v',
+    `${zooKeeperDataDirs(o.dir).data}:/data`,
+    '-v',
+    `${zooKeeperDataDirs(o.dir).datalog}:/datalog`,
+    '-e',
+    `ZOO_TICK_TIME=${o.tickMs}`,
+    '-e',
+    'ZOO_4LW_COMMANDS_WHITELIST=*',
+    '-e',
+    'ZOO_ADMINSERVER_ENABLED=false',
+    '-e',
+    'ZOO_MAX_CLIENT_CNXNS=0',
+    '-e',
+    'ZOO_CFG_EXTRA=maxSessionTimeout=60000',
     o.image,
   ]
 }
@@ -206,7 +240,14 @@ class DockerServer implements ZooKeeperServerControl {
     if (!availability.available) throw new ZooKeeperStartError(`Docker is not available: ${availability.reason}`)
     const reaped = await reapLeftoverContainers().catch(() => [])
     if (reaped.length > 0) {
-      this.ctx.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.log, level: 'warn', stream: 'stderr', line: `removed ${reaped.length} container(s) left by a lab that is gone: ${reaped.join(' ')}` })
+      this.ctx.emit({
+        time: Date.now(),
+        source: 'lab',
+        type: LabEventTypes.log,
+        level: 'warn',
+        stream: 'stderr',
+        line: `removed ${reaped.length} container(s) left by a lab that is gone: ${reaped.join(' ')}`,
+      })
     }
     if (this.port === undefined) {
       if (this.opts.port !== undefined) await assertPortFree(this.opts.port, `host port of the ${this.name} container`)
@@ -221,8 +262,22 @@ class DockerServer implements ZooKeeperServerControl {
     this.state = 'starting'
     this.mode = undefined
     const startedAt = Date.now()
-    this.ctx.emit({ time: startedAt, source: 'lab', type: LabEventTypes.zkStarting, server: 1, name: this.name, port: this.port })
-    const args = dockerRunArgs({ container: this.containerName, port: this.port, dir, tickMs: tick, image, lab: labIdentity() })
+    this.ctx.emit({
+      time: startedAt,
+      source: 'lab',
+      type: LabEventTypes.zkStarting,
+      server: 1,
+      name: this.name,
+      port: this.port,
+    })
+    const args = dockerRunArgs({
+      container: this.containerName,
+      port: this.port,
+      dir,
+      tickMs: tick,
+      image,
+      lab: labIdentity(),
+    })
     const timeoutMs = this.opts.readyTimeoutMs ?? 180_000
     try {
       this.container = (await docker(args, timeoutMs)).trim()
@@ -231,7 +286,12 @@ class DockerServer implements ZooKeeperServerControl {
       throw new ZooKeeperStartError(`docker run ${image} failed: ${(err as Error).message}`)
     }
     // Follow the container's output through the supervisor: logs/zk-1.log and log events, like a local server.
-    this.ctx.supervisor.spawn({ name: this.name, kind: 'zookeeper', command: 'docker', args: ['logs', '-f', this.container] })
+    this.ctx.supervisor.spawn({
+      name: this.name,
+      kind: 'zookeeper',
+      command: 'docker',
+      args: ['logs', '-f', this.container],
+    })
     if ((opts.waitFor ?? 'serving') === 'none') return
     try {
       await this.awaitServing(timeoutMs, startedAt)
@@ -277,7 +337,8 @@ class DockerServer implements ZooKeeperServerControl {
   }
 
   resume(): void {
-    if (this.state !== 'paused') throw new Error(`${this.name} is ${this.state}, not paused; there is nothing to resume.`)
+    if (this.state !== 'paused')
+      throw new Error(`${this.name} is ${this.state}, not paused; there is nothing to resume.`)
     execFileSync('docker', ['unpause', this.containerName], { timeout: 30_000, stdio: 'ignore' })
     this.state = 'running'
   }
@@ -316,7 +377,16 @@ class DockerServer implements ZooKeeperServerControl {
     this.state = 'stopped'
     this.mode = undefined
     this.lastExit = { how, code: null, signal: null, at: Date.now() }
-    this.ctx.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.zkStopped, server: 1, name: this.name, how, code: null, signal: null })
+    this.ctx.emit({
+      time: Date.now(),
+      source: 'lab',
+      type: LabEventTypes.zkStopped,
+      server: 1,
+      name: this.name,
+      how,
+      code: null,
+      signal: null,
+    })
   }
 
   private async awaitServing(timeoutMs: number, startedAt: number): Promise<void> {
@@ -332,17 +402,18 @@ class DockerServer implements ZooKeeperServerControl {
             const firstTime = this.state === 'starting'
             this.state = 'running'
             this.mode = result.mode
-            if (firstTime) this.ctx.emit({
-              time: Date.now(),
-              source: 'lab',
-              type: LabEventTypes.zkReady,
-              server: 1,
-              name: this.name,
-              port,
-              mode: result.mode,
-              version: result.version,
-              startMs: Date.now() - startedAt,
-            })
+            if (firstTime)
+              this.ctx.emit({
+                time: Date.now(),
+                source: 'lab',
+                type: LabEventTypes.zkReady,
+                server: 1,
+                name: this.name,
+                port,
+                mode: result.mode,
+                version: result.version,
+                startMs: Date.now() - startedAt,
+              })
             return
           }
           last = 'not currently serving requests'
@@ -352,7 +423,9 @@ class DockerServer implements ZooKeeperServerControl {
       }
       // Every few seconds, make sure the container still exists (a crash with --rm leaves nothing to poll).
       if (attempt % 25 === 24 && this.container) {
-        const running = await docker(['inspect', '-f', '{{.State.Running}}', this.container], 10_000).catch(() => 'false')
+        const running = await docker(['inspect', '-f', '{{.State.Running}}', this.container], 10_000).catch(
+          () => 'false',
+        )
         if (running.trim() !== 'true') {
           this.state = 'crashed'
           throw new Error(`The ${this.name} container exited before it served.`)
@@ -360,7 +433,9 @@ class DockerServer implements ZooKeeperServerControl {
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     }
-    throw new Error(`${this.name} (Docker) did not serve on ${LOOPBACK}:${port} within ${timeoutMs} ms (last: ${last}).`)
+    throw new Error(
+      `${this.name} (Docker) did not serve on ${LOOPBACK}:${port} within ${timeoutMs} ms (last: ${last}).`,
+    )
   }
 
   requirePort(): number {
@@ -371,10 +446,15 @@ class DockerServer implements ZooKeeperServerControl {
 
 function docker(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('docker', args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(firstLine(stderr) || err.message))
-      else resolve(stdout)
-    })
+    execFile(
+      'docker',
+      args,
+      { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(firstLine(stderr) || err.message))
+        else resolve(stdout)
+      },
+    )
   })
 }
 

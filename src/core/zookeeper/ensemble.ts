@@ -5,7 +5,13 @@ import { ZooKeeperStartError } from './errors.js'
 import { LocalServer, writeServerFiles } from './local-server.js'
 import { LOCAL_DEFAULTS, type LocalProviderOptions } from './local-options.js'
 import { assertPortFree, findFreePorts } from './ports.js'
-import type { ProviderContext, ServerInfo, ServerStatus, ZooKeeperProvider, ZooKeeperServerControl } from './provider.js'
+import type {
+  ProviderContext,
+  ServerInfo,
+  ServerStatus,
+  ZooKeeperProvider,
+  ZooKeeperServerControl,
+} from './provider.js'
 
 export interface EnsemblePorts {
   client: number
@@ -86,7 +92,9 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
     const member = this.members.find((m) => m.id === id)
     if (!member) {
       throw new Error(
-        this.members.length === 0 ? 'The ensemble has not been started yet.' : `The ensemble has servers 1–${this.size}; there is no server ${id}.`,
+        this.members.length === 0
+          ? 'The ensemble has not been started yet.'
+          : `The ensemble has servers 1–${this.size}; there is no server ${id}.`,
       )
     }
     return member
@@ -113,14 +121,17 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
       const serving = statuses.filter((s) => s.srvr?.serving)
       const leaders = serving.filter((s) => s.srvr?.serving && s.srvr.mode === 'leader')
       const alive = statuses.filter((s) => s.state === 'running' || s.state === 'starting')
-      const enough = opts.all ? serving.length >= alive.length && alive.length >= this.quorum : serving.length >= this.quorum
+      const enough = opts.all
+        ? serving.length >= alive.length && alive.length >= this.quorum
+        : serving.length >= this.quorum
       if (enough && leaders.length === 1) return
       await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     }
     const alive = statuses.filter((s) => s.state === 'running' || s.state === 'starting').length
     const why = alive < this.quorum ? ` Only ${alive} of ${this.size} servers run; a quorum needs ${this.quorum}.` : ''
     const lines = statuses.map(
-      (s) => `  ${s.name} (client ${s.clientPort}): ${s.state}, ${s.srvr?.serving ? s.srvr.mode : (s.error ?? 'not serving')}`,
+      (s) =>
+        `  ${s.name} (client ${s.clientPort}): ${s.state}, ${s.srvr?.serving ? s.srvr.mode : (s.error ?? 'not serving')}`,
     )
     const notServing = this.members.filter((m) => !statuses.find((s) => s.id === m.id)?.srvr?.serving)
     const tail = notServing[0]?.logTail(20) ?? []
@@ -145,10 +156,18 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
       const first = this.opts.firstClientPort
       for (let i = 0; i < size; i++) await assertPortFree(first + i, `client port of zk-${i + 1}`)
       const free = (await findFreePorts(size * 2 + size)).filter((p) => p < first || p >= first + size)
-      ports = Array.from({ length: size }, (_, i) => ({ client: first + i, quorum: free[2 * i], election: free[2 * i + 1] }))
+      ports = Array.from({ length: size }, (_, i) => ({
+        client: first + i,
+        quorum: free[2 * i],
+        election: free[2 * i + 1],
+      }))
     } else {
       const free = await findFreePorts(size * 3)
-      ports = Array.from({ length: size }, (_, i) => ({ client: free[3 * i], quorum: free[3 * i + 1], election: free[3 * i + 2] }))
+      ports = Array.from({ length: size }, (_, i) => ({
+        client: free[3 * i],
+        quorum: free[3 * i + 1],
+        election: free[3 * i + 2],
+      }))
     }
     const peers = ports.map((p, i) => ({ id: i + 1, quorumPort: p.quorum, electionPort: p.election }))
     const tickTime = this.opts.tickTime ?? LOCAL_DEFAULTS.tickTime
@@ -166,7 +185,9 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
           peers,
           ...(this.opts.initLimit !== undefined ? { initLimit: this.opts.initLimit } : {}),
           ...(this.opts.syncLimit !== undefined ? { syncLimit: this.opts.syncLimit } : {}),
-          ...(this.opts.maxSessionTimeoutMs !== undefined ? { maxSessionTimeoutMs: this.opts.maxSessionTimeoutMs } : {}),
+          ...(this.opts.maxSessionTimeoutMs !== undefined
+            ? { maxSessionTimeoutMs: this.opts.maxSessionTimeoutMs }
+            : {}),
           ...(this.opts.forceSync !== undefined ? { forceSync: this.opts.forceSync } : {}),
           ...(this.opts.extraConfig ? { extra: this.opts.extraConfig } : {}),
         },
@@ -184,11 +205,15 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
             electionPort: p.election,
             mainClass: QUORUM_MAIN,
             installation,
-            jvm: { ...(this.opts.heapMb ? { heapMb: this.opts.heapMb } : {}), ...(this.opts.jvmFlags ? { jvmFlags: this.opts.jvmFlags } : {}) },
+            jvm: {
+              ...(this.opts.heapMb ? { heapMb: this.opts.heapMb } : {}),
+              ...(this.opts.jvmFlags ? { jvmFlags: this.opts.jvmFlags } : {}),
+            },
             readyTimeoutMs: this.opts.readyTimeoutMs ?? LOCAL_DEFAULTS.readyTimeoutMs,
             stopGraceMs: this.opts.stopGraceMs ?? LOCAL_DEFAULTS.stopGraceMs,
             // A member started while too few others run cannot serve until more join: wait only for it to listen.
-            defaultWaitFor: () => (this.members.filter((m) => m.id !== id && m.alive).length + 1 >= this.quorum ? 'serving' : 'listening'),
+            defaultWaitFor: () =>
+              this.members.filter((m) => m.id !== id && m.alive).length + 1 >= this.quorum ? 'serving' : 'listening',
           },
           this.ctx,
         ),

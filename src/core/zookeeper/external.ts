@@ -1,6 +1,20 @@
 import { ZooKeeperOperationUnavailableError, ZooKeeperStartError } from './errors.js'
-import { FourLetterWordError, mntr, srvr, type MntrResult, type SrvrResult, type ZooKeeperMode } from './four-letter-words.js'
-import type { ProviderContext, ServerInfo, ServerStatus, WaitFor, ZooKeeperProvider, ZooKeeperServerControl } from './provider.js'
+import {
+  FourLetterWordError,
+  mntr,
+  srvr,
+  type MntrResult,
+  type SrvrResult,
+  type ZooKeeperMode,
+} from './four-letter-words.js'
+import type {
+  ProviderContext,
+  ServerInfo,
+  ServerStatus,
+  WaitFor,
+  ZooKeeperProvider,
+  ZooKeeperServerControl,
+} from './provider.js'
 
 export interface ExternalOptions {
   /** `host1:2181,host2:2181,host3:2181[/chroot]`, as ZooKeeper clients take it. */
@@ -50,7 +64,9 @@ export class ExternalZooKeeper implements ZooKeeperProvider {
     private readonly opts: ExternalOptions,
   ) {
     const { servers } = parseConnectString(opts.connectString)
-    this.members = servers.map((s, i) => new ExternalServer(i + 1, s.host, s.port, opts.connectString, opts.probeTimeoutMs ?? 3000))
+    this.members = servers.map(
+      (s, i) => new ExternalServer(i + 1, s.host, s.port, opts.connectString, opts.probeTimeoutMs ?? 3000),
+    )
   }
 
   /** Nothing to start: checks that at least one server answers, so a typo fails here and not in a worker. */
@@ -96,7 +112,10 @@ export class ExternalZooKeeper implements ZooKeeperProvider {
     let statuses: ServerStatus[] = []
     for (let attempt = 0; attempt < maxAttempts && Date.now() < deadline; attempt++) {
       statuses = await this.status()
-      const ok = (s: ServerStatus) => s.srvr?.serving === true || (s.reachable && s.srvr === undefined) || (opts.reachableOnly === true && s.reachable)
+      const ok = (s: ServerStatus) =>
+        s.srvr?.serving === true ||
+        (s.reachable && s.srvr === undefined) ||
+        (opts.reachableOnly === true && s.reachable)
       if (opts.all ? statuses.every(ok) : statuses.some(ok)) return
       await new Promise((resolve) => setTimeout(resolve, 500))
     }

@@ -48,14 +48,20 @@ export function sendFourLetterWord(port: number, word: FourLetterWord, opts: Fou
       }
       const text = Buffer.concat(chunks).toString('utf8')
       if (/is not executed because it is not in the whitelist/.test(text)) {
-        reject(new FourLetterWordError(`${host}:${port} does not allow '${word}' (4lw.commands.whitelist): ${text.trim()}`, 'NOT_WHITELISTED'))
+        reject(
+          new FourLetterWordError(
+            `${host}:${port} does not allow '${word}' (4lw.commands.whitelist): ${text.trim()}`,
+            'NOT_WHITELISTED',
+          ),
+        )
         return
       }
       resolve(text)
     }
     // One timer for the whole exchange: a SIGSTOPped server accepts the connection (the kernel does) but never answers.
     const timer = setTimeout(
-      () => finish(new FourLetterWordError(`${host}:${port} did not answer '${word}' within ${timeoutMs} ms`, 'ETIMEDOUT')),
+      () =>
+        finish(new FourLetterWordError(`${host}:${port} did not answer '${word}' within ${timeoutMs} ms`, 'ETIMEDOUT')),
       timeoutMs,
     )
     socket.on('connect', () => socket.write(word))
@@ -170,9 +176,7 @@ export function parseStat(text: string): StatResult {
   return { ...base, clients }
 }
 
-export type MntrResult =
-  | { serving: true; values: Record<string, string | number> }
-  | NotServing
+export type MntrResult = { serving: true; values: Record<string, string | number> } | NotServing
 
 /** `key<TAB>value` lines; numeric values become numbers, the rest (version, state) stay strings. */
 export function parseMntr(text: string): MntrResult {

@@ -6,7 +6,14 @@ import { DockerZooKeeper, type DockerOptions } from './docker.js'
 import { ZooKeeperEnsemble, type EnsembleOptions } from './ensemble.js'
 import { ExternalZooKeeper, type ExternalOptions } from './external.js'
 import { discoverZooKeeper, type DiscoveryOptions, type ZooKeeperInstallation } from './distribution.js'
-import type { ProviderContext, ProviderKind, ServerInfo, ServerStatus, ZooKeeperProvider, ZooKeeperServerControl } from './provider.js'
+import type {
+  ProviderContext,
+  ProviderKind,
+  ServerInfo,
+  ServerStatus,
+  ZooKeeperProvider,
+  ZooKeeperServerControl,
+} from './provider.js'
 import { StandaloneZooKeeper, type StandaloneOptions } from './standalone.js'
 
 export * from './config.js'
@@ -96,7 +103,13 @@ export class ZooKeeperRuntime implements ZooKeeperProvider {
         this.kind === 'standalone'
           ? { kind: 'standalone', installation, tickTime, ...(o.port !== undefined ? { port: o.port } : {}) }
           : this.kind === 'ensemble'
-            ? { kind: 'ensemble', installation, tickTime, size: o.servers ?? 3, ...(o.port !== undefined ? { firstClientPort: o.port } : {}) }
+            ? {
+                kind: 'ensemble',
+                installation,
+                tickTime,
+                size: o.servers ?? 3,
+                ...(o.port !== undefined ? { firstClientPort: o.port } : {}),
+              }
             : this.kind === 'external'
               ? { kind: 'external', connectString: o.connectString ?? '' }
               : { kind: 'docker', tickTime, ...(o.port !== undefined ? { port: o.port } : {}) },
@@ -170,6 +183,10 @@ export class ZooKeeperRuntime implements ZooKeeperProvider {
 }
 
 /** The Lab facade's entry point: a runtime for the session's ZooKeeper setting. */
-export function createZooKeeper(options: LabZooKeeperOptions, ctx: ProviderContext, discovery?: DiscoveryOptions): ZooKeeperRuntime {
+export function createZooKeeper(
+  options: LabZooKeeperOptions,
+  ctx: ProviderContext,
+  discovery?: DiscoveryOptions,
+): ZooKeeperRuntime {
   return new ZooKeeperRuntime(options, ctx, discovery)
 }

@@ -3,12 +3,37 @@ import { join } from 'node:path'
 import { LabEventTypes } from '../../shared/events.js'
 import { zooKeeperDataDirs } from '../session-folder/index.js'
 import type { ManagedProcess, Supervisor } from '../workers/supervisor.js'
-import { javaArgs, renderLog4jProperties, renderLogbackXml, renderZooCfg, type JvmOptions, type ZooCfgInput, type ZooKeeperLogLevel } from './config.js'
+import {
+  javaArgs,
+  renderLog4jProperties,
+  renderLogbackXml,
+  renderZooCfg,
+  type JvmOptions,
+  type ZooCfgInput,
+  type ZooKeeperLogLevel,
+} from './config.js'
 import type { ZooKeeperInstallation } from './distribution.js'
 import { ZooKeeperPortInUseError, ZooKeeperStartError } from './errors.js'
-import { FourLetterWordError, mntr, ruok, sendFourLetterWord, srvr, type MntrResult, type SrvrResult, type ZooKeeperMode } from './four-letter-words.js'
+import {
+  FourLetterWordError,
+  mntr,
+  ruok,
+  sendFourLetterWord,
+  srvr,
+  type MntrResult,
+  type SrvrResult,
+  type ZooKeeperMode,
+} from './four-letter-words.js'
 import { LOOPBACK } from './ports.js'
-import type { Emit, ServerExit, ServerInfo, ServerRunState, ServerStatus, WaitFor, ZooKeeperServerControl } from './provider.js'
+import type {
+  Emit,
+  ServerExit,
+  ServerInfo,
+  ServerRunState,
+  ServerStatus,
+  WaitFor,
+  ZooKeeperServerControl,
+} from './provider.js'
 
 /** Between readiness probes: short, since `ruok` → serving takes tens of ms on a quiet machine. */
 const POLL_MS = 100
@@ -34,7 +59,12 @@ export interface LocalServerOptions {
 }
 
 /** The files of one server folder, written when its provider first starts; restarts reuse them (and the data). */
-export async function writeServerFiles(dir: string, cfg: ZooCfgInput, logLevel: ZooKeeperLogLevel, myid?: number): Promise<void> {
+export async function writeServerFiles(
+  dir: string,
+  cfg: ZooCfgInput,
+  logLevel: ZooKeeperLogLevel,
+  myid?: number,
+): Promise<void> {
   await mkdir(cfg.dataDir, { recursive: true })
   await Promise.all([
     writeFile(join(dir, 'zoo.cfg'), renderZooCfg(cfg)),
@@ -95,7 +125,9 @@ export class LocalServer implements ZooKeeperServerControl {
       name: this.opts.name,
       host: LOOPBACK,
       clientPort: this.opts.clientPort,
-      ...(this.opts.quorumPort !== undefined ? { quorumPort: this.opts.quorumPort, electionPort: this.opts.electionPort } : {}),
+      ...(this.opts.quorumPort !== undefined
+        ? { quorumPort: this.opts.quorumPort, electionPort: this.opts.electionPort }
+        : {}),
       ...(this.alive ? { pid: this.proc!.pid } : {}),
       state: this.state,
       ...(this.mode ? { mode: this.mode } : {}),
@@ -123,7 +155,14 @@ export class LocalServer implements ZooKeeperServerControl {
       if (gen !== this.generation) throw err
       // A server that failed to start is not left half-running; the error says why.
       if (this.alive) await this.kill().catch(() => {})
-      this.ctx.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.zkFailed, level: 'error', ...this.ids(), message: (err as Error).message })
+      this.ctx.emit({
+        time: Date.now(),
+        source: 'lab',
+        type: LabEventTypes.zkFailed,
+        level: 'error',
+        ...this.ids(),
+        message: (err as Error).message,
+      })
       throw err
     }
   }
@@ -152,7 +191,8 @@ export class LocalServer implements ZooKeeperServerControl {
   }
 
   resume(): void {
-    if (this.state !== 'paused') throw new Error(`${this.name} is ${this.state}, not paused; there is nothing to resume.`)
+    if (this.state !== 'paused')
+      throw new Error(`${this.name} is ${this.state}, not paused; there is nothing to resume.`)
     this.ctx.supervisor.resume(this.name)
     this.state = this.pausedFrom
   }
@@ -210,7 +250,14 @@ export class LocalServer implements ZooKeeperServerControl {
       labels: { server: this.opts.id, clientPort: this.opts.clientPort },
     })
     this.proc = proc
-    this.ctx.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.zkStarting, ...this.ids(), port: this.opts.clientPort, pid: proc.pid })
+    this.ctx.emit({
+      time: Date.now(),
+      source: 'lab',
+      type: LabEventTypes.zkStarting,
+      ...this.ids(),
+      port: this.opts.clientPort,
+      pid: proc.pid,
+    })
     void proc.exited.then((exit) => {
       if (this.proc !== proc || this.expectingExit) return
       // The supervisor stopping everything (session close) is the lab's doing, not a crash.
@@ -242,18 +289,32 @@ export class LocalServer implements ZooKeeperServerControl {
       return
     }
     this.expectingExit = true
-    const exit = how === 'stop' ? await this.ctx.supervisor.stop(this.name, graceMs) : await this.ctx.supervisor.kill(this.name)
+    const exit =
+      how === 'stop' ? await this.ctx.supervisor.stop(this.name, graceMs) : await this.ctx.supervisor.kill(this.name)
     this.state = 'stopped'
     this.mode = undefined
     this.lastExit = { how, code: exit.code, signal: exit.signal, at: Date.now() }
-    this.ctx.emit({ time: Date.now(), source: 'lab', type: LabEventTypes.zkStopped, ...this.ids(), how, code: exit.code, signal: exit.signal })
+    this.ctx.emit({
+      time: Date.now(),
+      source: 'lab',
+      type: LabEventTypes.zkStopped,
+      ...this.ids(),
+      how,
+      code: exit.code,
+      signal: exit.signal,
+    })
   }
 
   /**
    * Bounded polling until the server answers `ruok` (listening) and, for `serving`, until `srvr` says
    * it serves: `ruok` answers some tens of ms before the server accepts sessions.
    */
-  private async awaitStartup(gen: number, proc: ManagedProcess, target: 'listening' | 'serving', timeoutMs: number): Promise<void> {
+  private async awaitStartup(
+    gen: number,
+    proc: ManagedProcess,
+    target: 'listening' | 'serving',
+    timeoutMs: number,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs
     const maxAttempts = Math.ceil(timeoutMs / POLL_MS) + 1
     let lastProblem = 'no answer yet'
@@ -266,7 +327,8 @@ export class LocalServer implements ZooKeeperServerControl {
       }
       try {
         if (this.timings?.listeningMs === undefined) {
-          if (!(await ruok(this.opts.clientPort, { timeoutMs: PROBE_TIMEOUT_MS }))) throw new Error('ruok did not answer imok')
+          if (!(await ruok(this.opts.clientPort, { timeoutMs: PROBE_TIMEOUT_MS })))
+            throw new Error('ruok did not answer imok')
           await this.checkIdentity(proc)
           if (gen !== this.generation) continue
           this.timings = { ...this.timings, listeningMs: Date.now() - this.spawnedAt }
@@ -311,7 +373,8 @@ export class LocalServer implements ZooKeeperServerControl {
       throw err
     }
     const classpath = /^java\.class\.path=(.*)$/m.exec(envi)?.[1] ?? ''
-    if (!classpath.split(/[:;]/).includes(this.opts.dir)) throw this.foreignServer(proc, `its classpath is ${classpath.slice(0, 120)}`)
+    if (!classpath.split(/[:;]/).includes(this.opts.dir))
+      throw this.foreignServer(proc, `its classpath is ${classpath.slice(0, 120)}`)
     this.identityChecked = true
   }
 
@@ -330,7 +393,8 @@ export class LocalServer implements ZooKeeperServerControl {
     const how = exit?.signal ? `signal ${exit.signal}` : `code ${exit?.code ?? '?'}`
     if (tail.some((l) => /Address already in use|BindException/.test(l))) {
       const ports = [`client ${this.opts.clientPort}`]
-      if (this.opts.quorumPort !== undefined) ports.push(`quorum ${this.opts.quorumPort}`, `election ${this.opts.electionPort}`)
+      if (this.opts.quorumPort !== undefined)
+        ports.push(`quorum ${this.opts.quorumPort}`, `election ${this.opts.electionPort}`)
       return new ZooKeeperPortInUseError(
         this.opts.clientPort,
         `${this.name} exited (${how}): one of its ports on ${LOOPBACK} (${ports.join(', ')}) is already in use: ` +

@@ -24,7 +24,8 @@ export function isPortFree(port: number, host = LOOPBACK): Promise<boolean> {
 export async function assertPortFree(port: number, what: string): Promise<void> {
   if (await isPortFree(port)) return
   const holders = await processesListeningOn(port).catch(() => [])
-  const by = holders.length > 0 ? ` by ${holders.map((h) => `pid ${h.pid} (${truncate(h.command, 120)})`).join(', ')}` : ''
+  const by =
+    holders.length > 0 ? ` by ${holders.map((h) => `pid ${h.pid} (${truncate(h.command, 120)})`).join(', ')}` : ''
   throw new ZooKeeperPortInUseError(
     port,
     `Port ${port} on ${LOOPBACK} (${what}) is already in use${by}: ` +
@@ -38,7 +39,10 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
  * could grab ours between this check and ZooKeeper's bind. All are held open together so none is
  * handed out twice, then released for ZooKeeper to bind a moment later.
  */
-export async function findFreePorts(count: number, range: { from: number; to: number } = { from: 20000, to: 32000 }): Promise<number[]> {
+export async function findFreePorts(
+  count: number,
+  range: { from: number; to: number } = { from: 20000, to: 32000 },
+): Promise<number[]> {
   const held: Server[] = []
   try {
     for (let attempt = 0; held.length < count && attempt < count * 50; attempt++) {

@@ -110,7 +110,7 @@ function compressIpv6(groups: string[]): string {
   // Longest run of zero groups becomes '::'.
   let bestStart = -1
   let bestLen = 0
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++
       continue

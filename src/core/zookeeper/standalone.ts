@@ -4,7 +4,13 @@ import { discoverZooKeeper } from './distribution.js'
 import { LocalServer, writeServerFiles } from './local-server.js'
 import { LOCAL_DEFAULTS, type LocalProviderOptions } from './local-options.js'
 import { assertPortFree, findFreePorts } from './ports.js'
-import type { ProviderContext, ServerInfo, ServerStatus, ZooKeeperProvider, ZooKeeperServerControl } from './provider.js'
+import type {
+  ProviderContext,
+  ServerInfo,
+  ServerStatus,
+  ZooKeeperProvider,
+  ZooKeeperServerControl,
+} from './provider.js'
 
 export interface StandaloneOptions extends LocalProviderOptions {
   /** Client port; unset: a free loopback port is picked. */
@@ -63,7 +69,10 @@ export class StandaloneZooKeeper implements ZooKeeperProvider {
         clientPort: port,
         mainClass: STANDALONE_MAIN,
         installation,
-        jvm: { ...(this.opts.heapMb ? { heapMb: this.opts.heapMb } : {}), ...(this.opts.jvmFlags ? { jvmFlags: this.opts.jvmFlags } : {}) },
+        jvm: {
+          ...(this.opts.heapMb ? { heapMb: this.opts.heapMb } : {}),
+          ...(this.opts.jvmFlags ? { jvmFlags: this.opts.jvmFlags } : {}),
+        },
         readyTimeoutMs: this.opts.readyTimeoutMs ?? LOCAL_DEFAULTS.readyTimeoutMs,
         stopGraceMs: this.opts.stopGraceMs ?? LOCAL_DEFAULTS.stopGraceMs,
         defaultWaitFor: () => 'serving',

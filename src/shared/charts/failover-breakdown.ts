@@ -38,7 +38,10 @@ export function niceCeil(value: number): number {
  * the time went. A step seen before an earlier one (a watch noticed a few ms before the observer saw
  * the node go) adds nothing; steps that did not happen are skipped.
  */
-export function barSegments(steps: FailoverSteps, scale: number): Array<{ key: keyof FailoverSteps; from: number; to: number }> {
+export function barSegments(
+  steps: FailoverSteps,
+  scale: number,
+): Array<{ key: keyof FailoverSteps; from: number; to: number }> {
   const out: Array<{ key: keyof FailoverSteps; from: number; to: number }> = []
   let from = 0
   for (const { key } of FAILOVER_STEPS) {
@@ -89,7 +92,9 @@ export function breakdownOption(steps: FailoverSteps, scale: number, colors: Bre
     yAxis: { type: 'category' as const, data: ['steps'], show: false },
     series: [
       ...segments.map((s) => bar(`step-${s.key}`, s.from, s.to, colors.steps[s.key])),
-      ...(steps.firstCommit === null ? [bar('no-takeover', reached, 100, colors.noTakeover, colors.noTakeoverBorder)] : []),
+      ...(steps.firstCommit === null
+        ? [bar('no-takeover', reached, 100, colors.noTakeover, colors.noTakeoverBorder)]
+        : []),
     ],
   }
 }

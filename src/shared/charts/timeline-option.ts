@@ -86,12 +86,25 @@ export function chartHeight(lanes: number): number {
 /** The zoom slider's room, which a static chart does not have. */
 export const NO_SLIDER_PX = 40
 
-const FAULT_SYMBOL: Record<string, string> = { kill: 'triangle', stop: 'diamond', pause: 'rect', resume: 'circle', restart: 'circle', partition: 'pin', heal: 'circle', slow: 'rect', reset: 'triangle' }
+const FAULT_SYMBOL: Record<string, string> = {
+  kill: 'triangle',
+  stop: 'diamond',
+  pause: 'rect',
+  resume: 'circle',
+  restart: 'circle',
+  partition: 'pin',
+  heal: 'circle',
+  slow: 'rect',
+  reset: 'triangle',
+}
 /** Faults that can cost a primary its role; the rest (resume, heal, restart) are drawn muted. */
 const HARMFUL = new Set(['kill', 'stop', 'pause', 'partition', 'slow', 'reset'])
 
 /** A fault marker's colour: harmful faults in the fault colour, recoveries and teardown muted. */
-export function faultMarkColor(f: Pick<FaultMark, 'action' | 'teardown'>, colors: Pick<ChartColors, 'fault' | 'muted'>): string {
+export function faultMarkColor(
+  f: Pick<FaultMark, 'action' | 'teardown'>,
+  colors: Pick<ChartColors, 'fault' | 'muted'>,
+): string {
   return HARMFUL.has(f.action) && !f.teardown ? colors.fault : colors.muted
 }
 
@@ -111,24 +124,51 @@ export interface ChartExtras {
 const plusSeconds = (ms: number, digits = 2) => `+${(ms / 1000).toFixed(digits)} s`
 
 /** Intervals with open ones closed at `now`: what a chart draws. */
-export function closedIntervals<I extends { start: number; end?: number }>(timeline: { intervals: I[] }, now: number): Array<I & { end: number }> {
+export function closedIntervals<I extends { start: number; end?: number }>(
+  timeline: { intervals: I[] },
+  now: number,
+): Array<I & { end: number }> {
   return timeline.intervals.map((iv) => ({ ...iv, end: iv.end ?? Math.max(iv.start, now) }))
 }
 
 /** The full option for one task: lanes, fault markers, failover gaps and the lastCommit line. */
-export function timelineOption(t: TimelineChartData, now: number, colors: ChartColors, format: ChartFormat, extras: ChartExtras = {}) {
+export function timelineOption(
+  t: TimelineChartData,
+  now: number,
+  colors: ChartColors,
+  format: ChartFormat,
+  extras: ChartExtras = {},
+) {
   const at = (ms: number) => (extras.relative ? plusSeconds(ms) : format.time(ms))
   const lanes = t.workers
   const laneIndex = new Map(lanes.map((w, i) => [w, i]))
   const lanesHeight = Math.max(lanes.length, 2) * LANE_HEIGHT
   const commitTop = LANES_TOP + lanesHeight + 36
-  const intervals = closedIntervals(t, now).map((iv) => [laneIndex.get(iv.worker) ?? 0, iv.start, iv.end, DRAWN_STATES.indexOf(iv.state), iv.worker])
+  const intervals = closedIntervals(t, now).map((iv) => [
+    laneIndex.get(iv.worker) ?? 0,
+    iv.start,
+    iv.end,
+    DRAWN_STATES.indexOf(iv.state),
+    iv.worker,
+  ])
   const faults = t.faults.map((f) => ({
     value: [f.time, laneIndex.get(f.worker) ?? 0, f.action, f.worker],
     symbol: FAULT_SYMBOL[f.action] ?? 'pin',
     symbolRotate: f.action === 'kill' ? 180 : 0,
     itemStyle: { color: faultMarkColor(f, colors), borderColor: colors.panel, borderWidth: 1 },
-    ...(f.label !== undefined ? { label: { show: true, position: 'top' as const, distance: 2, formatter: f.label, color: faultMarkColor(f, colors), fontSize: 10, fontWeight: 600 } } : {}),
+    ...(f.label !== undefined
+      ? {
+          label: {
+            show: true,
+            position: 'top' as const,
+            distance: 2,
+            formatter: f.label,
+            color: faultMarkColor(f, colors),
+            fontSize: 10,
+            fontWeight: 600,
+          },
+        }
+      : {}),
   }))
   const gaps = t.failovers
     .filter((f) => f.firstCommitMs !== undefined)
@@ -138,10 +178,18 @@ export function timelineOption(t: TimelineChartData, now: number, colors: ChartC
     ])
   const xAxisBase = extras.relative
     ? { type: 'value' as const, min: 0, max: extras.relative.span, axisLine: { lineStyle: { color: colors.axis } } }
-    : { type: 'time' as const, min: t.firstTime, max: Math.max(now, t.lastTime), axisLine: { lineStyle: { color: colors.axis } } }
+    : {
+        type: 'time' as const,
+        min: t.firstTime,
+        max: Math.max(now, t.lastTime),
+        axisLine: { lineStyle: { color: colors.axis } },
+      }
   const timeLabel = extras.relative ? { formatter: (v: number) => plusSeconds(v, 0) } : {}
   const working = (t.working ?? []).map((w) => [laneIndex.get(w.worker) ?? 0, w.start, w.end])
-  const renderWorking = (params: CustomSeriesRenderItemParams, api: CustomSeriesRenderItemAPI): CustomSeriesRenderItemReturn => {
+  const renderWorking = (
+    params: CustomSeriesRenderItemParams,
+    api: CustomSeriesRenderItemAPI,
+  ): CustomSeriesRenderItemReturn => {
     const lane = api.value(0) as number
     const start = api.coord([api.value(1), lane])
     const end = api.coord([api.value(2), lane])
@@ -150,9 +198,16 @@ export function timelineOption(t: TimelineChartData, now: number, colors: ChartC
     const x0 = Math.max(start[0], coordSys.x)
     const x1 = Math.min(end[0], coordSys.x + coordSys.width)
     if (x1 < x0) return null
-    return { type: 'rect', shape: { x: x0, y: start[1] + band * 0.31 + 1, width: Math.max(2, x1 - x0), height: 4 }, style: { fill: colors.text } }
+    return {
+      type: 'rect',
+      shape: { x: x0, y: start[1] + band * 0.31 + 1, width: Math.max(2, x1 - x0), height: 4 },
+      style: { fill: colors.text },
+    }
   }
-  const renderLane = (params: CustomSeriesRenderItemParams, api: CustomSeriesRenderItemAPI): CustomSeriesRenderItemReturn => {
+  const renderLane = (
+    params: CustomSeriesRenderItemParams,
+    api: CustomSeriesRenderItemAPI,
+  ): CustomSeriesRenderItemReturn => {
     const lane = api.value(0) as number
     const start = api.coord([api.value(1), lane])
     const end = api.coord([api.value(2), lane])
@@ -166,15 +221,24 @@ export function timelineOption(t: TimelineChartData, now: number, colors: ChartC
     return {
       type: 'rect',
       shape: { x: x0, y: start[1] - height / 2, width, height, r: 2 },
-      style: { fill: state === 'running' ? (colors.lanes.running ?? colors.muted) : colors.lanes[state], opacity: state === 'dead' ? 0.45 : 1 },
-      textContent: width > 64 && state !== 'dead' ? { style: { text: state, fill: '#fff', fontSize: 11, fontWeight: 600 } } : undefined,
+      style: {
+        fill: state === 'running' ? (colors.lanes.running ?? colors.muted) : colors.lanes[state],
+        opacity: state === 'dead' ? 0.45 : 1,
+      },
+      textContent:
+        width > 64 && state !== 'dead'
+          ? { style: { text: state, fill: '#fff', fontSize: 11, fontWeight: 600 } }
+          : undefined,
       textConfig: { position: 'inside' },
     } as CustomSeriesRenderItemReturn
   }
   return {
     animation: false,
     backgroundColor: 'transparent',
-    textStyle: { color: colors.text, fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace' },
+    textStyle: {
+      color: colors.text,
+      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace',
+    },
     tooltip: {
       trigger: 'item',
       backgroundColor: colors.panel,
@@ -182,19 +246,44 @@ export function timelineOption(t: TimelineChartData, now: number, colors: ChartC
       textStyle: { color: colors.text, fontSize: 12 },
       formatter: (p: { seriesId?: string; value?: unknown[]; name?: string }) => {
         const v = p.value ?? []
-        if (p.seriesId === 'lanes') return `<b>${String(v[4])}</b><br/>${DRAWN_STATES[v[3] as number]} from ${at(v[1] as number)} for ${format.duration((v[2] as number) - (v[1] as number))}`
+        if (p.seriesId === 'lanes')
+          return `<b>${String(v[4])}</b><br/>${DRAWN_STATES[v[3] as number]} from ${at(v[1] as number)} for ${format.duration((v[2] as number) - (v[1] as number))}`
         if (p.seriesId === 'faults') return `<b>${String(v[2])}</b> ${String(v[3])}<br/>at ${at(v[0] as number)}`
         if (p.seriesId === 'commits') return `lastCommit <b>${String(v[1])}</b><br/>at ${at(v[0] as number)}`
         return p.name ?? ''
       },
     },
     grid: [
-      { id: 'lanes', top: LANES_TOP, left: GRID_LEFT, right: GRID_RIGHT, height: lanesHeight, outerBoundsMode: 'none' as const },
-      { id: 'commits', top: commitTop, left: GRID_LEFT, right: GRID_RIGHT, height: COMMIT_HEIGHT, outerBoundsMode: 'none' as const },
+      {
+        id: 'lanes',
+        top: LANES_TOP,
+        left: GRID_LEFT,
+        right: GRID_RIGHT,
+        height: lanesHeight,
+        outerBoundsMode: 'none' as const,
+      },
+      {
+        id: 'commits',
+        top: commitTop,
+        left: GRID_LEFT,
+        right: GRID_RIGHT,
+        height: COMMIT_HEIGHT,
+        outerBoundsMode: 'none' as const,
+      },
     ],
     xAxis: [
-      { ...xAxisBase, gridIndex: 0, axisLabel: { show: false }, splitLine: { show: true, lineStyle: { color: colors.grid } } },
-      { ...xAxisBase, gridIndex: 1, axisLabel: { color: colors.muted, hideOverlap: true, ...timeLabel }, splitLine: { show: true, lineStyle: { color: colors.grid } } },
+      {
+        ...xAxisBase,
+        gridIndex: 0,
+        axisLabel: { show: false },
+        splitLine: { show: true, lineStyle: { color: colors.grid } },
+      },
+      {
+        ...xAxisBase,
+        gridIndex: 1,
+        axisLabel: { color: colors.muted, hideOverlap: true, ...timeLabel },
+        splitLine: { show: true, lineStyle: { color: colors.grid } },
+      },
     ],
     yAxis: [
       {
@@ -230,7 +319,19 @@ export function timelineOption(t: TimelineChartData, now: number, colors: ChartC
         clip: true,
       },
       ...(working.length
-        ? [{ id: 'working', type: 'custom' as const, xAxisIndex: 0, yAxisIndex: 0, silent: true, renderItem: renderWorking, encode: { x: [1, 2], y: 0 }, data: working, clip: true }]
+        ? [
+            {
+              id: 'working',
+              type: 'custom' as const,
+              xAxisIndex: 0,
+              yAxisIndex: 0,
+              silent: true,
+              renderItem: renderWorking,
+              encode: { x: [1, 2], y: 0 },
+              data: working,
+              clip: true,
+            },
+          ]
         : []),
       {
         id: 'faults',
@@ -245,7 +346,14 @@ export function timelineOption(t: TimelineChartData, now: number, colors: ChartC
           silent: true,
           itemStyle: { color: colors.gap },
           // Stacked comparison charts are small: their gaps are in the table above, not on top of each other.
-          label: { show: extras.gapLabels ?? !extras.relative, position: 'top', distance: 4, color: colors.gapText, fontSize: 11, fontWeight: 600 },
+          label: {
+            show: extras.gapLabels ?? !extras.relative,
+            position: 'top',
+            distance: 4,
+            color: colors.gapText,
+            fontSize: 11,
+            fontWeight: 600,
+          },
           data: gaps,
         },
       },
@@ -261,13 +369,19 @@ export function timelineOption(t: TimelineChartData, now: number, colors: ChartC
         itemStyle: { color: colors.commit },
         areaStyle: { color: colors.commit, opacity: 0.08 },
         data: t.commits,
-        markArea: { silent: true, itemStyle: { color: colors.gap }, data: gaps.map(([a, b]) => [{ xAxis: a.xAxis }, b]) },
+        markArea: {
+          silent: true,
+          itemStyle: { color: colors.gap },
+          data: gaps.map(([a, b]) => [{ xAxis: a.xAxis }, b]),
+        },
         markLine: {
           silent: true,
           symbol: 'none',
           lineStyle: { color: colors.fault, type: 'dashed', width: 1 },
           label: { show: false },
-          data: t.faults.filter((f) => !f.teardown && (f.action === 'kill' || f.action === 'stop')).map((f) => ({ xAxis: f.time })),
+          data: t.faults
+            .filter((f) => !f.teardown && (f.action === 'kill' || f.action === 'stop'))
+            .map((f) => ({ xAxis: f.time })),
         },
       },
       ...cursorSeries(extras.cursor, colors, format, [xAxisBase.min, xAxisBase.max]),
@@ -279,7 +393,12 @@ export function timelineOption(t: TimelineChartData, now: number, colors: ChartC
  * The replay cursor: a line over the lanes and one over lastCommit, as series of their own (ids
  * cursor-lanes, cursor-commits) so a move of the cursor alone is a small merge, not a new option.
  */
-export function cursorSeries(cursor: number | undefined, colors: ChartColors, format: ChartFormat, range?: [number, number]) {
+export function cursorSeries(
+  cursor: number | undefined,
+  colors: ChartColors,
+  format: ChartFormat,
+  range?: [number, number],
+) {
   // The time label sits centred on the line, except near an edge, where it would be cut off.
   const share = cursor !== undefined && range && range[1] > range[0] ? (cursor - range[0]) / (range[1] - range[0]) : 0.5
   const align = share > 0.9 ? 'right' : share < 0.1 ? 'left' : 'center'
@@ -297,7 +416,15 @@ export function cursorSeries(cursor: number | undefined, colors: ChartColors, fo
       animation: false,
       lineStyle: { color: colors.text, type: 'solid' as const, width: 2 },
       label: label
-        ? { show: true, position: 'end' as const, align, formatter: () => (cursor !== undefined ? format.time(cursor) : ''), color: colors.text, fontSize: 11, fontWeight: 600 }
+        ? {
+            show: true,
+            position: 'end' as const,
+            align,
+            formatter: () => (cursor !== undefined ? format.time(cursor) : ''),
+            color: colors.text,
+            fontSize: 11,
+            fontWeight: 600,
+          }
         : { show: false },
       data: cursor === undefined ? [] : [{ xAxis: cursor }],
     },
@@ -308,7 +435,14 @@ export function cursorSeries(cursor: number | undefined, colors: ChartColors, fo
 /** The zoom component, added once; later updates leave the user's zoom alone unless following. */
 export function dataZoomOption(colors: ChartColors, format: ChartFormat, extras: ChartExtras = {}) {
   return [
-    { id: 'inside', type: 'inside', xAxisIndex: [0, 1], filterMode: 'weakFilter', zoomOnMouseWheel: true, moveOnMouseMove: true },
+    {
+      id: 'inside',
+      type: 'inside',
+      xAxisIndex: [0, 1],
+      filterMode: 'weakFilter',
+      zoomOnMouseWheel: true,
+      moveOnMouseMove: true,
+    },
     {
       id: 'slider',
       type: 'slider',
@@ -329,7 +463,11 @@ export function dataZoomOption(colors: ChartColors, format: ChartFormat, extras:
 export function relativeTimeline<T extends TimelineChartData>(t: T, origin: number): T {
   return {
     ...t,
-    intervals: t.intervals.map((iv) => ({ ...iv, start: iv.start - origin, ...(iv.end !== undefined ? { end: iv.end - origin } : {}) })),
+    intervals: t.intervals.map((iv) => ({
+      ...iv,
+      start: iv.start - origin,
+      ...(iv.end !== undefined ? { end: iv.end - origin } : {}),
+    })),
     faults: t.faults.map((f) => ({ ...f, time: f.time - origin })),
     commits: t.commits.map(([time, id]) => [time - origin, id]),
     failovers: t.failovers.map((f) => ({ ...f, faultTime: f.faultTime - origin })),

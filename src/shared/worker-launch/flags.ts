@@ -26,7 +26,9 @@ export type Fields = Record<string, Field>
 export type SettingsOf<F extends Fields> = { [K in keyof F]: z.output<F[K]['schema']> }
 
 /** Fields a launch may leave out: those with a default or optional. */
-type OmittableKeys<F extends Fields> = { [K in keyof F]: undefined extends z.input<F[K]['schema']> ? K : never }[keyof F]
+type OmittableKeys<F extends Fields> = {
+  [K in keyof F]: undefined extends z.input<F[K]['schema']> ? K : never
+}[keyof F]
 /** What a launcher gives: every required setting, typed; the rest take their default. */
 export type InputOf<F extends Fields> = { [K in Exclude<keyof F, OmittableKeys<F>>]: SettingsOf<F>[K] } & {
   [K in OmittableKeys<F>]?: SettingsOf<F>[K]
@@ -118,8 +120,10 @@ export const rootFlag = () =>
 
 /** Like rootFlag, but "/" (the whole tree) is allowed too. */
 export const znodePathFlag = () =>
-  // eslint-disable-next-line no-control-regex -- a znode name may not hold a control character: this rejects them
-  z.string().regex(/^(\/|(\/[^/\u0000-\u001f]+)+)$/, 'must be an absolute znode path like / or /customBackUp (no trailing "/")')
+  z
+    .string()
+    // eslint-disable-next-line no-control-regex -- a znode name may not hold a control character: this rejects them
+    .regex(/^(\/|(\/[^/\u0000-\u001f]+)+)$/, 'must be an absolute znode path like / or /customBackUp (no trailing "/")')
 
 export const taskNameFlag = () =>
   z.string().superRefine((name, ctx) => {

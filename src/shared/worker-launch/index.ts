@@ -5,7 +5,20 @@
  * is what the lab records in `process.spawned.settings`, so nothing reads a command line twice.
  */
 import { z } from 'zod'
-import { ArgError, connectFlag, decodeFlags, encodeFlags, intFlag, rootFlag, taskNameFlag, znodePathFlag, type Field, type Fields, type InputOf, type SettingsOf } from './flags.js'
+import {
+  ArgError,
+  connectFlag,
+  decodeFlags,
+  encodeFlags,
+  intFlag,
+  rootFlag,
+  taskNameFlag,
+  znodePathFlag,
+  type Field,
+  type Fields,
+  type InputOf,
+  type SettingsOf,
+} from './flags.js'
 
 export { ArgError } from './flags.js'
 
@@ -33,7 +46,10 @@ const field = <S extends z.ZodType>(flag: `--${string}`, schema: S): Field<S> =>
 const connect = field('--connect', connectFlag())
 const root = field('--root', rootFlag().default(DEFAULT_ROOT))
 const commitIntervalMs = field('--commit-interval', intFlag({ min: 1 }).default(DEFAULT_COMMIT_INTERVAL_MS))
-const sessionTimeoutMs = field('--session-timeout', intFlag({ min: 1, max: MAX_INT32 }).default(DEFAULT_SESSION_TIMEOUT_MS))
+const sessionTimeoutMs = field(
+  '--session-timeout',
+  intFlag({ min: 1, max: MAX_INT32 }).default(DEFAULT_SESSION_TIMEOUT_MS),
+)
 const connectTimeoutMs = field('--connect-timeout', intFlag({ min: 100 }).default(DEFAULT_CONNECT_TIMEOUT_MS))
 
 /**
@@ -106,7 +122,7 @@ const CROSS_CHECKS: { [P in LabProgram]?: (settings: ProgramSettings<P>) => void
 /** A program's command line → its settings. Throws an ArgError naming the flag and what it needs. */
 export function decodeLaunch<P extends LabProgram>(program: P, argv: readonly string[]): ProgramSettings<P> {
   const settings: ProgramSettings<P> = decodeFlags<ProgramFields[P]>(argv, PROGRAM_FIELDS[program])
-  ;(CROSS_CHECKS[program])?.(settings)
+  CROSS_CHECKS[program]?.(settings)
   return settings
 }
 
@@ -115,7 +131,10 @@ export function decodeLaunch<P extends LabProgram>(program: P, argv: readonly st
  * decode from it (read back through the same decoder, so the two cannot drift). Settings left out
  * are left off the command line: the program's default applies.
  */
-export function encodeLaunch<P extends LabProgram>(program: P, input: LaunchInput<P>): { args: string[]; settings: ProgramSettings<P> } {
+export function encodeLaunch<P extends LabProgram>(
+  program: P,
+  input: LaunchInput<P>,
+): { args: string[]; settings: ProgramSettings<P> } {
   const args = encodeFlags(input as Partial<ProgramSettings<P>>, PROGRAM_FIELDS[program])
   return { args, settings: decodeLaunch(program, args) }
 }
@@ -142,7 +161,8 @@ export type LaunchSettings =
   | { [P in LabProgram]: { program: P } & ProgramSettings<P> }[LabProgram]
   | ({ program: 'external' } & ExternalWorkerSettings)
 
-const isLabProgram = (value: unknown): value is LabProgram => typeof value === 'string' && Object.hasOwn(PROGRAM_FIELDS, value)
+const isLabProgram = (value: unknown): value is LabProgram =>
+  typeof value === 'string' && Object.hasOwn(PROGRAM_FIELDS, value)
 /** The program file on a recorded command line (`…/task-worker.mjs`, `…/monitor.ts`); its flags follow it. */
 const PROGRAM_ENTRY = /(?:^|[\\/])([a-z-]+)\.(?:mjs|js|ts)$/
 
@@ -153,7 +173,13 @@ const PROGRAM_ENTRY = /(?:^|[\\/])([a-z-]+)\.(?:mjs|js|ts)$/
  * decode.
  */
 // A journal is read back from disk, so what it says it recorded is decoded again, not trusted.
-export function settingsOfSpawned({ args, settings }: { args?: unknown; settings?: unknown }): LaunchSettings | undefined {
+export function settingsOfSpawned({
+  args,
+  settings,
+}: {
+  args?: unknown
+  settings?: unknown
+}): LaunchSettings | undefined {
   return recordedSettings(settings) ?? commandLineSettings(args)
 }
 

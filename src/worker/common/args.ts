@@ -5,7 +5,10 @@
 import { ArgError, decodeLaunch, type LabProgram, type ProgramSettings } from '../../shared/worker-launch/index.js'
 
 /** decodeLaunch for an entry point: a bad flag prints one line to stderr (the flag and its fix) and the program exits 2. */
-export function settingsOrExit<P extends LabProgram>(program: P, argv: readonly string[] = process.argv.slice(2)): ProgramSettings<P> {
+export function settingsOrExit<P extends LabProgram>(
+  program: P,
+  argv: readonly string[] = process.argv.slice(2),
+): ProgramSettings<P> {
   try {
     return decodeLaunch(program, argv)
   } catch (err) {

@@ -39,7 +39,9 @@ export function createEmitter(fd = 1): Emitter {
 export function errorFields(err: unknown): { message: string; code?: number | string } {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code
-    return typeof code === 'number' || typeof code === 'string' ? { message: err.message, code } : { message: err.message }
+    return typeof code === 'number' || typeof code === 'string'
+      ? { message: err.message, code }
+      : { message: err.message }
   }
   return { message: String(err) }
 }

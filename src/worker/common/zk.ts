@@ -176,7 +176,12 @@ export class ZkClient extends EventEmitter {
     this.state = 'closed'
   }
 
-  private call<T, Result extends unknown[]>(op: string, path: string, start: (cb: Callback<Result>) => number, pick: (...result: Result) => T): Promise<T> {
+  private call<T, Result extends unknown[]>(
+    op: string,
+    path: string,
+    start: (cb: Callback<Result>) => number,
+    pick: (...result: Result) => T,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.state === 'closed') {
         reject(new ZkError(ZkCode.CLOSING, op, path, 'client closed'))
@@ -200,7 +205,12 @@ export class ZkClient extends EventEmitter {
 
   /** Creates a node; resolves with the created path (with the sequence suffix for sequential nodes). */
   create(path: string, data: string | Buffer, mode: number = CreateMode.PERSISTENT): Promise<string> {
-    return this.call('create', path, (cb) => this.zk.a_create(path, data, mode, cb), (p: string) => p)
+    return this.call(
+      'create',
+      path,
+      (cb) => this.zk.a_create(path, data, mode, cb),
+      (p: string) => p,
+    )
   }
 
   /** The node's stat, or null when it does not exist. With a watcher, fires on its create/delete/change. */
@@ -209,7 +219,8 @@ export class ZkClient extends EventEmitter {
       'exists',
       path,
       (cb: Callback<[stat: RawStat | null]>) => {
-        const tolerant: Callback<[stat: RawStat]> = (rc, err, ...r) => (rc === ZkCode.NONODE ? cb(0, err, null) : cb(rc, err, ...r))
+        const tolerant: Callback<[stat: RawStat]> = (rc, err, ...r) =>
+          rc === ZkCode.NONODE ? cb(0, err, null) : cb(rc, err, ...r)
         return watcher
           ? this.zk.aw_exists(path, this.wrapWatcher(watcher), tolerant)
           : this.zk.a_exists(path, false, tolerant)
@@ -257,11 +268,21 @@ export class ZkClient extends EventEmitter {
 
   /** version -1 means "whatever the current version is" (an unconditional write). */
   set(path: string, data: string | Buffer, version: number): Promise<RawStat> {
-    return this.call('set', path, (cb) => this.zk.a_set(path, data, version, cb), (stat: RawStat) => stat)
+    return this.call(
+      'set',
+      path,
+      (cb) => this.zk.a_set(path, data, version, cb),
+      (stat: RawStat) => stat,
+    )
   }
 
   delete(path: string, version = -1): Promise<void> {
-    return this.call('delete', path, (cb) => this.zk.a_delete_(path, version, cb), () => undefined)
+    return this.call(
+      'delete',
+      path,
+      (cb) => this.zk.a_delete_(path, version, cb),
+      () => undefined,
+    )
   }
 }
 
@@ -285,7 +306,14 @@ export function connectZk(options: ZkClientOptions, timeoutMs: number): Promise<
     }
     const onClosed = (code: number) => {
       cleanup()
-      reject(new ZkError(code || ZkCode.CLOSING, 'connect', undefined, `session closed before it connected to ${options.connect}`))
+      reject(
+        new ZkError(
+          code || ZkCode.CLOSING,
+          'connect',
+          undefined,
+          `session closed before it connected to ${options.connect}`,
+        ),
+      )
     }
     client.on('connected', onConnected)
     client.on('closed', onClosed)
@@ -294,7 +322,12 @@ export function connectZk(options: ZkClientOptions, timeoutMs: number): Promise<
         cleanup()
         client.close()
         reject(
-          new ZkError(ZkCode.OPERATIONTIMEOUT, 'connect', undefined, `no ZooKeeper session with ${options.connect} within ${timeoutMs} ms`),
+          new ZkError(
+            ZkCode.OPERATIONTIMEOUT,
+            'connect',
+            undefined,
+            `no ZooKeeper session with ${options.connect} within ${timeoutMs} ms`,
+          ),
         )
       }, timeoutMs)
     }

@@ -357,7 +357,11 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
         emit(E.commit, { id: state.id, version: moved.version, fastForward: true })
       } catch (err) {
         if (!isZkCode(err, ZkCode.BADVERSION)) throw err
-        emit(E.fenced, { id: plan.fastForwardTo, version: state.version, reason: 'badversion', ...errorFields(err) }, 'warn')
+        emit(
+          E.fenced,
+          { id: plan.fastForwardTo, version: state.version, reason: 'badversion', ...errorFields(err) },
+          'warn',
+        )
         throw new StepDown('badversion')
       }
     }
@@ -368,11 +372,18 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
     if (check.role !== 'primary') throw new StepDown('lost')
     if (plan.append.length > 0) {
       if (!maySink(c, sentAt)) throw new StepDown('lease')
-      const lines = plan.append.map((id) => recipeSinkRecord(id, options.workerId, c.client.sessionId, { reconciled: true }))
+      const lines = plan.append.map((id) =>
+        recipeSinkRecord(id, options.workerId, c.client.sessionId, { reconciled: true }),
+      )
       appendSink((tail.endsClean ? '' : '\n') + lines.join(''))
       for (const id of plan.append) emit(E.work, { id, reconciled: true })
     }
-    emit(E.reconciled, { lastCommit: committed, sinkLast: tail.lastId, appended: plan.append, fastForwardTo: plan.fastForwardTo })
+    emit(E.reconciled, {
+      lastCommit: committed,
+      sinkLast: tail.lastId,
+      appended: plan.append,
+      fastForwardTo: plan.fastForwardTo,
+    })
 
     // Only the primary writes status, and only when it is not already "1" (a successor after a crash finds it so).
     // Not while leaving: shutdown may be setting "0" as the last one out.
@@ -429,7 +440,10 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
 
   const adopt = (client: ZkClient): Candidacy => {
     const negotiated = client.negotiatedTimeout
-    const c = new Candidacy(client, negotiated > 0 ? Math.min(negotiated, options.sessionTimeoutMs) : options.sessionTimeoutMs)
+    const c = new Candidacy(
+      client,
+      negotiated > 0 ? Math.min(negotiated, options.sessionTimeoutMs) : options.sessionTimeoutMs,
+    )
     client.on('connecting', () => {
       emit(E.connection, { state: 'connecting', sessionId: client.sessionId }, 'warn')
       if (c.role === 'primary' && !c.ending) emit(E.suspended, { sessionId: client.sessionId }, 'warn')

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs'
 
 /** Polls until the condition holds; bounded in time so a broken test fails instead of hanging. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 50): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await condition()) return

@@ -98,7 +98,11 @@ export class WorkerProcess {
           resolve(found)
         } else if (!this.alive) {
           finish()
-          reject(new Error(`${this.program} exited (${this.exitCode ?? this.exitSignal}) before: ${what}\n${this.describe()}`))
+          reject(
+            new Error(
+              `${this.program} exited (${this.exitCode ?? this.exitSignal}) before: ${what}\n${this.describe()}`,
+            ),
+          )
         }
       }
       const timer = setTimeout(() => {
@@ -124,7 +128,11 @@ export class WorkerProcess {
 
   describe(): string {
     const tail = this.events.slice(-15).map((e) => JSON.stringify(e))
-    return [`${this.program} ${this.args.join(' ')} (pid ${this.child.pid})`, ...tail, `stderr: ${this.stderr.slice(-2000)}`].join('\n')
+    return [
+      `${this.program} ${this.args.join(' ')} (pid ${this.child.pid})`,
+      ...tail,
+      `stderr: ${this.stderr.slice(-2000)}`,
+    ].join('\n')
   }
 }
 

@@ -17,9 +17,16 @@ export interface ZklabRun {
  * Runs the real `zklab` command as a user would. Past the timeout it gets SIGINT first, so it can
  * take its ZooKeeper and workers down with it, and SIGKILL 15 s later.
  */
-export function zklab(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ZklabRun> {
+export function zklab(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<ZklabRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ZKLAB, ...args], { cwd: ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [ZKLAB, ...args], {
+      cwd: ROOT,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     let output = ''
@@ -37,7 +44,10 @@ export function zklab(args: string[], options: { env?: NodeJS.ProcessEnv; timeou
 }
 
 /** `zklab run <args> --json`: the exit code and the printed RunResult (progress is on stderr). */
-export async function zklabRunJson(args: string[], timeoutMs = 240_000): Promise<{ code: number | null; result: RunResult; stderr: string }> {
+export async function zklabRunJson(
+  args: string[],
+  timeoutMs = 240_000,
+): Promise<{ code: number | null; result: RunResult; stderr: string }> {
   const run = await zklab(['run', ...args, '--json'], { timeoutMs })
   try {
     return { code: run.code, result: JSON.parse(run.stdout) as RunResult, stderr: run.stderr }

@@ -48,14 +48,19 @@ export interface ClientResult {
 /** One ZooKeeper operation from a child process: the test process never loads the native addon. */
 export function zkClient(connect: string, ...args: string[]): Promise<ClientResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLIENT, connect, ...args], { timeout: 45_000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const line = stdout.trim().split('\n').pop() ?? ''
-      try {
-        resolve(JSON.parse(line) as ClientResult)
-      } catch {
-        reject(new Error(`zookeeper client failed (${err?.message ?? 'no output'}): ${stdout}${stderr}`))
-      }
-    })
+    execFile(
+      process.execPath,
+      [CLIENT, connect, ...args],
+      { timeout: 45_000, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop() ?? ''
+        try {
+          resolve(JSON.parse(line) as ClientResult)
+        } catch {
+          reject(new Error(`zookeeper client failed (${err?.message ?? 'no output'}): ${stdout}${stderr}`))
+        }
+      },
+    )
   })
 }
 

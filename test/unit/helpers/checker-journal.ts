@@ -50,7 +50,10 @@ export class JournalBuilder {
       commitIntervalMs: this.commitIntervalMs,
       sink: `/tmp/x/sinks/${this.task}.log`,
     })
-    const launch = { args: ['--enable-source-maps', '/lab/out/worker/task-worker.mjs', ...args], settings: { program: 'task-worker', ...settings } }
+    const launch = {
+      args: ['--enable-source-maps', '/lab/out/worker/task-worker.mjs', ...args],
+      settings: { program: 'task-worker', ...settings },
+    }
     this.add(at, 'lab', 'process.spawned', {
       name,
       kind: 'worker',
@@ -66,7 +69,11 @@ export class JournalBuilder {
   register(at: number, n: number, seq: number): string {
     const node = `server_${n}_${String(seq).padStart(10, '0')}`
     this.add(at, this.name(n), 'worker.registered', { node, path: `${ROOT}/${this.task}/instance/${node}` })
-    this.add(at + 1, 'observer', 'znode.created', { path: `${ROOT}/${this.task}/instance/${node}`, data: '', stat: stat(0) })
+    this.add(at + 1, 'observer', 'znode.created', {
+      path: `${ROOT}/${this.task}/instance/${node}`,
+      data: '',
+      stat: stat(0),
+    })
     return node
   }
 
@@ -79,7 +86,12 @@ export class JournalBuilder {
   status(at: number, n: number, value: '0' | '1'): this {
     const version = this.bump('status')
     this.add(at, this.name(n), 'worker.status', { value, version })
-    this.add(at + 2, 'observer', 'znode.changed', { path: `${ROOT}/${this.task}/status`, data: value, cause: 'data', stat: stat(version) })
+    this.add(at + 2, 'observer', 'znode.changed', {
+      path: `${ROOT}/${this.task}/status`,
+      data: value,
+      cause: 'data',
+      stat: stat(version),
+    })
     return this
   }
 
@@ -93,7 +105,12 @@ export class JournalBuilder {
   commit(at: number, n: number, id: number): this {
     const version = this.bump('lastCommit')
     this.add(at, this.name(n), 'worker.commit', { id, version })
-    this.add(at + 1, 'observer', 'znode.changed', { path: `${ROOT}/${this.task}/lastCommit`, data: String(id), cause: 'data', stat: stat(version) })
+    this.add(at + 1, 'observer', 'znode.changed', {
+      path: `${ROOT}/${this.task}/lastCommit`,
+      data: String(id),
+      cause: 'data',
+      stat: stat(version),
+    })
     return this
   }
 
@@ -110,7 +127,13 @@ export class JournalBuilder {
   }
 
   exited(at: number, n: number, signal: string | null = 'SIGKILL'): this {
-    this.add(at, 'lab', 'process.exited', { name: this.name(n), pid: this.pids.get(this.name(n)), code: signal ? null : 0, signal, expected: true })
+    this.add(at, 'lab', 'process.exited', {
+      name: this.name(n),
+      pid: this.pids.get(this.name(n)),
+      code: signal ? null : 0,
+      signal,
+      expected: true,
+    })
     return this
   }
 
@@ -129,7 +152,12 @@ export class JournalBuilder {
   }
 
   znode(at: number, kind: 'created' | 'changed', child: 'lastCommit' | 'status', data: string, version = 0): this {
-    this.add(at, 'observer', `znode.${kind}`, { path: `${ROOT}/${this.task}/${child}`, data, cause: 'data', stat: stat(version) })
+    this.add(at, 'observer', `znode.${kind}`, {
+      path: `${ROOT}/${this.task}/${child}`,
+      data,
+      cause: 'data',
+      stat: stat(version),
+    })
     return this
   }
 
@@ -145,7 +173,18 @@ export class JournalBuilder {
 }
 
 function stat(version: number) {
-  return { czxid: '0x1', mzxid: '0x1', pzxid: '0x1', ctime: 0, mtime: 0, version, cversion: 0, ephemeralOwner: '0', dataLength: 1, numChildren: 0 }
+  return {
+    czxid: '0x1',
+    mzxid: '0x1',
+    pzxid: '0x1',
+    ctime: 0,
+    mtime: 0,
+    version,
+    cversion: 0,
+    ephemeralOwner: '0',
+    dataLength: 1,
+    numChildren: 0,
+  }
 }
 
 /** A started task with two workers: 1 primary (status "1"), 2 standby. */

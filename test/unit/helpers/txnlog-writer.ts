@@ -71,7 +71,13 @@ function body(op: SyntheticOp): { type: number; bytes: Buffer } {
     case 'create':
       return {
         type: OpCode.create,
-        bytes: new Out().string(op.path).string(op.data ?? '').raw(ACL).bool(op.ephemeral ?? false).int(1).done(),
+        bytes: new Out()
+          .string(op.path)
+          .string(op.data ?? '')
+          .raw(ACL)
+          .bool(op.ephemeral ?? false)
+          .int(1)
+          .done(),
       }
     case 'delete':
       return { type: OpCode.delete, bytes: new Out().string(op.path).done() }
@@ -94,8 +100,21 @@ function body(op: SyntheticOp): { type: number; bytes: Buffer } {
 export function record(t: SyntheticTxn): Buffer {
   const { type, bytes } = body(t.txn)
   // TxnHeader, the txn, then a TxnDigest {int version, long digest} as ZooKeeper 3.6+ writes it.
-  const entry = new Out().long(t.session).int(t.cxid ?? 1).long(t.zxid).long(t.time).int(type).raw(bytes).int(2).long(12345).done()
-  return new Out().long(adler32(entry)).buffer(entry).raw(Buffer.from([0x42])).done()
+  const entry = new Out()
+    .long(t.session)
+    .int(t.cxid ?? 1)
+    .long(t.zxid)
+    .long(t.time)
+    .int(type)
+    .raw(bytes)
+    .int(2)
+    .long(12345)
+    .done()
+  return new Out()
+    .long(adler32(entry))
+    .buffer(entry)
+    .raw(Buffer.from([0x42]))
+    .done()
 }
 
 export function txnLogFile(txns: SyntheticTxn[], padding = 64): Buffer {

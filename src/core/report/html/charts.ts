@@ -9,12 +9,27 @@ import * as echarts from 'echarts/core'
 import { SVGRenderer } from 'echarts/renderers'
 import type { FailoverSteps } from '../../../shared/checker-report.js'
 import { breakdownOption, type BreakdownColors } from '../../../shared/charts/failover-breakdown.js'
-import { chartHeight, NO_SLIDER_PX, timelineOption, type ChartColors, type TimelineChartData } from '../../../shared/charts/timeline-option.js'
+import {
+  chartHeight,
+  NO_SLIDER_PX,
+  timelineOption,
+  type ChartColors,
+  type TimelineChartData,
+} from '../../../shared/charts/timeline-option.js'
 import type { ReportFailover, ReportFault, ReportTimeline, TimelineTask } from '../types.js'
 import { esc, ms, rel } from './format.js'
 
 // Only what the charts draw, as in the app (src/renderer/src/timeline/echarts.ts), with the SVG renderer.
-echarts.use([CustomChart, LineChart, ScatterChart, BarChart, GridComponent, MarkAreaComponent, MarkLineComponent, SVGRenderer])
+echarts.use([
+  CustomChart,
+  LineChart,
+  ScatterChart,
+  BarChart,
+  GridComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  SVGRenderer,
+])
 
 /** The app's light theme (src/renderer/src/styles/base.css), so a report looks like the lab it came from. */
 export const REPORT_COLORS: ChartColors = {
@@ -22,7 +37,14 @@ export const REPORT_COLORS: ChartColors = {
   muted: '#5d6672',
   grid: '#e9ecf1',
   axis: '#d5d9e0',
-  lanes: { starting: '#8a94a3', standby: '#3a6fb0', primary: '#1a7f37', paused: '#c98a00', dead: '#9aa3ae', running: '#b6bec9' },
+  lanes: {
+    starting: '#8a94a3',
+    standby: '#3a6fb0',
+    primary: '#1a7f37',
+    paused: '#c98a00',
+    dead: '#9aa3ae',
+    running: '#b6bec9',
+  },
   fault: '#c4262e',
   gap: 'rgba(196, 38, 46, 0.12)',
   gapText: '#a1161e',
@@ -33,7 +55,13 @@ export const REPORT_COLORS: ChartColors = {
 /** The breakdown's steps in the app's colours (.step-* in base.css). */
 export const BREAKDOWN_COLORS: BreakdownColors = {
   track: '#f1f3f6',
-  steps: { sessionEnded: '#6e7781', nodeDeleted: '#c98a00', watchFired: '#3a6fb0', newPrimary: '#1a7f37', firstCommit: '#a1161e' },
+  steps: {
+    sessionEnded: '#6e7781',
+    nodeDeleted: '#c98a00',
+    watchFired: '#3a6fb0',
+    newPrimary: '#1a7f37',
+    firstCommit: '#a1161e',
+  },
   noTakeover: 'rgba(196, 38, 46, 0.12)',
   noTakeoverBorder: '#c4262e',
 }
@@ -66,32 +94,67 @@ function renderSvg(option: object, width: number, height: number, attributes: st
 }
 
 /** One task on the session's time axis (ms since its start): server lanes, then each worker. */
-export function timelineChartData(timeline: ReportTimeline, task: TimelineTask, faults: readonly ReportFault[], failovers: readonly ReportFailover[]): TimelineChartData {
+export function timelineChartData(
+  timeline: ReportTimeline,
+  task: TimelineTask,
+  faults: readonly ReportFault[],
+  failovers: readonly ReportFailover[],
+): TimelineChartData {
   const start = timeline.startMs
   const span = Math.max(timeline.endMs - start, 1)
   return {
     workers: [...timeline.servers.map((s) => s.name), ...task.lanes.map((l) => l.worker)],
     intervals: [
-      ...timeline.servers.flatMap((s) => s.intervals.map((i) => ({ worker: s.name, state: SERVER_STATE[i.state], start: i.start - start, end: i.end - start }))),
-      ...task.lanes.flatMap((l) => l.intervals.map((i) => ({ worker: l.worker, state: i.state, start: i.start - start, end: i.end - start }))),
+      ...timeline.servers.flatMap((s) =>
+        s.intervals.map((i) => ({
+          worker: s.name,
+          state: SERVER_STATE[i.state],
+          start: i.start - start,
+          end: i.end - start,
+        })),
+      ),
+      ...task.lanes.flatMap((l) =>
+        l.intervals.map((i) => ({ worker: l.worker, state: i.state, start: i.start - start, end: i.end - start })),
+      ),
     ],
     faults: faults
       .filter((f) => f.task === task.task || f.task === null)
-      .map((f) => ({ time: f.time - start, worker: f.target, action: f.kind, wasPrimary: f.hitPrimary, label: String(f.index) })),
+      .map((f) => ({
+        time: f.time - start,
+        worker: f.target,
+        action: f.kind,
+        wasPrimary: f.hitPrimary,
+        label: String(f.index),
+      })),
     commits: task.lastCommit.map((c) => [c.time - start, c.value]),
-    failovers: failovers.filter((f) => f.task === task.task).map((f) => ({ faultTime: f.faultTime - start, ...(f.gapMs !== null ? { firstCommitMs: f.gapMs } : {}) })),
+    failovers: failovers
+      .filter((f) => f.task === task.task)
+      .map((f) => ({ faultTime: f.faultTime - start, ...(f.gapMs !== null ? { firstCommitMs: f.gapMs } : {}) })),
     firstTime: 0,
     lastTime: span,
-    working: task.lanes.flatMap((l) => l.working.map((w) => ({ worker: l.worker, start: w.start - start, end: w.end - start }))),
+    working: task.lanes.flatMap((l) =>
+      l.working.map((w) => ({ worker: l.worker, start: w.start - start, end: w.end - start })),
+    ),
   }
 }
 
 /** One task's leadership timeline and lastCommit, as the app draws them, with violations and teardown shaded. */
-export function timelineSvg(timeline: ReportTimeline, task: TimelineTask, faults: readonly ReportFault[], failovers: readonly ReportFailover[]): string {
+export function timelineSvg(
+  timeline: ReportTimeline,
+  task: TimelineTask,
+  faults: readonly ReportFault[],
+  failovers: readonly ReportFailover[],
+): string {
   const data = timelineChartData(timeline, task, faults, failovers)
   const start = timeline.startMs
   const span = data.lastTime
-  const option = timelineOption(data, span, REPORT_COLORS, { time: (t) => rel(t, 0), duration: (d) => ms(d) }, { relative: { span }, gapLabels: true })
+  const option = timelineOption(
+    data,
+    span,
+    REPORT_COLORS,
+    { time: (t) => rel(t, 0), duration: (d) => ms(d) },
+    { relative: { span }, gapLabels: true },
+  )
   // An instant (a write backwards) still gets a visible band: 0.3 % of the axis.
   const minWidth = span * 0.003
   const bands = [

@@ -4,7 +4,14 @@
  * reference would fail loudly instead of phoning out. Everything shown comes from the report model.
  */
 import { eventText } from '../fault-logs.js'
-import type { FaultLogWindow, ReportFailover, ReportVerdict, ReportViolation, SessionReport, TreeNode } from '../types.js'
+import type {
+  FaultLogWindow,
+  ReportFailover,
+  ReportVerdict,
+  ReportViolation,
+  SessionReport,
+  TreeNode,
+} from '../types.js'
 import { breakdownScale, FAILOVER_STEPS } from '../../../shared/charts/failover-breakdown.js'
 import { faultMarkColor, LANE_STATES } from '../../../shared/charts/timeline-option.js'
 import { BREAKDOWN_COLORS, breakdownSvg, legendSwatch, REPORT_COLORS, timelineSvg } from './charts.js'
@@ -16,7 +23,8 @@ import { REPORT_CSS } from './styles.js'
 /** Rows of the tree shown in the page; report.json keeps every node. */
 export const MAX_TREE_ROWS = 2000
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 export function renderHtml(report: SessionReport): string {
   const s = report.summary
@@ -91,7 +99,12 @@ function countStates(verdicts: readonly ReportVerdict[]): Record<VerdictState, n
 /** A verdict's result: PASS, FAIL, unknown (the check failed) or not judged, each its own colour, the reason as its tooltip. */
 function statePill(v: ReportVerdict): string {
   const state = verdictState(v)
-  const look = { ok: ['ok', 'PASS'], fail: ['bad', 'FAIL'], unknown: ['warn', 'unknown'], 'not-judged': ['neutral', 'not judged'] }[state]
+  const look = {
+    ok: ['ok', 'PASS'],
+    fail: ['bad', 'FAIL'],
+    unknown: ['warn', 'unknown'],
+    'not-judged': ['neutral', 'not judged'],
+  }[state]
   return `<span class="pill ${look[0]}"${v.reason ? ` title="${esc(v.reason)}"` : ''}>${look[1]}</span>`
 }
 
@@ -108,17 +121,25 @@ function notices(report: SessionReport): string {
   if (!i.closedCleanly) {
     const last = i.lastEvent
     out.push(
-      `<div class="notice bad" id="cut-off"><b>This session was cut off.</b> The journal ends ${last ? `at seq ${last.seq} (${esc(rel(last.time, start))}, <code>${esc(last.type)}</code> from ${esc(last.source)})` : ''} without <code>session.closed</code>${i.ending === 'cut-off-while-closing' ? ', during the lab\'s own stop-all' : ''}: the lab was stopped before it could close the session (or it is still running). This report covers everything up to that event.` +
-        (i.runningAtEnd.length ? ` Still running at the last event: ${i.runningAtEnd.map((p) => `<code>${esc(p)}</code>`).join(', ')}.` : '') +
+      `<div class="notice bad" id="cut-off"><b>This session was cut off.</b> The journal ends ${last ? `at seq ${last.seq} (${esc(rel(last.time, start))}, <code>${esc(last.type)}</code> from ${esc(last.source)})` : ''} without <code>session.closed</code>${i.ending === 'cut-off-while-closing' ? ", during the lab's own stop-all" : ''}: the lab was stopped before it could close the session (or it is still running). This report covers everything up to that event.` +
+        (i.runningAtEnd.length
+          ? ` Still running at the last event: ${i.runningAtEnd.map((p) => `<code>${esc(p)}</code>`).join(', ')}.`
+          : '') +
         '</div>',
     )
   }
   const problems = [
-    ...i.journalProblems.map((p) => `<li><code>events.jsonl</code>${p.line !== null ? ` line ${p.line}` : ''}: ${esc(p.message)} <span class="muted">(${esc(p.kind)}; skipped)</span></li>`),
+    ...i.journalProblems.map(
+      (p) =>
+        `<li><code>events.jsonl</code>${p.line !== null ? ` line ${p.line}` : ''}: ${esc(p.message)} <span class="muted">(${esc(p.kind)}; skipped)</span></li>`,
+    ),
     ...i.sinkProblems.map((p) => `<li><code>${esc(p.file)}</code> line ${p.line}: ${esc(p.message)}</li>`),
     ...(i.sessionFileProblem ? [`<li>${esc(i.sessionFileProblem)}</li>`] : []),
   ]
-  if (problems.length) out.push(`<div class="notice" id="problems"><b>Read with care:</b> ${problems.length} problem${problems.length === 1 ? '' : 's'} in the session folder.<ul>${problems.join('')}</ul></div>`)
+  if (problems.length)
+    out.push(
+      `<div class="notice" id="problems"><b>Read with care:</b> ${problems.length} problem${problems.length === 1 ? '' : 's'} in the session folder.<ul>${problems.join('')}</ul></div>`,
+    )
   return out.join('\n')
 }
 
@@ -126,14 +147,24 @@ function summarySection(report: SessionReport): string {
   const s = report.summary
   const i = report.integrity
   const zk = s.zookeeper
-  const servers = zk.servers.map((x) => `${x.name}${x.port ? ` :${x.port}` : ''}${x.mode ? ` (${x.mode})` : ''}`).join(', ')
-  const tasks = s.tasks.map((t) => `<code>${esc(t.name)}</code>: ${t.workers.length} worker${t.workers.length === 1 ? '' : 's'}${t.strategies.length ? `, ${esc(t.strategies.join('/'))}` : ''}${t.commitIntervalMs ? `, a commit every ${t.commitIntervalMs} ms` : ''}`).join('<br>')
+  const servers = zk.servers
+    .map((x) => `${x.name}${x.port ? ` :${x.port}` : ''}${x.mode ? ` (${x.mode})` : ''}`)
+    .join(', ')
+  const tasks = s.tasks
+    .map(
+      (t) =>
+        `<code>${esc(t.name)}</code>: ${t.workers.length} worker${t.workers.length === 1 ? '' : 's'}${t.strategies.length ? `, ${esc(t.strategies.join('/'))}` : ''}${t.commitIntervalMs ? `, a commit every ${t.commitIntervalMs} ms` : ''}`,
+    )
+    .join('<br>')
   const rows: [string, string][] = [
     ['Session', `<b>${esc(s.name)}</b>`],
     ['Scenario', esc(s.scenario ?? '—')],
     ['Strategy', esc(s.strategies.join(', ') || '—')],
     ['Workers', String(s.workerCount)],
-    ['ZooKeeper', `${esc(zk.version ?? 'version unknown')} · ${esc(zk.mode ?? 'mode unknown')}${zk.tickTimeMs ? ` · tick ${zk.tickTimeMs} ms` : ''}`],
+    [
+      'ZooKeeper',
+      `${esc(zk.version ?? 'version unknown')} · ${esc(zk.mode ?? 'mode unknown')}${zk.tickTimeMs ? ` · tick ${zk.tickTimeMs} ms` : ''}`,
+    ],
     ['Servers', esc(servers || '—')],
     ['Tasks', tasks || '—'],
     ['Java', esc(zk.java ?? '—')],
@@ -142,8 +173,20 @@ function summarySection(report: SessionReport): string {
     ['Duration', esc(duration(s.durationMs))],
     ['Ending', `${endingPill(report)} ${i.events} events, last seq ${i.lastEvent?.seq ?? '—'}`],
     ['Checker', checkerLine(report)],
-    ['Run result', s.run ? `${s.run.ok ? 'ok' : 'failed'}, exit code ${s.run.exitCode ?? '—'}${s.run.error ? `: ${esc(s.run.error)}` : ''}` : '<span class="muted">not recorded (the run did not finish)</span>'],
-    ['Lab', esc([s.versions.lab && `zklab ${s.versions.lab}`, s.versions.node && `Node ${s.versions.node}`, s.versions.platform].filter(Boolean).join(' · ') || '—')],
+    [
+      'Run result',
+      s.run
+        ? `${s.run.ok ? 'ok' : 'failed'}, exit code ${s.run.exitCode ?? '—'}${s.run.error ? `: ${esc(s.run.error)}` : ''}`
+        : '<span class="muted">not recorded (the run did not finish)</span>',
+    ],
+    [
+      'Lab',
+      esc(
+        [s.versions.lab && `zklab ${s.versions.lab}`, s.versions.node && `Node ${s.versions.node}`, s.versions.platform]
+          .filter(Boolean)
+          .join(' · ') || '—',
+      ),
+    ],
     ['Folder', `<code>${esc(report.sessionDir)}</code>`],
   ]
   return `<dl class="summary">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`
@@ -151,7 +194,9 @@ function summarySection(report: SessionReport): string {
 
 function checkerLine(report: SessionReport): string {
   const n = countStates(report.check.verdicts)
-  const head = report.check.ok ? `<span class="pill ok">all ${n['not-judged'] ? 'judged ' : ''}invariants held</span>` : `<span class="pill bad">${n.fail} broken</span>`
+  const head = report.check.ok
+    ? `<span class="pill ok">all ${n['not-judged'] ? 'judged ' : ''}invariants held</span>`
+    : `<span class="pill bad">${n.fail} broken</span>`
   const unknown = n.unknown ? ` <span class="pill warn">${n.unknown} unknown</span>` : ''
   const notJudged = n['not-judged'] ? ` <span class="pill neutral">${n['not-judged']} not judged</span>` : ''
   return head + unknown + notJudged
@@ -159,7 +204,8 @@ function checkerLine(report: SessionReport): string {
 
 function verdictsSection(report: SessionReport): string {
   const start = report.summary.startMs
-  if (report.check.verdicts.length === 0) return '<p class="muted">No task was found in the journal, so there was nothing to check.</p>'
+  if (report.check.verdicts.length === 0)
+    return '<p class="muted">No task was found in the journal, so there was nothing to check.</p>'
   const table = `<table class="verdicts"><thead><tr><th>Result</th><th>Invariant</th><th>Task</th><th>What was checked and found</th><th class="num">Violations</th></tr></thead><tbody>${report.check.verdicts
     .map(
       (v) =>
@@ -168,7 +214,10 @@ function verdictsSection(report: SessionReport): string {
     .join('')}</tbody></table>`
   const evidence = report.check.verdicts
     .filter((v) => v.violations.length > 0)
-    .map((v) => `<h3><code>${esc(v.invariant)}</code> · <code>${esc(v.task)}</code></h3>${v.violations.map((x, i) => violationCard(v, x, i, start)).join('')}`)
+    .map(
+      (v) =>
+        `<h3><code>${esc(v.invariant)}</code> · <code>${esc(v.task)}</code></h3>${v.violations.map((x, i) => violationCard(v, x, i, start)).join('')}`,
+    )
     .join('')
   return table + evidence
 }
@@ -179,7 +228,8 @@ function statsText(v: ReportVerdict): string {
 }
 
 function violationCard(v: ReportVerdict, x: ReportViolation, index: number, start: number): string {
-  const when = x.endTime !== null && x.endTime !== x.time ? `${rel(x.time, start)} → ${rel(x.endTime, start)}` : rel(x.time, start)
+  const when =
+    x.endTime !== null && x.endTime !== x.time ? `${rel(x.time, start)} → ${rel(x.endTime, start)}` : rel(x.time, start)
   const facts = [
     `<b>${esc(when)}</b>`,
     x.workers.length ? `workers ${x.workers.map((w) => `<code>${esc(w)}</code>`).join(', ')}` : '',
@@ -188,7 +238,10 @@ function violationCard(v: ReportVerdict, x: ReportViolation, index: number, star
   ].filter(Boolean)
   const context = x.context.length
     ? `<details class="evidence"><summary>Evidence: ${x.context.length} journal event${x.context.length === 1 ? '' : 's'} around it</summary><table class="context"><thead><tr><th class="num">seq</th><th class="num">time</th><th>source</th><th>event</th></tr></thead><tbody>${x.context
-        .map((e) => `<tr${e.seq === x.seq ? ' class="anchor"' : ''}><td class="num">${e.seq}</td><td class="num">${esc(rel(e.time, start))}</td><td>${esc(e.source)}</td><td class="text">${esc(eventText(e))}</td></tr>`)
+        .map(
+          (e) =>
+            `<tr${e.seq === x.seq ? ' class="anchor"' : ''}><td class="num">${e.seq}</td><td class="num">${esc(rel(e.time, start))}</td><td>${esc(e.source)}</td><td class="text">${esc(eventText(e))}</td></tr>`,
+        )
         .join('')}</tbody></table></details>`
     : '<div class="small muted">No journal events around it concern the workers involved.</div>'
   return `<div class="violation" id="violation-${esc(v.invariant)}-${esc(v.task)}-${index + 1}" data-kind="${esc(x.kind)}"><div><span class="pill bad">${esc(x.kind)}</span> ${facts.join(' · ')}</div><p class="msg">${esc(x.message)}</p>${context}</div>`
@@ -214,7 +267,8 @@ function timelineSection(report: SessionReport): string {
 
 function failoversSection(report: SessionReport): string {
   const start = report.summary.startMs
-  if (report.failovers.length === 0) return '<p class="muted">No fault hit a primary, so there was no failover to measure.</p>'
+  if (report.failovers.length === 0)
+    return '<p class="muted">No fault hit a primary, so there was no failover to measure.</p>'
   const max = breakdownScale(report.failovers)
   const legend = `<div class="legend">${FAILOVER_STEPS.map((st) => legendSwatch(BREAKDOWN_COLORS.steps[st.key], st.label)).join('')}${legendSwatch(BREAKDOWN_COLORS.noTakeover, 'no takeover')}<span class="muted">each bar: ms after the fault, split by the step that ends each stretch; one scale for all rows (full width ${esc(ms(max))})</span></div>`
   const rows = report.failovers.map((f) => failoverRow(f, start, max)).join('')
@@ -222,8 +276,12 @@ function failoversSection(report: SessionReport): string {
 }
 
 function failoverRow(f: ReportFailover, start: number, max: number): string {
-  const cont = f.continued === null ? '' : f.continued ? ' <span class="pill ok">+1</span>' : ' <span class="pill bad">jump</span>'
-  const ids = f.lastCommitBefore === null && f.firstCommitId === null ? '—' : `${f.lastCommitBefore ?? '—'} → ${f.firstCommitId ?? '—'}${cont}`
+  const cont =
+    f.continued === null ? '' : f.continued ? ' <span class="pill ok">+1</span>' : ' <span class="pill bad">jump</span>'
+  const ids =
+    f.lastCommitBefore === null && f.firstCommitId === null
+      ? '—'
+      : `${f.lastCommitBefore ?? '—'} → ${f.firstCommitId ?? '—'}${cont}`
   return `<tr data-failover="${f.index}" title="task ${esc(f.task)}"><td class="num">${f.index}</td><td><code>${esc(f.fault)}</code>${f.sessionEnd ? `<br><span class="muted small" title="how the old primary's session ended">${esc(f.sessionEnd)}</span>` : ''}</td><td class="num">${esc(rel(f.faultTime, start))}</td><td class="handover"><code>${esc(f.from)}</code> →<br>${f.to ? `<code>${esc(f.to)}</code>` : '<span class="pill bad">nobody</span>'}</td>${(['sessionEnded', 'nodeDeleted', 'watchFired', 'newPrimary'] as const).map((k) => `<td class="num">${esc(ms(f.steps[k]))}</td>`).join('')}<td class="num"><b>${esc(ms(f.gapMs))}</b></td><td class="ids">${ids}</td><td class="bar-cell">${breakdownSvg(f, max)}</td></tr>`
 }
 
@@ -239,7 +297,10 @@ function faultsSection(report: SessionReport): string {
     : '<p class="muted">No fault was fired in this session.</p>'
   const steps = report.steps.length
     ? `<details><summary>Scenario steps (${report.steps.length})</summary><table class="steps"><thead><tr><th class="num">seq</th><th class="num">at</th><th>Step</th><th>Definition</th></tr></thead><tbody>${report.steps
-        .map((s) => `<tr><td class="num">${s.seq}</td><td class="num">${esc(rel(s.time, start))}</td><td><code>${esc(s.path)}</code></td><td class="mono">${esc(JSON.stringify(s.step))}</td></tr>`)
+        .map(
+          (s) =>
+            `<tr><td class="num">${s.seq}</td><td class="num">${esc(rel(s.time, start))}</td><td><code>${esc(s.path)}</code></td><td class="mono">${esc(JSON.stringify(s.step))}</td></tr>`,
+        )
         .join('')}</tbody></table></details>`
     : ''
   return faults + steps
@@ -274,14 +335,20 @@ function logWindow(w: FaultLogWindow, start: number): string {
       })
     }
   }
-  const marker = (time: number, label: string) => ({ time, seq: -1, html: `<tr class="anchor"><td class="num">${esc(rel(time, start, 3))}</td><td class="proc">lab</td><td>fault</td><td class="text">▶ ${esc(label)}</td></tr>` })
+  const marker = (time: number, label: string) => ({
+    time,
+    seq: -1,
+    html: `<tr class="anchor"><td class="num">${esc(rel(time, start, 3))}</td><td class="proc">lab</td><td>fault</td><td class="text">▶ ${esc(label)}</td></tr>`,
+  })
   rows.push(marker(w.time, `#${w.faultIndex} ${w.kind} ${w.target}`))
   if (w.recovery) rows.push(marker(w.recovery.time, `${w.recovery.kind} ${w.target}`))
   rows.sort((a, b) => a.time - b.time || a.seq - b.seq)
   const total = w.processes.reduce((sum, p) => sum + p.lines.length, 0)
   const omitted = w.processes.filter((p) => p.omitted > 0)
   const chips = `<div class="chips">${w.processes.map((p) => `<label><input type="checkbox" value="${esc(p.process)}" checked>${esc(p.process)} <span class="muted">${p.lines.length}</span></label>`).join('')}</div>`
-  const omittedNote = omitted.length ? `<div class="small muted">Not shown: ${omitted.map((p) => `${p.omitted} line${p.omitted === 1 ? '' : 's'} of ${esc(p.process)}`).join(', ')} (farthest from the fault).</div>` : ''
+  const omittedNote = omitted.length
+    ? `<div class="small muted">Not shown: ${omitted.map((p) => `${p.omitted} line${p.omitted === 1 ? '' : 's'} of ${esc(p.process)}`).join(', ')} (farthest from the fault).</div>`
+    : ''
   const summary = `#${w.faultIndex} <code>${esc(w.kind)}</code> <code>${esc(w.target)}</code> at ${esc(rel(w.time, start))}${w.recovery ? `, ${esc(w.recovery.kind)} at ${esc(rel(w.recovery.time, start))}` : ''} <span class="muted">· ${esc(rel(w.from, start))} → ${esc(rel(w.to, start))} · ${total} lines from ${w.processes.length} processes</span>`
   return `<details class="log-window" data-fault="${w.faultIndex}"><summary>${summary}</summary>${chips}${omittedNote}<table class="logs"><thead><tr><th class="num">time</th><th>process</th><th>level</th><th>line</th></tr></thead><tbody>${rows.map((r) => r.html).join('')}</tbody></table></details>`
 }
@@ -303,7 +370,10 @@ function treeSection(report: SessionReport): string {
   const shown = nodes.slice(0, MAX_TREE_ROWS)
   const baseDepth = Math.min(...shown.map((n) => depth(n.path)))
   const rows = shown.map((node) => treeRow(node, depth(node.path) - baseDepth, start)).join('')
-  const more = nodes.length > shown.length ? `<p class="small muted">${nodes.length - shown.length} more znodes in report.json.</p>` : ''
+  const more =
+    nodes.length > shown.length
+      ? `<p class="small muted">${nodes.length - shown.length} more znodes in report.json.</p>`
+      : ''
   return `<p class="small muted">As the observer last saw it${report.tree.asOf ? ` (its last report at ${esc(rel(report.tree.asOf, start))})` : ''}. Ephemeral nodes name the worker whose session owns them.</p><table class="tree"><thead><tr><th>Znode</th><th>Data</th><th class="num">version</th><th class="num">cversion</th><th class="num">children</th><th>Ephemeral owner</th><th class="num">modified</th><th>Stat</th></tr></thead><tbody>${rows}</tbody></table>${more}`
 }
 

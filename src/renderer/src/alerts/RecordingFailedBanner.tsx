@@ -12,9 +12,10 @@ export function RecordingFailedBanner() {
   if (!failed || replaying) return null
   return (
     <div className="recording-failed" role="alert" data-testid="recording-failed">
-      <strong>Recording failed</strong> at {formatTime(failed.time)}: {failed.reason}.{' '}
-      The lab stopped every process of this session. Its journal in <span className="mono">{session.dir}</span> is whole up to event #
-      {failed.lastRecordedSeq}; nothing after it was recorded. Free some space (or fix the folder) and start a new session.
+      <strong>Recording failed</strong> at {formatTime(failed.time)}: {failed.reason}. The lab stopped every process of
+      this session. Its journal in <span className="mono">{session.dir}</span> is whole up to event #
+      {failed.lastRecordedSeq}; nothing after it was recorded. Free some space (or fix the folder) and start a new
+      session.
     </div>
   )
 }

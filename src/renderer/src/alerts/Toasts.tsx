@@ -27,7 +27,12 @@ function ToastItem({ toast }: { toast: Toast }) {
         <strong>{toast.title}</strong>
         <span>{toast.message}</span>
       </div>
-      <button type="button" className="btn btn-ghost btn-small" aria-label="Dismiss notification" onClick={() => dismiss(toast.id)}>
+      <button
+        type="button"
+        className="btn btn-ghost btn-small"
+        aria-label="Dismiss notification"
+        onClick={() => dismiss(toast.id)}
+      >
         ✕
       </button>
     </div>

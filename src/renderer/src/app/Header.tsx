@@ -39,11 +39,20 @@ export function Header() {
           <span className="pill" title="Where this window talks to the lab from">
             {shell === 'electron' ? 'Electron' : shell === 'browser' ? 'Browser mode' : '…'}
           </span>
-          <span className={`pill conn conn-${connection}`} role="status" aria-label={`Lab connection: ${CONNECTION_LABEL[connection]}`}>
+          <span
+            className={`pill conn conn-${connection}`}
+            role="status"
+            aria-label={`Lab connection: ${CONNECTION_LABEL[connection]}`}
+          >
             <span className="dot" aria-hidden="true" />
             {CONNECTION_LABEL[connection]}
           </span>
-          <button type="button" className="btn btn-ghost" onClick={() => chooseTheme(next)} aria-label={`Switch to ${next} theme`}>
+          <button
+            type="button"
+            className="btn btn-ghost"
+            onClick={() => chooseTheme(next)}
+            aria-label={`Switch to ${next} theme`}
+          >
             {theme === 'dark' ? '☀ Light' : '☾ Dark'}
           </button>
         </div>

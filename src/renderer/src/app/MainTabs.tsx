@@ -44,7 +44,9 @@ export function MainTabs() {
             onClick={() => setTab(t.id)}
           >
             {t.label}
-            {t.id === 'experiments' && running && <span className="tab-dot" aria-hidden="true" title="A scenario is running" />}
+            {t.id === 'experiments' && running && (
+              <span className="tab-dot" aria-hidden="true" title="A scenario is running" />
+            )}
             {t.id === 'verdicts' && (violations > 0 || failed > 0) && (
               <span className="tab-count" aria-hidden="true">
                 {violations || failed}

@@ -13,7 +13,8 @@ export function QuickStart() {
   const quick = useCallback(async () => {
     const state = useStore.getState()
     if (state.zookeeper.servers.length === 0) await lab().startZooKeeper()
-    else if (!state.zookeeper.servers.some((s) => s.state === 'running')) await lab().zooKeeperAction({ server: 1, action: 'start' })
+    else if (!state.zookeeper.servers.some((s) => s.state === 'running'))
+      await lab().zooKeeperAction({ server: 1, action: 'start' })
     if (!useStore.getState().tasks[QUICK_TASK]) await lab().publishTask({ task: QUICK_TASK })
     await lab().addWorkers({ task: QUICK_TASK, ...QUICK_WORKERS })
   }, [])
@@ -25,8 +26,8 @@ export function QuickStart() {
         <h2 className="card-title">Quick start</h2>
         <p className="hint">
           {serverCount === 0 ? 'Start ZooKeeper, publish ' : 'Publish '}
-          <code>{QUICK_TASK}</code> and start {QUICK_WORKERS.count} seed workers (commit every {QUICK_WORKERS.commitIntervalMs} ms, session timeout{' '}
-          {QUICK_WORKERS.sessionTimeoutMs / 1000} s).
+          <code>{QUICK_TASK}</code> and start {QUICK_WORKERS.count} seed workers (commit every{' '}
+          {QUICK_WORKERS.commitIntervalMs} ms, session timeout {QUICK_WORKERS.sessionTimeoutMs / 1000} s).
         </p>
       </div>
       <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void run()}>

@@ -20,7 +20,11 @@ export function TaskCard({ task }: { task: string }) {
     ),
   )
   const primaries = useStore(
-    useShallow((s) => Object.values(s.workers).filter((w) => w.task === task && w.role === 'primary' && (w.status === 'running' || w.status === 'paused')).map((w) => w.name)),
+    useShallow((s) =>
+      Object.values(s.workers)
+        .filter((w) => w.task === task && w.role === 'primary' && (w.status === 'running' || w.status === 'paused'))
+        .map((w) => w.name),
+    ),
   )
   const [count, setCount] = useState(1)
   // `external`: the workers run the program typed below instead of the lab's own worker.
@@ -28,7 +32,13 @@ export function TaskCard({ task }: { task: string }) {
   const command = useExternalCommand()
   const add = useCallback(
     (n: number, s: Strategy | 'external', external?: ExternalWorker) =>
-      lab().addWorkers({ task, count: n, ...(s === 'external' ? { external } : { strategy: s }), commitIntervalMs: 500, sessionTimeoutMs: 4000 }),
+      lab().addWorkers({
+        task,
+        count: n,
+        ...(s === 'external' ? { external } : { strategy: s }),
+        commitIntervalMs: 500,
+        sessionTimeoutMs: 4000,
+      }),
     [task],
   )
   const remove = useCallback(() => lab().deleteTask({ task }), [task])
@@ -40,9 +50,23 @@ export function TaskCard({ task }: { task: string }) {
       <header className="task-head">
         <span className="mono strong">{task}</span>
         {!view && <span className="tag tag-muted">not in ZooKeeper</span>}
-        {status && <span className={`tag ${status === 'running' ? 'tag-ok' : 'tag-warn'}`} title={`status znode = "${view?.status}"`}>status {status}</span>}
-        <span className={`tag ${primaries.length > 1 ? 'tag-bad' : primaries.length === 0 ? 'tag-muted' : ''}`} data-testid={`primary-count-${task}`}>
-          {primaries.length === 1 ? `primary ${primaries[0].replace(`worker-${task}-`, '#')}` : primaries.length === 0 ? 'no primary' : `${primaries.length} primaries!`}
+        {status && (
+          <span
+            className={`tag ${status === 'running' ? 'tag-ok' : 'tag-warn'}`}
+            title={`status znode = "${view?.status}"`}
+          >
+            status {status}
+          </span>
+        )}
+        <span
+          className={`tag ${primaries.length > 1 ? 'tag-bad' : primaries.length === 0 ? 'tag-muted' : ''}`}
+          data-testid={`primary-count-${task}`}
+        >
+          {primaries.length === 1
+            ? `primary ${primaries[0].replace(`worker-${task}-`, '#')}`
+            : primaries.length === 0
+              ? 'no primary'
+              : `${primaries.length} primaries!`}
         </span>
         <span className="spacer" />
         <span className="muted small mono" title="lastCommit znode">

@@ -10,7 +10,11 @@ const IDLE_TASKS_SHOWN = 12
 
 export function TasksSection() {
   // Tasks in ZooKeeper, plus tasks that only have workers left (e.g. deleted under them).
-  const names = useStore(useShallow((s) => [...new Set([...Object.keys(s.tasks), ...Object.values(s.workers).map((w) => w.task)])].sort(natural)))
+  const names = useStore(
+    useShallow((s) =>
+      [...new Set([...Object.keys(s.tasks), ...Object.values(s.workers).map((w) => w.task)])].sort(natural),
+    ),
+  )
   const staffed = useStore(useShallow((s) => [...new Set(Object.values(s.workers).map((w) => w.task))].sort(natural)))
   const zkRunning = useStore((s) => s.zookeeper.servers.some((srv) => srv.state === 'running'))
   const [showAll, setShowAll] = useState(false)
@@ -23,7 +27,9 @@ export function TasksSection() {
         <h2 className="card-title" id="tasks-title">
           Tasks
         </h2>
-        <span className="muted small">{names.length === 0 ? 'none yet' : `${names.length} task${names.length === 1 ? '' : 's'}`}</span>
+        <span className="muted small">
+          {names.length === 0 ? 'none yet' : `${names.length} task${names.length === 1 ? '' : 's'}`}
+        </span>
       </header>
       <PublishForm disabled={!zkRunning} />
       {shown.map((name) => (
@@ -66,7 +72,13 @@ function PublishForm({ disabled }: { disabled: boolean }) {
           clearError()
         }}
       />
-      <button type="submit" className="btn" disabled={busy} aria-label="Publish task" title={disabled ? 'Start ZooKeeper first' : undefined}>
+      <button
+        type="submit"
+        className="btn"
+        disabled={busy}
+        aria-label="Publish task"
+        title={disabled ? 'Start ZooKeeper first' : undefined}
+      >
         {busy ? 'Publishing…' : 'Publish'}
       </button>
       {error && (

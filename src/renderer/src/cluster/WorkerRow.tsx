@@ -10,16 +10,29 @@ import { capitalize, Fact } from './ZooKeeperSection.js'
 
 export function WorkerRow({ name }: { name: string }) {
   const w = useStore((s) => s.workers[name])
-  const act = useCallback((action: ProcessAction | 'remove') => (action === 'remove' ? lab().removeWorker({ name }) : lab().processAction({ name, action })), [name])
+  const act = useCallback(
+    (action: ProcessAction | 'remove') =>
+      action === 'remove' ? lab().removeWorker({ name }) : lab().processAction({ name, action }),
+    [name],
+  )
   const { run, busy } = useLabAction(name, act)
   const net = useStore((s) => s.workerNet[name])
   if (!w) return null
   const alive = w.status === 'running' || w.status === 'paused'
   // A dead worker's last role is history, not its role now.
   const role = alive ? w.role : 'down'
-  const actions: Array<ProcessAction | 'remove'> = !alive ? ['restart'] : [w.status === 'paused' ? 'resume' : 'pause', 'stop', 'kill', 'restart', 'remove']
+  const actions: Array<ProcessAction | 'remove'> = !alive
+    ? ['restart']
+    : [w.status === 'paused' ? 'resume' : 'pause', 'stop', 'kill', 'restart', 'remove']
   return (
-    <li className={`row worker-row ${alive ? '' : 'is-down'}`} data-worker={name} data-role={w.role} data-status={w.status} data-task={w.task} data-strategy={w.strategy}>
+    <li
+      className={`row worker-row ${alive ? '' : 'is-down'}`}
+      data-worker={name}
+      data-role={w.role}
+      data-status={w.status}
+      data-task={w.task}
+      data-strategy={w.strategy}
+    >
       <div className="row-main">
         <span className={`role-badge role-${role}`} title={alive ? `role: ${w.role}` : `was ${w.role}`}>
           {role}
@@ -59,7 +72,11 @@ export function WorkerRow({ name }: { name: string }) {
           <Fact
             label="runs"
             value={w.strategy || undefined}
-            title={w.strategy === 'external' ? 'Your program: its role is read off ZooKeeper (the smallest instance node), not from what it prints' : "The lab's own worker"}
+            title={
+              w.strategy === 'external'
+                ? 'Your program: its role is read off ZooKeeper (the smallest instance node), not from what it prints'
+                : "The lab's own worker"
+            }
           />
           <Fact label="session" value={formatSessionId(w.sessionId)} />
           <Fact label="last commit" value={w.lastCommit} title={`${w.commits} commits by this worker`} />
@@ -82,22 +99,36 @@ const ACTION_HINT: Record<string, string> = {
 }
 
 const NETWORK_FAULTS: Array<{ fault: NetworkFault; label: string; hint: string; latencyMs?: number }> = [
-  { fault: 'partition', label: 'Partition', hint: 'Drop all traffic to ZooKeeper: the session expires after its timeout' },
+  {
+    fault: 'partition',
+    label: 'Partition',
+    hint: 'Drop all traffic to ZooKeeper: the session expires after its timeout',
+  },
   { fault: 'slow', label: 'Slow +500 ms', hint: 'Add 500 ms each way', latencyMs: 500 },
   { fault: 'slow', label: 'Slow +2 s', hint: 'Add 2 s each way', latencyMs: 2000 },
-  { fault: 'reset', label: 'Reset connection', hint: 'Close the TCP connection; the client reconnects with the same session' },
+  {
+    fault: 'reset',
+    label: 'Reset connection',
+    hint: 'Close the TCP connection; the client reconnects with the same session',
+  },
   { fault: 'heal', label: 'Heal', hint: 'Back to a clean link' },
 ]
 
 /** Faults on the worker's TCP path to ZooKeeper, through its proxy. */
 function NetworkMenu({ name, faulted }: { name: string; faulted: boolean }) {
   const call = useCallback(
-    (fault: NetworkFault, latencyMs?: number) => lab().networkFault({ name, fault, ...(latencyMs !== undefined ? { latencyMs } : {}) }),
+    (fault: NetworkFault, latencyMs?: number) =>
+      lab().networkFault({ name, fault, ...(latencyMs !== undefined ? { latencyMs } : {}) }),
     [name],
   )
   const { run, busy } = useLabAction(`Network fault on ${name}`, call)
   return (
-    <Menu label="Network ▾" ariaLabel={`Network faults for ${name}`} align="right" className={faulted ? 'btn-danger' : ''}>
+    <Menu
+      label="Network ▾"
+      ariaLabel={`Network faults for ${name}`}
+      align="right"
+      className={faulted ? 'btn-danger' : ''}
+    >
       {NETWORK_FAULTS.map((f) => (
         <button
           key={f.label}

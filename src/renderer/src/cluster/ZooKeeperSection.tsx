@@ -45,14 +45,26 @@ export function ZooKeeperSection() {
             <label className="sr-only" htmlFor="zk-start-mode">
               ZooKeeper set-up
             </label>
-            <select id="zk-start-mode" className="input" value={startMode} onChange={(e) => setStartMode(e.target.value)} disabled={busy}>
+            <select
+              id="zk-start-mode"
+              className="input"
+              value={startMode}
+              onChange={(e) => setStartMode(e.target.value)}
+              disabled={busy}
+            >
               {START_MODES.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.label}
                 </option>
               ))}
             </select>
-            <button type="button" className="btn btn-primary" disabled={busy} aria-label="Start ZooKeeper" onClick={() => void run(startMode)}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy}
+              aria-label="Start ZooKeeper"
+              onClick={() => void run(startMode)}
+            >
               {busy ? 'Starting…' : 'Start ZooKeeper'}
             </button>
           </span>
@@ -84,7 +96,11 @@ function KillLeader() {
       className="btn btn-small btn-danger"
       disabled={busy || !leader}
       aria-label="Kill the ZooKeeper leader"
-      title={leader ? `SIGKILL ${leader.name}, the leader: the others elect a new one` : 'No leader right now (an election may be running)'}
+      title={
+        leader
+          ? `SIGKILL ${leader.name}, the leader: the others elect a new one`
+          : 'No leader right now (an election may be running)'
+      }
       onClick={() => void run()}
     >
       Kill leader{leader ? ` (${leader.name})` : ''}
@@ -102,7 +118,10 @@ const SERVER_ACTIONS: Record<ZkServerView['state'], ZooKeeperAction[]> = {
 
 function ServerRow({ server }: { server: ZkServerView }) {
   const stats = useStore((s) => s.zkStats[server.name])
-  const act = useCallback((action: ZooKeeperAction) => lab().zooKeeperAction({ server: server.id, action }), [server.id])
+  const act = useCallback(
+    (action: ZooKeeperAction) => lab().zooKeeperAction({ server: server.id, action }),
+    [server.id],
+  )
   const { run, busy } = useLabAction(`ZooKeeper ${server.name}`, act)
   const live = server.state === 'running' || server.state === 'paused'
   const mode = serverMode(server, stats)
@@ -140,7 +159,10 @@ function ServerRow({ server }: { server: ZkServerView }) {
         <Fact label="znodes" value={live ? stats?.nodeCount : undefined} />
         <Fact label="connections" value={live ? stats?.connections : undefined} />
         <Fact label="zxid" value={live ? stats?.zxid : undefined} />
-        <Fact label="latency avg" value={live && stats?.latencyAvg !== undefined ? `${stats.latencyAvg} ms` : undefined} />
+        <Fact
+          label="latency avg"
+          value={live && stats?.latencyAvg !== undefined ? `${stats.latencyAvg} ms` : undefined}
+        />
         <Fact label="outstanding" value={live ? stats?.outstanding : undefined} />
         {server.version && <Fact label="version" value={server.version.split(/[-,\s]/)[0]} title={server.version} />}
       </dl>

@@ -29,7 +29,16 @@ export interface ClusterSlice {
 
 /** Before a session's first event: no servers, processes, workers or tasks. */
 export function emptySessionCluster(): ClusterSlice {
-  return { session: undefined, zookeeper: { servers: [] }, processes: {}, workers: {}, tasks: {}, alerts: [], zkStats: {}, workerNet: {} }
+  return {
+    session: undefined,
+    zookeeper: { servers: [] },
+    processes: {},
+    workers: {},
+    tasks: {},
+    alerts: [],
+    zkStats: {},
+    workerNet: {},
+  }
 }
 
 export const createClusterSlice: Slice<ClusterSlice> = () => emptySessionCluster()

@@ -11,6 +11,9 @@ export function serverMode(server: ZkServerView, stats?: ZkStats): string | unde
 }
 
 /** The ensemble's leader: a running server whose mode says so (none while an election runs). */
-export function findLeader(servers: readonly ZkServerView[], stats: Readonly<Record<string, ZkStats>> = {}): ZkServerView | undefined {
+export function findLeader(
+  servers: readonly ZkServerView[],
+  stats: Readonly<Record<string, ZkStats>> = {},
+): ZkServerView | undefined {
   return servers.find((s) => s.state === 'running' && serverMode(s, stats[s.name]) === 'leader')
 }

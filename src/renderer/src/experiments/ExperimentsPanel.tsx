@@ -13,9 +13,21 @@ import { OUTCOME_LABEL, formatStepMs, runOutcome, sinceStart, verdictsLine, type
 /** The strategy override of a run: none (each task's own), every task on seed or recipe, or on a program of yours. */
 const STRATEGIES: Array<{ id: StrategyChoice; label: string; hint: string }> = [
   { id: 'default', label: 'scenario default', hint: "Each task's own strategy, as the scenario file sets it" },
-  { id: 'seed', label: 'seed', hint: 'The original recipe, flaws included: no shutdown handling, herd effect, status flaps' },
-  { id: 'recipe', label: 'recipe', hint: 'The fixed recipe: closes its session on the way out, watches its predecessor, fences' },
-  { id: 'external', label: 'external…', hint: "Every task's workers run a program of yours, judged only from what it writes to ZooKeeper and the sink" },
+  {
+    id: 'seed',
+    label: 'seed',
+    hint: 'The original recipe, flaws included: no shutdown handling, herd effect, status flaps',
+  },
+  {
+    id: 'recipe',
+    label: 'recipe',
+    hint: 'The fixed recipe: closes its session on the way out, watches its predecessor, fences',
+  },
+  {
+    id: 'external',
+    label: 'external…',
+    hint: "Every task's workers run a program of yours, judged only from what it writes to ZooKeeper and the sink",
+  },
 ]
 
 /** How long a run may take to open its session before the view gives up waiting for it. */
@@ -83,7 +95,12 @@ function ScenarioPicker() {
     setTimeout(() => {
       if (useStore.getState().pendingRun !== pending) return
       useStore.getState().setPendingRun(undefined)
-      useStore.getState().pushToast({ kind: 'error', title: 'Run scenario', message: `${name} did not start; see the lab's output.`, time: Date.now() })
+      useStore.getState().pushToast({
+        kind: 'error',
+        title: 'Run scenario',
+        message: `${name} did not start; see the lab's output.`,
+        time: Date.now(),
+      })
     }, PENDING_RUN_TIMEOUT_MS)
   }, [])
   const { run, busy } = useLabAction('Run scenario', start)
@@ -94,7 +111,9 @@ function ScenarioPicker() {
         <h2 className="card-title" id="scenarios-title">
           Scenarios
         </h2>
-        <span className="muted small">bundled with the lab · each run gets a session of its own; the open one is closed and graded first</span>
+        <span className="muted small">
+          bundled with the lab · each run gets a session of its own; the open one is closed and graded first
+        </span>
       </header>
       {error ? (
         <p className="field-error" role="alert">
@@ -169,7 +188,16 @@ function scenarioColumns(chosen: string | undefined, onChoose: (name: string) =>
     {
       header: <span className="sr-only">chosen</span>,
       className: 'radio-cell',
-      cell: (sc) => <input type="radio" id={`scenario-${sc.name}`} name="scenario" checked={sc.name === chosen} onChange={() => onChoose(sc.name)} aria-label={sc.name} />,
+      cell: (sc) => (
+        <input
+          type="radio"
+          id={`scenario-${sc.name}`}
+          name="scenario"
+          checked={sc.name === chosen}
+          onChange={() => onChoose(sc.name)}
+          aria-label={sc.name}
+        />
+      ),
     },
     {
       header: 'scenario',
@@ -220,34 +248,62 @@ function CurrentRun() {
             Current run
           </h2>
         </header>
-        <p className="empty small">No scenario in this session. Pick one below and run it: its steps show here as they run, its violations and verdicts under Verdicts.</p>
+        <p className="empty small">
+          No scenario in this session. Pick one below and run it: its steps show here as they run, its violations and
+          verdicts under Verdicts.
+        </p>
       </section>
     )
   }
-  const outcome: RunOutcome = pending && !scenario?.running ? 'starting' : (runOutcome(scenario, verdicts, phase === 'closed') ?? 'starting')
+  const outcome: RunOutcome =
+    pending && !scenario?.running ? 'starting' : (runOutcome(scenario, verdicts, phase === 'closed') ?? 'starting')
   const name = pending && outcome === 'starting' ? pending.name : scenario?.name
   const strategy = pending && outcome === 'starting' ? pending.strategy : scenario?.strategy
   const startedAt = outcome === 'starting' ? pending?.since : scenario?.startedAt
-  const elapsed = startedAt === undefined ? undefined : (outcome === 'running' || outcome === 'starting' ? now : (endedAt ?? now)) - startedAt
+  const elapsed =
+    startedAt === undefined
+      ? undefined
+      : (outcome === 'running' || outcome === 'starting' ? now : (endedAt ?? now)) - startedAt
   const current = steps[steps.length - 1]
   return (
-    <section className={`card run-card run-${outcome}`} aria-labelledby="run-title" data-testid="current-run" data-outcome={outcome}>
+    <section
+      className={`card run-card run-${outcome}`}
+      aria-labelledby="run-title"
+      data-testid="current-run"
+      data-outcome={outcome}
+    >
       <header className="card-head run-head">
         <h2 className="card-title" id="run-title">
           Current run
         </h2>
-        <span className={`outcome outcome-${outcome}`} role="status" aria-label={`Run ${OUTCOME_LABEL[outcome]}`} data-testid="run-outcome">
-          {(outcome === 'running' || outcome === 'starting' || outcome === 'grading') && <span className="dot" aria-hidden="true" />}
+        <span
+          className={`outcome outcome-${outcome}`}
+          role="status"
+          aria-label={`Run ${OUTCOME_LABEL[outcome]}`}
+          data-testid="run-outcome"
+        >
+          {(outcome === 'running' || outcome === 'starting' || outcome === 'grading') && (
+            <span className="dot" aria-hidden="true" />
+          )}
           {OUTCOME_LABEL[outcome]}
         </span>
         <span className="mono strong run-name" data-testid="run-scenario">
           {name}
         </span>
-        <span className="tag" title={scenario?.command ? `Every task's workers ran: ${scenario.command}` : 'Strategy of every task in this run'}>
+        <span
+          className="tag"
+          title={
+            scenario?.command ? `Every task's workers ran: ${scenario.command}` : 'Strategy of every task in this run'
+          }
+        >
           {strategy ? `strategy ${strategy}` : 'scenario default strategy'}
         </span>
         {scenario?.command && outcome !== 'starting' && (
-          <span className="mono small muted run-command" data-testid="run-command" title="The command line every task's workers ran">
+          <span
+            className="mono small muted run-command"
+            data-testid="run-command"
+            title="The command line every task's workers ran"
+          >
             {scenario.command}
           </span>
         )}
@@ -259,7 +315,13 @@ function CurrentRun() {
           </span>
         )}
         {outcome === 'running' && !replaying && (
-          <button type="button" className="btn btn-small btn-danger" disabled={stopping.busy} aria-label="Stop scenario" onClick={() => void stopping.run()}>
+          <button
+            type="button"
+            className="btn btn-small btn-danger"
+            disabled={stopping.busy}
+            aria-label="Stop scenario"
+            onClick={() => void stopping.run()}
+          >
             {stopping.busy ? 'Stopping…' : '■ Stop'}
           </button>
         )}
@@ -289,7 +351,10 @@ function CurrentRun() {
           {steps.length > 0 && (
             <ol className="step-trail mono small" aria-label="Steps reached">
               {steps.slice(-STEPS_SHOWN).map((st, i, shown) => (
-                <li key={`${st.path}-${st.time}`} className={i === shown.length - 1 && outcome === 'running' ? 'is-current' : ''}>
+                <li
+                  key={`${st.path}-${st.time}`}
+                  className={i === shown.length - 1 && outcome === 'running' ? 'is-current' : ''}
+                >
                   <span className="muted">{sinceStart(st.time, scenario?.startedAt)}</span>
                   <span>{st.path}</span>
                   <span className="muted">{st.text}</span>
@@ -305,11 +370,11 @@ function CurrentRun() {
           <div className="run-result-head">
             <strong>{resultHeadline(outcome, name)}</strong>
             {verdicts ? (
-              <span className="small">
-                {verdictsLine(verdicts.verdicts)}
-              </span>
+              <span className="small">{verdictsLine(verdicts.verdicts)}</span>
             ) : (
-              <span className="small muted">{phase === 'closed' ? 'no final verdicts' : 'grading from the sinks…'}</span>
+              <span className="small muted">
+                {phase === 'closed' ? 'no final verdicts' : 'grading from the sinks…'}
+              </span>
             )}
             <span className="spacer" />
             <button type="button" className="btn btn-small" onClick={() => setTab('verdicts')}>
@@ -358,7 +423,14 @@ function PastRuns() {
         </h2>
         <span className="muted small">in this window, newest first</span>
       </header>
-      <Table label="Runs" className="mono" columns={RUN_COLUMNS} rows={runs} rowKey={(r) => r.sessionDir} rowAttributes={(r) => ({ 'data-testid': 'run-row', 'data-ok': r.ok })} />
+      <Table
+        label="Runs"
+        className="mono"
+        columns={RUN_COLUMNS}
+        rows={runs}
+        rowKey={(r) => r.sessionDir}
+        rowAttributes={(r) => ({ 'data-testid': 'run-row', 'data-ok': r.ok })}
+      />
     </section>
   )
 }
@@ -384,9 +456,19 @@ const RUN_COLUMNS: Column<RunRecord>[] = [
       </>
     ),
   },
-  { header: 'violations', numeric: true, className: (r) => (r.violations ? 'text-bad strong' : undefined), cell: (r) => r.violations },
+  {
+    header: 'violations',
+    numeric: true,
+    className: (r) => (r.violations ? 'text-bad strong' : undefined),
+    cell: (r) => r.violations,
+  },
   { header: 'failovers', numeric: true, cell: (r) => r.failovers },
-  { header: 'new primary', hint: 'Median time from the fault to the new primary', numeric: true, cell: (r) => formatStepMs(r.medianNewPrimaryMs) },
+  {
+    header: 'new primary',
+    hint: 'Median time from the fault to the new primary',
+    numeric: true,
+    cell: (r) => formatStepMs(r.medianNewPrimaryMs),
+  },
   { header: 'took', numeric: true, cell: (r) => (r.durationMs !== undefined ? formatDuration(r.durationMs) : '—') },
   {
     header: 'session folder',

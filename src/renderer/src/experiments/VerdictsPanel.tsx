@@ -69,7 +69,10 @@ function InvariantTiles() {
         const failed = final?.some((v) => v.state === 'fail')
         const finalCount = final?.reduce((sum, v) => sum + (Number(v.violations) || 0), 0)
         // Across tasks: one failed task fails the tile; else one the check could not judge; else "not judged" only when no task was judged.
-        const word = failed ? undefined : (final?.find((v) => v.state === 'unknown') ?? (final?.every((v) => v.state === 'not-judged') ? final[0] : undefined))
+        const word = failed
+          ? undefined
+          : (final?.find((v) => v.state === 'unknown') ??
+            (final?.every((v) => v.state === 'not-judged') ? final[0] : undefined))
         const tone = failed || count > 0 ? 'bad' : final && final.length > 0 && !word ? 'ok' : 'idle'
         return (
           <li key={invariant} className={`invariant-tile tile-${tone}`} data-invariant={invariant} data-count={count}>
@@ -79,11 +82,17 @@ function InvariantTiles() {
             </span>
             <span className="small">
               {final && final.length > 0 && word ? (
-                <span className={`tag ${verdictTag(word).className}`} title={verdictTag(word).title} data-state={word.state}>
+                <span
+                  className={`tag ${verdictTag(word).className}`}
+                  title={verdictTag(word).title}
+                  data-state={word.state}
+                >
                   {verdictTag(word).text}
                 </span>
               ) : final && final.length > 0 ? (
-                <span className={`tag ${failed ? 'tag-bad' : 'tag-ok'}`}>{failed ? `FAIL · ${finalCount} final` : 'ok'}</span>
+                <span className={`tag ${failed ? 'tag-bad' : 'tag-ok'}`}>
+                  {failed ? `FAIL · ${finalCount} final` : 'ok'}
+                </span>
               ) : (
                 <span className="muted">{count === 0 ? 'none so far' : 'found live'}</span>
               )}
@@ -113,7 +122,12 @@ function LiveViolations() {
       ) : (
         <ul className="violation-list" aria-label="Violations">
           {newest.map((v, i) => (
-            <li key={`${v.invariant}-${v.task}-${v.at}-${i}`} className="violation" data-testid="violation" data-invariant={v.invariant}>
+            <li
+              key={`${v.invariant}-${v.task}-${v.at}-${i}`}
+              className="violation"
+              data-testid="violation"
+              data-invariant={v.invariant}
+            >
               <div className="violation-head">
                 <span className="tag tag-bad mono">{v.invariant}</span>
                 <span className="mono strong">{v.kind}</span>
@@ -185,7 +199,13 @@ function FinalVerdicts() {
           columns={VERDICT_COLUMNS}
           rows={sortVerdicts(verdicts.verdicts)}
           rowKey={(v) => `${v.task}:${v.invariant}`}
-          rowAttributes={(v) => ({ 'data-testid': 'verdict-row', 'data-ok': v.ok, 'data-state': v.state, 'data-invariant': v.invariant, className: v.ok ? '' : 'is-failed' })}
+          rowAttributes={(v) => ({
+            'data-testid': 'verdict-row',
+            'data-ok': v.ok,
+            'data-state': v.state,
+            'data-invariant': v.invariant,
+            className: v.ok ? '' : 'is-failed',
+          })}
         />
       )}
     </section>
@@ -226,7 +246,9 @@ function FailoverBreakdown() {
           Failover breakdown
         </h2>
         <span className="muted small mono">
-          {list.length === 0 ? 'no fault hit a primary' : `${plural(list.length, 'failover')} · median new primary ${formatStepMs(newPrimary)} · first commit ${formatStepMs(firstCommit)}`}
+          {list.length === 0
+            ? 'no fault hit a primary'
+            : `${plural(list.length, 'failover')} · median new primary ${formatStepMs(newPrimary)} · first commit ${formatStepMs(firstCommit)}`}
         </span>
       </header>
       {list.length > 0 && (
@@ -264,8 +286,8 @@ function FailoverBreakdown() {
             </tbody>
           </table>
           <p className="hint small">
-            ms after the fault; — when the step did not happen before the next fault or the end. Each bar is split by the step that ends each stretch, on one
-            scale for every row.
+            ms after the fault; — when the step did not happen before the next fault or the end. Each bar is split by
+            the step that ends each stretch, on one scale for every row.
           </p>
         </>
       )}
@@ -273,9 +295,21 @@ function FailoverBreakdown() {
   )
 }
 
-function BreakdownRow({ index, failover: f, scale }: { index: number; failover: FailoverBreakdownView; scale: number }) {
+function BreakdownRow({
+  index,
+  failover: f,
+  scale,
+}: {
+  index: number
+  failover: FailoverBreakdownView
+  scale: number
+}) {
   return (
-    <tr data-testid="breakdown-row" data-new-primary-ms={f.steps.newPrimary ?? ''} data-first-commit-ms={f.steps.firstCommit ?? ''}>
+    <tr
+      data-testid="breakdown-row"
+      data-new-primary-ms={f.steps.newPrimary ?? ''}
+      data-first-commit-ms={f.steps.firstCommit ?? ''}
+    >
       <td>{index + 1}</td>
       <td>{f.task}</td>
       <td>
@@ -285,24 +319,48 @@ function BreakdownRow({ index, failover: f, scale }: { index: number; failover: 
         {shortWorker(f.from, f.task)} → {shortWorker(f.to, f.task)}
       </td>
       {FAILOVER_STEPS.map((st) => (
-        <td key={st.key} className={`num ${st.key === 'newPrimary' || st.key === 'firstCommit' ? 'strong' : ''}`} data-step={st.key}>
+        <td
+          key={st.key}
+          className={`num ${st.key === 'newPrimary' || st.key === 'firstCommit' ? 'strong' : ''}`}
+          data-step={st.key}
+        >
           {formatStepMs(f.steps[st.key])}
           {st.key === 'sessionEnded' && f.sessionEnd && (
-            <span className={`tag session-end ${f.sessionEnd === 'closed' ? 'tag-ok' : 'tag-warn'}`} title={f.sessionEnd === 'closed' ? 'The old primary closed its session itself' : 'The old session expired after its timeout'}>
+            <span
+              className={`tag session-end ${f.sessionEnd === 'closed' ? 'tag-ok' : 'tag-warn'}`}
+              title={
+                f.sessionEnd === 'closed'
+                  ? 'The old primary closed its session itself'
+                  : 'The old session expired after its timeout'
+              }
+            >
               {f.sessionEnd}
             </span>
           )}
         </td>
       ))}
       <td className="bar-cell">
-        <div className="step-bar" role="img" aria-label={`first commit ${formatStepMs(f.steps.firstCommit)} after the fault`}>
+        <div
+          className="step-bar"
+          role="img"
+          aria-label={`first commit ${formatStepMs(f.steps.firstCommit)} after the fault`}
+        >
           {barSegments(f.steps, scale).map((seg) => (
-            <span key={seg.key} className={`step-seg step-${seg.key}`} style={{ left: `${seg.from}%`, width: `${seg.to - seg.from}%` }} />
+            <span
+              key={seg.key}
+              className={`step-seg step-${seg.key}`}
+              style={{ left: `${seg.from}%`, width: `${seg.to - seg.from}%` }}
+            />
           ))}
           {FAILOVER_STEPS.map((st) => {
             const pct = barPercent(f.steps[st.key], scale)
             return pct === null ? null : (
-              <span key={st.key} className={`step-tick step-${st.key}`} style={{ left: `${pct}%` }} title={`${st.label}: ${formatStepMs(f.steps[st.key])}`} />
+              <span
+                key={st.key}
+                className={`step-tick step-${st.key}`}
+                style={{ left: `${pct}%` }}
+                title={`${st.label}: ${formatStepMs(f.steps[st.key])}`}
+              />
             )
           })}
         </div>

@@ -15,7 +15,11 @@ export function ViolationsBadge() {
       className={`pill pill-button checker-badge checker-${badge.tone}`}
       data-testid="violations-badge"
       aria-label={`${badge.text}: show the verdicts`}
-      title={verdicts ? 'Final verdicts, graded from the sinks when the session closed' : 'Violations the checker found live so far'}
+      title={
+        verdicts
+          ? 'Final verdicts, graded from the sinks when the session closed'
+          : 'Violations the checker found live so far'
+      }
       onClick={() => setTab('verdicts')}
     >
       <span className="dot" aria-hidden="true" />

@@ -3,7 +3,13 @@
  * like on screen. No React, no store, so they are unit-tested directly.
  */
 import type { LabState, VerdictView } from '../../../shared/lab-state.js'
-import { INVARIANTS, VERDICT_STATE_LABEL, verdictState, type FailoverBreakdown, type VerdictState } from '../../../shared/checker-report.js'
+import {
+  INVARIANTS,
+  VERDICT_STATE_LABEL,
+  verdictState,
+  type FailoverBreakdown,
+  type VerdictState,
+} from '../../../shared/checker-report.js'
 import { finiteNumber, seconds, sinceStart as secondsSince } from '../../../shared/format.js'
 
 /**
@@ -59,7 +65,12 @@ export function countByInvariant(
   verdicts?: readonly { invariant: string }[],
 ): Array<{ invariant: string; count: number }> {
   const graded = verdicts && verdicts.length > 0 ? new Set<string>(verdicts.map((v) => v.invariant)) : undefined
-  const names = graded ? [...INVARIANTS.filter((i) => graded.has(i)), ...[...graded].filter((i) => !(INVARIANTS as readonly string[]).includes(i))] : [...INVARIANTS]
+  const names = graded
+    ? [
+        ...INVARIANTS.filter((i) => graded.has(i)),
+        ...[...graded].filter((i) => !(INVARIANTS as readonly string[]).includes(i)),
+      ]
+    : [...INVARIANTS]
   const counts = new Map<string, number>(names.map((i) => [i, 0]))
   for (const v of violations) counts.set(v.invariant, (counts.get(v.invariant) ?? 0) + 1)
   return [...counts].map(([invariant, count]) => ({ invariant, count }))
@@ -95,7 +106,11 @@ export type RunOutcome = 'starting' | 'running' | 'grading' | 'passed' | 'failed
  * whose steps all came true still fails when the final verdicts do, as `zklab run` counts it with
  * the default `expect: all`.
  */
-export function runOutcome(scenario: LabState['scenario'], verdicts: LabState['verdicts'], closed: boolean): RunOutcome | undefined {
+export function runOutcome(
+  scenario: LabState['scenario'],
+  verdicts: LabState['verdicts'],
+  closed: boolean,
+): RunOutcome | undefined {
   if (!scenario) return undefined
   if (scenario.running) return 'running'
   if (scenario.ok === false && scenario.error === 'interrupted') return verdicts || closed ? 'stopped' : 'grading'
@@ -119,10 +134,18 @@ export function describeStep(step: unknown): string | undefined {
   const entries = Object.entries(step as Record<string, unknown>)
   if (entries.length === 0) return undefined
   const [action, value] = entries[0]
-  const main = typeof value === 'object' && value !== null ? (Array.isArray(value) ? `${value.length} step(s)` : '…') : String(value)
+  const main =
+    typeof value === 'object' && value !== null
+      ? Array.isArray(value)
+        ? `${value.length} step(s)`
+        : '…'
+      : String(value)
   const extras = entries
     .slice(1)
-    .filter(([k, v]) => k !== 'steps' && k !== 'note' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
+    .filter(
+      ([k, v]) =>
+        k !== 'steps' && k !== 'note' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'),
+    )
     .map(([k, v]) => (k.endsWith('Ms') ? `${k.slice(0, -2)} ${formatShortMs(Number(v))}` : `${k} ${String(v)}`))
   return `${action}: ${main}${extras.length ? ` (${extras.join(', ')})` : ''}`
 }
@@ -135,21 +158,30 @@ export function sortVerdicts(verdicts: readonly VerdictView[]): VerdictView[] {
   }
   const order: VerdictState[] = ['fail', 'unknown', 'ok', 'not-judged']
   const stateRank = (v: VerdictView) => order.indexOf(verdictState(v))
-  return [...verdicts].sort((a, b) => stateRank(a) - stateRank(b) || a.task.localeCompare(b.task) || rank(a.invariant) - rank(b.invariant))
+  return [...verdicts].sort(
+    (a, b) => stateRank(a) - stateRank(b) || a.task.localeCompare(b.task) || rank(a.invariant) - rank(b.invariant),
+  )
 }
 
 /**
  * A verdict's tag: the words the CLI and the reports use for its state (ok, FAIL, unknown, not
  * judged), a tone distinct for each, and why it was not judged (or could not be) as its tooltip.
  */
-export function verdictTag(v: Pick<VerdictView, 'ok' | 'reason'> & { state?: VerdictState }): { state: VerdictState; text: string; className: string; title?: string } {
+export function verdictTag(v: Pick<VerdictView, 'ok' | 'reason'> & { state?: VerdictState }): {
+  state: VerdictState
+  text: string
+  className: string
+  title?: string
+} {
   const state = verdictState(v)
   const className = { ok: 'tag-ok', fail: 'tag-bad', unknown: 'tag-warn', 'not-judged': 'tag-muted' }[state]
   return { state, text: VERDICT_STATE_LABEL[state], className, ...(v.reason ? { title: v.reason } : {}) }
 }
 
 /** How many final verdicts are in each state. */
-export function countVerdicts(verdicts: readonly (Pick<VerdictView, 'ok'> & { state?: VerdictState })[]): Record<VerdictState, number> {
+export function countVerdicts(
+  verdicts: readonly (Pick<VerdictView, 'ok'> & { state?: VerdictState })[],
+): Record<VerdictState, number> {
   const counts: Record<VerdictState, number> = { ok: 0, fail: 0, unknown: 0, 'not-judged': 0 }
   for (const v of verdicts) counts[verdictState(v)]++
   return counts
@@ -163,7 +195,10 @@ export function verdictsLine(verdicts: readonly (Pick<VerdictView, 'ok'> & { sta
   const n = countVerdicts(verdicts)
   const judged = n.ok + n.fail
   const head = n.fail > 0 ? `${n.fail} of ${plural(judged, 'check')} failed` : `all ${plural(judged, 'check')} passed`
-  const rest = [n.unknown > 0 ? `${n.unknown} unknown` : '', n['not-judged'] > 0 ? `${n['not-judged']} not judged` : ''].filter(Boolean)
+  const rest = [
+    n.unknown > 0 ? `${n.unknown} unknown` : '',
+    n['not-judged'] > 0 ? `${n['not-judged']} not judged` : '',
+  ].filter(Boolean)
   return [head, ...rest].join(' · ')
 }
 
@@ -183,14 +218,19 @@ export function shortWorker(name: string | null | undefined, task: string): stri
 }
 
 /** The header's checker badge: the final verdicts once there are some, else the live count. */
-export function badgeText(liveViolations: number, verdicts: LabState['verdicts']): { text: string; tone: 'ok' | 'bad' | 'idle' } {
+export function badgeText(
+  liveViolations: number,
+  verdicts: LabState['verdicts'],
+): { text: string; tone: 'ok' | 'bad' | 'idle' } {
   if (verdicts) {
     const n = countVerdicts(verdicts.verdicts)
     if (verdicts.ok) return { text: n['not-judged'] > 0 ? 'all judged checks passed' : 'all checks passed', tone: 'ok' }
     const total = verdicts.verdicts.reduce((sum, v) => sum + (Number(v.violations) || 0), 0) || liveViolations
     if (total > 0) return { text: plural(total, 'violation'), tone: 'bad' }
     // Not ok without a violation: checks that failed without one, or that could not be judged.
-    return n.fail === 0 && n.unknown > 0 ? { text: `${plural(n.unknown, 'check')} unknown`, tone: 'bad' } : { text: `${plural(n.fail, 'check')} failed`, tone: 'bad' }
+    return n.fail === 0 && n.unknown > 0
+      ? { text: `${plural(n.unknown, 'check')} unknown`, tone: 'bad' }
+      : { text: `${plural(n.fail, 'check')} failed`, tone: 'bad' }
   }
   return { text: plural(liveViolations, 'violation'), tone: liveViolations > 0 ? 'bad' : 'idle' }
 }

@@ -71,9 +71,25 @@ export const MAX_RUNS = 20
 /** What a new session starts from (everything here but the scenario list and past runs). */
 export function emptySessionExperiments(): Pick<
   ExperimentsSlice,
-  'scenario' | 'scenarioSteps' | 'scenarioEndedAt' | 'violations' | 'verdicts' | 'checkFailovers' | 'sessionPhase' | 'sessionClosedAt'
+  | 'scenario'
+  | 'scenarioSteps'
+  | 'scenarioEndedAt'
+  | 'violations'
+  | 'verdicts'
+  | 'checkFailovers'
+  | 'sessionPhase'
+  | 'sessionClosedAt'
 > {
-  return { scenario: undefined, scenarioSteps: [], scenarioEndedAt: undefined, violations: [], verdicts: undefined, checkFailovers: undefined, sessionPhase: 'open', sessionClosedAt: undefined }
+  return {
+    scenario: undefined,
+    scenarioSteps: [],
+    scenarioEndedAt: undefined,
+    violations: [],
+    verdicts: undefined,
+    checkFailovers: undefined,
+    sessionPhase: 'open',
+    sessionClosedAt: undefined,
+  }
 }
 
 export const createExperimentsSlice: Slice<ExperimentsSlice> = (set) => ({

@@ -70,12 +70,21 @@ export function ExternalCommandField({ id }: { id: string }) {
           {external ? (
             <>
               runs <span className="mono">{external.command}</span>
-              {external.args && external.args.length > 0 && <> with {external.args.length} argument{external.args.length === 1 ? '' : 's'}</>}
-              {external.env && Object.keys(external.env).length > 0 && <>, env {Object.keys(external.env).join(', ')}</>} ·{' '}
+              {external.args && external.args.length > 0 && (
+                <>
+                  {' '}
+                  with {external.args.length} argument{external.args.length === 1 ? '' : 's'}
+                </>
+              )}
+              {external.env && Object.keys(external.env).length > 0 && (
+                <>, env {Object.keys(external.env).join(', ')}</>
+              )}{' '}
+              ·{' '}
             </>
           ) : null}
-          filled in per worker: <span className="mono">{PLACEHOLDERS}</span> (also as ZKLAB_* env) · <span className="mono">NAME=value</span> words
-          first set its env · a relative path starts from the folder the lab runs in
+          filled in per worker: <span className="mono">{PLACEHOLDERS}</span> (also as ZKLAB_* env) ·{' '}
+          <span className="mono">NAME=value</span> words first set its env · a relative path starts from the folder the
+          lab runs in
         </p>
       )}
     </div>

@@ -1,4 +1,10 @@
-import { LabEventTypes, MonitorEventTypes, ObserverEventTypes, type EventOf, type LabEvent } from '../../../shared/events.js'
+import {
+  LabEventTypes,
+  MonitorEventTypes,
+  ObserverEventTypes,
+  type EventOf,
+  type LabEvent,
+} from '../../../shared/events.js'
 import { finiteNumber, seconds } from '../../../shared/format.js'
 import { applyEvent, type LabState } from '../../../shared/lab-state.js'
 import { useStore, type Store } from '../app/store.js'
@@ -11,7 +17,13 @@ import { emptySessionTree, treeViewStart } from '../tree/tree-slice.js'
 import { buildChildIndex } from '../tree/tree-model.js'
 import { describeStep, median, parseFailovers } from '../experiments/checker-model.js'
 import { emptyIngest } from './ingest-slice.js'
-import { emptySessionExperiments, MAX_RUNS, type RunRecord, type SessionPhase, type StepSeen } from '../experiments/experiments-slice.js'
+import {
+  emptySessionExperiments,
+  MAX_RUNS,
+  type RunRecord,
+  type SessionPhase,
+  type StepSeen,
+} from '../experiments/experiments-slice.js'
 
 /** Highlights older than this are forgotten, so the change map stays small. */
 const CHANGE_MEMORY_MS = 5_000
@@ -112,7 +124,9 @@ export function beginNewSession(options: { rewind?: boolean } = {}): void {
     ...emptySessionTree(),
     ...emptySessionLogs(),
     logsVersion: s.logsVersion + 1,
-    ...(options.rewind ? {} : { ...treeViewStart(), ...logViewStart(), ...timelineViewStart(), timelineVersion: s.timelineVersion + 1 }),
+    ...(options.rewind
+      ? {}
+      : { ...treeViewStart(), ...logViewStart(), ...timelineViewStart(), timelineVersion: s.timelineVersion + 1 }),
     ...emptySessionExperiments(),
   })
 }
@@ -221,7 +235,10 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     }
     if (workers) patch.workers = workers
   }
-  if (t.tasks) patch.tasks = Object.fromEntries(Object.entries(live.tasks).map(([k, v]) => [k, { ...v, instances: [...v.instances] }]))
+  if (t.tasks)
+    patch.tasks = Object.fromEntries(
+      Object.entries(live.tasks).map(([k, v]) => [k, { ...v, instances: [...v.instances] }]),
+    )
   if (t.tree) patch.tree = { ...live.tree }
   if (t.treeStructure) patch.treeIndex = buildChildIndex(Object.keys(live.tree))
   if (changed) {
@@ -311,7 +328,11 @@ export function loadHistory(snapshot: LabState, recent: readonly LabEvent[], opt
   }
   if (live.verdicts && phase === 'open') phase = 'closed'
   const runs =
-    !options.replay && live.scenario && live.verdicts && live.session && !s.runs.some((r) => r.sessionDir === live.session?.dir)
+    !options.replay &&
+    live.scenario &&
+    live.verdicts &&
+    live.session &&
+    !s.runs.some((r) => r.sessionDir === live.session?.dir)
       ? rememberRun(s.runs, runRecord(live, checkFailovers ?? [], scenarioEndedAt))
       : s.runs
   useStore.setState({
@@ -390,7 +411,8 @@ function applyZkStats(stats: Record<string, ZkStats>, e: EventOf<'zk.stats'>): v
 function applyNetworkFault(net: Store['workerNet'], e: EventOf<'fault.network'>): void {
   const name = e.name
   if (e.fault === 'heal') delete net[name]
-  else if (e.fault === 'partition' || e.fault === 'slow') net[name] = { fault: e.fault, latencyMs: e.latencyMs, since: e.time }
+  else if (e.fault === 'partition' || e.fault === 'slow')
+    net[name] = { fault: e.fault, latencyMs: e.latencyMs, since: e.time }
 }
 
 function stepSeen(e: EventOf<'scenario.step'>): StepSeen {

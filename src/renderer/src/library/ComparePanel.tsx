@@ -10,7 +10,11 @@ import type { TaskTimeline } from '../timeline/timeline-model.js'
 
 const GAPS: Array<{ key: 'newPrimaryMs' | 'firstCommitMs'; label: string; hint: string }> = [
   { key: 'newPrimaryMs', label: 'new primary', hint: 'From the fault to the new primary taking the role' },
-  { key: 'firstCommitMs', label: 'first commit', hint: 'From the fault to the new primary’s first commit: the failover gap' },
+  {
+    key: 'firstCommitMs',
+    label: 'first commit',
+    hint: 'From the fault to the new primary’s first commit: the failover gap',
+  },
 ]
 const STATS: Array<keyof Omit<GapStats, 'count'>> = ['p50', 'p95', 'max']
 
@@ -31,7 +35,9 @@ export function ComparePanel() {
           <h2 className="card-title" id="compare-title">
             Comparison
           </h2>
-          {comparison && <span className="muted small">{comparison.dirs.length} sessions · graded by the same checker</span>}
+          {comparison && (
+            <span className="muted small">{comparison.dirs.length} sessions · graded by the same checker</span>
+          )}
         </header>
         {!comparison || comparison.loading ? (
           <p className="empty small" role="status">
@@ -45,7 +51,9 @@ export function ComparePanel() {
           comparison.results && <CompareTable results={comparison.results} />
         )}
       </section>
-      {comparison?.results && comparison.timelines && <StackedTimelines results={comparison.results} timelines={comparison.timelines} />}
+      {comparison?.results && comparison.timelines && (
+        <StackedTimelines results={comparison.results} timelines={comparison.timelines} />
+      )}
     </>
   )
 }
@@ -54,12 +62,16 @@ function CompareTable({ results }: { results: SessionComparison[] }) {
   const tasks = new Set(results.flatMap((r) => r.verdicts.map((v) => v.task)))
   // Every (invariant, task) any session was graded on, in the CLI's order.
   const keys = new Map<string, { invariant: string; task: string }>()
-  for (const r of results) for (const v of r.verdicts) keys.set(`${v.invariant}\u0000${v.task}`, { invariant: v.invariant, task: v.task })
+  for (const r of results)
+    for (const v of r.verdicts) keys.set(`${v.invariant}\u0000${v.task}`, { invariant: v.invariant, task: v.task })
   const rank = (inv: string) => {
     const i = (INVARIANTS as readonly string[]).indexOf(inv)
     return i < 0 ? INVARIANTS.length : i
   }
-  const verdictRows = [...keys.values()].sort((a, b) => rank(a.invariant) - rank(b.invariant) || a.invariant.localeCompare(b.invariant) || a.task.localeCompare(b.task))
+  const verdictRows = [...keys.values()].sort(
+    (a, b) =>
+      rank(a.invariant) - rank(b.invariant) || a.invariant.localeCompare(b.invariant) || a.task.localeCompare(b.task),
+  )
   const row = (label: ReactNode, cells: ReactNode[], props: { hint?: string; testId?: string } = {}) => (
     <tr data-testid={props.testId}>
       <th scope="row" title={props.hint}>
@@ -97,10 +109,28 @@ function CompareTable({ results }: { results: SessionComparison[] }) {
               </span>
             )),
           )}
-          {row('scenario', results.map((r) => <span className="mono">{r.summary.scenario ?? 'by hand'}</span>))}
-          {row('strategy', results.map((r) => <span className="mono">{r.summary.strategies.join(', ') || '—'}</span>))}
-          {row('created', results.map((r) => <span className="mono">{formatDateTime(Date.parse(r.summary.createdAt)).slice(0, 19)}</span>))}
-          {row('duration', results.map((r) => <span className="mono">{r.summary.durationMs !== undefined ? formatDuration(r.summary.durationMs) : '—'}</span>))}
+          {row(
+            'scenario',
+            results.map((r) => <span className="mono">{r.summary.scenario ?? 'by hand'}</span>),
+          )}
+          {row(
+            'strategy',
+            results.map((r) => <span className="mono">{r.summary.strategies.join(', ') || '—'}</span>),
+          )}
+          {row(
+            'created',
+            results.map((r) => (
+              <span className="mono">{formatDateTime(Date.parse(r.summary.createdAt)).slice(0, 19)}</span>
+            )),
+          )}
+          {row(
+            'duration',
+            results.map((r) => (
+              <span className="mono">
+                {r.summary.durationMs !== undefined ? formatDuration(r.summary.durationMs) : '—'}
+              </span>
+            )),
+          )}
           <tr className="group-row">
             <th scope="rowgroup" colSpan={results.length + 1}>
               verdicts
@@ -130,7 +160,10 @@ function CompareTable({ results }: { results: SessionComparison[] }) {
               failovers
             </th>
           </tr>
-          {row('measured', results.map((r) => <span className="mono">{r.failovers}</span>))}
+          {row(
+            'measured',
+            results.map((r) => <span className="mono">{r.failovers}</span>),
+          )}
           {GAPS.flatMap((gap) =>
             STATS.map((stat) => {
               const values = results.map((r) => r[gap.key][stat])
@@ -139,7 +172,11 @@ function CompareTable({ results }: { results: SessionComparison[] }) {
                 <span className="mono">
                   {gap.label} <span className="muted">{stat}</span>
                 </span>,
-                values.map((v) => <span className={`mono ${v !== null && v === best && results.length > 1 ? 'best' : ''}`}>{formatStepMs(v)}</span>),
+                values.map((v) => (
+                  <span className={`mono ${v !== null && v === best && results.length > 1 ? 'best' : ''}`}>
+                    {formatStepMs(v)}
+                  </span>
+                )),
                 { hint: gap.hint, testId: `compare-${gap.key}-${stat}` },
               )
             }),
@@ -150,7 +187,13 @@ function CompareTable({ results }: { results: SessionComparison[] }) {
   )
 }
 
-function StackedTimelines({ results, timelines }: { results: SessionComparison[]; timelines: Record<string, TaskTimeline[]> }) {
+function StackedTimelines({
+  results,
+  timelines,
+}: {
+  results: SessionComparison[]
+  timelines: Record<string, TaskTimeline[]>
+}) {
   // One scale for the stack: every chart spans the longest session, from its first worker's start.
   const relative = results.map((r) => (timelines[r.summary.dir] ?? []).map((t) => relativeTimeline(t, t.firstTime)))
   const span = Math.max(1000, ...relative.flat().map((t) => t.lastTime))
@@ -177,7 +220,11 @@ function StackedTimelines({ results, timelines }: { results: SessionComparison[]
               relative[i].map((t) => (
                 <div key={t.task}>
                   {relative[i].length > 1 && <div className="mono small muted">{t.task}</div>}
-                  <StaticTimelineChart timeline={t} span={span} label={`Leadership lanes and lastCommit of ${t.task} in ${r.summary.name}`} />
+                  <StaticTimelineChart
+                    timeline={t}
+                    span={span}
+                    label={`Leadership lanes and lastCommit of ${t.task} in ${r.summary.name}`}
+                  />
                 </div>
               ))
             )}

@@ -4,7 +4,15 @@ import { formatDateTime, formatDuration } from '../app/format.js'
 import { useStore } from '../app/store.js'
 import { errorText } from '../lab/actions.js'
 import { ComparePanel } from './ComparePanel.js'
-import { chooseSessionsFolder, compareSelected, deleteSession, exportSessionReport, refreshLibrary, renameSession, replaySession } from './library-actions.js'
+import {
+  chooseSessionsFolder,
+  compareSelected,
+  deleteSession,
+  exportSessionReport,
+  refreshLibrary,
+  renameSession,
+  replaySession,
+} from './library-actions.js'
 import { MAX_COMPARE, REPORT_FORMATS } from './library-slice.js'
 import { VerdictTag, verdictOf } from './VerdictTag.js'
 
@@ -83,7 +91,12 @@ function SessionsFolder() {
         </span>
       )}
       <span className="spacer" />
-      <button type="button" className="btn btn-small btn-ghost" disabled={loading} onClick={() => void refreshLibrary()}>
+      <button
+        type="button"
+        className="btn btn-small btn-ghost"
+        disabled={loading}
+        onClick={() => void refreshLibrary()}
+      >
         {loading ? 'Listing…' : '↻ Refresh'}
       </button>
     </div>
@@ -111,7 +124,13 @@ function SessionList() {
           </span>
           <div className="chips" role="group" aria-labelledby="formats-label">
             {REPORT_FORMATS.map((f) => (
-              <button key={f} type="button" className="chip mono" aria-pressed={formats.has(f)} onClick={() => toggleFormat(f)}>
+              <button
+                key={f}
+                type="button"
+                className="chip mono"
+                aria-pressed={formats.has(f)}
+                onClick={() => toggleFormat(f)}
+              >
                 {f}
               </button>
             ))}
@@ -133,7 +152,9 @@ function SessionList() {
         ) : !sessions ? (
           <p className="empty small">Listing the sessions folder…</p>
         ) : sessions.length === 0 ? (
-          <p className="empty small">No sessions in this folder yet. Every session the lab opens (by hand or by a scenario) lands here.</p>
+          <p className="empty small">
+            No sessions in this folder yet. Every session the lab opens (by hand or by a scenario) lands here.
+          </p>
         ) : (
           <div className="table-scroll">
             <table className="table library-table" aria-label="Sessions">
@@ -199,11 +220,20 @@ function SessionRow({ summary }: { summary: SessionSummary }) {
       setBusy(false)
     }
   }
-  const deleteBlocked = open ? 'This is the lab’s open session: close it before deleting it' : replayed ? 'This session is being replayed: go back to live first' : undefined
+  const deleteBlocked = open
+    ? 'This is the lab’s open session: close it before deleting it'
+    : replayed
+      ? 'This session is being replayed: go back to live first'
+      : undefined
   const created = Date.parse(summary.createdAt)
   return (
     <tbody className={`session-group ${replayed ? 'is-replayed' : ''}`}>
-      <tr data-session-dir={dir} data-verdict={verdictOf(summary)} data-cut-off={!summary.closedCleanly && !open} className="session-row">
+      <tr
+        data-session-dir={dir}
+        data-verdict={verdictOf(summary)}
+        data-cut-off={!summary.closedCleanly && !open}
+        className="session-row"
+      >
         <td className="check-cell">
           <input
             type="checkbox"
@@ -248,7 +278,8 @@ function SessionRow({ summary }: { summary: SessionSummary }) {
         <td className="mono created-cell">
           {Number.isFinite(created) ? (
             <>
-              <span className="muted">{formatDateTime(created).slice(0, 10)}</span> {formatDateTime(created).slice(11, 19)}
+              <span className="muted">{formatDateTime(created).slice(0, 10)}</span>{' '}
+              {formatDateTime(created).slice(11, 19)}
             </>
           ) : (
             summary.createdAt
@@ -319,10 +350,16 @@ function SessionRow({ summary }: { summary: SessionSummary }) {
           <td colSpan={7}>
             <div className="confirm-delete" role="group" aria-label={`Confirm deleting ${who}`}>
               <span>
-                Delete <strong>{name}</strong>? The folder <span className="mono">{dir}</span> and everything in it (journal, logs, ZooKeeper data, reports) is removed from disk.
+                Delete <strong>{name}</strong>? The folder <span className="mono">{dir}</span> and everything in it
+                (journal, logs, ZooKeeper data, reports) is removed from disk.
               </span>
               <span className="spacer" />
-              <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => void act(() => deleteSession(dir))}>
+              <button
+                type="button"
+                className="btn btn-small btn-danger"
+                disabled={busy}
+                onClick={() => void act(() => deleteSession(dir))}
+              >
                 {busy ? 'Deleting…' : 'Delete for good'}
               </button>
               <button type="button" className="btn btn-small btn-ghost" onClick={() => setMode('view')}>

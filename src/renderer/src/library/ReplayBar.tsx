@@ -52,7 +52,10 @@ export function ReplayBar() {
         )}
         <span className="spacer" />
         {missed > 0 && (
-          <span className="small muted" title="Live events are not applied during a replay; Back to live loads the lab's current state">
+          <span
+            className="small muted"
+            title="Live events are not applied during a replay; Back to live loads the lab's current state"
+          >
             the live lab moved on ({missed.toLocaleString('en')} events)
           </span>
         )}
@@ -92,22 +95,62 @@ function Scrubber() {
   return (
     <div className="scrubber">
       <div className="scrub-buttons" role="group" aria-label="Replay controls">
-        <button type="button" className="btn btn-small btn-icon" aria-label="Jump to start" title="Jump to start (Home)" disabled={position === 0} onClick={() => scrubTo(0)}>
+        <button
+          type="button"
+          className="btn btn-small btn-icon"
+          aria-label="Jump to start"
+          title="Jump to start (Home)"
+          disabled={position === 0}
+          onClick={() => scrubTo(0)}
+        >
           ⇤
         </button>
-        <button type="button" className="btn btn-small btn-icon" aria-label="Previous fault or failover" title="Previous fault or failover (Page Up)" onClick={() => jumpToMarker(-1)}>
+        <button
+          type="button"
+          className="btn btn-small btn-icon"
+          aria-label="Previous fault or failover"
+          title="Previous fault or failover (Page Up)"
+          onClick={() => jumpToMarker(-1)}
+        >
           «
         </button>
-        <button type="button" className="btn btn-small btn-icon" aria-label="Step back one event" title="Step back one event (←)" disabled={position === 0} onClick={() => scrubTo(position - 1)}>
+        <button
+          type="button"
+          className="btn btn-small btn-icon"
+          aria-label="Step back one event"
+          title="Step back one event (←)"
+          disabled={position === 0}
+          onClick={() => scrubTo(position - 1)}
+        >
           ‹
         </button>
-        <button type="button" className="btn btn-small btn-icon" aria-label="Step forward one event" title="Step forward one event (→)" disabled={position === total} onClick={() => scrubTo(position + 1)}>
+        <button
+          type="button"
+          className="btn btn-small btn-icon"
+          aria-label="Step forward one event"
+          title="Step forward one event (→)"
+          disabled={position === total}
+          onClick={() => scrubTo(position + 1)}
+        >
           ›
         </button>
-        <button type="button" className="btn btn-small btn-icon" aria-label="Next fault or failover" title="Next fault or failover (Page Down)" onClick={() => jumpToMarker(1)}>
+        <button
+          type="button"
+          className="btn btn-small btn-icon"
+          aria-label="Next fault or failover"
+          title="Next fault or failover (Page Down)"
+          onClick={() => jumpToMarker(1)}
+        >
           »
         </button>
-        <button type="button" className="btn btn-small btn-icon" aria-label="Jump to end" title="Jump to end (End)" disabled={position === total} onClick={() => scrubTo(total)}>
+        <button
+          type="button"
+          className="btn btn-small btn-icon"
+          aria-label="Jump to end"
+          title="Jump to end (End)"
+          disabled={position === total}
+          onClick={() => scrubTo(total)}
+        >
           ⇥
         </button>
       </div>
@@ -117,7 +160,17 @@ function Scrubber() {
       <div className="scrub-track">
         {/* Faults above the track, what came of them (failovers, violations) below it. */}
         <div className="scrub-markers scrub-faults">
-          {markers.map((m, i) => m.kind === 'fault' && <Marker key={i} marker={m} left={((m.time - startTime) / span) * 100} label={`${markerText(m)} at ${at(m.time)}`} />)}
+          {markers.map(
+            (m, i) =>
+              m.kind === 'fault' && (
+                <Marker
+                  key={i}
+                  marker={m}
+                  left={((m.time - startTime) / span) * 100}
+                  label={`${markerText(m)} at ${at(m.time)}`}
+                />
+              ),
+          )}
         </div>
         <input
           type="range"
@@ -133,7 +186,17 @@ function Scrubber() {
           onKeyDown={onKey}
         />
         <div className="scrub-markers scrub-outcomes">
-          {markers.map((m, i) => m.kind !== 'fault' && <Marker key={i} marker={m} left={((m.time - startTime) / span) * 100} label={`${markerText(m)} at ${at(m.time)}`} />)}
+          {markers.map(
+            (m, i) =>
+              m.kind !== 'fault' && (
+                <Marker
+                  key={i}
+                  marker={m}
+                  left={((m.time - startTime) / span) * 100}
+                  label={`${markerText(m)} at ${at(m.time)}`}
+                />
+              ),
+          )}
         </div>
       </div>
       <span className="scrub-end mono small muted" aria-hidden="true">
@@ -170,7 +233,14 @@ function markerText(m: ReplayMarker): string {
 }
 
 function Marker({ marker, left, label }: { marker: ReplayMarker; left: number; label: string }) {
-  const glyph = marker.kind === 'failover' ? '▲' : marker.kind === 'violation' ? '!' : marker.harmful ? (FAULT_GLYPH[marker.action] ?? '▼') : '●'
+  const glyph =
+    marker.kind === 'failover'
+      ? '▲'
+      : marker.kind === 'violation'
+        ? '!'
+        : marker.harmful
+          ? (FAULT_GLYPH[marker.action] ?? '▼')
+          : '●'
   const tone = marker.kind === 'failover' ? 'ok' : marker.kind === 'violation' || marker.harmful ? 'bad' : 'muted'
   return (
     <button

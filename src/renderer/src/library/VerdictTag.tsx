@@ -19,7 +19,11 @@ export function VerdictTag({ summary, open = false }: { summary: SessionSummary;
         {verdict === 'ok' ? 'ok' : verdict === 'fail' ? 'FAIL' : verdict === 'unknown' ? 'unknown' : 'ungraded'}
       </span>
       {notJudged.length > 0 && (
-        <span className="tag tag-muted" data-testid="not-judged" title={`Not judged: ${notJudged.map((v) => `${v.invariant} (${v.task}): ${v.reason ?? 'no reason recorded'}`).join('; ')}`}>
+        <span
+          className="tag tag-muted"
+          data-testid="not-judged"
+          title={`Not judged: ${notJudged.map((v) => `${v.invariant} (${v.task}): ${v.reason ?? 'no reason recorded'}`).join('; ')}`}
+        >
           {notJudged.length} not judged
         </span>
       )}
@@ -29,7 +33,10 @@ export function VerdictTag({ summary, open = false }: { summary: SessionSummary;
         </span>
       ) : (
         !summary.closedCleanly && (
-          <span className="tag tag-warn" title="The lab stopped without closing this session (killed mid-run); it replays and exports up to its last event">
+          <span
+            className="tag tag-warn"
+            title="The lab stopped without closing this session (killed mid-run); it replays and exports up to its last event"
+          >
             cut off
           </span>
         )

@@ -54,7 +54,11 @@ export async function deleteSession(dir: string): Promise<void> {
   await lab().deleteSession({ dir })
   useStore.setState((s) => {
     const { [dir]: _gone, ...exports } = s.exports
-    return { sessions: s.sessions?.filter((x) => x.dir !== dir), compareSelection: s.compareSelection.filter((d) => d !== dir), exports }
+    return {
+      sessions: s.sessions?.filter((x) => x.dir !== dir),
+      compareSelection: s.compareSelection.filter((d) => d !== dir),
+      exports,
+    }
   })
 }
 
@@ -88,7 +92,10 @@ export async function compareSelected(): Promise<void> {
   const token = ++compareToken
   useStore.setState({ comparison: { dirs, loading: true }, libraryView: 'compare' })
   try {
-    const [results, ...journals] = await Promise.all([lab().compareSessions({ dirs }), ...dirs.map((dir) => lab().readSession({ dir }))])
+    const [results, ...journals] = await Promise.all([
+      lab().compareSessions({ dirs }),
+      ...dirs.map((dir) => lab().readSession({ dir })),
+    ])
     if (token !== compareToken) return
     const timelines: Record<string, TaskTimeline[]> = {}
     dirs.forEach((dir, i) => {

@@ -40,11 +40,17 @@ export function replayIndex(): ReplayIndex | undefined {
  * Shows a journal that has been read: pauses live, resets the view, builds the index and the whole
  * timeline, and opens at the end (how the session ended). Transport-free, so tests call it directly.
  */
-export function enterReplay(summary: SessionSummary, events: LabEvent[], problems: Array<{ line: number; message: string }> = []): void {
+export function enterReplay(
+  summary: SessionSummary,
+  events: LabEvent[],
+  problems: Array<{ line: number; message: string }> = [],
+): void {
   const before = useStore.getState()
   // Replaying one session after another: the live session is still the one from before the first.
   const liveDir = before.replay ? before.replay.liveDir : before.session?.dir
-  const liveOpen = before.replay ? before.replay.liveOpen : before.session !== undefined && before.sessionPhase !== 'closed'
+  const liveOpen = before.replay
+    ? before.replay.liveOpen
+    : before.session !== undefined && before.sessionPhase !== 'closed'
   pauseLive()
   cancelScrub()
   const next = new ReplayIndex(events)
@@ -93,7 +99,9 @@ export function scrubTo(count: number): void {
   }
   const replay = useStore.getState().replay
   if (replay && replay.position !== n) {
-    useStore.setState({ replay: { ...replay, position: n, seq: n > 0 ? idx.events[n - 1].seq : 0, time: idx.timeOf(n) } })
+    useStore.setState({
+      replay: { ...replay, position: n, seq: n > 0 ? idx.events[n - 1].seq : 0, time: idx.timeOf(n) },
+    })
   }
 }
 
@@ -139,7 +147,12 @@ export function closeReplay(): void {
 }
 
 /** Reads a session folder through the Lab API and replays it. */
-export async function openReplay(dir: string, read: (dir: string) => Promise<{ summary: SessionSummary; events: LabEvent[]; problems: Array<{ line: number; message: string }> }>): Promise<boolean> {
+export async function openReplay(
+  dir: string,
+  read: (
+    dir: string,
+  ) => Promise<{ summary: SessionSummary; events: LabEvent[]; problems: Array<{ line: number; message: string }> }>,
+): Promise<boolean> {
   const token = ++openToken
   useStore.setState({ replayOpening: dir, replayError: undefined })
   try {
@@ -148,7 +161,8 @@ export async function openReplay(dir: string, read: (dir: string) => Promise<{ s
     enterReplay(summary, events, problems)
     return true
   } catch (err) {
-    if (token === openToken) useStore.setState({ replayError: (err instanceof Error ? err.message : String(err)).replace(/^Error: /, '') })
+    if (token === openToken)
+      useStore.setState({ replayError: (err instanceof Error ? err.message : String(err)).replace(/^Error: /, '') })
     return false
   } finally {
     if (token === openToken) useStore.setState({ replayOpening: undefined })

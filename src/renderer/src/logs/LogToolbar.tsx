@@ -4,7 +4,15 @@ import { logBuffers, MERGED } from './log-store.js'
 import { LEVELS } from './logs-slice.js'
 import type { Matcher } from './log-search.js'
 
-export function LogToolbar({ matcher, onExport, shownCount }: { matcher: Matcher; onExport(): void; shownCount: number }) {
+export function LogToolbar({
+  matcher,
+  onExport,
+  shownCount,
+}: {
+  matcher: Matcher
+  onExport(): void
+  shownCount: number
+}) {
   const sources = useStore((s) => s.logSources)
   const source = useStore((s) => s.logSource)
   const query = useStore((s) => s.logQuery)
@@ -19,7 +27,14 @@ export function LogToolbar({ matcher, onExport, shownCount }: { matcher: Matcher
     <div className="log-toolbar">
       <div className="source-tabs" role="tablist" aria-label="Log source">
         {[MERGED, ...sources].map((s) => (
-          <button key={s} type="button" role="tab" aria-selected={s === source} className="source-tab mono" onClick={() => setLogSource(s)}>
+          <button
+            key={s}
+            type="button"
+            role="tab"
+            aria-selected={s === source}
+            className="source-tab mono"
+            onClick={() => setLogSource(s)}
+          >
             {s === MERGED ? 'All processes' : s}
           </button>
         ))}
@@ -68,13 +83,24 @@ export function LogToolbar({ matcher, onExport, shownCount }: { matcher: Matcher
         )}
         <div className="chips" role="group" aria-label="Levels">
           {LEVELS.map((level) => (
-            <button key={level} type="button" className={`chip level-chip level-${level}`} aria-pressed={levels.has(level)} onClick={() => toggleLogLevel(level)}>
+            <button
+              key={level}
+              type="button"
+              className={`chip level-chip level-${level}`}
+              aria-pressed={levels.has(level)}
+              onClick={() => toggleLogLevel(level)}
+            >
               {level}
             </button>
           ))}
         </div>
         {source === MERGED && (
-          <Menu label={`Processes${hidden.size ? ` (${hidden.size} hidden)` : ''}`} ariaLabel="Processes shown" role="group" closeOnClick={false}>
+          <Menu
+            label={`Processes${hidden.size ? ` (${hidden.size} hidden)` : ''}`}
+            ariaLabel="Processes shown"
+            role="group"
+            closeOnClick={false}
+          >
             {sources.map((s) => (
               <label key={s} className="check mono small">
                 <input type="checkbox" checked={!hidden.has(s)} onChange={() => toggleLogHidden(s)} />
@@ -103,7 +129,12 @@ export function LogToolbar({ matcher, onExport, shownCount }: { matcher: Matcher
         >
           Clear
         </button>
-        <button type="button" className="btn btn-small" onClick={onExport} title="Download the lines shown as a .log file">
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={onExport}
+          title="Download the lines shown as a .log file"
+        >
           Export
         </button>
       </div>

@@ -40,7 +40,6 @@ export function LogsPanel() {
   const lines = useMemo(() => view.refresh(), [view, version])
 
   const scrollRef = useRef<HTMLDivElement>(null)
-  // eslint-disable-next-line react-hooks/incompatible-library -- this build has no React Compiler, so nothing memoizes the virtualizer's functions
   const virtualizer = useVirtualizer({
     count: lines.length,
     getScrollElement: () => scrollRef.current,
@@ -93,7 +92,14 @@ export function LogsPanel() {
         {lines.length === 0 ? (
           <p className="empty">{ring && ring.length > 0 ? 'No line matches the filter.' : 'No lines yet.'}</p>
         ) : (
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth: '100%', width: wrap ? '100%' : 'max-content' }}>
+          <div
+            style={{
+              height: virtualizer.getTotalSize(),
+              position: 'relative',
+              minWidth: '100%',
+              width: wrap ? '100%' : 'max-content',
+            }}
+          >
             {virtualizer.getVirtualItems().map((item) => (
               <LogRow
                 key={item.key}
@@ -112,7 +118,9 @@ export function LogsPanel() {
       <footer className="statusbar">
         <span className="mono small" data-testid="log-count">
           {lines.length.toLocaleString('en')} shown
-          {ring ? ` · ${ring.length.toLocaleString('en')} of last ${ring.capacity.toLocaleString('en')} kept in memory` : ''}
+          {ring
+            ? ` · ${ring.length.toLocaleString('en')} of last ${ring.capacity.toLocaleString('en')} kept in memory`
+            : ''}
           {ring && ring.dropped > 0 ? ` · ${ring.dropped.toLocaleString('en')} older` : ''}
         </span>
         {onDisk && (
@@ -122,7 +130,11 @@ export function LogsPanel() {
         )}
         <span className="spacer" />
         {!follow && (
-          <button type="button" className="btn btn-small btn-primary" onClick={() => useStore.getState().setLogOptions({ logFollow: true })}>
+          <button
+            type="button"
+            className="btn btn-small btn-primary"
+            onClick={() => useStore.getState().setLogOptions({ logFollow: true })}
+          >
             ↓ Follow
           </button>
         )}
@@ -161,11 +173,20 @@ const LogRow = memo(function LogRow({
       {showTime && <span className="log-time">{formatClock(line.time)}</span>}
       <span className={`log-level`}>{line.level}</span>
       {showSource && (
-        <button type="button" className="log-source" title={`Open the log of ${line.source}`} onClick={() => useStore.getState().setLogSource(line.source)}>
+        <button
+          type="button"
+          className="log-source"
+          title={`Open the log of ${line.source}`}
+          onClick={() => useStore.getState().setLogSource(line.source)}
+        >
           {line.source}
         </button>
       )}
-      <span className="log-text">{pieces ? pieces.map((p, i) => (p.match ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>)) : line.text}</span>
+      <span className="log-text">
+        {pieces
+          ? pieces.map((p, i) => (p.match ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))
+          : line.text}
+      </span>
     </div>
   )
 })

@@ -20,7 +20,9 @@ export interface LogsSlice {
   logFollow: boolean
   setLogSource(source: string): void
   setLogQuery(query: string): void
-  setLogOptions(options: Partial<Pick<LogsSlice, 'logRegex' | 'logCaseSensitive' | 'logTimestamps' | 'logWrap' | 'logFollow'>>): void
+  setLogOptions(
+    options: Partial<Pick<LogsSlice, 'logRegex' | 'logCaseSensitive' | 'logTimestamps' | 'logWrap' | 'logFollow'>>,
+  ): void
   toggleLogLevel(level: EventLevel): void
   toggleLogHidden(source: string): void
   bumpLogs(): void

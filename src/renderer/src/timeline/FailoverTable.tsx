@@ -14,7 +14,11 @@ export function FailoverTable({ task }: { task: string }) {
   const failovers = t?.failovers ?? []
   // Faults on a primary whose takeover has not completed yet.
   const pending = (t?.faults ?? []).filter(
-    (f) => f.wasPrimary && !f.teardown && (f.action === 'kill' || f.action === 'stop' || f.action === 'partition') && !failovers.some((fo) => fo.from === f.worker && Math.abs(fo.faultTime - f.time) < 2000),
+    (f) =>
+      f.wasPrimary &&
+      !f.teardown &&
+      (f.action === 'kill' || f.action === 'stop' || f.action === 'partition') &&
+      !failovers.some((fo) => fo.from === f.worker && Math.abs(fo.faultTime - f.time) < 2000),
   )
   const gaps = failovers.map((f) => f.firstCommitMs).filter((g): g is number => g !== undefined)
   return (
@@ -25,7 +29,8 @@ export function FailoverTable({ task }: { task: string }) {
         </h3>
         {gaps.length > 0 && (
           <span className="muted small mono">
-            {gaps.length} measured · gap min {formatDuration(Math.min(...gaps))} · median {formatDuration(median(gaps))} · max {formatDuration(Math.max(...gaps))}
+            {gaps.length} measured · gap min {formatDuration(Math.min(...gaps))} · median {formatDuration(median(gaps))}{' '}
+            · max {formatDuration(Math.max(...gaps))}
           </span>
         )}
       </header>
@@ -64,19 +69,30 @@ const FAILOVER_COLUMNS: Column<FailoverMark>[] = [
   { header: 'at', cell: (f) => formatTime(f.faultTime) },
   { header: 'from', cell: (f) => f.from },
   { header: 'to', cell: (f) => f.to ?? '—' },
-  { header: 'new primary after', numeric: true, cell: (f) => (f.newPrimaryMs !== undefined ? formatDuration(f.newPrimaryMs) : '—') },
-  { header: 'gap (first commit)', numeric: true, className: 'strong', cell: (f) => (f.firstCommitMs !== undefined ? formatDuration(f.firstCommitMs) : '—') },
+  {
+    header: 'new primary after',
+    numeric: true,
+    cell: (f) => (f.newPrimaryMs !== undefined ? formatDuration(f.newPrimaryMs) : '—'),
+  },
+  {
+    header: 'gap (first commit)',
+    numeric: true,
+    className: 'strong',
+    cell: (f) => (f.firstCommitMs !== undefined ? formatDuration(f.firstCommitMs) : '—'),
+  },
   {
     header: 'lastCommit → first id',
     numeric: true,
     cell: (f) => (
       <>
         {f.lastCommitBefore ?? '—'} → {f.firstCommitId ?? '—'}
-        {f.lastCommitBefore !== undefined && f.firstCommitId !== undefined && f.firstCommitId !== f.lastCommitBefore + 1 && (
-          <span className="tag tag-warn" title="The new primary did not continue at lastCommit + 1">
-            {f.firstCommitId <= f.lastCommitBefore ? 'repeat' : 'skip'}
-          </span>
-        )}
+        {f.lastCommitBefore !== undefined &&
+          f.firstCommitId !== undefined &&
+          f.firstCommitId !== f.lastCommitBefore + 1 && (
+            <span className="tag tag-warn" title="The new primary did not continue at lastCommit + 1">
+              {f.firstCommitId <= f.lastCommitBefore ? 'repeat' : 'skip'}
+            </span>
+          )}
       </>
     ),
   },

@@ -29,7 +29,8 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     zr.on('click', (e) => {
       const from = down
       down = undefined
-      if (!useStore.getState().replay || !from || Math.hypot(e.offsetX - from[0], e.offsetY - from[1]) > CLICK_SLOP_PX) return
+      if (!useStore.getState().replay || !from || Math.hypot(e.offsetX - from[0], e.offsetY - from[1]) > CLICK_SLOP_PX)
+        return
       const point = [e.offsetX, e.offsetY]
       if (!instance.containPixel({ gridIndex: [0, 1] }, point)) return
       const time = instance.convertFromPixel({ xAxisIndex: 0 }, e.offsetX)
@@ -82,7 +83,10 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     const instance = chart.current
     const t = timelineModel.tasks.get(task)
     if (!instance || !ref.current || !t) return
-    instance.setOption({ series: cursorSeries(cursor, readColors(ref.current), [t.firstTime, Math.max(now, t.lastTime)]) }, { lazyUpdate: true })
+    instance.setOption(
+      { series: cursorSeries(cursor, readColors(ref.current), [t.firstTime, Math.max(now, t.lastTime)]) },
+      { lazyUpdate: true },
+    )
   }, [chart, ref, task, cursor, now])
 
   useEffect(() => {

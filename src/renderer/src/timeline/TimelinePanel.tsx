@@ -33,7 +33,14 @@ export function TimelinePanel() {
       <div className="toolbar">
         <div className="chips" role="tablist" aria-label="Task">
           {tasks.map((t) => (
-            <button key={t} type="button" role="tab" aria-selected={t === task} className="chip mono" onClick={() => setTimelineTask(t)}>
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={t === task}
+              className="chip mono"
+              onClick={() => setTimelineTask(t)}
+            >
               {t}
             </button>
           ))}
@@ -63,7 +70,15 @@ export function TimelinePanel() {
 }
 
 /** The live chart's window, and whether it follows live time. */
-function LiveWindow({ windowMs, follow, onWindow }: { windowMs: number | undefined; follow: boolean; onWindow(ms: number | undefined): void }) {
+function LiveWindow({
+  windowMs,
+  follow,
+  onWindow,
+}: {
+  windowMs: number | undefined
+  follow: boolean
+  onWindow(ms: number | undefined): void
+}) {
   const { setTimelineFollow } = useStore.getState()
   return (
     <>
@@ -106,10 +121,16 @@ function Legend() {
         </li>
       ))}
       <li>
-        <span className="marker-kill" aria-hidden="true">▼</span>kill
+        <span className="marker-kill" aria-hidden="true">
+          ▼
+        </span>
+        kill
       </li>
       <li>
-        <span className="marker-stop" aria-hidden="true">◆</span>stop
+        <span className="marker-stop" aria-hidden="true">
+          ◆
+        </span>
+        stop
       </li>
       <li>
         <span className="swatch swatch-gap" aria-hidden="true" />

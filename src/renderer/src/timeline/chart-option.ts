@@ -9,7 +9,15 @@ import {
 } from '../../../shared/charts/timeline-option.js'
 
 // The option itself is shared with the HTML report (src/shared/charts); the app adds its theme and clock.
-export { chartHeight, COMMIT_HEIGHT, LANE_HEIGHT, NO_SLIDER_PX, relativeTimeline, type ChartColors, type ChartExtras } from '../../../shared/charts/timeline-option.js'
+export {
+  chartHeight,
+  COMMIT_HEIGHT,
+  LANE_HEIGHT,
+  NO_SLIDER_PX,
+  relativeTimeline,
+  type ChartColors,
+  type ChartExtras,
+} from '../../../shared/charts/timeline-option.js'
 
 /** The app writes instants as the wall clock, to the millisecond. */
 const APP_FORMAT = { time: formatTime, duration: formatDuration }
@@ -23,7 +31,13 @@ export function readColors(el: Element): ChartColors {
     muted: v('--text-muted'),
     grid: v('--border-subtle'),
     axis: v('--border'),
-    lanes: { starting: v('--role-starting'), standby: v('--role-standby'), primary: v('--role-primary'), paused: v('--status-paused'), dead: v('--status-dead') },
+    lanes: {
+      starting: v('--role-starting'),
+      standby: v('--role-standby'),
+      primary: v('--role-primary'),
+      paused: v('--status-paused'),
+      dead: v('--status-dead'),
+    },
     fault: v('--status-crashed'),
     gap: v('--gap-fill'),
     gapText: v('--gap-text'),

@@ -3,7 +3,13 @@ import { finiteNumber as num } from '../../../shared/format.js'
 import type { FaultMark, Interval, LaneState } from '../../../shared/charts/timeline-option.js'
 
 // The chart's own vocabulary lives with the shared chart definition (src/shared/charts).
-export { closedIntervals, LANE_STATES, type FaultMark, type Interval, type LaneState } from '../../../shared/charts/timeline-option.js'
+export {
+  closedIntervals,
+  LANE_STATES,
+  type FaultMark,
+  type Interval,
+  type LaneState,
+} from '../../../shared/charts/timeline-option.js'
 
 /** A measured takeover, as the lab records it in a `failover` event. */
 export interface FailoverMark {
@@ -45,7 +51,6 @@ interface WorkerTrack {
 /** Commits kept per task; at two a second that is more than two hours. */
 export const MAX_COMMITS = 20_000
 
-
 /**
  * Derives per-task leadership lanes from the journal, one event at a time: starting → standby/primary,
  * paused while SIGSTOPped, dead from exit to restart. Pure: no DOM, no React; the chart reads it.
@@ -69,7 +74,11 @@ export class TimelineModel {
         const labels = (e.labels ?? {}) as Record<string, unknown>
         if ((e.kind !== 'worker' && e.kind !== 'external') || typeof labels.task !== 'string') return false
         const name = e.name
-        const track = this.tracks.get(name) ?? { task: labels.task, workerId: Number(labels.workerId ?? 0), role: 'starting' as LaneState }
+        const track = this.tracks.get(name) ?? {
+          task: labels.task,
+          workerId: Number(labels.workerId ?? 0),
+          role: 'starting' as LaneState,
+        }
         track.pid = num(e.pid)
         track.role = 'starting'
         this.tracks.set(name, track)
@@ -110,7 +119,12 @@ export class TimelineModel {
         const name = e.name
         const track = this.tracks.get(name)
         if (!track) return false
-        this.timeline(track.task, e.time).faults.push({ time: e.time, worker: name, action: e.fault, wasPrimary: track.role === 'primary' && track.open?.state !== 'dead' })
+        this.timeline(track.task, e.time).faults.push({
+          time: e.time,
+          worker: name,
+          action: e.fault,
+          wasPrimary: track.role === 'primary' && track.open?.state !== 'dead',
+        })
         return true
       }
       case LabEventTypes.processExited: {
@@ -127,7 +141,8 @@ export class TimelineModel {
         if (!track || id === undefined) return false
         const timeline = this.timeline(track.task, e.time)
         timeline.commits.push([e.time, id])
-        if (timeline.commits.length > MAX_COMMITS * 1.1) timeline.commits.splice(0, timeline.commits.length - MAX_COMMITS)
+        if (timeline.commits.length > MAX_COMMITS * 1.1)
+          timeline.commits.splice(0, timeline.commits.length - MAX_COMMITS)
         return true
       }
       case LabEventTypes.failover: {
@@ -135,7 +150,10 @@ export class TimelineModel {
         const faultTime = num(e.faultTime) ?? e.time
         const timeline = this.timeline(e.task, faultTime)
         // Older journals carry gapMs/commitTime instead of firstCommitMs.
-        const firstCommitMs = num(e.firstCommitMs) ?? num(e.gapMs) ?? (num(e.commitTime) !== undefined ? num(e.commitTime)! - faultTime : undefined)
+        const firstCommitMs =
+          num(e.firstCommitMs) ??
+          num(e.gapMs) ??
+          (num(e.commitTime) !== undefined ? num(e.commitTime)! - faultTime : undefined)
         timeline.failovers.push({
           seq: e.seq,
           task: e.task,
@@ -170,7 +188,16 @@ export class TimelineModel {
   private timeline(task: string, time: number): TaskTimeline {
     let timeline = this.tasks.get(task)
     if (!timeline) {
-      timeline = { task, workers: [], intervals: [], faults: [], commits: [], failovers: [], firstTime: time, lastTime: time }
+      timeline = {
+        task,
+        workers: [],
+        intervals: [],
+        faults: [],
+        commits: [],
+        failovers: [],
+        firstTime: time,
+        lastTime: time,
+      }
       this.tasks.set(task, timeline)
     }
     timeline.firstTime = Math.min(timeline.firstTime, time)

@@ -5,7 +5,10 @@ import { echarts, type EChartsType } from './echarts.js'
  * An ECharts instance on the returned element for the component's life: resized with the element,
  * disposed on unmount. `setup` adds event handlers once, when it is created.
  */
-export function useChart(setup?: (instance: EChartsType) => void): { ref: RefObject<HTMLDivElement | null>; chart: RefObject<EChartsType | undefined> } {
+export function useChart(setup?: (instance: EChartsType) => void): {
+  ref: RefObject<HTMLDivElement | null>
+  chart: RefObject<EChartsType | undefined>
+} {
   const ref = useRef<HTMLDivElement>(null)
   const chart = useRef<EChartsType | undefined>(undefined)
   const setupOnce = useRef(setup)

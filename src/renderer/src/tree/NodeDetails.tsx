@@ -2,7 +2,18 @@ import { formatDateTime, formatSessionId } from '../app/format.js'
 import { useStore } from '../app/store.js'
 import { ownerOf } from './tree-model.js'
 
-const STAT_FIELDS = ['czxid', 'mzxid', 'pzxid', 'ctime', 'mtime', 'version', 'cversion', 'ephemeralOwner', 'dataLength', 'numChildren'] as const
+const STAT_FIELDS = [
+  'czxid',
+  'mzxid',
+  'pzxid',
+  'ctime',
+  'mtime',
+  'version',
+  'cversion',
+  'ephemeralOwner',
+  'dataLength',
+  'numChildren',
+] as const
 
 /** The selected znode: its data and its full Stat, as `stat` in zkCli shows it. */
 export function NodeDetails() {
@@ -25,12 +36,16 @@ export function NodeDetails() {
         </span>
       </div>
       {!node ? (
-        <p className="empty">{replaying ? 'This znode does not exist at this moment of the replay.' : 'This znode was deleted.'}</p>
+        <p className="empty">
+          {replaying ? 'This znode does not exist at this moment of the replay.' : 'This znode was deleted.'}
+        </p>
       ) : (
         <div className="details-body">
           <h3 className="subhead">Data</h3>
           <pre className="data-block mono">{node.data === '' ? <span className="muted">(empty)</span> : node.data}</pre>
-          {node.truncated && <p className="hint">Only the first bytes are mirrored; the node holds {node.stat.dataLength} bytes.</p>}
+          {node.truncated && (
+            <p className="hint">Only the first bytes are mirrored; the node holds {node.stat.dataLength} bytes.</p>
+          )}
           {node.stat.ephemeralOwner !== '0' && (
             <p className="owner-line">
               <span className="tag tag-ephemeral">ephemeral</span> owned by{' '}

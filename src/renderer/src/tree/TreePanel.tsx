@@ -13,10 +13,17 @@ export function TreePanel() {
   const toggled = useStore((s) => s.treeToggled)
   const selected = useStore((s) => s.treeSelected)
   const count = useStore((s) => Object.keys(s.tree).length)
-  const rows = useMemo(() => flattenTree(treeIndex.index, treeIndex.roots, isExpandedWith(toggled)), [treeIndex, toggled])
+  const rows = useMemo(
+    () => flattenTree(treeIndex.index, treeIndex.roots, isExpandedWith(toggled)),
+    [treeIndex, toggled],
+  )
   const scrollRef = useRef<HTMLDivElement>(null)
-  // eslint-disable-next-line react-hooks/incompatible-library -- this build has no React Compiler, so nothing memoizes the virtualizer's functions
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 })
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  })
 
   const onKey = (e: KeyboardEvent) => {
     const { selectNode, toggleNode } = useStore.getState()
@@ -62,10 +69,22 @@ export function TreePanel() {
         {rows.length === 0 ? (
           <p className="empty">No znodes yet. The observer mirrors /customBackUp once ZooKeeper runs.</p>
         ) : (
-          <div ref={scrollRef} className="scroller tree-scroller" role="tree" aria-label="Znode tree" tabIndex={0} onKeyDown={onKey}>
+          <div
+            ref={scrollRef}
+            className="scroller tree-scroller"
+            role="tree"
+            aria-label="Znode tree"
+            tabIndex={0}
+            onKeyDown={onKey}
+          >
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {virtualizer.getVirtualItems().map((item) => (
-                <TreeRowView key={rows[item.index].path} row={rows[item.index]} top={item.start} selected={rows[item.index].path === selected} />
+                <TreeRowView
+                  key={rows[item.index].path}
+                  row={rows[item.index]}
+                  top={item.start}
+                  selected={rows[item.index].path === selected}
+                />
               ))}
             </div>
           </div>
@@ -102,7 +121,10 @@ function TreeRowView({ row, top, selected }: { row: TreeRow; top: number; select
       onClick={() => selectNode(row.path)}
     >
       {/* Keyed by the node's version: a change remounts it and replays the highlight. */}
-      <span key={node ? `${node.stat.mzxid}:${node.stat.cversion}` : 'none'} className={`tree-row-inner ${recent ? 'flash' : ''}`}>
+      <span
+        key={node ? `${node.stat.mzxid}:${node.stat.cversion}` : 'none'}
+        className={`tree-row-inner ${recent ? 'flash' : ''}`}
+      >
         <button
           type="button"
           className="caret"
@@ -119,7 +141,11 @@ function TreeRowView({ row, top, selected }: { row: TreeRow; top: number; select
         </button>
         <span className="mono node-name">{row.name}</span>
         {row.childCount > 0 && <span className="muted small mono">({row.childCount})</span>}
-        {preview !== undefined && <span className="mono node-data" title={preview}>= {preview}</span>}
+        {preview !== undefined && (
+          <span className="mono node-data" title={preview}>
+            = {preview}
+          </span>
+        )}
         {ephemeral && (
           <span
             className={`tag tag-ephemeral ${owner && !ownerDown ? '' : 'tag-orphan'}`}

@@ -58,7 +58,11 @@ export function buildChildIndex(paths: Iterable<string>): { index: ChildIndex; r
 }
 
 /** The visible rows of the tree: depth-first, descending only into expanded nodes. */
-export function flattenTree(index: ChildIndex, roots: readonly string[], isExpanded: (path: string) => boolean): TreeRow[] {
+export function flattenTree(
+  index: ChildIndex,
+  roots: readonly string[],
+  isExpanded: (path: string) => boolean,
+): TreeRow[] {
   const rows: TreeRow[] = []
   // An explicit stack: a deep tree must not overflow the call stack.
   const stack: Array<{ path: string; depth: number }> = []
@@ -68,7 +72,8 @@ export function flattenTree(index: ChildIndex, roots: readonly string[], isExpan
     const children = index.get(path)
     const isOpen = children !== undefined && isExpanded(path)
     rows.push({ path, name: nameOf(path), depth, childCount: children?.length ?? 0, expanded: isOpen })
-    if (isOpen && children) for (let i = children.length - 1; i >= 0; i--) stack.push({ path: children[i], depth: depth + 1 })
+    if (isOpen && children)
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ path: children[i], depth: depth + 1 })
   }
   return rows
 }
@@ -99,7 +104,12 @@ export function ownerOf(node: ZnodeView, workers: Readonly<Record<string, Worker
   let match: WorkerView | undefined
   for (const w of Object.values(workers)) {
     // A restarted worker has a new session: prefer the live one if an old one had the same id.
-    if (w.sessionId && normalizeSessionId(w.sessionId) === owner && (!match || (w.startedAt ?? 0) > (match.startedAt ?? 0))) match = w
+    if (
+      w.sessionId &&
+      normalizeSessionId(w.sessionId) === owner &&
+      (!match || (w.startedAt ?? 0) > (match.startedAt ?? 0))
+    )
+      match = w
   }
   return match
 }

@@ -53,7 +53,13 @@ export function Menu({
         {label}
       </button>
       {open && (
-        <div id={id} className="dropdown-menu" role={role} aria-label={ariaLabel} onClick={closeOnClick ? () => setOpen(false) : undefined}>
+        <div
+          id={id}
+          className="dropdown-menu"
+          role={role}
+          aria-label={ariaLabel}
+          onClick={closeOnClick ? () => setOpen(false) : undefined}
+        >
           {children}
         </div>
       )}

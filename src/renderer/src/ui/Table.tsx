@@ -16,7 +16,9 @@ export interface Column<Row> {
 }
 
 /** Attributes of a row element, `data-*` included (what the e2e tests and styles look for). */
-export type RowAttributes = HTMLAttributes<HTMLTableRowElement> & { [data: `data-${string}`]: string | number | boolean | undefined }
+export type RowAttributes = HTMLAttributes<HTMLTableRowElement> & {
+  [data: `data-${string}`]: string | number | boolean | undefined
+}
 
 export interface TableProps<Row> {
   /** The table's accessible name. */
@@ -39,7 +41,18 @@ export interface TableProps<Row> {
 const classes = (...names: Array<string | false | undefined>) => names.filter(Boolean).join(' ') || undefined
 
 /** The renderer's tables: one header row, one row per item, the look of base.css's `.table`. */
-export function Table<Row>({ label, className, columns, rows, rowKey, rowAttributes, onRowClick, selected, trailingRows, empty }: TableProps<Row>) {
+export function Table<Row>({
+  label,
+  className,
+  columns,
+  rows,
+  rowKey,
+  rowAttributes,
+  onRowClick,
+  selected,
+  trailingRows,
+  empty,
+}: TableProps<Row>) {
   if (rows.length === 0 && !trailingRows && empty !== undefined) return <p className="empty small">{empty}</p>
   return (
     <table className={classes('table', className)} aria-label={label}>
@@ -63,7 +76,14 @@ export function Table<Row>({ label, className, columns, rows, rowKey, rowAttribu
               onClick={onRowClick ? () => onRowClick(row) : undefined}
             >
               {columns.map((c, i) => (
-                <td key={i} className={classes(c.numeric && 'num', typeof c.className === 'function' ? c.className(row) : c.className)} title={c.title?.(row)}>
+                <td
+                  key={i}
+                  className={classes(
+                    c.numeric && 'num',
+                    typeof c.className === 'function' ? c.className(row) : c.className,
+                  )}
+                  title={c.title?.(row)}
+                >
                   {c.cell(row, index)}
                 </td>
               ))}
