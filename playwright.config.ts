@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test'
+import { HEADLESS_CHROMIUM_ARGS } from './src/core/report/chromium-args.js'
 
 /**
  * End-to-end tests: browser mode (`zklab serve`) driven through Debian's Chromium, with a real
@@ -20,15 +21,7 @@ export default defineConfig({
     actionTimeout: 30_000,
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: HEADLESS_CHROMIUM_ARGS,
     },
   },
 })

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { connectBridge } from '../src/core/bridge/bridge-client.js'
 import { startServeProcess, stopServeProcess } from '../src/cli/serve-process.js'
+import { HEADLESS_CHROMIUM_ARGS } from '../src/core/report/chromium-args.js'
 import { cpuMsOf, descendants } from './lib/proc.js'
 import { summarize, type Summary } from './lib/stats.js'
 import { fmtMs, fmtNum, table } from './lib/table.js'
@@ -157,15 +158,7 @@ export async function runLogPipeline(config: LogConfig): Promise<LogResult> {
     }
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: HEADLESS_CHROMIUM_ARGS,
     })
     version = browser.version()
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } })

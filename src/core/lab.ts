@@ -569,27 +569,18 @@ export class Lab implements LabApi {
     // The final verdicts read the sinks, the ground truth, rather than what workers said they did.
     const report = checkSessionDir(session.info.dir)
     this.finalReport = report
+    const verdicts = report.verdicts.map(summarizeVerdict)
     session.journal.append({
       time: Date.now(),
       source: 'checker',
       type: LabEventTypes.checkReport,
       level: report.ok ? 'info' : 'error',
       ok: report.ok,
-      verdicts: report.verdicts.map(summarizeVerdict),
+      verdicts,
       failovers: report.failovers,
     })
     this.updateSessionFileWhileOpen(session, {
-      check: {
-        ok: report.ok,
-        verdicts: report.verdicts.map((v) => ({
-          invariant: v.invariant,
-          task: v.task,
-          state: v.state,
-          ok: v.ok,
-          ...(v.reason !== undefined ? { reason: v.reason } : {}),
-          summary: v.summary,
-        })),
-      },
+      check: { ok: report.ok, verdicts },
     })
     session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosed })
     session.journal.close()

@@ -18,6 +18,8 @@ describe(title, () => {
     await lab?.close()
   })
 
+  // Skipped where no Docker engine answers (CI's machines have none and cannot install one); the suite's title
+  // carries Docker's own reason.
   it.skipIf(!docker.available)(
     'runs zookeeper:3.8 on a loopback port, keeps data across restart, stops',
     { timeout: 600_000 },

@@ -9,19 +9,11 @@
  * ground truth after a run is ZooKeeper's transaction log (see the zombie-write check).
  */
 import { LabEventTypes, ObserverEventTypes, type LabEvent, type ZnodeStat } from '../../shared/events.js'
+import type { ExternalRole } from '../../shared/events/lab-events.js'
 import { bySequence } from '../../shared/sequential.js'
 import { normalizeSessionId } from '../txnlog/txn-log-file.js'
 
-export interface ExternalRoleEvent {
-  type: typeof LabEventTypes.externalRole
-  name: string
-  task: string
-  role: 'starting' | 'primary' | 'standby'
-  node: string | null
-  smallest: string | null
-  sessionId: string | null
-  derivedFrom: 'zookeeper'
-}
+export type ExternalRoleEvent = { type: typeof LabEventTypes.externalRole } & ExternalRole
 
 interface Tracked {
   name: string

@@ -3,6 +3,7 @@
  * one). Every <details> is opened first, so the pages hold the evidence, not just its summary.
  */
 import { accessSync, constants } from 'node:fs'
+import { HEADLESS_CHROMIUM_ARGS } from './chromium-args.js'
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium'
 
@@ -38,15 +39,7 @@ export async function renderPdf(
     browser = await chromium.launch({
       executablePath,
       timeout,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: HEADLESS_CHROMIUM_ARGS,
     })
   } catch (err) {
     throw new ChromiumError(

@@ -1,6 +1,6 @@
 /** What the lab core itself writes into the journal (source `lab`, or `checker` for the checker's events). */
 import type { ExternalWorker, NetworkFault, ProcessAction } from '../api.js'
-import type { FailoverBreakdown, InvariantName, ViolationKind } from '../checker-report.js'
+import type { FailoverBreakdown, InvariantName, VerdictSummary, ViolationKind } from '../checker-report.js'
 import type { Step } from '../scenario.js'
 import type { LaunchSettings } from '../worker-launch/index.js'
 
@@ -177,7 +177,7 @@ export interface CheckerViolation {
 export interface CheckerReportEvent {
   ok: boolean
   /** Each verdict with its number of violations (the violations themselves are in report.json). */
-  verdicts: Array<{ invariant: InvariantName; task: string; ok: boolean; summary: string; violations: number }>
+  verdicts: Array<Omit<VerdictSummary, 'state'> & Partial<Pick<VerdictSummary, 'state'>>>
   failovers: FailoverBreakdown[]
 }
 

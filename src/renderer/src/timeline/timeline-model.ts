@@ -1,4 +1,5 @@
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../../shared/events.js'
+import type { Failover } from '../../../shared/events/lab-events.js'
 import { finiteNumber as num } from '../../../shared/format.js'
 import type { FaultMark, Interval, LaneState } from '../../../shared/charts/timeline-option.js'
 
@@ -12,19 +13,19 @@ export {
 } from '../../../shared/charts/timeline-option.js'
 
 /** A measured takeover, as the lab records it in a `failover` event. */
-export interface FailoverMark {
-  seq: number
-  task: string
-  fault: string
-  from: string
-  to?: string
-  faultTime: number
-  newPrimaryMs?: number
-  /** The failover gap: from the fault to the new primary's first commit. */
-  firstCommitMs?: number
-  lastCommitBefore?: number
-  firstCommitId?: number
-}
+/** A failover event as the timeline draws it (older journals' gap fields already folded into firstCommitMs). */
+export type FailoverMark = { seq: number } & Pick<
+  Failover,
+  | 'task'
+  | 'fault'
+  | 'from'
+  | 'to'
+  | 'faultTime'
+  | 'newPrimaryMs'
+  | 'firstCommitMs'
+  | 'lastCommitBefore'
+  | 'firstCommitId'
+>
 
 export interface TaskTimeline {
   task: string
