@@ -356,26 +356,36 @@ describe('zklab serve in browser mode, attacked from the same machine', () => {
   })
 
   it('answers another client’s snapshot while one client floods thousands of calls', async () => {
-    const flood = await rawClient(serve)
-    const other = await rawClient(serve)
     const FLOOD = 5000
-    try {
-      for (let id = 1; id <= FLOOD; id++) flood.ws.send(JSON.stringify({ id, method: 'snapshot' }))
-      await until(() => flood.replies.length > 0, 20_000, 'the flood’s first reply')
-      let floodAnsweredBefore = -1
-      other.ws.on('message', () => {
-        if (floodAnsweredBefore < 0 && other.replies.length > 0) floodAnsweredBefore = flood.replies.length
-      })
-      other.ws.send(JSON.stringify({ id: 1, method: 'snapshot' }))
-      await until(() => other.replies.length === 1, 60_000, 'the other client’s snapshot')
-      expect(other.replies[0]).toMatchObject({ id: 1, ok: true })
-      expect(floodAnsweredBefore).toBeLessThan(FLOOD)
-      // Every flooded call is still answered, in order.
-      await until(() => flood.replies.length === FLOOD, 120_000, 'every flooded call')
-      expect(flood.replies.map((r) => r.id)).toEqual(Array.from({ length: FLOOD }, (_, i) => i + 1))
-    } finally {
-      flood.ws.close()
-      other.ws.close()
+    // One round: how many flooded calls this process had read when the other client's reply came.
+    // A loaded machine can starve this process until every reply is in, so a fair lab gets up to
+    // three rounds; a lab that serves calls first come, first served fails each of them.
+    const round = async () => {
+      const flood = await rawClient(serve)
+      const other = await rawClient(serve)
+      try {
+        for (let id = 1; id <= FLOOD; id++) flood.ws.send(JSON.stringify({ id, method: 'snapshot' }))
+        await until(() => flood.replies.length > 0, 20_000, 'the flood’s first reply')
+        let floodAnsweredBefore = -1
+        other.ws.on('message', () => {
+          if (floodAnsweredBefore < 0 && other.replies.length > 0) floodAnsweredBefore = flood.replies.length
+        })
+        other.ws.send(JSON.stringify({ id: 1, method: 'snapshot' }))
+        await until(() => other.replies.length === 1, 60_000, 'the other client’s snapshot')
+        expect(other.replies[0]).toMatchObject({ id: 1, ok: true })
+        // Every flooded call is still answered, in order.
+        await until(() => flood.replies.length === FLOOD, 120_000, 'every flooded call')
+        expect(flood.replies.map((r) => r.id)).toEqual(Array.from({ length: FLOOD }, (_, i) => i + 1))
+        return floodAnsweredBefore
+      } finally {
+        flood.ws.close()
+        other.ws.close()
+      }
     }
+    const seen: number[] = []
+    for (let attempt = 0; attempt < 3 && !(seen.at(-1)! < FLOOD); attempt++) seen.push(await round())
+    expect(seen.at(-1), `flooded calls answered before the other client's, per round: ${seen.join(', ')}`).toBeLessThan(
+      FLOOD,
+    )
   })
 })

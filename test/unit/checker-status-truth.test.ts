@@ -94,6 +94,21 @@ describe('checker: status-truth', () => {
     expect(verdict(checkSession({ events: k.events })).violations.map((x) => x.kind)).toEqual(['running-while-idle'])
   })
 
+  it('gives a primary on a link the lab slowed three slow commit cycles, not three intervals', () => {
+    // I = 500 ms, 300 ± 100 ms each way: a cycle is 500 + 2 round trips of 800 ms = 2.1 s.
+    const slowed = (gapMs: number) => {
+      const { j } = twoWorkers()
+      const t = j.loop(200, 1, 1, 3)
+      j.add(t, 'lab', 'fault.network', { name: j.name(1), fault: 'slow', latencyMs: 300, jitterMs: 100 })
+      j.loop(t + gapMs, 1, 4, 6)
+      j.add(t + gapMs + 1600, 'lab', 'fault.network', { name: j.name(1), fault: 'heal' })
+      return verdict(checkSession({ events: j.events })).violations.map((x) => x.kind)
+    }
+    expect(slowed(2900)).toEqual([])
+    expect(slowed(5200)).toEqual([])
+    expect(slowed(6900)).toEqual(['running-while-idle'])
+  })
+
   it('finds "1" left standing while a live primary stopped working', () => {
     const { j } = twoWorkers()
     j.loop(200, 1, 1, 3)

@@ -81,6 +81,11 @@ export interface TaskModel {
   watches: { worker: string; time: number; seq: number; event?: string; path?: string }[]
   /** Whether each worker could reach ZooKeeper: its connection reports, and the recipe's suspended/resumed. */
   connectivity: { worker: string; time: number; seq: number; up: boolean }[]
+  /**
+   * Stretches where the lab slowed a worker's link (fault.network slow … heal/partition/reset, or the
+   * end): its commit cycle then costs round trips the recipe cannot avoid.
+   */
+  slowLinks: { worker: string; from: number; until: number; latencyMs: number; jitterMs: number }[]
   /** A worker's own word that its session ended: closed by it, or expired. */
   sessionEnds: { worker: string; time: number; seq: number; how: 'closed' | 'expired' }[]
   /** Commits refused by fencing (recipe): a stale primary stopped before it did any work. */
@@ -250,6 +255,7 @@ function buildTask(
     watches: [],
     fenced: [],
     sessionEnds: [],
+    slowLinks: [],
     connectivity: [],
     commits: [],
     status: [],
@@ -348,6 +354,18 @@ function buildTask(
         model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'paused' })
       if (e.type === LabEventTypes.processSpawned)
         model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'respawned' })
+      if (e.type === LabEventTypes.networkFault) {
+        const open = model.slowLinks.findLast((l) => l.worker === name && l.until === Infinity)
+        if (open) open.until = e.time
+        if (e.fault === 'slow')
+          model.slowLinks.push({
+            worker: name,
+            from: e.time,
+            until: Infinity,
+            latencyMs: e.latencyMs ?? 0,
+            jitterMs: e.jitterMs ?? 0,
+          })
+      }
     } else if (isEvent(e, ...ZNODE_EVENTS) && (e.path === base || e.path.startsWith(under))) {
       const path = e.path
       if (e.type === ObserverEventTypes.deleted) {

@@ -15,7 +15,8 @@
  *   before that: the allowance then runs until 2·I after it. A crash leaves "1" until its session
  *   expires, and that is ZooKeeper, not the recipe. Likewise while that worker is cut off from
  *   ZooKeeper (its connection lost, or the recipe's `worker.suspended`): the allowance runs until 3·I
- *   after it is back.
+ *   after it is back. While the lab slows that worker's link, each commit cycle costs I plus
+ *   SLOW_CYCLE_ROUND_TRIPS round trips at the worst delay; the limit is then 3 such cycles.
  * The last stretch ends where the analysis ends (the lab's stop-all at session close, or the last event).
  * Flaps: every "0" written while a worker was inside a working interval (it worked before and after).
  */
@@ -35,6 +36,8 @@ import type { Judgement, Violation } from './types.js'
 
 export const STATUS_GRACE_INTERVALS = 2
 export const IDLE_LIMIT_INTERVALS = 3
+/** Round trips to ZooKeeper in one commit cycle of a primary (check its node, write lastCommit). */
+export const SLOW_CYCLE_ROUND_TRIPS = 2
 
 interface Stretch {
   running: boolean
@@ -177,6 +180,9 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
     // A primary cut off from ZooKeeper (its server restarting, a partition) cannot write status either.
     const back = from.worker ? reconnectedAfterLoss(task, from.worker, from.time, until) : undefined
     if (back !== undefined) allowedUntil = Math.max(allowedUntil, back + limit)
+    // A primary on a link the lab slowed is slow, not idle.
+    const slowed = from.worker ? slowCycleMs(task, from.worker, from.time, until) : undefined
+    if (slowed !== undefined) allowedUntil = Math.max(allowedUntil, from.time + IDLE_LIMIT_INTERVALS * slowed)
     if (until <= allowedUntil) continue
     const idleFrom = Math.max(from.time, from.last?.time ?? from.time)
     const anchor =
@@ -238,6 +244,14 @@ function reconnectedAfterLoss(task: TaskModel, worker: string, from: number, unt
   const downAt = before && !before.up ? from : mine.find((c) => !c.up && c.time > from && c.time < until)?.time
   if (downAt === undefined) return undefined
   return mine.find((c) => c.up && c.time >= downAt)?.time ?? Infinity
+}
+
+/** A commit cycle's worst length while the lab slowed `worker`'s link between `from` and `until`. */
+function slowCycleMs(task: TaskModel, worker: string, from: number, until: number): number | undefined {
+  const slow = task.slowLinks.filter((l) => l.worker === worker && l.from < until && l.until > from)
+  if (slow.length === 0) return undefined
+  const worstOneWay = Math.max(...slow.map((l) => l.latencyMs + l.jitterMs))
+  return task.commitIntervalMs + SLOW_CYCLE_ROUND_TRIPS * 2 * worstOneWay
 }
 
 function roleAt(task: TaskModel, worker: string, seq: number): string | undefined {
