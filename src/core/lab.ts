@@ -32,6 +32,8 @@ import {
   DEFAULT_SESSION_TIMEOUT_MS,
   DEFAULT_STRATEGY,
   type ExternalWorkerSettings,
+  isPeerStrategy,
+  type TaskWorkerStrategy,
 } from '../shared/worker-launch/index.js'
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
 import { summarizeVerdict } from '../shared/checker-report.js'
@@ -63,6 +65,7 @@ import { EventBatcher } from './journal/event-batcher.js'
 import { launchProgram } from './workers/programs.js'
 import { Supervisor } from './workers/supervisor.js'
 import { externalProcess } from './external/external-worker.js'
+import { preparePeer } from './peers/index.js'
 import { ExternalRoles } from './external/external-roles.js'
 import { externalSinkReader } from './external/live-sinks.js'
 import { throttledTxnLogReader } from './txnlog/live-reader.js'
@@ -311,6 +314,9 @@ export class Lab implements LabApi {
     const strategy = options.strategy ?? DEFAULT_STRATEGY
     const commitIntervalMs = options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS
     const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS
+    // A peer strategy runs a well-known program as an external worker; the user's own command wins.
+    const peer = !options.external && isPeerStrategy(strategy) ? strategy : undefined
+    const external = options.external ?? (peer ? await preparePeer(peer) : undefined)
     const started = [...session.workerCounters.values()].reduce((n, count) => n + count, 0)
     if (started + options.count > MAX_WORKERS_PER_SESSION) {
       throw new Error(
@@ -329,24 +335,25 @@ export class Lab implements LabApi {
       const sink = sinkPath(session.info.dir, options.task)
       // An external program learns the same through placeholders and ZKLAB_* env; it reports nothing,
       // so its output stays plain log lines and its role is read off ZooKeeper (ExternalRoles).
-      const external = options.external
       const told: ExternalWorkerSettings = {
-        connect: network.connectString,
+        connect: network.connectStringFor(options.connectRepeat),
         root: LAB_ROOT,
         task: options.task,
         workerId,
         sessionTimeoutMs,
         commitIntervalMs,
         sink,
+        ...(peer ? { peer } : {}),
+        ...(options.election ? { election: options.election } : {}),
       }
       const program = external
         ? { ...externalProcess(external, told), settings: { program: 'external' as const, ...told } }
         : launchProgram('task-worker', {
-            connect: network.connectString,
+            connect: network.connectStringFor(options.connectRepeat),
             root: LAB_ROOT,
             task: options.task,
             workerId,
-            strategy,
+            strategy: strategy as TaskWorkerStrategy,
             commitIntervalMs,
             sessionTimeoutMs,
             sink,
@@ -358,7 +365,7 @@ export class Lab implements LabApi {
           ...program,
           jsonEvents: !external,
           labels: external
-            ? { task: options.task, workerId, strategy: 'external', commitIntervalMs }
+            ? { task: options.task, workerId, strategy: peer ?? 'external', commitIntervalMs }
             : { task: options.task, workerId, strategy },
         })
       } catch (err) {

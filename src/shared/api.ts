@@ -13,6 +13,7 @@ import {
   DEFAULT_COMMIT_INTERVAL_MS,
   DEFAULT_SESSION_TIMEOUT_MS,
   DEFAULT_STRATEGY,
+  ElectionSettings,
   Strategy,
 } from './worker-launch/index.js'
 
@@ -24,7 +25,7 @@ export const TaskName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
-export { Strategy } from './worker-launch/index.js'
+export { ElectionSettings, PeerStrategy, Strategy, isPeerStrategy } from './worker-launch/index.js'
 
 export const ZooKeeperOptions = z
   .object({
@@ -52,6 +53,13 @@ export const WorkerSettings = z
     /** How often the primary backs up the next id. */
     commitIntervalMs: z.number().int().min(50).max(60_000).default(DEFAULT_COMMIT_INTERVAL_MS),
     sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(DEFAULT_SESSION_TIMEOUT_MS),
+    /** Where the task's election is held and how its children order (external programs and peers). */
+    election: ElectionSettings.optional(),
+    /**
+     * How many times each server appears in the worker's connect string (1 by default). The seed's
+     * users list one server several times; its Go client then keeps retrying it after an expiry.
+     */
+    connectRepeat: z.number().int().min(1).max(5).optional(),
   })
   .strict()
 export type WorkerSettings = z.output<typeof WorkerSettings>

@@ -3,7 +3,14 @@
  * YAML or JSON; every error names the field it is about (`steps[2].timeoutMs: …`).
  */
 import { z } from 'zod'
-import { ExternalWorker, MAX_WORKERS_PER_SESSION, Strategy, TaskName, ZooKeeperOptions } from './api.js'
+import {
+  ElectionSettings,
+  ExternalWorker,
+  MAX_WORKERS_PER_SESSION,
+  Strategy,
+  TaskName,
+  ZooKeeperOptions,
+} from './api.js'
 import { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_SESSION_TIMEOUT_MS } from './worker-launch/index.js'
 
 /**
@@ -182,6 +189,10 @@ export const ScenarioTask = z
     sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(DEFAULT_SESSION_TIMEOUT_MS),
     /** Any program as the task's workers (`strategy` is then ignored): see ExternalWorker. */
     external: ExternalWorker.optional(),
+    /** Where the task's election is held and how its children order (external programs and peers). */
+    election: ElectionSettings.optional(),
+    /** How many times each server appears in each worker's connect string (see WorkerSettings). */
+    connectRepeat: z.number().int().min(1).max(5).optional(),
   })
   .strict()
 

@@ -97,6 +97,8 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
         ...(options.external || task.external ? { external: options.external ?? task.external } : {}),
         commitIntervalMs: task.commitIntervalMs,
         sessionTimeoutMs: task.sessionTimeoutMs,
+        ...(task.election ? { election: task.election } : {}),
+        ...(task.connectRepeat ? { connectRepeat: task.connectRepeat } : {}),
       })
     }
     const runner = new StepRunner(lab, scenario, say, () => lab.checkReport()?.verdicts ?? [], stop.signal)

@@ -32,7 +32,15 @@ export class WorkerNetwork {
 
   /** What the worker is given instead of ZooKeeper's own addresses. */
   get connectString(): string {
-    return this.proxies.map((p) => `127.0.0.1:${p.port}`).join(',')
+    return this.connectStringFor(1)
+  }
+
+  /** The connect string with each server listed `repeat` times (as some users configure the seed). */
+  connectStringFor(repeat = 1): string {
+    const once = this.proxies.map((p) => `127.0.0.1:${p.port}`)
+    return Array.from({ length: repeat }, () => once)
+      .flat()
+      .join(',')
   }
 
   get condition(): TcpProxy['state'] {

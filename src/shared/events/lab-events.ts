@@ -192,6 +192,28 @@ export interface ExternalRole {
   derivedFrom: 'zookeeper'
 }
 
+/**
+ * A ZooKeeper session handed to a worker, read by its proxy off the wire (the ConnectResponse): the
+ * lab knows every session each worker opens as it opens it, whatever the program and its node names.
+ */
+export interface ClientSession {
+  /** The process whose proxy carried the handshake. */
+  name: string
+  /** Hex, lower case, no 0x, no leading zeros (as the transaction log names sessions). */
+  sessionId: string
+  /**
+   * `new`: ZooKeeper created the session; `resumed`: a reconnect to a session it still held;
+   * `expired`: the client asked to resume `sessionId` and ZooKeeper answered that it has expired.
+   */
+  how: 'new' | 'resumed' | 'expired'
+  /** The negotiated session timeout, ms (0 when expired). */
+  timeoutMs: number
+  /** The ZooKeeper server the proxy forwards to (host:port). */
+  server: string
+  /** The server answered in read-only mode (a client that asked may get one from a minority partition). */
+  readOnly?: boolean
+}
+
 /** A fault the lab fires at a worker that can cost a primary its role. */
 export type FailoverFault = 'kill' | 'stop' | 'pause' | 'partition'
 
@@ -247,6 +269,7 @@ export const LabEventTypes = {
   violation: 'checker.violation',
   checkReport: 'checker.report',
   externalRole: 'external.role',
+  clientSession: 'client.session',
   failover: 'failover',
 } as const
 
@@ -277,5 +300,6 @@ export interface CoreEventPayloads {
   'checker.violation': CheckerViolation
   'checker.report': CheckerReportEvent
   'external.role': ExternalRole
+  'client.session': ClientSession
   failover: Failover
 }

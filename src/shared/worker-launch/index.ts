@@ -22,13 +22,53 @@ import {
 
 export { ArgError } from './flags.js'
 
-/** How a task worker elects and fails over: `seed` (the blog post's program, flaws kept) or `recipe`. */
-export const Strategy = z.enum(['seed', 'recipe'])
+/** How the lab's own task worker elects and fails over: `seed` (the blog post's program, flaws kept) or `recipe`. */
+export const TaskWorkerStrategy = z.enum(['seed', 'recipe'])
+export type TaskWorkerStrategy = z.infer<typeof TaskWorkerStrategy>
+/**
+ * Well-known programs the lab ships as peers of its own worker, each run as it is and graded like any
+ * external program: `seed-go` (the seed's Go program on go-zookeeper), `kazoo` (python kazoo's Election
+ * recipe) and `curator` (Apache Curator's LeaderLatch). See src/core/peers.
+ */
+export const PeerStrategy = z.enum(['seed-go', 'kazoo', 'curator'])
+export type PeerStrategy = z.infer<typeof PeerStrategy>
+/** Every strategy a task can run: the lab's task worker's, or a peer program's. */
+export const Strategy = z.enum([...TaskWorkerStrategy.options, ...PeerStrategy.options])
 export type Strategy = z.infer<typeof Strategy>
+export const isPeerStrategy = (s: string): s is PeerStrategy => (PeerStrategy.options as readonly string[]).includes(s)
+
+/** The default election path, relative to the task's path. */
+export const DEFAULT_ELECTION_PATH = 'instance'
+/**
+ * Where a task's workers hold their election and how its children are ordered: the primary is the
+ * worker whose session owns the first child. By default the order is ZooKeeper's 10-digit sequence
+ * suffix, which every well-known recipe's names end with (the seed's, the lab's, kazoo's, Curator's).
+ */
+export const ElectionSettings = z
+  .object({
+    /** The election's parent node, relative to the task's path (`instance`, `election/leader`). */
+    path: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'a path relative to the task, like instance or election/leader')
+      .default(DEFAULT_ELECTION_PATH),
+    /** A regular expression whose first group orders the children (numerically when it is all digits). */
+    order: z
+      .string()
+      .refine((source) => {
+        try {
+          return new RegExp(source).source.length > 0
+        } catch {
+          return false
+        }
+      }, 'a valid regular expression with one capture group, like -(\\d+)$')
+      .optional(),
+  })
+  .strict()
+export type ElectionSettings = z.output<typeof ElectionSettings>
 
 // One default per setting, shared by the Lab API, the scenario format and the programs.
 export const DEFAULT_ROOT = '/customBackUp'
-export const DEFAULT_STRATEGY: Strategy = 'seed'
+export const DEFAULT_STRATEGY: TaskWorkerStrategy = 'seed'
 /** ms between two units of work of a primary. */
 export const DEFAULT_COMMIT_INTERVAL_MS = 1000
 /** The ZooKeeper session timeout a program asks for, ms. */
@@ -62,7 +102,7 @@ const PROGRAM_FIELDS = {
     root,
     task: field('--task', taskNameFlag()),
     workerId: field('--worker-id', intFlag({ min: 0, max: MAX_INT32 })),
-    strategy: field('--strategy', Strategy.default(DEFAULT_STRATEGY)),
+    strategy: field('--strategy', TaskWorkerStrategy.default(DEFAULT_STRATEGY)),
     commitIntervalMs,
     sessionTimeoutMs,
     /** The file the primary appends one JSON line to per unit of work. */
@@ -153,6 +193,10 @@ export const ExternalWorkerSettings = z.object({
   commitIntervalMs: z.number().int(),
   /** The task's sink file. */
   sink: z.string(),
+  /** Set when the program is one of the lab's peers rather than the user's own. */
+  peer: PeerStrategy.optional(),
+  /** Where its election is held and how it is ordered (defaults: `instance`, the sequence suffix). */
+  election: ElectionSettings.optional(),
 })
 export type ExternalWorkerSettings = z.output<typeof ExternalWorkerSettings>
 
