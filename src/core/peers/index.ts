@@ -24,3 +24,11 @@ export class PeerUnavailableError extends Error {
 export async function preparePeer(peer: PeerStrategy): Promise<ExternalWorker> {
   throw new PeerUnavailableError(peer, 'its program is not built into this lab yet', 'nothing yet')
 }
+
+export type PeerAvailability =
+  { peer: PeerStrategy; ok: true } | { peer: PeerStrategy; ok: false; problem: string; install: string }
+
+/** Whether a peer's toolchain is on this machine (no build, no network): for pickers and `--strategies`. */
+export async function peerAvailability(peer: PeerStrategy): Promise<PeerAvailability> {
+  return { peer, ok: false, problem: 'its program is not built into this lab yet', install: 'nothing yet' }
+}
