@@ -330,7 +330,10 @@ export class Lab implements LabApi {
       session.workerCounters.set(options.task, workerId)
       const name = `worker-${options.task}-${workerId}`
       // Workers reach ZooKeeper through their own proxies, so a network fault can hit one of them alone.
-      const network = await WorkerNetwork.open(name, connect)
+      // Its proxies read each session ZooKeeper hands it off the wire, so no naming rule is needed.
+      const network = await WorkerNetwork.open(name, connect, (handshake) => {
+        if (this.active === session) this.record({ type: LabEventTypes.clientSession, name, ...handshake })
+      })
       session.networks.set(name, network)
       const sink = sinkPath(session.info.dir, options.task)
       // An external program learns the same through placeholders and ZKLAB_* env; it reports nothing,

@@ -9,6 +9,7 @@ import {
   ObserverEventTypes,
   WorkerEventTypes,
   type AlertKind,
+  type EventOf,
   type LabEvent,
   type ZnodeStat,
 } from './events.js'
@@ -29,6 +30,24 @@ export interface ProcessView {
   labels: Record<string, string | number>
 }
 
+/** One ZooKeeper session a worker had, as its proxy saw the handshakes (client.session). */
+export interface WorkerSessionView {
+  sessionId: string
+  /** How the lab first saw it: `new`, or `resumed`/`expired` when its opening went unseen. */
+  how: 'new' | 'resumed' | 'expired'
+  /** When the lab first saw it. */
+  time: number
+  /** The negotiated timeout, ms (0 if only seen expired). */
+  timeoutMs: number
+  /** Reconnects to it (resumed handshakes). */
+  resumes: number
+  /** When ZooKeeper answered a resume of it with "expired". */
+  expiredAt?: number
+}
+
+/** The sessions kept per worker: the latest ones, enough for any run the lab grades. */
+export const MAX_WORKER_SESSIONS = 50
+
 export interface WorkerView {
   name: string
   task: string
@@ -38,7 +57,10 @@ export interface WorkerView {
   role: 'starting' | 'primary' | 'standby'
   status: ProcessStatus
   node?: string
+  /** The latest session the worker or its proxy reported. */
   sessionId?: string
+  /** Every session its proxy saw it get, oldest first (the latest MAX_WORKER_SESSIONS; none in old journals). */
+  sessions: WorkerSessionView[]
   lastCommit?: number
   commits: number
   connection?: string
@@ -202,6 +224,8 @@ export function applyEvent(state: LabState, e: LabEvent): void {
           role: 'starting',
           status: 'running',
           commits: previous?.commits ?? 0,
+          // A restarted worker is the same worker: its past sessions stay with it.
+          sessions: previous?.sessions ?? [],
           lastCommit: previous?.lastCommit,
           pid: e.pid,
           startedAt: e.time,
@@ -265,6 +289,11 @@ export function applyEvent(state: LabState, e: LabEvent): void {
         else delete target.node
         if (e.sessionId !== null) target.sessionId = e.sessionId
       }
+      break
+    }
+    case LabEventTypes.clientSession: {
+      const target = state.workers[e.name]
+      if (target) addWorkerSession(target, e)
       break
     }
     case WorkerEventTypes.commit:
@@ -404,4 +433,21 @@ function externalCommandLine(external: unknown): string | undefined {
     args: Array.isArray(args) ? args.map(String) : [],
     env: env && typeof env === 'object' ? Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) : {},
   })
+}
+
+/** One handshake into the worker's sessions: a new entry per session id, resumes and expiry on it. */
+function addWorkerSession(worker: WorkerView, e: EventOf<typeof LabEventTypes.clientSession>): void {
+  let session = worker.sessions.find((s) => s.sessionId === e.sessionId)
+  if (!session) {
+    session = { sessionId: e.sessionId, how: e.how, time: e.time, timeoutMs: e.timeoutMs, resumes: 0 }
+    worker.sessions.push(session)
+    if (worker.sessions.length > MAX_WORKER_SESSIONS) worker.sessions.shift()
+  } else if (e.how === 'resumed') session.resumes += 1
+  if (e.how === 'expired') {
+    // The worker's next session (if it opens one) becomes current; until then the last one stays shown.
+    session.expiredAt ??= e.time
+    return
+  }
+  session.timeoutMs = e.timeoutMs
+  worker.sessionId = e.sessionId
 }

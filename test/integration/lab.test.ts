@@ -18,6 +18,7 @@ import {
 } from '../../src/shared/events.js'
 import { LAB_ROOT, primariesOf, replay } from '../../src/shared/lab-state.js'
 import { Lab } from '../../src/core/lab.js'
+import { normalizeSessionId } from '../../src/core/txnlog/txn-log-file.js'
 import { readJournal } from '../../src/core/journal/journal.js'
 import { analyzeSink } from '../../src/core/checker/sink.js'
 import { readSink } from '../../src/core/session-folder/index.js'
@@ -94,6 +95,16 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
     const smallest = [...task().instances].sort((a, b) => a.slice(-10).localeCompare(b.slice(-10)))[0]
     expect(primaries()[0].node).toBe(smallest)
     expect(tree[`${taskPath}/lastCommit`].data).toMatch(/^\d+$/)
+  })
+
+  it("records each worker's session as its proxy read it off the handshake: the one the worker reports", () => {
+    for (const name of [1, 2, 3].map((id) => `worker-${TASK}-${id}`)) {
+      const proxied = events.filter((e) => isEvent(e, LabEventTypes.clientSession)).find((e) => e.name === name)
+      const reported = workerEvents(WorkerEventTypes.connected, name)[0]
+      expect(proxied).toMatchObject({ source: 'lab', how: 'new', timeoutMs: SESSION_TIMEOUT })
+      expect(proxied?.sessionId).toBe(normalizeSessionId(reported.sessionId))
+      expect(lab.state.workers[name].sessions[0]).toMatchObject({ sessionId: proxied?.sessionId, how: 'new' })
+    }
   })
 
   it("records each launch's program and settings in process.spawned, the same the command line decodes to", () => {

@@ -103,6 +103,7 @@ describe('ownerOf', () => {
     role: 'standby',
     status: 'running',
     commits: 0,
+    sessions: [],
     sessionId,
     startedAt,
   })

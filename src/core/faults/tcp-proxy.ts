@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { ZkHandshakeReader, type ZkHandshake } from './zk-handshake.js'
 
 export type NetworkCondition =
   | { kind: 'healthy' }
@@ -7,12 +8,17 @@ export type NetworkCondition =
   /** Every chunk is delayed by latency ± jitter, in order. */
   | { kind: 'slow'; latencyMs: number; jitterMs: number }
 
+/** A ZooKeeper handshake the proxy carried, with the server it forwards to (host:port). */
+export type ProxiedHandshake = ZkHandshake & { server: string }
+
 interface Link {
   client: Socket
   upstream?: Socket
   /** When the next chunk in each direction may be delivered; keeps delayed chunks in order. */
   nextUp: number
   nextDown: number
+  /** Reads the connection's first frame each way, then is dropped (absent without a listener). */
+  handshake?: ZkHandshakeReader
 }
 
 /**
@@ -29,6 +35,8 @@ export class TcpProxy {
   constructor(
     private readonly upstream: { host: string; port: number },
     private readonly name = 'proxy',
+    /** Told of each ZooKeeper session handed out through this proxy (read off the handshake). */
+    private readonly onHandshake?: (handshake: ProxiedHandshake) => void,
   ) {}
 
   get port(): number {
@@ -92,6 +100,11 @@ export class TcpProxy {
 
   private accept(client: Socket): void {
     const link: Link = { client, nextUp: 0, nextDown: 0 }
+    const listener = this.onHandshake
+    if (listener) {
+      const server = `${this.upstream.host}:${this.upstream.port}`
+      link.handshake = new ZkHandshakeReader((handshake) => listener({ ...handshake, server }))
+    }
     this.links.add(link)
     client.setNoDelay(true)
     client.on('error', () => this.drop(link, false))
@@ -117,6 +130,11 @@ export class TcpProxy {
   private forward(link: Link, chunk: Buffer, direction: 'up' | 'down'): void {
     const target = direction === 'up' ? link.upstream : link.client
     if (!target || this.condition.kind === 'partitioned') return
+    // Read as the bytes arrive, before any delay: the lab learns of the session when ZooKeeper gives it.
+    if (link.handshake) {
+      link.handshake.read(direction, chunk)
+      if (link.handshake.done) link.handshake = undefined
+    }
     if (this.condition.kind === 'healthy') {
       target.write(chunk)
       return

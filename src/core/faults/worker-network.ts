@@ -1,4 +1,4 @@
-import { TcpProxy } from './tcp-proxy.js'
+import { TcpProxy, type ProxiedHandshake } from './tcp-proxy.js'
 
 export type NetworkFault = 'partition' | 'heal' | 'reset' | 'slow'
 
@@ -12,7 +12,12 @@ export class WorkerNetwork {
     private readonly proxies: TcpProxy[],
   ) {}
 
-  static async open(worker: string, connectString: string): Promise<WorkerNetwork> {
+  /** `onSession` hears of every session ZooKeeper hands this worker, on any of its proxies. */
+  static async open(
+    worker: string,
+    connectString: string,
+    onSession?: (handshake: ProxiedHandshake) => void,
+  ): Promise<WorkerNetwork> {
     const servers = connectString
       .split('/')[0]
       .split(',')
@@ -20,7 +25,7 @@ export class WorkerNetwork {
         const at = hostPort.lastIndexOf(':')
         return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) }
       })
-    const proxies = servers.map((server, i) => new TcpProxy(server, `${worker}-zk-${i + 1}`))
+    const proxies = servers.map((server, i) => new TcpProxy(server, `${worker}-zk-${i + 1}`, onSession))
     try {
       await Promise.all(proxies.map((p) => p.start()))
     } catch (err) {

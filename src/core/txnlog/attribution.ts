@@ -1,15 +1,17 @@
 /**
  * Which worker a ZooKeeper session belongs to. The transaction log names sessions, not processes, so
  * sessions are tied to workers through, in order of trust:
- * 1. the journal: the lab's own workers report each session they open (`worker.connected`), and the
+ * 1. the proxy: every worker reaches ZooKeeper through its own proxy, which reads each handshake and
+ *    the lab records the session it carried (`client.session`), whatever the program or its names;
+ * 2. the journal: the lab's own workers report each session they open (`worker.connected`), and the
  *    observer, monitor and publisher theirs;
- * 2. the instance node's name: a session that created `instance/server_<workerId>_<seq>` of a task is
- *    that task's worker <workerId> (the seed's naming, which external workers are expected to follow);
- * 3. the sink: a record that carries `session` names its worker's id.
- * Anything else stays "unknown session 0x…": a worker that opened a new session after an expiry and
- * never registered again is attributed only if it says so (journal or sink).
+ * 3. the instance node's name: a session that created `instance/server_<workerId>_<seq>` of a task is
+ *    that task's worker <workerId> (the seed's naming);
+ * 4. the sink: a record that carries `session` names its worker's id.
+ * 2 to 4 are what journals recorded before the proxy read handshakes still have. Anything else stays
+ * "unknown session 0x…".
  */
-import { LabEventTypes, type LabEvent } from '../../shared/events.js'
+import { isEvent, LabEventTypes, type LabEvent } from '../../shared/events.js'
 import type { SinkRecord } from '../session-folder/index.js'
 import type { TxnHistory } from './history.js'
 import { normalizeSessionId } from './txn-log-file.js'
@@ -17,7 +19,7 @@ import { normalizeSessionId } from './txn-log-file.js'
 export interface SessionOwner {
   /** The process name (`worker-task01-2`, `observer`), when known. */
   worker?: string
-  how: 'journal' | 'node-name' | 'sink' | 'unknown'
+  how: 'proxy' | 'journal' | 'node-name' | 'sink' | 'unknown'
 }
 
 export type SessionOwners = Map<string, SessionOwner>
@@ -30,6 +32,12 @@ export function attributeSessions(
   sinks: Record<string, readonly SinkRecord[]> = {},
 ): SessionOwners {
   const owners: SessionOwners = new Map()
+  // An expired handshake names a session the worker asked to resume: its own too.
+  for (const e of events) {
+    if (!isEvent(e, LabEventTypes.clientSession)) continue
+    const sessionId = normalizeSessionId(e.sessionId)
+    if (sessionId !== '0' && !owners.has(sessionId)) owners.set(sessionId, { worker: e.name, how: 'proxy' })
+  }
   // Workers by task and id, from their spawn labels.
   const byTaskAndId = new Map<string, string>()
   for (const e of events) {
