@@ -5,6 +5,7 @@
  * "unknown" verdict with the error and the others still report; one whose evidence the lab lacks gets
  * a "not judged" verdict with the reason instead of being left out.
  */
+import { isEvent, LabEventTypes } from '../../shared/events.js'
 import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
 import { checkCommitMonotonic } from './commit-monotonic.js'
 import type { JournalModel, TaskModel } from './journal-model.js'
@@ -40,7 +41,36 @@ export interface InvariantCheck {
   name: InvariantName
   /** Evidence without which the invariant is not judged. */
   needs: readonly Evidence[]
+  /** Why this task's own evidence cannot judge it (no sink, no working evidence), if so. */
+  unjudged?(input: JudgeInput): string | undefined
   judge(input: JudgeInput): Judgement
+}
+
+/**
+ * A task whose lastCommit moved while nothing says who worked: no worker reported its work, none kept
+ * a sink, and the election named no primary at those writes. Judging it would call that nobody worked.
+ */
+function noWorkingEvidence({ task }: JudgeInput): string | undefined {
+  if (task.work.length > 0 || task.commits.length === 0) return undefined
+  return `no working evidence: lastCommit of ${task.task} was written ${task.commits.length} time(s), but no worker reported its work, none kept a sink and no primary was derived from the election`
+}
+
+/** A task none of whose workers wrote a sink record (nor reported an append): there is nothing to judge. */
+function noSink({ model, task, sink }: JudgeInput): string | undefined {
+  if ((sink && sink.length > 0) || task.work.some((w) => w.what === 'work')) return undefined
+  if (task.commits.length === 0) return undefined
+  return `no sink: ${programOf(model, task)} keeps none`
+}
+
+/** How the task's program is named: the peer or strategy its workers were launched as, else the workers. */
+function programOf(model: JournalModel, task: TaskModel): string {
+  const strategies = new Set<string>()
+  for (const e of model.events)
+    if (isEvent(e, LabEventTypes.processSpawned) && task.workers.includes(e.name)) {
+      const strategy = e.labels?.strategy
+      strategies.add(typeof strategy === 'string' && strategy !== 'external' ? strategy : `${e.name}'s program`)
+    }
+  return strategies.size > 0 ? [...strategies].sort().join(' and ') : `the workers of ${task.task}`
 }
 
 /** Every invariant the checker grades, in the order its verdicts are listed (INVARIANTS). */
@@ -48,13 +78,20 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
   {
     name: 'single-primary',
     needs: [],
+    unjudged: noWorkingEvidence,
     judge: ({ model, task, intervals }) => checkSinglePrimary(model, task, intervals()),
   },
-  { name: 'sink-integrity', needs: [], judge: ({ model, task, sink }) => checkSinkIntegrity(model, task, sink) },
+  {
+    name: 'sink-integrity',
+    needs: [],
+    unjudged: noSink,
+    judge: ({ model, task, sink }) => checkSinkIntegrity(model, task, sink),
+  },
   { name: 'commit-monotonic', needs: [], judge: ({ model, task }) => checkCommitMonotonic(model, task) },
   {
     name: 'status-truth',
     needs: [],
+    unjudged: noWorkingEvidence,
     judge: ({ model, task, intervals }) => checkStatusTruth(model, task, intervals()),
   },
   {
@@ -92,6 +129,8 @@ function judgeOne(invariant: InvariantCheck, input: JudgeInput, available: Reado
   const lacking = invariant.needs.find((n) => !available.has(n))
   if (lacking) return unjudged(invariant.name, input.task.task, 'not-judged', WITHOUT[lacking], WITHOUT[lacking])
   try {
+    const reason = invariant.unjudged?.(input)
+    if (reason) return unjudged(invariant.name, input.task.task, 'not-judged', reason, `not judged: ${reason}`)
     const { invariant: name, task, ...found } = invariant.judge(input)
     const state: VerdictState = found.ok ? 'ok' : 'fail'
     return { invariant: name, task, state, ...found }

@@ -6,7 +6,11 @@
 import { isEvent, LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { sinceStart } from '../../shared/format.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
-import { DEFAULT_COMMIT_INTERVAL_MS, settingsOfSpawned } from '../../shared/worker-launch/index.js'
+import {
+  DEFAULT_COMMIT_INTERVAL_MS,
+  DEFAULT_ELECTION_PATH,
+  settingsOfSpawned,
+} from '../../shared/worker-launch/index.js'
 import type { SinkRecord } from '../session-folder/index.js'
 import type { CheckOptions } from './types.js'
 
@@ -75,6 +79,13 @@ export interface TaskModel {
   work: WorkEvidence[]
   /** Whether `work` came from the sink because no worker reported its work (external workers). */
   workFromSink: boolean
+  /**
+   * Whether `work` came from the writes to lastCommit, each the work of the primary the lab derived
+   * from the election at that moment (external.role): no worker reported its work and none kept a sink.
+   */
+  workFromCommits: boolean
+  /** The roles the lab derived from the election for external workers (external.role), by journal order. */
+  externalRoles: RoleChange[]
   /** By time. */
   cuts: Cut[]
   roles: RoleChange[]
@@ -93,9 +104,9 @@ export interface TaskModel {
   /** In ZooKeeper's order (epoch, version) where versions are known, else journal order. */
   commits: ZnodeWrite[]
   status: ZnodeWrite[]
-  /** Observer's deletions of nodes under instance. */
+  /** Observer's deletions of the election's children (under `instance`, or the task's election path). */
   nodeDeletions: { node: string; time: number; seq: number }[]
-  paths: { task: string; instance: string; lastCommit: string; status: string }
+  paths: { task: string; instance: string; election: string; lastCommit: string; status: string }
 }
 
 export interface JournalModel {
@@ -124,6 +135,7 @@ export function buildModel(
   const events = isSorted(read) ? read : read.sort((a, b) => a.seq - b.seq)
   const workers = new Map<string, WorkerInfo>()
   const intervals = new Map<string, number>()
+  const electionPaths = new Map<string, string>()
   let root = options.root
   const taskNames = new Set<string>(Object.keys(sinks))
 
@@ -171,6 +183,8 @@ export function buildModel(
       const launched = settings?.program === 'task-worker' || settings?.program === 'external' ? settings : undefined
       const interval = Number(launched?.commitIntervalMs ?? labels.commitIntervalMs)
       if (info.task && Number.isFinite(interval) && interval > 0) intervals.set(info.task, interval)
+      if (info.task && launched?.program === 'external' && launched.election)
+        electionPaths.set(info.task, launched.election.path)
       root ??= launched?.root
       if (info.task) taskNames.add(info.task)
       continue
@@ -218,7 +232,8 @@ export function buildModel(
   const tasks = new Map<string, TaskModel>()
   for (const task of [...taskNames].sort()) {
     const interval = options.commitIntervalMs ?? intervals.get(task) ?? DEFAULT_COMMIT_INTERVAL_MS
-    tasks.set(task, buildTask(task, interval, root, events, workers, sinks[task]))
+    const electionPath = electionPaths.get(task) ?? DEFAULT_ELECTION_PATH
+    tasks.set(task, buildTask(task, interval, root, electionPath, events, workers, sinks[task]))
   }
   return {
     events,
@@ -235,14 +250,21 @@ function buildTask(
   task: string,
   commitIntervalMs: number,
   root: string,
+  electionPath: string,
   events: readonly LabEvent[],
   workers: Map<string, WorkerInfo>,
   sink: readonly SinkRecord[] | undefined,
 ): TaskModel {
   const base = `${root}/tasks/${task}`
-  const paths = { task: base, instance: `${base}/instance`, lastCommit: `${base}/lastCommit`, status: `${base}/status` }
+  const paths = {
+    task: base,
+    instance: `${base}/instance`,
+    election: `${base}/${electionPath}`,
+    lastCommit: `${base}/lastCommit`,
+    status: `${base}/status`,
+  }
   const under = base + '/'
-  const instanceUnder = paths.instance + '/'
+  const electionUnder = paths.election + '/'
   const names = new Set([...workers.values()].filter((w) => w.task === task).map((w) => w.name))
   const model: TaskModel = {
     task,
@@ -250,6 +272,8 @@ function buildTask(
     workers: [...names].sort(),
     work: [],
     workFromSink: false,
+    workFromCommits: false,
+    externalRoles: [],
     cuts: [],
     roles: [],
     watches: [],
@@ -354,6 +378,19 @@ function buildTask(
         model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'paused' })
       if (e.type === LabEventTypes.processSpawned)
         model.cuts.push({ worker: name, time: e.time, seq: e.seq, why: 'respawned' })
+      // Derived, not claimed: a role read off the election cuts no work (a deposed primary may go on working).
+      if (e.type === LabEventTypes.externalRole)
+        model.externalRoles.push({
+          worker: name,
+          role: e.role,
+          node: e.node ?? undefined,
+          smallest: e.smallest ?? undefined,
+          time: e.time,
+          seq: e.seq,
+        })
+      // Its proxy heard ZooKeeper refuse to resume the session: ZooKeeper had let go of it.
+      if (e.type === LabEventTypes.clientSession && e.how === 'expired')
+        model.sessionEnds.push({ worker: name, time: e.time, seq: e.seq, how: 'expired' })
       if (e.type === LabEventTypes.networkFault) {
         const open = model.slowLinks.findLast((l) => l.worker === name && l.until === Infinity)
         if (open) open.until = e.time
@@ -372,8 +409,8 @@ function buildTask(
         // Deleting the task (or the node itself) starts the node's versions over.
         if (paths.lastCommit.startsWith(path)) epochs.lastCommit++
         if (paths.status.startsWith(path)) epochs.status++
-        if (path.startsWith(instanceUnder))
-          model.nodeDeletions.push({ node: path.slice(instanceUnder.length), time: e.time, seq: e.seq })
+        const child = path.startsWith(electionUnder) ? path.slice(electionUnder.length) : undefined
+        if (child && !child.includes('/')) model.nodeDeletions.push({ node: child, time: e.time, seq: e.seq })
       } else if (
         (e.type === ObserverEventTypes.changed && e.cause !== 'children') ||
         e.type === ObserverEventTypes.created
@@ -396,7 +433,36 @@ function buildTask(
   model.cuts.sort(byTime)
   model.commits = zkOrder([...commitWrites.values()])
   model.status = zkOrder([...statusWrites.values()])
+  // No word about the work and no sink (the seed's Go program keeps none): each write to lastCommit
+  // the observer saw is the work of the primary the election named at that moment.
+  if (model.work.length === 0 && !(sink && sink.length > 0) && model.externalRoles.length > 0) {
+    for (const write of model.commits) {
+      if (write.writer !== undefined) continue
+      const worker = primaryAt(model.externalRoles, write.seq)
+      if (!worker) continue
+      write.writer = worker
+      const id = Number(write.value)
+      model.work.push({
+        worker,
+        time: write.time,
+        seq: write.seq,
+        id: Number.isFinite(id) ? id : undefined,
+        what: 'commit',
+      })
+    }
+    model.workFromCommits = model.work.length > 0
+  }
   return model
+}
+
+/** The worker the election named primary just before `seq` (external.role), if any. */
+export function primaryAt(roles: readonly RoleChange[], seq: number): string | undefined {
+  const latest = new Map<string, string>()
+  for (const r of roles) {
+    if (r.seq > seq) break
+    latest.set(r.worker, r.role)
+  }
+  return [...latest].find(([, role]) => role === 'primary')?.[0]
 }
 
 function mergeWrite(into: ZnodeWrite, w: ZnodeWrite): void {
@@ -482,11 +548,17 @@ export function incarnationAt(
   return incs.findLast((i) => i.spawnedAt <= time) ?? incs[0]
 }
 
-/** The instance node a worker held at a moment. */
+/**
+ * The election node a worker held at a moment: its own report (the lab's workers), else the node
+ * the lab derived for it from the election (external workers' external.role).
+ */
 export function nodeAt(model: JournalModel, worker: string, seq: number): string | undefined {
   const incs = model.workers.get(worker)?.incarnations ?? []
   const inc = incs.findLast((i) => i.spawnSeq <= seq)
-  return inc?.nodes.findLast((n) => n.seq <= seq)?.node
+  const reported = inc?.nodes.findLast((n) => n.seq <= seq)?.node
+  if (reported) return reported
+  const task = model.tasks.get(model.workers.get(worker)?.task ?? '')
+  return task?.externalRoles.findLast((r) => r.worker === worker && r.seq <= seq && r.node)?.node
 }
 
 /** A time as the views show it: seconds since the session began. */

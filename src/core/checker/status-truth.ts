@@ -209,9 +209,11 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
 }
 
 /**
- * When ZooKeeper let go of a worker after `time`: its instance node deleted, its session closed or
- * expired, another worker of the task becoming primary (which it can only do once the node is gone),
- * or another worker's watch firing (the earliest sign where no observer runs).
+ * When ZooKeeper let go of a worker after `time`: its election node deleted, its session closed or
+ * expired (its own word, or its proxy told the resume was refused), another worker of the task
+ * becoming primary (its own word, or read off the election for external workers: it can only be once
+ * the node is gone), or another worker's watch firing (the earliest sign where no observer runs).
+ * The same for every worker, the lab's and external.
  */
 export function sessionLost(
   model: JournalModel,
@@ -226,8 +228,10 @@ export function sessionLost(
   if (deleted) times.push(deleted.time)
   const own = task.sessionEnds.find((e) => e.worker === worker && e.time >= time)
   if (own) times.push(own.time)
-  const successor = task.roles.find((r) => r.worker !== worker && r.role === 'primary' && r.time >= time)
-  if (successor) times.push(successor.time)
+  const successor = [...task.roles, ...task.externalRoles].filter(
+    (r) => r.worker !== worker && r.role === 'primary' && r.time >= time,
+  )
+  if (successor.length) times.push(Math.min(...successor.map((r) => r.time)))
   // Without an observer, another worker's watch firing is the first sign (the seed's fire on any change).
   const watched = task.watches.find((w) => w.worker !== worker && w.time >= time)
   if (watched) times.push(watched.time)

@@ -190,6 +190,11 @@ export interface ExternalRole {
   smallest: string | null
   sessionId: string | null
   derivedFrom: 'zookeeper'
+  /**
+   * How its node was tied to it: `proxy`, the node's owner session is one its proxy saw it open
+   * (client.session); `node-name`, the node is named `server_<workerId>_…` (journals without them).
+   */
+  attributedBy?: 'proxy' | 'node-name'
 }
 
 /**
