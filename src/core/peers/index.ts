@@ -66,6 +66,13 @@ const CURATOR_JARS = [
 /** Quiets slf4j ("no binding") when it is there; optional. */
 const SLF4J_NOP = 'slf4j-nop.jar'
 
+/** Every Debian package a peer needs (apt-get install is idempotent: the set-up script installs them all). */
+export const PEER_PACKAGES: Record<PeerStrategy, string[]> = {
+  'seed-go': ['golang-go', 'golang-github-samuel-go-zookeeper-dev'],
+  kazoo: ['python3-kazoo'],
+  curator: ['default-jdk-headless', 'libcurator-recipes-java'],
+}
+
 const apt = (...packages: string[]): string => `apt-get install ${packages.join(' ')}`
 
 export const systemToolchain: Toolchain = {
@@ -266,9 +273,7 @@ async function buildInto(
       throw new PeerUnavailableError(
         peer,
         `building it failed (exit ${result.code ?? 'not started'}):\n${tail}\n`,
-        peer === 'seed-go'
-          ? apt('golang-go', 'golang-github-samuel-go-zookeeper-dev')
-          : apt('default-jdk-headless', 'libcurator-recipes-java'),
+        apt(...PEER_PACKAGES[peer]),
       )
     }
     try {
