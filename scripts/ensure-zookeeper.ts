@@ -1,12 +1,13 @@
 /**
  * Makes sure this machine can run the lab's ZooKeeper (Java + a ZooKeeper distribution) and, with
  * --with-chromium, the browser tests (Debian's /usr/bin/chromium) and the report tests' PDF check
- * (poppler's pdftoppm). Idempotent: when everything is
+ * (poppler's pdftoppm) and, with --with-peers, the peer strategies' toolchains (Go and go-zookeeper,
+ * python3-kazoo, a JDK and Curator). Idempotent: when everything is
  * there it prints one line and exits 0 without touching apt. Otherwise, on Debian/Ubuntu as root (or
  * with password-less sudo) it installs the missing packages with apt-get; elsewhere it names what is
  * missing and the command that installs it, and exits 1.
  *
- *   tsx scripts/ensure-zookeeper.ts [--with-chromium] [--no-install]
+ *   tsx scripts/ensure-zookeeper.ts [--with-chromium] [--with-peers] [--no-install]
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs'
@@ -18,11 +19,14 @@ import {
   type ZooKeeperDistribution,
 } from '../src/core/zookeeper/distribution.js'
 import { ZooKeeperSetupError } from '../src/core/zookeeper/errors.js'
+import { PEER_PACKAGES, peerAvailability } from '../src/core/peers/index.js'
+import { PeerStrategy } from '../src/shared/worker-launch/index.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const PDFTOPPM = '/usr/bin/pdftoppm'
 const args = new Set(process.argv.slice(2))
 const withChromium = args.has('--with-chromium')
+const withPeers = args.has('--with-peers')
 const mayInstall = !args.has('--no-install')
 const started = Date.now()
 
@@ -30,7 +34,8 @@ interface Check {
   java?: JavaRuntime
   zookeeper?: ZooKeeperDistribution
   chromium?: string
-  problems: { what: 'java' | 'zookeeper' | 'chromium' | 'pdftoppm'; message: string }[]
+  peers?: PeerStrategy[]
+  problems: { what: 'java' | 'zookeeper' | 'chromium' | 'pdftoppm' | 'peer'; message: string; peer?: PeerStrategy }[]
 }
 
 async function check(): Promise<Check> {
@@ -53,6 +58,14 @@ async function check(): Promise<Check> {
         message: `pdftoppm not found at ${PDFTOPPM} (the report tests render a PDF page with it): apt-get install poppler-utils`,
       })
   }
+  if (withPeers) {
+    result.peers = []
+    for (const peer of PeerStrategy.options) {
+      const found = await peerAvailability(peer)
+      if (found.ok) result.peers.push(peer)
+      else result.problems.push({ what: 'peer', message: `${peer}: ${found.problem}: ${found.install}`, peer })
+    }
+  }
   return result
 }
 
@@ -62,6 +75,7 @@ function summary(c: Check): string {
     `ZooKeeper ${c.zookeeper!.version} (${c.zookeeper!.kind}: ${c.zookeeper!.classpath[0]})`,
   ]
   if (c.chromium) parts.push(`Chromium (${c.chromium})`)
+  if (c.peers) parts.push(`peers ${c.peers.join(', ')}`)
   return `ensure-zookeeper: ok: ${parts.join(', ')} [${Date.now() - started} ms]`
 }
 
@@ -75,6 +89,8 @@ function packagesFor(problems: Check['problems']): string[] {
     if (p.what === 'java' && process.env.ZOOKEEPER_HOME) packages.add('default-jre-headless')
     if (p.what === 'chromium') packages.add('chromium')
     if (p.what === 'pdftoppm') packages.add('poppler-utils')
+    // All of a peer's packages, so one install covers what a first look could not see (go-zookeeper without go).
+    if (p.peer) for (const name of PEER_PACKAGES[p.peer]) packages.add(name)
   }
   return [...packages]
 }

@@ -42,12 +42,17 @@ describe('scripts/ensure-zookeeper.ts', () => {
   )
 
   it('names what is missing and the command that installs it, exit 1', async () => {
-    const result = await run(['--no-install', '--with-chromium'], { PATH: empty, HOME: empty })
+    const result = await run(['--no-install', '--with-chromium', '--with-peers'], { PATH: empty, HOME: empty })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('Java not found (not on PATH, JAVA_HOME unset): install a JRE 11+')
     if (!existsSync('/usr/bin/chromium')) expect(result.stderr).toContain('Chromium not found at /usr/bin/chromium')
     if (existsSync('/etc/debian_version'))
       expect(result.stderr).toMatch(/to install: as root: apt-get update && apt-get install -y .*default-jre-headless/)
+    expect(result.stderr).toContain(
+      'ensure-zookeeper: seed-go: no Go compiler (`go` is not on PATH): apt-get install golang-go',
+    )
+    if (existsSync('/etc/debian_version'))
+      expect(result.stderr).toMatch(/apt-get install -y .*golang-go golang-github-samuel-go-zookeeper-dev/)
     expect(result.stderr).toContain('--no-install given: nothing was installed.')
   })
 
