@@ -114,6 +114,7 @@ export function TaskCard({ task }: { task: string }) {
           id={`strategy-${task}`}
           className="input mono"
           value={strategy}
+          data-strategies={strategies ? 'listed' : 'listing'}
           onChange={(e) => setStrategy(e.target.value as Strategy | 'external')}
           title="seed or recipe: the lab's own worker; seed-go, kazoo, curator: well-known programs, run as they are; external: a program of yours"
         >
