@@ -7,7 +7,7 @@
  * primary committing, two registered standbys). Short session timeouts keep it fast.
  */
 import { Lab } from '../src/core/lab.js'
-import type { ExternalWorker } from '../src/shared/api.js'
+import type { ExternalWorker, Strategy } from '../src/shared/api.js'
 import { LabEventTypes, ObserverEventTypes } from '../src/shared/events.js'
 import { LAB_ROOT } from '../src/shared/lab-state.js'
 import type { FailoverBreakdown, FailoverSteps } from '../src/core/checker/types.js'
@@ -23,7 +23,7 @@ const STEPS: (keyof FailoverSteps)[] = ['sessionEnded', 'nodeDeleted', 'watchFir
 export interface FailoverConfig {
   sessionsDir: string
   reps: number
-  strategies: ('seed' | 'recipe')[]
+  strategies: Strategy[]
   faults: FaultKind[]
   external?: ExternalWorker
   workers: number
@@ -113,7 +113,7 @@ async function runCell(
     await cell.addWorkers({
       task: TASK,
       count: config.workers,
-      ...(external ? { external } : { strategy: strategy as 'seed' | 'recipe' }),
+      ...(external ? { external } : { strategy: strategy as Strategy }),
       commitIntervalMs: config.commitIntervalMs,
       sessionTimeoutMs: config.sessionTimeoutMs,
     })

@@ -6,6 +6,7 @@
  *   npm run bench                 the full run (20–40 min on 2 cores)
  *   npm run bench -- --quick      every table, fewer repetitions (< 5 min)
  *   npm run bench -- --external "test/fixtures/external-worker.sh"   failover faults against that command too
+ *   npm run bench -- --strategies recipe,seed,seed-go,kazoo,curator   the failover faults with each of them
  *
  * Sessions go to a temporary folder (removed at the end unless --keep). Every process the bench
  * starts carries ZKLAB_BENCH_RUN=<id> in its environment; at the end any still alive is reported and
@@ -24,6 +25,10 @@ import { parseArgs, SECTIONS, type Section } from './lib/args.js'
 import { describeMachine, machineLine } from './lib/machine.js'
 import { BENCH_MARKER, cpuBusyBetween, cpuSample, foreignLabProcesses, load1, processesMarked } from './lib/proc.js'
 import { sleep } from './lib/wait.js'
+import { Lab } from '../src/core/lab.js'
+import { isPeerStrategy, type Strategy } from '../src/shared/api.js'
+import { unavailableHint } from '../src/shared/strategies.js'
+import type { TaskWorkerStrategy } from '../src/shared/worker-launch/index.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -67,6 +72,13 @@ async function main(): Promise<number> {
     )
   }
   say(`sessions: ${sessionsDir}\n`)
+  const strategies = await strategiesToMeasure(args.strategies ?? ['seed', 'recipe'], say)
+  // Herd and scale count the lab's own worker's notifications and memory: the peers are not in them.
+  const labStrategies = strategies.filter((s): s is TaskWorkerStrategy => !isPeerStrategy(s))
+  // Scale has always measured recipe first (its sizes stop where memory runs out).
+  const scaleStrategies = args.strategies
+    ? labStrategies
+    : (['recipe', 'seed'] as const).filter((s) => labStrategies.includes(s))
 
   const q = args.quick
   const sections: Partial<Record<Section, SectionRun<unknown>>> = {}
@@ -104,7 +116,7 @@ async function main(): Promise<number> {
       const r = await runFailover({
         sessionsDir,
         reps: args.reps ?? (q ? 3 : 20),
-        strategies: ['seed', 'recipe'],
+        strategies,
         faults: FAULTS,
         external: args.external,
         workers: 3,
@@ -125,7 +137,7 @@ async function main(): Promise<number> {
       runHerd({
         sessionsDir,
         standbys: q ? [3, 10] : [3, 10, 30],
-        strategies: ['seed', 'recipe'],
+        strategies: labStrategies,
         reps: q ? 2 : 5,
         sessionTimeoutMs: 2000,
         tickTimeMs: 500,
@@ -157,12 +169,12 @@ async function main(): Promise<number> {
       runScale({
         sessionsDir,
         sizes: q ? [10, 20] : [10, 20, 40, 80, 120, 160, 240, 320],
-        strategies: q ? ['recipe'] : ['recipe', 'seed'],
+        strategies: q ? scaleStrategies.filter((s) => s === 'recipe') : scaleStrategies,
         windowMs: q ? 5000 : 10_000,
         commitIntervalMs: 500,
         sessionTimeoutMs: 4000,
         coldStartReps: q ? 2 : 5,
-        coldStartStrategies: q ? ['recipe'] : ['recipe', 'seed'],
+        coldStartStrategies: q ? scaleStrategies.filter((s) => s === 'recipe') : scaleStrategies,
         log: say,
       }),
     scaleTables,
@@ -188,6 +200,7 @@ async function main(): Promise<number> {
     mode,
     args: {
       quick: q,
+      strategies,
       external: args.externalText ?? null,
       only: args.only,
       reps: args.reps ?? null,
@@ -222,6 +235,22 @@ async function main(): Promise<number> {
       `WARNING: ${left.size} process(es) of this run outlived it and were killed:\n${[...left].map(([p, c]) => `  ${p} ${c}`).join('\n')}`,
     )
   return Object.values(sections).some((s) => s?.error) || left.size > 0 ? 1 : 0
+}
+
+/** The listed strategies that can run here; a peer whose toolchain is missing is skipped, saying why. */
+async function strategiesToMeasure(listed: Strategy[], say: (line: string) => void): Promise<Strategy[]> {
+  const lab = new Lab()
+  try {
+    const known = await lab.listStrategies()
+    return listed.filter((name) => {
+      const info = known.find((s) => s.name === name)
+      if (!info || info.available) return true
+      say(`skipping ${name}: ${unavailableHint(info)}`)
+      return false
+    })
+  } finally {
+    await lab.dispose()
+  }
 }
 
 /** Ctrl-C: end every process of this run at once (they carry its marker), then leave. */

@@ -1,5 +1,5 @@
-/** The bench's command line: `npm run bench -- [--quick] [--external "<command line>"] [--only a,b] [--reps N] [--log-rates a,b] [--out file] [--keep]`. */
-import type { ExternalWorker } from '../../src/shared/api.js'
+/** The bench's command line: `npm run bench -- [--quick] [--strategies a,b] [--external "<command line>"] [--only a,b] [--reps N] [--log-rates a,b] [--out file] [--keep]`. */
+import { Strategy, type ExternalWorker } from '../../src/shared/api.js'
 import { parseCommandLine } from '../../src/shared/command-line.js'
 
 export const SECTIONS = ['failover', 'herd', 'logs', 'scale'] as const
@@ -7,6 +7,8 @@ export type Section = (typeof SECTIONS)[number]
 
 export interface BenchArgs {
   quick: boolean
+  /** The strategies to measure side by side (default: the lab's own, seed and recipe). */
+  strategies?: Strategy[]
   external?: ExternalWorker
   externalText?: string
   only: Section[]
@@ -19,6 +21,9 @@ export interface BenchArgs {
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick               a short run (< 5 min): 3 repetitions per failover cell, 3 and 10 standbys, one log rate, 10 and 20 workers
+  --strategies <list>   the strategies the failover faults are measured with, side by side (default seed,recipe;
+                        any of ${Strategy.options.join(',')}); a peer whose toolchain is missing is skipped, saying
+                        why; herd and scale measure the lab's own worker only (seed, recipe among those listed)
   --external "<cmd>"    also run the failover faults against this worker command line (NAME=value words before
                         the command are its environment); placeholders {connect} {task} {taskPath} {workerId}
                         {sessionTimeoutMs} {commitIntervalMs} {sink} {root} are filled in
@@ -46,6 +51,17 @@ export function parseArgs(argv: string[]): BenchArgs {
       } catch (err) {
         throw new Error(`--external: ${(err as Error).message}`, { cause: err })
       }
+    } else if (a === '--strategies') {
+      const list = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+      const bad = list.filter((s) => !Strategy.safeParse(s).success)
+      if (bad.length || !list.length)
+        throw new Error(
+          `--strategies: ${bad.length ? `unknown ${bad.join(', ')}` : 'name at least one'} (choose from ${Strategy.options.join(', ')})`,
+        )
+      args.strategies = [...new Set(list)] as Strategy[]
     } else if (a === '--only') {
       const list = value()
         .split(',')

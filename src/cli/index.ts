@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
-import { Strategy, type ExternalWorker } from '../shared/api.js'
+import { Strategy, type ExternalWorker, type StrategyInfo } from '../shared/api.js'
+import { unavailableHint } from '../shared/strategies.js'
+import { PeerUnavailableError } from '../core/peers/index.js'
 import { parseCommandLine } from '../shared/command-line.js'
 import { bundledScenarios, loadScenario, ScenarioError } from '../core/experiments/load-scenario.js'
 import { runScenario } from '../core/experiments/run-headless.js'
@@ -176,7 +178,12 @@ export function buildProgram(): Command {
     .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario')
     .option('-o, --out <dir>', 'session folder to write (default: a new folder under the sessions directory)')
     .option('--sessions-dir <dir>', 'where new session folders go (default: $ZKLAB_SESSIONS or ~/.zklab/sessions)')
-    .addOption(new Option('--strategy <strategy>', 'override the strategy of every task').choices(Strategy.options))
+    .addOption(
+      new Option(
+        '--strategy <strategy>',
+        "override the strategy of every task: the lab's worker (seed, recipe) or a peer program (zklab strategies)",
+      ).choices(Strategy.options),
+    )
     .addOption(
       new Option(
         '--external <command line>',
@@ -229,7 +236,24 @@ export function buildProgram(): Command {
       for (const { name, scenario } of bundledScenarios())
         console.log(`${name.padEnd(24)} ${scenario.description ?? ''}`)
     })
+  program
+    .command('strategies')
+    .description("list the strategies a task can run: the lab's worker's, and the peer programs installed here")
+    .action(async () => {
+      const lab = new Lab()
+      try {
+        for (const info of await lab.listStrategies()) console.log(formatStrategy(info))
+      } finally {
+        await lab.dispose()
+      }
+    })
   return program
+}
+
+/** One line of `zklab strategies`: name, kind, and whether it runs here or what installs it. */
+export function formatStrategy(info: StrategyInfo): string {
+  const where = info.available ? 'available' : `not available: ${unavailableHint(info)}`
+  return `${info.name.padEnd(10)} ${info.kind.padEnd(5)} ${where}\n${''.padEnd(17)}${info.description}`
 }
 
 /** A path as given, or the name of a bundled scenario (`kill-primary`). */
@@ -245,7 +269,12 @@ export async function main(argv = process.argv): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : EXIT_BAD_INPUT
-    } else if (err instanceof ScenarioError || err instanceof ZooKeeperSetupError || err instanceof BadInput) {
+    } else if (
+      err instanceof ScenarioError ||
+      err instanceof ZooKeeperSetupError ||
+      err instanceof PeerUnavailableError ||
+      err instanceof BadInput
+    ) {
       console.error(`zklab: ${err.message}`)
       process.exitCode = EXIT_BAD_INPUT
     } else {

@@ -33,14 +33,17 @@ import {
   DEFAULT_STRATEGY,
   type ExternalWorkerSettings,
   isPeerStrategy,
+  type PeerStrategy,
+  Strategy,
   type TaskWorkerStrategy,
 } from '../shared/worker-launch/index.js'
+import { STRATEGY_DESCRIPTIONS, strategyKind, type StrategyInfo } from '../shared/strategies.js'
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
 import { summarizeVerdict } from '../shared/checker-report.js'
 import { FailoverTracker, type Failover, type Fault } from './experiments/failover-tracker.js'
 import { WorkerNetwork } from './faults/worker-network.js'
 import { bundledScenarios, loadScenario } from './experiments/load-scenario.js'
-import { runScenarioInLab } from './experiments/run-scenario.js'
+import { runScenarioInLab, scenarioStrategies } from './experiments/run-scenario.js'
 import {
   deleteSession,
   librarySession,
@@ -65,7 +68,7 @@ import { EventBatcher } from './journal/event-batcher.js'
 import { launchProgram } from './workers/programs.js'
 import { Supervisor } from './workers/supervisor.js'
 import { externalProcess } from './external/external-worker.js'
-import { preparePeer } from './peers/index.js'
+import { peerAvailability, PeerUnavailableError, preparePeer, type PeerAvailability } from './peers/index.js'
 import { ExternalRoles } from './external/external-roles.js'
 import { externalSinkReader } from './external/live-sinks.js'
 import { throttledTxnLogReader } from './txnlog/live-reader.js'
@@ -117,6 +120,8 @@ export interface LabOptions {
   /** How the journal writes its bytes; tests pass one that plays a full or failing disk. */
   journalWrite?: JournalWrite
   chooseFolder?: ChooseFolder
+  /** Whether a peer's toolchain is here; tests pass one that answers either way. */
+  peerAvailability?: (peer: PeerStrategy) => Promise<PeerAvailability>
 }
 
 /** Every Lab alive in this process, so an exiting process can take its children with it. */
@@ -434,12 +439,41 @@ export class Lab implements LabApi {
     }))
   }
 
+  async listStrategies(): Promise<StrategyInfo[]> {
+    const availability = this.options.peerAvailability ?? peerAvailability
+    return Promise.all(
+      Strategy.options.map(async (name): Promise<StrategyInfo> => {
+        const info = { name, kind: strategyKind(name), description: STRATEGY_DESCRIPTIONS[name] }
+        if (!isPeerStrategy(name)) return { ...info, available: true }
+        const found = await availability(name)
+        return found.ok
+          ? { ...info, available: true }
+          : { ...info, available: false, problem: found.problem, install: found.install }
+      }),
+    )
+  }
+
+  /**
+   * Refuses, before anything starts, strategies whose peer program cannot run here: a
+   * PeerUnavailableError naming the problem and the install command.
+   */
+  async requireStrategies(strategies: Iterable<Strategy>): Promise<void> {
+    const wanted = new Set(strategies)
+    if (![...wanted].some(isPeerStrategy)) return
+    for (const info of await this.listStrategies()) {
+      if (wanted.has(info.name) && !info.available && isPeerStrategy(info.name))
+        throw new PeerUnavailableError(info.name, info.problem ?? 'its toolchain is missing', info.install ?? '')
+    }
+  }
+
   async runScenario(input: RunScenarioInput): Promise<{ started: string }> {
     const { name, strategy, external } = RunScenarioInput.parse(input)
     if (this.scenarioRun) throw new Error(`The scenario ${this.scenarioRun.name} is still running; stop it first.`)
     const found = bundledScenarios().find((s) => s.name === name)
     if (!found) throw new Error(`No bundled scenario named ${name} (see listScenarios).`)
     const scenario = loadScenario(found.file)
+    // Refused while the open session is still open: a run that cannot start closes nothing.
+    await this.requireStrategies(scenarioStrategies(scenario, { strategy, external }))
     // A scenario gets a session of its own, so its journal and verdicts are about it alone.
     await this.closeSession()
     const controller = new AbortController()

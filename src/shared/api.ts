@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { LabEvent } from './events.js'
 import type { Verdict, VerdictSummary } from './checker-report.js'
 import type { LabState } from './lab-state.js'
+import type { StrategyInfo } from './strategies.js'
 import { LAB_METHOD_NAMES, type LabMethod } from './lab-methods.js'
 import { taskNameProblem } from './task-name.js'
 import {
@@ -26,6 +27,7 @@ export const TaskName = z.string().superRefine((name, ctx) => {
 })
 
 export { ElectionSettings, PeerStrategy, Strategy, isPeerStrategy } from './worker-launch/index.js'
+export type { StrategyInfo } from './strategies.js'
 
 export const ZooKeeperOptions = z
   .object({
@@ -237,6 +239,8 @@ export interface LabApi {
   processAction(input: z.input<typeof ProcessActionInput>): Promise<void>
   /** The bundled scenarios the app can run. */
   listScenarios(): Promise<ScenarioSummary[]>
+  /** Every strategy a task can run, the peers with whether their toolchain is installed here (and how to install it). */
+  listStrategies(): Promise<StrategyInfo[]>
   /**
    * Runs a bundled scenario in a new session (the open one is closed first). Returns once the run
    * has started; progress, violations and the result arrive as events.
@@ -292,6 +296,7 @@ export const LabMethods = {
   processAction: ProcessActionInput,
   networkFault: NetworkFaultInput,
   listScenarios: z.undefined(),
+  listStrategies: z.undefined(),
   listSessions: z.undefined(),
   setSessionsDir: SessionsDirInput,
   chooseSessionsFolder: z.undefined(),

@@ -15,6 +15,7 @@ const NAMES = [
   'processAction',
   'networkFault',
   'listScenarios',
+  'listStrategies',
   'listSessions',
   'setSessionsDir',
   'chooseSessionsFolder',

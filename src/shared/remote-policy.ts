@@ -43,6 +43,9 @@ export function remoteCallGate(method: LabMethod, input: unknown): RemoteGate | 
       return undefined
     case 'addWorkers':
     case 'runScenario': {
+      // A peer strategy (seed-go, kazoo, curator) is not gated: its program and command line are the
+      // lab's own, built from the lab's sources with the toolchains the set-up installed, exactly as
+      // the lab's worker is; the page chooses only which of them, as it chooses seed or recipe.
       const external = fields?.external as { command?: unknown; args?: unknown } | undefined
       if (!external) return undefined
       const args = Array.isArray(external.args) ? external.args.map(String) : []

@@ -38,6 +38,18 @@ test('external workers: add them from a task card, kill their primary, grade the
   const field = page.getByLabel('Command line')
   const help = page.locator('#external-task01-help')
 
+  await test.step('the picker offers the peers; one that cannot run here is greyed, naming its install command', async () => {
+    const picker = page.getByLabel('Strategy')
+    await expect(picker).toHaveAttribute('data-strategies', 'listed')
+    for (const peer of ['seed-go', 'kazoo', 'curator']) {
+      const option = picker.locator(`option[value="${peer}"]`)
+      await expect(option).toHaveCount(1)
+      // Available, or disabled with the problem and the install command as its hint (listStrategies).
+      if (await option.isDisabled()) await expect(option).toHaveAttribute('title', /install with: \S/)
+    }
+    await expect(page.getByTestId('strategy-task01')).toHaveCount(0)
+  })
+
   await test.step('a command line the lab cannot read is named, and Add waits for one it can', async () => {
     await page.getByLabel('Strategy').selectOption('external')
     await expect(field).toBeVisible()
@@ -61,6 +73,7 @@ test('external workers: add them from a task card, kill their primary, grade the
     await expect(page.locator(LIVE_PRIMARY)).toHaveCount(1, { timeout: 60_000 })
     await expect(page.locator('[data-worker][data-role="standby"]')).toHaveCount(2, { timeout: 60_000 })
     await expect(page.locator('[data-worker="worker-task01-1"]')).toContainText('external')
+    await expect(page.getByTestId('strategy-task01')).toHaveText('external')
     // Each worker got its own id and the env typed before the command, as the program itself says.
     const dir = (await page.getByTestId('session-dir').textContent())!.trim()
     const log = readFileSync(join(dir, 'logs', 'worker-task01-2.log'), 'utf8')

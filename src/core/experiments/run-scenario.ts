@@ -42,11 +42,22 @@ export interface RunResult {
   durationMs: number
 }
 
+/** The strategies a run of the scenario starts workers with (tasks that run a program of their own have none). */
+export function scenarioStrategies(
+  scenario: Scenario,
+  options: Pick<RunOptions, 'strategy' | 'external'> = {},
+): Strategy[] {
+  if (options.external) return []
+  return scenario.tasks.filter((task) => !task.external).map((task) => options.strategy ?? task.strategy)
+}
+
 /**
  * Runs a validated scenario in a fresh session of the given lab (the CLI's own, or the app's), and
  * closes that session at the end so the final verdicts are over the sinks. The lab itself stays usable.
  */
 export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  // A peer whose toolchain is missing is refused before the session exists: nothing half-started.
+  await lab.requireStrategies(scenarioStrategies(scenario, options))
   const print = options.print ?? (() => {})
   const started = Date.now()
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`

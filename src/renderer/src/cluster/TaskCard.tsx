@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow'
 import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
+import { strategyProblem, useStrategyList } from '../lab/strategy-list.js'
 import { ExternalCommandField, useExternalCommand } from '../external/ExternalCommandField.js'
 import { WorkerRow } from './WorkerRow.js'
 
@@ -26,6 +27,17 @@ export function TaskCard({ task }: { task: string }) {
         .map((w) => w.name),
     ),
   )
+  // What the task's workers run, as their labels say (the lab's strategy, a peer's, or external).
+  const runs = useStore(
+    useShallow((s) => [
+      ...new Set(
+        Object.values(s.workers)
+          .filter((w) => w.task === task && w.strategy)
+          .map((w) => w.strategy),
+      ),
+    ]),
+  )
+  const strategies = useStrategyList()
   const [count, setCount] = useState(1)
   // `external`: the workers run the program typed below instead of the lab's own worker.
   const [strategy, setStrategy] = useState<Strategy | 'external'>('seed')
@@ -68,6 +80,15 @@ export function TaskCard({ task }: { task: string }) {
               ? 'no primary'
               : `${primaries.length} primaries!`}
         </span>
+        {runs.length > 0 && (
+          <span
+            className="tag mono"
+            data-testid={`strategy-${task}`}
+            title={runs.length > 1 ? 'Its workers run different strategies' : "The strategy of the task's workers"}
+          >
+            {runs.join(' + ')}
+          </span>
+        )}
         <span className="spacer" />
         <span className="muted small mono" title="lastCommit znode">
           lastCommit {view?.lastCommit ?? '—'}
@@ -93,14 +114,18 @@ export function TaskCard({ task }: { task: string }) {
           id={`strategy-${task}`}
           className="input mono"
           value={strategy}
+          data-strategies={strategies ? 'listed' : 'listing'}
           onChange={(e) => setStrategy(e.target.value as Strategy | 'external')}
-          title="seed or recipe: the lab's own worker; external: a program of yours"
+          title="seed or recipe: the lab's own worker; seed-go, kazoo, curator: well-known programs, run as they are; external: a program of yours"
         >
-          {Strategy.options.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
+          {Strategy.options.map((s) => {
+            const problem = strategyProblem(strategies, s)
+            return (
+              <option key={s} value={s} disabled={problem !== undefined} title={problem}>
+                {problem ? `${s} (not installed)` : s}
+              </option>
+            )
+          })}
           <option value="external">external…</option>
         </select>
         <button

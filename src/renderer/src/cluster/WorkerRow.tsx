@@ -1,5 +1,5 @@
 import { useCallback } from 'react'
-import type { NetworkFault, ProcessAction } from '../../../shared/api.js'
+import { isPeerStrategy, type NetworkFault, type ProcessAction } from '../../../shared/api.js'
 import { useNow } from '../app/clock.js'
 import { formatDuration, formatSessionId } from '../app/format.js'
 import { useStore } from '../app/store.js'
@@ -75,7 +75,9 @@ export function WorkerRow({ name }: { name: string }) {
             title={
               w.strategy === 'external'
                 ? 'Your program: its role is read off ZooKeeper (the smallest instance node), not from what it prints'
-                : "The lab's own worker"
+                : isPeerStrategy(w.strategy)
+                  ? 'A well-known program run as it is: its role is read off ZooKeeper, like an external program'
+                  : "The lab's own worker"
             }
           />
           <Fact label="session" value={formatSessionId(w.sessionId)} />

@@ -1,28 +1,21 @@
 import { useCallback, useEffect } from 'react'
-import type { ExternalWorker, ScenarioSummary } from '../../../shared/api.js'
+import { Strategy, type ExternalWorker, type ScenarioSummary } from '../../../shared/api.js'
+import { STRATEGY_DESCRIPTIONS } from '../../../shared/strategies.js'
 import { useNow } from '../app/clock.js'
 import { formatDuration, formatTime } from '../app/format.js'
 import { useStore } from '../app/store.js'
 import { errorText, useLabAction } from '../lab/actions.js'
 import { lab } from '../lab/connection.js'
+import { strategyProblem, useStrategyList } from '../lab/strategy-list.js'
 import { ExternalCommandField, useExternalCommand } from '../external/ExternalCommandField.js'
 import type { RunRecord, StrategyChoice } from './experiments-slice.js'
 import { Table, type Column } from '../ui/Table.js'
 import { OUTCOME_LABEL, formatStepMs, runOutcome, sinceStart, verdictsLine, type RunOutcome } from './checker-model.js'
 
-/** The strategy override of a run: none (each task's own), every task on seed or recipe, or on a program of yours. */
+/** The strategy override of a run: none (each task's own), one strategy for every task, or a program of yours. */
 const STRATEGIES: Array<{ id: StrategyChoice; label: string; hint: string }> = [
   { id: 'default', label: 'scenario default', hint: "Each task's own strategy, as the scenario file sets it" },
-  {
-    id: 'seed',
-    label: 'seed',
-    hint: 'The original recipe, flaws included: no shutdown handling, herd effect, status flaps',
-  },
-  {
-    id: 'recipe',
-    label: 'recipe',
-    hint: 'The fixed recipe: closes its session on the way out, watches its predecessor, fences',
-  },
+  ...Strategy.options.map((id) => ({ id, label: id, hint: STRATEGY_DESCRIPTIONS[id] })),
   {
     id: 'external',
     label: 'external…',
@@ -80,6 +73,7 @@ function ScenarioPicker() {
   const { chooseScenario: setSelected, setRunStrategy: setStrategy } = useStore.getState()
   const chosen = scenarios?.find((s) => s.name === selected) ?? scenarios?.[0]
   const command = useExternalCommand()
+  const strategies = useStrategyList()
   const start = useCallback(async (name: string, choice: StrategyChoice, external?: ExternalWorker) => {
     const strategy = choice === 'default' ? undefined : choice
     const pending = { name, ...(strategy ? { strategy } : {}), since: Date.now() }
@@ -140,19 +134,26 @@ function ScenarioPicker() {
               Strategy
             </span>
             <div className="chips" role="radiogroup" aria-labelledby="strategy-label">
-              {STRATEGIES.map((st) => (
-                <button
-                  key={st.id}
-                  type="button"
-                  role="radio"
-                  aria-checked={strategy === st.id}
-                  className="chip"
-                  title={st.hint}
-                  onClick={() => setStrategy(st.id)}
-                >
-                  {st.id === 'default' ? `${st.label} (${defaultStrategies})` : st.label}
-                </button>
-              ))}
+              {STRATEGIES.map((st) => {
+                // A peer whose toolchain is missing is shown, greyed, with what installs it.
+                const problem = Strategy.safeParse(st.id).success
+                  ? strategyProblem(strategies, st.id as Strategy)
+                  : undefined
+                return (
+                  <button
+                    key={st.id}
+                    type="button"
+                    role="radio"
+                    aria-checked={strategy === st.id}
+                    className="chip"
+                    disabled={problem !== undefined}
+                    title={problem ? `${st.hint}. Not available here: ${problem}` : st.hint}
+                    onClick={() => setStrategy(st.id)}
+                  >
+                    {st.id === 'default' ? `${st.label} (${defaultStrategies})` : st.label}
+                  </button>
+                )
+              })}
             </div>
             <span className="spacer" />
             <button

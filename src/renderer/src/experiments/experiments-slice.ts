@@ -1,4 +1,4 @@
-import type { ScenarioSummary, Strategy } from '../../../shared/api.js'
+import type { ScenarioSummary, Strategy, StrategyInfo } from '../../../shared/api.js'
 import type { LabState, ViolationView } from '../../../shared/lab-state.js'
 import type { Slice } from '../app/store.js'
 import type { FailoverBreakdownView } from './checker-model.js'
@@ -50,6 +50,9 @@ export interface ExperimentsSlice {
   /** The bundled scenarios (listScenarios), loaded when the experiments view first opens. */
   scenarios?: ScenarioSummary[]
   scenariosError?: string
+  /** Every strategy with whether it runs here (listStrategies), loaded once for the pickers. */
+  strategies?: StrategyInfo[]
+  strategiesError?: string
   /** A run asked for whose session has not started yet (the previous one is being closed). */
   pendingRun?: { name: string; strategy?: Exclude<StrategyChoice, 'default'>; since: number }
   /** Finished runs of this window, newest first; kept across sessions. */
@@ -62,7 +65,7 @@ export interface ExperimentsSlice {
   setRunStrategy(strategy: StrategyChoice): void
 }
 
-/** A run's strategy override: none (each task's own), seed or recipe for every task, or an external program. */
+/** A run's strategy override: none (each task's own), one strategy (the lab's or a peer) for every task, or an external program. */
 export type StrategyChoice = 'default' | Strategy | 'external'
 
 /** Runs remembered in the list. */
