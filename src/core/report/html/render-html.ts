@@ -296,7 +296,7 @@ function sessionsSection(report: SessionReport): string {
     return '<p class="muted">No process reported a ZooKeeper session.</p>'
   const intro = `<p class="small muted">Every ZooKeeper session each worker had, as its proxy saw the handshakes (or, where the journal has none, as the worker reported it), the election nodes it owned, and whether it held the lowest one: the primary's.</p>`
   const head = (nodes: boolean) =>
-    `<thead><tr><th>Worker</th><th>Session</th><th>Opened</th><th class="num">timeout</th>${nodes ? '<th>Election node</th><th>Primary</th>' : ''}</tr></thead>`
+    `<thead><tr><th>${nodes ? 'Worker' : 'Process'}</th><th>Session</th><th>Opened</th><th class="num">timeout</th>${nodes ? '<th>Election node</th><th>Primary</th>' : ''}</tr></thead>`
   const tasks = sessions.tasks.map(
     (t) =>
       `<h3><code>${esc(t.task)}</code> <span class="muted small">election under <code>${esc(t.electionPath)}</code></span></h3><table class="sessions" data-task="${esc(t.task)}">${head(true)}<tbody>${t.workers.map((w) => sessionRows(w, start, true)).join('')}</tbody></table>`,
