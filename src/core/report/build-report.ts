@@ -15,6 +15,7 @@ import { faultLogWindows } from './fault-logs.js'
 import { collectFaults } from './faults.js'
 import { finalTree } from './final-tree.js'
 import type { SessionFolder } from './read-session-folder.js'
+import { collectSessions } from './sessions.js'
 import { buildTimeline, byWorkerNumber } from './timeline.js'
 import {
   REPORT_SCHEMA_VERSION,
@@ -120,6 +121,7 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([task, records]) => sinkSummary(task, records, folder.sinkIssues.filter((i) => i.task === task).length)),
     tree: finalTree(events, state),
+    sessions: collectSessions(model.events, model),
   }
 }
 

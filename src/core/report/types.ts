@@ -28,6 +28,8 @@ export interface SessionReport {
   faultLogs: FaultLogWindow[]
   sinks: ReportSink[]
   tree: ReportTree
+  /** Absent in report.json files written before sessions were reported. */
+  sessions: ReportSessions
 }
 
 export interface ReportSummary {
@@ -245,4 +247,70 @@ export interface TreeNode {
   owner: string | null
   /** Whether that worker's process was still running at the last event. */
   ownerAlive: boolean | null
+}
+
+/**
+ * Every ZooKeeper session each process had, per task, with the election nodes each one held: who was
+ * primary under which session, across resets, expiries and restarts.
+ */
+export interface ReportSessions {
+  tasks: SessionsTask[]
+  /** The lab's own clients (observer, monitor, publisher): the sessions they reported; they hold no election node. */
+  helpers: SessionsProcess[]
+}
+
+export interface SessionsTask {
+  task: string
+  /** The election's parent node, relative to the task (`instance` unless the task said otherwise). */
+  electionPath: string
+  /** Every worker of the task, sessions or not. */
+  workers: SessionsProcess[]
+}
+
+export interface SessionsProcess {
+  process: string
+  kind: string
+  /** In the order they were first seen (a restarted worker's sessions follow its earlier ones). */
+  sessions: ReportSession[]
+}
+
+export interface ReportSession {
+  /** As ZooKeeper prints it: `0x` and lower-case hex without leading zeros. */
+  sessionId: string
+  /**
+   * `proxy`: the lab read the handshakes off the worker's link (client.session); `process`: the
+   * process reported it itself (journals from before client.session, and the lab's own clients);
+   * `election`: only the lab's reading of the election names it (external.role).
+   */
+  seenBy: 'proxy' | 'process' | 'election'
+  /** How it was first seen opened: its first opening's `how`, or null when seen only in the election. */
+  how: 'new' | 'resumed' | 'expired' | null
+  firstSeen: number
+  /** The negotiated timeout (proxy), null when the lab did not see it. */
+  timeoutMs: number | null
+  /** Each handshake on it: opened, resumed after a reconnect, or answered expired when the client asked to resume it. */
+  openings: SessionOpening[]
+  /** Election nodes whose ephemeral owner it was, in creation order. */
+  nodes: SessionNode[]
+  /** It held the election's lowest node (the primary's) at some moment. */
+  primary: boolean
+}
+
+export interface SessionOpening {
+  how: 'new' | 'resumed' | 'expired'
+  time: number
+  /** The ZooKeeper server the proxy forwarded to (host:port); null when the process reported it. */
+  server: string | null
+  readOnly: boolean
+}
+
+export interface SessionNode {
+  /** The child's name under the election path. */
+  node: string
+  /** When the observer saw it created, else when the worker said it registered it; null if neither. */
+  createdAt: number | null
+  /** When the observer saw it deleted; null while it lived to the end (or the observer missed it). */
+  deletedAt: number | null
+  /** It was the lowest child of the election at some moment (the observer's order, or a role claim). */
+  lowest: boolean
 }

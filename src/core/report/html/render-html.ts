@@ -8,8 +8,10 @@ import type {
   FaultLogWindow,
   ReportFailover,
   ReportVerdict,
+  ReportSession,
   ReportViolation,
   SessionReport,
+  SessionsProcess,
   TreeNode,
 } from '../types.js'
 import { breakdownScale, FAILOVER_STEPS } from '../../../shared/charts/failover-breakdown.js'
@@ -35,6 +37,7 @@ export function renderHtml(report: SessionReport): string {
     ['verdicts', `Verdicts${broken.length ? ` (${broken.length} broken)` : ''}`, verdictsSection(report)],
     ['timeline', 'Leadership timeline', timelineSection(report)],
     ['failovers', `Failovers (${report.failovers.length})`, failoversSection(report)],
+    ['sessions', 'Sessions', sessionsSection(report)],
     ['faults', `Faults and steps (${report.faults.length})`, faultsSection(report)],
     ['alerts', `Alerts (${report.alerts.length})`, alertsSection(report)],
     ['logs', 'Logs around each fault', logsSection(report)],
@@ -283,6 +286,67 @@ function failoverRow(f: ReportFailover, start: number, max: number): string {
       ? '—'
       : `${f.lastCommitBefore ?? '—'} → ${f.firstCommitId ?? '—'}${cont}`
   return `<tr data-failover="${f.index}" title="task ${esc(f.task)}"><td class="num">${f.index}</td><td><code>${esc(f.fault)}</code>${f.sessionEnd ? `<br><span class="muted small" title="how the old primary's session ended">${esc(f.sessionEnd)}</span>` : ''}</td><td class="num">${esc(rel(f.faultTime, start))}</td><td class="handover"><code>${esc(f.from)}</code> →<br>${f.to ? `<code>${esc(f.to)}</code>` : '<span class="pill bad">nobody</span>'}</td>${(['sessionEnded', 'nodeDeleted', 'watchFired', 'newPrimary'] as const).map((k) => `<td class="num">${esc(ms(f.steps[k]))}</td>`).join('')}<td class="num"><b>${esc(ms(f.gapMs))}</b></td><td class="ids">${ids}</td><td class="bar-cell">${breakdownSvg(f, max)}</td></tr>`
+}
+
+function sessionsSection(report: SessionReport): string {
+  const start = report.summary.startMs
+  // report.json files written before sessions were reported have none.
+  const sessions = report.sessions ?? { tasks: [], helpers: [] }
+  if (sessions.tasks.length === 0 && sessions.helpers.length === 0)
+    return '<p class="muted">No process reported a ZooKeeper session.</p>'
+  const intro = `<p class="small muted">Every ZooKeeper session each worker had, as its proxy saw the handshakes (or, where the journal has none, as the worker reported it), the election nodes it owned, and whether it held the lowest one: the primary's.</p>`
+  const head = (nodes: boolean) =>
+    `<thead><tr><th>${nodes ? 'Worker' : 'Process'}</th><th>Session</th><th>Opened</th><th class="num">timeout</th>${nodes ? '<th>Election node</th><th>Primary</th>' : ''}</tr></thead>`
+  const tasks = sessions.tasks.map(
+    (t) =>
+      `<h3><code>${esc(t.task)}</code> <span class="muted small">election under <code>${esc(t.electionPath)}</code></span></h3><table class="sessions" data-task="${esc(t.task)}">${head(true)}<tbody>${t.workers.map((w) => sessionRows(w, start, true)).join('')}</tbody></table>`,
+  )
+  const helpers = sessions.helpers.length
+    ? `<h3>The lab's own clients</h3><table class="sessions helpers">${head(false)}<tbody>${sessions.helpers.map((w) => sessionRows(w, start, false)).join('')}</tbody></table>`
+    : ''
+  return intro + tasks.join('') + helpers
+}
+
+function sessionRows(w: SessionsProcess, start: number, nodes: boolean): string {
+  const who = (i: number) =>
+    i === 0
+      ? `<td><code>${esc(w.process)}</code>${w.kind === 'external' ? ' <span class="muted small">external</span>' : ''}</td>`
+      : '<td></td>'
+  if (w.sessions.length === 0)
+    return `<tr data-process="${esc(w.process)}">${who(0)}<td colspan="${nodes ? 5 : 3}" class="muted">no session seen</td></tr>`
+  return w.sessions
+    .map(
+      (s, i) =>
+        `<tr data-process="${esc(w.process)}" data-session="${esc(s.sessionId)}">${who(i)}<td class="mono">${esc(s.sessionId)}${seenByNote(s)}</td><td>${openingsText(s, start)}</td><td class="num">${esc(ms(s.timeoutMs))}</td>${nodes ? `<td>${nodesText(s, start)}</td><td>${s.primary ? '<span class="pill ok">yes</span>' : '<span class="muted">no</span>'}</td>` : ''}</tr>`,
+    )
+    .join('')
+}
+
+function seenByNote(s: ReportSession): string {
+  if (s.seenBy === 'proxy') return ''
+  const text = s.seenBy === 'process' ? 'reported by the process' : 'seen in the election only'
+  return ` <span class="pill neutral" title="the lab did not read this session off the wire">${text}</span>`
+}
+
+function openingsText(s: ReportSession, start: number): string {
+  if (s.openings.length === 0) return `<span class="muted">first seen ${esc(rel(s.firstSeen, start))}</span>`
+  return s.openings
+    .map((o) => {
+      const look = o.how === 'expired' ? 'pill bad' : o.how === 'resumed' ? 'pill warn' : 'pill neutral'
+      const where = o.server ? ` title="via ${esc(o.server)}${o.readOnly ? ', read-only' : ''}"` : ''
+      return `<span class="${look}"${where}>${esc(o.how)}${o.readOnly ? ' r/o' : ''}</span> ${esc(rel(o.time, start))}`
+    })
+    .join('<br>')
+}
+
+function nodesText(s: ReportSession, start: number): string {
+  if (s.nodes.length === 0) return '<span class="muted">none</span>'
+  return s.nodes
+    .map(
+      (n) =>
+        `<code>${esc(n.node)}</code> <span class="muted small">${n.createdAt === null ? '?' : esc(rel(n.createdAt, start))} → ${n.deletedAt === null ? 'end' : esc(rel(n.deletedAt, start))}</span>${n.lowest ? ' <span class="small" title="the lowest child of the election at some moment">lowest</span>' : ''}`,
+    )
+    .join('<br>')
 }
 
 function faultsSection(report: SessionReport): string {
