@@ -14,6 +14,7 @@ import {
   type ZnodeStat,
 } from './events.js'
 import { formatCommandLine } from './command-line.js'
+import { isPeerStrategy } from './worker-launch/index.js'
 import { verdictState, type VerdictSummary, type Violation } from './checker-report.js'
 
 export type ProcessStatus = 'running' | 'paused' | 'stopped' | 'crashed'
@@ -450,4 +451,12 @@ function addWorkerSession(worker: WorkerView, e: EventOf<typeof LabEventTypes.cl
   }
   session.timeoutMs = e.timeoutMs
   worker.sessionId = e.sessionId
+}
+
+/**
+ * A worker the lab grades from ZooKeeper alone: the user's own program or one of the lab's peers.
+ * Neither reports its role or commits; both are read off the election, lastCommit and the sink.
+ */
+export function isExternalWorker(worker: { strategy: string }): boolean {
+  return worker.strategy === 'external' || isPeerStrategy(worker.strategy)
 }

@@ -1,6 +1,6 @@
 import { Strategy as StrategySchema, type Strategy } from '../../shared/api.js'
 import { LabEventTypes } from '../../shared/events.js'
-import { primariesOf, type WorkerView } from '../../shared/lab-state.js'
+import { isExternalWorker, primariesOf, type WorkerView } from '../../shared/lab-state.js'
 import { isServerTarget, pickWorker } from '../../shared/targets.js'
 import type { Invariant, Scenario, Step, Target, TargetOrFaulted } from '../../shared/scenario.js'
 import type { Verdict, Violation } from '../../shared/checker-report.js'
@@ -197,8 +197,7 @@ export class StepRunner {
     const workers = Object.values(this.lab.state.workers).filter((w) => w.task === task)
     const reported = workers.reduce((sum, w) => sum + w.commits, 0)
     // External programs report no commits: their progress is lastCommit itself, as the observer sees it.
-    if (workers.some((w) => w.strategy === 'external'))
-      return Math.max(reported, this.lab.state.tasks[task]?.lastCommit ?? 0)
+    if (workers.some(isExternalWorker)) return Math.max(reported, this.lab.state.tasks[task]?.lastCommit ?? 0)
     return reported
   }
 

@@ -1,4 +1,4 @@
-import type { LabState } from '../../shared/lab-state.js'
+import { isExternalWorker, type LabState } from '../../shared/lab-state.js'
 import { readSink, sinkPath, type SinkRecord } from '../session-folder/index.js'
 
 /**
@@ -20,7 +20,7 @@ export function externalSinkReader(
     readAt = now()
     const tasks = new Set(
       Object.values(state().workers)
-        .filter((w) => w.strategy === 'external')
+        .filter(isExternalWorker)
         .map((w) => w.task),
     )
     if (tasks.size === 0) return (last = undefined)
