@@ -1,7 +1,8 @@
 import { useCallback } from 'react'
 import { isPeerStrategy, type NetworkFault, type ProcessAction } from '../../../shared/api.js'
+import type { WorkerView } from '../../../shared/lab-state.js'
 import { useNow } from '../app/clock.js'
-import { formatDuration, formatSessionId } from '../app/format.js'
+import { formatDuration, formatSessionId, formatTime } from '../app/format.js'
 import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
@@ -80,7 +81,11 @@ export function WorkerRow({ name }: { name: string }) {
                   : "The lab's own worker"
             }
           />
-          <Fact label="session" value={formatSessionId(w.sessionId)} />
+          <Fact
+            label={w.sessions.length > 1 ? `sessions (${w.sessions.length})` : 'session'}
+            value={formatSessionId(w.sessionId)}
+            title={sessionsHint(w)}
+          />
           <Fact label="last commit" value={w.lastCommit} title={`${w.commits} commits by this worker`} />
           <Uptime startedAt={alive ? w.startedAt : undefined} />
           <Fact label="node" value={w.node} />
@@ -89,6 +94,24 @@ export function WorkerRow({ name }: { name: string }) {
       </div>
     </li>
   )
+}
+
+/**
+ * Every session the worker's proxy saw it open, oldest first, and the one holding its election node:
+ * a worker that comes back on a new session after an expiry shows both.
+ */
+function sessionsHint(w: WorkerView): string | undefined {
+  if (w.sessions.length === 0) return undefined
+  return w.sessions
+    .map((s) => {
+      const parts = [`${formatSessionId(s.sessionId)} ${s.how} at ${formatTime(s.time)}`]
+      if (s.timeoutMs > 0) parts.push(`timeout ${s.timeoutMs} ms`)
+      if (s.resumes > 0) parts.push(`resumed ${s.resumes}×`)
+      if (s.expiredAt !== undefined) parts.push(`expired by ${formatTime(s.expiredAt)}`)
+      else if (w.node && s.sessionId === w.sessionId) parts.push(`holds ${w.node}`)
+      return parts.join(', ')
+    })
+    .join('\n')
 }
 
 const ACTION_HINT: Record<string, string> = {
