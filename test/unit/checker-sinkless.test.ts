@@ -112,6 +112,15 @@ describe('checker: a worker with no sink and no work events', () => {
     expect(v).toMatchObject({ state: 'not-judged', ok: true, reason: 'no sink: kazoo keeps none' })
   })
 
+  it('breaks the takeover down from the election and the first write to lastCommit after it', () => {
+    const { j } = killedPrimary({ takeover: true })
+    const [failover] = checkSession({ events: j.events, sinks: { task01: [] } }).failovers
+    expect(failover).toMatchObject({ fault: 'kill', from: j.name(1), to: j.name(2), fromNode: A, firstCommitId: 7 })
+    expect(failover.steps.nodeDeleted).toBe(4000)
+    expect(failover.steps.newPrimary).toBe(4000)
+    expect(failover.steps.firstCommit).toBe(4020)
+  })
+
   it('does not blame a killed primary for "1" while ZooKeeper still holds its session', () => {
     const { j } = killedPrimary({ takeover: true })
     const v = verdictOf(j.events, 'status-truth')

@@ -30,10 +30,17 @@ export function primaryFaults(model: JournalModel): PrimaryFault[] {
     if (e.type === LabEventTypes.processSpawned && name && model.workers.has(name))
       state.set(name, { alive: true, paused: false })
     if (e.type === LabEventTypes.processExited && name && state.has(name)) state.get(name)!.alive = false
-    if (e.type === WorkerEventTypes.role && model.workers.has(e.source)) {
-      const s = state.get(e.source) ?? { alive: true, paused: false }
-      s.role = e.role
-      state.set(e.source, s)
+    // A worker's own word for its role, or, for a program that says nothing, the election's.
+    const roleOf =
+      e.type === WorkerEventTypes.role
+        ? { worker: e.source, role: e.role }
+        : e.type === LabEventTypes.externalRole
+          ? { worker: e.name, role: e.role }
+          : undefined
+    if (roleOf && model.workers.has(roleOf.worker)) {
+      const s = state.get(roleOf.worker) ?? { alive: true, paused: false }
+      s.role = roleOf.role
+      state.set(roleOf.worker, s)
     }
     const fault = faultOf(e)
     if (!fault) continue
@@ -85,7 +92,9 @@ function breakdown(model: JournalModel, task: TaskModel, f: PrimaryFault, until:
   const watched = task.watches.find(
     (w) => w.event === 'deleted' && node !== null && w.path?.endsWith('/' + node) && inWindow(w),
   )?.time
-  const seenGone = task.roles.find(
+  // Roles the workers reported and, for programs that report none, the roles read off the election.
+  const roles = [...task.roles, ...task.externalRoles].sort((a, b) => a.seq - b.seq)
+  const seenGone = roles.find(
     (r) =>
       other(r.worker, r.seq) &&
       inWindow(r) &&
@@ -99,10 +108,18 @@ function breakdown(model: JournalModel, task: TaskModel, f: PrimaryFault, until:
   const sessionEnd = sessionEnded === undefined ? null : own?.how === 'closed' ? 'closed' : 'expired'
 
   const watch = task.watches.find((w) => other(w.worker, w.seq) && inWindow(w))
-  const role = task.roles.find((r) => other(r.worker, r.seq) && inWindow(r) && r.role === 'primary')
-  const commit = role
+  const role = roles.find((r) => other(r.worker, r.seq) && inWindow(r) && r.role === 'primary')
+  // Its first commit: its own report, else (a program that reports nothing) the first write to
+  // lastCommit after the election named it, as the observer saw it.
+  const reported = role
     ? task.work.find((w) => w.what === 'commit' && w.worker === role.worker && w.seq > role.seq && w.time < until)
     : undefined
+  const lastCommitSeen =
+    role && !reported && !task.roles.some((r) => r.worker === role.worker)
+      ? task.commits.find((c) => c.seq > role.seq && c.time < until && /^\d+$/.test(c.value))
+      : undefined
+  const commit: { time: number; id?: number } | undefined =
+    reported ?? (lastCommitSeen ? { time: lastCommitSeen.time, id: Number(lastCommitSeen.value) } : undefined)
   const before = task.commits.filter((c) => c.seq < f.seq && /^\d+$/.test(c.value)).map((c) => Number(c.value))
   const rel = (t: number | undefined) => (t === undefined ? null : t - f.time)
   return {
