@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { checkSession } from '../../src/core/checker/index.js'
 import { ExternalRoles } from '../../src/core/external/external-roles.js'
 import type { LabEvent } from '../../src/shared/events.js'
-import { JournalBuilder } from './helpers/checker-journal.js'
+import { JournalBuilder, T0 } from './helpers/checker-journal.js'
 
 const ROOT = '/customBackUp'
 const I = 500
@@ -126,6 +126,21 @@ describe('checker: a worker with no sink and no work events', () => {
     const v = verdictOf(j.events, 'status-truth')
     expect(v.violations).toEqual([])
     expect(v.state).toBe('ok')
+  })
+
+  it('places sink records by time: a new primary that records its first id before the lab reads the election', () => {
+    const k = killedPrimary({ takeover: true })
+    // kazoo keeps a sink: its records (no journal position) are the work; the new primary's first one
+    // is stamped by its own clock in the same ms as the observer's deletion that made it primary.
+    const t = 200 + 6 * I
+    const sink = [
+      ...[1, 2, 3, 4, 5, 6].map((id) => ({ id, worker: 1, time: T0 + 200 + (id - 1) * I })),
+      ...[7, 8, 9].map((id) => ({ id, worker: 2, time: T0 + t + 4000 + (id - 7) * I })),
+    ]
+    const v = checkSession({ events: k.j.events, sinks: { task01: sink } }).verdicts.find(
+      (x) => x.invariant === 'status-truth',
+    )!
+    expect(v.violations).toEqual([])
   })
 
   it('still catches "1" left once ZooKeeper dropped it and nobody took over', () => {

@@ -176,7 +176,7 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
     const lost = from.worker
       ? sessionLost(model, task, from.worker, from.time, from.last?.seq ?? s.first.seq)
       : undefined
-    if (lost !== undefined && lost < until) allowedUntil = Math.max(allowedUntil, lost + grace)
+    if (lost !== undefined && lost <= until) allowedUntil = Math.max(allowedUntil, lost + grace)
     // A primary cut off from ZooKeeper (its server restarting, a partition) cannot write status either.
     const back = from.worker ? reconnectedAfterLoss(task, from.worker, from.time, until) : undefined
     if (back !== undefined) allowedUntil = Math.max(allowedUntil, back + limit)
@@ -192,7 +192,7 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
       ? `the last work was by ${from.last.worker} at ${at(model, from.last.time)}${from.last.id !== undefined ? ` (id ${from.last.id})` : ''}`
       : 'nobody had worked since it was set'
     const lostText =
-      lost !== undefined && lost < until ? `; ZooKeeper dropped ${from.worker} at ${at(model, lost)}` : ''
+      lost !== undefined && lost <= until ? `; ZooKeeper dropped ${from.worker} at ${at(model, lost)}` : ''
     found.push({
       invariant: 'status-truth',
       task: task.task,
@@ -222,7 +222,9 @@ export function sessionLost(
   time: number,
   seq: number,
 ): number | undefined {
-  const node = nodeAt(model, worker, Math.max(seq, 0)) ?? nodeAt(model, worker, Number.MAX_SAFE_INTEGER)
+  // Evidence from a sink has no journal position (seq -1): its time places it.
+  const position = seq >= 0 ? seq : (nearestSeq(model, time) ?? 0)
+  const node = nodeAt(model, worker, position) ?? nodeAt(model, worker, Number.MAX_SAFE_INTEGER)
   const times: number[] = []
   const deleted = task.nodeDeletions.find((d) => d.node === node && d.time >= time)
   if (deleted) times.push(deleted.time)
