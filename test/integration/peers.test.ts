@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ExternalWorker } from '../../src/shared/api.js'
 import type { PeerStrategy } from '../../src/shared/worker-launch/index.js'
 import { externalProcess } from '../../src/core/external/external-worker.js'
-import { peerAvailability, preparePeer } from '../../src/core/peers/index.js'
+import { preparePeer } from '../../src/core/peers/index.js'
 import { readSink, type SinkRecord } from '../../src/core/session-folder/sinks.js'
 import type { ZkClient } from '../../src/worker/common/zk.js'
 import { taskPaths } from '../../src/worker/common/paths.js'
@@ -30,8 +30,6 @@ let client: ZkClient
 let dir: string
 const specs = new Map<PeerStrategy, ExternalWorker>()
 const PEERS = ['seed-go', 'kazoo', 'curator'] as const
-// Known before the tests are collected, so a machine without a toolchain skips that peer's test.
-const available = new Map(await Promise.all(PEERS.map(async (p) => [p, (await peerAvailability(p)).ok] as const)))
 
 useStandaloneZk((started, connected) => {
   zk = started
@@ -39,10 +37,9 @@ useStandaloneZk((started, connected) => {
 })
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'zklab-test-peers-'))
-  // A fresh cache: the file builds each compiled peer once, and every test reuses it.
-  for (const peer of PEERS) {
-    if (available.get(peer)) specs.set(peer, await preparePeer(peer, { cacheDir: join(dir, 'cache') }))
-  }
+  // A fresh cache: the file builds each compiled peer once, and every test reuses it. The set-up
+  // script installs every toolchain (--with-peers), so a missing one fails here with its install command.
+  for (const peer of PEERS) specs.set(peer, await preparePeer(peer, { cacheDir: join(dir, 'cache') }))
 }, 60_000)
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
@@ -92,69 +89,60 @@ const lastCommit = async (paths: ReturnType<typeof taskPaths>) => Number((await 
 describe.each(['kazoo', 'curator'] as const)('the %s peer', (peer) => {
   const naming = { kazoo: /^[0-9a-f]{32}__lock__\d{10}$/, curator: /^_c_[0-9a-f-]{36}-latch-\d{10}$/ }[peer]
 
-  it.skipIf(!available.get(peer))(
-    'leads, commits with a sink, and hands over on SIGTERM without waiting for the session timeout',
-    async () => {
-      const task = `${peer}01`
-      const paths = await publish(task)
-      const sink = join(dir, `${task}.log`)
-      const first = startPeer(peer, task, 1, sink)
-      await waitFor(async () => (await lastCommit(paths)) >= 3, 20_000)
-      expect(await read(paths.status)).toBe('1')
-      const second = startPeer(peer, task, 2, sink)
-      await waitFor(async () => (await client.getChildren(paths.instance)).length === 2, 20_000)
-      for (const child of await client.getChildren(paths.instance)) expect(child).toMatch(naming)
+  it('leads, commits with a sink, and hands over on SIGTERM without waiting for the session timeout', async () => {
+    const task = `${peer}01`
+    const paths = await publish(task)
+    const sink = join(dir, `${task}.log`)
+    const first = startPeer(peer, task, 1, sink)
+    await waitFor(async () => (await lastCommit(paths)) >= 3, 20_000)
+    expect(await read(paths.status)).toBe('1')
+    const second = startPeer(peer, task, 2, sink)
+    await waitFor(async () => (await client.getChildren(paths.instance)).length === 2, 20_000)
+    for (const child of await client.getChildren(paths.instance)) expect(child).toMatch(naming)
 
-      const stopped = Date.now()
-      first.child.kill('SIGTERM')
-      await waitFor(() => readSink(sink).records.some((r) => r.worker === 2), SESSION_TIMEOUT)
-      const handover = readSink(sink).records.find((r) => r.worker === 2)!.time - stopped
-      await first.exited
-      const after = await lastCommit(paths)
-      await waitFor(async () => (await lastCommit(paths)) >= after + 2, 10_000)
-      if (process.env.ZKLAB_PRINT_HANDOVER) console.info(`${peer} handover ${handover} ms`)
+    const stopped = Date.now()
+    first.child.kill('SIGTERM')
+    await waitFor(() => readSink(sink).records.some((r) => r.worker === 2), SESSION_TIMEOUT)
+    const handover = readSink(sink).records.find((r) => r.worker === 2)!.time - stopped
+    await first.exited
+    const after = await lastCommit(paths)
+    await waitFor(async () => (await lastCommit(paths)) >= after + 2, 10_000)
+    if (process.env.ZKLAB_PRINT_HANDOVER) console.info(`${peer} handover ${handover} ms`)
 
-      // Well before ZooKeeper would have expired the first session (loose: a loaded machine).
-      expect(handover).toBeLessThan(SESSION_TIMEOUT / 2)
-      expect(first.output).toContain('session closed')
-      const ids = readSink(sink).records.map((r: SinkRecord) => r.id)
-      expect(ids).toEqual(ids.map((_, i) => i + 1)) // every id once, in order, nothing lost across the handover
-      expect(second.child.exitCode).toBeNull()
-    },
-  )
+    // Well before ZooKeeper would have expired the first session (loose: a loaded machine).
+    expect(handover).toBeLessThan(SESSION_TIMEOUT / 2)
+    expect(first.output).toContain('session closed')
+    const ids = readSink(sink).records.map((r: SinkRecord) => r.id)
+    expect(ids).toEqual(ids.map((_, i) => i + 1)) // every id once, in order, nothing lost across the handover
+    expect(second.child.exitCode).toBeNull()
+  })
 })
 
 describe('the seed-go peer', () => {
-  it.skipIf(!available.get('seed-go'))(
-    'names its nodes as the seed does, commits, and flaps status to "0" when an instance joins behind a standby',
-    async () => {
-      const task = 'seedgo01'
-      const paths = await publish(task)
-      const sink = join(dir, `${task}.log`)
-      const primary = startPeer('seed-go', task, 1, sink)
-      await waitFor(async () => (await lastCommit(paths)) >= 2, 20_000)
-      expect(await read(paths.status)).toBe('1')
-      startPeer('seed-go', task, 2, sink)
-      await waitFor(
-        () => [...running].some((p) => p.id === 2 && p.output.includes('current server watch node')),
-        20_000,
-      )
-      startPeer('seed-go', task, 3, sink)
-      // The standby's ChildrenW fires on the third's registration and it writes "0" while the primary works on.
-      await waitFor(async () => (await read(paths.status)) === '0', 20_000)
-      const at = await lastCommit(paths)
-      await waitFor(async () => (await lastCommit(paths)) >= at + 2, 10_000)
-      expect(await read(paths.status)).toBe('0')
+  it('names its nodes as the seed does, commits, and flaps status to "0" when an instance joins behind a standby', async () => {
+    const task = 'seedgo01'
+    const paths = await publish(task)
+    const sink = join(dir, `${task}.log`)
+    const primary = startPeer('seed-go', task, 1, sink)
+    await waitFor(async () => (await lastCommit(paths)) >= 2, 20_000)
+    expect(await read(paths.status)).toBe('1')
+    startPeer('seed-go', task, 2, sink)
+    await waitFor(() => [...running].some((p) => p.id === 2 && p.output.includes('current server watch node')), 20_000)
+    startPeer('seed-go', task, 3, sink)
+    // The standby's ChildrenW fires on the third's registration and it writes "0" while the primary works on.
+    await waitFor(async () => (await read(paths.status)) === '0', 20_000)
+    const at = await lastCommit(paths)
+    await waitFor(async () => (await lastCommit(paths)) >= at + 2, 10_000)
+    expect(await read(paths.status)).toBe('0')
 
-      const children = await client.getChildren(paths.instance)
-      expect(children.sort()).toEqual([
-        expect.stringMatching(/^server_1\d{10}$/),
-        expect.stringMatching(/^server_2\d{10}$/),
-        expect.stringMatching(/^server_3\d{10}$/),
-      ])
-      expect(primary.output).toMatch(/serverId\(1\),commitId:\d+/)
-      // The seed keeps no sink.
-      expect(readSink(sink).records).toEqual([])
-    },
-  )
+    const children = await client.getChildren(paths.instance)
+    expect(children.sort()).toEqual([
+      expect.stringMatching(/^server_1\d{10}$/),
+      expect.stringMatching(/^server_2\d{10}$/),
+      expect.stringMatching(/^server_3\d{10}$/),
+    ])
+    expect(primary.output).toMatch(/serverId\(1\),commitId:\d+/)
+    // The seed keeps no sink.
+    expect(readSink(sink).records).toEqual([])
+  })
 })

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { buildReport } from '../../src/core/report/build-report.js'
 import { renderHtml } from '../../src/core/report/html/render-html.js'
 import { readSessionFolder } from '../../src/core/report/read-session-folder.js'
-import { electionOrder } from '../../src/core/report/sessions.js'
+import { electionOf, electionOrder } from '../../src/shared/election.js'
 import type { SessionReport } from '../../src/core/report/types.js'
 import type { LabEvent } from '../../src/shared/events.js'
 import { JournalBuilder, T0, twoWorkers } from './helpers/checker-journal.js'
@@ -203,10 +203,10 @@ describe('report sessions of a journal without client.session', () => {
   })
 })
 
-describe('election order', () => {
-  it("orders by the sequence suffix, or by the task's own regex (numerically)", () => {
+describe('election order (one definition for the roles, the checker and the report)', () => {
+  it("orders by the sequence suffix, or by the task's own regex (numerically); a child it does not match takes no part", () => {
     const names = ['b-0000000002', 'a-0000000010', 'c-0000000001']
-    expect([...names].sort(electionOrder(undefined))).toEqual(['c-0000000001', 'b-0000000002', 'a-0000000010'])
-    expect(['n_10', 'n_9', 'other'].sort(electionOrder('_(\\d+)$'))).toEqual(['n_9', 'n_10', 'other'])
+    expect(electionOrder(electionOf(undefined), names)).toEqual(['c-0000000001', 'b-0000000002', 'a-0000000010'])
+    expect(electionOrder(electionOf({ order: '_(\\d+)$' }), ['n_10', 'n_9', 'other'])).toEqual(['n_9', 'n_10'])
   })
 })

@@ -3,14 +3,11 @@
  * each task's work, cuts, roles, watches and its writes to `lastCommit` and `status`. Pure: the same
  * events always give the same model, so the live checker and the end-of-run check agree.
  */
+import { electionOf, type Election } from '../../shared/election.js'
 import { isEvent, LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { sinceStart } from '../../shared/format.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
-import {
-  DEFAULT_COMMIT_INTERVAL_MS,
-  DEFAULT_ELECTION_PATH,
-  settingsOfSpawned,
-} from '../../shared/worker-launch/index.js'
+import { DEFAULT_COMMIT_INTERVAL_MS, settingsOfSpawned } from '../../shared/worker-launch/index.js'
 import type { SinkRecord } from '../session-folder/index.js'
 import type { CheckOptions } from './types.js'
 
@@ -106,6 +103,8 @@ export interface TaskModel {
   status: ZnodeWrite[]
   /** Observer's deletions of the election's children (under `instance`, or the task's election path). */
   nodeDeletions: { node: string; time: number; seq: number }[]
+  /** Where its election is held and how its children order (the workers' `election` settings). */
+  election: Election
   paths: { task: string; instance: string; election: string; lastCommit: string; status: string }
 }
 
@@ -135,7 +134,7 @@ export function buildModel(
   const events = isSorted(read) ? read : read.sort((a, b) => a.seq - b.seq)
   const workers = new Map<string, WorkerInfo>()
   const intervals = new Map<string, number>()
-  const electionPaths = new Map<string, string>()
+  const elections = new Map<string, Election>()
   let root = options.root
   const taskNames = new Set<string>(Object.keys(sinks))
 
@@ -184,7 +183,7 @@ export function buildModel(
       const interval = Number(launched?.commitIntervalMs ?? labels.commitIntervalMs)
       if (info.task && Number.isFinite(interval) && interval > 0) intervals.set(info.task, interval)
       if (info.task && launched?.program === 'external' && launched.election)
-        electionPaths.set(info.task, launched.election.path)
+        elections.set(info.task, electionOf(launched.election))
       root ??= launched?.root
       if (info.task) taskNames.add(info.task)
       continue
@@ -232,8 +231,8 @@ export function buildModel(
   const tasks = new Map<string, TaskModel>()
   for (const task of [...taskNames].sort()) {
     const interval = options.commitIntervalMs ?? intervals.get(task) ?? DEFAULT_COMMIT_INTERVAL_MS
-    const electionPath = electionPaths.get(task) ?? DEFAULT_ELECTION_PATH
-    tasks.set(task, buildTask(task, interval, root, electionPath, events, workers, sinks[task]))
+    const election = elections.get(task) ?? electionOf(undefined)
+    tasks.set(task, buildTask(task, interval, root, election, events, workers, sinks[task]))
   }
   return {
     events,
@@ -250,7 +249,7 @@ function buildTask(
   task: string,
   commitIntervalMs: number,
   root: string,
-  electionPath: string,
+  election: Election,
   events: readonly LabEvent[],
   workers: Map<string, WorkerInfo>,
   sink: readonly SinkRecord[] | undefined,
@@ -259,7 +258,7 @@ function buildTask(
   const paths = {
     task: base,
     instance: `${base}/instance`,
-    election: `${base}/${electionPath}`,
+    election: `${base}/${election.path}`,
     lastCommit: `${base}/lastCommit`,
     status: `${base}/status`,
   }
@@ -284,6 +283,7 @@ function buildTask(
     commits: [],
     status: [],
     nodeDeletions: [],
+    election,
     paths,
   }
   const epochs = { lastCommit: 0, status: 0 }

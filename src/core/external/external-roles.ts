@@ -14,7 +14,8 @@
  */
 import { LabEventTypes, ObserverEventTypes, type LabEvent, type ZnodeStat } from '../../shared/events.js'
 import type { ExternalRole } from '../../shared/events/lab-events.js'
-import { DEFAULT_ELECTION_PATH, settingsOfSpawned, type ElectionSettings } from '../../shared/worker-launch/index.js'
+import { electionOf, electionOrder, type Election } from '../../shared/election.js'
+import { settingsOfSpawned } from '../../shared/worker-launch/index.js'
 import { normalizeSessionId } from '../txnlog/txn-log-file.js'
 
 export type ExternalRoleEvent = { type: typeof LabEventTypes.externalRole } & ExternalRole
@@ -34,50 +35,6 @@ interface Tracked {
 interface LiveNode {
   owner: string
   ctime: number
-}
-
-/** Where a task's election is held and how its children are ordered. */
-export interface Election {
-  /** Relative to the task's node. */
-  path: string
-  /** The child's order key, or undefined for a child that takes no part in the election. */
-  key: (name: string) => number | string | undefined
-}
-
-const SEQUENCE_SUFFIX = /(\d{10})$/
-
-/**
- * The election of a task's workers: their `election` settings (defaults: `instance`, the sequence
- * suffix). A custom order's first group orders the children, numerically when it is all digits.
- */
-export function electionOf(settings: Partial<ElectionSettings> | undefined): Election {
-  const order = settings?.order ? new RegExp(settings.order) : SEQUENCE_SUFFIX
-  return {
-    path: settings?.path ?? DEFAULT_ELECTION_PATH,
-    key: (name) => {
-      const group = order.exec(name)?.[1]
-      if (group === undefined) return undefined
-      return /^\d+$/.test(group) ? Number(group) : group
-    },
-  }
-}
-
-/** Children in election order (the primary's first); ties by name. */
-export function electionOrder(election: Election, names: Iterable<string>): string[] {
-  const keyed = [...names].flatMap((name) => {
-    const key = election.key(name)
-    return key === undefined ? [] : [{ name, key }]
-  })
-  return keyed
-    .sort((a, b) => compareKeys(a.key, b.key) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((k) => k.name)
-}
-
-function compareKeys(a: number | string, b: number | string): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b
-  const sa = String(a)
-  const sb = String(b)
-  return sa < sb ? -1 : sa > sb ? 1 : 0
 }
 
 export class ExternalRoles {

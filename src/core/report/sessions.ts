@@ -14,13 +14,13 @@ import {
   type LabEvent,
   type ZnodeStat,
 } from '../../shared/events.js'
-import { bySequence } from '../../shared/sequential.js'
-import { DEFAULT_ELECTION_PATH, settingsOfSpawned } from '../../shared/worker-launch/index.js'
+import { electionOf as electionOfSettings, electionOrder } from '../../shared/election.js'
 import type { JournalModel } from '../checker/journal-model.js'
 import { normalizeSessionId } from '../txnlog/txn-log-file.js'
 import { byWorkerNumber } from './timeline.js'
 import type { ReportSession, ReportSessions, SessionNode, SessionOpening, SessionsProcess } from './types.js'
 
+const defaultElection = electionOfSettings(undefined)
 const HELPER_KINDS = new Set(['observer', 'monitor', 'publisher'])
 /** What a process says about its own connection: the lab's worker, observer and monitor alike. */
 const CONNECTION_REPORT = /^[a-z]+\.connection$/
@@ -39,18 +39,13 @@ interface ElectionNode extends SessionNode {
 
 export function collectSessions(events: readonly LabEvent[], model: JournalModel): ReportSessions {
   const kinds = new Map<string, string>()
-  const elections = new Map<string, { path: string; order?: string }>()
   const proxied = new Set<string>()
   for (const e of events) {
-    if (isEvent(e, LabEventTypes.processSpawned)) {
-      kinds.set(e.name, e.kind)
-      const settings = settingsOfSpawned(e)
-      if (settings?.program === 'external' && settings.election && !elections.has(settings.task))
-        elections.set(settings.task, settings.election)
-    }
+    if (isEvent(e, LabEventTypes.processSpawned)) kinds.set(e.name, e.kind)
     if (isEvent(e, LabEventTypes.clientSession)) proxied.add(e.name)
   }
-  const electionOf = (task: string) => elections.get(task) ?? { path: DEFAULT_ELECTION_PATH }
+  // The checker's model already read each task's election off its workers' settings.
+  const electionOf = (task: string) => model.tasks.get(task)?.election ?? defaultElection
 
   const sessions = new Map<string, Tracked>()
   const byProcess = new Map<string, Tracked[]>()
@@ -108,8 +103,11 @@ export function collectSessions(events: readonly LabEvent[], model: JournalModel
   }
   const markLowest = (task: string) => {
     const children = [...(live.get(task)?.values() ?? [])]
-    const order = electionOrder(electionOf(task).order)
-    const lowest = children.sort((a, b) => order(a.node, b.node))[0]
+    const first = electionOrder(
+      electionOf(task),
+      children.map((c) => c.node),
+    )[0]
+    const lowest = children.find((c) => c.node === first)
     if (lowest) lowest.lowest = true
   }
 
@@ -206,21 +204,4 @@ export function collectSessions(events: readonly LabEvent[], model: JournalModel
 
 function reportedAt(e: LabEvent): Omit<SessionOpening, 'how'> {
   return { time: e.time, server: null, readOnly: false }
-}
-
-/**
- * The election's order: by the task's `order` regex's first group (numerically when both are
- * digits), else ZooKeeper's sequence suffix. Names the regex does not match come last.
- */
-export function electionOrder(order: string | undefined): (a: string, b: string) => number {
-  if (!order) return bySequence
-  const pattern = new RegExp(order)
-  const keyOf = (name: string) => pattern.exec(name)?.[1]
-  return (a, b) => {
-    const ka = keyOf(a)
-    const kb = keyOf(b)
-    if (ka === undefined || kb === undefined) return ka === kb ? bySequence(a, b) : ka === undefined ? 1 : -1
-    if (/^\d+$/.test(ka) && /^\d+$/.test(kb) && ka !== kb) return Number(ka) - Number(kb)
-    return ka < kb ? -1 : ka > kb ? 1 : bySequence(a, b)
-  }
 }
