@@ -58,7 +58,10 @@ async function main(): Promise<number> {
   // What kind of run this is, as results.json and the summary say: a partial one is not "full".
   const mode = args.quick
     ? 'quick'
-    : args.only.length < SECTIONS.length || args.reps !== undefined || args.logRates !== undefined
+    : args.only.length < SECTIONS.length ||
+        args.reps !== undefined ||
+        args.faults !== undefined ||
+        args.logRates !== undefined
       ? 'partial'
       : 'full'
   say(
@@ -117,7 +120,7 @@ async function main(): Promise<number> {
         sessionsDir,
         reps: args.reps ?? (q ? 3 : 20),
         strategies,
-        faults: FAULTS,
+        faults: args.faults ?? FAULTS,
         external: args.external,
         workers: 3,
         sessionTimeoutMs: 2000,

@@ -1,6 +1,7 @@
-/** The bench's command line: `npm run bench -- [--quick] [--strategies a,b] [--external "<command line>"] [--only a,b] [--reps N] [--log-rates a,b] [--out file] [--keep]`. */
+/** The bench's command line: `npm run bench -- [--quick] [--strategies a,b] [--external "<command line>"] [--only a,b] [--reps N] [--faults a,b] [--log-rates a,b] [--out file] [--keep]`. */
 import { Strategy, type ExternalWorker } from '../../src/shared/api.js'
 import { parseCommandLine } from '../../src/shared/command-line.js'
+import { FAULTS, type FaultKind } from '../failover.js'
 
 export const SECTIONS = ['failover', 'herd', 'logs', 'scale'] as const
 export type Section = (typeof SECTIONS)[number]
@@ -13,6 +14,8 @@ export interface BenchArgs {
   externalText?: string
   only: Section[]
   reps?: number
+  /** The faults the failover section injects (default: all of them). */
+  faults?: FaultKind[]
   /** Lines per second per worker for the log pipeline, instead of the defaults. */
   logRates?: number[]
   out: string
@@ -29,6 +32,7 @@ export const USAGE = `usage: npm run bench -- [options]
                         {sessionTimeoutMs} {commitIntervalMs} {sink} {root} are filled in
   --only <list>         some of: ${SECTIONS.join(',')}
   --reps <n>            repetitions per failover cell (default 20, or 3 with --quick)
+  --faults <list>       the faults the failover section injects: some of ${FAULTS.join(',')} (default all)
   --log-rates <list>    lines per second per worker for the log pipeline (default 100,1000,2000,4000, or 100 with --quick)
   --out <file>          where the results go (default bench/results.json)
   --keep                keep the session folders (default: removed at the end)`
@@ -72,6 +76,16 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (a === '--reps') {
       args.reps = Number(value())
       if (!Number.isInteger(args.reps) || args.reps < 1) throw new Error('--reps: a positive integer')
+    } else if (a === '--faults') {
+      const list = value()
+        .split(',')
+        .map((s) => s.trim())
+      const bad = list.filter((s) => !(FAULTS as readonly string[]).includes(s))
+      if (bad.length || !list.length)
+        throw new Error(
+          `--faults: ${bad.length ? `unknown ${bad.join(', ')}` : 'name at least one'} (choose from ${FAULTS.join(', ')})`,
+        )
+      args.faults = [...new Set(list)] as FaultKind[]
     } else if (a === '--log-rates') {
       args.logRates = value().split(',').map(Number)
       if (args.logRates.some((r) => !Number.isInteger(r) || r < 1))

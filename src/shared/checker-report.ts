@@ -103,6 +103,39 @@ export interface FailoverSteps {
   firstCommit: number | null
 }
 
+/**
+ * One failover as ZooKeeper's transaction log recorded it: the server's own times, ms after the fault
+ * (the fault's time is the lab's, from the journal). The same measurement for every program, the lab's
+ * workers and external ones alike, with no hop through a watch or a worker's own report.
+ */
+export interface ServerFailoverSteps {
+  /** The old primary's session ended: its closeSession, asked by its client or by the server's expiry. */
+  sessionEnded: number | null
+  /** Its election node was deleted (with the session, or by a delete). */
+  nodeDeleted: number | null
+  /** The first write to lastCommit by another session after the fault: the gap as the server saw it. */
+  firstCommit: number | null
+}
+
+export interface ServerFailover {
+  source: 'txn-log'
+  /**
+   * `same-host`: the server's clock is the lab's (a ZooKeeper the lab ran on this machine), so server and
+   * journal times compare to the millisecond. The log's times have millisecond resolution.
+   */
+  clock: 'same-host'
+  steps: ServerFailoverSteps
+  /** How the old session ended, as the log says: `expired` when the server's session tracker closed it. */
+  sessionEnd: 'closed' | 'expired' | null
+  /** Sessions as hex without 0x: the old primary's, and the one that wrote the first commit. */
+  fromSession: string | null
+  toSession: string | null
+  /** The worker that session belongs to (proxy handshake, journal, node name or sink), or null. */
+  toWorker: string | null
+  firstCommitZxid: string | null
+  firstCommitId: number | null
+}
+
 export interface FailoverBreakdown {
   task: string
   /** kill, stop, pause, restart, or a network fault (`fault.<kind>`). */
@@ -120,6 +153,12 @@ export interface FailoverBreakdown {
   /** The highest id committed before the fault, and the new primary's first. */
   lastCommitBefore: number | null
   firstCommitId: number | null
+  /**
+   * The same failover from ZooKeeper's transaction log, where the lab ran the servers and kept their
+   * logs; absent otherwise (an external ZooKeeper). `steps` above are what the workers and the observer
+   * reported: the second column.
+   */
+  server?: ServerFailover
 }
 
 export interface CheckReport {
