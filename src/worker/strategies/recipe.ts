@@ -12,7 +12,7 @@
  *   A new primary reconciles (commit-before-record leaves at most the last committed ids unrecorded).
  * - SIGTERM/SIGINT close the session before exiting, so the node goes at once.
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import { dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -36,11 +36,13 @@ import {
   electRecipe,
   isLastRegistration,
   leaseHolds,
+  orderRegistrations,
   parseCommitted,
-  readSinkTail,
   reconcilePlan,
   recipeSinkRecord,
+  type SinkTail,
 } from './recipe-rules.js'
+import { readSinkTailOfFile } from './sink-tail.js'
 import type { Strategy } from './types.js'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -75,6 +77,13 @@ async function closeSession(client: ZkClient): Promise<void> {
 const SHUTDOWN_STEP_WAIT_MS = 2000
 const SHUTDOWN_REQUEST_MS = 1000
 
+/** A takeover's reads: lastCommit as read, status's data, and when they were sent (monotonic, the lease). */
+interface Takeover {
+  commit: { data: Buffer; stat: RawStat }
+  status: string
+  sentAt: number
+}
+
 type StepDownReason = 'expired' | 'badversion' | 'lease' | 'node-deleted' | 'lost'
 
 /** The session this candidacy ran on is over (expired, or closed by us). */
@@ -100,6 +109,11 @@ class Candidacy {
   node = ''
   ownPath = ''
   role: 'none' | 'standby' | 'primary' = 'none'
+  /**
+   * Registrations other than ours, as the primary's members watch last saw them (undefined: not known).
+   * A primary with a standby waiting leaves at once on SIGTERM, with no round trip before its close.
+   */
+  others: number | undefined
   /** Send time (monotonic) of the latest request the server answered: the start of our current lease. */
   heardAt = 0
   private reject!: (err: Error) => void
@@ -147,7 +161,9 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
     let sessionClosed = false
     if (c && !c.client.isClosed) {
       if (c.client.state === 'connected') {
-        if (c.role === 'primary' && !c.ending) await markStoppedIfLast(c).catch(() => {})
+        // With a standby known to be waiting, status stays "1" for it: no request before the close.
+        const standbyWaiting = c.others !== undefined && c.others > 0
+        if (c.role === 'primary' && !c.ending && !standbyWaiting) await markStoppedIfLast(c).catch(() => {})
         sessionClosed = true
       }
       // While disconnected the close cannot reach the server: the session will expire on its own.
@@ -325,29 +341,63 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
     emit(E.work, { id })
   }
 
+  /**
+   * Our own node, watched for the whole candidacy: if it goes (deleted by hand, by a publisher deleting
+   * the task) the candidacy is over, whatever our role. Armed once after registering, so a takeover
+   * needs no request for it.
+   */
+  const watchOwnNode = async (c: Candidacy): Promise<void> => {
+    const onEvent = (event: WatchEvent) => {
+      if (event.type === 'deleted') c.end(new StepDown('node-deleted'))
+      else if (!c.ending) void request(c, (z) => z.exists(c.ownPath, onEvent)).catch(() => {}) // data set by hand: re-arm
+    }
+    if ((await request(c, (z) => z.exists(c.ownPath, onEvent))) === null) throw new StepDown('lost')
+  }
+
+  /**
+   * What a takeover reads (lastCommit and status), sent right behind the election's list: ZooKeeper
+   * answers one session's requests in order, so these see at least what the list saw, and a new primary
+   * has them one round trip after its predecessor's node went. A standby drops them.
+   */
+  const readTakeover = (c: Candidacy): Promise<Takeover> => {
+    const sentAt = now()
+    const read = Promise.all([request(c, (z) => z.get(paths.lastCommit)), request(c, (z) => z.get(paths.status))])
+    const takeover = read.then(([commit, status]) => ({ commit, status: status.data.toString('utf8'), sentAt }))
+    takeover.catch(() => {}) // a standby never looks; a failure that matters is seen by lead()
+    return takeover
+  }
+
+  /**
+   * The primary's view of who else is registered, kept by a children watch on instance (one watcher,
+   * the primary's, so no herd): what lets it leave on SIGTERM without asking first.
+   */
+  const watchMembers = (c: Candidacy): void => {
+    const arm = () => {
+      if (c.ending || c.role !== 'primary' || c.client.isClosed) return
+      c.client.getChildren(paths.instance, arm).then(
+        (children) => (c.others = orderRegistrations(children).filter((n) => n !== c.node).length),
+        () => (c.others = undefined),
+      )
+    }
+    arm()
+  }
+
   /** Takeover (reconcile, status) then work, until the candidacy ends (which throws). */
-  const lead = async (c: Candidacy): Promise<never> => {
+  const lead = async (c: Candidacy, takeover: Promise<Takeover>): Promise<never> => {
     c.role = 'primary'
     emit(E.role, { role: 'primary', node: c.node, smallest: c.node })
-    // Our own node: if it goes while we lead (deleted by hand, by a publisher), we are no longer primary.
-    const own = await request(c, (z) =>
-      z.exists(c.ownPath, (event) => {
-        if (event.type === 'deleted') c.end(new StepDown('node-deleted'))
-      }),
-    )
-    if (own === null) throw new StepDown('lost')
 
-    // Reconcile: commit-before-record may have left the last committed ids without a record.
-    const { data, stat } = await request(c, (z) => z.get(paths.lastCommit))
-    const state = { id: parseCommitted(data.toString('utf8')), version: stat.version }
+    // Reconcile: commit-before-record may have left the last committed ids without a record. The
+    // reads' reply is the lease for a reconciling append; our node's watch says whether it is still ours.
+    const { commit, status, sentAt } = await c.race(takeover)
+    const state = { id: parseCommitted(commit.data.toString('utf8')), version: commit.stat.version }
     const committed = state.id
-    let sinkText = ''
+    let tail: SinkTail = { lastId: 0, endsClean: true }
     try {
-      sinkText = readFileSync(options.sink, 'utf8')
+      tail = readSinkTailOfFile(options.sink)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') fatal(err)
+      fatal(err)
     }
-    const tail = readSinkTail(sinkText)
     const plan = reconcilePlan(committed, tail.lastId)
     if (plan.fastForwardTo !== null) {
       try {
@@ -365,11 +415,6 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
         throw new StepDown('badversion')
       }
     }
-    // Still the smallest? (Only our own node can vanish: sequence numbers never go down.) This re-list
-    // is also the lease the reconciling append relies on.
-    const sentAt = now()
-    const check = electRecipe(c.node, await request(c, (z) => z.getChildren(paths.instance)))
-    if (check.role !== 'primary') throw new StepDown('lost')
     if (plan.append.length > 0) {
       if (!maySink(c, sentAt)) throw new StepDown('lease')
       const lines = plan.append.map((id) =>
@@ -385,17 +430,15 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
       fastForwardTo: plan.fastForwardTo,
     })
 
-    // Only the primary writes status, and only when it is not already "1" (a successor after a crash finds it so).
-    // Not while leaving: shutdown may be setting "0" as the last one out.
+    // Only the primary writes status, and only when it is not already "1" (a successor after a crash or
+    // a hand-over finds it so). Not while leaving: shutdown may be setting "0" as the last one out.
     if (leaving) return c.over
-    const status = await request(c, (z) => z.get(paths.status))
-    if (status.data.toString('utf8') !== '1') {
-      if (leaving) return c.over
+    if (status !== '1') {
       const set = await request(c, (z) => z.set(paths.status, '1', -1))
       emit(E.statusSet, { value: '1', version: set.version })
     }
 
-    for (;;) {
+    for (let first = true; ; first = false) {
       if (leaving) return c.over // shutdown closes the session
       await connected(c) // suspended while the connection is lost: no work, no commits
       if (leaving) return c.over
@@ -403,6 +446,7 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
       inFlight = step.catch(() => {})
       await step
       inFlight = undefined
+      if (first) watchMembers(c) // after the first commit: off the hand-over's path
       await c.race(sleep(options.commitIntervalMs))
     }
   }
@@ -410,12 +454,15 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
   const candidacy = async (c: Candidacy): Promise<never> => {
     await prepareTask(c)
     await register(c)
+    await watchOwnNode(c)
     for (;;) {
-      const election = electRecipe(c.node, await request(c, (z) => z.getChildren(paths.instance)))
+      const listed = request(c, (z) => z.getChildren(paths.instance))
+      const takeover = readTakeover(c)
+      const election = electRecipe(c.node, await listed)
       if (election.role === 'lost') throw new StepDown('lost')
       if (election.role === 'primary') {
         if (leaving) return c.over // about to exit: let the next one in line take over
-        await lead(c)
+        await lead(c, takeover)
       } else {
         c.role = 'standby'
         emit(E.role, { role: 'standby', node: c.node, smallest: election.smallest, predecessor: election.predecessor })
