@@ -43,7 +43,7 @@ export function breakdownScale(
   let max = 0
   for (const f of failovers) {
     for (const { key } of FAILOVER_STEPS) max = Math.max(max, f.steps[key] ?? 0)
-    if (f.server) for (const v of Object.values<number | null>(f.server.steps)) max = Math.max(max, v ?? 0)
+    if (f.server) max = Math.max(max, ...Object.values(serverBarSteps(f.server.steps)).map((v) => v ?? 0))
   }
   return niceCeil(max)
 }
