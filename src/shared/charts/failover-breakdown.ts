@@ -42,8 +42,8 @@ export function breakdownScale(
 ): number {
   let max = 0
   for (const f of failovers) {
-    for (const { key } of FAILOVER_STEPS) max = Math.max(max, f.steps[key] ?? 0)
-    if (f.server) max = Math.max(max, ...Object.values(serverBarSteps(f.server.steps)).map((v) => v ?? 0))
+    const server = f.server ? serverBarSteps(f.server.steps) : undefined
+    for (const { key } of FAILOVER_STEPS) max = Math.max(max, f.steps[key] ?? 0, server?.[key] ?? 0)
   }
   return niceCeil(max)
 }
