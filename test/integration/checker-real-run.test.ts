@@ -24,8 +24,9 @@ describe('checker on a real kill-primary run (seed)', () => {
     // Every step is carried out, but the seed breaks status-truth, and a broken invariant fails the run.
     expect(run.code, run.output).toBe(1)
     expect(run.output).toMatch(/FAIL +status-truth/)
-    const { events, sinks } = loadSession(out)
-    report = checkSession({ events, sinks })
+    const { events, sinks, txnLog } = loadSession(out)
+    expect(txnLog, 'the lab keeps its ZooKeeper transaction log in the session folder').toBeDefined()
+    report = checkSession({ events, sinks, txnLog })
   }, RUN_TIMEOUT_MS + 30_000)
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -64,6 +65,20 @@ describe('checker on a real kill-primary run (seed)', () => {
       expect(nodeDeleted!).toBeLessThanOrEqual(newPrimary!)
       expect(newPrimary!).toBeLessThanOrEqual(firstCommit!)
       expect(f.firstCommitId).toBe(f.lastCommitBefore! + 1)
+    }
+  })
+
+  it("reads each failover off ZooKeeper's transaction log too, in the same order as the workers reported it", () => {
+    for (const f of report.failovers) {
+      expect(f.server).toMatchObject({ source: 'txn-log', sessionEnd: 'expired', toWorker: f.to })
+      const server = f.server!.steps
+      expect(f.server!.fromSession).not.toBeNull()
+      expect(server.sessionEnded).not.toBeNull()
+      expect(server.firstCommit).not.toBeNull()
+      expect(server.sessionEnded!).toBeLessThanOrEqual(server.firstCommit!)
+      // The server writes before the worker hears back; the log's times are whole ms.
+      expect(server.firstCommit!).toBeLessThanOrEqual(f.steps.firstCommit! + 1)
+      expect(f.server!.firstCommitId).toBe(f.firstCommitId)
     }
   })
 })

@@ -24,6 +24,7 @@ import {
   median,
   niceCeil,
   parseFailovers,
+  afterSessionEnd,
   runOutcome,
   shortWorker,
   sinceStart,
@@ -85,6 +86,37 @@ describe('checker model', () => {
     })
     expect(parsed[1]).toMatchObject({ to: null, sessionEnd: null, steps: { sessionEnded: null, newPrimary: null } })
     expect(parseFailovers(undefined)).toEqual([])
+  })
+
+  it("reads a failover's server-side breakdown where the report has one, and none from older reports", () => {
+    const base = { task: 't1', fault: 'kill', from: 'worker-t1-1', faultTime: 1000, to: 'worker-t1-2', steps: {} }
+    const [logged, old, odd] = parseFailovers([
+      {
+        ...base,
+        server: {
+          source: 'txn-log',
+          clock: 'same-host',
+          steps: { sessionEnded: 2001, nodeDeleted: 2001, firstCommit: 2009 },
+          sessionEnd: 'expired',
+          fromSession: 'a1',
+          toSession: 'b2',
+          toWorker: 'worker-t1-2',
+          firstCommitZxid: '0x1f',
+          firstCommitId: 6,
+        },
+      },
+      base,
+      { ...base, server: { source: 'guess', steps: { firstCommit: 1 } } },
+    ])
+    expect(logged.server).toMatchObject({
+      steps: { sessionEnded: 2001, nodeDeleted: 2001, firstCommit: 2009 },
+      sessionEnd: 'expired',
+      toWorker: 'worker-t1-2',
+      firstCommitZxid: '0x1f',
+    })
+    expect(afterSessionEnd(logged.server!.steps)).toBe(8)
+    expect(old.server).toBeUndefined()
+    expect(odd.server).toBeUndefined()
   })
 
   it('counts violations per invariant: every known one, or those graded, then any other', () => {

@@ -55,6 +55,31 @@ describe('report.html', () => {
     expect(page).toContain('closed cleanly')
   })
 
+  it("shows a failover's server-side steps first, labelled as the transaction log's, and the workers' second", () => {
+    const { dir } = writeHandMadeSession({ closed: true })
+    dirs.push(dir)
+    const report = buildReport(readSessionFolder(dir), { labVersion: '0.1.0' })
+    const server = {
+      source: 'txn-log' as const,
+      clock: 'same-host' as const,
+      steps: { sessionEnded: 2001, nodeDeleted: 2001, firstCommit: 2009 },
+      sessionEnd: 'expired' as const,
+      fromSession: 'a1',
+      toSession: 'b2',
+      toWorker: 'worker-task01-2',
+      firstCommitZxid: '0x1f',
+      firstCommitId: 6,
+    }
+    const page = renderHtml({ ...report, failovers: [{ ...report.failovers[0], server }] })
+    const rows = [...page.matchAll(/<tr data-failover="1" data-source="([^"]+)"[^>]*>([\s\S]*?)<\/tr>/g)]
+    expect(rows.map((r) => r[1])).toEqual(['txn-log', 'workers'])
+    expect(rows[0][2]).toContain('ZooKeeper txn log (server clock)')
+    // The server's first commit in bold, then after session end: 2009 − 2001.
+    expect(rows[0][2]).toMatch(/<b>2009 ms<\/b><\/td><td class="num">8 ms<\/td>/)
+    expect(rows[1][2]).toContain('workers (reported)')
+    expect(page).toContain("the server's own times (its clock is this machine's")
+  })
+
   it('says when a session was cut off and which lines were skipped', () => {
     const page = html({ tornJournal: true, tornSink: true })
     expect(page).toContain('This session was cut off.')

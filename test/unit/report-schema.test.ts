@@ -55,4 +55,25 @@ describe('report.json schema', () => {
     const { state: _state, reason: _reason, ...stateless } = good.check.verdicts[0]
     expect(validate({ ...good, check: { ...good.check, verdicts: [stateless] } }).errors).toBe('')
   })
+
+  it("takes a failover's server-side breakdown (the transaction log's), and its absence in older reports", () => {
+    const good = reportOf({ closed: true })
+    expect(good.failovers[0].server).toBeUndefined()
+    const withServer = { ...good, failovers: [{ ...good.failovers[0], server: SERVER }] }
+    expect(validate(withServer).errors).toBe('')
+    const wrongClock = { ...good, failovers: [{ ...good.failovers[0], server: { ...SERVER, clock: 'remote' } }] }
+    expect(validate(wrongClock).ok).toBe(false)
+  })
 })
+
+const SERVER = {
+  source: 'txn-log',
+  clock: 'same-host',
+  steps: { sessionEnded: 2001, nodeDeleted: 2001, firstCommit: 2009 },
+  sessionEnd: 'expired',
+  fromSession: 'a1',
+  toSession: 'b2',
+  toWorker: 'worker-task01-2',
+  firstCommitZxid: '0x1f',
+  firstCommitId: 6,
+}

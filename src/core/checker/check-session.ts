@@ -8,7 +8,7 @@ import { readJournal } from '../journal/journal.js'
 import { journalPath, readSinks, type SinkRecord } from '../session-folder/index.js'
 import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import { failoverBreakdowns } from './failovers.js'
-import { INVARIANT_CHECKS, judgeSession, type InvariantCheck } from './invariants.js'
+import { INVARIANT_CHECKS, judgeSession, lazyTxnLogEvidence, type InvariantCheck } from './invariants.js'
 import { buildModel } from './journal-model.js'
 import type { CheckInput, CheckReport } from './types.js'
 
@@ -16,14 +16,16 @@ import type { CheckInput, CheckReport } from './types.js'
 export function checkSession(input: CheckInput, invariants: readonly InvariantCheck[] = INVARIANT_CHECKS): CheckReport {
   const sinks = input.sinks ?? {}
   const model = buildModel(input.events, sinks, input.options)
+  // The transaction log's history and session owners, built once (on first use) for zombie-write and the failovers.
+  const txnLog = input.txnLog ? lazyTxnLogEvidence(model, sinks, input.txnLog) : undefined
   // Each invariant for each task, in isolation; zombie-write from the transaction log, where the lab has it.
-  const verdicts = judgeSession(model, sinks, input.txnLog, invariants)
+  const verdicts = judgeSession(model, sinks, input.txnLog, invariants, txnLog)
   return {
     ok: verdicts.every((v) => v.ok),
     tasks: [...model.tasks.keys()],
     sessionStart: model.start,
     verdicts,
-    failovers: failoverBreakdowns(model),
+    failovers: failoverBreakdowns(model, txnLog),
   }
 }
 

@@ -8,7 +8,9 @@
  */
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { nodeAt, type JournalModel, type TaskModel } from './journal-model.js'
+import { serverFailover, withServerSessionEnd } from './server-failovers.js'
 import type { FailoverBreakdown } from './types.js'
+import type { TxnLogEvidence } from './zombie-writes.js'
 
 /** What ends a fault is not a fault of its own (healing a partition). */
 const NOT_A_FAULT = /^(heal|clear|restore|end|resume|remove|stop-)/
@@ -67,14 +69,34 @@ function faultOf(e: LabEvent): { kind: string; target: string } | undefined {
   return undefined
 }
 
-export function failoverBreakdowns(model: JournalModel): FailoverBreakdown[] {
+/**
+ * `txnLog`: the transaction log's evidence, where the lab kept the servers' logs; each breakdown then
+ * also carries the same failover as the server recorded it (`server`).
+ */
+export function failoverBreakdowns(model: JournalModel, txnLog?: () => TxnLogEvidence): FailoverBreakdown[] {
   const faults = primaryFaults(model)
+  const evidence = txnLog && readable(txnLog)
   return faults.map((f) => {
     const task = model.tasks.get(f.task)!
     const next = faults.find((g) => g.task === f.task && g.seq > f.seq)
     // The lab's stop-all at session close ends every window: what happens after it is not a takeover.
-    return breakdown(model, task, f, Math.min(next?.time ?? Infinity, model.teardownAt ?? Infinity))
+    const until = Math.min(next?.time ?? Infinity, model.teardownAt ?? Infinity)
+    const journal = breakdown(model, task, f, until)
+    if (!evidence) return journal
+    const server = serverFailover({ ...journal, faultTime: f.time, until }, evidence)
+    // The journal can only guess "expired" for a program that does not say it closed its session
+    // (an external one): where the log says how the session ended, its word is the answer.
+    return { ...journal, sessionEnd: withServerSessionEnd(journal, server), server }
   })
+}
+
+/** The evidence, or undefined when the log could not be read (the zombie-write verdict says why). */
+function readable(txnLog: () => TxnLogEvidence): TxnLogEvidence | undefined {
+  try {
+    return txnLog()
+  } catch {
+    return undefined
+  }
 }
 
 function breakdown(model: JournalModel, task: TaskModel, f: PrimaryFault, until: number): FailoverBreakdown {

@@ -107,10 +107,9 @@ export function judgeSession(
   sinks: Record<string, readonly SinkRecord[]>,
   txnLog: TxnLogRead | undefined,
   invariants: readonly InvariantCheck[] = INVARIANT_CHECKS,
+  evidence: () => TxnLogEvidence = lazyTxnLogEvidence(model, sinks, txnLog),
 ): Verdict[] {
   const available = new Set<Evidence>(txnLog ? ['txn-log'] : [])
-  // Read once for every task; a log that cannot be read makes each zombie-write verdict "unknown".
-  const evidence = once(() => txnLogEvidence(txnLog!, model, sinks))
   const verdicts: Verdict[] = []
   for (const task of model.tasks.values()) {
     const input: JudgeInput = {
@@ -154,6 +153,21 @@ function unjudged(
   summary: string,
 ): Verdict {
   return { invariant, task, state, ok: VERDICT_STATE_OK[state], reason, violations: [], summary }
+}
+
+/**
+ * The transaction log read once for every task and the failover breakdowns, on first use; a log that
+ * cannot be read makes each zombie-write verdict "unknown".
+ */
+export function lazyTxnLogEvidence(
+  model: JournalModel,
+  sinks: Record<string, readonly SinkRecord[]>,
+  txnLog: TxnLogRead | undefined,
+): () => TxnLogEvidence {
+  return once(() => {
+    if (!txnLog) throw new Error('no transaction log')
+    return txnLogEvidence(txnLog, model, sinks)
+  })
 }
 
 /** The value of `compute` on first call, the same value (or the same error) after. */

@@ -80,6 +80,7 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     firstCommitId: f.firstCommitId,
     continued:
       f.firstCommitId === null || f.lastCommitBefore === null ? null : f.firstCommitId === f.lastCommitBefore + 1,
+    ...(f.server ? { server: f.server } : {}),
   }))
 
   const taskOf = (name: string) => model.workers.get(name)?.task || null

@@ -7,7 +7,7 @@
  * origin the views use for "+12.35 s".
  */
 import type { LabEvent, ZnodeStat } from '../../shared/events.js'
-import type { FailoverSteps, InvariantName, VerdictState, ViolationKind } from '../checker/types.js'
+import type { FailoverSteps, InvariantName, ServerFailover, VerdictState, ViolationKind } from '../checker/types.js'
 
 export const REPORT_SCHEMA_VERSION = 1
 
@@ -139,6 +139,11 @@ export interface ReportFailover {
   firstCommitId: number | null
   /** The new primary went on at lastCommit + 1 (null when either is unknown). */
   continued: boolean | null
+  /**
+   * The same failover from ZooKeeper's transaction log (server-side times): the first measurement where
+   * present; `steps` and `gapMs` are what the workers and the observer reported.
+   */
+  server?: ServerFailover
 }
 
 export interface ReportFault {

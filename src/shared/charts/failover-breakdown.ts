@@ -4,7 +4,7 @@
  * the report draws them with `breakdownOption` through ECharts' SVG renderer. One definition of the
  * steps, their order, the scale and the segments for both.
  */
-import type { FailoverSteps } from '../checker-report.js'
+import type { FailoverSteps, ServerFailoverSteps } from '../checker-report.js'
 
 export const FAILOVER_STEPS: ReadonlyArray<{ key: keyof FailoverSteps; label: string }> = [
   { key: 'sessionEnded', label: 'session ended' },
@@ -14,13 +14,37 @@ export const FAILOVER_STEPS: ReadonlyArray<{ key: keyof FailoverSteps; label: st
   { key: 'firstCommit', label: 'first commit' },
 ]
 
+/** The transaction log's steps as a bar's: the log holds no watch and no worker's word on its role. */
+export function serverBarSteps(s: ServerFailoverSteps): FailoverSteps {
+  return {
+    sessionEnded: s.sessionEnded,
+    nodeDeleted: s.nodeDeleted,
+    watchFired: null,
+    newPrimary: null,
+    firstCommit: s.firstCommit,
+  }
+}
+
+/**
+ * The old session's end to the first commit, both server-side: after an expiry, the handover proper
+ * (what the session timeout does not account for).
+ */
+export function afterSessionEnd(s: ServerFailoverSteps): number | null {
+  return s.sessionEnded === null || s.firstCommit === null ? null : s.firstCommit - s.sessionEnded
+}
+
 /**
  * A shared scale for the breakdown's bars: the largest step of any row, rounded up to a readable
  * value, so rows can be compared by eye (a seed's 6 s wait next to a recipe's 20 ms handover).
  */
-export function breakdownScale(failovers: readonly { steps: FailoverSteps }[]): number {
+export function breakdownScale(
+  failovers: readonly { steps: FailoverSteps; server?: { steps: ServerFailoverSteps } }[],
+): number {
   let max = 0
-  for (const f of failovers) for (const { key } of FAILOVER_STEPS) max = Math.max(max, f.steps[key] ?? 0)
+  for (const f of failovers) {
+    const server = f.server ? serverBarSteps(f.server.steps) : undefined
+    for (const { key } of FAILOVER_STEPS) max = Math.max(max, f.steps[key] ?? 0, server?.[key] ?? 0)
+  }
   return niceCeil(max)
 }
 

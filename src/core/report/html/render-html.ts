@@ -14,12 +14,17 @@ import type {
   SessionsProcess,
   TreeNode,
 } from '../types.js'
-import { breakdownScale, FAILOVER_STEPS } from '../../../shared/charts/failover-breakdown.js'
+import {
+  afterSessionEnd,
+  breakdownScale,
+  FAILOVER_STEPS,
+  serverBarSteps,
+} from '../../../shared/charts/failover-breakdown.js'
 import { faultMarkColor, LANE_STATES } from '../../../shared/charts/timeline-option.js'
 import { BREAKDOWN_COLORS, breakdownSvg, legendSwatch, REPORT_COLORS, timelineSvg } from './charts.js'
 import { clock, duration, esc, idList, ms, rel, utc } from './format.js'
 import { REPORT_JS } from './script.js'
-import { verdictState, type VerdictState } from '../../../shared/checker-report.js'
+import { verdictState, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
 import { REPORT_CSS } from './styles.js'
 
 /** Rows of the tree shown in the page; report.json keeps every node. */
@@ -275,7 +280,10 @@ function failoversSection(report: SessionReport): string {
   const max = breakdownScale(report.failovers)
   const legend = `<div class="legend">${FAILOVER_STEPS.map((st) => legendSwatch(BREAKDOWN_COLORS.steps[st.key], st.label)).join('')}${legendSwatch(BREAKDOWN_COLORS.noTakeover, 'no takeover')}<span class="muted">each bar: ms after the fault, split by the step that ends each stretch; one scale for all rows (full width ${esc(ms(max))})</span></div>`
   const rows = report.failovers.map((f) => failoverRow(f, start, max)).join('')
-  return `${legend}<table class="failovers"><thead><tr><th class="num">#</th><th>Fault</th><th class="num">at</th><th>From → to</th><th class="num">session<br>ended</th><th class="num">node<br>deleted</th><th class="num">watch<br>fired</th><th class="num">new<br>primary</th><th class="num">first commit<br>(the gap)</th><th>Ids</th><th>Breakdown</th></tr></thead><tbody>${rows}</tbody></table>`
+  const note = report.failovers.some((f) => f.server)
+    ? `<p class="muted small">Where a failover has two rows, the first is read off ZooKeeper's transaction log: the server's own times (its clock is this machine's, so they compare with the fault's journal time to the millisecond; the log's times are whole ms), the same measurement for every program. The second is what the workers reported (their own first commit) or, for programs that report nothing, what the observer saw. "After session end" is the server's first commit less its session end: after an expiry, the handover proper.</p>`
+    : ''
+  return `${legend}<table class="failovers"><thead><tr><th class="num">#</th><th>Fault</th><th class="num">at</th><th>From → to</th><th>Measured by</th><th class="num">session<br>ended</th><th class="num">node<br>deleted</th><th class="num">watch<br>fired</th><th class="num">new<br>primary</th><th class="num">first commit<br>(the gap)</th><th class="num">after<br>session end</th><th>Ids</th><th>Breakdown</th></tr></thead><tbody>${rows}</tbody></table>${note}`
 }
 
 function failoverRow(f: ReportFailover, start: number, max: number): string {
@@ -285,7 +293,19 @@ function failoverRow(f: ReportFailover, start: number, max: number): string {
     f.lastCommitBefore === null && f.firstCommitId === null
       ? '—'
       : `${f.lastCommitBefore ?? '—'} → ${f.firstCommitId ?? '—'}${cont}`
-  return `<tr data-failover="${f.index}" title="task ${esc(f.task)}"><td class="num">${f.index}</td><td><code>${esc(f.fault)}</code>${f.sessionEnd ? `<br><span class="muted small" title="how the old primary's session ended">${esc(f.sessionEnd)}</span>` : ''}</td><td class="num">${esc(rel(f.faultTime, start))}</td><td class="handover"><code>${esc(f.from)}</code> →<br>${f.to ? `<code>${esc(f.to)}</code>` : '<span class="pill bad">nobody</span>'}</td>${(['sessionEnded', 'nodeDeleted', 'watchFired', 'newPrimary'] as const).map((k) => `<td class="num">${esc(ms(f.steps[k]))}</td>`).join('')}<td class="num"><b>${esc(ms(f.gapMs))}</b></td><td class="ids">${ids}</td><td class="bar-cell">${breakdownSvg(f, max)}</td></tr>`
+  // With the transaction log, the failover takes two rows: the server's times first, the workers' second.
+  const span = f.server ? ' rowspan="2"' : ''
+  const shared = `<td class="num"${span}>${f.index}</td><td${span}><code>${esc(f.fault)}</code>${f.sessionEnd ? `<br><span class="muted small" title="how the old primary's session ended">${esc(f.sessionEnd)}</span>` : ''}</td><td class="num"${span}>${esc(rel(f.faultTime, start))}</td><td class="handover"${span}><code>${esc(f.from)}</code> →<br>${f.to ? `<code>${esc(f.to)}</code>` : '<span class="pill bad">nobody</span>'}</td>`
+  const stepCells = (steps: FailoverSteps) =>
+    (['sessionEnded', 'nodeDeleted', 'watchFired', 'newPrimary'] as const)
+      .map((k) => `<td class="num">${esc(ms(steps[k]))}</td>`)
+      .join('')
+  const workers = `<td class="source" title="what the workers reported, or for programs that report nothing, what the observer saw">workers (reported)</td>${stepCells(f.steps)}<td class="num">${f.server ? esc(ms(f.gapMs)) : `<b>${esc(ms(f.gapMs))}</b>`}</td><td class="num">—</td>`
+  if (!f.server)
+    return `<tr data-failover="${f.index}" title="task ${esc(f.task)}">${shared}${workers}<td class="ids">${ids}</td><td class="bar-cell">${breakdownSvg(f, max)}</td></tr>`
+  const server = serverBarSteps(f.server.steps)
+  const serverCells = `<td class="source" title="server-side times from ZooKeeper's transaction log; the server's clock is this machine's">ZooKeeper txn log (server clock)</td>${stepCells(server)}<td class="num"><b>${esc(ms(f.server.steps.firstCommit))}</b></td><td class="num">${esc(ms(afterSessionEnd(f.server.steps)))}</td>`
+  return `<tr data-failover="${f.index}" data-source="txn-log" title="task ${esc(f.task)}">${shared}${serverCells}<td class="ids"${span}>${ids}</td><td class="bar-cell">${breakdownSvg({ index: f.index, steps: server }, max)}</td></tr><tr data-failover="${f.index}" data-source="workers" title="task ${esc(f.task)}">${workers}<td class="bar-cell">${breakdownSvg(f, max)}</td></tr>`
 }
 
 function sessionsSection(report: SessionReport): string {

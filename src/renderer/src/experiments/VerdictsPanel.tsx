@@ -1,9 +1,10 @@
-import { useCallback } from 'react'
+import { useCallback, type ReactNode } from 'react'
 import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
 import {
   FAILOVER_STEPS,
+  afterSessionEnd,
   barPercent,
   barSegments,
   breakdownScale,
@@ -12,6 +13,7 @@ import {
   formatStepMs,
   median,
   plural,
+  serverBarSteps,
   shortWorker,
   sinceStart,
   sortVerdicts,
@@ -20,6 +22,7 @@ import {
   type FailoverBreakdownView,
 } from './checker-model.js'
 import type { VerdictView } from '../../../shared/lab-state.js'
+import type { FailoverSteps } from '../../../shared/checker-report.js'
 import { Table, type Column } from '../ui/Table.js'
 
 /**
@@ -239,6 +242,9 @@ function FailoverBreakdown() {
   const scale = breakdownScale(list)
   const newPrimary = median(list.map((f) => f.steps.newPrimary))
   const firstCommit = median(list.map((f) => f.steps.firstCommit))
+  // The transaction log's first commit, the same measurement for every program, where the lab kept the log.
+  const logged = list.filter((f) => f.server)
+  const serverFirstCommit = median(logged.map((f) => f.server!.steps.firstCommit))
   return (
     <section className="card" aria-labelledby="breakdown-title">
       <header className="card-head">
@@ -248,7 +254,7 @@ function FailoverBreakdown() {
         <span className="muted small mono">
           {list.length === 0
             ? 'no fault hit a primary'
-            : `${plural(list.length, 'failover')} · median new primary ${formatStepMs(newPrimary)} · first commit ${formatStepMs(firstCommit)}`}
+            : `${plural(list.length, 'failover')} · median ${logged.length > 0 ? `first commit ${formatStepMs(serverFirstCommit)} (server) · ` : ''}new primary ${formatStepMs(newPrimary)} · first commit ${formatStepMs(firstCommit)}${logged.length > 0 ? ' (reported)' : ''}`}
         </span>
       </header>
       {list.length > 0 && (
@@ -268,11 +274,15 @@ function FailoverBreakdown() {
                 <th scope="col">task</th>
                 <th scope="col">fault</th>
                 <th scope="col">from → to</th>
+                <th scope="col">measured by</th>
                 {FAILOVER_STEPS.map((st) => (
                   <th key={st.key} scope="col" className="num step-head">
                     {st.label}
                   </th>
                 ))}
+                <th scope="col" className="num step-head" title="server-side: first commit less the old session's end">
+                  after session end
+                </th>
                 <th scope="col" className="bar-head">
                   <span>0</span>
                   <span>{formatShortMs(scale)}</span>
@@ -288,6 +298,8 @@ function FailoverBreakdown() {
           <p className="hint small">
             ms after the fault; — when the step did not happen before the next fault or the end. Each bar is split by
             the step that ends each stretch, on one scale for every row.
+            {logged.length > 0 &&
+              " Where a failover has two rows, the first is read off ZooKeeper's transaction log: the server's own times, on this machine's clock (whole ms), the same for every program; the second is what the workers reported, or the observer saw for programs that report nothing. After session end: the server's first commit less the old session's end, the handover proper after an expiry."}
           </p>
         </>
       )}
@@ -304,67 +316,124 @@ function BreakdownRow({
   failover: FailoverBreakdownView
   scale: number
 }) {
-  return (
-    <tr
-      data-testid="breakdown-row"
-      data-new-primary-ms={f.steps.newPrimary ?? ''}
-      data-first-commit-ms={f.steps.firstCommit ?? ''}
-    >
-      <td>{index + 1}</td>
-      <td>{f.task}</td>
-      <td>
+  // With the transaction log, the failover takes two rows: the server's times first, the workers' second.
+  const span = f.server ? 2 : undefined
+  const shared = (
+    <>
+      <td rowSpan={span}>{index + 1}</td>
+      <td rowSpan={span}>{f.task}</td>
+      <td rowSpan={span}>
         <span className="tag tag-bad">{f.fault}</span>
       </td>
-      <td title={`${f.from} → ${f.to ?? 'nobody'}`}>
+      <td rowSpan={span} title={`${f.from} → ${f.to ?? 'nobody'}`}>
         {shortWorker(f.from, f.task)} → {shortWorker(f.to, f.task)}
       </td>
+    </>
+  )
+  const sessionEnd = f.server?.sessionEnd ?? f.sessionEnd
+  const endTag = sessionEnd && (
+    <span
+      className={`tag session-end ${sessionEnd === 'closed' ? 'tag-ok' : 'tag-warn'}`}
+      title={
+        sessionEnd === 'closed'
+          ? 'The old primary closed its session itself'
+          : 'The old session expired after its timeout'
+      }
+    >
+      {sessionEnd}
+    </span>
+  )
+  const reported = (
+    <>
+      <td className="small" title="what the workers reported, or the observer saw for programs that report nothing">
+        workers
+      </td>
+      <StepCells steps={f.steps} endTag={endTag} strong={!f.server} />
+      <td className="num">—</td>
+      <StepBar steps={f.steps} scale={scale} />
+    </>
+  )
+  if (!f.server)
+    return (
+      <tr
+        data-testid="breakdown-row"
+        data-new-primary-ms={f.steps.newPrimary ?? ''}
+        data-first-commit-ms={f.steps.firstCommit ?? ''}
+      >
+        {shared}
+        {reported}
+      </tr>
+    )
+  const server = serverBarSteps(f.server.steps)
+  return (
+    <>
+      <tr data-testid="breakdown-server-row" data-first-commit-ms={f.server.steps.firstCommit ?? ''}>
+        {shared}
+        <td
+          className="small"
+          title="server-side times from ZooKeeper's transaction log; the server's clock is this machine's"
+        >
+          ZooKeeper log (server clock)
+        </td>
+        <StepCells steps={server} endTag={endTag} strong />
+        <td className="num strong">{formatStepMs(afterSessionEnd(f.server.steps))}</td>
+        <StepBar steps={server} scale={scale} />
+      </tr>
+      <tr
+        data-testid="breakdown-row"
+        data-new-primary-ms={f.steps.newPrimary ?? ''}
+        data-first-commit-ms={f.steps.firstCommit ?? ''}
+      >
+        {reported}
+      </tr>
+    </>
+  )
+}
+
+function StepCells({ steps, endTag, strong }: { steps: FailoverSteps; endTag: ReactNode; strong: boolean }) {
+  return (
+    <>
       {FAILOVER_STEPS.map((st) => (
         <td
           key={st.key}
-          className={`num ${st.key === 'newPrimary' || st.key === 'firstCommit' ? 'strong' : ''}`}
+          className={`num ${strong && (st.key === 'newPrimary' || st.key === 'firstCommit') ? 'strong' : ''}`}
           data-step={st.key}
         >
-          {formatStepMs(f.steps[st.key])}
-          {st.key === 'sessionEnded' && f.sessionEnd && (
-            <span
-              className={`tag session-end ${f.sessionEnd === 'closed' ? 'tag-ok' : 'tag-warn'}`}
-              title={
-                f.sessionEnd === 'closed'
-                  ? 'The old primary closed its session itself'
-                  : 'The old session expired after its timeout'
-              }
-            >
-              {f.sessionEnd}
-            </span>
-          )}
+          {formatStepMs(steps[st.key])}
+          {st.key === 'sessionEnded' && endTag}
         </td>
       ))}
-      <td className="bar-cell">
-        <div
-          className="step-bar"
-          role="img"
-          aria-label={`first commit ${formatStepMs(f.steps.firstCommit)} after the fault`}
-        >
-          {barSegments(f.steps, scale).map((seg) => (
+    </>
+  )
+}
+
+function StepBar({ steps, scale }: { steps: FailoverSteps; scale: number }) {
+  return (
+    <td className="bar-cell">
+      <div
+        className="step-bar"
+        role="img"
+        aria-label={`first commit ${formatStepMs(steps.firstCommit)} after the fault`}
+      >
+        {barSegments(steps, scale).map((seg) => (
+          <span
+            key={seg.key}
+            className={`step-seg step-${seg.key}`}
+            style={{ left: `${seg.from}%`, width: `${seg.to - seg.from}%` }}
+          />
+        ))}
+        {FAILOVER_STEPS.map((st) => {
+          const pct = barPercent(steps[st.key], scale)
+          return pct === null ? null : (
             <span
-              key={seg.key}
-              className={`step-seg step-${seg.key}`}
-              style={{ left: `${seg.from}%`, width: `${seg.to - seg.from}%` }}
+              key={st.key}
+              className={`step-tick step-${st.key}`}
+              style={{ left: `${pct}%` }}
+              title={`${st.label}: ${formatStepMs(steps[st.key])}`}
             />
-          ))}
-          {FAILOVER_STEPS.map((st) => {
-            const pct = barPercent(f.steps[st.key], scale)
-            return pct === null ? null : (
-              <span
-                key={st.key}
-                className={`step-tick step-${st.key}`}
-                style={{ left: `${pct}%` }}
-                title={`${st.label}: ${formatStepMs(f.steps[st.key])}`}
-              />
-            )
-          })}
-        </div>
-      </td>
-    </tr>
+          )
+        })}
+      </div>
+    </td>
   )
 }

@@ -8,6 +8,7 @@ import {
   VERDICT_STATE_LABEL,
   verdictState,
   type FailoverBreakdown,
+  type ServerFailover,
   type VerdictState,
 } from '../../../shared/checker-report.js'
 import { finiteNumber, seconds, sinceStart as secondsSince } from '../../../shared/format.js'
@@ -49,9 +50,36 @@ export function parseFailovers(value: unknown): FailoverBreakdownView[] {
       sessionEnd: f.sessionEnd === 'closed' || f.sessionEnd === 'expired' ? f.sessionEnd : null,
       lastCommitBefore: typeof f.lastCommitBefore === 'number' ? f.lastCommitBefore : null,
       firstCommitId: typeof f.firstCommitId === 'number' ? f.firstCommitId : null,
+      ...serverOf(f.server),
     })
   }
   return out
+}
+
+/** The transaction log's breakdown, when the report has one (reports before it, or without a log, have none). */
+function serverOf(value: unknown): { server: ServerFailover } | Record<string, never> {
+  if (!value || typeof value !== 'object') return {}
+  const s = value as Record<string, unknown>
+  if (s.source !== 'txn-log') return {}
+  const steps = (s.steps ?? {}) as Record<string, unknown>
+  const text = (v: unknown) => (typeof v === 'string' ? v : null)
+  return {
+    server: {
+      source: 'txn-log',
+      clock: 'same-host',
+      steps: {
+        sessionEnded: stepValue(steps.sessionEnded),
+        nodeDeleted: stepValue(steps.nodeDeleted),
+        firstCommit: stepValue(steps.firstCommit),
+      },
+      sessionEnd: s.sessionEnd === 'closed' || s.sessionEnd === 'expired' ? s.sessionEnd : null,
+      fromSession: text(s.fromSession),
+      toSession: text(s.toSession),
+      toWorker: text(s.toWorker),
+      firstCommitZxid: text(s.firstCommitZxid),
+      firstCommitId: typeof s.firstCommitId === 'number' ? s.firstCommitId : null,
+    },
+  }
 }
 
 /**
@@ -97,7 +125,14 @@ export function formatShortMs(ms: number): string {
   return `${Number((ms / 1000).toFixed(2))} s`
 }
 
-export { barPercent, barSegments, breakdownScale, niceCeil } from '../../../shared/charts/failover-breakdown.js'
+export {
+  afterSessionEnd,
+  barPercent,
+  barSegments,
+  breakdownScale,
+  niceCeil,
+  serverBarSteps,
+} from '../../../shared/charts/failover-breakdown.js'
 
 export type RunOutcome = 'starting' | 'running' | 'grading' | 'passed' | 'failed' | 'stopped'
 
