@@ -41,6 +41,7 @@ import { STRATEGY_DESCRIPTIONS, strategyKind, type StrategyInfo } from '../share
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
 import { summarizeVerdict } from '../shared/checker-report.js'
 import { FailoverTracker, type Failover, type Fault } from './experiments/failover-tracker.js'
+import { NetworkThread } from './faults/network-thread.js'
 import { WorkerNetwork } from './faults/worker-network.js'
 import { bundledScenarios, loadScenario } from './experiments/load-scenario.js'
 import { runScenarioInLab, scenarioStrategies } from './experiments/run-scenario.js'
@@ -137,6 +138,8 @@ export class Lab implements LabApi {
   private readonly liveState: LabState = emptyLabState()
   private readonly eventListeners = new Set<(event: LabEvent) => void>()
   private readonly batcher = new EventBatcher()
+  /** Hosts every worker's proxies, off the main thread (decisions.md). */
+  private readonly networkThread = new NetworkThread()
   private recent: LabEvent[] = []
   private finalReport?: CheckReport
   /** Where this lab's sessions go unless told otherwise (the last sessions folder it was given). */
@@ -336,9 +339,15 @@ export class Lab implements LabApi {
       const name = `worker-${options.task}-${workerId}`
       // Workers reach ZooKeeper through their own proxies, so a network fault can hit one of them alone.
       // Its proxies read each session ZooKeeper hands it off the wire, so no naming rule is needed.
-      const network = await WorkerNetwork.open(name, connect, (handshake) => {
-        if (this.active === session) this.record({ type: LabEventTypes.clientSession, name, ...handshake })
-      })
+      // They run on the lab's network thread; a session is timed when the proxy read it.
+      const network = await WorkerNetwork.open(
+        name,
+        connect,
+        (handshake, at) => {
+          if (this.active === session) this.record({ type: LabEventTypes.clientSession, name, ...handshake, time: at })
+        },
+        this.networkThread,
+      )
       session.networks.set(name, network)
       const sink = sinkPath(session.info.dir, options.task)
       // An external program learns the same through placeholders and ZKLAB_* env; it reports nothing,
@@ -575,7 +584,8 @@ export class Lab implements LabApi {
       throw new Error(`No worker named ${name} with a network path to fault (only the lab's workers have one).`)
     // Only a partition can cost a primary its session; latency and resets are survived by reconnecting.
     if (fault === 'partition') this.registerFault(name, fault)
-    network.apply(fault, latencyMs, jitterMs)
+    // Recorded once the network thread has put it in force, never before.
+    await network.apply(fault, latencyMs, jitterMs)
     this.record({
       type: LabEventTypes.networkFault,
       name,
@@ -690,6 +700,7 @@ export class Lab implements LabApi {
   async dispose(): Promise<void> {
     await this.stopScenario()
     await this.closeSession()
+    await this.networkThread.stop()
     this.batcher.dispose()
     liveLabs.delete(this)
   }

@@ -1,22 +1,37 @@
-import { TcpProxy, type ProxiedHandshake } from './tcp-proxy.js'
+import { NetworkThread } from './network-thread.js'
+import type { NetworkFault } from './network-thread-protocol.js'
+import type { NetworkCondition, ProxiedHandshake } from './tcp-proxy.js'
 
-export type NetworkFault = 'partition' | 'heal' | 'reset' | 'slow'
+export type { NetworkFault } from './network-thread-protocol.js'
+
+/** For callers without a lab of their own (tests): one thread shared by their networks. */
+let sharedThread: NetworkThread | undefined
 
 /**
  * One worker's path to ZooKeeper: a proxy per server of the connect string, so a fault can cut or
- * slow this worker alone while the others, the monitor and the observer keep a healthy link.
+ * slow this worker alone while the others, the monitor and the observer keep a healthy link. The
+ * proxies run on the lab's network thread; this is the main thread's handle on them.
  */
 export class WorkerNetwork {
+  private current: NetworkCondition = { kind: 'healthy' }
+  private closing: Promise<void> | undefined
+
   private constructor(
     readonly worker: string,
-    private readonly proxies: TcpProxy[],
+    private readonly thread: NetworkThread,
+    private readonly network: number,
+    private readonly ports: number[],
   ) {}
 
-  /** `onSession` hears of every session ZooKeeper hands this worker, on any of its proxies. */
+  /**
+   * `onSession` hears of every session ZooKeeper hands this worker, on any of its proxies, with the
+   * time the proxy read it (the main thread may hear of it later).
+   */
   static async open(
     worker: string,
     connectString: string,
-    onSession?: (handshake: ProxiedHandshake) => void,
+    onSession?: (handshake: ProxiedHandshake, at: number) => void,
+    thread: NetworkThread = (sharedThread ??= new NetworkThread()),
   ): Promise<WorkerNetwork> {
     const servers = connectString
       .split('/')[0]
@@ -25,14 +40,8 @@ export class WorkerNetwork {
         const at = hostPort.lastIndexOf(':')
         return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) }
       })
-    const proxies = servers.map((server, i) => new TcpProxy(server, `${worker}-zk-${i + 1}`, onSession))
-    try {
-      await Promise.all(proxies.map((p) => p.start()))
-    } catch (err) {
-      await Promise.all(proxies.map((p) => p.close()))
-      throw err
-    }
-    return new WorkerNetwork(worker, proxies)
+    const { network, ports } = await thread.open(worker, servers, onSession)
+    return new WorkerNetwork(worker, thread, network, ports)
   }
 
   /** What the worker is given instead of ZooKeeper's own addresses. */
@@ -42,26 +51,24 @@ export class WorkerNetwork {
 
   /** The connect string with each server listed `repeat` times (as some users configure the seed). */
   connectStringFor(repeat = 1): string {
-    const once = this.proxies.map((p) => `127.0.0.1:${p.port}`)
+    const once = this.ports.map((port) => `127.0.0.1:${port}`)
     return Array.from({ length: repeat }, () => once)
       .flat()
       .join(',')
   }
 
-  get condition(): TcpProxy['state'] {
-    return this.proxies[0]?.state ?? { kind: 'healthy' }
+  /** The condition the last applied fault put in force. */
+  get condition(): NetworkCondition {
+    return this.current
   }
 
-  apply(fault: NetworkFault, latencyMs = 0, jitterMs = 0): void {
-    for (const proxy of this.proxies) {
-      if (fault === 'partition') proxy.partition()
-      else if (fault === 'heal') proxy.heal()
-      else if (fault === 'reset') proxy.resetConnections()
-      else proxy.slow(latencyMs, jitterMs)
-    }
+  /** Resolves once the fault is in force on every proxy: record it after, not before. */
+  async apply(fault: NetworkFault, latencyMs = 0, jitterMs = 0): Promise<void> {
+    this.current = await this.thread.apply(this.network, fault, latencyMs, jitterMs)
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.proxies.map((p) => p.close()))
+    this.closing ??= this.thread.close(this.network)
+    await this.closing
   }
 }

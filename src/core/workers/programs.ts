@@ -49,23 +49,28 @@ export function launchProgram<P extends LabProgram>(
 
 /** Node's arguments before the program's own: the fresh bundle, or the source through tsx. */
 export function programEntry(root: string, program: LabProgram): string[] {
-  const bundle = join(root, 'out', 'worker', `${program}.mjs`)
-  if (bundleIsFresh(root, program, bundle)) return ['--enable-source-maps', bundle]
+  const bundle = freshBundle(root, program)
+  if (bundle) return ['--enable-source-maps', bundle]
   const source = join(root, 'src', 'worker', `${program}.ts`)
   if (!existsSync(source)) throw new Error(`The lab's ${program} program is missing at ${source}; reinstall the lab.`)
   return ['--import', TSX_LOADER, source]
 }
 
-function bundleIsFresh(root: string, program: LabProgram, bundle: string): boolean {
+/**
+ * out/worker/<name>.mjs while it is at least as new as every source it was made from (the lab's
+ * programs and its network thread), else undefined.
+ */
+export function freshBundle(root: string, name: string): string | undefined {
+  const bundle = join(root, 'out', 'worker', `${name}.mjs`)
   try {
     const built = statSync(bundle).mtimeMs
     const inputs = (
       JSON.parse(readFileSync(join(root, 'out', 'worker', 'inputs.json'), 'utf8')) as Record<string, string[]>
-    )[program]
-    if (!Array.isArray(inputs) || inputs.length === 0) return false
+    )[name]
+    if (!Array.isArray(inputs) || inputs.length === 0) return undefined
     // A source that is gone or newer than the bundle means the bundle is not what the sources say now.
-    return inputs.every((file) => statSync(join(root, file)).mtimeMs <= built)
+    return inputs.every((file) => statSync(join(root, file)).mtimeMs <= built) ? bundle : undefined
   } catch {
-    return false
+    return undefined
   }
 }

@@ -1,0 +1,25 @@
+/**
+ * Messages between the lab's main thread and its network thread (network-thread-entry.ts), which
+ * hosts every worker's TCP proxies so bytes flow however busy the main thread is.
+ */
+import type { NetworkCondition, ProxiedHandshake } from './tcp-proxy.js'
+
+export type NetworkFault = 'partition' | 'heal' | 'reset' | 'slow'
+
+export interface Upstream {
+  host: string
+  port: number
+}
+
+export type NetworkRequest =
+  /** Starts one proxy per server for a worker; answered with the proxies' ports. */
+  | { op: 'open'; id: number; network: number; worker: string; servers: Upstream[]; readHandshakes: boolean }
+  /** Puts a fault in force on every proxy of a network; answered once it is. */
+  | { op: 'apply'; id: number; network: number; fault: NetworkFault; latencyMs: number; jitterMs: number }
+  | { op: 'close'; id: number; network: number }
+
+export type NetworkReply =
+  | { kind: 'reply'; id: number; ok: true; ports?: number[]; condition?: NetworkCondition }
+  | { kind: 'reply'; id: number; ok: false; error: string }
+  /** A handshake one of the network's proxies read, with when it read it (ms since the epoch). */
+  | { kind: 'session'; network: number; handshake: ProxiedHandshake; at: number }

@@ -1,0 +1,76 @@
+/**
+ * Workers' proxies run on the lab's network thread: a real ZooKeeper, a real client in its own
+ * process, and a round trip through its proxy while the lab's main thread is blocked.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { NetworkThread, networkThreadEntry } from '../../src/core/faults/network-thread.js'
+import { WorkerNetwork } from '../../src/core/faults/worker-network.js'
+import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
+import { waitFor } from './helpers/wait.js'
+
+const CLIENT = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'timed-round-trip.mjs')
+const BLOCK_MS = 1500
+
+describe("the lab's network thread (real ZooKeeper, a client process)", () => {
+  let zk: StandaloneZk
+  useStandaloneZk((server) => (zk = server))
+  const thread = new NetworkThread()
+  let child: ChildProcess | undefined
+  afterAll(async () => {
+    if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL')
+    await thread.stop()
+  })
+
+  it('carries a round trip while the main thread is blocked, and hears its handshake after', async () => {
+    const heard: { at: number; sessionId: string }[] = []
+    const network = await WorkerNetwork.open(
+      'worker-t-1',
+      zk.connect,
+      (handshake, at) => heard.push({ at, sessionId: handshake.sessionId }),
+      thread,
+    )
+    expect(thread.running).toBe(true)
+
+    child = spawn(process.execPath, [CLIENT, network.connectString], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const lines: Record<string, number | string | boolean>[] = []
+    let buffered = ''
+    child.stdout!.setEncoding('utf8')
+    child.stdout!.on('data', (chunk: string) => {
+      buffered += chunk
+      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+        lines.push(JSON.parse(buffered.slice(0, nl)) as Record<string, number | string | boolean>)
+        buffered = buffered.slice(nl + 1)
+      }
+    })
+    await waitFor(() => lines.some((l) => l.ready) && heard.length === 1)
+
+    // The client starts its round trip 300 ms from now; the main thread is blocked from before then
+    // until well after, so only a data path off the main thread can carry it in time.
+    const roundTripAt = Date.now() + 300
+    child.stdin!.write(`${roundTripAt}\n`)
+    await new Promise((r) => setTimeout(r, 100))
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, roundTripAt + BLOCK_MS - 300 - Date.now())
+    const unblockedAt = Date.now()
+
+    await waitFor(() => lines.some((l) => 'doneAt' in l || 'error' in l), 10_000)
+    const result = lines.find((l) => 'doneAt' in l || 'error' in l)!
+    expect(result.error).toBeUndefined()
+    const doneAt = result.doneAt as number
+    expect(unblockedAt).toBeGreaterThan(doneAt)
+    expect(doneAt - roundTripAt).toBeLessThan(1000)
+
+    // The handshake was timed when the thread read it, before the main thread heard of it.
+    expect(heard[0].at).toBeLessThan(roundTripAt)
+
+    child.stdin!.end()
+    await network.close()
+    expect(thread.running).toBe(false)
+  })
+
+  it('names the problem and the fix when its entry cannot be found', () => {
+    expect(() => networkThreadEntry('/nonexistent-lab')).toThrow(/network thread is missing.*npm run build/)
+  })
+})
