@@ -38,6 +38,7 @@ import {
   type TaskWorkerStrategy,
 } from '../shared/worker-launch/index.js'
 import { STRATEGY_DESCRIPTIONS, strategyKind, type StrategyInfo } from '../shared/strategies.js'
+import { sessionTimeoutProblem } from '../shared/session-timeout.js'
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
 import { summarizeVerdict } from '../shared/checker-report.js'
 import { FailoverTracker, type Failover, type Fault } from './experiments/failover-tracker.js'
@@ -318,10 +319,16 @@ export class Lab implements LabApi {
   async addWorkers(input: AddWorkersInput): Promise<string[]> {
     const options = AddWorkersInput.parse(input)
     const session = this.requireSession()
-    const connect = this.requireZooKeeper().connectString()
+    const zookeeper = this.requireZooKeeper()
+    const connect = zookeeper.connectString()
     const strategy = options.strategy ?? DEFAULT_STRATEGY
     const commitIntervalMs = options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS
     const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS
+    // ZooKeeper would silently grant another timeout than asked: refused here, as the scenario format does.
+    // An external ZooKeeper's tickTime is not the lab's to know; it negotiates as it is configured.
+    const tickTimeMs = zookeeper.tickTimeMs
+    const timeoutProblem = tickTimeMs === undefined ? undefined : sessionTimeoutProblem(sessionTimeoutMs, tickTimeMs)
+    if (timeoutProblem) throw new Error(`addWorkers sessionTimeoutMs: ${timeoutProblem}.`)
     // A peer strategy runs a well-known program as an external worker; the user's own command wins.
     const peer = !options.external && isPeerStrategy(strategy) ? strategy : undefined
     const external = options.external ?? (peer ? await preparePeer(peer) : undefined)

@@ -11,6 +11,13 @@ import type { StrategyInfo } from './strategies.js'
 import { LAB_METHOD_NAMES, type LabMethod } from './lab-methods.js'
 import { taskNameProblem } from './task-name.js'
 import {
+  SESSION_TIMEOUT_MAX_MS,
+  SESSION_TIMEOUT_MIN_MS,
+  TICK_TIME_DEFAULT_MS,
+  TICK_TIME_MAX_MS,
+  TICK_TIME_MIN_MS,
+} from './session-timeout.js'
+import {
   DEFAULT_COMMIT_INTERVAL_MS,
   DEFAULT_SESSION_TIMEOUT_MS,
   DEFAULT_STRATEGY,
@@ -36,8 +43,8 @@ export const ZooKeeperOptions = z
     servers: z.union([z.literal(3), z.literal(5)]).optional(),
     /** Client port of the (first) server; a free one is picked when absent. */
     port: z.number().int().min(1024).max(65535).optional(),
-    /** ZooKeeper's tick; sessions may time out between 2 and 20 ticks. */
-    tickTimeMs: z.number().int().min(100).max(10_000).default(500),
+    /** ZooKeeper's tick; sessions may time out between 2 and 20 ticks (src/shared/session-timeout.ts). */
+    tickTimeMs: z.number().int().min(TICK_TIME_MIN_MS).max(TICK_TIME_MAX_MS).default(TICK_TIME_DEFAULT_MS),
     connectString: z.string().min(1).optional(),
     /** An unpacked Apache ZooKeeper to use instead of the one found on the machine. */
     home: z.string().min(1).optional(),
@@ -49,12 +56,20 @@ export const ZooKeeperOptions = z
   })
 export type ZooKeeperOptions = z.input<typeof ZooKeeperOptions>
 
+/** Within the lab's bounds; whether ZooKeeper grants it depends on the tick (sessionTimeoutProblem). */
+export const SessionTimeoutMs = z
+  .number()
+  .int()
+  .min(SESSION_TIMEOUT_MIN_MS)
+  .max(SESSION_TIMEOUT_MAX_MS)
+  .default(DEFAULT_SESSION_TIMEOUT_MS)
+
 export const WorkerSettings = z
   .object({
     strategy: Strategy.default(DEFAULT_STRATEGY),
     /** How often the primary backs up the next id. */
     commitIntervalMs: z.number().int().min(50).max(60_000).default(DEFAULT_COMMIT_INTERVAL_MS),
-    sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(DEFAULT_SESSION_TIMEOUT_MS),
+    sessionTimeoutMs: SessionTimeoutMs,
     /** Where the task's election is held and how its children order (external programs and peers). */
     election: ElectionSettings.optional(),
     /**

@@ -126,7 +126,8 @@ export interface LabState {
   session?: { dir: string; name: string; createdAt: number; recordingFailed?: RecordingFailureView }
   lastSeq: number
   lastTime: number
-  zookeeper: { connectString?: string; servers: ZkServerView[] }
+  /** `tickTimeMs`: what the lab started its servers with (none for an external ZooKeeper, or in old journals). */
+  zookeeper: { connectString?: string; tickTimeMs?: number; servers: ZkServerView[] }
   processes: Record<string, ProcessView>
   workers: Record<string, WorkerView>
   tasks: Record<string, TaskView>
@@ -198,8 +199,10 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       if ('mode' in e) server.mode = e.mode
       if ('version' in e) server.version = e.version
       server.name = e.name
-      if (e.type === LabEventTypes.zkStarting) server.state = 'starting'
-      else if (e.type === LabEventTypes.zkReady) server.state = 'running'
+      if (e.type === LabEventTypes.zkStarting) {
+        server.state = 'starting'
+        if (e.tickTimeMs !== undefined) state.zookeeper.tickTimeMs = e.tickTimeMs
+      } else if (e.type === LabEventTypes.zkReady) server.state = 'running'
       else if (e.type === LabEventTypes.zkFailed) server.state = 'crashed'
       // A kill the lab fired on purpose is still a stop; only an exit nobody asked for is a crash.
       else if (e.type === LabEventTypes.zkStopped) server.state = e.how === 'crashed' ? 'crashed' : 'stopped'

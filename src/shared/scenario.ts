@@ -7,11 +7,13 @@ import {
   ElectionSettings,
   ExternalWorker,
   MAX_WORKERS_PER_SESSION,
+  SessionTimeoutMs,
   Strategy,
   TaskName,
   ZooKeeperOptions,
 } from './api.js'
-import { DEFAULT_COMMIT_INTERVAL_MS, DEFAULT_SESSION_TIMEOUT_MS } from './worker-launch/index.js'
+import { DEFAULT_COMMIT_INTERVAL_MS } from './worker-launch/index.js'
+import { sessionTimeoutProblem, TICK_TIME_DEFAULT_MS } from './session-timeout.js'
 
 /**
  * What a fault hits. Workers: the current primary, a standby, a random live worker, worker N of the
@@ -186,7 +188,7 @@ export const ScenarioTask = z
     // Scenarios grade the recipe unless told otherwise; a worker added by hand runs DEFAULT_STRATEGY.
     strategy: Strategy.default('recipe'),
     commitIntervalMs: z.number().int().min(50).max(60_000).default(DEFAULT_COMMIT_INTERVAL_MS),
-    sessionTimeoutMs: z.number().int().min(1000).max(120_000).default(DEFAULT_SESSION_TIMEOUT_MS),
+    sessionTimeoutMs: SessionTimeoutMs,
     /** Any program as the task's workers (`strategy` is then ignored): see ExternalWorker. */
     external: ExternalWorker.optional(),
     /** Where the task's election is held and how its children order (external programs and peers). */
@@ -200,7 +202,7 @@ export const Scenario = z
   .object({
     name: z.string().min(1).max(80),
     description: z.string().optional(),
-    zookeeper: ZooKeeperOptions.default({ mode: 'standalone', tickTimeMs: 500 }),
+    zookeeper: ZooKeeperOptions.default({ mode: 'standalone', tickTimeMs: TICK_TIME_DEFAULT_MS }),
     tasks: z.array(ScenarioTask).min(1),
     steps: z.array(StepSchema).default([]),
     /** Invariants the run must keep; checked at the end (default: all). A violation fails the run. */
@@ -215,15 +217,9 @@ export const Scenario = z
         ctx.addIssue({ code: 'custom', message: `task ${n} is listed twice`, path: ['tasks', i, 'name'] })
     })
     // ZooKeeper grants session timeouts between 2 and 20 ticks; outside that range it silently changes them.
-    const tick = s.zookeeper.tickTimeMs
     s.tasks.forEach((t, i) => {
-      if (t.sessionTimeoutMs < 2 * tick || t.sessionTimeoutMs > 20 * tick) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `sessionTimeoutMs ${t.sessionTimeoutMs} is outside what ZooKeeper grants with tickTimeMs ${tick} (${2 * tick}–${20 * tick})`,
-          path: ['tasks', i, 'sessionTimeoutMs'],
-        })
-      }
+      const problem = sessionTimeoutProblem(t.sessionTimeoutMs, s.zookeeper.tickTimeMs)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['tasks', i, 'sessionTimeoutMs'] })
     })
   })
 export type Scenario = z.output<typeof Scenario>

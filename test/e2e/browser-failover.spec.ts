@@ -45,9 +45,12 @@ test('kill the primary: a standby takes over, and every panel shows it', async (
   await expect(page.locator('#publish-error')).toContainText(/ZooKeeper is not started/)
 
   await test.step('start ZooKeeper', async () => {
+    await expect(page.locator('#zk-tick-help')).toContainText('1000–10000 ms')
+    await page.locator('section[aria-labelledby="zk-title"]').screenshot({ path: `${SHOTS}/zookeeper-start.png` })
     await page.getByRole('button', { name: 'Start ZooKeeper' }).click()
     await expect(page.locator('[data-server="zk-1"]')).toHaveAttribute('data-state', 'running', { timeout: 60_000 })
     await expect(page.getByRole('button', { name: 'Kill zk-1' })).toBeVisible()
+    await expect(page.getByTestId('zk-tick-time')).toHaveText('tick 500 ms')
   })
 
   await test.step('publish task01, with the API validation error shown first', async () => {
@@ -62,6 +65,13 @@ test('kill the primary: a standby takes over, and every panel shows it', async (
 
   await test.step('start three workers: exactly one primary', async () => {
     await page.getByLabel('workers', { exact: true }).fill('3')
+    // A timeout ZooKeeper would not grant with its 500 ms tick is refused in the form, with the range.
+    await page.getByLabel('session timeout').fill('12000')
+    await expect(page.getByRole('alert').filter({ hasText: '1000–10000 ms' })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Add workers to task01' })).toBeDisabled()
+    await page.getByRole('article', { name: 'Task task01' }).screenshot({ path: `${SHOTS}/worker-form-refused.png` })
+    await page.getByLabel('session timeout').fill('4000')
+    await expect(page.getByTestId('timeout-task01-help')).toContainText('noticed 4000 to 4500 ms')
     await page.getByRole('button', { name: 'Add workers to task01' }).click()
     await expect(page.locator('[data-worker][data-status="running"]')).toHaveCount(3, { timeout: 60_000 })
     await expect(page.locator(LIVE_PRIMARY)).toHaveCount(1, { timeout: 60_000 })

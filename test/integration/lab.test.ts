@@ -136,6 +136,15 @@ describe('lab with the seed strategy (real ZooKeeper, real processes)', () => {
     }
   })
 
+  it('refuses workers whose session timeout ZooKeeper would not grant with its tickTime, starting nothing', async () => {
+    expect(lab.state.zookeeper.tickTimeMs).toBe(500)
+    const spawnedBefore = workerEvents(LabEventTypes.processSpawned).length
+    await expect(lab.addWorkers({ task: TASK, count: 1, sessionTimeoutMs: 12_000 })).rejects.toThrow(
+      /addWorkers sessionTimeoutMs: .*1000–10000 ms, 2–20 ticks.*or a tickTime of 600–6000 ms/,
+    )
+    expect(workerEvents(LabEventTypes.processSpawned)).toHaveLength(spawnedBefore)
+  })
+
   it("the monitor alerts when the status says stopped, here while the primary works (the seed's flapping)", async () => {
     // Every seed standby sets status "0" on any child event, a standby joining included, so the
     // status says stopped though the primary goes on committing.

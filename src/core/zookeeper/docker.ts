@@ -269,6 +269,7 @@ class DockerServer implements ZooKeeperServerControl {
       server: 1,
       name: this.name,
       port: this.port,
+      tickTimeMs: tick,
     })
     const args = dockerRunArgs({
       container: this.containerName,

@@ -204,6 +204,7 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
             quorumPort: p.quorum,
             electionPort: p.election,
             mainClass: QUORUM_MAIN,
+            tickTimeMs: tickTime,
             installation,
             jvm: {
               ...(this.opts.heapMb ? { heapMb: this.opts.heapMb } : {}),

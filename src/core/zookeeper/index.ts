@@ -15,6 +15,7 @@ import type {
   ZooKeeperServerControl,
 } from './provider.js'
 import { StandaloneZooKeeper, type StandaloneOptions } from './standalone.js'
+import { TICK_TIME_DEFAULT_MS } from '../../shared/session-timeout.js'
 
 export * from './config.js'
 export * from './distribution.js'
@@ -91,10 +92,15 @@ export class ZooKeeperRuntime implements ZooKeeperProvider {
     this.controllable = this.kind !== 'external'
   }
 
+  /** The tickTime the lab configures its servers with; unknown (undefined) for an external ZooKeeper. */
+  get tickTimeMs(): number | undefined {
+    return this.kind === 'external' ? undefined : (this.options.tickTimeMs ?? TICK_TIME_DEFAULT_MS)
+  }
+
   async start(): Promise<void> {
     if (!this.provider) {
       const o = this.options
-      const tickTime = o.tickTimeMs ?? 500
+      const tickTime = this.tickTimeMs ?? TICK_TIME_DEFAULT_MS
       if (this.kind === 'standalone' || this.kind === 'ensemble') {
         this.installation = await discoverZooKeeper({ ...this.discovery, ...(o.home ? { zookeeperPath: o.home } : {}) })
       }

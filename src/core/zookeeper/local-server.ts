@@ -50,6 +50,8 @@ export interface LocalServerOptions {
   quorumPort?: number
   electionPort?: number
   mainClass: string
+  /** The tickTime its zoo.cfg says, recorded on zk.starting so views can show what sessions it grants. */
+  tickTimeMs: number
   installation: ZooKeeperInstallation
   jvm?: JvmOptions
   readyTimeoutMs: number
@@ -257,6 +259,7 @@ export class LocalServer implements ZooKeeperServerControl {
       ...this.ids(),
       port: this.opts.clientPort,
       pid: proc.pid,
+      tickTimeMs: this.opts.tickTimeMs,
     })
     void proc.exited.then((exit) => {
       if (this.proc !== proc || this.expectingExit) return

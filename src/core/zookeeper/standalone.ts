@@ -68,6 +68,7 @@ export class StandaloneZooKeeper implements ZooKeeperProvider {
         dir,
         clientPort: port,
         mainClass: STANDALONE_MAIN,
+        tickTimeMs: tickTime,
         installation,
         jvm: {
           ...(this.opts.heapMb ? { heapMb: this.opts.heapMb } : {}),

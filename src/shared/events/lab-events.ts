@@ -33,6 +33,8 @@ export interface ZkServerId {
 export interface ZkStarting extends ZkServerId {
   port: number
   pid?: number
+  /** The tickTime it was configured with (absent in journals written before the lab recorded it). */
+  tickTimeMs?: number
 }
 
 /** A ZooKeeper server answered `srvr` as serving for the first time. */

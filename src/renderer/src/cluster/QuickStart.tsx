@@ -2,6 +2,7 @@ import { useCallback } from 'react'
 import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
+import { nearestGrantedTimeout } from '../../../shared/session-timeout.js'
 
 const QUICK_TASK = 'task01'
 const QUICK_WORKERS = { count: 3, commitIntervalMs: 500, sessionTimeoutMs: 4000 }
@@ -16,7 +17,13 @@ export function QuickStart() {
     else if (!state.zookeeper.servers.some((s) => s.state === 'running'))
       await lab().zooKeeperAction({ server: 1, action: 'start' })
     if (!useStore.getState().tasks[QUICK_TASK]) await lab().publishTask({ task: QUICK_TASK })
-    await lab().addWorkers({ task: QUICK_TASK, ...QUICK_WORKERS })
+    // Under a tickTime too short or long for 4 s, the nearest timeout ZooKeeper grants instead.
+    const tickTimeMs = useStore.getState().zookeeper.tickTimeMs
+    const sessionTimeoutMs =
+      tickTimeMs === undefined
+        ? QUICK_WORKERS.sessionTimeoutMs
+        : nearestGrantedTimeout(QUICK_WORKERS.sessionTimeoutMs, tickTimeMs)
+    await lab().addWorkers({ task: QUICK_TASK, ...QUICK_WORKERS, sessionTimeoutMs })
   }, [])
   const { run, busy } = useLabAction('Quick start', quick)
   if (hasWorkers) return null

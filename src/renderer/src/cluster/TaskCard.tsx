@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react'
 import { Strategy, type ExternalWorker } from '../../../shared/api.js'
+import { DEFAULT_SESSION_TIMEOUT_MS } from '../../../shared/worker-launch/index.js'
 import { useShallow } from 'zustand/react/shallow'
 import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
@@ -7,6 +8,7 @@ import { useLabAction } from '../lab/actions.js'
 import { strategyProblem, useStrategyList } from '../lab/strategy-list.js'
 import { ExternalCommandField, useExternalCommand } from '../external/ExternalCommandField.js'
 import { WorkerRow } from './WorkerRow.js'
+import { SessionTimeoutHelp, SessionTimeoutInput, useSessionTimeout } from './SessionTimeoutField.js'
 
 const STATUS_TEXT: Record<string, string> = { '1': 'running', '0': 'stopped' }
 
@@ -42,14 +44,15 @@ export function TaskCard({ task }: { task: string }) {
   // `external`: the workers run the program typed below instead of the lab's own worker.
   const [strategy, setStrategy] = useState<Strategy | 'external'>('seed')
   const command = useExternalCommand()
+  const timeout = useSessionTimeout(DEFAULT_SESSION_TIMEOUT_MS)
   const add = useCallback(
-    (n: number, s: Strategy | 'external', external?: ExternalWorker) =>
+    (n: number, s: Strategy | 'external', sessionTimeoutMs: number, external?: ExternalWorker) =>
       lab().addWorkers({
         task,
         count: n,
         ...(s === 'external' ? { external } : { strategy: s }),
         commitIntervalMs: 500,
-        sessionTimeoutMs: 4000,
+        sessionTimeoutMs,
       }),
     [task],
   )
@@ -107,6 +110,7 @@ export function TaskCard({ task }: { task: string }) {
           value={count}
           onChange={(e) => setCount(Math.max(1, Math.min(50, Number(e.target.value) || 1)))}
         />
+        <SessionTimeoutInput id={`timeout-${task}`} choice={timeout} />
         <label className="sr-only" htmlFor={`strategy-${task}`}>
           Strategy
         </label>
@@ -131,10 +135,12 @@ export function TaskCard({ task }: { task: string }) {
         <button
           type="button"
           className="btn btn-small"
-          disabled={adding.busy || (strategy === 'external' && !command.external)}
+          disabled={adding.busy || (strategy === 'external' && !command.external) || timeout.value === undefined}
           aria-label={`Add workers to ${task}`}
-          title={strategy === 'external' ? command.error : undefined}
-          onClick={() => void adding.run(count, strategy, command.external)}
+          title={timeout.problem ?? (strategy === 'external' ? command.error : undefined)}
+          onClick={() =>
+            timeout.value !== undefined && void adding.run(count, strategy, timeout.value, command.external)
+          }
         >
           Add
         </button>
@@ -150,6 +156,7 @@ export function TaskCard({ task }: { task: string }) {
           {deleting.busy ? 'Deleting…' : 'Delete task'}
         </button>
       </div>
+      <SessionTimeoutHelp id={`timeout-${task}`} choice={timeout} />
       {strategy === 'external' && <ExternalCommandField id={`external-${task}`} />}
       {workerNames.length === 0 ? (
         <p className="empty small">No workers. Add some to elect a primary.</p>

@@ -5,6 +5,13 @@ import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
 import { findLeader, serverMode } from './zk-model.js'
+import {
+  TICK_TIME_DEFAULT_MS,
+  TICK_TIME_MAX_MS,
+  TICK_TIME_MIN_MS,
+  grantedSessionTimeouts,
+  tickTimeProblem,
+} from '../../../shared/session-timeout.js'
 
 /** What Start offers: one local server, or a local ensemble (every server on 127.0.0.1). */
 const START_MODES: Array<{ id: string; label: string; options: ZooKeeperOptions }> = [
@@ -16,8 +23,15 @@ const START_MODES: Array<{ id: string; label: string; options: ZooKeeperOptions 
 export function ZooKeeperSection() {
   const servers = useStore((s) => s.zookeeper.servers)
   const connectString = useStore((s) => s.zookeeper.connectString)
+  const tickTimeMs = useStore((s) => s.zookeeper.tickTimeMs)
   const [startMode, setStartMode] = useState(START_MODES[0].id)
-  const start = useCallback((id: string) => lab().startZooKeeper(START_MODES.find((m) => m.id === id)?.options), [])
+  const [tickText, setTickText] = useState(String(TICK_TIME_DEFAULT_MS))
+  const tickProblem = tickTimeProblem(Number(tickText))
+  const start = useCallback(
+    (id: string, tick: number) =>
+      lab().startZooKeeper({ ...START_MODES.find((m) => m.id === id)?.options, tickTimeMs: tick }),
+    [],
+  )
   const { run, busy } = useLabAction('Start ZooKeeper', start)
   return (
     <section className="card" aria-labelledby="zk-title">
@@ -26,6 +40,7 @@ export function ZooKeeperSection() {
           ZooKeeper
         </h2>
         {servers.length > 1 && <span className="muted small">ensemble of {servers.length}</span>}
+        {servers.length > 0 && tickTimeMs !== undefined && <TickTag tickTimeMs={tickTimeMs} />}
         {connectString && (
           <span className="mono muted small truncate" title={`Connect string: ${connectString}`}>
             {connectString}
@@ -58,16 +73,34 @@ export function ZooKeeperSection() {
                 </option>
               ))}
             </select>
+            <label className="small muted" htmlFor="zk-tick-time">
+              tickTime
+            </label>
+            <input
+              id="zk-tick-time"
+              className={`input input-timeout mono ${tickProblem ? 'input-invalid' : ''}`}
+              type="number"
+              min={TICK_TIME_MIN_MS}
+              max={TICK_TIME_MAX_MS}
+              step={50}
+              value={tickText}
+              disabled={busy}
+              aria-invalid={tickProblem ? true : undefined}
+              aria-describedby="zk-tick-help"
+              onChange={(e) => setTickText(e.target.value)}
+            />
+            <span className="small muted">ms</span>
             <button
               type="button"
               className="btn btn-primary"
-              disabled={busy}
+              disabled={busy || tickProblem !== undefined}
               aria-label="Start ZooKeeper"
-              onClick={() => void run(startMode)}
+              onClick={() => void run(startMode, Number(tickText))}
             >
               {busy ? 'Starting…' : 'Start ZooKeeper'}
             </button>
           </span>
+          <TickHelp problem={tickProblem} tickText={tickText} />
         </div>
       ) : (
         <ul className="rows">
@@ -77,6 +110,38 @@ export function ZooKeeperSection() {
         </ul>
       )}
     </section>
+  )
+}
+
+/** The running servers' tickTime, and what it means for sessions. */
+function TickTag({ tickTimeMs }: { tickTimeMs: number }) {
+  const granted = grantedSessionTimeouts(tickTimeMs)
+  return (
+    <span
+      className="tag mono"
+      data-testid="zk-tick-time"
+      title={`tickTime ${tickTimeMs} ms: ZooKeeper grants session timeouts of ${granted.fromMs}–${granted.toMs} ms (2–20 ticks) and expires a silent session up to one tick after its timeout`}
+    >
+      tick {tickTimeMs} ms
+    </span>
+  )
+}
+
+/** Under the start controls: the session timeouts this tickTime lets workers have, or why it is refused. */
+function TickHelp({ problem, tickText }: { problem: string | undefined; tickText: string }) {
+  if (problem) {
+    return (
+      <p className="field-error small" id="zk-tick-help" role="alert">
+        {problem}
+      </p>
+    )
+  }
+  const granted = grantedSessionTimeouts(Number(tickText))
+  return (
+    <p className="hint" id="zk-tick-help">
+      Sessions may then time out after {granted.fromMs}–{granted.toMs} ms (2–20 ticks); a crashed worker is noticed up
+      to one tick after its timeout.
+    </p>
   )
 }
 
