@@ -202,8 +202,8 @@ async function runCell(
   for (const rep of reps) {
     const b = breakdowns.find((x: FailoverBreakdown) => x.faultSeq === rep.faultSeq)
     if (!b) {
-      // The checker gives no breakdown for external workers (it knows roles only from worker.role
-      // events): take the node's deletion from the observer, by the checker's own rule.
+      // No breakdown for this fault (the checker found no takeover to pair it with): take the node's
+      // deletion from the observer, by the checker's own rule.
       const deleted = cell.events.find(
         (e) =>
           e.type === ObserverEventTypes.deleted &&
