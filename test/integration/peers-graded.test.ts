@@ -85,13 +85,43 @@ describe('peers and unknown programs, graded as they are', () => {
       expect(status?.stats?.flaps ?? 0).toBeGreaterThan(0)
     })
 
-    it('pause-primary with the server listed three times: the old primary returns on a new session and commits next to the new one', async () => {
+    it('pause-primary with the server listed three times: the old primary returns on a new session and commits next to the new one, or panics on its old connection', async () => {
       const file = scenarioFile('pause-primary', (yaml) =>
         yaml.replace('    sessionTimeoutMs: 3000', '    sessionTimeoutMs: 3000\n    connectRepeat: 3'),
       )
       const { code, result, stderr } = await run(file, 'seed-go-pause', ['--strategy', 'seed-go'])
       // The run breaks the invariants it is built to break, but every step ran.
       expect(result.error ?? '', stderr.slice(-3000)).not.toMatch(/timed out/)
+      const events = journal('seed-go-pause')
+      const paused = result.check?.failovers[0]?.from
+      expect(paused).toMatch(/^worker-task01-\d$/)
+      const resumed = events.find(
+        (e) => isEvent(e, LabEventTypes.processAction) && e.name === paused && e.action === 'resume',
+      )!
+      expect(resumed).toBeTruthy()
+      // On SIGCONT two of go-zookeeper's goroutines race (conn.go). Mostly its recv loop fails first (EOF or
+      // its read deadline, long past), the send loop ends, and the Set the main goroutine then queues waits
+      // in sendChan for the new session (with three entries the reconnects never wrap the host list, so
+      // flushUnsentRequests never runs). When the main goroutine wins (rarely: 1 run in 21 here, under CPU
+      // load), the old send loop writes that Set to the connection ZooKeeper closed at the expiry, and the
+      // seed panics on the error. Both are what the seed does, so each is checked for what it is.
+      const crash = events.find(
+        (e) => isEvent(e, LabEventTypes.processExited) && e.name === paused && !e.expected && e.seq > resumed.seq,
+      )
+      if (crash) {
+        // Go's exit status for a panic, on the go-zookeeper error its commit got from the old connection.
+        expect(isEvent(crash, LabEventTypes.processExited) && crash.code).toBe(2)
+        const panic = events.find(
+          (e) => isEvent(e, LabEventTypes.log) && e.source === paused && e.line.startsWith('panic: '),
+        )
+        expect(panic && isEvent(panic, LabEventTypes.log) && panic.line).toMatch(
+          /^panic: (zk: connection closed|write tcp \S+: write: (broken pipe|connection reset by peer))$/,
+        )
+        // It wrote nothing after its session expired: nothing for the checker to find there.
+        expect(verdict(result, 'zombie-write')?.ok).toBe(true)
+        expect(verdict(result, 'commit-monotonic')?.ok).toBe(true)
+        return
+      }
       expect(code).toBe(1)
       // Two primaries writing in turn: lastCommit goes back and forth.
       expect(verdict(result, 'commit-monotonic')?.ok).toBe(false)
@@ -101,8 +131,8 @@ describe('peers and unknown programs, graded as they are', () => {
       expect(write.zxids?.length).toBeGreaterThan(0)
       expect(write.message).toMatch(/worker-task01-\d \(session 0x[0-9a-f]+\)/)
       // The paused worker opened a second session after its first expired: both are its own.
-      const paused = write.workers?.find((w) => (sessionsByWorker(journal('seed-go-pause')).get(w)?.length ?? 0) > 1)
-      expect(paused).toBeTruthy()
+      expect(write.workers).toContain(paused)
+      expect(sessionsByWorker(events).get(paused!)?.length).toBeGreaterThan(1)
     })
   })
 
