@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { failoverTables, FAULTS, runFailover, type FailoverResult } from './failover.js'
+import { floorTables, runFloor, type FloorResult } from './floor.js'
 import { herdTables, runHerd, type HerdResult } from './herd.js'
 import { logTables, runLogPipeline, type LogResult } from './log-pipeline.js'
 import { runScale, scaleTables, type ScaleResult } from './scale.js'
@@ -112,6 +113,12 @@ async function main(): Promise<number> {
     say(`\n${text}\n\n${note}\n`)
   }
 
+  await runSection<FloorResult>(
+    'floor',
+    'Hand-over floor (client and ZooKeeper alone)',
+    () => runFloor({ sessionsDir, reps: q ? 10 : 30, tickTimeMs: 500, sessionTimeoutMs: 2000, log: say }),
+    floorTables,
+  )
   await runSection<FailoverResult>(
     'failover',
     'Failover gap per fault and strategy',
