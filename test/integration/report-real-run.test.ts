@@ -110,13 +110,16 @@ describe('zklab report on real sessions', () => {
       ),
     ).toBe(true)
     expect(html).not.toMatch(/<script\b[^>]*\ssrc=/i)
-    // The chart drew the three workers' lanes, and one breakdown bar per failover.
+    // The chart drew the three workers' lanes, and one breakdown bar per failover and source: the
+    // server's, from the transaction log of the ZooKeeper the lab ran, and the workers'.
     const timeline = html.slice(
       html.indexOf('<svg class="chart timeline"'),
       html.indexOf('</svg>', html.indexOf('<svg class="chart timeline"')),
     )
     for (const n of [1, 2, 3]) expect(timeline).toContain(`>worker-task01-${n}</text>`)
-    expect(html.match(/<svg class="breakdown"/g)).toHaveLength(report.failovers.length)
+    expect(report.failovers.filter((f) => f.server)).toHaveLength(report.failovers.length)
+    expect(html.match(/<svg class="breakdown"/g)).toHaveLength(2 * report.failovers.length)
+    expect(html.match(/<tr data-failover="\d+" data-source="txn-log"/g)).toHaveLength(report.failovers.length)
 
     const pdf = join(session, 'report.pdf')
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-')
