@@ -41,7 +41,9 @@ describe("the lab's network thread (real ZooKeeper, a client process)", () => {
     child.stdout!.on('data', (chunk: string) => {
       buffered += chunk
       for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-        lines.push(JSON.parse(buffered.slice(0, nl)) as Record<string, number | string | boolean>)
+        const line = buffered.slice(0, nl)
+        // Only the helper's JSON lines: a message of the addon's own (if it ever prints one) is not ours.
+        if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, number | string | boolean>)
         buffered = buffered.slice(nl + 1)
       }
     })
@@ -65,7 +67,10 @@ describe("the lab's network thread (real ZooKeeper, a client process)", () => {
     // The handshake was timed when the thread read it, before the main thread heard of it.
     expect(heard[0].at).toBeLessThan(roundTripAt)
 
+    // Let the client close its session before its proxy goes (it exits when stdin ends).
+    const exited = new Promise((resolve) => child!.once('exit', resolve))
     child.stdin!.end()
+    if (child.exitCode === null) await exited
     await network.close()
     expect(thread.running).toBe(false)
   })

@@ -12,7 +12,8 @@ const deadline = setTimeout(() => {
   process.exit(1)
 }, 30_000)
 
-const client = new ZooKeeper({ connect, timeout: 10_000, debug_level: ZooKeeper.constants.ZOO_LOG_LEVEL_ERROR })
+// debug_level 0: the addon's own messages go to this stdout too, and would break the JSON lines.
+const client = new ZooKeeper({ connect, timeout: 10_000, debug_level: 0 })
 client.once('connect', () => {
   clearTimeout(deadline)
   print({ ready: true })
