@@ -1,8 +1,11 @@
 /**
- * A real 3-server ensemble (QuorumPeerMain ×3 under the Supervisor): roles, loopback-only binding,
- * killing the leader → a new election, losing and regaining the quorum, and a clean shutdown.
+ * A real 3-server ensemble (QuorumPeerMain ×3 under the Supervisor), its servers linked through the
+ * lab's per-link proxies: roles, loopback-only binding, killing the leader → a new election, losing
+ * and regaining the quorum, partitions between the servers, and a clean shutdown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { NetworkThread } from '../../src/core/faults/network-thread.js'
+import { ServerLinks } from '../../src/core/faults/server-links.js'
 import { listeningSocketsOf, ZooKeeperEnsemble, type ServerStatus } from '../../src/core/zookeeper/index.js'
 import { LabEventTypes } from '../../src/shared/events.js'
 import { makeSession, processesUnder, zkClient, type LabSession } from './helpers/zookeeper-lab.js'
@@ -16,10 +19,18 @@ const roles = (statuses: ServerStatus[]) =>
 describe('ensemble of 3 (real Java processes)', () => {
   let lab: LabSession
   let zk: ZooKeeperEnsemble
+  let links: ServerLinks | undefined
+  const thread = new NetworkThread()
 
   beforeAll(async () => {
     lab = makeSession('zklab-ens-')
-    zk = new ZooKeeperEnsemble(lab, { size: 3 })
+    zk = new ZooKeeperEnsemble(lab, {
+      size: 3,
+      routePeers: async (ports) => {
+        links = await ServerLinks.open(thread, ports)
+        return (from, to) => links!.route(from, to)
+      },
+    })
     const t0 = Date.now()
     await zk.start()
     const quorumMs = Date.now() - t0
@@ -30,6 +41,8 @@ describe('ensemble of 3 (real Java processes)', () => {
   afterAll(async () => {
     const dir = lab.sessionDir
     await lab.close()
+    await links?.close()
+    await thread.stop()
     expect(processesUnder(dir)).toEqual([])
   })
 
@@ -109,6 +122,52 @@ describe('ensemble of 3 (real Java processes)', () => {
     zk.server(old.id).resume()
     await zk.waitUntilServing({ all: true, timeoutMs: 60_000 })
     expect(roles(await zk.status())).toBe('follower,follower,leader')
+  })
+
+  it('cutting the leader off from both followers elects a new leader, and the old one stops serving', async () => {
+    await zk.waitUntilServing({ all: true, timeoutMs: 60_000 })
+    const old = (await zk.leader())!
+    const others = zk.servers().filter((s) => s.id !== old.id)
+    await links!.set(
+      others.flatMap((s) => [
+        { from: old.id, to: s.id },
+        { from: s.id, to: old.id },
+      ]),
+    )
+    expect(links!.state().filter((l) => l.aToB && l.bToA)).toHaveLength(2)
+    // The followers lose their leader after syncLimit ticks and elect one of themselves.
+    const deadline = Date.now() + 60_000
+    let statuses = await zk.status()
+    while (Date.now() < deadline) {
+      statuses = await zk.status()
+      const leader = statuses.find((s) => s.srvr?.serving && s.srvr.mode === 'leader')
+      const oldServes = statuses.find((s) => s.id === old.id)?.srvr?.serving
+      if (leader && leader.id !== old.id && !oldServes) break
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    const fresh = statuses.find((s) => s.srvr?.serving && s.srvr.mode === 'leader')
+    expect(fresh?.id).toBeDefined()
+    expect(fresh!.id).not.toBe(old.id)
+    // The new leader's epoch (the zxid's high 32 bits) is past the old one's.
+    expect(statuses.find((s) => s.id === old.id)?.srvr?.serving).toBe(false)
+    // The majority takes writes; the isolated server does not serve at all.
+    expect(
+      await zkClient(
+        zk
+          .connectString()
+          .split(',')
+          .filter((_, i) => i + 1 !== old.id)
+          .join(','),
+        'create',
+        '/during-partition',
+        'x',
+      ),
+    ).toMatchObject({ ok: true })
+
+    await links!.set([])
+    await zk.waitUntilServing({ all: true, timeoutMs: 60_000 })
+    const oldPort = zk.server(old.id).info().clientPort
+    expect(await zkClient(`127.0.0.1:${oldPort}`, 'get', '/during-partition')).toMatchObject({ ok: true, data: 'x' })
   })
 
   it('stop() ends every server', async () => {

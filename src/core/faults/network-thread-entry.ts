@@ -40,6 +40,13 @@ async function handle(request: NetworkRequest): Promise<NetworkReply> {
     return { kind: 'reply', id, ok: true }
   }
   if (!proxies) throw new Error(`network ${request.network} is not open in the network thread`)
+  if (request.op === 'server-link') {
+    proxies.forEach((proxy, i) => {
+      const electionCallback = request.electionCallbacks[i]
+      proxy.asServerLink({ retryRefusedMs: request.retryRefusedMs, ...(electionCallback ? { electionCallback } : {}) })
+    })
+    return { kind: 'reply', id, ok: true }
+  }
   for (const proxy of proxies) {
     if (request.fault === 'partition') proxy.partition()
     else if (request.fault === 'heal') proxy.heal()

@@ -17,6 +17,18 @@ export type NetworkRequest =
   /** Puts a fault in force on every proxy of a network; answered once it is. */
   | { op: 'apply'; id: number; network: number; fault: NetworkFault; latencyMs: number; jitterMs: number }
   | { op: 'close'; id: number; network: number }
+  /**
+   * Makes a network a link between ensemble servers: a refusing peer is dialled again for
+   * `retryRefusedMs`, and each proxy with an address rewrites the election handshake to it (see
+   * election-handshake.ts).
+   */
+  | {
+      op: 'server-link'
+      id: number
+      network: number
+      electionCallbacks: Array<string | undefined>
+      retryRefusedMs: number
+    }
 
 export type NetworkReply =
   | { kind: 'reply'; id: number; ok: true; ports?: number[]; condition?: NetworkCondition }

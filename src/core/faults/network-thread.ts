@@ -80,6 +80,15 @@ export class NetworkThread {
     return condition ?? { kind: 'healthy' }
   }
 
+  /** Makes a network a link between ensemble servers (see the `server-link` request). */
+  async serverLink(
+    network: number,
+    electionCallbacks: Array<string | undefined>,
+    retryRefusedMs: number,
+  ): Promise<void> {
+    await this.request({ op: 'server-link', network, electionCallbacks, retryRefusedMs })
+  }
+
   /** Closes the network's proxies; the thread ends with its last network. */
   async close(network: number): Promise<void> {
     if (!this.listeners.has(network)) return

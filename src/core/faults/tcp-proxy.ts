@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { ElectionHandshakeRewriter } from './election-handshake.js'
 import { ZkHandshakeReader, type ZkHandshake } from './zk-handshake.js'
 
 export type NetworkCondition =
@@ -19,7 +20,15 @@ interface Link {
   nextDown: number
   /** Reads the connection's first frame each way, then is dropped (absent without a listener). */
   handshake?: ZkHandshakeReader
+  /** Rewrites the election address in the first upstream message (server-to-server election links). */
+  election?: ElectionHandshakeRewriter
+  /** The upstream connection is established; until then the client's bytes wait in `backlog`. */
+  connected: boolean
+  backlog: Buffer[]
 }
+
+/** Between two dials of a refusing upstream. */
+const REDIAL_MS = 50
 
 /**
  * A TCP proxy between one worker and one ZooKeeper server, on loopback, through which the lab cuts,
@@ -38,6 +47,21 @@ export class TcpProxy {
     /** Told of each ZooKeeper session handed out through this proxy (read off the handshake). */
     private readonly onHandshake?: (handshake: ProxiedHandshake) => void,
   ) {}
+
+  /** For a link between ensemble servers' election ports: the address the receiver is to dial back. */
+  private electionCallback: string | undefined
+  /** How long a refused upstream is dialled again before the client's connection is dropped. */
+  private retryRefusedMs = 0
+
+  /**
+   * Makes this a link between ensemble servers (new connections only): `electionCallback` for an
+   * election port (see election-handshake.ts), `retryRefusedMs` for how long a refusing peer is
+   * dialled again.
+   */
+  asServerLink(opts: { electionCallback?: string; retryRefusedMs: number }): void {
+    this.electionCallback = opts.electionCallback
+    this.retryRefusedMs = opts.retryRefusedMs
+  }
 
   get port(): number {
     return this.listenPort
@@ -99,7 +123,8 @@ export class TcpProxy {
   }
 
   private accept(client: Socket): void {
-    const link: Link = { client, nextUp: 0, nextDown: 0 }
+    const link: Link = { client, nextUp: 0, nextDown: 0, connected: false, backlog: [] }
+    if (this.electionCallback) link.election = new ElectionHandshakeRewriter(this.electionCallback)
     const listener = this.onHandshake
     if (listener) {
       const server = `${this.upstream.host}:${this.upstream.port}`
@@ -118,23 +143,57 @@ export class TcpProxy {
   }
 
   private connectUpstream(link: Link): void {
+    link.client.on('data', (chunk) => this.forward(link, chunk, 'up'))
+    this.dialUpstream(link, Date.now() + this.retryRefusedMs)
+  }
+
+  private dialUpstream(link: Link, giveUpAt: number): void {
     const upstream = createConnection({ host: this.upstream.host, port: this.upstream.port })
     link.upstream = upstream
     upstream.setNoDelay(true)
-    upstream.on('error', () => this.drop(link, false))
-    upstream.on('close', () => this.drop(link, false))
-    link.client.on('data', (chunk) => this.forward(link, chunk, 'up'))
+    upstream.once('connect', () => {
+      link.connected = true
+      for (const chunk of link.backlog.splice(0)) this.deliver(link, chunk, 'up')
+    })
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      // The client saw its connection accepted (by the proxy), so a refusal cannot reach it as one:
+      // dial again for a while, as a server that finds its new leader not yet listening would.
+      if (!link.connected && err.code === 'ECONNREFUSED' && Date.now() < giveUpAt && this.links.has(link)) {
+        link.upstream = undefined
+        upstream.destroy()
+        setTimeout(() => {
+          if (this.links.has(link)) this.dialUpstream(link, giveUpAt)
+        }, REDIAL_MS)
+        return
+      }
+      this.drop(link, false)
+    })
+    upstream.on('close', () => {
+      if (link.upstream === upstream) this.drop(link, false)
+    })
     upstream.on('data', (chunk) => this.forward(link, chunk, 'down'))
   }
 
   private forward(link: Link, chunk: Buffer, direction: 'up' | 'down'): void {
-    const target = direction === 'up' ? link.upstream : link.client
-    if (!target || this.condition.kind === 'partitioned') return
+    if (this.condition.kind === 'partitioned') return
+    if (direction === 'up' && link.election) {
+      chunk = link.election.take(chunk)
+      if (link.election.done) link.election = undefined
+      if (chunk.length === 0) return
+    }
     // Read as the bytes arrive, before any delay: the lab learns of the session when ZooKeeper gives it.
     if (link.handshake) {
       link.handshake.read(direction, chunk)
       if (link.handshake.done) link.handshake = undefined
     }
+    if (direction === 'up' && !link.connected) link.backlog.push(chunk)
+    else this.deliver(link, chunk, direction)
+  }
+
+  /** Writes a chunk on under the link's condition (now, or after its delay). */
+  private deliver(link: Link, chunk: Buffer, direction: 'up' | 'down'): void {
+    const target = direction === 'up' ? link.upstream : link.client
+    if (!target || this.condition.kind === 'partitioned') return
     if (this.condition.kind === 'healthy') {
       target.write(chunk)
       return

@@ -28,7 +28,15 @@ export interface EnsembleOptions extends LocalProviderOptions {
   firstClientPort?: number
   initLimit?: number
   syncLimit?: number
+  /**
+   * Where each server is told its peers listen. Unset: at their own ports. The lab routes every
+   * server-to-server link through a proxy of its own here, so links can be cut (faults/server-links.ts).
+   */
+  routePeers?: (ports: EnsemblePorts[]) => Promise<PeerRoute>
 }
+
+/** The quorum and election ports server `from` is to use for server `to`. */
+export type PeerRoute = (from: number, to: number) => { quorum: number; election: number }
 
 const POLL_MS = 200
 
@@ -169,7 +177,15 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
         election: free[3 * i + 2],
       }))
     }
-    const peers = ports.map((p, i) => ({ id: i + 1, quorumPort: p.quorum, electionPort: p.election }))
+    const route = this.opts.routePeers ? await this.opts.routePeers(ports) : undefined
+    const realPorts = ports
+    // Each server listens at its own ports and reaches the others where the route says.
+    const peersOf = (self: number) =>
+      realPorts.map((p, i) => {
+        const id = i + 1
+        const via = route && id !== self ? route(self, id) : { quorum: p.quorum, election: p.election }
+        return { id, quorumPort: via.quorum, electionPort: via.election }
+      })
     const tickTime = this.opts.tickTime ?? LOCAL_DEFAULTS.tickTime
     const members: LocalServer[] = []
     for (const [i, p] of ports.entries()) {
@@ -182,7 +198,7 @@ export class ZooKeeperEnsemble implements ZooKeeperProvider {
           dataDir: zooKeeperDataDirs(dir).data,
           clientPort: p.client,
           tickTime,
-          peers,
+          peers: peersOf(id),
           ...(this.opts.initLimit !== undefined ? { initLimit: this.opts.initLimit } : {}),
           ...(this.opts.syncLimit !== undefined ? { syncLimit: this.opts.syncLimit } : {}),
           ...(this.opts.maxSessionTimeoutMs !== undefined
