@@ -27,6 +27,8 @@ import {
 } from '../shared/api.js'
 import { LabEventTypes, type LabEvent, type UnsequencedEvent, type DistributiveOmit } from '../shared/events.js'
 import { applyEvent, emptyLabState, LAB_ROOT, type LabState } from '../shared/lab-state.js'
+import { resolveServerPartition, ServerPartitionSpec } from '../shared/server-partitions.js'
+import { ServerLinks } from './faults/server-links.js'
 import {
   DEFAULT_COMMIT_INTERVAL_MS,
   DEFAULT_SESSION_TIMEOUT_MS,
@@ -107,6 +109,8 @@ interface ActiveSession {
   statsTimer?: NodeJS.Timeout
   /** Each worker's proxies to ZooKeeper, by process name; kept across restarts of the worker. */
   networks: Map<string, WorkerNetwork>
+  /** A local ensemble's server-to-server proxies, through which partitions between servers are cut. */
+  serverLinks?: ServerLinks
   monitorSettings: { commitIntervalMs: number }
   /** Every child stopped and every proxy closed: begun by closeSession, or at once when recording fails. */
   stopping?: Promise<void>
@@ -280,11 +284,23 @@ export class Lab implements LabApi {
     const session = this.requireSession()
     const options = ZooKeeperOptions.parse(input)
     if (session.zookeeper) throw new Error('ZooKeeper is already started in this session.')
-    const runtime = createZooKeeper(options, {
-      sessionDir: session.info.dir,
-      supervisor: session.supervisor,
-      emit: (e) => session.journal.append(e),
-    })
+    const runtime = createZooKeeper(
+      options,
+      {
+        sessionDir: session.info.dir,
+        supervisor: session.supervisor,
+        emit: (e) => session.journal.append(e),
+      },
+      {},
+      {
+        // Every link between two servers goes through a proxy of its own, so partitions can cut it.
+        routePeers: async (ports) => {
+          const links = await ServerLinks.open(this.networkThread, ports)
+          session.serverLinks = links
+          return (from, to) => links.route(from, to)
+        },
+      },
+    )
     session.zookeeper = runtime
     await runtime.start()
     const connect = runtime.connectString()
@@ -601,6 +617,40 @@ export class Lab implements LabApi {
     })
   }
 
+  async partitionServers(input: ServerPartitionSpec): Promise<{ description: string }> {
+    const spec = ServerPartitionSpec.parse(input)
+    const links = this.requireServerLinks()
+    const { cuts, description } = resolveServerPartition(spec, this.liveState.zookeeper.servers)
+    // Recorded once every proxy has it in force, never before.
+    await links.set(cuts)
+    this.record({
+      type: LabEventTypes.zkLinks,
+      shape: spec.shape,
+      description,
+      cuts: cuts.map((c) => ({ from: `zk-${c.from}`, to: `zk-${c.to}` })),
+    })
+    return { description }
+  }
+
+  async healServers(): Promise<void> {
+    const links = this.requireServerLinks()
+    if (!links.partitioned) return
+    await links.set([])
+    this.record({ type: LabEventTypes.zkLinks, shape: 'heal', description: 'every link between servers healed', cuts: [] })
+  }
+
+  private requireServerLinks(): ServerLinks {
+    const session = this.requireSession()
+    const links = session.serverLinks
+    if (!links)
+      throw new Error(
+        session.zookeeper
+          ? `Partitions between servers need a local ensemble; this session runs ZooKeeper as ${session.zookeeper.kind} (start one with mode: ensemble).`
+          : 'ZooKeeper has not been started in this session yet (start a local ensemble to partition its servers).',
+      )
+    return links
+  }
+
   /** The checker's verdicts so far (live: judged from what workers reported; final: from the sinks). */
   checkReport(): CheckReport | undefined {
     return this.active ? this.active.checker.report() : this.finalReport
@@ -687,6 +737,7 @@ export class Lab implements LabApi {
       await session.supervisor.stopAll(3000)
     } finally {
       await Promise.all([...session.networks.values()].map((n) => n.close().catch(() => undefined)))
+      await session.serverLinks?.close().catch(() => undefined)
     }
   }
 

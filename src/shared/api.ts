@@ -10,6 +10,7 @@ import type { LabState } from './lab-state.js'
 import type { StrategyInfo } from './strategies.js'
 import { LAB_METHOD_NAMES, type LabMethod } from './lab-methods.js'
 import { taskNameProblem } from './task-name.js'
+import { ServerPartitionSpec } from './server-partitions.js'
 import {
   SESSION_TIMEOUT_MAX_MS,
   SESSION_TIMEOUT_MIN_MS,
@@ -286,6 +287,13 @@ export interface LabApi {
   compareSessions(input: z.input<typeof CompareSessionsInput>): Promise<SessionComparison[]>
   /** Cuts, slows, resets or heals one worker's network path to ZooKeeper (through its proxy). */
   networkFault(input: NetworkFaultInput): Promise<void>
+  /**
+   * Cuts links between the servers of a local ensemble in a named shape (server-partitions.ts); it
+   * replaces the partition in force. Returns the shape in words, with the servers it hit.
+   */
+  partitionServers(input: z.input<typeof ServerPartitionSpec>): Promise<{ description: string }>
+  /** Heals every link between ensemble servers. */
+  healServers(): Promise<void>
   /** The current state, derived from the journal the same way every view derives it. */
   snapshot(): Promise<LabState>
   /** The latest events the lab holds in memory (logs and timeline of a view opened mid-session). */
@@ -310,6 +318,8 @@ export const LabMethods = {
   removeWorker: RemoveWorkerInput,
   processAction: ProcessActionInput,
   networkFault: NetworkFaultInput,
+  partitionServers: ServerPartitionSpec,
+  healServers: z.undefined(),
   listScenarios: z.undefined(),
   listStrategies: z.undefined(),
   listSessions: z.undefined(),

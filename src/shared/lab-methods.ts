@@ -14,6 +14,8 @@ const NAMES = [
   'removeWorker',
   'processAction',
   'networkFault',
+  'partitionServers',
+  'healServers',
   'listScenarios',
   'listStrategies',
   'listSessions',

@@ -81,6 +81,8 @@ export interface ZkServerView {
   nodeCount?: number
   connections?: number
   zxid?: string
+  /** The epoch it last reported (zk.mode, zk.stats): the term of the leader it follows or is. */
+  epoch?: number
 }
 
 export interface TaskView {
@@ -127,7 +129,13 @@ export interface LabState {
   lastSeq: number
   lastTime: number
   /** `tickTimeMs`: what the lab started its servers with (none for an external ZooKeeper, or in old journals). */
-  zookeeper: { connectString?: string; tickTimeMs?: number; servers: ZkServerView[] }
+  /** `cuts`: the directions between ensemble servers lost now (zk.links; `from`'s messages do not reach `to`). */
+  zookeeper: {
+    connectString?: string
+    tickTimeMs?: number
+    servers: ZkServerView[]
+    cuts?: Array<{ from: string; to: string }>
+  }
   processes: Record<string, ProcessView>
   workers: Record<string, WorkerView>
   tasks: Record<string, TaskView>
@@ -197,6 +205,7 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       if ('port' in e) server.port = e.port
       if ('pid' in e && e.pid !== undefined) server.pid = e.pid
       if ('mode' in e) server.mode = e.mode
+      if ('epoch' in e && e.epoch !== undefined) server.epoch = e.epoch
       if ('version' in e) server.version = e.version
       server.name = e.name
       if (e.type === LabEventTypes.zkStarting) {
@@ -211,8 +220,13 @@ export function applyEvent(state: LabState, e: LabEvent): void {
     case LabEventTypes.zkStats: {
       const server = zkServer(state, e.server)
       Object.assign(server, { nodeCount: e.nodeCount, connections: e.connections, zxid: e.zxid, mode: e.mode })
+      const epoch = epochOfZxid(e.zxid)
+      if (epoch !== undefined) server.epoch = epoch
       break
     }
+    case LabEventTypes.zkLinks:
+      state.zookeeper.cuts = e.cuts.map((c) => ({ ...c }))
+      break
     case LabEventTypes.processSpawned: {
       const name = e.name
       const labels = e.labels ?? {}
@@ -462,4 +476,10 @@ function addWorkerSession(worker: WorkerView, e: EventOf<typeof LabEventTypes.cl
  */
 export function isExternalWorker(worker: { strategy: string }): boolean {
   return worker.strategy === 'external' || isPeerStrategy(worker.strategy)
+}
+
+/** A zxid's epoch (its high 32 bits), or undefined for something that is not a zxid. */
+export function epochOfZxid(zxid: string): number | undefined {
+  if (!/^0x[0-9a-f]{1,16}$/i.test(zxid)) return undefined
+  return Number(BigInt(zxid) >> 32n)
 }

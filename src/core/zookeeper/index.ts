@@ -87,6 +87,8 @@ export class ZooKeeperRuntime implements ZooKeeperProvider {
     private readonly options: LabZooKeeperOptions,
     private readonly ctx: ProviderContext,
     private readonly discovery: DiscoveryOptions = {},
+    /** How a local ensemble's servers reach each other (the lab's per-link proxies). */
+    private readonly ensemble: Pick<EnsembleOptions, 'routePeers'> = {},
   ) {
     this.kind = options.mode ?? 'standalone'
     this.controllable = this.kind !== 'external'
@@ -115,6 +117,7 @@ export class ZooKeeperRuntime implements ZooKeeperProvider {
                 tickTime,
                 size: o.servers ?? 3,
                 ...(o.port !== undefined ? { firstClientPort: o.port } : {}),
+                ...this.ensemble,
               }
             : this.kind === 'external'
               ? { kind: 'external', connectString: o.connectString ?? '' }
@@ -193,6 +196,7 @@ export function createZooKeeper(
   options: LabZooKeeperOptions,
   ctx: ProviderContext,
   discovery?: DiscoveryOptions,
+  ensemble?: Pick<EnsembleOptions, 'routePeers'>,
 ): ZooKeeperRuntime {
-  return new ZooKeeperRuntime(options, ctx, discovery)
+  return new ZooKeeperRuntime(options, ctx, discovery, ensemble)
 }

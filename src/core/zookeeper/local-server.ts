@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LabEventTypes } from '../../shared/events.js'
+import { epochOfZxid } from '../../shared/lab-state.js'
 import { zooKeeperDataDirs } from '../session-folder/index.js'
 import type { ManagedProcess, Supervisor } from '../workers/supervisor.js'
 import {
@@ -410,6 +411,7 @@ export class LocalServer implements ZooKeeperServerControl {
   /** Records what srvr said: mode changes become events, the first serving answer is zk.ready. */
   private observe(result: SrvrResult): void {
     const mode = result.serving ? result.mode : undefined
+    const epoch = result.serving ? epochOfZxid(result.zxid) : undefined
     if (mode !== this.mode && this.readyEmitted) {
       this.ctx.emit({
         time: Date.now(),
@@ -418,6 +420,7 @@ export class LocalServer implements ZooKeeperServerControl {
         ...this.ids(),
         mode: mode ?? 'not-serving',
         previous: this.mode ?? 'not-serving',
+        ...(epoch !== undefined ? { epoch } : {}),
       })
     }
     this.mode = mode

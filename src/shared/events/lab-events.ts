@@ -58,6 +58,19 @@ export interface ZkStopped extends ZkServerId {
 export interface ZkMode extends ZkServerId {
   mode: string
   previous: string
+  /** The epoch `srvr` reported with the new mode (its zxid's high 32 bits); a new leader's is its term. */
+  epoch?: number
+}
+
+/**
+ * The links between ensemble servers changed. `cuts` lists every direction lost from now on (empty:
+ * every link heals); `from`'s messages no longer reach `to`. Recorded once the proxies have it in force.
+ */
+export interface ZkLinks {
+  shape: 'isolate' | 'halves' | 'ring' | 'one-way' | 'heal'
+  /** In words, with the servers it hit (`zk-2 (leader) cut off from zk-1, zk-3`). */
+  description: string
+  cuts: Array<{ from: string; to: string }>
 }
 
 /** A server did not become ready. */
@@ -260,6 +273,7 @@ export const LabEventTypes = {
   zkStopped: 'zk.stopped',
   zkMode: 'zk.mode',
   zkFailed: 'zk.failed',
+  zkLinks: 'zk.links',
   processSpawned: 'process.spawned',
   processExited: 'process.exited',
   processAction: 'process.action',
@@ -291,6 +305,7 @@ export interface CoreEventPayloads {
   'zk.stopped': ZkStopped
   'zk.mode': ZkMode
   'zk.failed': ZkFailed
+  'zk.links': ZkLinks
   'zk.stats': ZkStats
   'process.spawned': ProcessSpawned
   'process.exited': ProcessExited
