@@ -1,10 +1,13 @@
 import { Argument, Option, type Command } from 'commander'
+import { FaultDirection, NetworkFault, NetworkFaultInput } from '../shared/api.js'
 import type { LabState } from '../shared/lab-state.js'
+import { describeNetworkFault, networkFaultRecord } from '../shared/network-faults.js'
 import { isServerTarget, pickServer, pickWorker } from '../shared/targets.js'
 import { connectBridge } from '../core/bridge/bridge-client.js'
 import { bridgeFile, isServing, readServeRecord } from './serve-record.js'
 
-const ACTIONS = ['kill', 'stop', 'pause', 'resume', 'restart', 'partition', 'heal', 'reset', 'slow'] as const
+const PROCESS_ACTIONS = ['kill', 'stop', 'pause', 'resume', 'restart'] as const
+const ACTIONS = [...PROCESS_ACTIONS, ...NetworkFault.options] as const
 type Action = (typeof ACTIONS)[number]
 
 interface FaultOptions {
@@ -13,6 +16,14 @@ interface FaultOptions {
   for?: string
   latency?: string
   jitter?: string
+  direction?: string
+  toxicity?: string
+  probability?: string
+  rate?: string
+  sliceBytes?: string
+  sliceDelay?: string
+  delay?: string
+  seed?: string
   sessionsDir?: string
 }
 
@@ -27,9 +38,21 @@ export function registerFaultCommand(program: Command, fail: (message: string) =
       'primary | standby | random | <worker number> | worker-<task>-<n> | zk-<n> | zk-leader | zk-follower',
     )
     .option('--task <task>', 'the task whose worker to hit (needed when the lab has several)')
-    .option('--for <ms>', 'pause, partition or slow: undo it after this many ms')
+    .option('--for <ms>', 'pause or a network fault (not reset): undo it (resume, heal) after this many ms')
     .option('--latency <ms>', 'slow: added delay each way', '300')
     .option('--jitter <ms>', 'slow: random spread of the delay', '0')
+    .option('--probability <p>', 'loss: the probability (0-1) that a chunk waits a retransmission timeout')
+    .option('--rate <bytes/s>', 'bandwidth: bytes per second each way hit')
+    .option('--slice-bytes <n>', 'slicer: the size of each slice', '64')
+    .option('--slice-delay <ms>', 'slicer: the delay between slices', '10')
+    .option('--delay <ms>', 'slow-close: how long the proxy waits to close the other side')
+    .addOption(
+      new Option('--direction <way>', 'a network fault: upstream (worker to ZooKeeper), downstream or both').choices(
+        FaultDirection.options,
+      ),
+    )
+    .option('--toxicity <p>', 'a network fault: the share (0-1) of connections it hits, decided per connection')
+    .option('--seed <n>', "a network fault: seeds the link's random draws (loss, jitter, toxicity)")
     .addOption(
       new Option(
         '--url <url>',
@@ -100,18 +123,48 @@ async function fire(
             : `The lab runs ${tasks.join(', ')}: say which with --task.`,
         ))
   const worker = pickWorker(state, task, target) ?? fail(`No ${target} of ${task} to hit right now.`)
-  if (action === 'partition' || action === 'heal' || action === 'reset' || action === 'slow') {
-    const latencyMs = Number(opts.latency)
-    const jitterMs = Number(opts.jitter)
-    await lab.networkFault({ name: worker.name, fault: action, ...(action === 'slow' ? { latencyMs, jitterMs } : {}) })
-    if ((action === 'partition' || action === 'slow') && duration)
+  if (isNetworkFault(action)) {
+    const input = networkFaultInput(worker.name, action, opts)
+    const parsed = NetworkFaultInput.safeParse(input)
+    if (!parsed.success)
+      fail(parsed.error.issues.map((i) => `${action} ${i.path.join('.')}: ${i.message}`.trim()).join('\n'))
+    await lab.networkFault(input)
+    if (action !== 'heal' && action !== 'reset' && duration)
       await undoAfter(duration, () => lab.networkFault({ name: worker.name, fault: 'heal' }))
+    return `${describeNetworkFault(networkFaultRecord(input))} ${worker.name} (${worker.role})${duration ? ` for ${duration} ms` : ''}`
   } else {
     await lab.processAction({ name: worker.name, action })
     if (action === 'pause' && duration)
       await undoAfter(duration, () => lab.processAction({ name: worker.name, action: 'resume' }))
   }
   return `${action} ${worker.name} (${worker.role}, pid ${worker.pid})${duration ? ` for ${duration} ms` : ''}`
+}
+
+function isNetworkFault(action: Action): action is NetworkFault {
+  return (NetworkFault.options as readonly string[]).includes(action)
+}
+
+/** The options a network fault of this kind takes, as the Lab's input (numbers left for zod to check). */
+function networkFaultInput(name: string, fault: NetworkFault, opts: FaultOptions): NetworkFaultInput {
+  const num = (value: string | undefined) => (value === undefined ? undefined : Number(value))
+  const own: Partial<NetworkFaultInput> =
+    fault === 'slow'
+      ? { latencyMs: num(opts.latency), jitterMs: num(opts.jitter) }
+      : fault === 'loss'
+        ? { probability: num(opts.probability) }
+        : fault === 'bandwidth'
+          ? { bytesPerSecond: num(opts.rate) }
+          : fault === 'slicer'
+            ? { sliceBytes: num(opts.sliceBytes), sliceDelayMs: num(opts.sliceDelay) }
+            : fault === 'slow-close'
+              ? { delayMs: num(opts.delay) }
+              : {}
+  const lasting = fault !== 'heal' && fault !== 'reset'
+  const common = lasting
+    ? { direction: opts.direction as FaultDirection | undefined, toxicity: num(opts.toxicity), seed: num(opts.seed) }
+    : {}
+  const input = { name, fault, ...own, ...common }
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as NetworkFaultInput
 }
 
 async function undoAfter(ms: number, undo: () => Promise<unknown>): Promise<void> {

@@ -41,6 +41,7 @@ import {
 } from '../shared/worker-launch/index.js'
 import { STRATEGY_DESCRIPTIONS, strategyKind, type StrategyInfo } from '../shared/strategies.js'
 import { sessionTimeoutProblem } from '../shared/session-timeout.js'
+import { networkFaultRecord } from '../shared/network-faults.js'
 import { checkSessionDir, LiveChecker, type CheckReport } from './checker/index.js'
 import { summarizeVerdict } from '../shared/checker-report.js'
 import { FailoverTracker, type Failover, type Fault } from './experiments/failover-tracker.js'
@@ -600,21 +601,18 @@ export class Lab implements LabApi {
   }
 
   async networkFault(input: NetworkFaultInput): Promise<void> {
-    const { name, fault, latencyMs, jitterMs } = NetworkFaultInput.parse(input)
+    const parsed = NetworkFaultInput.parse(input)
+    const { name, fault } = parsed
     const session = this.requireSession()
     const network = session.networks.get(name)
     if (!network)
       throw new Error(`No worker named ${name} with a network path to fault (only the lab's workers have one).`)
-    // Only a partition can cost a primary its session; latency and resets are survived by reconnecting.
+    // Only a partition can cost a primary its session; latency, loss and resets are survived by reconnecting.
     if (fault === 'partition') this.registerFault(name, fault)
+    const { name: _worker, ...spec } = parsed
     // Recorded once the network thread has put it in force, never before.
-    await network.apply(fault, latencyMs, jitterMs)
-    this.record({
-      type: LabEventTypes.networkFault,
-      name,
-      fault,
-      ...(fault === 'slow' ? { latencyMs, jitterMs: jitterMs ?? 0 } : {}),
-    })
+    await network.apply(spec)
+    this.record({ type: LabEventTypes.networkFault, ...networkFaultRecord(parsed) })
   }
 
   async partitionServers(input: ServerPartitionSpec): Promise<{ description: string }> {

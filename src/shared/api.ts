@@ -132,21 +132,57 @@ export type AddWorkersInput = z.input<typeof AddWorkersInput>
 export const ProcessActionInput = z.object({ name: z.string().min(1), action: ProcessAction }).strict()
 export const ZooKeeperActionInput = z.object({ server: z.number().int().min(1), action: ZooKeeperAction }).strict()
 
-export const NetworkFault = z.enum(['partition', 'heal', 'reset', 'slow'])
+/**
+ * Faults on a worker's link to ZooKeeper, after Toxiproxy's toxics: `partition` (a blackhole),
+ * `slow` (latency ± jitter), `loss` (retransmission delays), `bandwidth`, `slicer`, `slow-close`;
+ * `reset` resets the connections once; `heal` clears every fault in force.
+ */
+export const NetworkFault = z.enum(['partition', 'heal', 'reset', 'slow', 'loss', 'bandwidth', 'slicer', 'slow-close'])
 export type NetworkFault = z.infer<typeof NetworkFault>
+/** Which way a fault hits: upstream is worker → ZooKeeper, downstream ZooKeeper → worker. */
+export const FaultDirection = z.enum(['upstream', 'downstream', 'both'])
+export type FaultDirection = z.infer<typeof FaultDirection>
+/** A fault's parameters besides its kind and target (shared by the API, scenario steps and the CLI). */
+export const NetworkFaultParams = {
+  /** Which way the fault hits (default both). Ignored by heal and reset. */
+  direction: FaultDirection.optional(),
+  /** The probability (0–1) that a given connection is affected, decided per connection (default 1). */
+  toxicity: z.number().min(0).max(1).optional(),
+  /** For `slow`: added delay, and its random spread. */
+  latencyMs: z.number().int().min(0).max(60_000).optional(),
+  jitterMs: z.number().int().min(0).max(60_000).optional(),
+  /** For `loss`: the probability (0–1) that a chunk is lost and waits for a retransmission. */
+  probability: z.number().min(0).max(1).optional(),
+  /** For `bandwidth`: bytes per second in each direction hit. */
+  bytesPerSecond: z.number().int().min(1).max(1_000_000_000).optional(),
+  /** For `slicer`: the slices' size, and the delay between two slices. */
+  sliceBytes: z.number().int().min(1).max(1_048_576).optional(),
+  sliceDelayMs: z.number().int().min(0).max(60_000).optional(),
+  /** For `slow-close`: how long the proxy waits before closing the other side when one side closes. */
+  delayMs: z.number().int().min(0).max(600_000).optional(),
+  /** Seeds the link's random source (loss, jitter, toxicity), so a run can be replayed; default Math.random. */
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+}
+/** The parameter each fault cannot do without. */
+const REQUIRED_PARAM: Partial<Record<NetworkFault, keyof typeof NetworkFaultParams>> = {
+  slow: 'latencyMs',
+  loss: 'probability',
+  bandwidth: 'bytesPerSecond',
+  slicer: 'sliceBytes',
+  'slow-close': 'delayMs',
+}
 export const NetworkFaultInput = z
   .object({
     /** The worker whose link to ZooKeeper is hit. */
     name: z.string().min(1),
     fault: NetworkFault,
-    /** For `slow`: added delay each way, and its random spread. */
-    latencyMs: z.number().int().min(0).max(60_000).optional(),
-    jitterMs: z.number().int().min(0).max(60_000).optional(),
+    ...NetworkFaultParams,
   })
   .strict()
-  .refine((f) => f.fault !== 'slow' || f.latencyMs !== undefined, {
-    message: 'slow needs latencyMs',
-    path: ['latencyMs'],
+  .superRefine((f, ctx) => {
+    const needed = REQUIRED_PARAM[f.fault]
+    if (needed && f[needed] === undefined)
+      ctx.addIssue({ code: 'custom', message: `${f.fault} needs ${needed}`, path: [needed] })
   })
 export type NetworkFaultInput = z.input<typeof NetworkFaultInput>
 

@@ -7,6 +7,8 @@ import {
   ElectionSettings,
   ExternalWorker,
   MAX_WORKERS_PER_SESSION,
+  NetworkFaultParams,
+  type FaultDirection,
   SessionTimeoutMs,
   Strategy,
   TaskName,
@@ -82,8 +84,19 @@ const Pause = z.object({ pause: Target, for: Duration.optional(), ...Common }).s
 const Resume = z.object({ resume: TargetOrFaulted, ...Common }).strict()
 /** Starts a stopped or crashed worker or server again; a worker rejoins as a standby. */
 const Restart = z.object({ restart: TargetOrFaulted, ...Common }).strict()
-/** Cuts a worker's link to ZooKeeper: healed after `for` ms, or by a later `heal` step. */
-const Partition = z.object({ partition: Target, for: Duration.optional(), ...Common }).strict()
+/**
+ * What every lasting fault on a worker's link may say: which way it hits, the share of connections
+ * it hits (Toxiproxy's toxicity), a seed for its random draws, and `for` ms before it is healed.
+ */
+const LinkFault = {
+  direction: NetworkFaultParams.direction,
+  toxicity: NetworkFaultParams.toxicity,
+  seed: NetworkFaultParams.seed,
+  for: Duration.optional(),
+  ...Common,
+}
+/** Cuts a worker's link to ZooKeeper (one way with `direction`): healed after `for` ms, or by a later `heal` step. */
+const Partition = z.object({ partition: Target, ...LinkFault }).strict()
 const Heal = z.object({ heal: TargetOrFaulted, ...Common }).strict()
 /** Adds latency (± jitter) to a worker's link; back to normal after `for` ms, or by `heal`. */
 const Slow = z
@@ -91,10 +104,26 @@ const Slow = z
     slow: Target,
     latencyMs: z.number().int().min(0).max(60_000),
     jitterMs: z.number().int().min(0).max(60_000).default(0),
-    for: Duration.optional(),
-    ...Common,
+    ...LinkFault,
   })
   .strict()
+/** Packet loss, as TCP shows it: each chunk, with this probability, waits a retransmission timeout. */
+const Loss = z.object({ loss: Target, probability: z.number().min(0).max(1), ...LinkFault }).strict()
+/** Caps the link's throughput (bytes per second each way hit); chunks are paced, in order. */
+const Bandwidth = z
+  .object({ bandwidth: Target, bytesPerSecond: NetworkFaultParams.bytesPerSecond.unwrap(), ...LinkFault })
+  .strict()
+/** Splits chunks into slices of sliceBytes, sliceDelayMs apart (Toxiproxy's slicer). */
+const Slicer = z
+  .object({
+    slicer: Target,
+    sliceBytes: NetworkFaultParams.sliceBytes.unwrap(),
+    sliceDelayMs: NetworkFaultParams.sliceDelayMs.unwrap().default(0),
+    ...LinkFault,
+  })
+  .strict()
+/** When one side of a connection closes, the proxy closes the other delayMs later (Toxiproxy's slow_close). */
+const SlowClose = z.object({ slowClose: Target, delayMs: NetworkFaultParams.delayMs.unwrap(), ...LinkFault }).strict()
 /** Resets a worker's TCP connections to ZooKeeper. */
 const Reset = z.object({ reset: Target, ...Common }).strict()
 /** Standbys joining: start n more workers for the task. */
@@ -111,6 +140,7 @@ const Expect = z
   .strict()
 
 type WithCommon<T> = T & { task?: string; note?: string }
+type WithLink<T> = WithCommon<T> & { direction?: FaultDirection; toxicity?: number; seed?: number; for?: number }
 export type Step =
   | z.output<typeof WaitFor>
   | WithCommon<{ kill: Target }>
@@ -118,9 +148,13 @@ export type Step =
   | WithCommon<{ pause: Target; for?: number }>
   | WithCommon<{ resume: TargetOrFaulted }>
   | WithCommon<{ restart: TargetOrFaulted }>
-  | WithCommon<{ partition: Target; for?: number }>
+  | WithLink<{ partition: Target }>
   | WithCommon<{ heal: TargetOrFaulted }>
-  | WithCommon<{ slow: Target; latencyMs: number; jitterMs: number; for?: number }>
+  | WithLink<{ slow: Target; latencyMs: number; jitterMs: number }>
+  | WithLink<{ loss: Target; probability: number }>
+  | WithLink<{ bandwidth: Target; bytesPerSecond: number }>
+  | WithLink<{ slicer: Target; sliceBytes: number; sliceDelayMs: number }>
+  | WithLink<{ slowClose: Target; delayMs: number }>
   | WithCommon<{ reset: Target }>
   | WithCommon<{ addWorkers: number }>
   | z.output<typeof Sleep>
@@ -138,6 +172,10 @@ const SCHEMAS = {
   partition: () => Partition,
   heal: () => Heal,
   slow: () => Slow,
+  loss: () => Loss,
+  bandwidth: () => Bandwidth,
+  slicer: () => Slicer,
+  slowClose: () => SlowClose,
   reset: () => Reset,
   addWorkers: () => AddWorkers,
   sleep: () => Sleep,

@@ -10,13 +10,20 @@ import { NetworkThread, networkThreadEntry } from '../../src/core/faults/network
 import { WorkerNetwork } from '../../src/core/faults/worker-network.js'
 import { useStandaloneZk, type StandaloneZk } from './helpers/standalone-zk.js'
 import { waitFor } from './helpers/wait.js'
+import { CreateMode, SESSION_EXPIRED_CLOSE, ZkClient } from '../../src/worker/common/zk.js'
 
 const CLIENT = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'timed-round-trip.mjs')
 const BLOCK_MS = 1500
+/** Short, so the one-way partition's expiry comes soon (the server's ticks are 500 ms). */
+const ONE_WAY_SESSION_MS = 2000
 
 describe("the lab's network thread (real ZooKeeper, a client process)", () => {
   let zk: StandaloneZk
-  useStandaloneZk((server) => (zk = server))
+  let direct: ZkClient
+  useStandaloneZk((server, client) => {
+    zk = server
+    direct = client
+  })
   const thread = new NetworkThread()
   let child: ChildProcess | undefined
   afterAll(async () => {
@@ -73,6 +80,29 @@ describe("the lab's network thread (real ZooKeeper, a client process)", () => {
     if (child.exitCode === null) await exited
     await network.close()
     expect(thread.running).toBe(false)
+  })
+
+  it('a downstream-only partition: ZooKeeper expires the session and the client is not told until the heal', async () => {
+    const network = await WorkerNetwork.open('worker-t-2', zk.connect, undefined, thread)
+    const client = new ZkClient({ connect: network.connectString, sessionTimeoutMs: ONE_WAY_SESSION_MS })
+    try {
+      await waitFor(() => client.state === 'connected', 10_000)
+      const node = await client.create(`/one-way-${process.pid}`, '', CreateMode.EPHEMERAL)
+      await network.apply({ fault: 'partition', direction: 'downstream' })
+      expect(network.condition.toxics.map((t) => `${t.kind} ${t.stream}`)).toEqual(['partition down'])
+      // The client's requests still reach ZooKeeper but no answer comes back; its reconnects cannot
+      // complete a TCP handshake through the cut, so ZooKeeper stops hearing it and expires the session.
+      await waitFor(async () => (await direct.exists(node)) === null, 20_000, 100)
+      await new Promise((r) => setTimeout(r, 500))
+      expect(client.state).toBe('connecting')
+      // After the heal the client reaches ZooKeeper again and learns its session has expired.
+      await network.apply({ fault: 'heal' })
+      await waitFor(() => client.state === 'closed', 15_000)
+      expect(client.closeCode).toBe(SESSION_EXPIRED_CLOSE)
+    } finally {
+      client.close()
+      await network.close()
+    }
   })
 
   it('names the problem and the fix when its entry cannot be found', () => {

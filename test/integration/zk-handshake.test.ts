@@ -39,16 +39,16 @@ describe('session handshakes read at the proxy (real ZooKeeper)', () => {
     expect(seen[0]).toEqual({ sessionId: own, how: 'new', timeoutMs: SESSION_TIMEOUT, server: upstream })
 
     // A reset: the client reconnects on its own and ZooKeeper hands back the same session.
-    await network.apply('reset')
+    await network.apply({ fault: 'reset' })
     await waitFor(() => seen.length >= 2 && client.state === 'connected')
     expect(seen[1]).toMatchObject({ sessionId: own, how: 'resumed', timeoutMs: SESSION_TIMEOUT })
 
     // A partition well past the session timeout: ZooKeeper expires the session, and after the heal
     // answers the client's resume with 0/0. The addon does not open a new session by itself (it
     // closes), so a new client does, as the lab's workers do.
-    await network.apply('partition')
+    await network.apply({ fault: 'partition' })
     await new Promise((r) => setTimeout(r, 2 * SESSION_TIMEOUT + 1500))
-    await network.apply('heal')
+    await network.apply({ fault: 'heal' })
     await waitFor(() => client.state === 'closed')
     expect(client.closeCode).toBe(SESSION_EXPIRED_CLOSE)
     expect(seen.slice(2)).toEqual([{ sessionId: own, how: 'expired', timeoutMs: 0, server: upstream }])

@@ -90,7 +90,7 @@ export interface TaskModel {
   /** Whether each worker could reach ZooKeeper: its connection reports, and the recipe's suspended/resumed. */
   connectivity: { worker: string; time: number; seq: number; up: boolean }[]
   /**
-   * Stretches where the lab slowed a worker's link (fault.network slow … heal/partition/reset, or the
+   * Stretches where the lab slowed a worker's link (fault.network slow … heal or the next slow, or the
    * end): its commit cycle then costs round trips the recipe cannot avoid.
    */
   slowLinks: { worker: string; from: number; until: number; latencyMs: number; jitterMs: number }[]
@@ -391,7 +391,8 @@ function buildTask(
       // Its proxy heard ZooKeeper refuse to resume the session: ZooKeeper had let go of it.
       if (e.type === LabEventTypes.clientSession && e.how === 'expired')
         model.sessionEnds.push({ worker: name, time: e.time, seq: e.seq, how: 'expired' })
-      if (e.type === LabEventTypes.networkFault) {
+      // Faults add up on a link (a partition leaves its latency in force); a heal clears them, a slow replaces one.
+      if (e.type === LabEventTypes.networkFault && (e.fault === 'heal' || e.fault === 'slow')) {
         const open = model.slowLinks.findLast((l) => l.worker === name && l.until === Infinity)
         if (open) open.until = e.time
         if (e.fault === 'slow')

@@ -1,4 +1,10 @@
-import { Strategy as StrategySchema, type Strategy } from '../../shared/api.js'
+import {
+  Strategy as StrategySchema,
+  type NetworkFault,
+  type NetworkFaultInput,
+  type Strategy,
+} from '../../shared/api.js'
+import { describeNetworkFault, networkFaultRecord } from '../../shared/network-faults.js'
 import { LabEventTypes } from '../../shared/events.js'
 import { isExternalWorker, primariesOf, type WorkerView } from '../../shared/lab-state.js'
 import { isServerTarget, pickWorker } from '../../shared/targets.js'
@@ -85,19 +91,17 @@ export class StepRunner {
     }
     if ('resume' in step) return this.processAction(await this.resolveOrLast(task, step.resume, where), 'resume')
     if ('restart' in step) return this.processAction(await this.resolveOrLast(task, step.restart, where), 'restart')
-    if ('partition' in step || 'slow' in step || 'reset' in step) {
-      const target = 'partition' in step ? step.partition : 'slow' in step ? step.slow : step.reset
-      const hit = this.requireWorker(await this.resolve(task, target, where), where)
+    const link = linkFaultOf(step)
+    if (link) {
+      const hit = this.requireWorker(await this.resolve(task, link.target, where), where)
       this.lastHit = hit
-      const fault = 'partition' in step ? 'partition' : 'slow' in step ? 'slow' : 'reset'
-      const latency = 'slow' in step ? { latencyMs: step.latencyMs, jitterMs: step.jitterMs } : {}
+      const { fault } = link.input
       this.say(
-        `${fault} ${hit.name} (${hit.worker.role})${'slow' in step ? ` +${step.latencyMs}±${step.jitterMs} ms` : ''}`,
+        `${describeNetworkFault(networkFaultRecord({ name: hit.name, ...link.input }))} ${hit.name} (${hit.worker.role})`,
       )
-      await this.lab.networkFault({ name: hit.name, fault, ...latency })
-      const duration = 'partition' in step || 'slow' in step ? step.for : undefined
-      if (duration !== undefined) {
-        await this.delay(duration)
+      await this.lab.networkFault({ name: hit.name, ...link.input })
+      if (link.for !== undefined && fault !== 'reset') {
+        await this.delay(link.for)
         this.say(`heal ${hit.name}`)
         await this.lab.networkFault({ name: hit.name, fault: 'heal' })
       }
@@ -303,5 +307,28 @@ export class StepRunner {
         `${where}: network faults hit a worker's link; ${hit.name} is a ZooKeeper server (use stop, kill or pause)`,
       )
     return hit
+  }
+}
+
+/** The steps that fault a worker's link, by their key. */
+const LINK_STEPS = {
+  partition: 'partition',
+  slow: 'slow',
+  reset: 'reset',
+  loss: 'loss',
+  bandwidth: 'bandwidth',
+  slicer: 'slicer',
+  slowClose: 'slow-close',
+} as const satisfies Record<string, NetworkFault>
+
+/** A link step as the Lab's networkFault input (without the worker), its target and its `for`. */
+function linkFaultOf(step: Step): { target: Target; input: Omit<NetworkFaultInput, 'name'>; for?: number } | undefined {
+  const key = (Object.keys(LINK_STEPS) as Array<keyof typeof LINK_STEPS>).find((k) => k in step)
+  if (!key) return undefined
+  const { [key]: target, task: _task, note: _note, for: duration, ...params } = step as Record<string, unknown>
+  return {
+    target: target as Target,
+    input: { fault: LINK_STEPS[key], ...params },
+    ...(typeof duration === 'number' ? { for: duration } : {}),
   }
 }

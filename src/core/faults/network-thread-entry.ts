@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads'
 import type { NetworkReply, NetworkRequest } from './network-thread-protocol.js'
+import { proxySeed, seededRandom, toxicOf, type NetworkFaultSpec } from './link-toxics.js'
 import { TcpProxy, type ProxiedHandshake } from './tcp-proxy.js'
 
 const port = parentPort
@@ -47,13 +48,18 @@ async function handle(request: NetworkRequest): Promise<NetworkReply> {
     })
     return { kind: 'reply', id, ok: true }
   }
-  for (const proxy of proxies) {
-    if (request.fault === 'partition') proxy.partition()
-    else if (request.fault === 'heal') proxy.heal()
-    else if (request.fault === 'reset') proxy.resetConnections()
-    else proxy.slow(request.latencyMs, request.jitterMs)
+  applyFault(proxies, request.spec)
+  return { kind: 'reply', id, ok: true, condition: proxies[0]?.state ?? { toxics: [] } }
+}
+
+function applyFault(proxies: TcpProxy[], spec: NetworkFaultSpec): void {
+  const toxic = toxicOf(spec)
+  for (const [i, proxy] of proxies.entries()) {
+    if (spec.seed !== undefined) proxy.reseed(seededRandom(proxySeed(spec.seed, i)))
+    if (spec.fault === 'heal') proxy.heal()
+    else if (spec.fault === 'reset') proxy.resetConnections()
+    else if (toxic) proxy.addToxic(toxic, spec.direction, spec.toxicity)
   }
-  return { kind: 'reply', id, ok: true, condition: proxies[0]?.state ?? { kind: 'healthy' } }
 }
 
 channel.on('message', (request: NetworkRequest) => {

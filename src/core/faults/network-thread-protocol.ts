@@ -2,9 +2,8 @@
  * Messages between the lab's main thread and its network thread (network-thread-entry.ts), which
  * hosts every worker's TCP proxies so bytes flow however busy the main thread is.
  */
-import type { NetworkCondition, ProxiedHandshake } from './tcp-proxy.js'
-
-export type NetworkFault = 'partition' | 'heal' | 'reset' | 'slow'
+import type { NetworkCondition, NetworkFaultSpec } from './link-toxics.js'
+import type { ProxiedHandshake } from './tcp-proxy.js'
 
 export interface Upstream {
   host: string
@@ -15,7 +14,7 @@ export type NetworkRequest =
   /** Starts one proxy per server for a worker; answered with the proxies' ports. */
   | { op: 'open'; id: number; network: number; worker: string; servers: Upstream[]; readHandshakes: boolean }
   /** Puts a fault in force on every proxy of a network; answered once it is. */
-  | { op: 'apply'; id: number; network: number; fault: NetworkFault; latencyMs: number; jitterMs: number }
+  | { op: 'apply'; id: number; network: number; spec: NetworkFaultSpec }
   | { op: 'close'; id: number; network: number }
   /**
    * Makes a network a link between ensemble servers: a refusing peer is dialled again for

@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads'
 import { labRoot } from '../lab-root.js'
 import { freshBundle } from '../workers/programs.js'
 import type { NetworkReply, NetworkRequest } from './network-thread-protocol.js'
-import type { NetworkCondition, ProxiedHandshake } from './tcp-proxy.js'
+import type { NetworkCondition, NetworkFaultSpec } from './link-toxics.js'
+import type { ProxiedHandshake } from './tcp-proxy.js'
 
 type Request = NetworkRequest extends infer R ? (R extends NetworkRequest ? Omit<R, 'id'> : never) : never
 type Answer = Extract<NetworkReply, { kind: 'reply'; ok: true }>
@@ -66,18 +67,13 @@ export class NetworkThread {
   }
 
   /** Resolves once the fault is in force on every proxy of the network, with its condition. */
-  async apply(
-    network: number,
-    fault: Extract<NetworkRequest, { op: 'apply' }>['fault'],
-    latencyMs: number,
-    jitterMs: number,
-  ): Promise<NetworkCondition> {
+  async apply(network: number, spec: NetworkFaultSpec): Promise<NetworkCondition> {
     if (!this.worker || !this.listeners.has(network))
       throw new Error(
         "This worker's network is gone: the lab's network thread ended (see the error before this one); close the session and open a new one.",
       )
-    const { condition } = await this.request({ op: 'apply', network, fault, latencyMs, jitterMs })
-    return condition ?? { kind: 'healthy' }
+    const { condition } = await this.request({ op: 'apply', network, spec })
+    return condition ?? { toxics: [] }
   }
 
   /** Makes a network a link between ensemble servers (see the `server-link` request). */

@@ -109,20 +109,21 @@ export class ServerLinks {
     if (this.closed) throw new Error('The ensemble links are closed (the session ended).')
     for (const { from, to } of cuts) this.route(from, to)
     const next = new Set(cuts.map((c) => linkKey(c.from, c.to)))
+    const lost = (set: Set<string>, from: number, to: number) => set.has(linkKey(from, to))
     const changed: Array<[number, number]> = []
     for (let a = 1; a <= this.size; a++) {
       for (let b = a + 1; b <= this.size; b++) {
-        const before = this.cuts.has(linkKey(a, b)) || this.cuts.has(linkKey(b, a))
-        const after = next.has(linkKey(a, b)) || next.has(linkKey(b, a))
-        if (before !== after) changed.push([a, b])
+        if (lost(this.cuts, a, b) !== lost(next, a, b) || lost(this.cuts, b, a) !== lost(next, b, a))
+          changed.push([a, b])
       }
     }
     this.cuts = next
+    // On X→Y's proxy, upstream carries X's bytes to Y and downstream Y's to X.
     await Promise.all(
-      changed.flatMap(([a, b]) => {
-        const fault = next.has(linkKey(a, b)) || next.has(linkKey(b, a)) ? 'partition' : 'heal'
-        return [this.apply(a, b, fault), this.apply(b, a, fault)]
-      }),
+      changed.flatMap(([a, b]) => [
+        this.apply(a, b, lost(next, a, b), lost(next, b, a)),
+        this.apply(b, a, lost(next, b, a), lost(next, a, b)),
+      ]),
     )
   }
 
@@ -133,9 +134,14 @@ export class ServerLinks {
     await Promise.all(networks.map((n) => this.thread.close(n).catch(() => {})))
   }
 
-  private async apply(from: number, to: number, fault: 'partition' | 'heal'): Promise<void> {
+  /** Puts one proxy's cut in force: the upstream and downstream held as asked, healed first. */
+  private async apply(from: number, to: number, holdUp: boolean, holdDown: boolean): Promise<void> {
     const network = this.networks.get(linkKey(from, to))
-    if (network !== undefined) await this.thread.apply(network, fault, 0, 0)
+    if (network === undefined) return
+    await this.thread.apply(network, { fault: 'heal' })
+    if (!holdUp && !holdDown) return
+    const direction = holdUp && holdDown ? 'both' : holdUp ? 'upstream' : 'downstream'
+    await this.thread.apply(network, { fault: 'partition', direction })
   }
 }
 

@@ -1,8 +1,6 @@
 import { NetworkThread } from './network-thread.js'
-import type { NetworkFault } from './network-thread-protocol.js'
-import type { NetworkCondition, ProxiedHandshake } from './tcp-proxy.js'
-
-export type { NetworkFault } from './network-thread-protocol.js'
+import type { NetworkCondition, NetworkFaultSpec } from './link-toxics.js'
+import type { ProxiedHandshake } from './tcp-proxy.js'
 
 /** For callers without a lab of their own (tests): one thread shared by their networks. */
 let sharedThread: NetworkThread | undefined
@@ -13,7 +11,7 @@ let sharedThread: NetworkThread | undefined
  * proxies run on the lab's network thread; this is the main thread's handle on them.
  */
 export class WorkerNetwork {
-  private current: NetworkCondition = { kind: 'healthy' }
+  private current: NetworkCondition = { toxics: [] }
   private closing: Promise<void> | undefined
 
   private constructor(
@@ -63,8 +61,8 @@ export class WorkerNetwork {
   }
 
   /** Resolves once the fault is in force on every proxy: record it after, not before. */
-  async apply(fault: NetworkFault, latencyMs = 0, jitterMs = 0): Promise<void> {
-    this.current = await this.thread.apply(this.network, fault, latencyMs, jitterMs)
+  async apply(spec: NetworkFaultSpec): Promise<void> {
+    this.current = await this.thread.apply(this.network, spec)
   }
 
   async close(): Promise<void> {

@@ -3,13 +3,17 @@
  * journal order. The lab's own stop-all when it closes a session is teardown, not a fault.
  */
 import { LabEventTypes, type LabEvent } from '../../shared/events.js'
+import { describeNetworkFault, HARMFUL_NETWORK_FAULTS } from '../../shared/network-faults.js'
 import type { FailoverBreakdown } from '../checker/types.js'
 import type { ReportFault } from './types.js'
 
 const PROCESS_FAULTS = new Set(['kill', 'stop', 'pause', 'resume', 'restart'])
 const RECOVERY = /^(resume|restart|heal|clear|restore)/
 /** Faults that last until a recovery action on the same target. */
-const LASTING: Record<string, RegExp> = { pause: /^resume$/, partition: /^heal$/, slow: /^heal$/ }
+const LASTING: Record<string, RegExp> = {
+  pause: /^resume$/,
+  ...Object.fromEntries(HARMFUL_NETWORK_FAULTS.filter((f) => f !== 'reset').map((f) => [f, /^heal$/])),
+}
 
 export function collectFaults(
   events: readonly LabEvent[],
@@ -23,12 +27,15 @@ export function collectFaults(
     if (teardownAt !== undefined && e.time >= teardownAt) break
     let kind: string | undefined
     let target: string | undefined
+    let detail: string | undefined
     if (e.type === LabEventTypes.processAction && PROCESS_FAULTS.has(e.action)) {
       kind = e.action
       target = e.name
     } else if (e.type === LabEventTypes.networkFault) {
       kind = e.fault
       target = e.name
+      const described = describeNetworkFault(e)
+      if (described !== kind) detail = described
     }
     if (!kind || !target) continue
     faults.push({
@@ -36,6 +43,7 @@ export function collectFaults(
       seq: e.seq,
       time: e.time,
       kind,
+      ...(detail ? { detail } : {}),
       target,
       task: taskOf(target),
       recovery: RECOVERY.test(kind),

@@ -150,8 +150,10 @@ export interface ReportFault {
   index: number
   seq: number
   time: number
-  /** kill, stop, pause, resume, restart, partition, heal, slow, reset, … */
+  /** kill, stop, pause, resume, restart, partition, heal, slow, reset, loss, bandwidth, slicer, slow-close */
   kind: string
+  /** A network fault in full, where its kind alone does not say it: "slow +300 ms", "partition ↑" (one way). */
+  detail?: string
   target: string
   task: string | null
   /** Recovery actions (resume, restart, heal) are recorded too; they are not faults. */

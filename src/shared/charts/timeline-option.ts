@@ -4,6 +4,7 @@
  * report's inline SVG (ECharts' server-side renderer). Pure: no DOM, no React; colours and the
  * wording of times come from the caller.
  */
+import { HARMFUL_NETWORK_FAULTS } from '../network-faults.js'
 import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams, CustomSeriesRenderItemReturn } from 'echarts'
 
 /** What a worker's lane shows at any instant. */
@@ -33,6 +34,8 @@ export interface FaultMark {
   teardown?: boolean
   /** Written above the marker (the report numbers faults as its fault table does). */
   label?: string
+  /** The fault in full for the tooltip, where its kind alone does not say it ("loss 20 % ↑"). */
+  detail?: string
 }
 
 /** What the chart draws of one task; the app's TaskTimeline is one. */
@@ -93,12 +96,16 @@ const FAULT_SYMBOL: Record<string, string> = {
   resume: 'circle',
   restart: 'circle',
   partition: 'pin',
+  loss: 'pin',
+  bandwidth: 'pin',
+  slicer: 'pin',
+  'slow-close': 'pin',
   heal: 'circle',
   slow: 'rect',
   reset: 'triangle',
 }
 /** Faults that can cost a primary its role; the rest (resume, heal, restart) are drawn muted. */
-const HARMFUL = new Set(['kill', 'stop', 'pause', 'partition', 'slow', 'reset'])
+const HARMFUL = new Set(['kill', 'stop', 'pause', ...HARMFUL_NETWORK_FAULTS])
 
 /** A fault marker's colour: harmful faults in the fault colour, recoveries and teardown muted. */
 export function faultMarkColor(
@@ -152,7 +159,7 @@ export function timelineOption(
     iv.worker,
   ])
   const faults = t.faults.map((f) => ({
-    value: [f.time, laneIndex.get(f.worker) ?? 0, f.action, f.worker],
+    value: [f.time, laneIndex.get(f.worker) ?? 0, f.action, f.worker, f.detail ?? f.action],
     symbol: FAULT_SYMBOL[f.action] ?? 'pin',
     symbolRotate: f.action === 'kill' ? 180 : 0,
     itemStyle: { color: faultMarkColor(f, colors), borderColor: colors.panel, borderWidth: 1 },
@@ -248,7 +255,7 @@ export function timelineOption(
         const v = p.value ?? []
         if (p.seriesId === 'lanes')
           return `<b>${String(v[4])}</b><br/>${DRAWN_STATES[v[3] as number]} from ${at(v[1] as number)} for ${format.duration((v[2] as number) - (v[1] as number))}`
-        if (p.seriesId === 'faults') return `<b>${String(v[2])}</b> ${String(v[3])}<br/>at ${at(v[0] as number)}`
+        if (p.seriesId === 'faults') return `<b>${String(v[4])}</b> ${String(v[3])}<br/>at ${at(v[0] as number)}`
         if (p.seriesId === 'commits') return `lastCommit <b>${String(v[1])}</b><br/>at ${at(v[0] as number)}`
         return p.name ?? ''
       },

@@ -1,5 +1,5 @@
 /** What the lab core itself writes into the journal (source `lab`, or `checker` for the checker's events). */
-import type { ExternalWorker, NetworkFault, ProcessAction } from '../api.js'
+import type { ExternalWorker, FaultDirection, NetworkFault, ProcessAction } from '../api.js'
 import type { FailoverBreakdown, InvariantName, VerdictSummary, ViolationKind } from '../checker-report.js'
 import type { Step } from '../scenario.js'
 import type { LaunchSettings } from '../worker-launch/index.js'
@@ -167,12 +167,32 @@ export interface ScenarioResult {
   error: string | null
 }
 
-/** A network fault on a lab worker's path to ZooKeeper. */
+/**
+ * A network fault on a lab worker's path to ZooKeeper, recorded once it is in force. Only the fields
+ * of its kind are present; a fault adds to those in force (one of each kind per direction), `heal`
+ * clears them all.
+ */
 export interface NetworkFaultApplied {
   name: string
   fault: NetworkFault
+  /** Which way it hits: upstream worker → ZooKeeper, downstream ZooKeeper → worker (absent: both). */
+  direction?: FaultDirection
+  /** The probability that a given connection is affected, decided per connection (absent: 1). */
+  toxicity?: number
+  /** slow: the added delay and its random spread. */
   latencyMs?: number
   jitterMs?: number
+  /** loss: the probability that a chunk waits for a retransmission timeout. */
+  probability?: number
+  /** bandwidth: bytes per second in each direction hit. */
+  bytesPerSecond?: number
+  /** slicer: slice size, and the delay between slices. */
+  sliceBytes?: number
+  sliceDelayMs?: number
+  /** slow-close: how long the proxy waits before closing the other side. */
+  delayMs?: number
+  /** The seed of the link's random source, when one was given. */
+  seed?: number
 }
 
 /** The live checker found a violation (once each). */

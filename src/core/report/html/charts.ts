@@ -123,6 +123,7 @@ export function timelineChartData(
         time: f.time - start,
         worker: f.target,
         action: f.kind,
+        ...(f.detail ? { detail: f.detail } : {}),
         wasPrimary: f.hitPrimary,
         label: String(f.index),
       })),

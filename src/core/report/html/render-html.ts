@@ -375,7 +375,7 @@ function faultsSection(report: SessionReport): string {
     ? `<table class="faults"><thead><tr><th class="num">#</th><th class="num">at</th><th class="num">UTC</th><th>Action</th><th>Target</th><th>Task</th><th>Hit the primary</th></tr></thead><tbody>${report.faults
         .map(
           (f) =>
-            `<tr><td class="num">${f.index}</td><td class="num">${esc(rel(f.time, start))}</td><td class="num mono">${esc(clock(f.time))}</td><td><span style="color:${faultMarkColor({ action: f.kind }, REPORT_COLORS)}">■</span> <code>${esc(f.kind)}</code>${f.recovery ? ' <span class="muted small">recovery</span>' : ''}</td><td><code>${esc(f.target)}</code></td><td>${esc(f.task ?? '—')}</td><td>${f.hitPrimary ? 'yes' : '<span class="muted">no</span>'}</td></tr>`,
+            `<tr><td class="num">${f.index}</td><td class="num">${esc(rel(f.time, start))}</td><td class="num mono">${esc(clock(f.time))}</td><td><span style="color:${faultMarkColor({ action: f.kind }, REPORT_COLORS)}">■</span> <code>${esc(f.detail ?? f.kind)}</code>${f.recovery ? ' <span class="muted small">recovery</span>' : ''}</td><td><code>${esc(f.target)}</code></td><td>${esc(f.task ?? '—')}</td><td>${f.hitPrimary ? 'yes' : '<span class="muted">no</span>'}</td></tr>`,
         )
         .join('')}</tbody></table>`
     : '<p class="muted">No fault was fired in this session.</p>'

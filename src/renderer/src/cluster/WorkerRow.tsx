@@ -1,6 +1,7 @@
 import { useCallback } from 'react'
-import { isPeerStrategy, type NetworkFault, type ProcessAction } from '../../../shared/api.js'
+import { isPeerStrategy, type NetworkFaultInput, type ProcessAction } from '../../../shared/api.js'
 import type { WorkerView } from '../../../shared/lab-state.js'
+import { describeNetworkFault } from '../../../shared/network-faults.js'
 import { useNow } from '../app/clock.js'
 import { formatDuration, formatSessionId, formatTime } from '../app/format.js'
 import { useStore } from '../app/store.js'
@@ -47,8 +48,11 @@ export function WorkerRow({ name }: { name: string }) {
         </span>
         {w.connection && w.connection !== 'connected' && alive && <span className="tag tag-warn">{w.connection}</span>}
         {net && (
-          <span className="tag tag-bad" title="Fault on the worker's link to ZooKeeper">
-            {net.fault === 'partition' ? 'partitioned' : `slow +${net.latencyMs ?? '?'} ms`}
+          <span
+            className="tag tag-bad"
+            title="Faults on the worker's link to ZooKeeper (↑ worker → ZooKeeper only, ↓ ZooKeeper → worker only)"
+          >
+            {net.faults.map(describeNetworkFault).join(', ')}
           </span>
         )}
         <span className="row-actions">
@@ -123,29 +127,46 @@ const ACTION_HINT: Record<string, string> = {
   remove: 'Remove: stop it for good',
 }
 
-const NETWORK_FAULTS: Array<{ fault: NetworkFault; label: string; hint: string; latencyMs?: number }> = [
+type FaultWithoutWorker = Omit<NetworkFaultInput, 'name'>
+const NETWORK_FAULTS: Array<{ input: FaultWithoutWorker; label: string; hint: string }> = [
   {
-    fault: 'partition',
+    input: { fault: 'partition' },
     label: 'Partition',
     hint: 'Drop all traffic to ZooKeeper: the session expires after its timeout',
   },
-  { fault: 'slow', label: 'Slow +500 ms', hint: 'Add 500 ms each way', latencyMs: 500 },
-  { fault: 'slow', label: 'Slow +2 s', hint: 'Add 2 s each way', latencyMs: 2000 },
   {
-    fault: 'reset',
+    input: { fault: 'partition', direction: 'upstream' },
+    label: 'Partition ↑ only',
+    hint: 'The worker cannot reach ZooKeeper but still hears it: its session expires, and it is not told',
+  },
+  {
+    input: { fault: 'partition', direction: 'downstream' },
+    label: 'Partition ↓ only',
+    hint: 'ZooKeeper hears the worker, the worker hears nothing back',
+  },
+  { input: { fault: 'slow', latencyMs: 500 }, label: 'Slow +500 ms', hint: 'Add 500 ms each way' },
+  { input: { fault: 'slow', latencyMs: 2000 }, label: 'Slow +2 s', hint: 'Add 2 s each way' },
+  {
+    input: { fault: 'loss', probability: 0.2 },
+    label: 'Loss 20 %',
+    hint: 'One chunk in five waits a TCP retransmission timeout (200 ms, doubling while losses follow each other)',
+  },
+  {
+    input: { fault: 'bandwidth', bytesPerSecond: 1000 },
+    label: 'Bandwidth 1 kB/s',
+    hint: 'At most 1000 bytes per second each way, paced, in order',
+  },
+  {
+    input: { fault: 'reset' },
     label: 'Reset connection',
     hint: 'Close the TCP connection; the client reconnects with the same session',
   },
-  { fault: 'heal', label: 'Heal', hint: 'Back to a clean link' },
+  { input: { fault: 'heal' }, label: 'Heal', hint: 'Back to a clean link: clears every fault' },
 ]
 
 /** Faults on the worker's TCP path to ZooKeeper, through its proxy. */
 function NetworkMenu({ name, faulted }: { name: string; faulted: boolean }) {
-  const call = useCallback(
-    (fault: NetworkFault, latencyMs?: number) =>
-      lab().networkFault({ name, fault, ...(latencyMs !== undefined ? { latencyMs } : {}) }),
-    [name],
-  )
+  const call = useCallback((input: FaultWithoutWorker) => lab().networkFault({ name, ...input }), [name])
   const { run, busy } = useLabAction(`Network fault on ${name}`, call)
   return (
     <Menu
@@ -163,7 +184,7 @@ function NetworkMenu({ name, faulted }: { name: string; faulted: boolean }) {
           disabled={busy}
           title={f.hint}
           aria-label={`${f.label} ${name}`}
-          onClick={() => void run(f.fault, f.latencyMs)}
+          onClick={() => void run(f.input)}
         >
           {f.label}
         </button>

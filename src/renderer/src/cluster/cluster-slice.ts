@@ -1,4 +1,5 @@
 import type { LabState } from '../../../shared/lab-state.js'
+import type { NetworkFaultApplied } from '../../../shared/events.js'
 import type { Slice } from '../app/store.js'
 
 /** The latest four-letter-word figures of one server (the `zk.stats` event). */
@@ -23,8 +24,8 @@ export interface ClusterSlice {
   tasks: LabState['tasks']
   alerts: LabState['alerts']
   zkStats: Record<string, ZkStats>
-  /** Network faults in force on a worker's link to ZooKeeper (until healed). */
-  workerNet: Record<string, { fault: 'partition' | 'slow'; latencyMs?: number; since: number }>
+  /** Network faults in force on a worker's link to ZooKeeper (until healed), as recorded, oldest first. */
+  workerNet: Record<string, { faults: Array<Omit<NetworkFaultApplied, 'name'>>; since: number }>
 }
 
 /** Before a session's first event: no servers, processes, workers or tasks. */

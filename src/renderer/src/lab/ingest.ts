@@ -407,12 +407,28 @@ function applyZkStats(stats: Record<string, ZkStats>, e: EventOf<'zk.stats'>): v
   }
 }
 
-/** Network faults in force on each worker's link, until healed. */
+/**
+ * Network faults in force on each worker's link, until healed. As on the proxy, a fault replaces one
+ * of its kind on the directions it names; a one-way fault leaves the other way of a two-way one.
+ */
 function applyNetworkFault(net: Store['workerNet'], e: EventOf<'fault.network'>): void {
-  const name = e.name
-  if (e.fault === 'heal') delete net[name]
-  else if (e.fault === 'partition' || e.fault === 'slow')
-    net[name] = { fault: e.fault, latencyMs: e.latencyMs, since: e.time }
+  const { name, fault } = e
+  if (fault === 'heal') {
+    delete net[name]
+    return
+  }
+  if (fault === 'reset') return
+  const way = e.direction ?? 'both'
+  const kept = (net[name]?.faults ?? []).flatMap((f) => {
+    if (f.fault !== fault) return [f]
+    const was = f.direction ?? 'both'
+    if (way === 'both' || was === way) return []
+    return was === 'both'
+      ? [{ ...f, direction: way === 'upstream' ? ('downstream' as const) : ('upstream' as const) }]
+      : [f]
+  })
+  const { name: _name, seq: _seq, time: _time, type: _type, source: _source, ...recorded } = e
+  net[name] = { faults: [...kept, recorded], since: net[name]?.since ?? e.time }
 }
 
 function stepSeen(e: EventOf<'scenario.step'>): StepSeen {

@@ -229,7 +229,7 @@ function Scrubber() {
 function markerText(m: ReplayMarker): string {
   if (m.kind === 'failover') return `failover ${m.subject}`
   if (m.kind === 'violation') return `violation ${m.action} (${m.subject})`
-  return `${m.action} ${m.subject}`
+  return `${m.detail ?? m.action} ${m.subject}`
 }
 
 function Marker({ marker, left, label }: { marker: ReplayMarker; left: number; label: string }) {

@@ -4,6 +4,7 @@
  */
 import { LabEventTypes, type LabEvent } from '../../../shared/events.js'
 import { applyEvent, emptyLabState, type LabState } from '../../../shared/lab-state.js'
+import { describeNetworkFault, HARMFUL_NETWORK_FAULTS } from '../../../shared/network-faults.js'
 
 /** Events between two kept states; a position costs one clone plus at most this many reducer steps. */
 export const SNAPSHOT_EVERY = 1000
@@ -24,9 +25,11 @@ export interface ReplayMarker {
   subject: string
   /** Faults that can cost a primary its role; resume, heal, restart are not. */
   harmful: boolean
+  /** A network fault in full ("loss 20 % ↑"), where its kind alone does not say it. */
+  detail?: string
 }
 
-const HARMFUL = new Set(['kill', 'stop', 'pause', 'partition', 'slow', 'reset'])
+const HARMFUL = new Set<string>(['kill', 'stop', 'pause', ...HARMFUL_NETWORK_FAULTS])
 
 /** Markers of one event, if it is a fault, a failover or a violation. */
 export function markerOf(e: LabEvent, count: number, time: number): ReplayMarker | undefined {
@@ -34,7 +37,15 @@ export function markerOf(e: LabEvent, count: number, time: number): ReplayMarker
     case LabEventTypes.processAction:
       return { kind: 'fault', count, time, action: e.action, subject: e.name, harmful: HARMFUL.has(e.action) }
     case LabEventTypes.networkFault:
-      return { kind: 'fault', count, time, action: e.fault, subject: e.name, harmful: HARMFUL.has(e.fault) }
+      return {
+        kind: 'fault',
+        count,
+        time,
+        action: e.fault,
+        subject: e.name,
+        harmful: HARMFUL.has(e.fault),
+        detail: describeNetworkFault(e),
+      }
     case LabEventTypes.failover:
       return { kind: 'failover', count, time, action: e.fault, subject: `${e.from} → ${e.to ?? '?'}`, harmful: false }
     case LabEventTypes.violation:

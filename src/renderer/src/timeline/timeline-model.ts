@@ -1,6 +1,7 @@
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../../shared/events.js'
 import type { Failover } from '../../../shared/events/lab-events.js'
 import { finiteNumber as num } from '../../../shared/format.js'
+import { describeNetworkFault } from '../../../shared/network-faults.js'
 import type { FaultMark, Interval, LaneState } from '../../../shared/charts/timeline-option.js'
 
 // The chart's own vocabulary lives with the shared chart definition (src/shared/charts).
@@ -116,7 +117,7 @@ export class TimelineModel {
         return true
       }
       case 'fault.network': {
-        // partition / heal / slow / reset on the worker's link to ZooKeeper.
+        // partition / heal / slow / loss / bandwidth / … / reset on the worker's link to ZooKeeper.
         const name = e.name
         const track = this.tracks.get(name)
         if (!track) return false
@@ -124,6 +125,7 @@ export class TimelineModel {
           time: e.time,
           worker: name,
           action: e.fault,
+          detail: describeNetworkFault(e),
           wasPrimary: track.role === 'primary' && track.open?.state !== 'dead',
         })
         return true
