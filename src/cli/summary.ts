@@ -41,6 +41,16 @@ export function formatSummary(name: string, result: RunResult): string {
     }
   }
 
+  const known = result.knownBreaks
+  if (known) {
+    lines.push(
+      '',
+      known.asWritten
+        ? `  as the scenario says: ${known.strategy} breaks ${known.written.join(', ')} here`
+        : `  the scenario says ${known.strategy} breaks ${known.written.join(', ')} here; this run broke ${known.broke.length > 0 ? known.broke.join(', ') : 'nothing'}`,
+    )
+  }
+
   for (const v of result.notJudged ?? []) {
     lines.push(
       '',

@@ -634,7 +634,12 @@ export class Lab implements LabApi {
     const links = this.requireServerLinks()
     if (!links.partitioned) return
     await links.set([])
-    this.record({ type: LabEventTypes.zkLinks, shape: 'heal', description: 'every link between servers healed', cuts: [] })
+    this.record({
+      type: LabEventTypes.zkLinks,
+      shape: 'heal',
+      description: 'every link between servers healed',
+      cuts: [],
+    })
   }
 
   private requireServerLinks(): ServerLinks {

@@ -16,6 +16,7 @@ import {
 } from './api.js'
 import { DEFAULT_COMMIT_INTERVAL_MS } from './worker-launch/index.js'
 import { sessionTimeoutProblem, TICK_TIME_DEFAULT_MS } from './session-timeout.js'
+import { ServerPartitionShape, ServerPartitionSpec, ServerTarget } from './server-partitions.js'
 
 /**
  * What a fault hits. Workers: the current primary, a standby, a random live worker, worker N of the
@@ -126,6 +127,42 @@ const Slicer = z
 const SlowClose = z.object({ slowClose: Target, delayMs: NetworkFaultParams.delayMs.unwrap(), ...LinkFault }).strict()
 /** Resets a worker's TCP connections to ZooKeeper. */
 const Reset = z.object({ reset: Target, ...Common }).strict()
+/**
+ * Cuts links between the ensemble's servers in a named shape (see server-partitions.ts): healed
+ * after `for` ms, or by `healServers`. A new one replaces the partition in force.
+ */
+const PartitionServers = z
+  .object({
+    partitionServers: ServerPartitionShape,
+    server: ServerTarget.optional(),
+    from: ServerTarget.optional(),
+    to: z.union([z.literal('others'), ServerTarget]).optional(),
+    for: Duration.optional(),
+    ...Common,
+  })
+  .strict()
+  .superRefine((step, ctx) => {
+    const spec = ServerPartitionSpec.safeParse(serverPartitionOf(step))
+    if (!spec.success) for (const issue of spec.error.issues) ctx.addIssue({ ...issue, path: issue.path })
+  })
+/** Heals every link between the ensemble's servers. */
+const HealServers = z.object({ healServers: z.literal(true), ...Common }).strict()
+
+/** The partition a partitionServers step asks for, in the Lab API's terms. */
+export function serverPartitionOf(step: {
+  partitionServers: ServerPartitionShape
+  server?: ServerTarget
+  from?: ServerTarget
+  to?: ServerPartitionSpec['to']
+}): ServerPartitionSpec {
+  return {
+    shape: step.partitionServers,
+    ...(step.server ? { server: step.server } : {}),
+    ...(step.from ? { from: step.from } : {}),
+    ...(step.to ? { to: step.to } : {}),
+  }
+}
+
 /** Standbys joining: start n more workers for the task. */
 const AddWorkers = z.object({ addWorkers: z.number().int().min(1).max(50), ...Common }).strict()
 const Sleep = z.object({ sleep: z.number().int().min(0).max(3_600_000), ...Common }).strict()
@@ -156,6 +193,14 @@ export type Step =
   | WithLink<{ slicer: Target; sliceBytes: number; sliceDelayMs: number }>
   | WithLink<{ slowClose: Target; delayMs: number }>
   | WithCommon<{ reset: Target }>
+  | WithCommon<{
+      partitionServers: ServerPartitionShape
+      server?: ServerTarget
+      from?: ServerTarget
+      to?: ServerPartitionSpec['to']
+      for?: number
+    }>
+  | WithCommon<{ healServers: true }>
   | WithCommon<{ addWorkers: number }>
   | z.output<typeof Sleep>
   | z.output<typeof Expect>
@@ -177,6 +222,8 @@ const SCHEMAS = {
   slicer: () => Slicer,
   slowClose: () => SlowClose,
   reset: () => Reset,
+  partitionServers: () => PartitionServers,
+  healServers: () => HealServers,
   addWorkers: () => AddWorkers,
   sleep: () => Sleep,
   expect: () => Expect,
@@ -245,6 +292,11 @@ export const Scenario = z
     steps: z.array(StepSchema).default([]),
     /** Invariants the run must keep; checked at the end (default: all). A violation fails the run. */
     expect: z.union([z.literal('all'), z.literal('none'), z.array(Invariant)]).default('all'),
+    /**
+     * What a strategy is known to break here (`seed: [single-primary]`). A run with it still fails on
+     * them (exit 1, naming them); the summary says whether it broke exactly what is written.
+     */
+    breaks: z.record(Strategy, z.array(Invariant).min(1)).optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -254,6 +306,15 @@ export const Scenario = z
       if (names.indexOf(n) !== i)
         ctx.addIssue({ code: 'custom', message: `task ${n} is listed twice`, path: ['tasks', i, 'name'] })
     })
+    if (s.zookeeper.mode !== 'ensemble') {
+      const at = findStep(s.steps, (step) => 'partitionServers' in step || 'healServers' in step)
+      if (at)
+        ctx.addIssue({
+          code: 'custom',
+          path: at,
+          message: `partitions between servers need a local ensemble (zookeeper: { mode: ensemble, servers: 3 }); this scenario runs ${s.zookeeper.mode ?? 'standalone'}`,
+        })
+    }
     // ZooKeeper grants session timeouts between 2 and 20 ticks; outside that range it silently changes them.
     s.tasks.forEach((t, i) => {
       const problem = sessionTimeoutProblem(t.sessionTimeoutMs, s.zookeeper.tickTimeMs)
@@ -291,6 +352,27 @@ function deeper(steps: unknown, path: string, depth: number): { path: string; me
       }
     }
     const found = deeper(inner.list, `${here}.${inner.key}`, depth + 1)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** The path of the first step (nested ones too) that `match` accepts. */
+function findStep(
+  steps: Step[],
+  match: (step: Step) => boolean,
+  path: (string | number)[] = ['steps'],
+): (string | number)[] | undefined {
+  for (const [i, step] of steps.entries()) {
+    const here = [...path, i]
+    if (match(step)) return here
+    const inner =
+      'repeat' in step
+        ? { key: 'steps', list: step.steps }
+        : 'parallel' in step
+          ? { key: 'parallel', list: step.parallel }
+          : undefined
+    const found = inner && findStep(inner.list, match, [...here, inner.key])
     if (found) return found
   }
   return undefined

@@ -34,7 +34,11 @@ export const ServerPartitionSpec = z
   .strict()
   .superRefine((spec, ctx) => {
     if (spec.shape === 'isolate' && !spec.server)
-      ctx.addIssue({ code: 'custom', path: ['server'], message: 'isolate needs the server to cut off (zk-N, zk-leader)' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server'],
+        message: 'isolate needs the server to cut off (zk-N, zk-leader)',
+      })
     if (spec.shape === 'one-way' && (!spec.from || !spec.to))
       ctx.addIssue({
         code: 'custom',
@@ -67,7 +71,8 @@ export function resolveServerPartition(
   random: () => number = Math.random,
 ): ResolvedServerPartition {
   const ids = servers.map((s) => s.id).sort((a, b) => a - b)
-  if (ids.length < 3) throw new Error('Partitions between servers need an ensemble (3 or 5 servers); this lab runs one server.')
+  if (ids.length < 3)
+    throw new Error('Partitions between servers need an ensemble (3 or 5 servers); this lab runs one server.')
   const state = { zookeeper: { servers } }
   const pick = (target: ServerTarget): ZkServerView => {
     const server = pickServer(state as Parameters<typeof pickServer>[0], target)
@@ -75,7 +80,12 @@ export function resolveServerPartition(
     return server
   }
   const both = (group: number[], rest: number[]): CutDirection[] =>
-    group.flatMap((a) => rest.flatMap((b) => [{ from: a, to: b }, { from: b, to: a }]))
+    group.flatMap((a) =>
+      rest.flatMap((b) => [
+        { from: a, to: b },
+        { from: b, to: a },
+      ]),
+    )
   const label = (s: ZkServerView) => (s.mode === 'leader' || s.mode === 'follower' ? `${s.name} (${s.mode})` : s.name)
   const names = (list: number[]) => list.map((id) => `zk-${id}`).join(', ')
 

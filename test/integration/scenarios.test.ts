@@ -39,6 +39,10 @@ describe('bundled scenarios', () => {
         'zk-restart',
         'ensemble-leader-kill',
         'standby-churn',
+        'quorum-loss',
+        'leader-switch',
+        'one-way-partition-primary',
+        'lossy-primary',
       ]),
     )
   })
@@ -63,6 +67,15 @@ describe('bundled scenarios', () => {
       expect(result.durationMs).toBeLessThan(180_000)
     })
   }
+
+  it('one-way-partition-primary: the seed works on through a cut it cannot hear, next to the standby that took over; exit 1 naming it, as the scenario says', async () => {
+    const { code, result } = await run('one-way-partition-primary', 'seed')
+    expect(code).toBe(1)
+    expect(verdict(result, 'single-primary')?.ok).toBe(false)
+    expect(result.error).toMatch(/single-primary \(task01\)/)
+    expect(result.knownBreaks).toMatchObject({ strategy: 'seed' })
+    expect(result.knownBreaks?.written).toContain('single-primary')
+  })
 
   it('pause-primary: the seed is caught (the resumed old primary works next to the new one), exit 1', async () => {
     const { code, result } = await run('pause-primary', 'seed')

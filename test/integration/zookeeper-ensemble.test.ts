@@ -170,6 +170,34 @@ describe('ensemble of 3 (real Java processes)', () => {
     expect(await zkClient(`127.0.0.1:${oldPort}`, 'get', '/during-partition')).toMatchObject({ ok: true, data: 'x' })
   })
 
+  it('a follower cut off in a minority stops serving, while the majority goes on taking writes', async () => {
+    const follower = zk.servers().find((s) => s.mode === 'follower')!
+    const others = zk.servers().filter((s) => s.id !== follower.id)
+    await links!.set(
+      others.flatMap((s) => [
+        { from: follower.id, to: s.id },
+        { from: s.id, to: follower.id },
+      ]),
+    )
+    // A follower that hears no leader for syncLimit ticks gives up serving and looks for one it cannot find.
+    const deadline = Date.now() + 60_000
+    let serving = true
+    while (serving && Date.now() < deadline) {
+      serving = (await zk.server(follower.id).status()).srvr?.serving ?? false
+      if (serving) await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    expect(serving).toBe(false)
+    const majority = others.map((s) => `127.0.0.1:${s.clientPort}`).join(',')
+    expect(await zkClient(majority, 'create', '/minority-cut', 'm')).toMatchObject({ ok: true })
+
+    await links!.set([])
+    await zk.waitUntilServing({ all: true, timeoutMs: 60_000 })
+    expect(await zkClient(`127.0.0.1:${follower.clientPort}`, 'get', '/minority-cut')).toMatchObject({
+      ok: true,
+      data: 'm',
+    })
+  })
+
   it('stop() ends every server', async () => {
     await zk.stop()
     expect(zk.servers().map((s) => s.state)).toEqual(['stopped', 'stopped', 'stopped'])

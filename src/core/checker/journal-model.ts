@@ -4,7 +4,14 @@
  * events always give the same model, so the live checker and the end-of-run check agree.
  */
 import { electionOf, type Election } from '../../shared/election.js'
-import { isEvent, LabEventTypes, ObserverEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
+import {
+  isEvent,
+  LabEventTypes,
+  ObserverEventTypes,
+  WorkerEventTypes,
+  type LabEvent,
+  type NetworkFaultApplied,
+} from '../../shared/events.js'
 import { sinceStart } from '../../shared/format.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
 import { DEFAULT_COMMIT_INTERVAL_MS, settingsOfSpawned } from '../../shared/worker-launch/index.js'
@@ -90,10 +97,11 @@ export interface TaskModel {
   /** Whether each worker could reach ZooKeeper: its connection reports, and the recipe's suspended/resumed. */
   connectivity: { worker: string; time: number; seq: number; up: boolean }[]
   /**
-   * Stretches where the lab slowed a worker's link (fault.network slow … heal or the next slow, or the
-   * end): its commit cycle then costs round trips the recipe cannot avoid.
+   * Stretches where the lab degraded a worker's link (fault.network slow, loss, bandwidth or slicer …
+   * heal or the next fault of the same kind, or the end), with the worst delay each adds one way:
+   * its commit cycle then costs round trips the recipe cannot avoid.
    */
-  slowLinks: { worker: string; from: number; until: number; latencyMs: number; jitterMs: number }[]
+  slowLinks: { worker: string; kind: string; from: number; until: number; oneWayMs: number }[]
   /** A worker's own word that its session ended: closed by it, or expired. */
   sessionEnds: { worker: string; time: number; seq: number; how: 'closed' | 'expired' }[]
   /** Commits refused by fencing (recipe): a stale primary stopped before it did any work. */
@@ -391,18 +399,17 @@ function buildTask(
       // Its proxy heard ZooKeeper refuse to resume the session: ZooKeeper had let go of it.
       if (e.type === LabEventTypes.clientSession && e.how === 'expired')
         model.sessionEnds.push({ worker: name, time: e.time, seq: e.seq, how: 'expired' })
-      // Faults add up on a link (a partition leaves its latency in force); a heal clears them, a slow replaces one.
-      if (e.type === LabEventTypes.networkFault && (e.fault === 'heal' || e.fault === 'slow')) {
-        const open = model.slowLinks.findLast((l) => l.worker === name && l.until === Infinity)
-        if (open) open.until = e.time
-        if (e.fault === 'slow')
-          model.slowLinks.push({
-            worker: name,
-            from: e.time,
-            until: Infinity,
-            latencyMs: e.latencyMs ?? 0,
-            jitterMs: e.jitterMs ?? 0,
-          })
+      // Faults add up on a link (a partition leaves its latency in force); a heal clears them, a fault
+      // of the same kind replaces one.
+      if (e.type === LabEventTypes.networkFault) {
+        const oneWayMs = worstOneWayDelayMs(e)
+        if (e.fault === 'heal' || oneWayMs !== undefined) {
+          for (const open of model.slowLinks)
+            if (open.worker === name && open.until === Infinity && (e.fault === 'heal' || open.kind === e.fault))
+              open.until = e.time
+        }
+        if (oneWayMs !== undefined)
+          model.slowLinks.push({ worker: name, kind: e.fault, from: e.time, until: Infinity, oneWayMs })
       }
     } else if (isEvent(e, ...ZNODE_EVENTS) && (e.path === base || e.path.startsWith(under))) {
       const path = e.path
@@ -585,4 +592,28 @@ export function idList(ids: readonly number[]): string {
 function isSorted(events: readonly LabEvent[]): boolean {
   for (let i = 1; i < events.length; i++) if (events[i].seq < events[i - 1].seq) return false
   return true
+}
+
+/** Bytes one commit cycle of a task worker moves each way, at most (a few requests and replies). */
+const CYCLE_BYTES = 1024
+/** Consecutive losses a message is allowed to meet: retransmission timeouts of 200 + 400 + 800 ms. */
+const LOSS_RTO_WORST_MS = 1400
+
+/**
+ * The worst delay a degrading link fault adds to one message one way, or undefined for a fault that
+ * does not degrade (partition, heal, reset, slow close).
+ */
+function worstOneWayDelayMs(e: NetworkFaultApplied): number | undefined {
+  switch (e.fault) {
+    case 'slow':
+      return (e.latencyMs ?? 0) + (e.jitterMs ?? 0)
+    case 'loss':
+      return (e.probability ?? 0) > 0 ? LOSS_RTO_WORST_MS : 0
+    case 'bandwidth':
+      return e.bytesPerSecond ? Math.ceil((CYCLE_BYTES * 1000) / e.bytesPerSecond) : 0
+    case 'slicer':
+      return e.sliceBytes ? Math.ceil(CYCLE_BYTES / e.sliceBytes) * (e.sliceDelayMs ?? 0) : 0
+    default:
+      return undefined
+  }
 }

@@ -15,8 +15,9 @@
  *   before that: the allowance then runs until 2·I after it. A crash leaves "1" until its session
  *   expires, and that is ZooKeeper, not the recipe. Likewise while that worker is cut off from
  *   ZooKeeper (its connection lost, or the recipe's `worker.suspended`): the allowance runs until 3·I
- *   after it is back. While the lab slows that worker's link, each commit cycle costs I plus
- *   SLOW_CYCLE_ROUND_TRIPS round trips at the worst delay; the limit is then 3 such cycles.
+ *   after it is back. While the lab slows that worker's link (latency, loss, a bandwidth cap, a
+ *   slicer), each commit cycle costs I plus SLOW_CYCLE_ROUND_TRIPS round trips at the worst delay the
+ *   faults add; the limit is then 3 such cycles.
  * The last stretch ends where the analysis ends (the lab's stop-all at session close, or the last event).
  * Flaps: every "0" written while a worker was inside a working interval (it worked before and after).
  */
@@ -252,11 +253,14 @@ function reconnectedAfterLoss(task: TaskModel, worker: string, from: number, unt
   return mine.find((c) => c.up && c.time >= downAt)?.time ?? Infinity
 }
 
-/** A commit cycle's worst length while the lab slowed `worker`'s link between `from` and `until`. */
+/** A commit cycle's worst length while the lab degraded `worker`'s link between `from` and `until`. */
 function slowCycleMs(task: TaskModel, worker: string, from: number, until: number): number | undefined {
   const slow = task.slowLinks.filter((l) => l.worker === worker && l.from < until && l.until > from)
   if (slow.length === 0) return undefined
-  const worstOneWay = Math.max(...slow.map((l) => l.latencyMs + l.jitterMs))
+  // Different kinds add up (latency and a bandwidth cap); the worst of each kind counts.
+  const worstByKind = new Map<string, number>()
+  for (const l of slow) worstByKind.set(l.kind, Math.max(worstByKind.get(l.kind) ?? 0, l.oneWayMs))
+  const worstOneWay = [...worstByKind.values()].reduce((a, b) => a + b, 0)
   return task.commitIntervalMs + SLOW_CYCLE_ROUND_TRIPS * 2 * worstOneWay
 }
 

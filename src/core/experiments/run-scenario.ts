@@ -1,7 +1,7 @@
 import type { ExternalWorker, Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { seconds } from '../../shared/format.js'
-import type { Scenario } from '../../shared/scenario.js'
+import type { Invariant, Scenario } from '../../shared/scenario.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
 import { sinkPath, updateSessionFile } from '../session-folder/index.js'
 import type { Lab } from '../lab.js'
@@ -37,6 +37,11 @@ export interface RunResult {
   /** Verdicts the scenario named in `expect` that were not judged (no transaction log, say): they neither fail nor pass the run, and the summary says so. */
   notJudged?: Verdict[]
   error?: string
+  /**
+   * The scenario's `breaks` for the strategy the run used, against what broke: `asWritten` when the
+   * invariants that broke are exactly those (a run that breaks them still fails).
+   */
+  knownBreaks?: { strategy: string; written: Invariant[]; broke: Invariant[]; asWritten: boolean }
   /** Why the session's journal could not be written: the lab stopped the run (exit code 1). */
   recordingFailed?: string
   durationMs: number
@@ -144,6 +149,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
       ? []
       : (check?.verdicts ?? []).filter((v) => v.state === 'not-judged' && isExpected(v))
   if (!error && broken.length > 0) error = brokenExpectations(broken)
+  const knownBreaks = knownBreaksOf(scenario, options.strategy, broken)
   const sinks = Object.fromEntries(scenario.tasks.map((t) => [t.name, analyzeSink(sinkPath(sessionDir, t.name))]))
   const result: RunResult = {
     ok: !error,
@@ -154,6 +160,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     check,
     broken,
     ...(notJudged.length > 0 ? { notJudged } : {}),
+    ...(knownBreaks ? { knownBreaks } : {}),
     error,
     ...(recordingFailed ? { recordingFailed } : {}),
     durationMs: Date.now() - started,
@@ -168,6 +175,20 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     }
   }
   return result
+}
+
+/** The scenario's word on what the run's strategy breaks, with what did (undefined: it says nothing). */
+function knownBreaksOf(
+  scenario: Scenario,
+  strategy: Strategy | undefined,
+  broken: readonly Verdict[],
+): RunResult['knownBreaks'] {
+  const used = strategy ?? (scenario.tasks.length === 1 ? scenario.tasks[0].strategy : undefined)
+  const written = used ? scenario.breaks?.[used] : undefined
+  if (!used || !written) return undefined
+  const broke = [...new Set(broken.filter((v) => v.state === 'fail').map((v) => v.invariant))] as Invariant[]
+  const asWritten = broke.length === written.length && written.every((i) => broke.includes(i))
+  return { strategy: used, written: [...written], broke, asWritten }
 }
 
 /** Why the run failed its `expect`: the invariants that broke, then those the checker could not judge, with its error. */
@@ -194,6 +215,11 @@ function progressDescriber(): (e: LabEvent) => string | undefined {
         return `zk-${e.server} ready on 127.0.0.1:${e.port}${e.mode ? ` (${e.mode}${e.version ? `, ZooKeeper ${e.version}` : ''})` : ''}`
       case LabEventTypes.zkStopped:
         return `zk-${e.server} ${e.how ?? 'stopped'}`
+      // The ensemble's own story: who leads in which epoch, who lost the quorum, which links are cut.
+      case LabEventTypes.zkMode:
+        return `zk-${e.server} ${e.mode === 'not-serving' ? 'not serving (no quorum)' : e.mode}${e.epoch !== undefined && e.mode === 'leader' ? ` (epoch ${e.epoch})` : ''}`
+      case LabEventTypes.zkLinks:
+        return e.cuts.length === 0 ? 'server links healed' : `server links: ${e.description}`
       case WorkerEventTypes.role:
         if (roles.get(e.source) === e.role) return undefined
         roles.set(e.source, e.role)

@@ -8,7 +8,14 @@ import { describeNetworkFault, networkFaultRecord } from '../../shared/network-f
 import { LabEventTypes } from '../../shared/events.js'
 import { isExternalWorker, primariesOf, type WorkerView } from '../../shared/lab-state.js'
 import { isServerTarget, pickWorker } from '../../shared/targets.js'
-import type { Invariant, Scenario, Step, Target, TargetOrFaulted } from '../../shared/scenario.js'
+import {
+  serverPartitionOf,
+  type Invariant,
+  type Scenario,
+  type Step,
+  type Target,
+  type TargetOrFaulted,
+} from '../../shared/scenario.js'
 import type { Verdict, Violation } from '../../shared/checker-report.js'
 import type { Lab } from '../lab.js'
 
@@ -111,6 +118,23 @@ export class StepRunner {
       const hit = this.requireWorker(await this.resolveOrLast(task, step.heal, where), where)
       this.say(`heal ${hit.name}`)
       await this.lab.networkFault({ name: hit.name, fault: 'heal' })
+      return
+    }
+    if ('partitionServers' in step) {
+      const { description } = await this.lab.partitionServers(serverPartitionOf(step)).catch((err: Error) => {
+        throw new StepFailed(`${where}: ${err.message}`)
+      })
+      this.say(`partition servers: ${description}`)
+      if (step.for !== undefined) {
+        await this.delay(step.for)
+        this.say('heal every link between servers')
+        await this.lab.healServers()
+      }
+      return
+    }
+    if ('healServers' in step) {
+      this.say('heal every link between servers')
+      await this.lab.healServers()
     }
   }
 

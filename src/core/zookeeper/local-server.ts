@@ -248,7 +248,10 @@ export class LocalServer implements ZooKeeperServerControl {
       name: this.name,
       kind: 'zookeeper',
       command: installation.java.path,
-      args: javaArgs(installation, this.opts.dir, this.opts.mainClass, this.opts.jvm),
+      args: javaArgs(installation, this.opts.dir, this.opts.mainClass, {
+        ...this.opts.jvm,
+        tickTimeMs: this.opts.tickTimeMs,
+      }),
       cwd: this.opts.dir,
       labels: { server: this.opts.id, clientPort: this.opts.clientPort },
     })
