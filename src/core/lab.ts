@@ -391,6 +391,7 @@ export class Lab implements LabApi {
           labels: external
             ? { task: options.task, workerId, strategy: peer ?? 'external', commitIntervalMs }
             : { task: options.task, workerId, strategy },
+          ...(options.clock ? { clock: options.clock } : {}),
         })
       } catch (err) {
         // Not started (e.g. not executable): its proxy and its number go too.

@@ -18,6 +18,7 @@ import {
   TICK_TIME_MIN_MS,
 } from './session-timeout.js'
 import {
+  ClockSkew,
   DEFAULT_COMMIT_INTERVAL_MS,
   DEFAULT_SESSION_TIMEOUT_MS,
   DEFAULT_STRATEGY,
@@ -33,7 +34,7 @@ export const TaskName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
-export { ElectionSettings, PeerStrategy, Strategy, isPeerStrategy } from './worker-launch/index.js'
+export { ClockSkew, ElectionSettings, PeerStrategy, Strategy, isPeerStrategy } from './worker-launch/index.js'
 export type { StrategyInfo } from './strategies.js'
 
 export const ZooKeeperOptions = z
@@ -77,6 +78,8 @@ export const WorkerSettings = z
      * users list one server several times; its Go client then keeps retrying it after an expiry.
      */
     connectRepeat: z.number().int().min(1).max(5).optional(),
+    /** Its wall clock set apart: `{ offsetMs: 5000 }` ahead, `{ rate: 1.01 }` drifting (libfaketime; Linux). */
+    clock: ClockSkew.optional(),
   })
   .strict()
 export type WorkerSettings = z.output<typeof WorkerSettings>

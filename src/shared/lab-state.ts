@@ -14,7 +14,7 @@ import {
   type ZnodeStat,
 } from './events.js'
 import { formatCommandLine } from './command-line.js'
-import { isPeerStrategy } from './worker-launch/index.js'
+import { isPeerStrategy, type ClockSkew } from './worker-launch/index.js'
 import { verdictState, type VerdictSummary, type Violation } from './checker-report.js'
 
 export type ProcessStatus = 'running' | 'paused' | 'stopped' | 'crashed'
@@ -67,6 +67,8 @@ export interface WorkerView {
   connection?: string
   pid?: number
   startedAt?: number
+  /** Its wall clock's offset and rate, when the lab skewed it (libfaketime). */
+  clock?: ClockSkew
 }
 
 export interface ZkServerView {
@@ -233,6 +235,7 @@ export function applyEvent(state: LabState, e: LabEvent): void {
           lastCommit: previous?.lastCommit,
           pid: e.pid,
           startedAt: e.time,
+          ...(e.clock ? { clock: e.clock } : {}),
         }
       }
       break

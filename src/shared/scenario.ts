@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import {
+  ClockSkew,
   ElectionSettings,
   ExternalWorker,
   MAX_WORKERS_PER_SESSION,
@@ -97,8 +98,10 @@ const Slow = z
   .strict()
 /** Resets a worker's TCP connections to ZooKeeper. */
 const Reset = z.object({ reset: Target, ...Common }).strict()
-/** Standbys joining: start n more workers for the task. */
-const AddWorkers = z.object({ addWorkers: z.number().int().min(1).max(50), ...Common }).strict()
+/** Standbys joining: start n more workers for the task (with a clock of their own, or the task's). */
+const AddWorkers = z
+  .object({ addWorkers: z.number().int().min(1).max(50), clock: ClockSkew.optional(), ...Common })
+  .strict()
 const Sleep = z.object({ sleep: z.number().int().min(0).max(3_600_000), ...Common }).strict()
 /** Checks, at this point of the run, that the named invariants hold so far (or all of them). */
 const Expect = z
@@ -122,7 +125,7 @@ export type Step =
   | WithCommon<{ heal: TargetOrFaulted }>
   | WithCommon<{ slow: Target; latencyMs: number; jitterMs: number; for?: number }>
   | WithCommon<{ reset: Target }>
-  | WithCommon<{ addWorkers: number }>
+  | WithCommon<{ addWorkers: number; clock?: ClockSkew }>
   | z.output<typeof Sleep>
   | z.output<typeof Expect>
   | { repeat: number; steps: Step[]; note?: string }
@@ -195,6 +198,8 @@ export const ScenarioTask = z
     election: ElectionSettings.optional(),
     /** How many times each server appears in each worker's connect string (see WorkerSettings). */
     connectRepeat: z.number().int().min(1).max(5).optional(),
+    /** Every worker's wall clock set apart: offsetMs and/or rate (libfaketime; see WorkerSettings). */
+    clock: ClockSkew.optional(),
   })
   .strict()
 

@@ -110,6 +110,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
         sessionTimeoutMs: task.sessionTimeoutMs,
         ...(task.election ? { election: task.election } : {}),
         ...(task.connectRepeat ? { connectRepeat: task.connectRepeat } : {}),
+        ...(task.clock ? { clock: task.clock } : {}),
       })
     }
     const runner = new StepRunner(lab, scenario, say, () => lab.checkReport()?.verdicts ?? [], stop.signal)

@@ -68,6 +68,7 @@ export class StepRunner {
         ...(spec.external ? { external: spec.external } : {}),
         commitIntervalMs: spec.commitIntervalMs,
         sessionTimeoutMs: spec.sessionTimeoutMs,
+        ...(step.clock || spec.clock ? { clock: step.clock ?? spec.clock } : {}),
       })
       this.say(`added ${names.join(', ')}`)
       return

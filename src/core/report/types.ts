@@ -8,6 +8,7 @@
  */
 import type { LabEvent, ZnodeStat } from '../../shared/events.js'
 import type { FailoverSteps, InvariantName, ServerFailover, VerdictState, ViolationKind } from '../checker/types.js'
+import type { ClockSkew } from '../../shared/worker-launch/index.js'
 
 export const REPORT_SCHEMA_VERSION = 1
 
@@ -275,6 +276,8 @@ export interface SessionsTask {
 export interface SessionsProcess {
   process: string
   kind: string
+  /** Its wall clock's offset and rate, when the lab skewed it (libfaketime). */
+  clock?: ClockSkew
   /** In the order they were first seen (a restarted worker's sessions follow its earlier ones). */
   sessions: ReportSession[]
 }

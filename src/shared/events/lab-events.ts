@@ -2,7 +2,7 @@
 import type { ExternalWorker, NetworkFault, ProcessAction } from '../api.js'
 import type { FailoverBreakdown, InvariantName, VerdictSummary, ViolationKind } from '../checker-report.js'
 import type { Step } from '../scenario.js'
-import type { LaunchSettings } from '../worker-launch/index.js'
+import type { ClockSkew, LaunchSettings } from '../worker-launch/index.js'
 
 export type ProcessKind = 'zookeeper' | 'worker' | 'publisher' | 'monitor' | 'observer' | 'external'
 
@@ -86,6 +86,11 @@ export interface ProcessSpawned {
   labels?: Record<string, string | number>
   /** The program and the settings it was launched with (src/shared/worker-launch); absent in older journals. */
   settings?: LaunchSettings
+  /**
+   * Its wall clock's offset and rate (libfaketime), when the lab set one: its events' `time` is then
+   * the lab's receive time and `ownTime` its own clock.
+   */
+  clock?: ClockSkew
 }
 
 /** A process ended; `expected` when the lab asked it to. */

@@ -26,6 +26,7 @@ import { clock, duration, esc, idList, ms, rel, utc } from './format.js'
 import { REPORT_JS } from './script.js'
 import { verdictState, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
 import { REPORT_CSS } from './styles.js'
+import { describeClock } from '../../../shared/worker-launch/index.js'
 
 /** Rows of the tree shown in the page; report.json keeps every node. */
 export const MAX_TREE_ROWS = 2000
@@ -330,7 +331,7 @@ function sessionsSection(report: SessionReport): string {
 function sessionRows(w: SessionsProcess, start: number, nodes: boolean): string {
   const who = (i: number) =>
     i === 0
-      ? `<td><code>${esc(w.process)}</code>${w.kind === 'external' ? ' <span class="muted small">external</span>' : ''}</td>`
+      ? `<td><code>${esc(w.process)}</code>${w.kind === 'external' ? ' <span class="muted small">external</span>' : ''}${w.clock ? ` <span class="pill warn" title="its wall clock set apart (libfaketime); its events are timed on the lab's clock">clock ${esc(describeClock(w.clock))}</span>` : ''}</td>`
       : '<td></td>'
   if (w.sessions.length === 0)
     return `<tr data-process="${esc(w.process)}">${who(0)}<td colspan="${nodes ? 5 : 3}" class="muted">no session seen</td></tr>`
