@@ -484,7 +484,7 @@ export class Lab implements LabApi {
   }
 
   async runScenario(input: RunScenarioInput): Promise<{ started: string }> {
-    const { name, strategy, external } = RunScenarioInput.parse(input)
+    const { name, strategy, external, seed } = RunScenarioInput.parse(input)
     if (this.scenarioRun) throw new Error(`The scenario ${this.scenarioRun.name} is still running; stop it first.`)
     const found = bundledScenarios().find((s) => s.name === name)
     if (!found) throw new Error(`No bundled scenario named ${name} (see listScenarios).`)
@@ -497,6 +497,7 @@ export class Lab implements LabApi {
     const done = runScenarioInLab(this, scenario, {
       strategy,
       external,
+      ...(seed === undefined ? {} : { seed }),
       signal: controller.signal,
       sessionsDir: this.sessionsDir,
     })

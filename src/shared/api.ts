@@ -26,6 +26,8 @@ import {
   Strategy,
 } from './worker-launch/index.js'
 
+import { MAX_SEED } from './nemesis/random.js'
+
 export { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, ipcChannel, type LabMethod } from './lab-methods.js'
 
 /** Task names become znode names and file names: one rule set, shared with the worker programs. */
@@ -160,6 +162,8 @@ export const RunScenarioInput = z
     strategy: Strategy.optional(),
     /** Runs every task's workers as this program instead (grading any implementation with the same scenario). */
     external: ExternalWorker.optional(),
+    /** Seeds the run's random choices over the scenario's own (replaying a run); drawn and recorded when absent. */
+    seed: z.number().int().min(0).max(MAX_SEED).optional(),
   })
   .strict()
   .refine((o) => !(o.strategy && o.external), {

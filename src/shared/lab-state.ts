@@ -148,6 +148,8 @@ export interface LabState {
     ok?: boolean
     error?: string
     startedAt: number
+    /** The seed of its random choices (nemesis schedules, random targets): a run with it replays them. */
+    seed?: number
   }
   /** The checker's final verdicts, once the session has closed. */
   verdicts?: { ok: boolean; verdicts: VerdictView[] }
@@ -351,6 +353,7 @@ export function applyEvent(state: LabState, e: LabEvent): void {
         ...(externalCommandLine(e.external) ? { command: externalCommandLine(e.external) } : {}),
         running: true,
         startedAt: e.time,
+        ...(e.seed !== undefined ? { seed: e.seed } : {}),
       }
       break
     case LabEventTypes.scenarioStep:

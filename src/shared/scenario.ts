@@ -15,6 +15,7 @@ import {
 } from './api.js'
 import { DEFAULT_COMMIT_INTERVAL_MS } from './worker-launch/index.js'
 import { sessionTimeoutProblem, TICK_TIME_DEFAULT_MS } from './session-timeout.js'
+import { MAX_SEED, NEMESIS_FAULT_KINDS, targetsFor, type NemesisFault } from './nemesis/index.js'
 
 /**
  * What a fault hits. Workers: the current primary, a standby, a random live worker, worker N of the
@@ -113,6 +114,36 @@ const Expect = z
   })
   .strict()
 
+const MsRange = z
+  .object({ minMs: z.number().int().min(1).max(3_600_000), maxMs: z.number().int().min(1).max(3_600_000) })
+  .strict()
+  .refine((r) => r.minMs <= r.maxMs, { message: 'minMs must not be more than maxMs', path: ['maxMs'] })
+/**
+ * Faults drawn from the run's seed for `for` ms: after a quiet `interval`, a kind of `faults`, a
+ * target of `targets` it can hit, held for a `duration` and undone; then the next. See
+ * src/shared/nemesis.
+ */
+const NemesisOptions = z
+  .object({
+    for: Duration,
+    faults: z.array(z.enum(NEMESIS_FAULT_KINDS)).min(1),
+    // At least 100 ms apart: a schedule is a handful of faults, not a flood.
+    interval: MsRange.refine((r) => r.minMs >= 100, { message: 'minMs must be at least 100', path: ['minMs'] }),
+    duration: MsRange,
+    targets: z.array(Target).min(1).optional(),
+  })
+  .strict()
+  .superRefine((n, ctx) => {
+    for (const [i, kind] of n.faults.entries())
+      if (targetsFor(kind, n.targets).length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i],
+          message: `${kind} cannot hit any of the targets listed (${n.targets?.join(', ')}): add one it can hit`,
+        })
+  })
+const Nemesis = z.object({ nemesis: NemesisOptions, ...Common }).strict()
+
 type WithCommon<T> = T & { task?: string; note?: string }
 export type Step =
   | z.output<typeof WaitFor>
@@ -126,6 +157,15 @@ export type Step =
   | WithCommon<{ slow: Target; latencyMs: number; jitterMs: number; for?: number }>
   | WithCommon<{ reset: Target }>
   | WithCommon<{ addWorkers: number; clock?: ClockSkew }>
+  | WithCommon<{
+      nemesis: {
+        for: number
+        faults: NemesisFault[]
+        interval: { minMs: number; maxMs: number }
+        duration: { minMs: number; maxMs: number }
+        targets?: Target[]
+      }
+    }>
   | z.output<typeof Sleep>
   | z.output<typeof Expect>
   | { repeat: number; steps: Step[]; note?: string }
@@ -143,6 +183,7 @@ const SCHEMAS = {
   slow: () => Slow,
   reset: () => Reset,
   addWorkers: () => AddWorkers,
+  nemesis: () => Nemesis,
   sleep: () => Sleep,
   expect: () => Expect,
   repeat: () => Repeat,
@@ -210,6 +251,8 @@ export const Scenario = z
     zookeeper: ZooKeeperOptions.default({ mode: 'standalone', tickTimeMs: TICK_TIME_DEFAULT_MS }),
     tasks: z.array(ScenarioTask).min(1),
     steps: z.array(StepSchema).default([]),
+    /** Seeds every random choice of the run (nemesis schedules, `random` targets); drawn and recorded when absent. */
+    seed: z.number().int().min(0).max(MAX_SEED).optional(),
     /** Invariants the run must keep; checked at the end (default: all). A violation fails the run. */
     expect: z.union([z.literal('all'), z.literal('none'), z.array(Invariant)]).default('all'),
   })
@@ -291,7 +334,9 @@ function totalsOf(step: Step): StepTotals {
         ? step.timeoutMs
         : 'for' in step && typeof step.for === 'number'
           ? step.for
-          : 0
+          : 'nemesis' in step
+            ? step.nemesis.for
+            : 0
   return { steps: 1, ms, workers: 'addWorkers' in step ? step.addWorkers : 0 }
 }
 

@@ -2,6 +2,7 @@ import type { ExternalWorker, Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { seconds } from '../../shared/format.js'
 import type { Scenario } from '../../shared/scenario.js'
+import { drawSeed } from '../../shared/nemesis/index.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
 import { sinkPath, updateSessionFile } from '../session-folder/index.js'
 import type { Lab } from '../lab.js'
@@ -21,6 +22,8 @@ export interface RunOptions {
   print?: (line: string) => void
   /** Aborts the run between steps (Ctrl-C); the session is still closed and written. */
   signal?: AbortSignal
+  /** Seeds the run's random choices, over the scenario's `seed` (replaying a run). */
+  seed?: number
 }
 
 export interface RunResult {
@@ -40,6 +43,8 @@ export interface RunResult {
   /** Why the session's journal could not be written: the lab stopped the run (exit code 1). */
   recordingFailed?: string
   durationMs: number
+  /** The seed every random choice of the run came from: give it to `--seed` to replay them. */
+  seed: number
 }
 
 /** The strategies a run of the scenario starts workers with (tasks that run a program of their own have none). */
@@ -59,6 +64,8 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
   // A peer whose toolchain is missing is refused before the session exists: nothing half-started.
   await lab.requireStrategies(scenarioStrategies(scenario, options))
   const print = options.print ?? (() => {})
+  // Drawn when neither the run nor the scenario gives one, and recorded: any run can be replayed.
+  const seed = options.seed ?? scenario.seed ?? drawSeed()
   const started = Date.now()
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`
   const say = (line: string) => print(`${elapsed()}  ${line}`)
@@ -96,7 +103,9 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
       ...(options.external ? { external: options.external } : {}),
       description: scenario.description ?? '',
       expect: scenario.expect,
+      seed,
     })
+    say(`seed ${seed} (replay with --seed ${seed})`)
     await lab.startZooKeeper(scenario.zookeeper)
     for (const task of scenario.tasks) {
       await lab.publishTask({ task: task.name })
@@ -113,7 +122,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
         ...(task.clock ? { clock: task.clock } : {}),
       })
     }
-    const runner = new StepRunner(lab, scenario, say, () => lab.checkReport()?.verdicts ?? [], stop.signal)
+    const runner = new StepRunner(lab, scenario, say, () => lab.checkReport()?.verdicts ?? [], stop.signal, seed)
     await runner.run(scenario.steps, 'steps')
   } catch (err) {
     error = (err as Error).message
@@ -158,6 +167,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     error,
     ...(recordingFailed ? { recordingFailed } : {}),
     durationMs: Date.now() - started,
+    seed,
   }
   // After a recording failure session.json is left alone: rewriting it on a full disk could empty it.
   if (sessionDir && !recordingFailed) {
@@ -224,6 +234,8 @@ function progressDescriber(): (e: LabEvent) => string | undefined {
         return `task ${e.task} published`
       case LabEventTypes.recordingFailed:
         return `RECORDING FAILED: ${e.reason}; stopping every process`
+      case LabEventTypes.nemesisFault:
+        return e.hit ? `nemesis #${e.index}: ${e.kind} ${e.hit} (${e.target}) for ${e.durationMs} ms` : undefined
       default:
         return undefined
     }

@@ -25,6 +25,8 @@ export interface SessionReport {
   faults: ReportFault[]
   alerts: ReportAlert[]
   steps: ReportStep[]
+  /** Every nemesis step's schedule and what each of its faults hit (absent in older report.json files). */
+  nemesis?: ReportNemesis[]
   timeline: ReportTimeline
   faultLogs: FaultLogWindow[]
   sinks: ReportSink[]
@@ -58,6 +60,8 @@ export interface ReportSummary {
   /** What `zklab run` recorded in session.json, when it finished. */
   run: { ok: boolean; exitCode: number | null; error: string | null } | null
   versions: { lab: string | null; node: string | null; platform: string | null }
+  /** The seed of the run's random choices (`zklab run --seed` replays them); null before seeds were recorded. */
+  seed?: number | null
 }
 
 export interface ReportIntegrity {
@@ -172,6 +176,28 @@ export interface ReportAlert {
   durationMs: number | null
   /** Raised again while open (the monitor refreshes its message). */
   repeats: number
+}
+
+export interface ReportNemesis {
+  path: string
+  task: string
+  seed: number
+  stepSeed: number
+  forMs: number
+  faults: ReportNemesisFault[]
+}
+
+/** One fault of a nemesis schedule: as planned, and as made. */
+export interface ReportNemesisFault {
+  index: number
+  atMs: number
+  kind: string
+  target: string | number
+  durationMs: number
+  /** When it was made, and the worker or server it hit; null when it was not (skipped, or the run ended first). */
+  time: number | null
+  hit: string | null
+  skipped: string | null
 }
 
 export interface ReportStep {
