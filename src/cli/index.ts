@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { Strategy, type ExternalWorker, type StrategyInfo } from '../shared/api.js'
 import { unavailableHint } from '../shared/strategies.js'
 import { PeerUnavailableError } from '../core/peers/index.js'
+import { FaketimeMissingError } from '../core/workers/faketime.js'
 import { parseCommandLine } from '../shared/command-line.js'
 import { bundledScenarios, loadScenario, ScenarioError } from '../core/experiments/load-scenario.js'
 import { MAX_SEED, parseSeed } from '../shared/nemesis/index.js'
@@ -289,6 +290,7 @@ export async function main(argv = process.argv): Promise<void> {
       err instanceof ScenarioError ||
       err instanceof ZooKeeperSetupError ||
       err instanceof PeerUnavailableError ||
+      err instanceof FaketimeMissingError ||
       err instanceof BadInput
     ) {
       console.error(`zklab: ${err.message}`)

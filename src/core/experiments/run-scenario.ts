@@ -1,7 +1,8 @@
 import type { ExternalWorker, Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { seconds } from '../../shared/format.js'
-import type { Scenario } from '../../shared/scenario.js'
+import type { Scenario, Step } from '../../shared/scenario.js'
+import { FaketimeMissingError, findFaketimeLibrary } from '../workers/faketime.js'
 import { drawSeed } from '../../shared/nemesis/index.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
 import { sinkPath, updateSessionFile } from '../session-folder/index.js'
@@ -61,8 +62,10 @@ export function scenarioStrategies(
  * closes that session at the end so the final verdicts are over the sinks. The lab itself stays usable.
  */
 export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
-  // A peer whose toolchain is missing is refused before the session exists: nothing half-started.
+  // A peer whose toolchain is missing, or a skewed clock without libfaketime, is refused before the
+  // session exists: nothing half-started.
   await lab.requireStrategies(scenarioStrategies(scenario, options))
+  requireFaketimeFor(scenario)
   const print = options.print ?? (() => {})
   // Drawn when neither the run nor the scenario gives one, and recorded: any run can be replayed.
   const seed = options.seed ?? scenario.seed ?? drawSeed()
@@ -179,6 +182,17 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     }
   }
   return result
+}
+
+/** A scenario that skews a clock (a task's, or an addWorkers step's, nested ones too) needs libfaketime. */
+function requireFaketimeFor(scenario: Scenario): void {
+  const skews = (steps: readonly Step[]): boolean =>
+    steps.some((s) =>
+      'repeat' in s ? skews(s.steps) : 'parallel' in s ? skews(s.parallel) : 'addWorkers' in s && !!s.clock,
+    )
+  const task = scenario.tasks.find((t) => t.clock)?.name
+  const what = task ? `task ${task}` : skews(scenario.steps) ? 'an addWorkers step' : undefined
+  if (what && !findFaketimeLibrary()) throw new FaketimeMissingError(`scenario ${scenario.name} (${what})`)
 }
 
 /** Why the run failed its `expect`: the invariants that broke, then those the checker could not judge, with its error. */
