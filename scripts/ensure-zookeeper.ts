@@ -2,12 +2,13 @@
  * Makes sure this machine can run the lab's ZooKeeper (Java + a ZooKeeper distribution) and, with
  * --with-chromium, the browser tests (Debian's /usr/bin/chromium) and the report tests' PDF check
  * (poppler's pdftoppm) and, with --with-peers, the peer strategies' toolchains (Go and go-zookeeper,
- * python3-kazoo, a JDK and Curator). Idempotent: when everything is
+ * python3-kazoo, a JDK and Curator) and, with --with-faketime, libfaketime (Debian's `faketime`), which
+ * runs a worker with its clock skewed and which the clock-skew test needs. Idempotent: when everything is
  * there it prints one line and exits 0 without touching apt. Otherwise, on Debian/Ubuntu as root (or
  * with password-less sudo) it installs the missing packages with apt-get; elsewhere it names what is
  * missing and the command that installs it, and exits 1.
  *
- *   tsx scripts/ensure-zookeeper.ts [--with-chromium] [--with-peers] [--no-install]
+ *   tsx scripts/ensure-zookeeper.ts [--with-chromium] [--with-peers] [--with-faketime] [--no-install]
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs'
@@ -21,12 +22,14 @@ import {
 import { ZooKeeperSetupError } from '../src/core/zookeeper/errors.js'
 import { PEER_PACKAGES, peerAvailability } from '../src/core/peers/index.js'
 import { PeerStrategy } from '../src/shared/worker-launch/index.js'
+import { FAKETIME_INSTALL, findFaketimeLibrary } from '../src/core/workers/faketime.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const PDFTOPPM = '/usr/bin/pdftoppm'
 const args = new Set(process.argv.slice(2))
 const withChromium = args.has('--with-chromium')
 const withPeers = args.has('--with-peers')
+const withFaketime = args.has('--with-faketime')
 const mayInstall = !args.has('--no-install')
 const started = Date.now()
 
@@ -35,7 +38,12 @@ interface Check {
   zookeeper?: ZooKeeperDistribution
   chromium?: string
   peers?: PeerStrategy[]
-  problems: { what: 'java' | 'zookeeper' | 'chromium' | 'pdftoppm' | 'peer'; message: string; peer?: PeerStrategy }[]
+  faketime?: string
+  problems: {
+    what: 'java' | 'zookeeper' | 'chromium' | 'pdftoppm' | 'peer' | 'faketime'
+    message: string
+    peer?: PeerStrategy
+  }[]
 }
 
 async function check(): Promise<Check> {
@@ -58,6 +66,14 @@ async function check(): Promise<Check> {
         message: `pdftoppm not found at ${PDFTOPPM} (the report tests render a PDF page with it): apt-get install poppler-utils`,
       })
   }
+  if (withFaketime) {
+    result.faketime = findFaketimeLibrary()
+    if (!result.faketime)
+      result.problems.push({
+        what: 'faketime',
+        message: `libfaketime not found (workers with a skewed clock run under it): ${FAKETIME_INSTALL}`,
+      })
+  }
   if (withPeers) {
     result.peers = []
     for (const peer of PeerStrategy.options) {
@@ -76,6 +92,7 @@ function summary(c: Check): string {
   ]
   if (c.chromium) parts.push(`Chromium (${c.chromium})`)
   if (c.peers) parts.push(`peers ${c.peers.join(', ')}`)
+  if (c.faketime) parts.push(`libfaketime (${c.faketime})`)
   return `ensure-zookeeper: ok: ${parts.join(', ')} [${Date.now() - started} ms]`
 }
 
@@ -89,6 +106,7 @@ function packagesFor(problems: Check['problems']): string[] {
     if (p.what === 'java' && process.env.ZOOKEEPER_HOME) packages.add('default-jre-headless')
     if (p.what === 'chromium') packages.add('chromium')
     if (p.what === 'pdftoppm') packages.add('poppler-utils')
+    if (p.what === 'faketime') packages.add('faketime')
     // All of a peer's packages, so one install covers what a first look could not see (go-zookeeper without go).
     if (p.peer) for (const name of PEER_PACKAGES[p.peer]) packages.add(name)
   }

@@ -5,8 +5,10 @@ import { Command, CommanderError, Option } from 'commander'
 import { Strategy, type ExternalWorker, type StrategyInfo } from '../shared/api.js'
 import { unavailableHint } from '../shared/strategies.js'
 import { PeerUnavailableError } from '../core/peers/index.js'
+import { FaketimeMissingError } from '../core/workers/faketime.js'
 import { parseCommandLine } from '../shared/command-line.js'
 import { bundledScenarios, loadScenario, ScenarioError } from '../core/experiments/load-scenario.js'
+import { MAX_SEED, parseSeed } from '../shared/nemesis/index.js'
 import { runScenario } from '../core/experiments/run-headless.js'
 import { ZooKeeperSetupError } from '../core/zookeeper/errors.js'
 import { formatSummary } from './summary.js'
@@ -32,12 +34,14 @@ interface RunOptions {
   strategy?: string
   external?: string
   json?: boolean
+  seed?: string
 }
 
 async function run(file: string, opts: RunOptions): Promise<number> {
   const scenario = loadScenario(file)
   const strategy = opts.strategy === undefined ? undefined : Strategy.parse(opts.strategy)
   const external = opts.external === undefined ? undefined : externalOption(opts.external)
+  const seed = opts.seed === undefined ? undefined : seedOption(opts.seed)
   const controller = new AbortController()
   let interrupts = 0
   const onSigint = () => {
@@ -57,6 +61,7 @@ async function run(file: string, opts: RunOptions): Promise<number> {
       external,
       print,
       signal: controller.signal,
+      ...(seed === undefined ? {} : { seed }),
     })
     if (opts.json) console.log(JSON.stringify(result, null, 2))
     else console.log('\n' + formatSummary(scenario.name, result))
@@ -71,6 +76,14 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
   }
+}
+
+/** `--seed N`: an unsigned 32-bit integer, as a run prints and records it. */
+function seedOption(text: string): number {
+  const seed = parseSeed(text)
+  if (seed === undefined)
+    throw new BadInput(`--seed ${text}: give a whole number from 0 to ${MAX_SEED} (a run prints its seed)`)
+  return seed
 }
 
 /** `--external "<command line>"`: every task's workers run this program (placeholders filled in by the lab). */
@@ -191,6 +204,10 @@ export function buildProgram(): Command {
       ).conflicts('strategy'),
     )
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
+    .option(
+      '--seed <n>',
+      "seed the run's random choices (nemesis schedules, random targets): replays a run that printed it",
+    )
     .action(async (file: string, opts: RunOptions) => {
       process.exitCode = await run(resolveScenario(file), opts)
     })
@@ -273,6 +290,7 @@ export async function main(argv = process.argv): Promise<void> {
       err instanceof ScenarioError ||
       err instanceof ZooKeeperSetupError ||
       err instanceof PeerUnavailableError ||
+      err instanceof FaketimeMissingError ||
       err instanceof BadInput
     ) {
       console.error(`zklab: ${err.message}`)

@@ -9,6 +9,7 @@ const STATE_WIDTH = Math.max(...Object.values(VERDICT_STATE_LABEL).map((l) => l.
 export function formatSummary(name: string, result: RunResult): string {
   const lines = [`${name}: ${result.ok ? 'PASSED' : 'FAILED'} in ${seconds(result.durationMs)}`]
   if (result.error) lines.push(`  ${result.error}`)
+  lines.push(`  seed ${result.seed} (zklab run --seed ${result.seed} replays its random choices)`)
 
   const breakdowns = result.check?.failovers ?? []
   if (breakdowns.length > 0) {

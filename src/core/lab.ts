@@ -408,6 +408,7 @@ export class Lab implements LabApi {
           labels: external
             ? { task: options.task, workerId, strategy: peer ?? 'external', commitIntervalMs }
             : { task: options.task, workerId, strategy },
+          ...(options.clock ? { clock: options.clock } : {}),
         })
       } catch (err) {
         // Not started (e.g. not executable): its proxy and its number go too.
@@ -500,7 +501,7 @@ export class Lab implements LabApi {
   }
 
   async runScenario(input: RunScenarioInput): Promise<{ started: string }> {
-    const { name, strategy, external } = RunScenarioInput.parse(input)
+    const { name, strategy, external, seed } = RunScenarioInput.parse(input)
     if (this.scenarioRun) throw new Error(`The scenario ${this.scenarioRun.name} is still running; stop it first.`)
     const found = bundledScenarios().find((s) => s.name === name)
     if (!found) throw new Error(`No bundled scenario named ${name} (see listScenarios).`)
@@ -513,6 +514,7 @@ export class Lab implements LabApi {
     const done = runScenarioInLab(this, scenario, {
       strategy,
       external,
+      ...(seed === undefined ? {} : { seed }),
       signal: controller.signal,
       sessionsDir: this.sessionsDir,
     })

@@ -19,12 +19,15 @@ import {
   TICK_TIME_MIN_MS,
 } from './session-timeout.js'
 import {
+  ClockSkew,
   DEFAULT_COMMIT_INTERVAL_MS,
   DEFAULT_SESSION_TIMEOUT_MS,
   DEFAULT_STRATEGY,
   ElectionSettings,
   Strategy,
 } from './worker-launch/index.js'
+
+import { MAX_SEED } from './nemesis/random.js'
 
 export { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, ipcChannel, type LabMethod } from './lab-methods.js'
 
@@ -34,7 +37,7 @@ export const TaskName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
 })
 
-export { ElectionSettings, PeerStrategy, Strategy, isPeerStrategy } from './worker-launch/index.js'
+export { ClockSkew, ElectionSettings, PeerStrategy, Strategy, isPeerStrategy } from './worker-launch/index.js'
 export type { StrategyInfo } from './strategies.js'
 
 export const ZooKeeperOptions = z
@@ -78,6 +81,8 @@ export const WorkerSettings = z
      * users list one server several times; its Go client then keeps retrying it after an expiry.
      */
     connectRepeat: z.number().int().min(1).max(5).optional(),
+    /** Its wall clock set apart: `{ offsetMs: 5000 }` ahead, `{ rate: 1.01 }` drifting (libfaketime; Linux). */
+    clock: ClockSkew.optional(),
   })
   .strict()
 export type WorkerSettings = z.output<typeof WorkerSettings>
@@ -194,6 +199,8 @@ export const RunScenarioInput = z
     strategy: Strategy.optional(),
     /** Runs every task's workers as this program instead (grading any implementation with the same scenario). */
     external: ExternalWorker.optional(),
+    /** Seeds the run's random choices over the scenario's own (replaying a run); drawn and recorded when absent. */
+    seed: z.number().int().min(0).max(MAX_SEED).optional(),
   })
   .strict()
   .refine((o) => !(o.strategy && o.external), {

@@ -21,8 +21,13 @@ export type EventLevel = 'debug' | 'info' | 'warn' | 'error'
 export interface EventEnvelope {
   /** Position in the session's journal, from 1, gap-free. */
   seq: number
-  /** Wall-clock time in ms since the epoch, taken where the event happened (the child's clock). */
+  /**
+   * Wall-clock time in ms since the epoch, taken where the event happened (the child's clock), except
+   * for a child whose clock the lab skewed: then the lab's clock when it read the line.
+   */
   time: number
+  /** A skewed child's own clock when it acted (libfaketime: its offset and rate included); see `time`. */
+  ownTime?: number
   /** Who reported it: `lab`, `checker`, `zk-1`, `worker-task01-2`, `publisher`, `monitor`, `observer`, … */
   source: string
   level?: EventLevel

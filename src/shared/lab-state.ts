@@ -14,7 +14,7 @@ import {
   type ZnodeStat,
 } from './events.js'
 import { formatCommandLine } from './command-line.js'
-import { isPeerStrategy } from './worker-launch/index.js'
+import { isPeerStrategy, type ClockSkew } from './worker-launch/index.js'
 import { verdictState, type VerdictSummary, type Violation } from './checker-report.js'
 
 export type ProcessStatus = 'running' | 'paused' | 'stopped' | 'crashed'
@@ -67,6 +67,8 @@ export interface WorkerView {
   connection?: string
   pid?: number
   startedAt?: number
+  /** Its wall clock's offset and rate, when the lab skewed it (libfaketime). */
+  clock?: ClockSkew
 }
 
 export interface ZkServerView {
@@ -154,6 +156,8 @@ export interface LabState {
     ok?: boolean
     error?: string
     startedAt: number
+    /** The seed of its random choices (nemesis schedules, random targets): a run with it replays them. */
+    seed?: number
   }
   /** The checker's final verdicts, once the session has closed. */
   verdicts?: { ok: boolean; verdicts: VerdictView[] }
@@ -247,6 +251,7 @@ export function applyEvent(state: LabState, e: LabEvent): void {
           lastCommit: previous?.lastCommit,
           pid: e.pid,
           startedAt: e.time,
+          ...(e.clock ? { clock: e.clock } : {}),
         }
       }
       break
@@ -362,6 +367,7 @@ export function applyEvent(state: LabState, e: LabEvent): void {
         ...(externalCommandLine(e.external) ? { command: externalCommandLine(e.external) } : {}),
         running: true,
         startedAt: e.time,
+        ...(e.seed !== undefined ? { seed: e.seed } : {}),
       }
       break
     case LabEventTypes.scenarioStep:

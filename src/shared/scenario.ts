@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import {
+  ClockSkew,
   ElectionSettings,
   ExternalWorker,
   MAX_WORKERS_PER_SESSION,
@@ -17,6 +18,7 @@ import {
 import { DEFAULT_COMMIT_INTERVAL_MS } from './worker-launch/index.js'
 import { sessionTimeoutProblem, TICK_TIME_DEFAULT_MS } from './session-timeout.js'
 import { ServerPartitionShape, ServerPartitionSpec, ServerTarget } from './server-partitions.js'
+import { MAX_SEED, NEMESIS_FAULT_KINDS, targetsFor, type NemesisFault } from './nemesis/index.js'
 
 /**
  * What a fault hits. Workers: the current primary, a standby, a random live worker, worker N of the
@@ -163,8 +165,10 @@ export function serverPartitionOf(step: {
   }
 }
 
-/** Standbys joining: start n more workers for the task. */
-const AddWorkers = z.object({ addWorkers: z.number().int().min(1).max(50), ...Common }).strict()
+/** Standbys joining: start n more workers for the task (with a clock of their own, or the task's). */
+const AddWorkers = z
+  .object({ addWorkers: z.number().int().min(1).max(50), clock: ClockSkew.optional(), ...Common })
+  .strict()
 const Sleep = z.object({ sleep: z.number().int().min(0).max(3_600_000), ...Common }).strict()
 /** Checks, at this point of the run, that the named invariants hold so far (or all of them). */
 const Expect = z
@@ -175,6 +179,36 @@ const Expect = z
     ...Common,
   })
   .strict()
+
+const MsRange = z
+  .object({ minMs: z.number().int().min(1).max(3_600_000), maxMs: z.number().int().min(1).max(3_600_000) })
+  .strict()
+  .refine((r) => r.minMs <= r.maxMs, { message: 'minMs must not be more than maxMs', path: ['maxMs'] })
+/**
+ * Faults drawn from the run's seed for `for` ms: after a quiet `interval`, a kind of `faults`, a
+ * target of `targets` it can hit, held for a `duration` and undone; then the next. See
+ * src/shared/nemesis.
+ */
+const NemesisOptions = z
+  .object({
+    for: Duration,
+    faults: z.array(z.enum(NEMESIS_FAULT_KINDS)).min(1),
+    // At least 100 ms apart: a schedule is a handful of faults, not a flood.
+    interval: MsRange.refine((r) => r.minMs >= 100, { message: 'minMs must be at least 100', path: ['minMs'] }),
+    duration: MsRange,
+    targets: z.array(Target).min(1).optional(),
+  })
+  .strict()
+  .superRefine((n, ctx) => {
+    for (const [i, kind] of n.faults.entries())
+      if (targetsFor(kind, n.targets).length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i],
+          message: `${kind} cannot hit any of the targets listed (${n.targets?.join(', ')}): add one it can hit`,
+        })
+  })
+const Nemesis = z.object({ nemesis: NemesisOptions, ...Common }).strict()
 
 type WithCommon<T> = T & { task?: string; note?: string }
 type WithLink<T> = WithCommon<T> & { direction?: FaultDirection; toxicity?: number; seed?: number; for?: number }
@@ -201,7 +235,16 @@ export type Step =
       for?: number
     }>
   | WithCommon<{ healServers: true }>
-  | WithCommon<{ addWorkers: number }>
+  | WithCommon<{ addWorkers: number; clock?: ClockSkew }>
+  | WithCommon<{
+      nemesis: {
+        for: number
+        faults: NemesisFault[]
+        interval: { minMs: number; maxMs: number }
+        duration: { minMs: number; maxMs: number }
+        targets?: Target[]
+      }
+    }>
   | z.output<typeof Sleep>
   | z.output<typeof Expect>
   | { repeat: number; steps: Step[]; note?: string }
@@ -225,6 +268,7 @@ const SCHEMAS = {
   partitionServers: () => PartitionServers,
   healServers: () => HealServers,
   addWorkers: () => AddWorkers,
+  nemesis: () => Nemesis,
   sleep: () => Sleep,
   expect: () => Expect,
   repeat: () => Repeat,
@@ -280,6 +324,8 @@ export const ScenarioTask = z
     election: ElectionSettings.optional(),
     /** How many times each server appears in each worker's connect string (see WorkerSettings). */
     connectRepeat: z.number().int().min(1).max(5).optional(),
+    /** Every worker's wall clock set apart: offsetMs and/or rate (libfaketime; see WorkerSettings). */
+    clock: ClockSkew.optional(),
   })
   .strict()
 
@@ -290,6 +336,8 @@ export const Scenario = z
     zookeeper: ZooKeeperOptions.default({ mode: 'standalone', tickTimeMs: TICK_TIME_DEFAULT_MS }),
     tasks: z.array(ScenarioTask).min(1),
     steps: z.array(StepSchema).default([]),
+    /** Seeds every random choice of the run (nemesis schedules, `random` targets); drawn and recorded when absent. */
+    seed: z.number().int().min(0).max(MAX_SEED).optional(),
     /** Invariants the run must keep; checked at the end (default: all). A violation fails the run. */
     expect: z.union([z.literal('all'), z.literal('none'), z.array(Invariant)]).default('all'),
     /**
@@ -307,7 +355,13 @@ export const Scenario = z
         ctx.addIssue({ code: 'custom', message: `task ${n} is listed twice`, path: ['tasks', i, 'name'] })
     })
     if (s.zookeeper.mode !== 'ensemble') {
-      const at = findStep(s.steps, (step) => 'partitionServers' in step || 'healServers' in step)
+      const at = findStep(
+        s.steps,
+        (step) =>
+          'partitionServers' in step ||
+          'healServers' in step ||
+          ('nemesis' in step && step.nemesis.faults.some((f) => f === 'isolate' || f === 'halves')),
+      )
       if (at)
         ctx.addIssue({
           code: 'custom',
@@ -406,7 +460,9 @@ function totalsOf(step: Step): StepTotals {
         ? step.timeoutMs
         : 'for' in step && typeof step.for === 'number'
           ? step.for
-          : 0
+          : 'nemesis' in step
+            ? step.nemesis.for
+            : 0
   return { steps: 1, ms, workers: 'addWorkers' in step ? step.addWorkers : 0 }
 }
 

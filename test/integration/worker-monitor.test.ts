@@ -44,8 +44,9 @@ describe('monitor', () => {
       expect.arrayContaining(['0', '1']),
     )
 
-    await client.set(paths.status, '0', -1)
+    // Marked before the write: the alert may arrive before the write's own reply does.
     const mark = monitor.events.length
+    await client.set(paths.status, '0', -1)
     await monitor.waitFor(is('monitor.alert', 'task01', 'status-stopped'), 'status-stopped again', 30_000, mark)
 
     // a worker registers: no-instance cleared; no commit follows: commit-stalled after 3 × 300 ms

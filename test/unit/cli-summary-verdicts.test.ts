@@ -37,6 +37,7 @@ describe('zklab run summary: verdict states', () => {
       broken: [verdicts[1], verdicts[2]],
       notJudged: [verdicts[3]],
       durationMs: 1000,
+      seed: 7,
     }
     const lines = formatSummary('s', result).split('\n')
     const line = (invariant: string) => lines.find((l) => l.includes(` ${invariant} `)) ?? ''

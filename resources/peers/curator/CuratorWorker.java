@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.text.SimpleDateFormat;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -103,6 +106,11 @@ public final class CuratorWorker {
     String data = new String(client.getData().storingStatIn(stat).forPath(TASK_PATH + "/lastCommit"), StandardCharsets.UTF_8);
     long last = data.isEmpty() ? 0 : Long.parseLong(data.trim());
     int version = stat.getVersion();
+    // Commit comes before record: a leader that died between the two left its last commit unrecorded.
+    for (long missing = lastRecorded() + 1; missing <= last; missing++) {
+      record(client, missing, true);
+      log("recorded " + missing + ", committed by the leader before");
+    }
     while (!stopping) {
       step.lock();
       try {
@@ -115,7 +123,7 @@ public final class CuratorWorker {
           log("commit " + id + " refused: lastCommit moved, someone else leads");
           return;
         }
-        record(client, id);
+        record(client, id, false);
         last = id;
         log("commit " + id);
       } finally {
@@ -125,13 +133,28 @@ public final class CuratorWorker {
     }
   }
 
-  private static void record(CuratorFramework client, long id) throws Exception {
+  /** The id of the sink's last whole record (0 for none). */
+  private static long lastRecorded() throws Exception {
+    Path sink = Paths.get(SINK);
+    if (!Files.exists(sink)) return 0;
+    List<String> lines = Files.readAllLines(sink, StandardCharsets.UTF_8);
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      Matcher m = ID.matcher(lines.get(i));
+      if (m.find()) return Long.parseLong(m.group(1));
+    }
+    return 0;
+  }
+
+  private static final Pattern ID = Pattern.compile("^\\{\"id\":(\\d+),");
+
+  private static void record(CuratorFramework client, long id, boolean reconciled) throws Exception {
     Path sink = Paths.get(SINK);
     if (sink.getParent() != null) Files.createDirectories(sink.getParent());
     try (FileWriter out = new FileWriter(SINK, StandardCharsets.UTF_8, true)) {
       out.write(
           String.format(
-              "{\"id\":%d,\"worker\":%d,\"time\":%d,\"session\":\"%s\"}%n", id, WORKER_ID, System.currentTimeMillis(), session(client)));
+              "{\"id\":%d,\"worker\":%d,\"time\":%d,\"session\":\"%s\"%s}%n",
+              id, WORKER_ID, System.currentTimeMillis(), session(client), reconciled ? ",\"reconciled\":true" : ""));
     }
   }
 

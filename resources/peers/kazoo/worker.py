@@ -56,11 +56,30 @@ def session_hex(client):
     return format(client.client_id[0], "x") if client.client_id else ""
 
 
-def record(client, commit_id):
+def record(client, commit_id, reconciled=False):
     os.makedirs(os.path.dirname(SINK) or ".", exist_ok=True)
-    line = json.dumps({"id": commit_id, "worker": WORKER_ID, "time": int(time.time() * 1000), "session": session_hex(client)})
+    entry = {"id": commit_id, "worker": WORKER_ID, "time": int(time.time() * 1000), "session": session_hex(client)}
+    if reconciled:
+        entry["reconciled"] = True
     with open(SINK, "a") as sink:
-        sink.write(line + "\n")
+        sink.write(json.dumps(entry) + "\n")
+
+
+def last_recorded():
+    """The id of the sink's last whole record (0 for none)."""
+    try:
+        with open(SINK, "rb") as sink:
+            sink.seek(0, os.SEEK_END)
+            sink.seek(max(0, sink.tell() - 4096))
+            lines = [l for l in sink.read().split(b"\n") if l.strip()]
+    except FileNotFoundError:
+        return 0
+    for line in reversed(lines):
+        try:
+            return int(json.loads(line)["id"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return 0
 
 
 def settle_in_doubt(client, commit_id, version):
@@ -85,6 +104,10 @@ def lead(client):
     client.set(f"{TASK_PATH}/status", b"1")
     data, stat = client.get(f"{TASK_PATH}/lastCommit")
     last, version = int(data or b"0"), stat.version
+    # Commit comes before record: a leader that died between the two left its last commit unrecorded.
+    for missing in range(last_recorded() + 1, last + 1):
+        record(client, missing, reconciled=True)
+        log(f"recorded {missing}, committed by the leader before")
     while not stopping.is_set():
         if lost_count != losses:
             log("session lost: no longer leader")

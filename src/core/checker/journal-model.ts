@@ -14,7 +14,12 @@ import {
 } from '../../shared/events.js'
 import { sinceStart } from '../../shared/format.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
-import { DEFAULT_COMMIT_INTERVAL_MS, settingsOfSpawned } from '../../shared/worker-launch/index.js'
+import {
+  DEFAULT_COMMIT_INTERVAL_MS,
+  labTimeOf,
+  settingsOfSpawned,
+  type ClockSkew,
+} from '../../shared/worker-launch/index.js'
 import type { SinkRecord } from '../session-folder/index.js'
 import type { CheckOptions } from './types.js'
 
@@ -29,6 +34,8 @@ export interface Incarnation {
   sessions: string[]
   /** Instance nodes it registered, in order. */
   nodes: { node: string; time: number; seq: number }[]
+  /** Its wall clock, when the lab skewed it: the times it writes into its sink are on that clock. */
+  clock?: ClockSkew
 }
 
 export interface WorkerInfo {
@@ -184,6 +191,7 @@ export function buildModel(
         spawnSeq: e.seq,
         sessions: [],
         nodes: [],
+        ...(e.clock ? { clock: e.clock } : {}),
       })
       // Recorded with the launch (older sessions: decoded from the command line, or an external worker's labels).
       const settings = settingsOfSpawned(e)
@@ -433,8 +441,10 @@ function buildTask(
   // With no word from the workers about their work (an external program), the sink tells who worked when.
   if (model.work.length === 0 && sink && sink.length > 0) {
     model.workFromSink = true
-    for (const r of sink)
-      model.work.push({ worker: workerForRecord(workers, task, r), time: r.time, seq: -1, id: r.id, what: 'sink' })
+    for (const r of sink) {
+      const worker = workerForRecord(workers, task, r)
+      model.work.push({ worker, time: sinkRecordTime(workers, worker, r), seq: -1, id: r.id, what: 'sink' })
+    }
   }
   const byTime = <T extends { time: number; seq: number }>(a: T, b: T) => a.time - b.time || a.seq - b.seq
   model.work.sort(byTime)
@@ -539,6 +549,20 @@ export function workerForRecord(workers: Map<string, WorkerInfo>, task: string, 
   }
   for (const w of workers.values()) if (w.task === task && String(w.workerId) === String(record.worker)) return w.name
   return typeof record.worker === 'string' && workers.has(record.worker) ? record.worker : `worker ${record.worker}`
+}
+
+/**
+ * A sink record's time on the lab's clock. A worker whose clock the lab skewed wrote it on its own
+ * clock: that is turned back with the setting its process.spawned recorded (the latest incarnation
+ * the corrected time falls in). Every other worker shares the lab's clock, so its record is exact.
+ */
+export function sinkRecordTime(workers: Map<string, WorkerInfo>, worker: string, record: SinkRecord): number {
+  const incs = workers.get(worker)?.incarnations ?? []
+  for (const inc of [...incs].reverse()) {
+    const time = inc.clock ? labTimeOf(inc.clock, inc.spawnedAt, record.time) : record.time
+    if (time >= inc.spawnedAt) return time
+  }
+  return record.time
 }
 
 /** The incarnation of a worker alive at a moment (the last one spawned at or before it). */

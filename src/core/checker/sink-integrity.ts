@@ -17,6 +17,7 @@ import {
   at,
   idList,
   incarnationAt,
+  sinkRecordTime,
   workerForRecord,
   type JournalModel,
   type TaskModel,
@@ -93,14 +94,16 @@ function fromSink(model: JournalModel, task: TaskModel, sink: readonly SinkRecor
     const key = `${r.worker}|${r.session}`
     const worker = names.get(key) ?? workerForRecord(model.workers, task.task, r)
     names.set(key, worker)
+    // On the lab's clock: a worker whose clock the lab skewed wrote its own.
+    const time = sinkRecordTime(model.workers, worker, r)
     // The append's own journal event, when the worker reported it: the best anchor for evidence.
     const event = (appends.get(`${worker}|${r.id}`) ?? [])
       .slice()
-      .sort((a, b) => Math.abs(a.time - r.time) - Math.abs(b.time - r.time))[0]
+      .sort((a, b) => Math.abs(a.time - time) - Math.abs(b.time - time))[0]
     return {
       id: r.id,
       worker,
-      time: r.time,
+      time,
       session: r.session === undefined ? undefined : String(r.session),
       seq: event?.seq,
       version: typeof r.version === 'number' ? r.version : undefined,

@@ -1,7 +1,9 @@
 import type { ExternalWorker, Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { seconds } from '../../shared/format.js'
-import type { Invariant, Scenario } from '../../shared/scenario.js'
+import type { Invariant, Scenario, Step } from '../../shared/scenario.js'
+import { FaketimeMissingError, findFaketimeLibrary } from '../workers/faketime.js'
+import { drawSeed } from '../../shared/nemesis/index.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
 import { sinkPath, updateSessionFile } from '../session-folder/index.js'
 import type { Lab } from '../lab.js'
@@ -21,6 +23,8 @@ export interface RunOptions {
   print?: (line: string) => void
   /** Aborts the run between steps (Ctrl-C); the session is still closed and written. */
   signal?: AbortSignal
+  /** Seeds the run's random choices, over the scenario's `seed` (replaying a run). */
+  seed?: number
 }
 
 export interface RunResult {
@@ -45,6 +49,8 @@ export interface RunResult {
   /** Why the session's journal could not be written: the lab stopped the run (exit code 1). */
   recordingFailed?: string
   durationMs: number
+  /** The seed every random choice of the run came from: give it to `--seed` to replay them. */
+  seed: number
 }
 
 /** The strategies a run of the scenario starts workers with (tasks that run a program of their own have none). */
@@ -61,9 +67,13 @@ export function scenarioStrategies(
  * closes that session at the end so the final verdicts are over the sinks. The lab itself stays usable.
  */
 export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
-  // A peer whose toolchain is missing is refused before the session exists: nothing half-started.
+  // A peer whose toolchain is missing, or a skewed clock without libfaketime, is refused before the
+  // session exists: nothing half-started.
   await lab.requireStrategies(scenarioStrategies(scenario, options))
+  requireFaketimeFor(scenario)
   const print = options.print ?? (() => {})
+  // Drawn when neither the run nor the scenario gives one, and recorded: any run can be replayed.
+  const seed = options.seed ?? scenario.seed ?? drawSeed()
   const started = Date.now()
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`
   const say = (line: string) => print(`${elapsed()}  ${line}`)
@@ -101,7 +111,9 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
       ...(options.external ? { external: options.external } : {}),
       description: scenario.description ?? '',
       expect: scenario.expect,
+      seed,
     })
+    say(`seed ${seed} (replay with --seed ${seed})`)
     await lab.startZooKeeper(scenario.zookeeper)
     for (const task of scenario.tasks) {
       await lab.publishTask({ task: task.name })
@@ -115,9 +127,10 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
         sessionTimeoutMs: task.sessionTimeoutMs,
         ...(task.election ? { election: task.election } : {}),
         ...(task.connectRepeat ? { connectRepeat: task.connectRepeat } : {}),
+        ...(task.clock ? { clock: task.clock } : {}),
       })
     }
-    const runner = new StepRunner(lab, scenario, say, () => lab.checkReport()?.verdicts ?? [], stop.signal)
+    const runner = new StepRunner(lab, scenario, say, () => lab.checkReport()?.verdicts ?? [], stop.signal, seed)
     await runner.run(scenario.steps, 'steps')
   } catch (err) {
     error = (err as Error).message
@@ -164,6 +177,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     error,
     ...(recordingFailed ? { recordingFailed } : {}),
     durationMs: Date.now() - started,
+    seed,
   }
   // After a recording failure session.json is left alone: rewriting it on a full disk could empty it.
   if (sessionDir && !recordingFailed) {
@@ -189,6 +203,17 @@ function knownBreaksOf(
   const broke = [...new Set(broken.filter((v) => v.state === 'fail').map((v) => v.invariant))] as Invariant[]
   const asWritten = broke.length === written.length && written.every((i) => broke.includes(i))
   return { strategy: used, written: [...written], broke, asWritten }
+}
+
+/** A scenario that skews a clock (a task's, or an addWorkers step's, nested ones too) needs libfaketime. */
+function requireFaketimeFor(scenario: Scenario): void {
+  const skews = (steps: readonly Step[]): boolean =>
+    steps.some((s) =>
+      'repeat' in s ? skews(s.steps) : 'parallel' in s ? skews(s.parallel) : 'addWorkers' in s && !!s.clock,
+    )
+  const task = scenario.tasks.find((t) => t.clock)?.name
+  const what = task ? `task ${task}` : skews(scenario.steps) ? 'an addWorkers step' : undefined
+  if (what && !findFaketimeLibrary()) throw new FaketimeMissingError(`scenario ${scenario.name} (${what})`)
 }
 
 /** Why the run failed its `expect`: the invariants that broke, then those the checker could not judge, with its error. */
@@ -249,6 +274,8 @@ function progressDescriber(): (e: LabEvent) => string | undefined {
         return `task ${e.task} published`
       case LabEventTypes.recordingFailed:
         return `RECORDING FAILED: ${e.reason}; stopping every process`
+      case LabEventTypes.nemesisFault:
+        return e.hit ? `nemesis #${e.index}: ${e.kind} ${e.hit} (${e.target}) for ${e.durationMs} ms` : undefined
       default:
         return undefined
     }

@@ -18,6 +18,15 @@ import {
 } from '../../shared/scenario.js'
 import type { Verdict, Violation } from '../../shared/checker-report.js'
 import type { Lab } from '../lab.js'
+import {
+  deriveSeed,
+  NEMESIS_FAULTS,
+  planNemesis,
+  seededRandom,
+  type NemesisPick,
+  type NemesisSpec,
+  type Random,
+} from '../../shared/nemesis/index.js'
 
 /** A step that could not be carried out or an expectation that did not hold; the run exits 1. */
 export class StepFailed extends Error {}
@@ -35,6 +44,8 @@ type Hit = WorkerHit | ServerHit
 export class StepRunner {
   /** The last worker or server a fault hit: what `restart: faulted`, `resume: faulted` and `heal: faulted` mean. */
   private lastHit?: Hit
+  /** `random` targets of the written steps draw from the run's seed. */
+  private readonly random: Random
 
   constructor(
     private readonly lab: Lab,
@@ -42,7 +53,11 @@ export class StepRunner {
     private readonly say: (line: string) => void,
     private readonly verdicts: VerdictsSoFar,
     private readonly signal?: AbortSignal,
-  ) {}
+    /** The run's seed (recorded in scenario.started): nemesis schedules and `random` targets come from it. */
+    private readonly seed = 0,
+  ) {
+    this.random = seededRandom(seed)
+  }
 
   async run(steps: Step[], path: string): Promise<void> {
     for (const [index, step] of steps.entries()) {
@@ -81,10 +96,12 @@ export class StepRunner {
         ...(spec.external ? { external: spec.external } : {}),
         commitIntervalMs: spec.commitIntervalMs,
         sessionTimeoutMs: spec.sessionTimeoutMs,
+        ...(step.clock || spec.clock ? { clock: step.clock ?? spec.clock } : {}),
       })
       this.say(`added ${names.join(', ')}`)
       return
     }
+    if ('nemesis' in step) return this.nemesis(step.nemesis, task, where)
     if ('kill' in step) return this.processFault('kill', await this.resolve(task, step.kill, where), where)
     if ('stop' in step) return this.processFault('stop', await this.resolve(task, step.stop, where), where)
     if ('pause' in step) {
@@ -135,6 +152,57 @@ export class StepRunner {
     if ('healServers' in step) {
       this.say('heal every link between servers')
       await this.lab.healServers()
+    }
+  }
+
+  /**
+   * Plans the schedule from the run's seed and this step's place, journals it, then makes each fault
+   * in turn: the quiet interval, the target resolved (a `random` one with the pick's own seed), and
+   * the kind's steps run like any other. A fault whose target cannot be hit right now (no standby, a
+   * follower in a standalone ZooKeeper) is journalled as skipped and the schedule goes on.
+   */
+  private async nemesis(spec: NemesisSpec, task: string, where: string): Promise<void> {
+    const stepSeed = deriveSeed(this.seed, where)
+    const picks = planNemesis(spec, stepSeed)
+    this.lab.record({
+      type: LabEventTypes.nemesisSchedule,
+      path: where,
+      task,
+      seed: this.seed,
+      stepSeed,
+      forMs: spec.for,
+      picks,
+    })
+    this.say(`${where} nemesis: ${picks.length} fault(s) in ${spec.for} ms, seed ${this.seed}`)
+    let elapsed = 0
+    for (const pick of picks) {
+      await this.delay(pick.atMs - elapsed)
+      await this.nemesisFault(pick, task, `${where}.nemesis[${pick.index}]`, where)
+      elapsed = pick.atMs + pick.durationMs
+    }
+    await this.delay(Math.max(0, spec.for - elapsed))
+  }
+
+  private async nemesisFault(pick: NemesisPick, task: string, at: string, path: string): Promise<void> {
+    const random = seededRandom(pick.seed)
+    const made = { path, index: pick.index, kind: pick.kind, target: pick.target, durationMs: pick.durationMs }
+    let hit: Hit
+    try {
+      hit = await this.resolve(task, pick.target, at, false, () => random.next())
+    } catch (err) {
+      if (!(err instanceof StepFailed) || this.signal?.aborted) throw err
+      this.lab.record({ type: LabEventTypes.nemesisFault, ...made, hit: null, steps: [], skipped: err.message })
+      this.say(`${at} ${pick.kind} skipped: ${err.message}`)
+      return
+    }
+    const steps = NEMESIS_FAULTS[pick.kind].steps(hit.name, pick.durationMs, random).map((s) => ({ ...s, task }))
+    this.lab.record({ type: LabEventTypes.nemesisFault, ...made, hit: hit.name, steps })
+    try {
+      await this.run(steps, at)
+    } catch (err) {
+      // The target changed under it (a worker paused by another step): said, and the schedule goes on.
+      if (!(err instanceof StepFailed) || this.signal?.aborted) throw err
+      this.say(`${at} ${pick.kind} ${hit.name} did not complete: ${err.message}`)
     }
   }
 
@@ -288,9 +356,15 @@ export class StepRunner {
     return this.lastHit
   }
 
-  private async resolve(task: string, target: Target, where: string, anyState = false): Promise<Hit> {
+  private async resolve(
+    task: string,
+    target: Target,
+    where: string,
+    anyState = false,
+    random = () => this.random.next(),
+  ): Promise<Hit> {
     if (isServerTarget(target)) return this.resolveServer(target, where)
-    const found = pickWorker(this.lab.state, task, target)
+    const found = pickWorker(this.lab.state, task, target, random)
     if (!found)
       throw new StepFailed(
         `${where}: no ${typeof target === 'number' ? `worker ${target}` : target} of ${task} to hit right now`,

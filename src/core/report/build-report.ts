@@ -21,6 +21,7 @@ import {
   REPORT_SCHEMA_VERSION,
   type ReportFailover,
   type ReportIntegrity,
+  type ReportNemesis,
   type ReportSink,
   type ReportSummary,
   type ReportVerdict,
@@ -116,6 +117,7 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     steps: events
       .filter((e) => e.type === LabEventTypes.scenarioStep)
       .map((e) => ({ seq: e.seq, time: e.time, path: e.path, step: e.step })),
+    nemesis: collectNemesis(events),
     timeline: buildTimeline(model, events, verdicts, startMs, endMs),
     faultLogs: faultLogWindows(events, faults),
     sinks: Object.entries(sinks)
@@ -124,6 +126,33 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     tree: finalTree(events, state),
     sessions: collectSessions(model.events, model),
   }
+}
+
+/** Each nemesis schedule with what its faults hit, by the journal's nemesis.schedule and nemesis.fault. */
+function collectNemesis(events: readonly LabEvent[]): ReportNemesis[] {
+  const made = events.filter((e) => e.type === LabEventTypes.nemesisFault)
+  return events
+    .filter((e) => e.type === LabEventTypes.nemesisSchedule)
+    .map((s) => ({
+      path: s.path,
+      task: s.task,
+      seed: s.seed,
+      stepSeed: s.stepSeed,
+      forMs: s.forMs,
+      faults: s.picks.map((p) => {
+        const done = made.find((m) => m.path === s.path && m.index === p.index && m.seq > s.seq)
+        return {
+          index: p.index,
+          atMs: p.atMs,
+          kind: p.kind,
+          target: p.target,
+          durationMs: p.durationMs,
+          time: done?.time ?? null,
+          hit: done?.hit ?? null,
+          skipped: done?.skipped ?? null,
+        }
+      }),
+    }))
 }
 
 function summarize(
@@ -198,8 +227,15 @@ function summarize(
             exitCode: typeof result.exitCode === 'number' ? result.exitCode : null,
             error: str(result.error),
           },
+    seed: seedOf(events),
     versions: { lab: str(versions.lab), node: str(versions.node), platform: str(versions.platform) },
   }
+}
+
+/** The run's seed, as scenario.started recorded it; null for a session without one. */
+function seedOf(events: readonly LabEvent[]): number | null {
+  const started = events.find((e) => e.type === LabEventTypes.scenarioStarted)
+  return started?.type === LabEventTypes.scenarioStarted && typeof started.seed === 'number' ? started.seed : null
 }
 
 /** The commit interval the task's first worker was launched with (recorded, or decoded from an older session's command line). */

@@ -18,6 +18,7 @@ import { electionOf as electionOfSettings, electionOrder } from '../../shared/el
 import type { JournalModel } from '../checker/journal-model.js'
 import { normalizeSessionId } from '../txnlog/txn-log-file.js'
 import { byWorkerNumber } from './timeline.js'
+import type { ClockSkew } from '../../shared/worker-launch/index.js'
 import type { ReportSession, ReportSessions, SessionNode, SessionOpening, SessionsProcess } from './types.js'
 
 const defaultElection = electionOfSettings(undefined)
@@ -39,9 +40,12 @@ interface ElectionNode extends SessionNode {
 
 export function collectSessions(events: readonly LabEvent[], model: JournalModel): ReportSessions {
   const kinds = new Map<string, string>()
+  const clocks = new Map<string, ClockSkew>()
   const proxied = new Set<string>()
   for (const e of events) {
     if (isEvent(e, LabEventTypes.processSpawned)) kinds.set(e.name, e.kind)
+    // The latest setting: a restart keeps the spec it was started with.
+    if (isEvent(e, LabEventTypes.processSpawned) && e.clock) clocks.set(e.name, e.clock)
     if (isEvent(e, LabEventTypes.clientSession)) proxied.add(e.name)
   }
   // The checker's model already read each task's election off its workers' settings.
@@ -182,6 +186,7 @@ export function collectSessions(events: readonly LabEvent[], model: JournalModel
   const processOf = (name: string): SessionsProcess => ({
     process: name,
     kind: kinds.get(name) ?? (model.workers.has(name) ? 'worker' : name),
+    ...(clocks.has(name) ? { clock: clocks.get(name) } : {}),
     sessions: (byProcess.get(name) ?? []).map((t) => t.session),
   })
   const workers = [...model.workers.values()]

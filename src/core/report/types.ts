@@ -8,6 +8,7 @@
  */
 import type { LabEvent, ZnodeStat } from '../../shared/events.js'
 import type { FailoverSteps, InvariantName, ServerFailover, VerdictState, ViolationKind } from '../checker/types.js'
+import type { ClockSkew } from '../../shared/worker-launch/index.js'
 
 export const REPORT_SCHEMA_VERSION = 1
 
@@ -24,6 +25,8 @@ export interface SessionReport {
   faults: ReportFault[]
   alerts: ReportAlert[]
   steps: ReportStep[]
+  /** Every nemesis step's schedule and what each of its faults hit (absent in older report.json files). */
+  nemesis?: ReportNemesis[]
   timeline: ReportTimeline
   faultLogs: FaultLogWindow[]
   sinks: ReportSink[]
@@ -57,6 +60,8 @@ export interface ReportSummary {
   /** What `zklab run` recorded in session.json, when it finished. */
   run: { ok: boolean; exitCode: number | null; error: string | null } | null
   versions: { lab: string | null; node: string | null; platform: string | null }
+  /** The seed of the run's random choices (`zklab run --seed` replays them); null before seeds were recorded. */
+  seed?: number | null
 }
 
 export interface ReportIntegrity {
@@ -175,6 +180,28 @@ export interface ReportAlert {
   repeats: number
 }
 
+export interface ReportNemesis {
+  path: string
+  task: string
+  seed: number
+  stepSeed: number
+  forMs: number
+  faults: ReportNemesisFault[]
+}
+
+/** One fault of a nemesis schedule: as planned, and as made. */
+export interface ReportNemesisFault {
+  index: number
+  atMs: number
+  kind: string
+  target: string | number
+  durationMs: number
+  /** When it was made, and the worker or server it hit; null when it was not (skipped, or the run ended first). */
+  time: number | null
+  hit: string | null
+  skipped: string | null
+}
+
 export interface ReportStep {
   seq: number
   time: number
@@ -277,6 +304,8 @@ export interface SessionsTask {
 export interface SessionsProcess {
   process: string
   kind: string
+  /** Its wall clock's offset and rate, when the lab skewed it (libfaketime). */
+  clock?: ClockSkew
   /** In the order they were first seen (a restarted worker's sessions follow its earlier ones). */
   sessions: ReportSession[]
 }

@@ -18,7 +18,9 @@ const JAVA_LEVEL = /\b(ERROR|WARN|INFO|DEBUG|TRACE)\b/
  * Turns one line a child printed into an event. A JSON object whose `type` is one of the child event
  * types, with the fields that type carries, is an event of its own (its `time` is kept: it is the
  * child's clock at the moment it acted); anything else is kept whole as a `log` event, so programs
- * that print plain text, or an event the lab does not know, lose nothing.
+ * that print plain text, or an event the lab does not know, lose nothing. A child whose clock the lab
+ * skewed (`ownClock`) is not believed about time: `time` is `now`, the lab's clock when the line was
+ * read, and the child's own reading is kept as `ownTime`.
  */
 export function parseChildLine(
   source: string,
@@ -26,6 +28,7 @@ export function parseChildLine(
   line: string,
   jsonEvents: boolean,
   now = Date.now(),
+  ownClock = false,
 ): UnsequencedEvent {
   if (jsonEvents && line.startsWith('{')) {
     try {
@@ -35,9 +38,11 @@ export function parseChildLine(
         const event = typeof type === 'string' ? parseChildPayload(type, fields) : undefined
         if (event) {
           // The schema for `event.type` checked `event.payload`: the pair is one member of the union.
+          const reported = typeof time === 'number' && Number.isFinite(time) ? time : undefined
           return {
             ...event.payload,
-            time: typeof time === 'number' && Number.isFinite(time) ? time : now,
+            time: ownClock ? now : (reported ?? now),
+            ...(ownClock && reported !== undefined ? { ownTime: reported } : {}),
             source,
             type: event.type,
             level: toLevel(level),

@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, createWriteStream, existsSync, mkdirSync, statSync, type WriteStream } from 'node:fs'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { LabEventTypes, type UnsequencedEvent } from '../../shared/events.js'
-import type { LaunchSettings } from '../../shared/worker-launch/index.js'
+import type { ClockSkew, LaunchSettings } from '../../shared/worker-launch/index.js'
 import { parseChildLine } from './child-line.js'
+import { faketimeEnv } from './faketime.js'
 import { LineSplitter } from './line-splitter.js'
 import { LogRateLimiter } from './log-rate.js'
 import { startReaper, type Reaper } from './reaper.js'
@@ -26,6 +27,11 @@ export interface ProcessSpec {
   labels?: Record<string, string | number>
   /** Which program it is and the settings it runs with (the lab's programs and external workers), recorded in process.spawned. */
   settings?: LaunchSettings
+  /**
+   * Its wall clock set apart (libfaketime). Its events' `time` is then the lab's clock when their line
+   * was read, and what the child said is kept as `ownTime`: one time axis for every process.
+   */
+  clock?: ClockSkew
 }
 
 export interface ExitInfo {
@@ -166,13 +172,17 @@ export class Supervisor {
     if (!findExecutable(spec.command, spec.env?.PATH ?? process.env.PATH)) {
       throw new Error(`Cannot start ${spec.name}: ${spec.command} is not an executable file or a program on PATH.`)
     }
+    // Before anything starts: a clock that cannot be skewed is an error naming the install, not a quiet real clock.
+    const clockEnv = spec.clock
+      ? faketimeEnv(spec.clock, spec.name, undefined, spec.env?.LD_PRELOAD ?? process.env.LD_PRELOAD)
+      : {}
     const [command, args] = SETPRIV
       ? [SETPRIV, ['--pdeathsig', 'KILL', '--', spec.command, ...spec.args]]
       : [spec.command, spec.args]
     this.reaper ??= GROUPS ? startReaper((message) => this.warn('lab', message)) : undefined
     const proc = spawn(command, args, {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
+      env: { ...process.env, ...spec.env, ...clockEnv },
       // stdin stays a pipe: our Node children exit when it closes, a second guard against orphans.
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own session and process group (setpriv execs, so the group id is the program's PID):
@@ -220,7 +230,7 @@ export class Supervisor {
         const mayBeEvent = jsonEvents && line.startsWith('{')
         // Over the rate, a plain line is dropped before any work is spent on it.
         if (!mayBeEvent && !this.admitLine(child)) return
-        const event = parseChildLine(spec.name, stream, line, jsonEvents)
+        const event = parseChildLine(spec.name, stream, line, jsonEvents, Date.now(), spec.clock !== undefined)
         if (mayBeEvent && event.type === LabEventTypes.log && !this.admitLine(child)) return
         log.write(line + '\n')
         child.remember(line)
@@ -245,6 +255,7 @@ export class Supervisor {
         args: spec.args,
         ...(spec.labels ? { labels: spec.labels } : {}),
         ...(spec.settings ? { settings: spec.settings } : {}),
+        ...(spec.clock ? { clock: spec.clock } : {}),
       })
     }
     void child.exited.then((info) => this.onExit(child, info))

@@ -1,8 +1,9 @@
 /** What the lab core itself writes into the journal (source `lab`, or `checker` for the checker's events). */
 import type { ExternalWorker, FaultDirection, NetworkFault, ProcessAction } from '../api.js'
 import type { FailoverBreakdown, InvariantName, VerdictSummary, ViolationKind } from '../checker-report.js'
-import type { Step } from '../scenario.js'
-import type { LaunchSettings } from '../worker-launch/index.js'
+import type { Step, Target } from '../scenario.js'
+import type { NemesisFault, NemesisPick } from '../nemesis/index.js'
+import type { ClockSkew, LaunchSettings } from '../worker-launch/index.js'
 
 export type ProcessKind = 'zookeeper' | 'worker' | 'publisher' | 'monitor' | 'observer' | 'external'
 
@@ -99,6 +100,11 @@ export interface ProcessSpawned {
   labels?: Record<string, string | number>
   /** The program and the settings it was launched with (src/shared/worker-launch); absent in older journals. */
   settings?: LaunchSettings
+  /**
+   * Its wall clock's offset and rate (libfaketime), when the lab set one: its events' `time` is then
+   * the lab's receive time and `ownTime` its own clock.
+   */
+  clock?: ClockSkew
 }
 
 /** A process ended; `expected` when the lab asked it to. */
@@ -151,6 +157,35 @@ export interface ScenarioStarted {
   external?: ExternalWorker
   description: string
   expect: 'all' | 'none' | InvariantName[]
+  /** Seeds every random choice of the run: the scenario's, `--seed`'s, or drawn (absent in older journals). */
+  seed?: number
+}
+
+/** A nemesis step planned its schedule from the run's seed: every fault it will make, in order. */
+export interface NemesisSchedule {
+  /** The step's place in the scenario: `steps[2]`. */
+  path: string
+  task: string
+  /** The run's seed, and the one this step drew from (derived from it and the path). */
+  seed: number
+  stepSeed: number
+  forMs: number
+  picks: NemesisPick[]
+}
+
+/** A nemesis made one fault of its schedule (or could not: `skipped` says why). */
+export interface NemesisFaultMade {
+  path: string
+  /** The pick's index in the schedule, from 1. */
+  index: number
+  kind: NemesisFault
+  /** As the schedule names it, and the worker or server it resolved to now. */
+  target: Target
+  hit: string | null
+  durationMs: number
+  /** The steps it ran (a drawn latency included), targets resolved. */
+  steps: Step[]
+  skipped?: string
 }
 
 /** A scenario step began; a `parallel` step is recorded by its size, its branches each on their own. */
@@ -305,6 +340,8 @@ export const LabEventTypes = {
   scenarioStarted: 'scenario.started',
   scenarioStep: 'scenario.step',
   scenarioResult: 'scenario.result',
+  nemesisSchedule: 'nemesis.schedule',
+  nemesisFault: 'nemesis.fault',
   zkStats: 'zk.stats',
   networkFault: 'fault.network',
   violation: 'checker.violation',
@@ -338,6 +375,8 @@ export interface CoreEventPayloads {
   'scenario.started': ScenarioStarted
   'scenario.step': ScenarioStep
   'scenario.result': ScenarioResult
+  'nemesis.schedule': NemesisSchedule
+  'nemesis.fault': NemesisFaultMade
   'fault.network': NetworkFaultApplied
   'checker.violation': CheckerViolation
   'checker.report': CheckerReportEvent

@@ -257,3 +257,5 @@ function commandLineSettings(args: unknown): LaunchSettings | undefined {
   }
   return undefined
 }
+
+export { ClockSkew, MAX_CLOCK_OFFSET_MS, describeClock, faketimeSpec, labTimeOf } from './clock.js'

@@ -26,6 +26,7 @@ import { clock, duration, esc, idList, ms, rel, utc } from './format.js'
 import { REPORT_JS } from './script.js'
 import { verdictState, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
 import { REPORT_CSS } from './styles.js'
+import { describeClock } from '../../../shared/worker-launch/index.js'
 
 /** Rows of the tree shown in the page; report.json keeps every node. */
 export const MAX_TREE_ROWS = 2000
@@ -167,6 +168,14 @@ function summarySection(report: SessionReport): string {
   const rows: [string, string][] = [
     ['Session', `<b>${esc(s.name)}</b>`],
     ['Scenario', esc(s.scenario ?? '—')],
+    ...(typeof s.seed === 'number'
+      ? ([
+          [
+            'Seed',
+            `<b>${s.seed}</b> <span class="muted">(<code>zklab run --seed ${s.seed}</code> replays its random choices)</span>`,
+          ],
+        ] as [string, string][])
+      : []),
     ['Strategy', esc(s.strategies.join(', ') || '—')],
     ['Workers', String(s.workerCount)],
     [
@@ -330,7 +339,7 @@ function sessionsSection(report: SessionReport): string {
 function sessionRows(w: SessionsProcess, start: number, nodes: boolean): string {
   const who = (i: number) =>
     i === 0
-      ? `<td><code>${esc(w.process)}</code>${w.kind === 'external' ? ' <span class="muted small">external</span>' : ''}</td>`
+      ? `<td><code>${esc(w.process)}</code>${w.kind === 'external' ? ' <span class="muted small">external</span>' : ''}${w.clock ? ` <span class="pill warn" title="its wall clock set apart (libfaketime); its events are timed on the lab's clock">clock ${esc(describeClock(w.clock))}</span>` : ''}</td>`
       : '<td></td>'
   if (w.sessions.length === 0)
     return `<tr data-process="${esc(w.process)}">${who(0)}<td colspan="${nodes ? 5 : 3}" class="muted">no session seen</td></tr>`
@@ -387,7 +396,23 @@ function faultsSection(report: SessionReport): string {
         )
         .join('')}</tbody></table></details>`
     : ''
-  return faults + steps
+  return faults + nemesisTables(report) + steps
+}
+
+/** Each nemesis schedule: the seed that replays it, and each fault as planned and as made. */
+function nemesisTables(report: SessionReport): string {
+  const start = report.summary.startMs
+  return (report.nemesis ?? [])
+    .map(
+      (n) =>
+        `<h3>Nemesis <code>${esc(n.path)}</code> <span class="muted small">task ${esc(n.task)}, ${esc(duration(n.forMs))}, seed <b>${n.seed}</b> (<code>zklab run --seed ${n.seed}</code> replays it)</span></h3><table class="nemesis" data-path="${esc(n.path)}"><thead><tr><th class="num">#</th><th class="num">due</th><th>Fault</th><th>Target</th><th class="num">for</th><th class="num">made at</th><th>Hit</th></tr></thead><tbody>${n.faults
+          .map(
+            (f) =>
+              `<tr><td class="num">${f.index}</td><td class="num">+${esc(ms(f.atMs))}</td><td><code>${esc(f.kind)}</code></td><td><code>${esc(String(f.target))}</code></td><td class="num">${esc(ms(f.durationMs))}</td><td class="num">${f.time === null ? '—' : esc(rel(f.time, start))}</td><td>${f.hit ? `<code>${esc(f.hit)}</code>` : `<span class="muted">${esc(f.skipped ?? 'not made')}</span>`}</td></tr>`,
+          )
+          .join('')}</tbody></table>`,
+    )
+    .join('')
 }
 
 function alertsSection(report: SessionReport): string {

@@ -1,5 +1,6 @@
 import { useCallback } from 'react'
 import { isPeerStrategy, type NetworkFaultInput, type ProcessAction } from '../../../shared/api.js'
+import { describeClock } from '../../../shared/worker-launch/index.js'
 import type { WorkerView } from '../../../shared/lab-state.js'
 import { describeNetworkFault } from '../../../shared/network-faults.js'
 import { useNow } from '../app/clock.js'
@@ -93,6 +94,13 @@ export function WorkerRow({ name }: { name: string }) {
           <Fact label="last commit" value={w.lastCommit} title={`${w.commits} commits by this worker`} />
           <Uptime startedAt={alive ? w.startedAt : undefined} />
           <Fact label="node" value={w.node} />
+          {w.clock && (
+            <Fact
+              label="clock"
+              value={describeClock(w.clock)}
+              title="Its wall clock is set apart (libfaketime): what it reads as now is off by this; its timers run on real time. The lab times its events on its own clock."
+            />
+          )}
         </dl>
         {alive && <NetworkMenu name={name} faulted={net !== undefined} />}
       </div>

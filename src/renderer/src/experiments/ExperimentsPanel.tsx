@@ -299,6 +299,15 @@ function CurrentRun() {
         >
           {strategy ? `strategy ${strategy}` : 'scenario default strategy'}
         </span>
+        {scenario?.seed !== undefined && outcome !== 'starting' && (
+          <span
+            className="tag mono"
+            data-testid="run-seed"
+            title={`The seed of this run's random choices (nemesis schedules, random targets): zklab run --seed ${scenario.seed} replays them`}
+          >
+            seed {scenario.seed}
+          </span>
+        )}
         {scenario?.command && outcome !== 'starting' && (
           <span
             className="mono small muted run-command"
@@ -440,6 +449,7 @@ const RUN_COLUMNS: Column<RunRecord>[] = [
   { header: 'started', cell: (r) => formatTime(r.startedAt).slice(0, 8) },
   { header: 'scenario', className: 'strong', cell: (r) => r.scenario },
   { header: 'strategy', cell: (r) => r.strategy ?? 'default' },
+  { header: 'seed', className: 'mono', cell: (r) => r.seed ?? '—' },
   {
     header: 'result',
     cell: (r) => (

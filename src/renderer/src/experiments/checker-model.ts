@@ -169,6 +169,9 @@ export function describeStep(step: unknown): string | undefined {
   const entries = Object.entries(step as Record<string, unknown>)
   if (entries.length === 0) return undefined
   const [action, value] = entries[0]
+  // A nemesis is its kinds and time; its faults come as steps of their own.
+  if (action === 'nemesis' && value && typeof value === 'object' && 'faults' in value && 'for' in value)
+    return `nemesis: ${Array.isArray(value.faults) ? value.faults.join(', ') : ''} for ${formatShortMs(Number(value.for))}`
   const main =
     typeof value === 'object' && value !== null
       ? Array.isArray(value)

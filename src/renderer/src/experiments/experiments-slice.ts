@@ -19,6 +19,8 @@ export interface RunRecord {
   sessionDir: string
   scenario: string
   strategy?: string
+  /** The seed its random choices came from (`zklab run --seed` replays them). */
+  seed?: number
   startedAt: number
   durationMs?: number
   ok: boolean

@@ -445,6 +445,7 @@ export function runRecord(state: LabState, failovers: ReturnType<typeof parseFai
     sessionDir: state.session?.dir ?? '',
     scenario: scenario.name,
     ...(scenario.strategy ? { strategy: scenario.strategy } : {}),
+    ...(scenario.seed !== undefined ? { seed: scenario.seed } : {}),
     startedAt: scenario.startedAt,
     durationMs: Math.max(0, (endedAt ?? state.lastTime) - scenario.startedAt),
     ok: scenario.ok !== false && state.verdicts?.ok !== false,
