@@ -3,6 +3,7 @@ import { FaultDirection, NetworkFault, NetworkFaultInput } from '../shared/api.j
 import type { LabState } from '../shared/lab-state.js'
 import { describeNetworkFault, networkFaultRecord } from '../shared/network-faults.js'
 import { isServerTarget, pickServer, pickWorker } from '../shared/targets.js'
+import { ServerPartitionShape, ServerPartitionSpec } from '../shared/server-partitions.js'
 import { connectBridge } from '../core/bridge/bridge-client.js'
 import { bridgeFile, isServing, readServeRecord } from './serve-record.js'
 
@@ -11,6 +12,8 @@ const ACTIONS = [...PROCESS_ACTIONS, ...NetworkFault.options] as const
 type Action = (typeof ACTIONS)[number]
 
 interface FaultOptions {
+  shape?: ServerPartitionShape
+  to?: string
   url?: string
   task?: string
   for?: string
@@ -37,6 +40,12 @@ export function registerFaultCommand(program: Command, fail: (message: string) =
       '<target>',
       'primary | standby | random | <worker number> | worker-<task>-<n> | zk-<n> | zk-leader | zk-follower',
     )
+    .addOption(
+      new Option('--shape <shape>', 'partition of a server (zk-…): how the ensemble is cut around it').choices(
+        ServerPartitionShape.options,
+      ),
+    )
+    .option('--to <server>', 'partition --shape one-way: whose messages from the server are lost (a server, or others)')
     .option('--task <task>', 'the task whose worker to hit (needed when the lab has several)')
     .option('--for <ms>', 'pause or a network fault (not reset): undo it (resume, heal) after this many ms')
     .option('--latency <ms>', 'slow: added delay each way', '300')
@@ -105,8 +114,25 @@ async function fire(
   if (duration !== undefined && !(duration > 0)) fail(`--for ${opts.for}: give a duration in ms`)
   if (typeof target === 'string' && isServerTarget(target)) {
     const server = pickServer(state, target) ?? fail(`No ZooKeeper server ${target} in the running lab.`)
+    // Between servers: a partition in a named shape around this server, or every link healed.
+    if (action === 'partition') {
+      const spec = ServerPartitionSpec.safeParse({
+        shape: opts.shape ?? 'isolate',
+        ...(opts.shape === 'one-way' ? { from: server.name, to: opts.to ?? 'others' } : { server: server.name }),
+      })
+      if (!spec.success) fail(spec.error.issues.map((i) => `partition ${i.path.join('.')}: ${i.message}`).join('\n'))
+      const { description } = await lab.partitionServers(spec.data)
+      if (duration) await undoAfter(duration, () => lab.healServers())
+      return `partition servers: ${description}${duration ? ` for ${duration} ms` : ''}`
+    }
+    if (action === 'heal') {
+      await lab.healServers()
+      return 'every link between servers healed'
+    }
     if (!['kill', 'stop', 'pause', 'resume', 'restart'].includes(action))
-      fail(`${action} hits a worker's network path, not a ZooKeeper server.`)
+      fail(
+        `${action} hits a worker's network path; a ZooKeeper server takes kill, stop, pause, resume, restart, partition and heal.`,
+      )
     await lab.zooKeeperAction({ server: server.id, action: action as 'kill' })
     if (action === 'pause' && duration)
       await undoAfter(duration, () => lab.zooKeeperAction({ server: server.id, action: 'resume' }))

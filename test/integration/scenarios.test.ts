@@ -43,6 +43,8 @@ describe('bundled scenarios', () => {
         'leader-switch',
         'one-way-partition-primary',
         'lossy-primary',
+        'clock-skew-primary',
+        'random-nemesis',
       ]),
     )
   })

@@ -138,7 +138,14 @@ export class StepRunner {
       return
     }
     if ('partitionServers' in step) {
-      const { description } = await this.lab.partitionServers(serverPartitionOf(step)).catch((err: Error) => {
+      const spec = serverPartitionOf(step)
+      // Halves without a server: the minority's first member is drawn from the run's seed, so a replay splits alike.
+      if (spec.shape === 'halves' && !spec.server) {
+        const live = this.lab.state.zookeeper.servers.filter((z) => z.state === 'running')
+        const drawn = live[Math.floor(this.random.next() * live.length)]
+        if (drawn) spec.server = drawn.name
+      }
+      const { description } = await this.lab.partitionServers(spec).catch((err: Error) => {
         throw new StepFailed(`${where}: ${err.message}`)
       })
       this.say(`partition servers: ${description}`)
