@@ -250,3 +250,45 @@ test('ZooKeeper ensemble of 3: modes shown, kill the leader, another is elected'
 
   expect(errors, 'errors in the page console').toEqual([])
 })
+
+test('ZooKeeper ensemble of 3: isolate the leader, the cut is listed, a new leader in a new epoch, heal', async ({
+  page,
+  lab,
+}) => {
+  test.setTimeout(180_000)
+  mkdirSync(SHOTS, { recursive: true })
+  const errors = collectPageErrors(page)
+  await page.goto(lab.url)
+  await expect(page.getByRole('status', { name: /Lab connection: connected/ })).toBeVisible()
+  await page.getByLabel('ZooKeeper set-up').selectOption({ label: 'Ensemble of 3' })
+  await page.getByRole('button', { name: 'Start ZooKeeper' }).click()
+  const quorum = page.getByTestId('zk-quorum')
+  await expect(quorum).toHaveText('quorum 3/3', { timeout: 120_000 })
+  const leaderTag = page.getByTestId('zk-leader')
+  await expect(leaderTag).toHaveText(/^leader zk-[123] · epoch \d+$/, { timeout: 60_000 })
+  const [, leader, epoch] = /leader (zk-\d) · epoch (\d+)/.exec((await leaderTag.textContent()) ?? '')!
+
+  await page.getByRole('button', { name: `Isolate ${leader}`, exact: true }).click()
+  const cuts = page.getByTestId('zk-cuts')
+  await expect(cuts.getByRole('listitem')).toHaveCount(2)
+  await expect(cuts).toContainText(`${leader} ✕ zk-`)
+  await expect(cuts).toContainText('(both ways)')
+  // The two others elect a leader among themselves, in a later epoch.
+  await expect
+    .poll(
+      async () => {
+        const m = /leader (zk-\d) · epoch (\d+)/.exec((await leaderTag.textContent()) ?? '')
+        return m !== null && m[1] !== leader && Number(m[2]) > Number(epoch)
+      },
+      { timeout: 90_000 },
+    )
+    .toBe(true)
+  await expect(quorum).toHaveText('quorum 2/3')
+  await dismissToasts(page)
+  await page.getByRole('region', { name: 'ZooKeeper' }).screenshot({ path: `${SHOTS}/ensemble-cut-light.png` })
+
+  await page.getByRole('button', { name: 'Heal links between servers' }).click()
+  await expect(cuts).toHaveCount(0)
+  await expect(quorum).toHaveText('quorum 3/3', { timeout: 60_000 })
+  expect(errors, 'errors in the page console').toEqual([])
+})

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { LabEvent } from '../../src/shared/events.js'
 import { closedIntervals, stateAt, TimelineModel } from '../../src/renderer/src/timeline/timeline-model.js'
+import { buildOption, type ChartColors } from '../../src/renderer/src/timeline/chart-option.js'
 
 let seq = 0
 const at = (time: number, source: string, type: string, fields: Record<string, unknown> = {}): LabEvent =>
@@ -121,5 +122,68 @@ describe('TimelineModel', () => {
     model.applyAll([spawned(0, 'w-1', 1, 101), role(100, 'w-1', 'primary')])
     const drawn = closedIntervals(model.tasks.get('t1')!, 5000)
     expect(drawn.at(-1)).toEqual({ worker: 'w-1', state: 'primary', start: 100, end: 5000 })
+  })
+
+  it("draws the ensemble's link cuts as a band and its leaders and quorum changes as markers", () => {
+    const model = new TimelineModel()
+    const zk = (time: number, type: string, id: number, fields: Record<string, unknown> = {}) =>
+      at(time, 'lab', type, { server: id, name: `zk-${id}`, ...fields })
+    model.applyAll([
+      ...[1, 2, 3].map((id) => zk(0, 'zk.starting', id, { port: id })),
+      ...[1, 2, 3].map((id) =>
+        zk(500, 'zk.ready', id, { port: id, mode: id === 3 ? 'leader' : 'follower', version: 'v', startMs: 500 }),
+      ),
+      spawned(600, 'w-1', 1, 101),
+      role(700, 'w-1', 'primary'),
+    ])
+    const cuts = [
+      { from: 'zk-3', to: 'zk-1' },
+      { from: 'zk-1', to: 'zk-3' },
+      { from: 'zk-3', to: 'zk-2' },
+      { from: 'zk-2', to: 'zk-3' },
+    ]
+    expect(
+      model.apply(at(2000, 'lab', 'zk.links', { shape: 'isolate', description: 'zk-3 (leader) cut off', cuts })),
+    ).toBe(true)
+    model.applyAll([
+      zk(2400, 'zk.mode', 3, { mode: 'not-serving', previous: 'leader' }),
+      zk(2500, 'zk.mode', 1, { mode: 'not-serving', previous: 'follower' }),
+      zk(2600, 'zk.mode', 2, { mode: 'not-serving', previous: 'follower' }),
+      zk(4000, 'zk.mode', 2, { mode: 'leader', previous: 'not-serving', epoch: 2 }),
+      zk(4100, 'zk.mode', 1, { mode: 'follower', previous: 'not-serving', epoch: 2 }),
+      at(6000, 'lab', 'zk.links', { shape: 'heal', description: 'healed', cuts: [] }),
+    ])
+    const t = model.tasks.get('t1')!
+    expect(t.ensemble.bands).toEqual([{ start: 2000, end: 6000, description: 'zk-3 (leader) cut off', cuts }])
+    expect(t.ensemble.marks.map((m) => m.label)).toEqual([
+      'leader zk-3',
+      'quorum lost (1/3 serving)',
+      'leader zk-2 (epoch 2)',
+      'quorum regained (2/3 serving)',
+    ])
+    const colors = {
+      text: '#000',
+      muted: '#888',
+      grid: '#eee',
+      axis: '#ccc',
+      lanes: {},
+      fault: '#f00',
+      gap: '#fee',
+      gapText: '#a00',
+      commit: '#00f',
+      panel: '#fff',
+    } as unknown as ChartColors
+    const option = buildOption(t, 7000, colors)
+    const series = option.series.find((x) => x.id === 'zk-ensemble') as unknown as {
+      markArea: { data: Array<[{ xAxis: number; name: string }, { xAxis: number }]> }
+      markLine: { data: Array<{ xAxis: number; label: { formatter: string } }> }
+    }
+    expect(series.markArea.data).toEqual([[{ xAxis: 2000, name: 'links cut: zk-3 (leader) cut off' }, { xAxis: 6000 }]])
+    expect(series.markLine.data.map((d) => [d.xAxis, d.label.formatter])).toEqual([
+      [500, 'leader zk-3'],
+      [2500, 'quorum lost'],
+      [4000, 'leader zk-2 e2'],
+      [4100, 'quorum back'],
+    ])
   })
 })

@@ -6,6 +6,7 @@
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import type { JournalModel } from '../checker/journal-model.js'
 import { workingIntervals } from '../checker/single-primary.js'
+import { EnsembleTimeline } from '../../shared/zk-ensemble.js'
 import type { ReportVerdict, LaneInterval, LaneState, ReportTimeline, TimelineTask } from './types.js'
 
 interface Track<S extends string> {
@@ -125,10 +126,26 @@ export function buildTimeline(
         ),
     }
   })
+  const ensemble = new EnsembleTimeline().applyAll(events)
   return {
     startMs,
     endMs,
     teardownAt: model.teardownAt ?? null,
+    ensemble: {
+      links: ensemble.bands.map((b) => ({
+        start: b.start,
+        end: b.end ?? Math.max(b.start, endMs),
+        description: b.description,
+        cuts: b.cuts,
+      })),
+      marks: ensemble.marks.map((m) => ({
+        time: m.time,
+        kind: m.kind,
+        label: m.label,
+        server: m.server ?? null,
+        epoch: m.epoch ?? null,
+      })),
+    },
     tasks,
     servers: [...servers.entries()]
       .sort(([a], [b]) => byWorkerNumber(a, b))

@@ -227,6 +227,21 @@ export interface ReportTimeline {
     name: string
     intervals: { state: 'starting' | 'running' | 'paused' | 'stopped'; start: number; end: number }[]
   }[]
+  /** The ensemble's side (src/shared/zk-ensemble.ts): links cut between servers, leaders, quorum lost and regained. */
+  ensemble: ReportEnsemble
+}
+
+export interface ReportEnsemble {
+  /** From a `zk.links` with cuts to the next `zk.links` (or the session's end); `cuts`: each lost direction. */
+  links: { start: number; end: number; description: string; cuts: { from: string; to: string }[] }[]
+  /** A new leader (`zk.mode` leader, or a server ready as leader), and each time the serving servers fell below a majority or rose back to one. */
+  marks: {
+    time: number
+    kind: 'leader' | 'quorum-lost' | 'quorum-regained'
+    label: string
+    server: string | null
+    epoch: number | null
+  }[]
 }
 
 export interface TimelineTask {

@@ -5,6 +5,7 @@
  * wording of times come from the caller.
  */
 import { HARMFUL_NETWORK_FAULTS } from '../network-faults.js'
+import type { EnsembleMark, LinkCutBand } from '../zk-ensemble.js'
 import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams, CustomSeriesRenderItemReturn } from 'echarts'
 
 /** What a worker's lane shows at any instant. */
@@ -52,6 +53,81 @@ export interface TimelineChartData {
   lastTime: number
   /** When the checker saw each worker work, drawn as a thin strip under its lane (the report's evidence for single-primary). */
   working?: Array<{ worker: string; start: number; end: number }>
+  /** The ZooKeeper ensemble's side: links cut between servers (bands), leaders and quorum changes (markers). */
+  ensemble?: EnsembleChartData
+}
+
+export interface EnsembleChartData {
+  bands: ReadonlyArray<Pick<LinkCutBand, 'start' | 'end' | 'description'>>
+  marks: ReadonlyArray<Pick<EnsembleMark, 'time' | 'kind' | 'label'>>
+}
+
+/** A marker's words on the chart, short enough to stand along its line; the tooltip has the full label. */
+function shortMark(m: Pick<EnsembleMark, 'kind' | 'label'>): string {
+  if (m.kind === 'quorum-lost') return 'quorum lost'
+  if (m.kind === 'quorum-regained') return 'quorum back'
+  return m.label.replace(/ \(epoch (\d+)\)$/, ' e$1')
+}
+
+/**
+ * The ensemble's events over the lanes: a faint band while links between servers are cut (its
+ * description in the tooltip), a dashed line per new leader and per quorum lost or regained.
+ */
+function ensembleSeries(
+  ensemble: EnsembleChartData | undefined,
+  now: number,
+  colors: ChartColors,
+  at: (ms: number) => string,
+) {
+  if (!ensemble || (ensemble.bands.length === 0 && ensemble.marks.length === 0)) return []
+  const markColor = (kind: EnsembleMark['kind']) =>
+    kind === 'quorum-lost'
+      ? colors.fault
+      : kind === 'quorum-regained'
+        ? (colors.lanes.primary ?? colors.text)
+        : colors.text
+  return [
+    {
+      id: 'zk-ensemble',
+      type: 'line' as const,
+      xAxisIndex: 0,
+      yAxisIndex: 0,
+      data: [],
+      z: 1,
+      markArea: {
+        silent: false,
+        itemStyle: { color: colors.fault, opacity: 0.1 },
+        label: {
+          show: true,
+          position: 'insideTopLeft' as const,
+          color: colors.fault,
+          fontSize: 10,
+          formatter: 'links cut',
+        },
+        data: ensemble.bands.map((b) => [
+          { xAxis: b.start, name: `links cut: ${b.description}` },
+          { xAxis: b.end ?? Math.max(b.start, now) },
+        ]),
+      },
+      markLine: {
+        silent: false,
+        symbol: 'none',
+        animation: false,
+        data: ensemble.marks.map((m) => ({
+          xAxis: m.time,
+          name: `${m.label} at ${at(m.time)}`,
+          lineStyle: { color: markColor(m.kind), type: 'dashed' as const, width: 1 },
+          label: {
+            show: true,
+            position: 'insideEndTop' as const,
+            formatter: shortMark(m),
+            color: markColor(m.kind),
+            fontSize: 10,
+          },
+        })),
+      },
+    },
+  ]
 }
 
 export interface ChartColors {
@@ -391,6 +467,7 @@ export function timelineOption(
             .map((f) => ({ xAxis: f.time })),
         },
       },
+      ...ensembleSeries(t.ensemble, now, colors, at),
       ...cursorSeries(extras.cursor, colors, format, [xAxisBase.min, xAxisBase.max]),
     ],
   }
@@ -478,6 +555,18 @@ export function relativeTimeline<T extends TimelineChartData>(t: T, origin: numb
     faults: t.faults.map((f) => ({ ...f, time: f.time - origin })),
     commits: t.commits.map(([time, id]) => [time - origin, id]),
     failovers: t.failovers.map((f) => ({ ...f, faultTime: f.faultTime - origin })),
+    ...(t.ensemble
+      ? {
+          ensemble: {
+            bands: t.ensemble.bands.map((b) => ({
+              ...b,
+              start: b.start - origin,
+              ...(b.end !== undefined ? { end: b.end - origin } : {}),
+            })),
+            marks: t.ensemble.marks.map((m) => ({ ...m, time: m.time - origin })),
+          },
+        }
+      : {}),
     firstTime: t.firstTime - origin,
     lastTime: t.lastTime - origin,
   }

@@ -136,6 +136,14 @@ export function timelineChartData(
     working: task.lanes.flatMap((l) =>
       l.working.map((w) => ({ worker: l.worker, start: w.start - start, end: w.end - start })),
     ),
+    ensemble: {
+      bands: timeline.ensemble.links.map((b) => ({
+        start: b.start - start,
+        end: b.end - start,
+        description: b.description,
+      })),
+      marks: timeline.ensemble.marks.map((m) => ({ time: m.time - start, kind: m.kind, label: m.label })),
+    },
   }
 }
 

@@ -27,6 +27,7 @@ import { REPORT_JS } from './script.js'
 import { verdictState, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
 import { REPORT_CSS } from './styles.js'
 import { describeClock } from '../../../shared/worker-launch/index.js'
+import { summarizeCuts } from '../../../shared/zk-ensemble.js'
 
 /** Rows of the tree shown in the page; report.json keeps every node. */
 export const MAX_TREE_ROWS = 2000
@@ -45,6 +46,7 @@ export function renderHtml(report: SessionReport): string {
     ['failovers', `Failovers (${report.failovers.length})`, failoversSection(report)],
     ['sessions', 'Sessions', sessionsSection(report)],
     ['faults', `Faults and steps (${report.faults.length})`, faultsSection(report)],
+    ...ensembleSection(report),
     ['alerts', `Alerts (${report.alerts.length})`, alertsSection(report)],
     ['logs', 'Logs around each fault', logsSection(report)],
     ['sinks', 'Sinks', sinksSection(report)],
@@ -397,6 +399,30 @@ function faultsSection(report: SessionReport): string {
         .join('')}</tbody></table></details>`
     : ''
   return faults + nemesisTables(report) + steps
+}
+
+/** The ensemble's link cuts, leaders and quorum changes, in time order; absent when there were none. */
+function ensembleSection(report: SessionReport): [string, string, string][] {
+  const start = report.summary.startMs
+  const { links, marks } = report.timeline.ensemble
+  if (links.length === 0 && marks.length === 0) return []
+  const rows = [
+    ...links.map((l) => ({
+      time: l.start,
+      html: `<td><span class="pill bad">links cut</span></td><td>${esc(l.description)}<br><span class="muted small">${esc(summarizeCuts(l.cuts).join(', '))}</span></td><td class="num">${esc(ms(l.end - l.start))}</td>`,
+    })),
+    ...marks.map((m) => ({
+      time: m.time,
+      html: `<td><span class="pill ${m.kind === 'quorum-lost' ? 'bad' : m.kind === 'quorum-regained' ? 'ok' : 'neutral'}">${esc(m.kind)}</span></td><td>${esc(m.label)}</td><td class="num">—</td>`,
+    })),
+  ].sort((a, b) => a.time - b.time)
+  const table = `<table class="ensemble"><thead><tr><th class="num">at</th><th class="num">UTC</th><th>What</th><th>Detail</th><th class="num">for</th></tr></thead><tbody>${rows
+    .map(
+      (r) =>
+        `<tr><td class="num">${esc(rel(r.time, start))}</td><td class="num mono">${esc(clock(r.time))}</td>${r.html}</tr>`,
+    )
+    .join('')}</tbody></table>`
+  return [['zookeeper', `ZooKeeper ensemble (${rows.length})`, table]]
 }
 
 /** Each nemesis schedule: the seed that replays it, and each fault as planned and as made. */

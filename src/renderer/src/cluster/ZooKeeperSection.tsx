@@ -1,10 +1,13 @@
 import { useCallback, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
 import type { ZooKeeperAction, ZooKeeperOptions } from '../../../shared/api.js'
 import type { ZkServerView } from '../../../shared/lab-state.js'
 import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
-import { findLeader, serverMode } from './zk-model.js'
+import { Menu } from '../ui/Menu.js'
+import { findLeader, quorumState, serverMode, summarizeCuts } from './zk-model.js'
+import type { ServerPartitionSpec } from '../../../shared/server-partitions.js'
 import {
   TICK_TIME_DEFAULT_MS,
   TICK_TIME_MAX_MS,
@@ -49,10 +52,12 @@ export function ZooKeeperSection() {
         {servers.length > 1 && (
           <>
             <span className="spacer" />
+            <PartitionMenu size={servers.length} />
             <KillLeader />
           </>
         )}
       </header>
+      {servers.length > 1 && <EnsembleStatus />}
       {servers.length === 0 ? (
         <div className="empty-row">
           <span className="muted">No server running in this session.</span>
@@ -105,7 +110,7 @@ export function ZooKeeperSection() {
       ) : (
         <ul className="rows">
           {servers.map((s) => (
-            <ServerRow key={s.id} server={s} />
+            <ServerRow key={s.id} server={s} inEnsemble={servers.length > 1} />
           ))}
         </ul>
       )}
@@ -181,13 +186,113 @@ const SERVER_ACTIONS: Record<ZkServerView['state'], ZooKeeperAction[]> = {
   crashed: ['start'],
 }
 
-function ServerRow({ server }: { server: ZkServerView }) {
+/**
+ * The ensemble at a glance: whether a majority serves, who leads in which epoch, and which links
+ * between servers are cut now (with Heal links).
+ */
+function EnsembleStatus() {
+  const quorum = useStore(useShallow((s) => quorumState(s.zookeeper.servers, s.zkStats)))
+  const leader = useStore((s) => findLeader(s.zookeeper.servers, s.zkStats))
+  const cuts = useStore((s) => s.zookeeper.cuts)
+  const heal = useCallback(() => lab().healServers(), [])
+  const { run, busy } = useLabAction('Heal the links between servers', heal)
+  if (!quorum) return null
+  const lines = summarizeCuts(cuts ?? [])
+  return (
+    <div className="zk-ensemble" data-testid="zk-ensemble">
+      <span
+        className={`tag ${quorum.hasQuorum ? 'tag-ok' : 'tag-bad'}`}
+        data-testid="zk-quorum"
+        title={`${quorum.serving} of ${quorum.size} servers serve; a quorum needs ${quorum.majority}`}
+      >
+        {quorum.hasQuorum ? 'quorum' : 'no quorum'} {quorum.serving}/{quorum.size}
+      </span>
+      <span className="tag zk-mode-leader" data-testid="zk-leader">
+        {leader ? `leader ${leader.name}${leader.epoch !== undefined ? ` · epoch ${leader.epoch}` : ''}` : 'no leader'}
+      </span>
+      {lines.length > 0 && (
+        <>
+          <ul className="zk-cuts" aria-label="Links cut between servers" data-testid="zk-cuts">
+            {lines.map((line) => (
+              <li key={line} className="tag tag-bad mono">
+                {line}
+              </li>
+            ))}
+          </ul>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={busy}
+            aria-label="Heal links between servers"
+            title="Every link between the servers back, both ways"
+            onClick={() => void run()}
+          >
+            Heal links
+          </button>
+        </>
+      )}
+    </div>
+  )
+}
+
+/** Partition shapes the app offers; `ring` only fits an ensemble of 5. */
+const PARTITION_SHAPES: Array<{ spec: ServerPartitionSpec; label: string; hint: string; minServers?: number }> = [
+  {
+    spec: { shape: 'isolate', server: 'zk-leader' },
+    label: 'Isolate leader',
+    hint: 'Cut the leader off from every other server: the rest elect a new leader in a new epoch',
+  },
+  {
+    spec: { shape: 'halves' },
+    label: 'Halves',
+    hint: 'Split a minority (drawn at random) from the majority: only the majority keeps a quorum',
+  },
+  {
+    spec: { shape: 'ring' },
+    label: 'Ring',
+    hint: 'Each server hears only its two neighbours: each still sees a majority, no two the same one',
+    minServers: 5,
+  },
+  {
+    spec: { shape: 'one-way', from: 'zk-leader', to: 'others' },
+    label: 'One-way leader → others',
+    hint: 'What the leader sends is lost; it still hears the others (the followers miss its heartbeats)',
+  },
+]
+
+/** Cuts between ensemble servers, through their per-link proxies; a new shape replaces the one in force. */
+function PartitionMenu({ size }: { size: number }) {
+  const call = useCallback((spec: ServerPartitionSpec) => lab().partitionServers(spec), [])
+  const { run, busy } = useLabAction('Partition the ensemble', call)
+  return (
+    <Menu label="Partition ▾" ariaLabel="Partition the ensemble" align="right">
+      {PARTITION_SHAPES.filter((p) => size >= (p.minServers ?? 0)).map((p) => (
+        <button
+          key={p.label}
+          type="button"
+          role="menuitem"
+          className="menu-item"
+          disabled={busy}
+          title={p.hint}
+          aria-label={p.label}
+          onClick={() => void run(p.spec)}
+        >
+          {p.label}
+        </button>
+      ))}
+    </Menu>
+  )
+}
+
+function ServerRow({ server, inEnsemble }: { server: ZkServerView; inEnsemble: boolean }) {
   const stats = useStore((s) => s.zkStats[server.name])
   const act = useCallback(
     (action: ZooKeeperAction) => lab().zooKeeperAction({ server: server.id, action }),
     [server.id],
   )
   const { run, busy } = useLabAction(`ZooKeeper ${server.name}`, act)
+  const isolate = useCallback(() => lab().partitionServers({ shape: 'isolate', server: server.name }), [server.name])
+  const isolation = useLabAction(`Isolate ${server.name}`, isolate)
   const live = server.state === 'running' || server.state === 'paused'
   const mode = serverMode(server, stats)
   return (
@@ -216,6 +321,18 @@ function ServerRow({ server }: { server: ZkServerView }) {
               {capitalize(action)}
             </button>
           ))}
+          {inEnsemble && server.state === 'running' && (
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={isolation.busy}
+              aria-label={`Isolate ${server.name}`}
+              title={`Cut ${server.name} off from every other server (its clients still reach it)`}
+              onClick={() => void isolation.run()}
+            >
+              Isolate
+            </button>
+          )}
         </span>
       </div>
       <dl className="facts mono">
@@ -224,6 +341,13 @@ function ServerRow({ server }: { server: ZkServerView }) {
         <Fact label="znodes" value={live ? stats?.nodeCount : undefined} />
         <Fact label="connections" value={live ? stats?.connections : undefined} />
         <Fact label="zxid" value={live ? stats?.zxid : undefined} />
+        {inEnsemble && (
+          <Fact
+            label="epoch"
+            value={live ? server.epoch : undefined}
+            title="The epoch it last reported (its zxid's high 32 bits): the term of the leader it follows or is"
+          />
+        )}
         <Fact
           label="latency avg"
           value={live && stats?.latencyAvg !== undefined ? `${stats.latencyAvg} ms` : undefined}

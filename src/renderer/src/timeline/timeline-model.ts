@@ -2,7 +2,8 @@ import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../../shared/
 import type { Failover } from '../../../shared/events/lab-events.js'
 import { finiteNumber as num } from '../../../shared/format.js'
 import { describeNetworkFault } from '../../../shared/network-faults.js'
-import type { FaultMark, Interval, LaneState } from '../../../shared/charts/timeline-option.js'
+import type { EnsembleChartData, FaultMark, Interval, LaneState } from '../../../shared/charts/timeline-option.js'
+import { EnsembleTimeline } from '../../../shared/zk-ensemble.js'
 
 // The chart's own vocabulary lives with the shared chart definition (src/shared/charts).
 export {
@@ -39,6 +40,8 @@ export interface TaskTimeline {
   failovers: FailoverMark[]
   firstTime: number
   lastTime: number
+  /** The ZooKeeper ensemble's link cuts, leaders and quorum changes: one for the session, shown on every task. */
+  ensemble: EnsembleChartData
 }
 
 interface WorkerTrack {
@@ -62,9 +65,15 @@ export class TimelineModel {
   private readonly tracks = new Map<string, WorkerTrack>()
   /** After session.closing every action is the lab stopping its processes. */
   private closing = false
+  private ensemble = new EnsembleTimeline()
 
   /** Applies one event; returns whether any timeline changed. */
   apply(e: LabEvent): boolean {
+    const ensembleChanged = this.ensemble.apply(e)
+    return this.applyToTasks(e) || ensembleChanged
+  }
+
+  private applyToTasks(e: LabEvent): boolean {
     switch (e.type) {
       case LabEventTypes.sessionClosing:
         this.closing = true
@@ -186,6 +195,7 @@ export class TimelineModel {
     this.tasks.clear()
     this.tracks.clear()
     this.closing = false
+    this.ensemble = new EnsembleTimeline()
   }
 
   private timeline(task: string, time: number): TaskTimeline {
@@ -200,6 +210,7 @@ export class TimelineModel {
         failovers: [],
         firstTime: time,
         lastTime: time,
+        ensemble: this.ensemble,
       }
       this.tasks.set(task, timeline)
     }
