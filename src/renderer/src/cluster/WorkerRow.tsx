@@ -8,7 +8,7 @@ import { formatDuration, formatSessionId, formatTime } from '../app/format.js'
 import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
-import { Menu } from '../ui/Menu.js'
+import { Menu, MenuItem } from '../ui/Menu.js'
 import { capitalize, Fact } from './ZooKeeperSection.js'
 
 export function WorkerRow({ name }: { name: string }) {
@@ -184,18 +184,14 @@ function NetworkMenu({ name, faulted }: { name: string; faulted: boolean }) {
       className={faulted ? 'btn-danger' : ''}
     >
       {NETWORK_FAULTS.map((f) => (
-        <button
+        <MenuItem
           key={f.label}
-          type="button"
-          role="menuitem"
-          className="menu-item"
+          label={f.label}
+          hint={f.hint}
+          ariaLabel={`${f.label} ${name}`}
           disabled={busy}
-          title={f.hint}
-          aria-label={`${f.label} ${name}`}
           onClick={() => void run(f.input)}
-        >
-          {f.label}
-        </button>
+        />
       ))}
     </Menu>
   )

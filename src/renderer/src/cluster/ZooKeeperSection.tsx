@@ -5,7 +5,7 @@ import type { ZkServerView } from '../../../shared/lab-state.js'
 import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
-import { Menu } from '../ui/Menu.js'
+import { Menu, MenuItem } from '../ui/Menu.js'
 import { findLeader, quorumState, serverMode, summarizeCuts } from './zk-model.js'
 import type { ServerPartitionSpec } from '../../../shared/server-partitions.js'
 import {
@@ -267,18 +267,7 @@ function PartitionMenu({ size }: { size: number }) {
   return (
     <Menu label="Partition ▾" ariaLabel="Partition the ensemble" align="right">
       {PARTITION_SHAPES.filter((p) => size >= (p.minServers ?? 0)).map((p) => (
-        <button
-          key={p.label}
-          type="button"
-          role="menuitem"
-          className="menu-item"
-          disabled={busy}
-          title={p.hint}
-          aria-label={p.label}
-          onClick={() => void run(p.spec)}
-        >
-          {p.label}
-        </button>
+        <MenuItem key={p.label} label={p.label} hint={p.hint} disabled={busy} onClick={() => void run(p.spec)} />
       ))}
     </Menu>
   )

@@ -66,3 +66,32 @@ export function Menu({
     </div>
   )
 }
+
+/** One choice of a Menu: its label, a hover hint, and what a click does. */
+export function MenuItem({
+  label,
+  hint,
+  ariaLabel = label,
+  disabled,
+  onClick,
+}: {
+  label: string
+  hint?: string
+  ariaLabel?: string
+  disabled?: boolean
+  onClick: () => void
+}) {
+  return (
+    <button
+      type="button"
+      role="menuitem"
+      className="menu-item"
+      disabled={disabled}
+      title={hint}
+      aria-label={ariaLabel}
+      onClick={onClick}
+    >
+      {label}
+    </button>
+  )
+}
