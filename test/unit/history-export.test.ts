@@ -150,11 +150,10 @@ describe('history export: lastCommit as a register', () => {
     const ops = buildHistory(recorded('stop-primary-recipe'), 'task01', 'lastcommit')
     expect(RegisterHistory.safeParse(ops).success).toBe(true)
     expectWellFormed(ops)
-    const cas = ops.filter((o) => o.f === 'cas' && o.type === 'ok')
+    const cas = ops.flatMap((o) => (o.f === 'cas' && o.type === 'ok' ? [o.value] : []))
     expect(cas.length).toBeGreaterThan(2)
     // Each cas expects what the one before it wrote.
-    for (let i = 1; i < cas.length; i++)
-      expect((cas[i].value as [unknown, unknown])[0]).toEqual((cas[i - 1].value as [unknown, unknown])[1])
+    for (let i = 1; i < cas.length; i++) expect(cas[i][0]).toEqual(cas[i - 1][1])
   })
 
   it("without a transaction log, exports the workers' own commits as writes, refusals left out", () => {
