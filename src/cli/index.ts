@@ -19,6 +19,7 @@ import { defaultSessionsDir, Lab } from '../core/lab.js'
 import { startBrowserBridge } from '../core/bridge/browser-bridge.js'
 import { registerReportCommand } from './report-command.js'
 import { registerTxnLogCommand } from './txnlog-command.js'
+import { registerHistoryCommand } from './history-command.js'
 
 /** A problem with what the user asked for (exit code 2), as opposed to a failed run. */
 class BadInput extends Error {}
@@ -244,6 +245,9 @@ export function buildProgram(): Command {
     throw new BadInput(message)
   })
   registerTxnLogCommand(program, (message) => {
+    throw new BadInput(message)
+  })
+  registerHistoryCommand(program, (message) => {
     throw new BadInput(message)
   })
   program
