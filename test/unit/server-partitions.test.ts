@@ -115,3 +115,16 @@ describe('partitionServers steps in the scenario format', () => {
     expect(ok.steps).toEqual([{ partitionServers: 'halves', for: 5000 }, { healServers: true }])
   })
 })
+
+describe('the bundled scenarios', () => {
+  it('all parse, and every `breaks` names a strategy and invariants the format knows', async () => {
+    const { bundledScenarios } = await import('../../src/core/experiments/load-scenario.js')
+    const bundled = bundledScenarios()
+    expect(bundled.map((b) => b.name)).toEqual(
+      expect.arrayContaining(['quorum-loss', 'leader-switch', 'one-way-partition-primary', 'random-nemesis']),
+    )
+    const breaks = bundled.flatMap((b) => Object.keys(b.scenario.breaks ?? {}))
+    expect(breaks.length).toBeGreaterThan(0)
+    expect(new Set(breaks)).toEqual(new Set(['seed']))
+  })
+})
