@@ -344,7 +344,7 @@ export const Scenario = z
      * What a strategy is known to break here (`seed: [single-primary]`). A run with it still fails on
      * them (exit 1, naming them); the summary says whether it broke exactly what is written.
      */
-    breaks: z.record(Strategy, z.array(Invariant).min(1)).optional(),
+    breaks: z.partialRecord(Strategy, z.array(Invariant).min(1)).optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
