@@ -5,6 +5,7 @@ import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
 import { findLeader, serverMode } from './zk-model.js'
+import { startZooKeeperOrExplain } from '../setup/start-zookeeper.js'
 import {
   TICK_TIME_DEFAULT_MS,
   TICK_TIME_MAX_MS,
@@ -29,7 +30,9 @@ export function ZooKeeperSection() {
   const tickProblem = tickTimeProblem(Number(tickText))
   const start = useCallback(
     (id: string, tick: number) =>
-      lab().startZooKeeper({ ...START_MODES.find((m) => m.id === id)?.options, tickTimeMs: tick }),
+      startZooKeeperOrExplain(() =>
+        lab().startZooKeeper({ ...START_MODES.find((m) => m.id === id)?.options, tickTimeMs: tick }),
+      ),
     [],
   )
   const { run, busy } = useLabAction('Start ZooKeeper', start)
