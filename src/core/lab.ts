@@ -24,6 +24,7 @@ import {
   type LabApi,
   type SessionInfo,
   type Unsubscribe,
+  type ZooKeeperSetup,
 } from '../shared/api.js'
 import { LabEventTypes, type LabEvent, type UnsequencedEvent, type DistributiveOmit } from '../shared/events.js'
 import { applyEvent, emptyLabState, LAB_ROOT, type LabState } from '../shared/lab-state.js'
@@ -77,7 +78,13 @@ import { peerAvailability, PeerUnavailableError, preparePeer, type PeerAvailabil
 import { ExternalRoles } from './external/external-roles.js'
 import { externalSinkReader } from './external/live-sinks.js'
 import { throttledTxnLogReader } from './txnlog/live-reader.js'
-import { createZooKeeper, type ZooKeeperRuntime } from './zookeeper/index.js'
+import {
+  createZooKeeper,
+  ZooKeeperSetupError,
+  type DiscoveryOptions,
+  type ZooKeeperRuntime,
+} from './zookeeper/index.js'
+import { zookeeperSetup } from './setup/index.js'
 
 const LAB_VERSION = '0.1.0'
 /** Events kept in memory for views that open mid-session; older ones are in events.jsonl. */
@@ -127,6 +134,8 @@ export interface LabOptions {
   /** How the journal writes its bytes; tests pass one that plays a full or failing disk. */
   journalWrite?: JournalWrite
   chooseFolder?: ChooseFolder
+  /** Where to look for Java and ZooKeeper; tests point it at empty folders. */
+  discovery?: DiscoveryOptions
   /** Whether a peer's toolchain is here; tests pass one that answers either way. */
   peerAvailability?: (peer: PeerStrategy) => Promise<PeerAvailability>
 }
@@ -292,7 +301,7 @@ export class Lab implements LabApi {
         supervisor: session.supervisor,
         emit: (e) => session.journal.append(e),
       },
-      {},
+      this.options.discovery ?? {},
       {
         // Every link between two servers goes through a proxy of its own, so partitions can cut it.
         routePeers: async (ports) => {
@@ -303,12 +312,22 @@ export class Lab implements LabApi {
       },
     )
     session.zookeeper = runtime
-    await runtime.start()
+    try {
+      await runtime.start()
+    } catch (err) {
+      // Nothing ran yet: once Java or ZooKeeper is installed, the same session may start it again.
+      if (err instanceof ZooKeeperSetupError) session.zookeeper = undefined
+      throw err
+    }
     const connect = runtime.connectString()
     updateSessionFile(session.info.dir, { zookeeper: { ...options, connectString: connect, ...runtime.describe() } })
     this.startWatchers(session, connect)
     this.startStatsPolling(session, runtime)
     return this.liveState.zookeeper
+  }
+
+  checkZooKeeperSetup(): Promise<ZooKeeperSetup> {
+    return zookeeperSetup(this.options.discovery)
   }
 
   async zooKeeperAction(input: { server: number; action: string }): Promise<void> {

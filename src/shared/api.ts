@@ -278,6 +278,25 @@ export const RecentEventsInput = z
   .strict()
 export type RecentEventsInput = z.input<typeof RecentEventsInput>
 
+/**
+ * Whether this machine can run a local ZooKeeper: what the lab found, or what is missing and the one
+ * command that installs it (empty when the fix is a setting, e.g. a ZOOKEEPER_HOME that holds no
+ * ZooKeeper). The app's set-up panel shows it instead of a bare error.
+ */
+export type ZooKeeperSetup =
+  | {
+      ok: true
+      java: { path: string; version: string }
+      zookeeper: { kind: string; home: string; version: string }
+    }
+  | {
+      ok: false
+      missing: ('java' | 'zookeeper')[]
+      /** One sentence per problem, each naming where the lab looked. */
+      problems: string[]
+      install: string
+    }
+
 export interface SessionInfo {
   dir: string
   name: string
@@ -289,6 +308,8 @@ export type Unsubscribe = () => void
 export interface LabApi {
   createSession(input: CreateSessionInput): Promise<SessionInfo>
   startZooKeeper(input?: ZooKeeperOptions): Promise<LabState['zookeeper']>
+  /** Looks for Java and ZooKeeper again (after a failed start, or when the user installed them). */
+  checkZooKeeperSetup(): Promise<ZooKeeperSetup>
   zooKeeperAction(input: z.input<typeof ZooKeeperActionInput>): Promise<void>
   publishTask(input: z.input<typeof TaskInput>): Promise<void>
   deleteTask(input: z.input<typeof TaskInput>): Promise<void>
@@ -354,6 +375,7 @@ export interface LabApi {
 export const LabMethods = {
   createSession: CreateSessionInput,
   startZooKeeper: ZooKeeperOptions.optional(),
+  checkZooKeeperSetup: z.undefined(),
   zooKeeperAction: ZooKeeperActionInput,
   publishTask: TaskInput,
   deleteTask: TaskInput,

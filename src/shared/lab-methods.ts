@@ -7,6 +7,7 @@
 const NAMES = [
   'createSession',
   'startZooKeeper',
+  'checkZooKeeperSetup',
   'zooKeeperAction',
   'publishTask',
   'deleteTask',

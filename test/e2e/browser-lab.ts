@@ -17,10 +17,10 @@ export interface BrowserLab {
   output(): string
 }
 
-async function startLab(): Promise<{ lab: BrowserLab; child: ChildProcess }> {
+async function startLab(env: NodeJS.ProcessEnv): Promise<{ lab: BrowserLab; child: ChildProcess }> {
   const sessionsDir = mkdtempSync(join(tmpdir(), 'zklab-e2e-'))
   // The external-worker tests run programs from the page.
-  const serve = await startServeProcess({ sessionsDir, allowExternal: true })
+  const serve = await startServeProcess({ sessionsDir, allowExternal: true, env: { ...process.env, ...env } })
   return { lab: { url: serve.url, sessionsDir, output: serve.output }, child: serve.child }
 }
 
@@ -39,10 +39,11 @@ function processesUsing(folder: string): string[] {
   return found
 }
 
-export const test = base.extend<{ lab: BrowserLab }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none.
-  lab: async ({}, use) => {
-    const { lab, child } = await startLab()
+export const test = base.extend<{ lab: BrowserLab; labEnv: NodeJS.ProcessEnv }>({
+  /** Extra environment for the lab (`test.use({ labEnv: … })`): the set-up test hides ZooKeeper with it. */
+  labEnv: [{}, { option: true }],
+  lab: async ({ labEnv }, use) => {
+    const { lab, child } = await startLab(labEnv)
     try {
       await use(lab)
     } finally {

@@ -49,7 +49,7 @@ export interface DiscoveryOptions {
   javaPath?: string
   /** Environment to read JAVA_HOME, PATH and ZOOKEEPER_HOME from; defaults to process.env. */
   env?: NodeJS.ProcessEnv
-  /** Where Debian/Ubuntu put Java libraries; tests point it elsewhere. */
+  /** Where Debian/Ubuntu put Java libraries; tests point it elsewhere (or set ZKLAB_DEBIAN_JAVA_DIR). */
   debianJavaDir?: string
   /** Homebrew prefixes to try, Apple silicon first. */
   homebrewPaths?: string[]
@@ -211,12 +211,15 @@ export async function findZooKeeper(opts: DiscoveryOptions = {}): Promise<ZooKee
   }
 
   const tried: string[] = []
-  const debianDir = opts.debianJavaDir ?? DEBIAN_JAVA_DIR
+  // ZKLAB_DEBIAN_JAVA_DIR is for tests that play a machine without ZooKeeper (an empty folder); it
+  // replaces Homebrew's places too, so nothing installed on the test machine is found.
+  const testDir = env.ZKLAB_DEBIAN_JAVA_DIR
+  const debianDir = opts.debianJavaDir ?? testDir ?? DEBIAN_JAVA_DIR
   const debianJar = join(debianDir, 'zookeeper.jar')
   tried.push(debianJar)
   if (await isFile(debianJar)) return inspectDebian(debianJar, 'debian')
 
-  for (const brew of opts.homebrewPaths ?? HOMEBREW_PATHS) {
+  for (const brew of opts.homebrewPaths ?? (testDir ? [] : HOMEBREW_PATHS)) {
     tried.push(brew)
     const found = await inspectTarball(brew, 'homebrew')
     if (found) return found

@@ -9,6 +9,7 @@ import { createAlertsSlice, type AlertsSlice } from '../alerts/alerts-slice.js'
 import { createExperimentsSlice, type ExperimentsSlice } from '../experiments/experiments-slice.js'
 import { createLibrarySlice, type LibrarySlice } from '../library/library-slice.js'
 import { createIngestSlice, type IngestSlice } from '../lab/ingest-slice.js'
+import { createSetupSlice, type SetupSlice } from '../setup/setup-slice.js'
 
 /** The renderer's one store: a slice per feature, combined. */
 export type Store = ConnectionSlice &
@@ -20,7 +21,8 @@ export type Store = ConnectionSlice &
   AlertsSlice &
   ExperimentsSlice &
   LibrarySlice &
-  IngestSlice
+  IngestSlice &
+  SetupSlice
 export type Slice<T> = StateCreator<Store, [], [], T>
 
 const createStore: StateCreator<Store> = (...a) => ({
@@ -34,6 +36,7 @@ const createStore: StateCreator<Store> = (...a) => ({
   ...createExperimentsSlice(...a),
   ...createLibrarySlice(...a),
   ...createIngestSlice(...a),
+  ...createSetupSlice(...a),
 })
 
 export const useStore = create<Store>()(createStore)

@@ -3,6 +3,7 @@ import { useStore } from '../app/store.js'
 import { QuickStart } from './QuickStart.js'
 import { TasksSection } from './TasksSection.js'
 import { ZooKeeperSection } from './ZooKeeperSection.js'
+import { SetupPanel } from '../setup/SetupPanel.js'
 
 export function ClusterPanel() {
   const loaded = useStore((s) => s.loaded)
@@ -31,6 +32,7 @@ export function ClusterPanel() {
           )}
           <fieldset className="cluster-fieldset" disabled={inert}>
             <AlertsList />
+            {!inert && <SetupPanel />}
             {!inert && <QuickStart />}
             <ZooKeeperSection />
             <TasksSection />

@@ -2,6 +2,7 @@ import { useCallback } from 'react'
 import { useStore } from '../app/store.js'
 import { lab } from '../lab/connection.js'
 import { useLabAction } from '../lab/actions.js'
+import { startZooKeeperOrExplain } from '../setup/start-zookeeper.js'
 import { nearestGrantedTimeout } from '../../../shared/session-timeout.js'
 
 const QUICK_TASK = 'task01'
@@ -13,8 +14,10 @@ export function QuickStart() {
   const serverCount = useStore((s) => s.zookeeper.servers.length)
   const quick = useCallback(async () => {
     const state = useStore.getState()
-    if (state.zookeeper.servers.length === 0) await lab().startZooKeeper()
-    else if (!state.zookeeper.servers.some((s) => s.state === 'running'))
+    if (state.zookeeper.servers.length === 0) {
+      // Without Java or ZooKeeper the set-up panel says what to install; nothing more to do here.
+      if (!(await startZooKeeperOrExplain(() => lab().startZooKeeper()))) return
+    } else if (!state.zookeeper.servers.some((s) => s.state === 'running'))
       await lab().zooKeeperAction({ server: 1, action: 'start' })
     if (!useStore.getState().tasks[QUICK_TASK]) await lab().publishTask({ task: QUICK_TASK })
     // Under a tickTime too short or long for 4 s, the nearest timeout ZooKeeper grants instead.

@@ -8,6 +8,7 @@ import { useLabAction } from '../lab/actions.js'
 import { Menu, MenuItem } from '../ui/Menu.js'
 import { findLeader, quorumState, serverMode, summarizeCuts } from './zk-model.js'
 import type { ServerPartitionSpec } from '../../../shared/server-partitions.js'
+import { startZooKeeperOrExplain } from '../setup/start-zookeeper.js'
 import {
   TICK_TIME_DEFAULT_MS,
   TICK_TIME_MAX_MS,
@@ -32,7 +33,9 @@ export function ZooKeeperSection() {
   const tickProblem = tickTimeProblem(Number(tickText))
   const start = useCallback(
     (id: string, tick: number) =>
-      lab().startZooKeeper({ ...START_MODES.find((m) => m.id === id)?.options, tickTimeMs: tick }),
+      startZooKeeperOrExplain(() =>
+        lab().startZooKeeper({ ...START_MODES.find((m) => m.id === id)?.options, tickTimeMs: tick }),
+      ),
     [],
   )
   const { run, busy } = useLabAction('Start ZooKeeper', start)
