@@ -20,6 +20,7 @@ import { startBrowserBridge } from '../core/bridge/browser-bridge.js'
 import { registerReportCommand } from './report-command.js'
 import { registerTxnLogCommand } from './txnlog-command.js'
 import { registerHistoryCommand } from './history-command.js'
+import { writeRunJunit } from './junit.js'
 
 /** A problem with what the user asked for (exit code 2), as opposed to a failed run. */
 class BadInput extends Error {}
@@ -36,6 +37,7 @@ interface RunOptions {
   external?: string
   json?: boolean
   seed?: string
+  junit?: string
 }
 
 async function run(file: string, opts: RunOptions): Promise<number> {
@@ -66,6 +68,7 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     })
     if (opts.json) console.log(JSON.stringify(result, null, 2))
     else console.log('\n' + formatSummary(scenario.name, result))
+    if (opts.junit) print(`junit: ${writeRunJunit(opts.junit, scenario.name, result)}`)
     if (result.recordingFailed) {
       // The journal ends where the disk gave out; what it holds is whole, the rest of the run is not in it.
       console.error(`zklab: recording failed: ${result.recordingFailed} (session folder ${result.sessionDir})`)
@@ -208,6 +211,10 @@ export function buildProgram(): Command {
     .option(
       '--seed <n>',
       "seed the run's random choices (nemesis schedules, random targets): replays a run that printed it",
+    )
+    .option(
+      '--junit <file>',
+      "also write the run's grades as JUnit XML (one testcase per invariant per task, per expect step)",
     )
     .action(async (file: string, opts: RunOptions) => {
       process.exitCode = await run(resolveScenario(file), opts)

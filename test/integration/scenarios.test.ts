@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { RunResult } from '../../src/core/experiments/run-scenario.js'
 import { ROOT, zklabRunJson } from './helpers/zklab-cli.js'
+import { escapeXml } from '../../src/cli/junit.js'
 
 const SCENARIOS = readdirSync(join(ROOT, 'resources', 'scenarios'))
   .filter((f) => f.endsWith('.yaml'))
@@ -20,8 +21,22 @@ function run(
   scenario: string,
   strategy: 'seed' | 'recipe',
 ): Promise<{ code: number | null; result: RunResult; stderr: string }> {
-  return zklabRunJson([scenario, '--strategy', strategy, '--out', join(base, `${scenario}-${strategy}`)])
+  const name = `${scenario}-${strategy}`
+  return zklabRunJson([
+    scenario,
+    '--strategy',
+    strategy,
+    '--out',
+    join(base, name),
+    '--junit',
+    join(base, `${name}.xml`),
+  ])
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/** The JUnit XML a run wrote (--junit). */
+const junit = (scenario: string, strategy: 'seed' | 'recipe') =>
+  readFileSync(join(base, `${scenario}-${strategy}.xml`), 'utf8')
 
 const verdict = (result: RunResult, invariant: string) => result.check?.verdicts.find((v) => v.invariant === invariant)
 
@@ -67,6 +82,10 @@ describe('bundled scenarios', () => {
       }
       // Within what a user would accept for a scenario on this machine.
       expect(result.durationMs).toBeLessThan(180_000)
+      // CI reads the same grades: a case per verdict, none failed or in error.
+      const xml = junit(scenario, 'recipe')
+      expect(xml).toContain(`<testcase classname="zklab.${scenario}.task01" name="single-primary"`)
+      expect(xml).not.toMatch(/<failure|<error/)
     })
   }
 
@@ -93,6 +112,13 @@ describe('bundled scenarios', () => {
     expect(write.message).toMatch(/worker-task01-\d \(session 0x[0-9a-f]+\) set it to \d+/)
     expect(write.message).toContain('it never registered again')
     expect(write.workers).toHaveLength(2)
+    // In the JUnit file the broken invariant is a failure carrying the checker's summary.
+    const single = verdict(result, 'single-primary')!
+    expect(junit('pause-primary', 'seed')).toMatch(
+      new RegExp(
+        `<testcase classname="zklab\\.pause-primary\\.task01" name="single-primary"[^>]*>\\s*<failure message="${escapeRegExp(escapeXml(single.summary))}"`,
+      ),
+    )
   })
 
   it('standby-churn: the seed flaps the status, the recipe does not', async () => {

@@ -217,7 +217,7 @@ function requireFaketimeFor(scenario: Scenario): void {
 }
 
 /** Why the run failed its `expect`: the invariants that broke, then those the checker could not judge, with its error. */
-function brokenExpectations(broken: readonly Verdict[]): string {
+export function brokenExpectations(broken: readonly Verdict[]): string {
   const names = (vs: readonly Verdict[]) => [...new Set(vs.map((v) => `${v.invariant} (${v.task})`))].join(', ')
   const failed = broken.filter((v) => v.state !== 'unknown')
   const unknown = broken.filter((v) => v.state === 'unknown')
