@@ -21,6 +21,7 @@ import { registerReportCommand } from './report-command.js'
 import { registerTxnLogCommand } from './txnlog-command.js'
 import { registerHistoryCommand } from './history-command.js'
 import { writeRunJunit } from './junit.js'
+import { registerCheckCommand } from './check-command.js'
 
 /** A problem with what the user asked for (exit code 2), as opposed to a failed run. */
 class BadInput extends Error {}
@@ -248,6 +249,7 @@ export function buildProgram(): Command {
       process.exitCode = await app(opts)
     })
   registerReportCommand(program)
+  registerCheckCommand(program)
   registerFaultCommand(program, (message) => {
     throw new BadInput(message)
   })

@@ -26,6 +26,8 @@ export interface JunitRun {
   /** The strategy the run forced on every task (null: each task's own); omitted when unknown. */
   strategy?: string | null
   expectSteps: ExpectStepOutcome[]
+  /** The run's seed, when known (an older journal has none): result.seed is not used. */
+  seed?: number
   /** When the run started (testsuite's timestamp); now when unknown. */
   startedAt?: Date
 }
@@ -113,7 +115,7 @@ export function junitXml(run: JunitRun): string {
     hostname: hostname(),
   }
   const properties: [string, string][] = [['sessionDir', result.sessionDir]]
-  properties.push(['seed', String(result.seed)])
+  if (run.seed !== undefined) properties.push(['seed', String(run.seed)])
   if (run.strategy !== undefined) properties.push(['strategy', run.strategy ?? 'per task'])
 
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>']
@@ -139,13 +141,25 @@ export function junitXml(run: JunitRun): string {
   return lines.join('\n')
 }
 
-/** What the journal adds to a result: the expect steps, the forced strategy and the start (all optional). */
-export function junitRunOf(scenario: string, result: RunResult, events: readonly LabEvent[]): JunitRun {
+/**
+ * What the journal adds to a result: the expect steps, the forced strategy and the start (all optional).
+ * `runError`: the error that names a failed expect step, when it is not the result's (a re-grade's).
+ */
+export function junitRunOf(
+  scenario: string,
+  result: RunResult,
+  events: readonly LabEvent[],
+  runError = result.error,
+): JunitRun {
   const started = events.find((e) => e.type === LabEventTypes.scenarioStarted)
   return {
     scenario,
     result,
-    expectSteps: expectStepOutcomes(events, result.error),
+    expectSteps: expectStepOutcomes(events, runError),
+    // No journal (the run failed before its session): the seed the run drew; an older journal: none.
+    ...((started?.seed ?? (events.length === 0 ? result.seed : undefined)) !== undefined
+      ? { seed: started?.seed ?? result.seed }
+      : {}),
     ...(started ? { strategy: started.strategy, startedAt: new Date(started.time) } : {}),
   }
 }

@@ -3,12 +3,12 @@
  * workers: the correct `recipe` passes all of them, and the checker catches the seed's flaws where
  * the scenario is built to expose them.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { RunResult } from '../../src/core/experiments/run-scenario.js'
-import { ROOT, zklabRunJson } from './helpers/zklab-cli.js'
+import { ROOT, zklab, zklabRunJson } from './helpers/zklab-cli.js'
 import { escapeXml } from '../../src/cli/junit.js'
 
 const SCENARIOS = readdirSync(join(ROOT, 'resources', 'scenarios'))
@@ -119,6 +119,36 @@ describe('bundled scenarios', () => {
         `<testcase classname="zklab\\.pause-primary\\.task01" name="single-primary"[^>]*>\\s*<failure message="${escapeRegExp(escapeXml(single.summary))}"`,
       ),
     )
+  })
+
+  it('zklab check re-grades the pause-primary seed session offline: the same verdicts; a cut-off copy graded on what is there', async () => {
+    // The folder the seed run above wrote, copied so the run's own stays as it was.
+    const { result } = JSON.parse(readFileSync(join(base, 'pause-primary-seed', 'session.json'), 'utf8')) as {
+      result: Omit<RunResult, 'sessionDir'>
+    }
+    const copy = join(base, 'pause-primary-seed-check')
+    cpSync(join(base, 'pause-primary-seed'), copy, { recursive: true })
+    const states = (r: Pick<RunResult, 'check'>) => r.check?.verdicts.map((v) => `${v.invariant} ${v.task} ${v.state}`)
+    const checked = await zklab(['check', copy, '--json', '--junit', join(base, 'check.xml')])
+    expect(checked.code, checked.stderr).toBe(1)
+    const regraded = JSON.parse(checked.stdout) as RunResult & { cutOff?: string }
+    expect(states(regraded)).toEqual(states(result))
+    expect(regraded.broken.map((v) => v.invariant)).toEqual(result.broken.map((v) => v.invariant))
+    expect(regraded.cutOff).toBeUndefined()
+    expect(readFileSync(join(base, 'check.xml'), 'utf8')).toMatch(/name="single-primary"[^>]*>\s*<failure /)
+
+    // The last 30 lines gone, session.closed with them: as if the lab had been killed.
+    const journal = join(copy, 'events.jsonl')
+    const lines = readFileSync(journal, 'utf8').trimEnd().split('\n')
+    writeFileSync(journal, lines.slice(0, -30).join('\n') + '\n')
+    const cut = await zklab(['check', copy])
+    expect(cut.code, cut.stderr).toBe(1)
+    expect(cut.stdout).toMatch(/^ {2}cut off: the journal ends at seq \d+ without session\.closed/m)
+    expect(cut.stdout).toMatch(/FAIL +single-primary/)
+
+    const notASession = await zklab(['check', base])
+    expect(notASession.code).toBe(2)
+    expect(notASession.stderr).toContain('is not a session folder')
   })
 
   it('standby-churn: the seed flaps the status, the recipe does not', async () => {

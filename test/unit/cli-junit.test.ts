@@ -131,6 +131,7 @@ const run = (r: RunResult, more: Partial<JunitRun> = {}): JunitRun => ({
   scenario: 'pause-primary',
   result: r,
   strategy: 'seed',
+  seed: 42,
   expectSteps: [],
   startedAt: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
   ...more,
@@ -230,6 +231,8 @@ describe.skipIf(!python)('zklab run --junit (needs python3 to parse the XML)', (
       attrs: { message: 'java not found', type: 'setup-error' },
     })
     expect(property(setup, 'strategy')).toBeUndefined()
+    const noSeed = parse(junitXml(run(result([]), { seed: undefined })))
+    expect(property(noSeed, 'seed')).toBeUndefined()
 
     const timedOut = result([verdict('single-primary', 'ok', 'fine')], {
       ok: false,
