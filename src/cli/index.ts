@@ -22,6 +22,8 @@ import { registerTxnLogCommand } from './txnlog-command.js'
 import { registerHistoryCommand } from './history-command.js'
 import { writeRunJunit } from './junit.js'
 import { registerCheckCommand } from './check-command.js'
+import { StatusLine } from './status-line.js'
+import type { LabEvent } from '../shared/events.js'
 
 /** A problem with what the user asked for (exit code 2), as opposed to a failed run. */
 class BadInput extends Error {}
@@ -56,6 +58,8 @@ async function run(file: string, opts: RunOptions): Promise<number> {
   }
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
+  // A status line only where someone watches: a terminal, and not --json (its output is for programs).
+  const status = !opts.json && process.stdout.isTTY && process.stderr.isTTY ? new StatusLine() : undefined
   try {
     const print = opts.json ? (line: string) => console.error(line) : (line: string) => console.log(line)
     const result = await runScenario(scenario, {
@@ -63,10 +67,12 @@ async function run(file: string, opts: RunOptions): Promise<number> {
       sessionsDir: opts.sessionsDir,
       strategy,
       external,
-      print,
+      print: status ? status.around(print) : print,
+      ...(status ? { onEvent: (e: LabEvent) => status.onEvent(e) } : {}),
       signal: controller.signal,
       ...(seed === undefined ? {} : { seed }),
     })
+    status?.stop()
     if (opts.json) console.log(JSON.stringify(result, null, 2))
     else console.log('\n' + formatSummary(scenario.name, result))
     if (opts.junit) print(`junit: ${writeRunJunit(opts.junit, scenario.name, result)}`)
@@ -78,6 +84,7 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     if (interrupts > 0) return 130
     return result.exitCode
   } finally {
+    status?.stop()
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
   }

@@ -21,6 +21,8 @@ export interface RunOptions {
   external?: ExternalWorker
   /** Progress lines as they happen. */
   print?: (line: string) => void
+  /** Every event of the run as the lab records it (a terminal's status line follows steps and failovers). */
+  onEvent?: (e: LabEvent) => void
   /** Aborts the run between steps (Ctrl-C); the session is still closed and written. */
   signal?: AbortSignal
   /** Seeds the run's random choices, over the scenario's `seed` (replaying a run). */
@@ -99,6 +101,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     say(`session ${session.dir}`)
     const describe = progressDescriber()
     stopListening = lab.onEvent((e) => {
+      options.onEvent?.(e)
       const line = describe(e)
       if (line) say(line)
       if (e.type === LabEventTypes.recordingFailed) stop.abort()
