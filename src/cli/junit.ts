@@ -65,13 +65,14 @@ interface TestCase {
 function testCases(run: JunitRun): TestCase[] {
   const { result, scenario } = run
   const cases: TestCase[] = []
-  const broken = new Set(result.broken)
+  const key = (v: { invariant: string; task: string }) => `${v.invariant} ${v.task}`
+  const broken = new Set(result.broken.map(key))
   for (const v of result.check?.verdicts ?? []) {
     const c: TestCase = { classname: `zklab.${scenario}.${v.task}`, name: v.invariant }
     const evidence = v.violations.map((x) => x.message).join('\n')
     if (v.state === 'not-judged') c.skipped = `not judged: ${v.reason ?? v.summary}`
     else if (v.state === 'unknown') c.error = { message: v.summary, type: 'checker-error', text: v.reason ?? v.summary }
-    else if (!v.ok && broken.has(v))
+    else if (!v.ok && broken.has(key(v)))
       c.failure = { message: v.summary, type: 'invariant-violated', text: evidence || v.summary }
     // Broken but not in the scenario's `expect`: the run does not fail on it, so neither does CI.
     else if (!v.ok) c.skipped = `not expected by the scenario: ${v.summary}`
