@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { RunResult } from '../../src/core/experiments/run-scenario.js'
 import { ROOT, zklab, zklabRunJson } from './helpers/zklab-cli.js'
 import { escapeXml } from '../../src/cli/junit.js'
+import { checkSessionFolder, formatCheckSummary } from '../../src/cli/check-command.js'
 
 const SCENARIOS = readdirSync(join(ROOT, 'resources', 'scenarios'))
   .filter((f) => f.endsWith('.yaml'))
@@ -137,18 +138,17 @@ describe('bundled scenarios', () => {
     expect(regraded.cutOff).toBeUndefined()
     expect(readFileSync(join(base, 'check.xml'), 'utf8')).toMatch(/name="single-primary"[^>]*>\s*<failure /)
 
-    // The last 30 lines gone, session.closed with them: as if the lab had been killed.
+    // The last 30 lines gone, session.closed with them: as if the lab had been killed. Graded in
+    // process (the command's own functions), sparing a second start of the CLI.
     const journal = join(copy, 'events.jsonl')
     const lines = readFileSync(journal, 'utf8').trimEnd().split('\n')
     writeFileSync(journal, lines.slice(0, -30).join('\n') + '\n')
-    const cut = await zklab(['check', copy])
-    expect(cut.code, cut.stderr).toBe(1)
-    expect(cut.stdout).toMatch(/^ {2}cut off: the journal ends at seq \d+ without session\.closed/m)
-    expect(cut.stdout).toMatch(/FAIL +single-primary/)
-
-    const notASession = await zklab(['check', base])
-    expect(notASession.code).toBe(2)
-    expect(notASession.stderr).toContain('is not a session folder')
+    const cut = checkSessionFolder(copy)
+    expect(cut.result.ok).toBe(false)
+    const summary = formatCheckSummary(cut)
+    expect(summary).toMatch(/^ {2}cut off: the journal ends at seq \d+ without session\.closed/m)
+    expect(summary).toMatch(/FAIL +single-primary/)
+    expect(() => checkSessionFolder(base)).toThrow(/is not a session folder/)
   })
 
   it('standby-churn: the seed flaps the status, the recipe does not', async () => {
