@@ -74,7 +74,8 @@ export class StatusLine {
 
   private render(): void {
     this.status.elapsedMs = Date.now() - this.started
-    this.out.write(`${CLEAR}${formatStatusLine(this.status, this.out.columns)}`)
+    // A pseudo-terminal without a size reports 0 columns.
+    this.out.write(`${CLEAR}${formatStatusLine(this.status, this.out.columns || 80)}`)
     this.shown = true
   }
 
