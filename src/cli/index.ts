@@ -20,6 +20,10 @@ import { startBrowserBridge } from '../core/bridge/browser-bridge.js'
 import { registerReportCommand } from './report-command.js'
 import { registerTxnLogCommand } from './txnlog-command.js'
 import { registerHistoryCommand } from './history-command.js'
+import { writeRunJunit } from './junit.js'
+import { registerCheckCommand } from './check-command.js'
+import { StatusLine } from './status-line.js'
+import type { LabEvent } from '../shared/events.js'
 
 /** A problem with what the user asked for (exit code 2), as opposed to a failed run. */
 class BadInput extends Error {}
@@ -36,6 +40,7 @@ interface RunOptions {
   external?: string
   json?: boolean
   seed?: string
+  junit?: string
 }
 
 async function run(file: string, opts: RunOptions): Promise<number> {
@@ -53,6 +58,8 @@ async function run(file: string, opts: RunOptions): Promise<number> {
   }
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
+  // A status line only where someone watches: a terminal, and not --json (its output is for programs).
+  const status = !opts.json && process.stdout.isTTY && process.stderr.isTTY ? new StatusLine() : undefined
   try {
     const print = opts.json ? (line: string) => console.error(line) : (line: string) => console.log(line)
     const result = await runScenario(scenario, {
@@ -60,12 +67,15 @@ async function run(file: string, opts: RunOptions): Promise<number> {
       sessionsDir: opts.sessionsDir,
       strategy,
       external,
-      print,
+      print: status ? status.around(print) : print,
+      ...(status ? { onEvent: (e: LabEvent) => status.onEvent(e) } : {}),
       signal: controller.signal,
       ...(seed === undefined ? {} : { seed }),
     })
+    status?.stop()
     if (opts.json) console.log(JSON.stringify(result, null, 2))
     else console.log('\n' + formatSummary(scenario.name, result))
+    if (opts.junit) print(`junit: ${writeRunJunit(opts.junit, scenario.name, result)}`)
     if (result.recordingFailed) {
       // The journal ends where the disk gave out; what it holds is whole, the rest of the run is not in it.
       console.error(`zklab: recording failed: ${result.recordingFailed} (session folder ${result.sessionDir})`)
@@ -74,6 +84,7 @@ async function run(file: string, opts: RunOptions): Promise<number> {
     if (interrupts > 0) return 130
     return result.exitCode
   } finally {
+    status?.stop()
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
   }
@@ -209,6 +220,10 @@ export function buildProgram(): Command {
       '--seed <n>',
       "seed the run's random choices (nemesis schedules, random targets): replays a run that printed it",
     )
+    .option(
+      '--junit <file>',
+      "also write the run's grades as JUnit XML (one testcase per invariant per task, per expect step)",
+    )
     .action(async (file: string, opts: RunOptions) => {
       process.exitCode = await run(resolveScenario(file), opts)
     })
@@ -241,6 +256,7 @@ export function buildProgram(): Command {
       process.exitCode = await app(opts)
     })
   registerReportCommand(program)
+  registerCheckCommand(program)
   registerFaultCommand(program, (message) => {
     throw new BadInput(message)
   })

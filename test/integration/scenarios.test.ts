@@ -3,12 +3,14 @@
  * workers: the correct `recipe` passes all of them, and the checker catches the seed's flaws where
  * the scenario is built to expose them.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { RunResult } from '../../src/core/experiments/run-scenario.js'
-import { ROOT, zklabRunJson } from './helpers/zklab-cli.js'
+import { ROOT, zklab, zklabRunJson } from './helpers/zklab-cli.js'
+import { escapeXml } from '../../src/cli/junit.js'
+import { checkSessionFolder, formatCheckSummary } from '../../src/cli/check-command.js'
 
 const SCENARIOS = readdirSync(join(ROOT, 'resources', 'scenarios'))
   .filter((f) => f.endsWith('.yaml'))
@@ -20,8 +22,22 @@ function run(
   scenario: string,
   strategy: 'seed' | 'recipe',
 ): Promise<{ code: number | null; result: RunResult; stderr: string }> {
-  return zklabRunJson([scenario, '--strategy', strategy, '--out', join(base, `${scenario}-${strategy}`)])
+  const name = `${scenario}-${strategy}`
+  return zklabRunJson([
+    scenario,
+    '--strategy',
+    strategy,
+    '--out',
+    join(base, name),
+    '--junit',
+    join(base, `${name}.xml`),
+  ])
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/** The JUnit XML a run wrote (--junit). */
+const junit = (scenario: string, strategy: 'seed' | 'recipe') =>
+  readFileSync(join(base, `${scenario}-${strategy}.xml`), 'utf8')
 
 const verdict = (result: RunResult, invariant: string) => result.check?.verdicts.find((v) => v.invariant === invariant)
 
@@ -67,6 +83,10 @@ describe('bundled scenarios', () => {
       }
       // Within what a user would accept for a scenario on this machine.
       expect(result.durationMs).toBeLessThan(180_000)
+      // CI reads the same grades: a case per verdict, none failed or in error.
+      const xml = junit(scenario, 'recipe')
+      expect(xml).toContain(`<testcase classname="zklab.${scenario}.task01" name="single-primary"`)
+      expect(xml).not.toMatch(/<failure|<error/)
     })
   }
 
@@ -93,6 +113,42 @@ describe('bundled scenarios', () => {
     expect(write.message).toMatch(/worker-task01-\d \(session 0x[0-9a-f]+\) set it to \d+/)
     expect(write.message).toContain('it never registered again')
     expect(write.workers).toHaveLength(2)
+    // In the JUnit file the broken invariant is a failure carrying the checker's summary.
+    const single = verdict(result, 'single-primary')!
+    expect(junit('pause-primary', 'seed')).toMatch(
+      new RegExp(
+        `<testcase classname="zklab\\.pause-primary\\.task01" name="single-primary"[^>]*>\\s*<failure message="${escapeRegExp(escapeXml(single.summary))}"`,
+      ),
+    )
+  })
+
+  it('zklab check re-grades the pause-primary seed session offline: the same verdicts; a cut-off copy graded on what is there', async () => {
+    // The folder the seed run above wrote, copied so the run's own stays as it was.
+    const { result } = JSON.parse(readFileSync(join(base, 'pause-primary-seed', 'session.json'), 'utf8')) as {
+      result: Omit<RunResult, 'sessionDir'>
+    }
+    const copy = join(base, 'pause-primary-seed-check')
+    cpSync(join(base, 'pause-primary-seed'), copy, { recursive: true })
+    const states = (r: Pick<RunResult, 'check'>) => r.check?.verdicts.map((v) => `${v.invariant} ${v.task} ${v.state}`)
+    const checked = await zklab(['check', copy, '--json', '--junit', join(base, 'check.xml')])
+    expect(checked.code, checked.stderr).toBe(1)
+    const regraded = JSON.parse(checked.stdout) as RunResult & { cutOff?: string }
+    expect(states(regraded)).toEqual(states(result))
+    expect(regraded.broken.map((v) => v.invariant)).toEqual(result.broken.map((v) => v.invariant))
+    expect(regraded.cutOff).toBeUndefined()
+    expect(readFileSync(join(base, 'check.xml'), 'utf8')).toMatch(/name="single-primary"[^>]*>\s*<failure /)
+
+    // The last 30 lines gone, session.closed with them: as if the lab had been killed. Graded in
+    // process (the command's own functions), sparing a second start of the CLI.
+    const journal = join(copy, 'events.jsonl')
+    const lines = readFileSync(journal, 'utf8').trimEnd().split('\n')
+    writeFileSync(journal, lines.slice(0, -30).join('\n') + '\n')
+    const cut = checkSessionFolder(copy)
+    expect(cut.result.ok).toBe(false)
+    const summary = formatCheckSummary(cut)
+    expect(summary).toMatch(/^ {2}cut off: the journal ends at seq \d+ without session\.closed/m)
+    expect(summary).toMatch(/FAIL +single-primary/)
+    expect(() => checkSessionFolder(base)).toThrow(/is not a session folder/)
   })
 
   it('standby-churn: the seed flaps the status, the recipe does not', async () => {

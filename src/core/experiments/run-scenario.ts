@@ -21,6 +21,8 @@ export interface RunOptions {
   external?: ExternalWorker
   /** Progress lines as they happen. */
   print?: (line: string) => void
+  /** Every event of the run as the lab records it (a terminal's status line follows steps and failovers). */
+  onEvent?: (e: LabEvent) => void
   /** Aborts the run between steps (Ctrl-C); the session is still closed and written. */
   signal?: AbortSignal
   /** Seeds the run's random choices, over the scenario's `seed` (replaying a run). */
@@ -99,6 +101,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
     say(`session ${session.dir}`)
     const describe = progressDescriber()
     stopListening = lab.onEvent((e) => {
+      options.onEvent?.(e)
       const line = describe(e)
       if (line) say(line)
       if (e.type === LabEventTypes.recordingFailed) stop.abort()
@@ -217,7 +220,7 @@ function requireFaketimeFor(scenario: Scenario): void {
 }
 
 /** Why the run failed its `expect`: the invariants that broke, then those the checker could not judge, with its error. */
-function brokenExpectations(broken: readonly Verdict[]): string {
+export function brokenExpectations(broken: readonly Verdict[]): string {
   const names = (vs: readonly Verdict[]) => [...new Set(vs.map((v) => `${v.invariant} (${v.task})`))].join(', ')
   const failed = broken.filter((v) => v.state !== 'unknown')
   const unknown = broken.filter((v) => v.state === 'unknown')
