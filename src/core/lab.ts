@@ -131,6 +131,8 @@ export interface LabOptions {
   chooseFolder?: ChooseFolder
   /** Whether a peer's toolchain is here; tests pass one that answers either way. */
   peerAvailability?: (peer: PeerStrategy) => Promise<PeerAvailability>
+  /** Poll the servers' watches and connections (default true); the bench turns it off to measure its cost. */
+  watchPolling?: boolean
 }
 
 /** Every Lab alive in this process, so an exiting process can take its children with it. */
@@ -826,6 +828,7 @@ export class Lab implements LabApi {
    */
   /** The watch graph and the sessions each server holds, recorded when they change. */
   private startWatchPolling(session: ActiveSession, runtime: ZooKeeperRuntime): void {
+    if (this.options.watchPolling === false) return
     const live = () => this.active === session
     session.watchPoller = new WatchPoller({
       servers: () => runtime.servers(),
