@@ -55,7 +55,8 @@ export class WatchPoller {
         this.lastWatches = watchKey
         this.hooks.onWatches(watches)
       }
-      const sessionKey = JSON.stringify(sessions)
+      // Queues come and go with every request: a new snapshot only when the connections themselves change.
+      const sessionKey = JSON.stringify(sessions.connections.map(({ outstanding: _queued, ...c }) => c))
       if (sessionKey !== this.lastSessions) {
         this.lastSessions = sessionKey
         this.hooks.onSessions(sessions)

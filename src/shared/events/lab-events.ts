@@ -331,14 +331,15 @@ export interface SessionConnection {
   /** When the session was established on this connection, epoch ms on the server's clock. */
   establishedAt?: number
   timeoutMs?: number
-  /** Requests queued and not yet answered. */
+  /** Requests queued and not yet answered, at the poll that recorded the snapshot. */
   outstanding: number
 }
 
 /**
  * The sessions every server holds, from the same poll as the watch graph, recorded when the set of
- * connections (or their queues) changes; message counters and last-op times are left out so an idle
- * lab records nothing. Connections without a session yet (the lab's own poll) are left out.
+ * connections changes (a queue that grows or drains alone records nothing); message counters and
+ * last-op times are left out so a steady lab records nothing. Connections without a session yet (the
+ * lab's own poll) are left out.
  */
 export interface ZooKeeperSessions {
   connections: SessionConnection[]
