@@ -47,6 +47,34 @@ describe('checker: failover breakdown', () => {
     ])
   })
 
+  it("counts a silent program's herd from the watch graph before the fault: the watches on the node that went", () => {
+    const { j, nodes } = twoWorkers()
+    const t = j.loop(200, 1, 1, 2)
+    const nodePath = `/customBackUp/tasks/task01/instance/${nodes[0]}`
+    const edge = (worker: string, session: string) => ({
+      session,
+      worker,
+      path: nodePath,
+      server: 'zk-1',
+      kind: 'data',
+    })
+    // Its own watch on its node, the standby's on it, and an old graph that a later one replaces.
+    j.add(t - 50, 'lab', 'zookeeper.watches', { edges: [], counts: {}, totals: [] })
+    j.add(t - 10, 'lab', 'zookeeper.watches', {
+      edges: [edge(j.name(1), 'a1'), edge(j.name(2), 'b2')],
+      counts: { [nodePath]: 2 },
+      totals: [],
+    })
+    j.kill(t, 1)
+    j.nodeDeleted(t + 4402, nodes[0]).role(t + 4405, 2, 'primary', nodes[1])
+    const [failover] = checkSession({ events: j.events }).failovers
+    expect(failover?.herd).toEqual({
+      woken: 1,
+      source: 'graph',
+      workers: [{ worker: j.name(2), path: nodePath, watchAt: 4402 }],
+    })
+  })
+
   it('counts the herd: every standby a watch on the election woke, and what each did next', () => {
     const { j, nodes } = twoWorkers()
     j.spawn(100, 3)
