@@ -23,6 +23,7 @@ import { herdTables, runHerd, type HerdResult } from './herd.js'
 import { logTables, runLogPipeline, type LogResult } from './log-pipeline.js'
 import { runScale, scaleTables, type ScaleResult } from './scale.js'
 import { parseArgs, SECTIONS, type Section } from './lib/args.js'
+import { runWatches, watchesTables, type WatchesResult } from './watches.js'
 import { describeMachine, machineLine } from './lib/machine.js'
 import { BENCH_MARKER, cpuBusyBetween, cpuSample, foreignLabProcesses, load1, processesMarked } from './lib/proc.js'
 import { sleep } from './lib/wait.js'
@@ -188,6 +189,20 @@ async function main(): Promise<number> {
         log: say,
       }),
     scaleTables,
+  )
+  await runSection<WatchesResult>(
+    'watches',
+    'Watch polling cost',
+    () =>
+      runWatches({
+        sessionsDir,
+        workers: 30,
+        windowMs: q ? 5000 : 15_000,
+        sessionTimeoutMs: 4000,
+        commitIntervalMs: 500,
+        log: say,
+      }),
+    watchesTables,
   )
 
   // Whatever we started must be gone: the labs were disposed and zklab serve stopped; check, and end stragglers.

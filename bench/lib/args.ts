@@ -3,7 +3,7 @@ import { Strategy, type ExternalWorker } from '../../src/shared/api.js'
 import { parseCommandLine } from '../../src/shared/command-line.js'
 import { FAULTS, type FaultKind } from '../failover.js'
 
-export const SECTIONS = ['floor', 'failover', 'herd', 'logs', 'scale'] as const
+export const SECTIONS = ['floor', 'failover', 'herd', 'logs', 'scale', 'watches'] as const
 export type Section = (typeof SECTIONS)[number]
 
 export interface BenchArgs {

@@ -85,6 +85,7 @@ import {
   type ZooKeeperRuntime,
 } from './zookeeper/index.js'
 import { zookeeperSetup } from './setup/index.js'
+import { WatchPoller } from './zookeeper/watch-poller.js'
 
 const LAB_VERSION = '0.1.0'
 /** Events kept in memory for views that open mid-session; older ones are in events.jsonl. */
@@ -115,6 +116,7 @@ interface ActiveSession {
   checker: LiveChecker
   checkTimer: NodeJS.Timeout
   statsTimer?: NodeJS.Timeout
+  watchPoller?: WatchPoller
   /** Each worker's proxies to ZooKeeper, by process name; kept across restarts of the worker. */
   networks: Map<string, WorkerNetwork>
   /** A local ensemble's server-to-server proxies, through which partitions between servers are cut. */
@@ -138,6 +140,8 @@ export interface LabOptions {
   discovery?: DiscoveryOptions
   /** Whether a peer's toolchain is here; tests pass one that answers either way. */
   peerAvailability?: (peer: PeerStrategy) => Promise<PeerAvailability>
+  /** Poll the servers' watches and connections (default true); the bench turns it off to measure its cost. */
+  watchPolling?: boolean
 }
 
 /** Every Lab alive in this process, so an exiting process can take its children with it. */
@@ -323,6 +327,7 @@ export class Lab implements LabApi {
     updateSessionFile(session.info.dir, { zookeeper: { ...options, connectString: connect, ...runtime.describe() } })
     this.startWatchers(session, connect)
     this.startStatsPolling(session, runtime)
+    this.startWatchPolling(session, runtime)
     return this.liveState.zookeeper
   }
 
@@ -698,6 +703,7 @@ export class Lab implements LabApi {
     const session = this.active
     if (!session) return
     clearInterval(session.statsTimer)
+    session.watchPoller?.stop()
     session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.sessionClosing })
     await (session.stopping ??= this.stopChildren(session))
     clearInterval(session.checkTimer)
@@ -750,6 +756,7 @@ export class Lab implements LabApi {
       lastRecordedSeq: failure.lastRecordedSeq,
     })
     clearInterval(session.statsTimer)
+    session.watchPoller?.stop()
     session.stopping ??= this.stopChildren(session)
     // Not awaited here; closeSession awaits it and reports what went wrong.
     session.stopping.catch(() => undefined)
@@ -838,6 +845,23 @@ export class Lab implements LabApi {
    * Asks every server for its counters (znodes, connections, mode) and records them when they change,
    * so views show them without polling ZooKeeper themselves.
    */
+  /** The watch graph and the sessions each server holds, recorded when they change. */
+  private startWatchPolling(session: ActiveSession, runtime: ZooKeeperRuntime): void {
+    if (this.options.watchPolling === false) return
+    const live = () => this.active === session
+    session.watchPoller = new WatchPoller({
+      servers: () => runtime.servers(),
+      state: () => this.liveState,
+      onWatches: (graph) =>
+        live() &&
+        session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.zookeeperWatches, ...graph }),
+      onSessions: (sessions) =>
+        live() &&
+        session.journal.append({ time: Date.now(), source: 'lab', type: LabEventTypes.zookeeperSessions, ...sessions }),
+    })
+    session.watchPoller.start()
+  }
+
   private startStatsPolling(session: ActiveSession, runtime: ZooKeeperRuntime): void {
     const last = new Map<number, string>()
     let busy = false

@@ -159,6 +159,28 @@ export interface FailoverBreakdown {
    * reported: the second column.
    */
   server?: ServerFailover
+  /** The workers a watch on the task's election woke in this failover, and how fast each reacted. */
+  herd?: FailoverHerd
+}
+
+/**
+ * A failover's herd. `workers`: the workers' own watch reports (`worker.watch`: the first watch on the
+ * election each got in the window); `graph`: a program that reports none, read off the lab's watch
+ * graph before the fault (the other sessions' exists/data watches on the old primary's node; child
+ * watches are not in ZooKeeper 3.8's watch lists, so a herd on the whole list is not seen there).
+ */
+export interface FailoverHerd {
+  woken: number
+  source: 'workers' | 'graph'
+  workers: Array<{
+    worker: string
+    /** When its watch fired, ms after the fault (graph: when the node was seen deleted; -1 if not seen). */
+    watchAt: number
+    path: string
+    /** ms from the watch to its next role report or predecessor watch (`did`: the role, or `watching`). */
+    reactedMs?: number
+    did?: string
+  }>
 }
 
 export interface CheckReport {

@@ -159,6 +159,9 @@ export interface LabState {
     /** The seed of its random choices (nemesis schedules, random targets): a run with it replays them. */
     seed?: number
   }
+  /** The latest watch graph and server sessions the lab polled (zookeeper.watches, zookeeper.sessions). */
+  watches?: Omit<EventOf<'zookeeper.watches'>, 'seq' | 'source' | 'type'>
+  sessions?: Omit<EventOf<'zookeeper.sessions'>, 'seq' | 'source' | 'type'>
   /** The checker's final verdicts, once the session has closed. */
   verdicts?: { ok: boolean; verdicts: VerdictView[] }
 }
@@ -228,6 +231,18 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       if (epoch !== undefined) server.epoch = epoch
       break
     }
+    case LabEventTypes.zookeeperWatches:
+      state.watches = {
+        time: e.time,
+        edges: e.edges,
+        counts: e.counts,
+        totals: e.totals,
+        ...(e.omitted ? { omitted: e.omitted } : {}),
+      }
+      break
+    case LabEventTypes.zookeeperSessions:
+      state.sessions = { time: e.time, connections: e.connections }
+      break
     case LabEventTypes.zkLinks:
       state.zookeeper.cuts = e.cuts.map((c) => ({ ...c }))
       break

@@ -30,8 +30,78 @@ describe('checker: failover breakdown', () => {
         sessionEnd: 'expired',
         lastCommitBefore: 5,
         firstCommitId: 6,
+        herd: {
+          woken: 1,
+          source: 'workers',
+          workers: [
+            {
+              worker: j.name(2),
+              watchAt: 4400,
+              path: `/customBackUp/tasks/task01/instance`,
+              reactedMs: 5,
+              did: 'primary',
+            },
+          ],
+        },
       },
     ])
+  })
+
+  it("counts a silent program's herd from the watch graph before the fault: the watches on the node that went", () => {
+    const { j, nodes } = twoWorkers()
+    const t = j.loop(200, 1, 1, 2)
+    const nodePath = `/customBackUp/tasks/task01/instance/${nodes[0]}`
+    const edge = (worker: string, session: string) => ({
+      session,
+      worker,
+      path: nodePath,
+      server: 'zk-1',
+      kind: 'data',
+    })
+    // Its own watch on its node, the standby's on it, and an old graph that a later one replaces.
+    j.add(t - 50, 'lab', 'zookeeper.watches', { edges: [], counts: {}, totals: [] })
+    j.add(t - 10, 'lab', 'zookeeper.watches', {
+      edges: [edge(j.name(1), 'a1'), edge(j.name(2), 'b2')],
+      counts: { [nodePath]: 2 },
+      totals: [],
+    })
+    j.kill(t, 1)
+    j.nodeDeleted(t + 4402, nodes[0]).role(t + 4405, 2, 'primary', nodes[1])
+    const [failover] = checkSession({ events: j.events }).failovers
+    expect(failover?.herd).toEqual({
+      woken: 1,
+      source: 'graph',
+      workers: [{ worker: j.name(2), path: nodePath, watchAt: 4402 }],
+    })
+  })
+
+  it('counts the herd: every standby a watch on the election woke, and what each did next', () => {
+    const { j, nodes } = twoWorkers()
+    j.spawn(100, 3)
+    const third = j.register(160, 3, 2)
+    j.role(170, 3, 'standby', third, nodes[0])
+    const t = j.loop(200, 1, 1, 2)
+    j.kill(t, 1)
+    j.nodeDeleted(t + 4402, nodes[0])
+    j.watch(t + 4403, 3).watch(t + 4404, 2)
+    j.role(t + 4408, 2, 'primary', nodes[1]).role(t + 4420, 3, 'standby', third, nodes[1])
+    // A later watch of the same worker is not another wake-up.
+    j.watch(t + 4500, 3)
+    const [failover] = checkSession({ events: j.events }).failovers
+    expect(failover?.herd).toEqual({
+      woken: 2,
+      source: 'workers',
+      workers: [
+        {
+          worker: j.name(3),
+          watchAt: 4403,
+          path: '/customBackUp/tasks/task01/instance',
+          reactedMs: 17,
+          did: 'standby',
+        },
+        { worker: j.name(2), watchAt: 4404, path: '/customBackUp/tasks/task01/instance', reactedMs: 4, did: 'primary' },
+      ],
+    })
   })
 
   it('measures a stop whose worker closes its session, and a pause', () => {

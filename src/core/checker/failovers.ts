@@ -10,6 +10,8 @@ import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/eve
 import { nodeAt, type JournalModel, type TaskModel } from './journal-model.js'
 import { serverFailover, withServerSessionEnd } from './server-failovers.js'
 import type { FailoverBreakdown } from './types.js'
+import type { FailoverHerd } from './types.js'
+import { failoverHerd } from './herd.js'
 import type { TxnLogEvidence } from './zombie-writes.js'
 
 /** What ends a fault is not a fault of its own (healing a partition). */
@@ -162,8 +164,11 @@ function breakdown(model: JournalModel, task: TaskModel, f: PrimaryFault, until:
     sessionEnd,
     lastCommitBefore: before.length ? Math.max(...before) : null,
     firstCommitId: commit?.id ?? null,
+    ...withHerd(failoverHerd(model, task, { target: f.target, node, faultTime: f.time, faultSeq: f.seq, until })),
   }
 }
+
+const withHerd = (herd: FailoverHerd | undefined) => (herd ? { herd } : {})
 
 function min(...values: (number | undefined)[]): number | undefined {
   const defined = values.filter((v): v is number => v !== undefined)

@@ -82,6 +82,7 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     continued:
       f.firstCommitId === null || f.lastCommitBefore === null ? null : f.firstCommitId === f.lastCommitBefore + 1,
     ...(f.server ? { server: f.server } : {}),
+    ...(f.herd ? { herd: f.herd } : {}),
   }))
 
   const taskOf = (name: string) => model.workers.get(name)?.task || null

@@ -7,7 +7,14 @@
  * origin the views use for "+12.35 s".
  */
 import type { LabEvent, ZnodeStat } from '../../shared/events.js'
-import type { FailoverSteps, InvariantName, ServerFailover, VerdictState, ViolationKind } from '../checker/types.js'
+import type {
+  FailoverHerd,
+  FailoverSteps,
+  InvariantName,
+  ServerFailover,
+  VerdictState,
+  ViolationKind,
+} from '../checker/types.js'
 import type { ClockSkew } from '../../shared/worker-launch/index.js'
 
 export const REPORT_SCHEMA_VERSION = 1
@@ -149,6 +156,8 @@ export interface ReportFailover {
    * present; `steps` and `gapMs` are what the workers and the observer reported.
    */
   server?: ServerFailover
+  /** Who a watch on the election woke, and how fast each reacted (absent in older reports). */
+  herd?: FailoverHerd
 }
 
 export interface ReportFault {

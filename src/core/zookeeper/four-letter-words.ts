@@ -5,7 +5,8 @@ import { connect } from 'node:net'
  * (`mntr`) and config (`conf`). The server answers and closes the connection; no client library.
  */
 
-export type FourLetterWord = 'ruok' | 'srvr' | 'stat' | 'mntr' | 'conf' | 'envi' | 'isro' | 'cons'
+export type FourLetterWord =
+  'ruok' | 'srvr' | 'stat' | 'mntr' | 'conf' | 'envi' | 'isro' | 'cons' | 'wchc' | 'wchp' | 'wchs'
 
 export type ZooKeeperMode = 'standalone' | 'leader' | 'follower' | 'observer' | 'read-only'
 

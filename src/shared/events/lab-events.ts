@@ -289,6 +289,62 @@ export interface ClientSession {
   readOnly?: boolean
 }
 
+/**
+ * One watch in the lab's watch graph. `data`: a data or exists watch, as ZooKeeper lists it (`wchc`);
+ * it cannot say which of the two, nor whether the node exists: on `…/instance/<node>` it is a recipe
+ * standby's exists watch on its predecessor (or a worker's on its own node). `child`: a getChildren
+ * watch, which ZooKeeper 3.8's watch words do not list at all, so the lab infers it from what the
+ * worker said (`inferred`): a seed standby waits on its task's `instance` children, a recipe primary
+ * keeps one on them. An inferred edge has the server the worker's session is on, when known.
+ */
+export interface WatchEdge {
+  /** Hex, as `client.session` has it. */
+  session: string
+  /** The worker whose session it is (its proxy's `client.session`, else its instance node's ephemeral owner). */
+  worker?: string
+  path: string
+  /** The ZooKeeper server holding the watch (`zk-1`); empty when inferred and the lab does not know it. */
+  server: string
+  kind: 'data' | 'child'
+  inferred?: true
+}
+
+/**
+ * The watch graph under the lab's root, polled once a second (`wchc` on every server), recorded when it
+ * changes. `counts`: watches per path. `totals`: each server's own `wchs`, every path (data watches only).
+ */
+export interface ZooKeeperWatches {
+  edges: WatchEdge[]
+  counts: Record<string, number>
+  totals: Array<{ server: string; connections: number; paths: number; watches: number }>
+  /** Edges left out past the lab's cap (a huge graph); counts still count them. */
+  omitted?: number
+}
+
+/** One client connection a server lists (`cons`), with its session mapped to a worker as watches are. */
+export interface SessionConnection {
+  server: string
+  /** host:port the server sees (a worker's proxy). */
+  client: string
+  session: string
+  worker?: string
+  /** When the session was established on this connection, epoch ms on the server's clock. */
+  establishedAt?: number
+  timeoutMs?: number
+  /** Requests queued and not yet answered, at the poll that recorded the snapshot. */
+  outstanding: number
+}
+
+/**
+ * The sessions every server holds, from the same poll as the watch graph, recorded when the set of
+ * connections changes (a queue that grows or drains alone records nothing); message counters and
+ * last-op times are left out so a steady lab records nothing. Connections without a session yet (the
+ * lab's own poll) are left out.
+ */
+export interface ZooKeeperSessions {
+  connections: SessionConnection[]
+}
+
 /** A fault the lab fires at a worker that can cost a primary its role. */
 export type FailoverFault = 'kill' | 'stop' | 'pause' | 'partition'
 
@@ -349,6 +405,8 @@ export const LabEventTypes = {
   externalRole: 'external.role',
   clientSession: 'client.session',
   failover: 'failover',
+  zookeeperWatches: 'zookeeper.watches',
+  zookeeperSessions: 'zookeeper.sessions',
 } as const
 
 /** The payload of each event type the lab core writes. */
@@ -383,4 +441,6 @@ export interface CoreEventPayloads {
   'external.role': ExternalRole
   'client.session': ClientSession
   failover: Failover
+  'zookeeper.watches': ZooKeeperWatches
+  'zookeeper.sessions': ZooKeeperSessions
 }
