@@ -47,7 +47,10 @@ describe('scripts/ensure-zookeeper.ts', () => {
     expect(result.stderr).toContain('Java not found (not on PATH, JAVA_HOME unset): install a JRE 11+')
     if (!existsSync('/usr/bin/chromium')) expect(result.stderr).toContain('Chromium not found at /usr/bin/chromium')
     if (existsSync('/etc/debian_version'))
-      expect(result.stderr).toMatch(/to install: as root: apt-get update && apt-get install -y .*default-jre-headless/)
+      // Root runs it as it is; anyone else is told to use sudo.
+      expect(result.stderr).toMatch(
+        /to install: (sudo )?apt-get update && (sudo )?apt-get install -y .*default-jre-headless/,
+      )
     expect(result.stderr).toContain(
       'ensure-zookeeper: seed-go: no Go compiler (`go` is not on PATH): apt-get install golang-go',
     )
