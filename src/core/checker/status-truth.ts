@@ -177,7 +177,9 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
     const lost = from.worker
       ? sessionLost(model, task, from.worker, from.time, from.last?.seq ?? s.first.seq)
       : undefined
-    if (lost !== undefined && lost <= until) allowedUntil = Math.max(allowedUntil, lost + grace)
+    // The loss may reach the journal a little after the successor's first work (sink records are placed
+    // by their own time, the observer's deletion by when it heard of it): within the grace it still counts.
+    if (lost !== undefined && lost <= until + grace) allowedUntil = Math.max(allowedUntil, lost + grace)
     // A primary cut off from ZooKeeper (its server restarting, a partition) cannot write status either.
     const back = from.worker ? reconnectedAfterLoss(task, from.worker, from.time, until) : undefined
     if (back !== undefined) allowedUntil = Math.max(allowedUntil, back + limit)
@@ -193,7 +195,7 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
       ? `the last work was by ${from.last.worker} at ${at(model, from.last.time)}${from.last.id !== undefined ? ` (id ${from.last.id})` : ''}`
       : 'nobody had worked since it was set'
     const lostText =
-      lost !== undefined && lost <= until ? `; ZooKeeper dropped ${from.worker} at ${at(model, lost)}` : ''
+      lost !== undefined && lost <= until + grace ? `; ZooKeeper dropped ${from.worker} at ${at(model, lost)}` : ''
     found.push({
       invariant: 'status-truth',
       task: task.task,
