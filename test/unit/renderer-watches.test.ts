@@ -59,6 +59,14 @@ describe('the watch graph as drawn', () => {
       kind: 'data' as const,
     })),
     { session: 'ff', path: `${ROOT}/chain/lastCommit`, server: 'zk-1', kind: 'data' },
+    // The recipe also watches its own node.
+    {
+      session: 'c2',
+      worker: 'worker-chain-2',
+      path: `${ROOT}/chain/instance/${node(2, 1)}`,
+      server: 'zk-1',
+      kind: 'data',
+    },
   ]
   const graphs = watchGraph(graphState(edges), workers)
   const seed = graphs.find((g) => g.task === 'seed')!
@@ -80,13 +88,33 @@ describe('the watch graph as drawn', () => {
     const preds = chain.paths.filter((p) => p.path.includes('/instance/'))
     expect(preds.map((p) => p.label)).toEqual(['instance/server_1_…0', 'instance/server_2_…1', 'instance/server_3_…2'])
     expect(preds.map((p) => p.owner)).toEqual(['worker-chain-1', 'worker-chain-2', 'worker-chain-3'])
-    expect(preds.every((p) => p.count === 1)).toBe(true)
-    // Paths: the task's own nodes before the instance children.
-    expect(chain.paths.map((p) => p.label).slice(0, 2)).toEqual(['instance', 'lastCommit'])
-    const data = chain.edges.filter((e) => e.kind === 'data' && e.path.includes('/instance/'))
+    expect(preds.map((p) => p.count)).toEqual([1, 2, 1])
+    expect(chain.paths[0].label).toBe('instance')
+    const own = chain.edges.filter((e) => e.own)
+    expect(own.map((e) => [e.worker, e.path])).toEqual([['worker-chain-2', `${ROOT}/chain/instance/${node(2, 1)}`]])
+    const data = chain.edges.filter((e) => e.kind === 'data' && !e.own && e.path.includes('/instance/'))
     expect(data.map((e) => e.worker).sort()).toEqual(['worker-chain-2', 'worker-chain-3', 'worker-chain-4'])
-    // A session the lab cannot map is still drawn, named by its session.
-    expect(chain.workers.map((w) => w.name)).toContain('session 0xff')
+    // A session of no worker (the lab's observer) is left out, and said to be.
+    expect(chain.workers.map((w) => w.name)).not.toContain('session 0xff')
+    expect(chain.hidden).toBe(1)
+  })
+
+  it('draws the clients that are no worker when asked, named by their session', () => {
+    const all = watchGraph(graphState(edges), workers, { others: true }).find((g) => g.task === 'chain')!
+    expect(all.workers.map((w) => w.name)).toContain('session 0xff')
+    expect(all.hidden).toBe(0)
+    // Paths: the task's own nodes before the instance children.
+    expect(all.paths.map((p) => p.label).slice(0, 2)).toEqual(['instance', 'lastCommit'])
+    expect(all.paths[1].count).toBe(1)
+  })
+
+  it('counts only the watches drawn, with the total kept for the tooltip', () => {
+    const withObserver = [
+      ...edges,
+      { session: 'ff', path: `${ROOT}/seed/instance`, server: 'zk-1', kind: 'data' as const },
+    ]
+    const instance = watchGraph(graphState(withObserver), workers).find((g) => g.task === 'seed')!.paths[0]
+    expect(instance).toMatchObject({ count: 3, total: 4 })
   })
 
   it('lays rows out within the height, edges from worker row to path row', () => {

@@ -1,4 +1,4 @@
-import { useMemo } from 'react'
+import { useMemo, useState } from 'react'
 import { formatDuration, formatSessionId, formatTime } from '../app/format.js'
 import { useStore } from '../app/store.js'
 import { Table, type Column } from '../ui/Table.js'
@@ -22,7 +22,8 @@ export function WatchesPanel() {
   const watches = useStore((s) => s.zkWatches)
   const sessions = useStore((s) => s.zkSessions)
   const workers = useStore((s) => s.workers)
-  const graphs = useMemo(() => watchGraph(watches, workers), [watches, workers])
+  const [others, setOthers] = useState(false)
+  const graphs = useMemo(() => watchGraph(watches, workers, { others }), [watches, workers, others])
   const rows = useMemo(() => sessionRows(sessions), [sessions])
   return (
     <div className="pane">
@@ -36,6 +37,14 @@ export function WatchesPanel() {
           </span>
         )}
         <span className="spacer" />
+        <label
+          className="small"
+          title="The lab's observer and monitor watch every node: shown, they bury the workers' pattern"
+        >
+          <input type="checkbox" checked={others} onChange={(e) => setOthers(e.target.checked)} /> show other clients
+        </label>
+      </div>
+      <div className="toolbar">
         <WatchLegend />
       </div>
       <div className="pane-body">
@@ -89,6 +98,12 @@ function WatchLegend() {
       </li>
       <li>
         <svg width="28" height="10" aria-hidden="true">
+          <line x1="0" y1="5" x2="28" y2="5" className="watch-edge watch-data watch-own" />
+        </svg>
+        on its own node
+      </li>
+      <li>
+        <svg width="28" height="10" aria-hidden="true">
           <line x1="0" y1="5" x2="28" y2="5" className="watch-edge watch-child watch-inferred" />
         </svg>
         dashed: child watches inferred from roles: ZooKeeper does not list them
@@ -115,6 +130,7 @@ function TaskWatchGraph({ graph }: { graph: TaskGraph }) {
         <span className="muted small mono">
           {strategies && `${strategies} · `}
           {graph.edges.length} watches
+          {graph.hidden > 0 && ` · ${graph.hidden} by other clients hidden`}
         </span>
       </header>
       <svg
@@ -128,11 +144,12 @@ function TaskWatchGraph({ graph }: { graph: TaskGraph }) {
           <path
             key={i}
             d={edgePath(e)}
-            className={`watch-edge watch-${e.kind} ${e.inferred ? 'watch-inferred' : ''}`}
+            className={`watch-edge watch-${e.kind} ${e.inferred ? 'watch-inferred' : ''} ${e.own ? 'watch-own' : ''}`}
             data-watch-edge={e.kind}
             data-worker={e.worker}
             data-path={e.path}
             data-inferred={e.inferred || undefined}
+            data-own={e.own || undefined}
           >
             <title>
               {`${e.worker} → ${e.path}: ${e.kind === 'child' ? 'child' : 'data/exists'} watch${e.inferred ? ' (inferred)' : ''}` +
@@ -162,7 +179,7 @@ function TaskWatchGraph({ graph }: { graph: TaskGraph }) {
         ))}
         {graph.paths.map((p) => (
           <g key={p.path} data-watch-path={p.path} data-count={p.count} transform={`translate(${PATH_X} ${p.y})`}>
-            <title>{p.path}</title>
+            <title>{`${p.path}: ${p.total} watches${p.total > p.count ? ` (${p.total - p.count} by other clients)` : ''}`}</title>
             <rect x="0" y={-11} width={GRAPH_WIDTH - PATH_X} height="22" rx="4" className="watch-node" />
             <text x="8" y="4" className="watch-label">
               {p.label}

@@ -7,9 +7,9 @@ import { LAB_ROOT, type LabState, type WorkerView } from '../../../shared/lab-st
 
 /** Row pitch and column geometry of the drawing, in SVG units. */
 export const ROW = 30
-export const WORKER_WIDTH = 190
-export const PATH_X = 430
-export const GRAPH_WIDTH = 720
+export const WORKER_WIDTH = 240
+export const PATH_X = 400
+export const GRAPH_WIDTH = 760
 
 export interface WorkerNode {
   name: string
@@ -24,7 +24,10 @@ export interface PathNode {
   label: string
   /** The worker whose instance node this is, when known. */
   owner?: string
+  /** Watches drawn on it. */
   count: number
+  /** Every watch on it, the hidden clients' too. */
+  total: number
   y: number
 }
 
@@ -33,6 +36,8 @@ export interface EdgeView {
   path: string
   kind: WatchEdge['kind']
   inferred: boolean
+  /** A worker's watch on its own instance node (the recipe keeps one): not part of the election's pattern. */
+  own: boolean
   server: string
   session: string
   fromY: number
@@ -45,6 +50,8 @@ export interface TaskGraph {
   workers: WorkerNode[]
   paths: PathNode[]
   edges: EdgeView[]
+  /** Watches left out: clients that are no worker (the lab's observer and monitor watch everything). */
+  hidden: number
   height: number
 }
 
@@ -79,12 +86,22 @@ const workerNumber = (w: WorkerView | undefined, name: string) => w?.workerId ??
 
 /**
  * Per task, the watch graph's nodes and edges laid out: every live worker of the task (a worker that
- * watches nothing is worth seeing too) and every worker or session with a watch under it.
+ * watches nothing is worth seeing too) and every worker with a watch under it; sessions of no worker
+ * only with `others` (the lab's own clients watch every node and would hide the workers' pattern).
  */
-export function watchGraph(watches: LabState['watches'] | undefined, workers: Record<string, WorkerView>): TaskGraph[] {
+export function watchGraph(
+  watches: LabState['watches'] | undefined,
+  workers: Record<string, WorkerView>,
+  options: { others?: boolean } = {},
+): TaskGraph[] {
   const edgesByTask = new Map<string, WatchEdge[]>()
+  const hidden = new Map<string, number>()
   for (const e of watches?.edges ?? []) {
     const task = taskOfPath(e.path) ?? LAB_ROOT
+    if (!e.worker && !options.others) {
+      hidden.set(task, (hidden.get(task) ?? 0) + 1)
+      continue
+    }
     const list = edgesByTask.get(task) ?? []
     list.push(e)
     edgesByTask.set(task, list)
@@ -96,8 +113,10 @@ export function watchGraph(watches: LabState['watches'] | undefined, workers: Re
   for (const [task, edges] of edgesByTask) {
     const names = new Set(live.filter((w) => w.task === task).map((w) => w.name))
     for (const e of edges) names.add(watcherOf(e))
+    // In election order (their instance nodes' sequence): the recipe's chain then reads as a staircase.
+    const order = (n: string) => sequenceOf(workers[n]?.node ?? '')
     const workerNames = [...names].sort(
-      (a, b) => workerNumber(workers[a], a) - workerNumber(workers[b], b) || a.localeCompare(b),
+      (a, b) => order(a) - order(b) || workerNumber(workers[a], a) - workerNumber(workers[b], b) || a.localeCompare(b),
     )
     const pathNames = [...new Set(edges.map((e) => e.path))].sort(comparePaths)
     const rows = Math.max(workerNames.length, pathNames.length, 1)
@@ -118,11 +137,13 @@ export function watchGraph(watches: LabState['watches'] | undefined, workers: Re
       })),
       paths: pathNames.map((path) => {
         const owner = owners.get(path)
+        const count = edges.filter((e) => e.path === path).length
         return {
           path,
           label: shortPath(path),
           ...(owner ? { owner } : {}),
-          count: watches?.counts[path] ?? edges.filter((e) => e.path === path).length,
+          count,
+          total: Math.max(count, watches?.counts[path] ?? 0),
           y: pathY.get(path)!,
         }
       }),
@@ -131,11 +152,13 @@ export function watchGraph(watches: LabState['watches'] | undefined, workers: Re
         path: e.path,
         kind: e.kind,
         inferred: e.inferred === true,
+        own: e.worker !== undefined && owners.get(e.path) === e.worker,
         server: e.server,
         session: e.session,
         fromY: workerY.get(watcherOf(e))!,
         toY: pathY.get(e.path)!,
       })),
+      hidden: hidden.get(task) ?? 0,
       height: rows * ROW,
     })
   }
