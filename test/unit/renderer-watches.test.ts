@@ -99,6 +99,17 @@ describe('the watch graph as drawn', () => {
     expect(chain.hidden).toBe(1)
   })
 
+  it('lists workers in election order: the chain reads top to bottom', () => {
+    const late = { ...workers, 'worker-chain-1': { ...workers['worker-chain-1'], node: node(1, 9) } }
+    const g = watchGraph(graphState(edges), late).find((x) => x.task === 'chain')!
+    expect(g.workers.map((w) => w.name)).toEqual([
+      'worker-chain-2',
+      'worker-chain-3',
+      'worker-chain-4',
+      'worker-chain-1',
+    ])
+  })
+
   it('draws the clients that are no worker when asked, named by their session', () => {
     const all = watchGraph(graphState(edges), workers, { others: true }).find((g) => g.task === 'chain')!
     expect(all.workers.map((w) => w.name)).toContain('session 0xff')
