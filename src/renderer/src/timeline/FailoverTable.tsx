@@ -106,6 +106,7 @@ function herdColumn(breakdowns: readonly FailoverBreakdownView[] | undefined): C
   return {
     header: 'herd',
     hint: 'Workers a watch on the election woke in this failover (from the checker report, once the session is graded)',
+    className: 'herd-cell',
     cell: (f) => {
       const herd = herdOfFailover(f, breakdowns)
       return herd ? <HerdDetails herd={herd} /> : '—'
@@ -114,19 +115,19 @@ function herdColumn(breakdowns: readonly FailoverBreakdownView[] | undefined): C
 }
 
 function HerdDetails({ herd }: { herd: FailoverHerd }) {
+  const lines = herd.workers.map(
+    (w) =>
+      `${w.worker}: watch ${w.watchAt < 0 ? 'not seen' : `+${formatDuration(w.watchAt)}`}` +
+      `${w.reactedMs !== undefined ? `, reacted in ${formatDuration(w.reactedMs)}` : ''}${w.did ? ` → ${w.did}` : ''}`,
+  )
+  const how = herd.source === 'graph' ? 'read off the watch graph before the fault' : 'as the workers reported'
   return (
     <details className="herd" data-testid="failover-herd">
-      <summary
-        title={herd.source === 'graph' ? 'read off the watch graph before the fault' : 'as the workers reported'}
-      >
-        woken {herd.woken}
-      </summary>
+      <summary title={[`${herd.woken} woken, ${how}`, ...lines].join('\n')}>woken {herd.woken}</summary>
       <ul className="herd-workers">
-        {herd.workers.map((w) => (
+        {herd.workers.map((w, i) => (
           <li key={w.worker} title={w.path}>
-            {w.worker}: watch {w.watchAt < 0 ? 'not seen' : `+${formatDuration(w.watchAt)}`}
-            {w.reactedMs !== undefined && `, reacted in ${formatDuration(w.reactedMs)}`}
-            {w.did && ` → ${w.did}`}
+            {lines[i]}
           </li>
         ))}
       </ul>
