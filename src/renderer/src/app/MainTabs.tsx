@@ -2,6 +2,7 @@ import type { KeyboardEvent } from 'react'
 import { useStore } from './store.js'
 import type { MainTab } from './ui-slice.js'
 import { TreePanel } from '../tree/TreePanel.js'
+import { WatchesPanel } from '../watches/WatchesPanel.js'
 import { LogsPanel } from '../logs/LogsPanel.js'
 import { TimelinePanel } from '../timeline/TimelinePanel.js'
 import { ExperimentsPanel } from '../experiments/ExperimentsPanel.js'
@@ -10,6 +11,7 @@ import { LibraryPanel } from '../library/LibraryPanel.js'
 
 const TABS: Array<{ id: MainTab; label: string }> = [
   { id: 'tree', label: 'Znode tree' },
+  { id: 'watches', label: 'Watches' },
   { id: 'logs', label: 'Logs' },
   { id: 'timeline', label: 'Leadership timeline' },
   { id: 'experiments', label: 'Experiments' },
@@ -57,6 +59,7 @@ export function MainTabs() {
       </div>
       <section className="view" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'tree' && <TreePanel />}
+        {tab === 'watches' && <WatchesPanel />}
         {tab === 'logs' && <LogsPanel />}
         {tab === 'timeline' && <TimelinePanel />}
         {tab === 'experiments' && <ExperimentsPanel />}

@@ -1,7 +1,7 @@
 import type { Slice } from './store.js'
 
 export type Theme = 'light' | 'dark'
-export type MainTab = 'tree' | 'logs' | 'timeline' | 'experiments' | 'verdicts' | 'library'
+export type MainTab = 'tree' | 'watches' | 'logs' | 'timeline' | 'experiments' | 'verdicts' | 'library'
 
 export interface UiSlice {
   theme: Theme

@@ -26,6 +26,9 @@ export interface ClusterSlice {
   zkStats: Record<string, ZkStats>
   /** Network faults in force on a worker's link to ZooKeeper (until healed), as recorded, oldest first. */
   workerNet: Record<string, { faults: Array<Omit<NetworkFaultApplied, 'name'>>; since: number }>
+  /** The latest watch graph and server sessions the lab polled (zookeeper.watches, zookeeper.sessions). */
+  zkWatches?: LabState['watches']
+  zkSessions?: LabState['sessions']
 }
 
 /** Before a session's first event: no servers, processes, workers or tasks. */
@@ -39,6 +42,8 @@ export function emptySessionCluster(): ClusterSlice {
     alerts: [],
     zkStats: {},
     workerNet: {},
+    zkWatches: undefined,
+    zkSessions: undefined,
   }
 }
 

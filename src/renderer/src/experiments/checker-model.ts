@@ -8,6 +8,7 @@ import {
   VERDICT_STATE_LABEL,
   verdictState,
   type FailoverBreakdown,
+  type FailoverHerd,
   type ServerFailover,
   type VerdictState,
 } from '../../../shared/checker-report.js'
@@ -51,9 +52,49 @@ export function parseFailovers(value: unknown): FailoverBreakdownView[] {
       lastCommitBefore: typeof f.lastCommitBefore === 'number' ? f.lastCommitBefore : null,
       firstCommitId: typeof f.firstCommitId === 'number' ? f.firstCommitId : null,
       ...serverOf(f.server),
+      ...herdOf(f.herd),
     })
   }
   return out
+}
+
+/** The workers a failover's watch woke, when the report has them; malformed entries are dropped. */
+function herdOf(value: unknown): { herd: FailoverHerd } | Record<string, never> {
+  if (!value || typeof value !== 'object') return {}
+  const h = value as Record<string, unknown>
+  if (typeof h.woken !== 'number' || (h.source !== 'workers' && h.source !== 'graph')) return {}
+  const workers: FailoverHerd['workers'] = []
+  for (const raw of Array.isArray(h.workers) ? h.workers : []) {
+    if (!raw || typeof raw !== 'object') continue
+    const w = raw as Record<string, unknown>
+    if (typeof w.worker !== 'string' || typeof w.watchAt !== 'number') continue
+    workers.push({
+      worker: w.worker,
+      watchAt: w.watchAt,
+      path: typeof w.path === 'string' ? w.path : '',
+      ...(typeof w.reactedMs === 'number' ? { reactedMs: w.reactedMs } : {}),
+      ...(typeof w.did === 'string' ? { did: w.did } : {}),
+    })
+  }
+  return { herd: { woken: h.woken, source: h.source, workers } }
+}
+
+/**
+ * The herd of a failover the timeline measured live, from the checker's breakdown of the same fault
+ * (same task and primary, fault times within `slackMs`: the two read the fault from different events).
+ */
+export function herdOfFailover(
+  failover: { task: string; from: string; faultTime: number },
+  breakdowns: readonly FailoverBreakdownView[] | undefined,
+  slackMs = 2000,
+): FailoverHerd | undefined {
+  let best: FailoverBreakdownView | undefined
+  for (const b of breakdowns ?? []) {
+    if (!b.herd || b.task !== failover.task || b.from !== failover.from) continue
+    const off = Math.abs(b.faultTime - failover.faultTime)
+    if (off <= slackMs && (!best || off < Math.abs(best.faultTime - failover.faultTime))) best = b
+  }
+  return best?.herd
 }
 
 /** The transaction log's breakdown, when the report has one (reports before it, or without a log, have none). */

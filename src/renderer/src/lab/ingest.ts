@@ -42,6 +42,7 @@ interface Touched {
   scenario: boolean
   violations: boolean
   verdicts: boolean
+  watches: boolean
 }
 
 function touch(e: LabEvent, t: Touched): void {
@@ -64,6 +65,7 @@ function touch(e: LabEvent, t: Touched): void {
   else if (e.type.startsWith('scenario.')) t.scenario = true
   else if (e.type === LabEventTypes.violation) t.violations = true
   else if (e.type === LabEventTypes.checkReport) t.verdicts = true
+  else if (e.type === LabEventTypes.zookeeperWatches || e.type === LabEventTypes.zookeeperSessions) t.watches = true
 }
 
 /**
@@ -160,6 +162,7 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     scenario: false,
     violations: false,
     verdicts: false,
+    watches: false,
   }
   const patch: Partial<Store> = { lastSeq }
   let changed: Map<string, number> | undefined
@@ -252,6 +255,11 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
   if (t.scenario) patch.scenario = live.scenario && { ...live.scenario }
   if (steps) patch.scenarioSteps = steps
   if (t.violations) patch.violations = [...live.violations]
+  // The reducer stores a new object per snapshot: no copy needed.
+  if (t.watches) {
+    patch.zkWatches = live.watches
+    patch.zkSessions = live.sessions
+  }
   if (t.verdicts) patch.verdicts = live.verdicts && { ok: live.verdicts.ok, verdicts: [...live.verdicts.verdicts] }
   if (phase) patch.sessionPhase = phase
   if (t.verdicts && live.scenario && live.verdicts && live.session && !options.replay) {
@@ -357,6 +365,8 @@ export function loadHistory(snapshot: LabState, recent: readonly LabEvent[], opt
     alerts: [...live.alerts],
     zkStats,
     workerNet,
+    zkWatches: live.watches,
+    zkSessions: live.sessions,
     logSources: logBuffers.sources().sort(compareSources),
     logsVersion: s.logsVersion + 1,
     timelineVersion: s.timelineVersion + 1,

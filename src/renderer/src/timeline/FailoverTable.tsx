@@ -3,6 +3,8 @@ import { useStore } from '../app/store.js'
 import { timelineModel } from './timeline-store.js'
 import type { FailoverMark } from './timeline-model.js'
 import { Table, type Column } from '../ui/Table.js'
+import { herdOfFailover, type FailoverBreakdownView } from '../experiments/checker-model.js'
+import type { FailoverHerd } from '../../../shared/checker-report.js'
 
 /**
  * Every measured failover of a task, as a table: the accessible counterpart of the gaps the chart
@@ -10,6 +12,7 @@ import { Table, type Column } from '../ui/Table.js'
  */
 export function FailoverTable({ task }: { task: string }) {
   useStore((s) => s.timelineVersion)
+  const breakdowns = useStore((s) => s.checkFailovers)
   const t = timelineModel.tasks.get(task)
   const failovers = t?.failovers ?? []
   // Faults on a primary whose takeover has not completed yet.
@@ -37,7 +40,7 @@ export function FailoverTable({ task }: { task: string }) {
       <Table
         label={`Failovers of ${task}`}
         className="mono"
-        columns={FAILOVER_COLUMNS}
+        columns={[...FAILOVER_COLUMNS, herdColumn(breakdowns)]}
         rows={failovers}
         rowKey={(f) => f.seq}
         rowAttributes={() => ({ 'data-testid': 'failover-row' })}
@@ -51,7 +54,7 @@ export function FailoverTable({ task }: { task: string }) {
               </td>
               <td>{formatTime(f.time)}</td>
               <td>{f.worker}</td>
-              <td colSpan={4} className="muted">
+              <td colSpan={5} className="muted">
                 waiting for a new primary to commit…
               </td>
             </tr>
@@ -97,6 +100,40 @@ const FAILOVER_COLUMNS: Column<FailoverMark>[] = [
     ),
   },
 ]
+
+/** The workers the failover's watch woke (from the checker's report), listed when opened. */
+function herdColumn(breakdowns: readonly FailoverBreakdownView[] | undefined): Column<FailoverMark> {
+  return {
+    header: 'herd',
+    hint: 'Workers a watch on the election woke in this failover (from the checker report, once the session is graded)',
+    className: 'herd-cell',
+    cell: (f) => {
+      const herd = herdOfFailover(f, breakdowns)
+      return herd ? <HerdDetails herd={herd} /> : '—'
+    },
+  }
+}
+
+function HerdDetails({ herd }: { herd: FailoverHerd }) {
+  const lines = herd.workers.map(
+    (w) =>
+      `${w.worker}: watch ${w.watchAt < 0 ? 'not seen' : `+${formatDuration(w.watchAt)}`}` +
+      `${w.reactedMs !== undefined ? `, reacted in ${formatDuration(w.reactedMs)}` : ''}${w.did ? ` → ${w.did}` : ''}`,
+  )
+  const how = herd.source === 'graph' ? 'read off the watch graph before the fault' : 'as the workers reported'
+  return (
+    <details className="herd" data-testid="failover-herd">
+      <summary title={[`${herd.woken} woken, ${how}`, ...lines].join('\n')}>woken {herd.woken}</summary>
+      <ul className="herd-workers">
+        {herd.workers.map((w, i) => (
+          <li key={w.worker} title={w.path}>
+            {lines[i]}
+          </li>
+        ))}
+      </ul>
+    </details>
+  )
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
