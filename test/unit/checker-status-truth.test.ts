@@ -132,6 +132,31 @@ describe('checker: status-truth', () => {
     expect(v.violations).toEqual([])
   })
 
+  it('forgives "1" while the ensemble has no quorum (its leader cut off), until it serves again', () => {
+    const build = (withOutage: boolean) => {
+      const { j } = twoWorkers()
+      for (const server of [1, 2, 3])
+        j.add(100, 'lab', 'zk.ready', {
+          server,
+          name: `zk-${server}`,
+          port: 1,
+          mode: server === 2 ? 'leader' : 'follower',
+        })
+      const t = j.loop(200, 1, 1, 5)
+      if (withOutage) {
+        // zk-2, the leader, is cut off: the followers give up; its own srvr still says leader.
+        j.add(t + 1500, 'lab', 'zk.mode', { server: 1, name: 'zk-1', mode: 'not-serving', previous: 'follower' })
+        j.add(t + 1500, 'lab', 'zk.mode', { server: 3, name: 'zk-3', mode: 'not-serving', previous: 'follower' })
+        j.add(t + 3400, 'lab', 'zk.mode', { server: 1, name: 'zk-1', mode: 'follower', previous: 'not-serving' })
+        j.add(t + 3400, 'lab', 'zk.mode', { server: 3, name: 'zk-3', mode: 'leader', previous: 'not-serving' })
+      }
+      j.loop(t + 3300, 1, 6, 10)
+      return verdict(checkSession({ events: j.events }))
+    }
+    expect(build(true).violations).toEqual([])
+    expect(build(false).violations.map((v) => v.kind)).toEqual(['running-while-idle'])
+  })
+
   it('finds "1" left standing after ZooKeeper dropped the primary and nobody took over', () => {
     const { j, nodes } = twoWorkers()
     const t = j.loop(200, 1, 1, 3)

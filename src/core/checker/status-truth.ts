@@ -15,12 +15,15 @@
  *   before that: the allowance then runs until 2·I after it. A crash leaves "1" until its session
  *   expires, and that is ZooKeeper, not the recipe. Likewise while that worker is cut off from
  *   ZooKeeper (its connection lost, or the recipe's `worker.suspended`): the allowance runs until 3·I
- *   after it is back. While the lab slows that worker's link (latency, loss, a bandwidth cap, a
+ *   after it is back. Likewise while the ensemble has no quorum (fewer than a majority of its servers
+ *   serving, by their srvr modes): nobody can write, so the allowance runs until 3·I after it serves
+ *   again. While the lab slows that worker's link (latency, loss, a bandwidth cap, a
  *   slicer), each commit cycle costs I plus SLOW_CYCLE_ROUND_TRIPS round trips at the worst delay the
  *   faults add; the limit is then 3 such cycles.
  * The last stretch ends where the analysis ends (the lab's stop-all at session close, or the last event).
  * Flaps: every "0" written while a worker was inside a working interval (it worked before and after).
  */
+import { LabEventTypes } from '../../shared/events.js'
 import { contextAround } from './context.js'
 import {
   at,
@@ -183,6 +186,9 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
     // A primary cut off from ZooKeeper (its server restarting, a partition) cannot write status either.
     const back = from.worker ? reconnectedAfterLoss(task, from.worker, from.time, until) : undefined
     if (back !== undefined) allowedUntil = Math.max(allowedUntil, back + limit)
+    // Nobody can write while the ensemble has no quorum (an election, a leader cut off): not the primary's doing.
+    const served = ensembleBackAfter(model, from.time, until)
+    if (served !== undefined) allowedUntil = Math.max(allowedUntil, served + limit)
     // A primary on a link the lab slowed is slow, not idle.
     const slowed = from.worker ? slowCycleMs(task, from.worker, from.time, until) : undefined
     if (slowed !== undefined) allowedUntil = Math.max(allowedUntil, from.time + IDLE_LIMIT_INTERVALS * slowed)
@@ -241,6 +247,34 @@ export function sessionLost(
   const watched = task.watches.find((w) => w.worker !== worker && w.time >= time)
   if (watched) times.push(watched.time)
   return times.length ? Math.min(...times) : undefined
+}
+
+/**
+ * When the ensemble served again after it lost its quorum between `from` and `until` (fewer than a
+ * majority of its servers serving, by the modes `srvr` reported): Infinity while it still had none,
+ * undefined when it never lost it (or is a single server, whose outages the connection reports cover).
+ */
+export function ensembleBackAfter(model: JournalModel, from: number, until: number): number | undefined {
+  const modes = new Map<number, string>()
+  let lostAt: number | undefined
+  let outage: { from: number; until: number } | undefined
+  for (const e of model.events) {
+    if (e.time > until && lostAt === undefined) break
+    if (e.type === LabEventTypes.zkReady || e.type === LabEventTypes.zkMode) modes.set(e.server, e.mode)
+    else if (e.type === LabEventTypes.zkStopped) modes.set(e.server, 'not-serving')
+    else continue
+    if (modes.size < 3) continue
+    const serving = [...modes.values()].filter((m) => m === 'leader' || m === 'follower').length
+    const quorum = Math.floor(modes.size / 2) + 1
+    if (serving < quorum && lostAt === undefined) lostAt = e.time
+    else if (serving >= quorum && lostAt !== undefined) {
+      if (e.time >= from && lostAt <= until) outage = { from: lostAt, until: e.time }
+      lostAt = undefined
+      if (e.time > until) break
+    }
+  }
+  if (lostAt !== undefined && lostAt <= until) return Infinity
+  return outage?.until
 }
 
 /**
