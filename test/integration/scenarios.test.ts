@@ -65,15 +65,9 @@ describe('bundled scenarios', () => {
     )
   })
 
-  // random-nemesis is a minute of random compound faults: it passed 3 of 4 runs here and the cause of
-  // the fourth (a status-truth verdict) is not understood yet, so it does not gate the suite; run it
-  // with `zklab run random-nemesis` (its seed replays the same faults).
-  const NOT_GATED = new Set(['random-nemesis'])
-  for (const scenario of SCENARIOS) {
-    const why = NOT_GATED.has(scenario)
-      ? ' (skipped: random compound faults, not a gate yet; see the comment above)'
-      : ''
-    it.skipIf(NOT_GATED.has(scenario))(`${scenario} runs green with the recipe${why}`, async () => {
+  // random-nemesis (a minute of random compound faults) is graded in its own test below.
+  for (const scenario of SCENARIOS.filter((s) => s !== 'random-nemesis')) {
+    it(`${scenario} runs green with the recipe`, async () => {
       const { code, result, stderr } = await run(scenario, 'recipe')
       expect(result.broken, stderr.slice(-2000)).toEqual([])
       expect(result.error).toBeUndefined()
@@ -96,6 +90,19 @@ describe('bundled scenarios', () => {
       expect(xml).not.toMatch(/<failure|<error/)
     })
   }
+
+  // It passed 3 of 4 runs whole; the fourth broke status-truth for a reason not understood yet (see the
+  // issue notes). Every step must run, and no primary, commit or record may be lost or doubled.
+  it('random-nemesis: every fault runs, and single-primary, sink-integrity, commit-monotonic and zombie-write hold with the recipe', async () => {
+    const { result, stderr } = await run('random-nemesis', 'recipe')
+    expect(result.error ?? '', stderr.slice(-2000)).not.toMatch(/timed out|steps\[/)
+    for (const invariant of ['single-primary', 'sink-integrity', 'commit-monotonic', 'zombie-write']) {
+      const v = verdict(result, invariant)
+      expect(v?.ok, `${invariant}: ${v?.summary}`).toBe(true)
+    }
+    const status = verdict(result, 'status-truth')
+    if (!status?.ok) console.warn(`random-nemesis status-truth: ${status?.violations[0]?.message}`)
+  })
 
   it('one-way-partition-primary: the seed works on through a cut it cannot hear, next to the standby that took over; exit 1 naming it, as the scenario says', async () => {
     const { code, result } = await run('one-way-partition-primary', 'seed')
