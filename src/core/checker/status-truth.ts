@@ -23,7 +23,8 @@
  * The last stretch ends where the analysis ends (the lab's stop-all at session close, or the last event).
  * Flaps: every "0" written while a worker was inside a working interval (it worked before and after).
  */
-import { LabEventTypes } from '../../shared/events.js'
+import type { LabEvent } from '../../shared/events.js'
+import { EnsembleTimeline } from '../../shared/zk-ensemble.js'
 import { contextAround } from './context.js'
 import {
   at,
@@ -59,12 +60,13 @@ export function checkStatusTruth(
   const grace = STATUS_GRACE_INTERVALS * I
   const stretches = timeline(task.status, model.end)
   const violations: Violation[] = []
+  const outages = quorumOutages(model.events)
   for (const s of stretches) {
     if (!s.running) {
       const v = stoppedWhileWorking(model, task, s, intervals, grace)
       if (v) violations.push(v)
     } else {
-      violations.push(...runningWhileIdle(model, task, s, IDLE_LIMIT_INTERVALS * I, grace))
+      violations.push(...runningWhileIdle(model, task, s, IDLE_LIMIT_INTERVALS * I, grace, outages))
     }
   }
   const flaps = task.status.filter(
@@ -163,7 +165,14 @@ function stoppedWhileWorking(
   }
 }
 
-function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limit: number, grace: number): Violation[] {
+function runningWhileIdle(
+  model: JournalModel,
+  task: TaskModel,
+  s: Stretch,
+  limit: number,
+  grace: number,
+  outages: readonly Outage[],
+): Violation[] {
   const work = task.work.filter((w) => w.time > s.start && w.time < s.end)
   const before = task.work.filter((w) => w.time <= s.start).at(-1)
   const found: Violation[] = []
@@ -187,7 +196,7 @@ function runningWhileIdle(model: JournalModel, task: TaskModel, s: Stretch, limi
     const back = from.worker ? reconnectedAfterLoss(task, from.worker, from.time, until) : undefined
     if (back !== undefined) allowedUntil = Math.max(allowedUntil, back + limit)
     // Nobody can write while the ensemble has no quorum (an election, a leader cut off): not the primary's doing.
-    const served = ensembleBackAfter(model, from.time, until)
+    const served = ensembleBackAfter(outages, from.time, until)
     if (served !== undefined) allowedUntil = Math.max(allowedUntil, served + limit)
     // A primary on a link the lab slowed is slow, not idle.
     const slowed = from.worker ? slowCycleMs(task, from.worker, from.time, until) : undefined
@@ -249,32 +258,24 @@ export function sessionLost(
   return times.length ? Math.min(...times) : undefined
 }
 
-/**
- * When the ensemble served again after it lost its quorum between `from` and `until` (fewer than a
- * majority of its servers serving, by the modes `srvr` reported): Infinity while it still had none,
- * undefined when it never lost it (or is a single server, whose outages the connection reports cover).
- */
-export function ensembleBackAfter(model: JournalModel, from: number, until: number): number | undefined {
-  const modes = new Map<number, string>()
-  let lostAt: number | undefined
-  let outage: { from: number; until: number } | undefined
-  for (const e of model.events) {
-    if (e.time > until && lostAt === undefined) break
-    if (e.type === LabEventTypes.zkReady || e.type === LabEventTypes.zkMode) modes.set(e.server, e.mode)
-    else if (e.type === LabEventTypes.zkStopped) modes.set(e.server, 'not-serving')
-    else continue
-    if (modes.size < 3) continue
-    const serving = [...modes.values()].filter((m) => m === 'leader' || m === 'follower').length
-    const quorum = Math.floor(modes.size / 2) + 1
-    if (serving < quorum && lostAt === undefined) lostAt = e.time
-    else if (serving >= quorum && lostAt !== undefined) {
-      if (e.time >= from && lostAt <= until) outage = { from: lostAt, until: e.time }
-      lostAt = undefined
-      if (e.time > until) break
-    }
+/** The stretches an ensemble had no quorum, as the app's and the report's ensemble timeline finds them. */
+export function quorumOutages(events: readonly LabEvent[]): Outage[] {
+  const outages: Outage[] = []
+  for (const mark of new EnsembleTimeline().applyAll(events).marks) {
+    if (mark.kind === 'quorum-lost') outages.push({ from: mark.time, until: Infinity })
+    else if (mark.kind === 'quorum-regained' && outages.at(-1)?.until === Infinity) outages.at(-1)!.until = mark.time
   }
-  if (lostAt !== undefined && lostAt <= until) return Infinity
-  return outage?.until
+  return outages
+}
+
+interface Outage {
+  from: number
+  until: number
+}
+
+/** When the ensemble served again after a quorum outage between `from` and `until` (Infinity: not yet). */
+function ensembleBackAfter(outages: readonly Outage[], from: number, until: number): number | undefined {
+  return outages.findLast((o) => o.from <= until && o.until >= from)?.until
 }
 
 /**
