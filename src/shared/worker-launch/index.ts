@@ -5,6 +5,7 @@
  * is what the lab records in `process.spawned.settings`, so nothing reads a command line twice.
  */
 import { z } from 'zod'
+import { DEFAULT_WORKLOAD, Workload } from '../binlog.js'
 import {
   ArgError,
   connectFlag,
@@ -36,6 +37,11 @@ export type PeerStrategy = z.infer<typeof PeerStrategy>
 export const Strategy = z.enum([...TaskWorkerStrategy.options, ...PeerStrategy.options])
 export type Strategy = z.infer<typeof Strategy>
 export const isPeerStrategy = (s: string): s is PeerStrategy => (PeerStrategy.options as readonly string[]).includes(s)
+
+/** binlog: row events between two commits of the GTID, at most. */
+export const DEFAULT_COMMIT_EVENTS = 100
+/** The environment variable that carries the binlog source's password to a worker. */
+export const SOURCE_PASSWORD_ENV = 'ZKLAB_SOURCE_PASSWORD'
 
 /** The default election path, relative to the task's path. */
 export const DEFAULT_ELECTION_PATH = 'instance'
@@ -108,6 +114,22 @@ const PROGRAM_FIELDS = {
     /** The file the primary appends one JSON line to per unit of work. */
     sink: field('--sink', z.string().min(1, 'must be a file path')),
     connectTimeoutMs,
+    /** What the primary does: count (`counter`) or back up the source's binlog (`binlog`). */
+    workload: field('--workload', Workload.default(DEFAULT_WORKLOAD)),
+    /**
+     * binlog: the MariaDB source, `host:port`, and its replication user. The password is not a flag
+     * (a command line is visible to every user of the machine): it comes in ZKLAB_SOURCE_PASSWORD.
+     */
+    source: field(
+      '--source',
+      z
+        .string()
+        .regex(/^[^:\s]+:\d+$/, 'host:port, like 127.0.0.1:3307')
+        .optional(),
+    ),
+    sourceUser: field('--source-user', z.string().min(1).optional()),
+    /** binlog: commit the GTID to lastCommit after this many row events, or after --commit-interval ms. */
+    commitEvents: field('--commit-events', intFlag({ min: 1 }).default(DEFAULT_COMMIT_EVENTS)),
   },
   publisher: {
     connect,
@@ -152,6 +174,11 @@ export type ObserverSettings = ProgramSettings<'observer'>
 
 /** Rules across flags, checked after each flag on its own. */
 const CROSS_CHECKS: { [P in LabProgram]?: (settings: ProgramSettings<P>) => void } = {
+  'task-worker': (s) => {
+    if (s.workload === 'binlog' && (s.source === undefined || s.sourceUser === undefined)) {
+      throw new ArgError('--source', 'the binlog workload needs --source host:port and --source-user <name>')
+    }
+  },
   publisher: (s) => {
     if ((s.create === undefined) === (s.delete === undefined)) {
       throw new ArgError('--create/--delete', 'give exactly one of --create <task> or --delete <task>')
