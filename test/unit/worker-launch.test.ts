@@ -52,7 +52,12 @@ describe('worker-launch decoder', () => {
       sessionTimeoutMs: 4000,
       sink: '/tmp/s.log',
       connectTimeoutMs: 15000,
+      workload: 'counter',
+      commitEvents: 100,
     })
+    expect(() =>
+      decodeLaunch('task-worker', ['--connect', CONNECT, '--task=t', '--worker-id=1', '--sink=s', '--workload=binlog']),
+    ).toThrow(/--source host:port/)
     expect(decodeLaunch('observer', ['--connect', CONNECT, '--root', '/'])).toEqual({
       connect: CONNECT,
       root: '/',
