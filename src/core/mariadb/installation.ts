@@ -19,8 +19,11 @@ export const MARIADB_INSTALL_HINT = 'npm run ensure-zookeeper -- --with-mariadb'
 const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin', '/opt/homebrew/bin']
 
 /** Paths of mariadbd, mariadb-install-db and mariadb-binlog, or a MariaDbMissingError naming the fix. */
-export function findMariaDb(env: NodeJS.ProcessEnv = process.env): MariaDbInstallation {
-  const searchPath = [env.PATH ?? '', ...EXTRA_DIRS].join(delimiter)
+export function findMariaDb(
+  env: NodeJS.ProcessEnv = process.env,
+  extraDirs: readonly string[] = EXTRA_DIRS,
+): MariaDbInstallation {
+  const searchPath = [env.PATH ?? '', ...extraDirs].join(delimiter)
   const found = {
     mariadbd: findExecutable('mariadbd', searchPath),
     installDb: findExecutable('mariadb-install-db', searchPath),
@@ -35,7 +38,7 @@ export function findMariaDb(env: NodeJS.ProcessEnv = process.env): MariaDbInstal
     .map(([name]) => name)
   if (missing.length > 0) {
     throw new MariaDbMissingError(
-      `MariaDB is not installed (${missing.join(', ')} not found on PATH or in ${EXTRA_DIRS.join(', ')}): ` +
+      `MariaDB is not installed (${missing.join(', ')} not found on PATH or in ${extraDirs.join(', ')}): ` +
         `run \`${MARIADB_INSTALL_HINT}\` (Debian/Ubuntu's mariadb-server), or install MariaDB 10.5 or newer yourself.`,
       missing,
     )
