@@ -17,6 +17,7 @@ import {
   SessionDirInput,
   SessionsDirInput,
   SourceActionInput,
+  SourceLoadInput,
   SourceSettings,
   type SourceSettingsInput,
   type ScenarioSummary,
@@ -361,12 +362,20 @@ export class Lab implements LabApi {
 
   async sourceAction(input: { action: string }): Promise<void> {
     const { action } = SourceActionInput.parse(input)
+    await this.requireSource().action(action)
+  }
+
+  async sourceLoad(input: SourceLoadInput): Promise<void> {
+    this.requireSource().changeLoad(SourceLoadInput.parse(input))
+  }
+
+  private requireSource(): LabSource {
     const source = this.requireSession().source
     if (!source)
       throw new Error(
         'No MariaDB source runs in this session; start one first (startSource, or a scenario with source:).',
       )
-    await source.action(action)
+    return source
   }
 
   checkZooKeeperSetup(): Promise<ZooKeeperSetup> {

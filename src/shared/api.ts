@@ -113,6 +113,22 @@ export type SourceSettingsInput = z.input<typeof SourceSettings>
 export const SourceAction = z.enum(['start', 'stop', 'kill', 'pause', 'resume', 'restart'])
 export type SourceAction = z.infer<typeof SourceAction>
 export const SourceActionInput = z.object({ action: SourceAction }).strict()
+/**
+ * Changes the source's load: `rate` alone is the new steady rate; `rate` with `forMs` holds it that
+ * long, then goes back; `burst` adds that many transactions as fast as the source takes them.
+ */
+export const SourceLoadInput = z
+  .object({
+    rate: z.number().min(0).max(10_000).optional(),
+    forMs: z.number().int().min(1).max(3_600_000).optional(),
+    burst: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict()
+  .refine((l) => (l.rate === undefined) !== (l.burst === undefined), {
+    message: 'give either rate (with forMs, optionally) or burst',
+  })
+  .refine((l) => l.forMs === undefined || l.rate !== undefined, { message: 'forMs goes with rate', path: ['forMs'] })
+export type SourceLoadInput = z.input<typeof SourceLoadInput>
 
 export const CreateSessionInput = z
   .object({
@@ -346,6 +362,8 @@ export interface LabApi {
   startSource(input?: SourceSettingsInput): Promise<NonNullable<LabState['source']>>
   /** Stops, kills, pauses, resumes, restarts (same port and datadir) or starts again the MariaDB source. */
   sourceAction(input: z.input<typeof SourceActionInput>): Promise<void>
+  /** Changes the source's load: a new rate, a rate for a while, or a burst. */
+  sourceLoad(input: SourceLoadInput): Promise<void>
   publishTask(input: z.input<typeof TaskInput>): Promise<void>
   deleteTask(input: z.input<typeof TaskInput>): Promise<void>
   /** Starts `count` workers for a task; returns their process names. */
@@ -414,6 +432,7 @@ export const LabMethods = {
   zooKeeperAction: ZooKeeperActionInput,
   startSource: SourceSettings.optional(),
   sourceAction: SourceActionInput,
+  sourceLoad: SourceLoadInput,
   publishTask: TaskInput,
   deleteTask: TaskInput,
   addWorkers: AddWorkersInput,

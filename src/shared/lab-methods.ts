@@ -11,6 +11,7 @@ const NAMES = [
   'zooKeeperAction',
   'startSource',
   'sourceAction',
+  'sourceLoad',
   'publishTask',
   'deleteTask',
   'addWorkers',

@@ -149,6 +149,27 @@ const PartitionServers = z
     const spec = ServerPartitionSpec.safeParse(serverPartitionOf(step))
     if (!spec.success) for (const issue of spec.error.issues) ctx.addIssue({ ...issue, path: issue.path })
   })
+/**
+ * Changes the MariaDB source's load and goes on at once: `rate` alone is the new steady rate, `rate`
+ * with `for` holds it that many ms and then goes back, `burst` adds that many transactions as fast
+ * as the source takes them.
+ */
+const SourceLoad = z
+  .object({
+    sourceLoad: z
+      .object({
+        rate: z.number().min(0).max(10_000).optional(),
+        for: Duration.optional(),
+        burst: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict()
+      .refine((l) => (l.rate === undefined) !== (l.burst === undefined), {
+        message: 'give either rate (with for, optionally) or burst',
+      })
+      .refine((l) => l.for === undefined || l.rate !== undefined, { message: 'for goes with rate', path: ['for'] }),
+    ...Common,
+  })
+  .strict()
 /** Heals every link between the ensemble's servers. */
 const HealServers = z.object({ healServers: z.literal(true), ...Common }).strict()
 
@@ -241,6 +262,7 @@ export type Step =
       for?: number
     }>
   | WithCommon<{ healServers: true }>
+  | WithCommon<{ sourceLoad: { rate?: number; for?: number; burst?: number } }>
   | WithCommon<{ addWorkers: number; clock?: ClockSkew }>
   | WithCommon<{
       nemesis: {
@@ -273,6 +295,7 @@ const SCHEMAS = {
   reset: () => Reset,
   partitionServers: () => PartitionServers,
   healServers: () => HealServers,
+  sourceLoad: () => SourceLoad,
   addWorkers: () => AddWorkers,
   nemesis: () => Nemesis,
   sleep: () => Sleep,
@@ -385,7 +408,7 @@ export const Scenario = z
         })
     }
     if (!needsSource(s)) {
-      const at = findStep(s.steps, (step) => Object.values(step).includes('mariadb'))
+      const at = findStep(s.steps, (step) => 'sourceLoad' in step || Object.values(step).includes('mariadb'))
       if (at)
         ctx.addIssue({
           code: 'custom',

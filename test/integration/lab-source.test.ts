@@ -1,7 +1,7 @@
 /**
  * The binlog workload's MariaDB source run by the Lab, through a tiny scenario: the source starts
  * with the session (a `workload: binlog` task asks for it), its load commits, a `restart: mariadb`
- * and a `pause: mariadb` step hit it, every step is journalled as mariadb.* events, the task's
+ * and a `pause: mariadb` step hit it, a burst is added, every step is journalled as mariadb.* events, the task's
  * worker is told where the source is (the password in its env only), and at the end the source's
  * history is read back into the session folder and the server is gone.
  */
@@ -22,7 +22,14 @@ const scenario = Scenario.parse({
   source: { rate: 20 },
   // The worker's binlog workload is another module's; what is checked here is how the lab starts it.
   tasks: [{ name: 'task01', workers: 1, strategy: 'recipe', workload: 'binlog', commitEvents: 10 }],
-  steps: [{ sleep: 1500 }, { restart: 'mariadb' }, { sleep: 1200 }, { pause: 'mariadb', for: 300 }, { sleep: 500 }],
+  steps: [
+    { sleep: 1500 },
+    { restart: 'mariadb' },
+    { sourceLoad: { burst: 50 } },
+    { sleep: 1200 },
+    { pause: 'mariadb', for: 300 },
+    { sleep: 500 },
+  ],
   expect: 'none',
 })
 
@@ -75,6 +82,15 @@ describe('the Lab runs a MariaDB source', () => {
     // The restart came after some commits and more followed it.
     const restartSeq = of(LabEventTypes.mariadbStopped)[0].seq
     expect(positions.some((p) => p.seq > restartSeq && (parseGtid(p.gtid)?.seq ?? 0) > seqs[0])).toBe(true)
+  })
+
+  it('journals the burst and what the load generator did', () => {
+    expect(of(LabEventTypes.mariadbLoad)).toEqual([expect.objectContaining({ burst: 50 })])
+    const [stopped] = of(LabEventTypes.mariadbLoadStopped)
+    // 20/s for about 4 s, and the burst on top.
+    expect(stopped.committed).toBeGreaterThan(50)
+    expect(stopped.lastChangeId).toBeGreaterThanOrEqual(stopped.committed)
+    expect(stopped.unknownChangeIds.length).toBeLessThanOrEqual(stopped.unknown)
   })
 
   it('tells the task worker where the source is, the password in its env only', () => {

@@ -48,6 +48,16 @@ describe('scenario source', () => {
     expect(problems({ name: 's', source: { rate: -1 }, tasks: [task] })).toEqual([
       expect.stringMatching(/^source\.rate: /),
     ])
+    const load = (sourceLoad: object) => problems({ name: 's', source: {}, tasks: [task], steps: [{ sourceLoad }] })
+    expect(load({ burst: 100 })).toEqual([])
+    expect(load({ rate: 200, for: 5000 })).toEqual([])
+    expect(load({ rate: 1, burst: 1 })).toEqual([expect.stringMatching(/either rate .* or burst/)])
+    expect(load({ burst: 1, for: 100 })).toEqual([
+      expect.stringMatching(/^steps\[0\]\.sourceLoad\.for: for goes with rate/),
+    ])
+    expect(problems({ name: 's', tasks: [task], steps: [{ sourceLoad: { burst: 5 } }] })).toEqual([
+      expect.stringMatching(/MariaDB source/),
+    ])
     expect(isSourceTarget('mariadb')).toBe(true)
     expect(isSourceTarget('zk-1')).toBe(false)
   })

@@ -106,6 +106,24 @@ export class StepRunner {
       return
     }
     if ('nemesis' in step) return this.nemesis(step.nemesis, task, where)
+    if ('sourceLoad' in step) {
+      const { rate, for: forMs, burst } = step.sourceLoad
+      this.say(
+        burst !== undefined
+          ? `mariadb load: a burst of ${burst}`
+          : `mariadb load: ${rate}/s${forMs ? ` for ${forMs} ms` : ''}`,
+      )
+      await this.lab
+        .sourceLoad({
+          ...(rate !== undefined ? { rate } : {}),
+          ...(forMs !== undefined ? { forMs } : {}),
+          ...(burst !== undefined ? { burst } : {}),
+        })
+        .catch((err: Error) => {
+          throw new StepFailed(`${where}: ${err.message}`)
+        })
+      return
+    }
     if ('kill' in step) return this.processFault('kill', await this.resolve(task, step.kill, where), where)
     if ('stop' in step) return this.processFault('stop', await this.resolve(task, step.stop, where), where)
     if ('pause' in step) {

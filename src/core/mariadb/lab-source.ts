@@ -112,6 +112,16 @@ export class LabSource {
     }
   }
 
+  /** A new steady rate, a rate for `forMs`, or a burst of extra transactions; journalled as mariadb.load. */
+  changeLoad(change: { rate?: number; forMs?: number; burst?: number }): void {
+    if (!this.load) throw new Error('The MariaDB source has not started yet.')
+    if (change.burst !== undefined) this.load.burst({ count: change.burst })
+    else if (change.rate !== undefined && change.forMs !== undefined)
+      this.load.burst({ rate: change.rate, durationMs: change.forMs })
+    else if (change.rate !== undefined) this.load.setRate(change.rate)
+    this.event({ type: LabEventTypes.mariadbLoad, ...change })
+  }
+
   /**
    * The session's end: the load stops, the history is read back (from the running server, or from
    * its binlog files when it is down), then the server stops. Never throws: what failed is said in
@@ -122,7 +132,19 @@ export class LabSource {
     this.positionTimer = undefined
     try {
       if (this.instance.state === 'paused') this.instance.resume()
-      await this.load?.stop()
+      if (this.load) {
+        await this.load.stop()
+        const { committed, failed, unknown, abandoned, lastChangeId } = this.load.stats()
+        this.event({
+          type: LabEventTypes.mariadbLoadStopped,
+          committed,
+          failed,
+          unknown,
+          abandoned,
+          lastChangeId,
+          unknownChangeIds: this.load.unknownChangeIds().slice(0, 1000),
+        })
+      }
       await this.recordPosition(true)
       await this.saveHistory()
     } catch (err) {

@@ -385,6 +385,30 @@ export interface MariaDbStopped {
   signal?: string | null
 }
 
+/**
+ * The source's load changed: a new steady `rate` (transactions/s), a burst of `burst` extra
+ * transactions as fast as the source takes them, or `rate` for `forMs` and then back.
+ */
+export interface MariaDbLoad {
+  rate?: number
+  burst?: number
+  forMs?: number
+}
+
+/**
+ * The load generator stopped (the session's end): what it did. A change whose COMMIT was sent but
+ * never answered (the source stopped or paused mid-commit) is `unknown`: in the binlog or not.
+ */
+export interface MariaDbLoadStopped {
+  committed: number
+  failed: number
+  unknown: number
+  abandoned: number
+  lastChangeId: number
+  /** The unknown changes' ids (the first 1000). */
+  unknownChangeIds: number[]
+}
+
 /** Where the MariaDB source's binlog stands; recorded at most once a second, and only when it moved. */
 export interface MariaDbPosition {
   gtid: string
@@ -435,6 +459,8 @@ export const LabEventTypes = {
   mariadbPaused: 'mariadb.paused',
   mariadbResumed: 'mariadb.resumed',
   mariadbPosition: 'mariadb.position',
+  mariadbLoad: 'mariadb.load',
+  mariadbLoadStopped: 'mariadb.load-stopped',
 } as const
 
 /** The payload of each event type the lab core writes. */
@@ -476,4 +502,6 @@ export interface CoreEventPayloads {
   'mariadb.paused': NoFields
   'mariadb.resumed': NoFields
   'mariadb.position': MariaDbPosition
+  'mariadb.load': MariaDbLoad
+  'mariadb.load-stopped': MariaDbLoadStopped
 }
