@@ -39,6 +39,8 @@ export class LabSource {
   private positionTimer: NodeJS.Timeout | undefined
   private lastPosition = ''
   private polling = false
+  /** Whether it ever came up: a source that never did has no history to read back. */
+  private started = false
 
   constructor(
     private readonly ctx: LabSourceContext,
@@ -146,7 +148,7 @@ export class LabSource {
         })
       }
       await this.recordPosition(true)
-      await this.saveHistory()
+      if (this.started) await this.saveHistory()
     } catch (err) {
       this.event({
         type: LabEventTypes.log,
@@ -178,6 +180,7 @@ export class LabSource {
 
   private async startServer(): Promise<void> {
     await this.instance.start()
+    this.started = true
     const gtid = await this.instance.gtid().catch(() => '')
     this.event({ type: LabEventTypes.mariadbStarted, port: this.instance.address.port, pid: this.instance.pid!, gtid })
   }
