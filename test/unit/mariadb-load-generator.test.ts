@@ -148,3 +148,27 @@ describe('load generator outcomes', () => {
     }
   })
 })
+
+describe('load generator rates', () => {
+  it('runs a burst rate for its duration, then the set rate', async () => {
+    const source = new ScriptedSource()
+    load = new LoadGenerator({
+      connection: { host: '127.0.0.1', port: 1, user: 'u', password: 'p' },
+      connect: source.connect,
+    })
+    await load.start({ rate: 0 })
+    load.burst({ rate: 200, durationMs: 400 })
+    expect(load.stats().rate).toBe(200)
+    await new Promise((r) => setTimeout(r, 700))
+    const afterBurst = load.stats()
+    // About 80 at 200/s for 0.4 s; loose bounds for a loaded machine, and nothing after it ended.
+    expect(afterBurst.rate).toBe(0)
+    expect(afterBurst.committed).toBeGreaterThan(20)
+    expect(afterBurst.committed).toBeLessThanOrEqual(82)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(load.stats().committed).toBe(afterBurst.committed)
+    load.setRate(50)
+    await new Promise((r) => setTimeout(r, 400))
+    expect(load.stats().committed).toBeGreaterThan(afterBurst.committed)
+  })
+})
