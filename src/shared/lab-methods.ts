@@ -9,6 +9,8 @@ const NAMES = [
   'startZooKeeper',
   'checkZooKeeperSetup',
   'zooKeeperAction',
+  'startSource',
+  'sourceAction',
   'publishTask',
   'deleteTask',
   'addWorkers',

@@ -370,6 +370,28 @@ export interface Failover {
   commitTime?: number
 }
 
+/** The binlog workload's MariaDB source accepts connections (a first start, or a start after a stop or crash). */
+export interface MariaDbStarted {
+  port: number
+  pid: number
+  /** `@@gtid_current_pos` when it came up ('' before its first transaction). */
+  gtid: string
+}
+
+/** The MariaDB source ended: stopped or killed by the lab (a fault, a restart, the session closing), or crashed. */
+export interface MariaDbStopped {
+  reason: 'stop' | 'kill' | 'restart' | 'crashed' | 'session-closed'
+  code?: number | null
+  signal?: string | null
+}
+
+/** Where the MariaDB source's binlog stands; recorded at most once a second, and only when it moved. */
+export interface MariaDbPosition {
+  gtid: string
+  /** The binlog files it keeps, oldest first, with their sizes in bytes. */
+  binlogFiles: Array<{ name: string; size: number }>
+}
+
 /** Nothing beyond the envelope. */
 export type NoFields = Record<never, never>
 
@@ -407,6 +429,12 @@ export const LabEventTypes = {
   failover: 'failover',
   zookeeperWatches: 'zookeeper.watches',
   zookeeperSessions: 'zookeeper.sessions',
+  mariadbStarted: 'mariadb.started',
+  mariadbStopped: 'mariadb.stopped',
+  /** SIGSTOP: its clients' queries hang, its dump threads stop sending binlog. */
+  mariadbPaused: 'mariadb.paused',
+  mariadbResumed: 'mariadb.resumed',
+  mariadbPosition: 'mariadb.position',
 } as const
 
 /** The payload of each event type the lab core writes. */
@@ -443,4 +471,9 @@ export interface CoreEventPayloads {
   failover: Failover
   'zookeeper.watches': ZooKeeperWatches
   'zookeeper.sessions': ZooKeeperSessions
+  'mariadb.started': MariaDbStarted
+  'mariadb.stopped': MariaDbStopped
+  'mariadb.paused': NoFields
+  'mariadb.resumed': NoFields
+  'mariadb.position': MariaDbPosition
 }
