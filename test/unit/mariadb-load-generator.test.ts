@@ -70,6 +70,7 @@ async function runUntil(source: ScriptedSource, done: (s: LoadStats) => boolean)
     seed: 7,
     connect: source.connect,
     backoff: { minMs: 1, maxMs: 4 },
+    keepCommittedIds: true,
     maxRefusals: 3,
   })
   await load.start({ rate: 0 })
