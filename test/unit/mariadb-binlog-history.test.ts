@@ -5,13 +5,14 @@
  * delete, each with its ledger row), and the second file read from disk. Also the saved
  * `source/binlog.jsonl` and its errors.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   parseBinlogText,
   parseBinlogValue,
+  readBinlogHistory,
   readSourceHistory,
   writeSourceHistory,
 } from '../../src/core/mariadb/history.js'
@@ -125,5 +126,42 @@ describe('source/binlog.jsonl', () => {
     expect(() => readSourceHistory(dir!)).toThrow(`${path}:3: not a source transaction`)
     writeFileSync(path, '{"gtid":\n')
     expect(() => readSourceHistory(dir!)).toThrow(`${path}:1: not JSON`)
+  })
+})
+
+describe('running mariadb-binlog', () => {
+  let dir: string | undefined
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true })
+    dir = undefined
+  })
+
+  /** A stand-in for mariadb-binlog: a shell script. */
+  function fakeProgram(body: string): string {
+    dir = mkdtempSync(join(tmpdir(), 'zklab-fake-binlog-'))
+    const program = join(dir, 'mariadb-binlog')
+    writeFileSync(program, `#!/bin/sh\n${body}\n`)
+    chmodSync(program, 0o700)
+    return program
+  }
+
+  it('parses what it prints, with TZ=UTC', async () => {
+    const program = fakeProgram(`[ "$TZ" = UTC ] && cat '${join(FIXTURES, 'local-file-bin.000002.txt')}'`)
+    const txs = await readBinlogHistory({ files: ['/data/bin.000002'] }, { program })
+    expect(txs.map((t) => [t.gtid, t.file, t.change])).toEqual([['0-1-8', 'bin.000002', 3]])
+  })
+
+  it('reports its failure with what it said', async () => {
+    const program = fakeProgram('echo "Could not open log file" >&2; exit 1')
+    await expect(readBinlogHistory({ files: ['/data/bin.000009'] }, { program })).rejects.toThrow(
+      /bin\.000009 failed \(exit 1\): Could not open log file/,
+    )
+  })
+
+  it('gives up on a run that does not end', async () => {
+    const program = fakeProgram('exec sleep 30')
+    await expect(readBinlogHistory({ files: ['/data/bin.000001'] }, { program, timeoutMs: 200 })).rejects.toThrow(
+      /did not finish within 200 ms/,
+    )
   })
 })

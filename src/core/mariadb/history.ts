@@ -196,7 +196,11 @@ export type BinlogSource = { server: SourceConnection } | { files: string[] }
 export interface ReadBinlogOptions {
   /** The mariadb-binlog program. Default: `mariadb-binlog` on the PATH. */
   program?: string
+  /** Limit for each mariadb-binlog run (a paused server would keep it waiting). Default 120 s. */
+  timeoutMs?: number
 }
+
+const DEFAULT_READ_TIMEOUT_MS = 120_000
 
 /** Reads the source's full history with mariadb-binlog: every committed transaction, in binlog order. */
 export async function readBinlogHistory(
@@ -204,12 +208,13 @@ export async function readBinlogHistory(
   options: ReadBinlogOptions = {},
 ): Promise<SourceTransaction[]> {
   const program = options.program ?? 'mariadb-binlog'
+  const timeoutMs = options.timeoutMs ?? DEFAULT_READ_TIMEOUT_MS
   const decode = ['--base64-output=decode-rows', '--verbose']
   if ('files' in source) {
     const txs: SourceTransaction[] = []
     // One run per file: its text then cannot run on into the next file's events.
     for (const path of source.files)
-      txs.push(...(await runMariadbBinlog(program, ['--no-defaults', ...decode, path], basename(path))))
+      txs.push(...(await runMariadbBinlog(program, ['--no-defaults', ...decode, path], basename(path), timeoutMs)))
     return txs
   }
   const { host, port, user, password } = source.server
@@ -220,7 +225,7 @@ export async function readBinlogHistory(
     const options = join(dir, 'client.cnf')
     writeFileSync(options, `[client]\nuser=${optionValue(user)}\npassword=${optionValue(password)}\n`, { mode: 0o600 })
     const args = [`--defaults-extra-file=${options}`, '--read-from-remote-server', `--host=${host}`, `--port=${port}`]
-    return await runMariadbBinlog(program, [...args, '--to-last-log', ...decode, first], first)
+    return await runMariadbBinlog(program, [...args, '--to-last-log', ...decode, first], first, timeoutMs)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -235,7 +240,7 @@ async function firstBinlogFile(server: SourceConnection): Promise<string> {
   const conn = await mysql.createConnection({ ...server, connectTimeout: 5000 })
   conn.on('error', () => undefined)
   try {
-    const [rows] = await conn.query('SHOW BINARY LOGS')
+    const [rows] = await conn.query({ sql: 'SHOW BINARY LOGS', timeout: 10_000 })
     const first = (rows as { Log_name?: string }[])[0]?.Log_name
     if (!first) throw new Error(`The source at ${server.host}:${server.port} has no binary log (is --log-bin on?).`)
     return first
@@ -244,10 +249,20 @@ async function firstBinlogFile(server: SourceConnection): Promise<string> {
   }
 }
 
-function runMariadbBinlog(program: string, args: string[], file: string): Promise<SourceTransaction[]> {
+function runMariadbBinlog(
+  program: string,
+  args: string[],
+  file: string,
+  timeoutMs: number,
+): Promise<SourceTransaction[]> {
   return new Promise((resolve, reject) => {
     // mariadb-binlog prints event times in local time: UTC makes them parseable.
     const child = spawn(program, args, { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
     const parser = new BinlogTextParser(file)
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => {
@@ -259,7 +274,10 @@ function runMariadbBinlog(program: string, args: string[], file: string): Promis
     let linesDone = false
     const finish = (): void => {
       if (!exit || !linesDone) return
-      if (exit.code === 0) resolve(parser.end())
+      clearTimeout(timer)
+      if (timedOut)
+        reject(new Error(`${program} ${args.at(-1)} did not finish within ${timeoutMs} ms (is the source paused?)`))
+      else if (exit.code === 0) resolve(parser.end())
       else
         reject(
           new Error(
@@ -271,7 +289,10 @@ function runMariadbBinlog(program: string, args: string[], file: string): Promis
       linesDone = true
       finish()
     })
-    child.on('error', (err) => reject(new Error(`Could not run ${program}: ${err.message}`)))
+    child.on('error', (err) => {
+      clearTimeout(timer)
+      reject(new Error(`Could not run ${program}: ${err.message}`, { cause: err }))
+    })
     child.on('close', (code, signal) => {
       exit = { code, signal }
       finish()

@@ -13,7 +13,6 @@
  * workers, mariadb-binlog in the lab) then give exactly the same values.
  */
 import mysql from 'mysql2/promise'
-import type { Connection } from 'mysql2/promise'
 import { LEDGER_TABLE, SOURCE_DATABASE, type RowOperation } from '../../shared/binlog.js'
 
 /** How the lab reaches its source. */
@@ -72,6 +71,16 @@ export const LOAD_TABLES: readonly TableSpec[] = [
 const LEDGER_COLUMNS =
   'change_id BIGINT PRIMARY KEY, op VARCHAR(8) NOT NULL, tbl VARCHAR(32) NOT NULL, pk BIGINT NOT NULL, changed_at_ms BIGINT NOT NULL'
 
+/** What the generator asks of a connection to the source (mysql2/promise's, by default). */
+export interface LoadConnection {
+  /** Resolves to mysql2's `[rows, fields]`. */
+  query(options: { sql: string; values?: unknown[]; timeout?: number }): Promise<[unknown, unknown]>
+  destroy(): void
+}
+
+/** Opens a connection; `timeoutMs` bounds the connect. */
+export type LoadConnector = (connection: SourceConnection, timeoutMs: number) => Promise<LoadConnection>
+
 /** One planned change: kept until it commits, so a retry repeats exactly the same change. */
 interface Change {
   id: number
@@ -112,6 +121,10 @@ export interface LoadGeneratorOptions {
   backoff?: { minMs: number; maxMs: number }
   /** How often the server may refuse one change (an SQL error, not a lost connection) before it is dropped. Default 5. */
   maxRefusals?: number
+  /** How connections are opened; a test may hand in its own. Default: mysql2/promise. */
+  connect?: LoadConnector
+  /** Keep every committed change id for committedChangeIds() (tests); off, a long run keeps only counts. */
+  keepCommittedIds?: boolean
 }
 
 /** Burst: `count` extra transactions as fast as the source takes them, or `rate` for `durationMs`. */
@@ -124,8 +137,15 @@ const DEFAULT_MAX_REFUSALS = 5
 const KNOWN_ROWS_KEPT = 2000
 /** Behind schedule by more than this, the schedule restarts from now instead of catching up at once. */
 const MAX_LAG_MS = 1000
-/** An SQL state means the server itself answered (and rolled back); a connection-level error has none. */
-const isServerError = (err: unknown): boolean => typeof (err as { sqlState?: unknown }).sqlState === 'string'
+/**
+ * Whether the server itself answered with an error (and so rolled the transaction back). A
+ * connection-level error has no SQL state; class 08 (connection exception, e.g. shutdown in
+ * progress) and fatal errors say nothing certain about a COMMIT either.
+ */
+function isServerAnswer(err: unknown): boolean {
+  const { sqlState, fatal } = err as { sqlState?: unknown; fatal?: unknown }
+  return typeof sqlState === 'string' && !sqlState.startsWith('08') && fatal !== true
+}
 
 /** A small seeded PRNG (mulberry32): the load's choices repeat with the seed. */
 function seededRandom(seed: number): () => number {
@@ -140,29 +160,34 @@ function seededRandom(seed: number): () => number {
 }
 
 /** Creates `labsrc`, its tables and the ledger (if missing); idempotent. */
-export async function createLoadSchema(connection: SourceConnection): Promise<void> {
+export async function createLoadSchema(
+  connection: SourceConnection,
+  connect: LoadConnector = connectMysql,
+): Promise<void> {
   const conn = await connect(connection, DEFAULT_TIMEOUT_MS)
   try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS ${SOURCE_DATABASE}`)
+    await conn.query({ sql: `CREATE DATABASE IF NOT EXISTS ${SOURCE_DATABASE}` })
     for (const t of LOAD_TABLES)
-      await conn.query(`CREATE TABLE IF NOT EXISTS ${SOURCE_DATABASE}.${t.name} (${t.columns}) ENGINE=InnoDB`)
-    await conn.query(`CREATE TABLE IF NOT EXISTS ${SOURCE_DATABASE}.${LEDGER_TABLE} (${LEDGER_COLUMNS}) ENGINE=InnoDB`)
+      await conn.query({ sql: `CREATE TABLE IF NOT EXISTS ${SOURCE_DATABASE}.${t.name} (${t.columns}) ENGINE=InnoDB` })
+    await conn.query({
+      sql: `CREATE TABLE IF NOT EXISTS ${SOURCE_DATABASE}.${LEDGER_TABLE} (${LEDGER_COLUMNS}) ENGINE=InnoDB`,
+    })
   } finally {
     conn.destroy()
   }
 }
 
-async function connect(connection: SourceConnection, timeoutMs: number): Promise<Connection> {
+async function connectMysql(connection: SourceConnection, timeoutMs: number): Promise<LoadConnection> {
   const conn = await mysql.createConnection({ ...connection, connectTimeout: timeoutMs, multipleStatements: false })
   // A fatal error with no command pending is emitted on the connection: without a listener it would end the lab.
   conn.on('error', () => undefined)
-  return conn
+  return { query: (options) => conn.query(options), destroy: () => conn.destroy() }
 }
 
 export class LoadGenerator {
   private readonly options: Required<Omit<LoadGeneratorOptions, 'seed'>>
   private readonly random: () => number
-  private conn: Connection | undefined
+  private conn: LoadConnection | undefined
   private running = false
   private loop: Promise<void> | undefined
   private wake: (() => void) | undefined
@@ -185,6 +210,8 @@ export class LoadGenerator {
       statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       maxRefusals: options.maxRefusals ?? DEFAULT_MAX_REFUSALS,
+      connect: options.connect ?? connectMysql,
+      keepCommittedIds: options.keepCommittedIds ?? false,
     }
     this.random = seededRandom(options.seed ?? Date.now())
     this.backoffMs = this.options.backoff.minMs
@@ -197,7 +224,9 @@ export class LoadGenerator {
    */
   async start({ rate }: { rate: number }): Promise<void> {
     if (this.running) throw new Error('The load generator is already running.')
-    await createLoadSchema(this.options.connection)
+    await createLoadSchema(this.options.connection, this.options.connect)
+    // A change left over from an earlier start never committed; it is planned afresh.
+    this.pending = undefined
     await this.resume()
     this.baseRate = Math.max(0, rate)
     this.running = true
@@ -235,6 +264,8 @@ export class LoadGenerator {
 
   /** Every change id the source acknowledged, ascending. */
   committedChangeIds(): readonly number[] {
+    if (!this.options.keepCommittedIds)
+      throw new Error('The load generator keeps committed ids only with keepCommittedIds.')
     return this.committedIds
   }
 
@@ -249,19 +280,21 @@ export class LoadGenerator {
   }
 
   private async resume(): Promise<void> {
-    const conn = await connect(this.options.connection, this.options.statementTimeoutMs)
+    const conn = await this.options.connect(this.options.connection, this.options.statementTimeoutMs)
     try {
-      const [ledger] = await conn.query(
-        `SELECT COALESCE(MAX(change_id), 0) AS last FROM ${SOURCE_DATABASE}.${LEDGER_TABLE}`,
-      )
-      this.nextChangeId = Number((ledger as { last: number | string }[])[0]?.last ?? 0) + 1
+      const [ledger] = await conn.query({
+        sql: `SELECT COALESCE(MAX(change_id), 0) AS last FROM ${SOURCE_DATABASE}.${LEDGER_TABLE}`,
+      })
+      // Never below what this generator already handed out: an unknown change's id may not be in the table.
+      const last = Number((ledger as { last: number | string }[])[0]?.last ?? 0)
+      this.nextChangeId = Math.max(this.nextChangeId, last + 1)
       for (const t of LOAD_TABLES) {
-        const [rows] = await conn.query(
-          `SELECT id FROM ${SOURCE_DATABASE}.${t.name} ORDER BY id DESC LIMIT ${KNOWN_ROWS_KEPT}`,
-        )
+        const [rows] = await conn.query({
+          sql: `SELECT id FROM ${SOURCE_DATABASE}.${t.name} ORDER BY id DESC LIMIT ${KNOWN_ROWS_KEPT}`,
+        })
         const ids = (rows as { id: number | string }[]).map((r) => Number(r.id)).reverse()
         this.knownRows.set(t.name, ids)
-        this.nextPk.set(t.name, (ids.at(-1) ?? 0) + 1)
+        this.nextPk.set(t.name, Math.max(this.nextPk.get(t.name) ?? 1, (ids.at(-1) ?? 0) + 1))
       }
     } finally {
       conn.destroy()
@@ -315,11 +348,11 @@ export class LoadGenerator {
       this.lastError = (err as Error).message
       // Whatever happened, this connection's state is unknown: a fresh one for the next attempt.
       this.dropConnection()
-      if (commitSent && !isServerError(err)) {
+      if (commitSent && !isServerAnswer(err)) {
         this.settle(change, 'unknown')
       } else {
         this.counts.failed++
-        if (isServerError(err) && ++change.attempts >= this.options.maxRefusals) {
+        if (isServerAnswer(err) && ++change.attempts >= this.options.maxRefusals) {
           this.counts.abandoned++
           this.pending = undefined
         }
@@ -335,7 +368,7 @@ export class LoadGenerator {
     if (outcome === 'committed') {
       this.counts.committed++
       this.counts.lastChangeId = change.id
-      this.committedIds.push(change.id)
+      if (this.options.keepCommittedIds) this.committedIds.push(change.id)
       if (change.op === 'insert') {
         known.push(change.pk)
         if (known.length > KNOWN_ROWS_KEPT) known.shift()
@@ -382,8 +415,8 @@ export class LoadGenerator {
     return [pk]
   }
 
-  private async connection(): Promise<Connection> {
-    this.conn ??= await connect(this.options.connection, this.options.statementTimeoutMs)
+  private async connection(): Promise<LoadConnection> {
+    this.conn ??= await this.options.connect(this.options.connection, this.options.statementTimeoutMs)
     return this.conn
   }
 
