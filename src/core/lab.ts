@@ -345,7 +345,12 @@ export class Lab implements LabApi {
     // Refused before anything is made, naming the set-up command, where MariaDB is missing.
     const installation = findMariaDb()
     const source = new LabSource(
-      { sessionDir: session.info.dir, emit: (e) => session.journal.append(e), installation },
+      {
+        sessionDir: session.info.dir,
+        // A crash seen after the session closed has nowhere to go.
+        emit: (e) => (session.journal.closed ? undefined : void session.journal.append(e)),
+        installation,
+      },
       settings,
     )
     session.source = source
