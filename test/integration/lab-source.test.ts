@@ -2,7 +2,8 @@
  * The binlog workload's MariaDB source run by the Lab, through a tiny scenario: the source starts
  * with the session (a `workload: binlog` task asks for it), its load commits, a `restart: mariadb`
  * and a `pause: mariadb` step hit it, a burst is added, every step is journalled as mariadb.* events, the task's
- * worker is told where the source is (the password in its env only), and at the end the source's
+ * workers are told where the source is (flags for the lab's, ZKLAB_SOURCE* env for an external
+ * program; the password in the env only), and at the end the source's
  * history is read back into the session folder and the server is gone.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -21,7 +22,19 @@ const scenario = Scenario.parse({
   name: 'source-restart',
   source: { rate: 20 },
   // The worker's binlog workload is another module's; what is checked here is how the lab starts it.
-  tasks: [{ name: 'task01', workers: 1, strategy: 'recipe', workload: 'binlog', commitEvents: 10 }],
+  tasks: [
+    { name: 'task01', workers: 1, strategy: 'recipe', workload: 'binlog', commitEvents: 10 },
+    // An external program of a binlog task says what it was told (the password's length only).
+    {
+      name: 'task02',
+      workers: 1,
+      workload: 'binlog',
+      external: {
+        command: 'sh',
+        args: ['-c', 'echo "told $ZKLAB_SOURCE $ZKLAB_SOURCE_USER ${#ZKLAB_SOURCE_PASSWORD}"; exec sleep 60'],
+      },
+    },
+  ],
   steps: [
     { sleep: 1500 },
     { restart: 'mariadb' },
@@ -29,7 +42,7 @@ const scenario = Scenario.parse({
     { sleep: 1200 },
     { pause: 'mariadb', for: 300 },
     { sleep: 500 },
-  ],
+  ].map((step) => ({ ...step, task: 'task01' })),
   expect: 'none',
 })
 
@@ -99,6 +112,9 @@ describe('the Lab runs a MariaDB source', () => {
     expect(spawned.args.join(' ')).toContain(`--workload binlog --source 127.0.0.1:${port} --source-user zklab`)
     expect(spawned.args.join(' ')).toContain('--commit-events 10')
     expect(spawned.args.join(' ')).not.toMatch(/password/i)
+    const told = readFileSync(join(dir, 'logs', 'worker-task02-1.log'), 'utf8')
+    expect(told).toMatch(new RegExp(`told 127\\.0\\.0\\.1:${port} zklab (\\d+)`))
+    expect(Number(/zklab (\d+)/.exec(told)![1])).toBeGreaterThanOrEqual(16)
     const session = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8')) as { source?: object }
     expect(session.source).toMatchObject({ rate: 20, address: `127.0.0.1:${port}`, user: 'zklab' })
     expect(JSON.stringify(session)).not.toMatch(/password/i)
