@@ -82,4 +82,15 @@ describe('zklab fault (real lab, real ZooKeeper)', () => {
     expect(noToken.code).toBe(2)
     expect(noToken.output).toMatch(/refused the connection \(403\): give the URL with its token/)
   })
+
+  it('restarts the MariaDB source', async () => {
+    const source = await lab.startSource({ rate: 5 })
+    const run = await zklab(['fault', 'restart', 'mariadb', '--sessions-dir', dir])
+    expect(run.code, run.output).toBe(0)
+    expect(run.output).toContain(`restart mariadb (port ${source.port}, pid ${source.pid})`)
+    const events = await lab.recentEvents({ afterSeq: 0 })
+    const started = events.filter((e) => e.type === 'mariadb.started')
+    expect(started.map((e) => e.port)).toEqual([source.port, source.port])
+    expect(events.filter((e) => e.type === 'mariadb.stopped').map((e) => e.reason)).toEqual(['restart'])
+  })
 })

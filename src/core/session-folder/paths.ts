@@ -7,6 +7,9 @@
  *   logs/<process>.log                what each child printed
  *   sinks/<task>.log                  what each task's primaries committed, one JSON record a line
  *   zookeeper/<server>/data/          a server's snapshots and transaction logs (datalog/ for Docker's)
+ *   source/binlog.jsonl               the binlog workload's source history, read back after the run
+ *   mariadb/data/                     the binlog workload's MariaDB source: its datadir and binlog
+ *   logs/mariadb.log                  what the MariaDB source printed
  *   report.json, report.html, report.pdf   the exported report, when asked for
  */
 import { existsSync, lstatSync, readdirSync, type Stats } from 'node:fs'
@@ -18,6 +21,8 @@ const LOGS_FOLDER = 'logs'
 const SINKS_FOLDER = 'sinks'
 const ZOOKEEPER_FOLDER = 'zookeeper'
 const SINK_SUFFIX = '.log'
+const SOURCE_FOLDER = 'source'
+const SOURCE_HISTORY_FILE = 'binlog.jsonl'
 
 /** Sub-folders every session has from its start: children's logs, the workers' sinks, ZooKeeper's data. */
 export const SESSION_SUBFOLDERS = [LOGS_FOLDER, SINKS_FOLDER, ZOOKEEPER_FOLDER] as const
@@ -49,6 +54,16 @@ export function sinkPath(sessionDir: string, task: string): string {
 /** The task a file of the sinks folder belongs to, or undefined when it is not a sink. */
 export function sinkTask(fileName: string): string | undefined {
   return fileName.endsWith(SINK_SUFFIX) ? fileName.slice(0, -SINK_SUFFIX.length) : undefined
+}
+
+/** The MariaDB source's folder (data/, its socket and pid file), made when the source first starts. */
+export function mariaDbDir(sessionDir: string): string {
+  return join(sessionDir, 'mariadb')
+}
+
+/** The MariaDB source's server log, beside the other processes' logs. */
+export function mariaDbLogPath(sessionDir: string): string {
+  return join(logsDir(sessionDir), 'mariadb.log')
 }
 
 /** A ZooKeeper server's own folder (zk-1, docker-1, …): its configuration, and its data below. */
@@ -92,4 +107,9 @@ export function lstatOrUndefined(path: string): Stats | undefined {
   } catch {
     return undefined
   }
+}
+
+/** The MariaDB source's history as the lab read it from its binlog (src/core/mariadb/history.ts). */
+export function sourceHistoryPath(sessionDir: string): string {
+  return join(sessionDir, SOURCE_FOLDER, SOURCE_HISTORY_FILE)
 }

@@ -1,0 +1,11 @@
+export { MariaDbMissingError, MariaDbPortInUseError, MariaDbStartError } from './errors.js'
+export { findMariaDb, MARIADB_INSTALL_HINT, type MariaDbInstallation } from './installation.js'
+export {
+  LAB_USER,
+  MariaDbInstance,
+  type BinlogFile,
+  type MariaDbExit,
+  type MariaDbInstanceOptions,
+  type MariaDbState,
+} from './instance.js'
+export { LabSource, SOURCE_ENV, type LabSourceContext } from './lab-source.js'
