@@ -7,6 +7,7 @@
  *   logs/<process>.log                what each child printed
  *   sinks/<task>.log                  what each task's primaries committed, one JSON record a line
  *   zookeeper/<server>/data/          a server's snapshots and transaction logs (datalog/ for Docker's)
+ *   source/binlog.jsonl               the binlog workload's source history, read back after the run
  *   report.json, report.html, report.pdf   the exported report, when asked for
  */
 import { existsSync, lstatSync, readdirSync, type Stats } from 'node:fs'
@@ -18,6 +19,8 @@ const LOGS_FOLDER = 'logs'
 const SINKS_FOLDER = 'sinks'
 const ZOOKEEPER_FOLDER = 'zookeeper'
 const SINK_SUFFIX = '.log'
+const SOURCE_FOLDER = 'source'
+const SOURCE_HISTORY_FILE = 'binlog.jsonl'
 
 /** Sub-folders every session has from its start: children's logs, the workers' sinks, ZooKeeper's data. */
 export const SESSION_SUBFOLDERS = [LOGS_FOLDER, SINKS_FOLDER, ZOOKEEPER_FOLDER] as const
@@ -92,4 +95,9 @@ export function lstatOrUndefined(path: string): Stats | undefined {
   } catch {
     return undefined
   }
+}
+
+/** The MariaDB source's history as the lab read it from its binlog (src/core/mariadb/history.ts). */
+export function sourceHistoryPath(sessionDir: string): string {
+  return join(sessionDir, SOURCE_FOLDER, SOURCE_HISTORY_FILE)
 }
