@@ -36,6 +36,14 @@ export interface StreamTiming {
   maxRetryMs: number
 }
 
+/**
+ * Backpressure: past this many queued transactions the binlog connection is paused (the server's
+ * dump thread then waits on the socket), and resumed once the worker has taken the queue down to a
+ * tenth of it. A catch-up far behind then holds a bounded buffer, not the whole backlog.
+ */
+const QUEUE_HIGH = 5000
+const QUEUE_LOW = QUEUE_HIGH / 10
+
 const DEFAULT_TIMING: StreamTiming = { heartbeatMs: 1000, stallMs: 5000, retryMs: 200, maxRetryMs: 3000 }
 
 const EVENTS = ['mariadbgtid', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'heartbeat']
@@ -59,6 +67,7 @@ export class BinlogStream {
   private failures = 0
   private lastHeard = 0
   private ready = false
+  private paused = false
   private retryTimer: NodeJS.Timeout | undefined
   private watchdog: NodeJS.Timeout | undefined
   private readonly timing: StreamTiming
@@ -106,7 +115,18 @@ export class BinlogStream {
       })
       this.wake = undefined
     }
-    return this.queue.shift()
+    const tx = this.queue.shift()
+    if (this.paused && this.queue.length <= QUEUE_LOW) this.flow(true)
+    return tx
+  }
+
+  /** Pauses or resumes reading the binlog connection (the watchdog does not count a pause as a stall). */
+  private flow(on: boolean): void {
+    this.paused = !on
+    this.lastHeard = Date.now()
+    const connection = this.zongji?.connection
+    if (on) connection?.resume()
+    else connection?.pause()
   }
 
   private open(): void {
@@ -119,6 +139,7 @@ export class BinlogStream {
     })
     this.zongji = zongji
     this.ready = false
+    this.paused = false
     this.assembler.reset()
     const current = () => this.zongji === zongji
     zongji.on('ready', () => {
@@ -138,13 +159,14 @@ export class BinlogStream {
       if (!tx) return
       this.queue.push(tx)
       this.position = tx.gtid
+      if (this.queue.length >= QUEUE_HIGH && !this.paused) this.flow(false)
       this.wake?.()
     })
     zongji.on('error', (err: unknown) => {
       if (current()) this.fail(err instanceof Error ? err.message : String(err))
     })
     this.watchdog = setInterval(() => {
-      if (current() && this.ready && Date.now() - this.lastHeard > this.timing.stallMs)
+      if (current() && this.ready && !this.paused && Date.now() - this.lastHeard > this.timing.stallMs)
         this.fail(`no event nor heartbeat for ${this.timing.stallMs} ms`)
     }, this.timing.heartbeatMs)
     zongji.start({ gtidSet: this.position, serverId: replicaServerId(), includeEvents: EVENTS })
