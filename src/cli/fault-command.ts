@@ -2,7 +2,7 @@ import { Argument, Option, type Command } from 'commander'
 import { FaultDirection, NetworkFault, NetworkFaultInput } from '../shared/api.js'
 import type { LabState } from '../shared/lab-state.js'
 import { describeNetworkFault, networkFaultRecord } from '../shared/network-faults.js'
-import { isServerTarget, pickServer, pickWorker } from '../shared/targets.js'
+import { isServerTarget, isSourceTarget, pickServer, pickWorker } from '../shared/targets.js'
 import { ServerPartitionShape, ServerPartitionSpec } from '../shared/server-partitions.js'
 import { connectBridge } from '../core/bridge/bridge-client.js'
 import { bridgeFile, isServing, readServeRecord } from './serve-record.js'
@@ -38,7 +38,7 @@ export function registerFaultCommand(program: Command, fail: (message: string) =
     .addArgument(new Argument('<action>', 'what to do').choices(ACTIONS))
     .argument(
       '<target>',
-      'primary | standby | random | <worker number> | worker-<task>-<n> | zk-<n> | zk-leader | zk-follower',
+      'primary | standby | random | <worker number> | worker-<task>-<n> | zk-<n> | zk-leader | zk-follower | mariadb',
     )
     .addOption(
       new Option('--shape <shape>', 'partition of a server (zk-…): how the ensemble is cut around it').choices(
@@ -112,6 +112,14 @@ async function fire(
 ): Promise<string> {
   const duration = opts.for === undefined ? undefined : Number(opts.for)
   if (duration !== undefined && !(duration > 0)) fail(`--for ${opts.for}: give a duration in ms`)
+  if (isSourceTarget(target)) {
+    if (!state.source) fail('The running lab has no MariaDB source (it runs with the binlog workload).')
+    if (!isProcessAction(action))
+      fail(`${action} hits a worker's network path; the MariaDB source takes kill, stop, pause, resume and restart.`)
+    await lab.sourceAction({ action })
+    if (action === 'pause' && duration) await undoAfter(duration, () => lab.sourceAction({ action: 'resume' }))
+    return `${action} mariadb (port ${state.source.port}${state.source.pid ? `, pid ${state.source.pid}` : ''})${duration ? ` for ${duration} ms` : ''}`
+  }
   if (typeof target === 'string' && isServerTarget(target)) {
     const server = pickServer(state, target) ?? fail(`No ZooKeeper server ${target} in the running lab.`)
     // Between servers: a partition in a named shape around this server, or every link healed.
@@ -164,6 +172,10 @@ async function fire(
       await undoAfter(duration, () => lab.processAction({ name: worker.name, action: 'resume' }))
   }
   return `${action} ${worker.name} (${worker.role}, pid ${worker.pid})${duration ? ` for ${duration} ms` : ''}`
+}
+
+function isProcessAction(action: Action): action is (typeof PROCESS_ACTIONS)[number] {
+  return (PROCESS_ACTIONS as readonly string[]).includes(action)
 }
 
 function isNetworkFault(action: Action): action is NetworkFault {

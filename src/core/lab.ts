@@ -16,6 +16,10 @@ import {
   RunScenarioInput,
   SessionDirInput,
   SessionsDirInput,
+  SourceActionInput,
+  SourceLoadInput,
+  SourceSettings,
+  type SourceSettingsInput,
   type ScenarioSummary,
   type SessionSummary,
   TaskInput,
@@ -86,6 +90,7 @@ import {
 } from './zookeeper/index.js'
 import { zookeeperSetup } from './setup/index.js'
 import { WatchPoller } from './zookeeper/watch-poller.js'
+import { findMariaDb, LabSource } from './mariadb/index.js'
 
 const LAB_VERSION = '0.1.0'
 /** Events kept in memory for views that open mid-session; older ones are in events.jsonl. */
@@ -121,6 +126,8 @@ interface ActiveSession {
   networks: Map<string, WorkerNetwork>
   /** A local ensemble's server-to-server proxies, through which partitions between servers are cut. */
   serverLinks?: ServerLinks
+  /** The binlog workload's MariaDB source, once started (startSource). */
+  source?: LabSource
   monitorSettings: { commitIntervalMs: number }
   /** Every child stopped and every proxy closed: begun by closeSession, or at once when recording fails. */
   stopping?: Promise<void>
@@ -331,6 +338,46 @@ export class Lab implements LabApi {
     return this.liveState.zookeeper
   }
 
+  async startSource(input: SourceSettingsInput = {}): Promise<NonNullable<LabState['source']>> {
+    const settings = SourceSettings.parse(input ?? {})
+    const session = this.requireSession()
+    if (session.source) throw new Error('The MariaDB source is already started in this session.')
+    // Refused before anything is made, naming the set-up command, where MariaDB is missing.
+    const installation = findMariaDb()
+    const source = new LabSource(
+      { sessionDir: session.info.dir, emit: (e) => session.journal.append(e), installation },
+      settings,
+    )
+    session.source = source
+    try {
+      await source.start()
+    } catch (err) {
+      await source.close()
+      session.source = undefined
+      throw err
+    }
+    this.updateSessionFileWhileOpen(session, { source: { ...settings, address: source.address, user: source.user } })
+    return structuredClone(this.liveState.source!)
+  }
+
+  async sourceAction(input: { action: string }): Promise<void> {
+    const { action } = SourceActionInput.parse(input)
+    await this.requireSource().action(action)
+  }
+
+  async sourceLoad(input: SourceLoadInput): Promise<void> {
+    this.requireSource().changeLoad(SourceLoadInput.parse(input))
+  }
+
+  private requireSource(): LabSource {
+    const source = this.requireSession().source
+    if (!source)
+      throw new Error(
+        'No MariaDB source runs in this session; start one first (startSource, or a scenario with source:).',
+      )
+    return source
+  }
+
   checkZooKeeperSetup(): Promise<ZooKeeperSetup> {
     return zookeeperSetup(this.options.discovery)
   }
@@ -379,6 +426,11 @@ export class Lab implements LabApi {
         `addWorkers count ${options.count}: this session has started ${started} workers and may start at most ${MAX_WORKERS_PER_SESSION} (removed ones count too); start fewer, or open a new session.`,
       )
     }
+    const binlog = options.workload === 'binlog'
+    if (binlog && !session.source)
+      throw new Error('addWorkers workload binlog: this session has no MariaDB source; start one first (startSource).')
+    // The source's password reaches workers through their env only: a command line is visible to all.
+    const sourceEnv = binlog ? session.source!.workerEnv() : {}
     session.monitorSettings.commitIntervalMs = commitIntervalMs
     const names: string[] = []
     for (let i = 0; i < options.count; i++) {
@@ -412,7 +464,10 @@ export class Lab implements LabApi {
         ...(options.election ? { election: options.election } : {}),
       }
       const program = external
-        ? { ...externalProcess(external, told), settings: { program: 'external' as const, ...told } }
+        ? withEnv(
+            { ...externalProcess(external, told), settings: { program: 'external' as const, ...told } },
+            sourceEnv,
+          )
         : launchProgram('task-worker', {
             connect: network.connectStringFor(options.connectRepeat),
             root: LAB_ROOT,
@@ -422,12 +477,21 @@ export class Lab implements LabApi {
             commitIntervalMs,
             sessionTimeoutMs,
             sink,
+            ...(binlog
+              ? {
+                  workload: 'binlog' as const,
+                  source: session.source!.address,
+                  sourceUser: session.source!.user,
+                  ...(options.commitEvents ? { commitEvents: options.commitEvents } : {}),
+                }
+              : {}),
           })
       try {
         session.supervisor.spawn({
           name,
           kind: external ? 'external' : 'worker',
           ...program,
+          ...(binlog && !external ? { env: sourceEnv } : {}),
           jsonEvents: !external,
           labels: external
             ? { task: options.task, workerId, strategy: peer ?? 'external', commitIntervalMs }
@@ -762,10 +826,11 @@ export class Lab implements LabApi {
     session.stopping.catch(() => undefined)
   }
 
-  /** Ends every child of the session and closes its proxies. */
+  /** Ends every child of the session and closes its proxies; the source goes last, after its readers. */
   private async stopChildren(session: ActiveSession): Promise<void> {
     try {
       await session.supervisor.stopAll(3000)
+      await session.source?.close()
     } finally {
       await Promise.all([...session.networks.values()].map((n) => n.close().catch(() => undefined)))
       await session.serverLinks?.close().catch(() => undefined)
@@ -797,6 +862,7 @@ export class Lab implements LabApi {
   /** Ends every child at once, synchronously: for process exit handlers. */
   killAllNow(): void {
     this.active?.supervisor.killAllNow()
+    this.active?.source?.killNow()
   }
 
   private startWatchers(session: ActiveSession, connect: string): void {
@@ -946,6 +1012,12 @@ export class Lab implements LabApi {
     if (!runtime) throw new Error('ZooKeeper is not started in this session; start it first.')
     return runtime
   }
+}
+
+/** A spawn spec with more environment variables (the source's, for a binlog task's external program). */
+function withEnv<T extends { env: Record<string, string> }>(spec: T, env: Record<string, string>): T {
+  // The program's own env still wins, as it does over every ZKLAB_* variable.
+  return { ...spec, env: { ...env, ...spec.env } }
 }
 
 function installExitHook(): void {

@@ -28,6 +28,7 @@ import {
 } from './worker-launch/index.js'
 
 import { MAX_SEED } from './nemesis/random.js'
+import { Workload } from './binlog.js'
 
 export { IPC_EVENTS_CHANNEL, LAB_METHOD_NAMES, ipcChannel, type LabMethod } from './lab-methods.js'
 
@@ -83,9 +84,51 @@ export const WorkerSettings = z
     connectRepeat: z.number().int().min(1).max(5).optional(),
     /** Its wall clock set apart: `{ offsetMs: 5000 }` ahead, `{ rate: 1.01 }` drifting (libfaketime; Linux). */
     clock: ClockSkew.optional(),
+    /**
+     * What the primary does: `counter` (the next id, the default) or `binlog` (back up the session's
+     * MariaDB source, which must be started: startSource).
+     */
+    workload: Workload.optional(),
+    /** binlog: commit the GTID to lastCommit after this many row events (or commitIntervalMs). */
+    commitEvents: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict()
 export type WorkerSettings = z.output<typeof WorkerSettings>
+
+/** Transactions per second the load generator commits on the source unless a scenario says otherwise. */
+export const DEFAULT_SOURCE_RATE = 20
+/**
+ * The binlog workload's MariaDB source (scenario field `source`, Lab API startSource): the lab runs a
+ * private server, and the load generator writes to it at `rate` transactions per second.
+ */
+export const SourceSettings = z
+  .object({
+    /** Transactions per second the load generator commits (0: none, the source stays idle). */
+    rate: z.number().min(0).max(10_000).default(DEFAULT_SOURCE_RATE),
+  })
+  .strict()
+export type SourceSettings = z.output<typeof SourceSettings>
+export type SourceSettingsInput = z.input<typeof SourceSettings>
+/** What the lab can do to its MariaDB source (target `mariadb` of faults and scenario steps). */
+export const SourceAction = z.enum(['start', 'stop', 'kill', 'pause', 'resume', 'restart'])
+export type SourceAction = z.infer<typeof SourceAction>
+export const SourceActionInput = z.object({ action: SourceAction }).strict()
+/**
+ * Changes the source's load: `rate` alone is the new steady rate; `rate` with `forMs` holds it that
+ * long, then goes back; `burst` adds that many transactions as fast as the source takes them.
+ */
+export const SourceLoadInput = z
+  .object({
+    rate: z.number().min(0).max(10_000).optional(),
+    forMs: z.number().int().min(1).max(3_600_000).optional(),
+    burst: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict()
+  .refine((l) => (l.rate === undefined) !== (l.burst === undefined), {
+    message: 'give either rate (with forMs, optionally) or burst',
+  })
+  .refine((l) => l.forMs === undefined || l.rate !== undefined, { message: 'forMs goes with rate', path: ['forMs'] })
+export type SourceLoadInput = z.input<typeof SourceLoadInput>
 
 export const CreateSessionInput = z
   .object({
@@ -311,6 +354,16 @@ export interface LabApi {
   /** Looks for Java and ZooKeeper again (after a failed start, or when the user installed them). */
   checkZooKeeperSetup(): Promise<ZooKeeperSetup>
   zooKeeperAction(input: z.input<typeof ZooKeeperActionInput>): Promise<void>
+  /**
+   * Starts the session's MariaDB source (the binlog workload's; datadir `mariadb/`, log
+   * `logs/mariadb.log`) and its load generator. Refused, naming the set-up command, where MariaDB is
+   * not installed.
+   */
+  startSource(input?: SourceSettingsInput): Promise<NonNullable<LabState['source']>>
+  /** Stops, kills, pauses, resumes, restarts (same port and datadir) or starts again the MariaDB source. */
+  sourceAction(input: z.input<typeof SourceActionInput>): Promise<void>
+  /** Changes the source's load: a new rate, a rate for a while, or a burst. */
+  sourceLoad(input: SourceLoadInput): Promise<void>
   publishTask(input: z.input<typeof TaskInput>): Promise<void>
   deleteTask(input: z.input<typeof TaskInput>): Promise<void>
   /** Starts `count` workers for a task; returns their process names. */
@@ -377,6 +430,9 @@ export const LabMethods = {
   startZooKeeper: ZooKeeperOptions.optional(),
   checkZooKeeperSetup: z.undefined(),
   zooKeeperAction: ZooKeeperActionInput,
+  startSource: SourceSettings.optional(),
+  sourceAction: SourceActionInput,
+  sourceLoad: SourceLoadInput,
   publishTask: TaskInput,
   deleteTask: TaskInput,
   addWorkers: AddWorkersInput,

@@ -164,6 +164,20 @@ export interface LabState {
   sessions?: Omit<EventOf<'zookeeper.sessions'>, 'seq' | 'source' | 'type'>
   /** The checker's final verdicts, once the session has closed. */
   verdicts?: { ok: boolean; verdicts: VerdictView[] }
+  /** The binlog workload's MariaDB source, once the lab started one (mariadb.* events). */
+  source?: SourceView
+}
+
+/** The MariaDB source as its events tell it. */
+export interface SourceView {
+  port: number
+  pid?: number
+  state: 'running' | 'paused' | 'stopped' | 'crashed'
+  /** The last GTID position recorded ('' before its first transaction). */
+  gtid: string
+  binlogFiles: Array<{ name: string; size: number }>
+  /** Why it last stopped. */
+  stopReason?: string
 }
 
 export function emptyLabState(): LabState {
@@ -224,6 +238,35 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       else if (e.type === LabEventTypes.zkStopped) server.state = e.how === 'crashed' ? 'crashed' : 'stopped'
       break
     }
+    case LabEventTypes.mariadbStarted:
+      state.source = {
+        binlogFiles: [],
+        ...state.source,
+        port: e.port,
+        pid: e.pid,
+        state: 'running',
+        gtid: e.gtid,
+      }
+      break
+    case LabEventTypes.mariadbStopped:
+      if (state.source) {
+        state.source.state = e.reason === 'crashed' ? 'crashed' : 'stopped'
+        state.source.stopReason = e.reason
+        delete state.source.pid
+      }
+      break
+    case LabEventTypes.mariadbPaused:
+      if (state.source) state.source.state = 'paused'
+      break
+    case LabEventTypes.mariadbResumed:
+      if (state.source) state.source.state = 'running'
+      break
+    case LabEventTypes.mariadbPosition:
+      if (state.source) {
+        state.source.gtid = e.gtid
+        state.source.binlogFiles = e.binlogFiles
+      }
+      break
     case LabEventTypes.zkStats: {
       const server = zkServer(state, e.server)
       Object.assign(server, { nodeCount: e.nodeCount, connections: e.connections, zxid: e.zxid, mode: e.mode })

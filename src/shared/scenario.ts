@@ -11,10 +11,12 @@ import {
   NetworkFaultParams,
   type FaultDirection,
   SessionTimeoutMs,
+  SourceSettings,
   Strategy,
   TaskName,
   ZooKeeperOptions,
 } from './api.js'
+import { Workload } from './binlog.js'
 import { DEFAULT_COMMIT_INTERVAL_MS } from './worker-launch/index.js'
 import { sessionTimeoutProblem, TICK_TIME_DEFAULT_MS } from './session-timeout.js'
 import { ServerPartitionShape, ServerPartitionSpec, ServerTarget } from './server-partitions.js'
@@ -23,10 +25,10 @@ import { MAX_SEED, NEMESIS_FAULT_KINDS, targetsFor, type NemesisFault } from './
 /**
  * What a fault hits. Workers: the current primary, a standby, a random live worker, worker N of the
  * step's task, or a worker by name. ZooKeeper: server N (`zk-1`), the ensemble's current leader or a
- * follower.
+ * follower. `mariadb`: the binlog workload's source (kill, stop, pause, resume, restart).
  */
 export const Target = z.union([
-  z.enum(['primary', 'standby', 'random', 'zk-leader', 'zk-follower']),
+  z.enum(['primary', 'standby', 'random', 'zk-leader', 'zk-follower', 'mariadb']),
   z.number().int().min(1),
   z
     .string()
@@ -147,6 +149,27 @@ const PartitionServers = z
     const spec = ServerPartitionSpec.safeParse(serverPartitionOf(step))
     if (!spec.success) for (const issue of spec.error.issues) ctx.addIssue({ ...issue, path: issue.path })
   })
+/**
+ * Changes the MariaDB source's load and goes on at once: `rate` alone is the new steady rate, `rate`
+ * with `for` holds it that many ms and then goes back, `burst` adds that many transactions as fast
+ * as the source takes them.
+ */
+const SourceLoad = z
+  .object({
+    sourceLoad: z
+      .object({
+        rate: z.number().min(0).max(10_000).optional(),
+        for: Duration.optional(),
+        burst: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict()
+      .refine((l) => (l.rate === undefined) !== (l.burst === undefined), {
+        message: 'give either rate (with for, optionally) or burst',
+      })
+      .refine((l) => l.for === undefined || l.rate !== undefined, { message: 'for goes with rate', path: ['for'] }),
+    ...Common,
+  })
+  .strict()
 /** Heals every link between the ensemble's servers. */
 const HealServers = z.object({ healServers: z.literal(true), ...Common }).strict()
 
@@ -196,7 +219,11 @@ const NemesisOptions = z
     // At least 100 ms apart: a schedule is a handful of faults, not a flood.
     interval: MsRange.refine((r) => r.minMs >= 100, { message: 'minMs must be at least 100', path: ['minMs'] }),
     duration: MsRange,
-    targets: z.array(Target).min(1).optional(),
+    // The source is not (yet) one of the nemesis's targets: its faults are steps of their own.
+    targets: z
+      .array(Target.refine((t) => t !== 'mariadb', 'the nemesis does not hit the MariaDB source; use a step'))
+      .min(1)
+      .optional(),
   })
   .strict()
   .superRefine((n, ctx) => {
@@ -235,6 +262,7 @@ export type Step =
       for?: number
     }>
   | WithCommon<{ healServers: true }>
+  | WithCommon<{ sourceLoad: { rate?: number; for?: number; burst?: number } }>
   | WithCommon<{ addWorkers: number; clock?: ClockSkew }>
   | WithCommon<{
       nemesis: {
@@ -267,6 +295,7 @@ const SCHEMAS = {
   reset: () => Reset,
   partitionServers: () => PartitionServers,
   healServers: () => HealServers,
+  sourceLoad: () => SourceLoad,
   addWorkers: () => AddWorkers,
   nemesis: () => Nemesis,
   sleep: () => Sleep,
@@ -326,6 +355,10 @@ export const ScenarioTask = z
     connectRepeat: z.number().int().min(1).max(5).optional(),
     /** Every worker's wall clock set apart: offsetMs and/or rate (libfaketime; see WorkerSettings). */
     clock: ClockSkew.optional(),
+    /** What the primary does: `counter` (default) or `binlog` (back up the scenario's MariaDB source). */
+    workload: Workload.default('counter'),
+    /** binlog: commit the GTID to lastCommit after this many row events (or commitIntervalMs). */
+    commitEvents: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict()
 
@@ -335,6 +368,11 @@ export const Scenario = z
     description: z.string().optional(),
     zookeeper: ZooKeeperOptions.default({ mode: 'standalone', tickTimeMs: TICK_TIME_DEFAULT_MS }),
     tasks: z.array(ScenarioTask).min(1),
+    /**
+     * The binlog workload's MariaDB source and its load generator (`{ rate: 50 }`). The lab runs one
+     * when this is given or a task's workload is `binlog` (then with the defaults).
+     */
+    source: SourceSettings.optional(),
     steps: z.array(StepSchema).default([]),
     /** Seeds every random choice of the run (nemesis schedules, `random` targets); drawn and recorded when absent. */
     seed: z.number().int().min(0).max(MAX_SEED).optional(),
@@ -369,6 +407,16 @@ export const Scenario = z
           message: `partitions between servers need a local ensemble (zookeeper: { mode: ensemble, servers: 3 }); this scenario runs ${s.zookeeper.mode ?? 'standalone'}`,
         })
     }
+    if (!needsSource(s)) {
+      const at = findStep(s.steps, (step) => 'sourceLoad' in step || Object.values(step).includes('mariadb'))
+      if (at)
+        ctx.addIssue({
+          code: 'custom',
+          path: at,
+          message:
+            'this step hits the MariaDB source, which runs only with a `source:` or a task of `workload: binlog`',
+        })
+    }
     // ZooKeeper grants session timeouts between 2 and 20 ticks; outside that range it silently changes them.
     s.tasks.forEach((t, i) => {
       const problem = sessionTimeoutProblem(t.sessionTimeoutMs, s.zookeeper.tickTimeMs)
@@ -376,6 +424,20 @@ export const Scenario = z
     })
   })
 export type Scenario = z.output<typeof Scenario>
+
+/** A task's workload settings as addWorkers takes them (nothing for the counter, the default). */
+export function workloadOf(task: { workload?: Workload; commitEvents?: number }): {
+  workload?: 'binlog'
+  commitEvents?: number
+} {
+  if (task.workload !== 'binlog') return {}
+  return { workload: 'binlog', ...(task.commitEvents ? { commitEvents: task.commitEvents } : {}) }
+}
+
+/** Whether a scenario runs the MariaDB source: it says `source:`, or one of its tasks backs up a binlog. */
+export function needsSource(s: { source?: unknown; tasks: Array<{ workload?: Workload }> }): boolean {
+  return s.source !== undefined || s.tasks.some((t) => t.workload === 'binlog')
+}
 
 /**
  * The nesting of repeat and parallel in a parsed but not yet validated scenario, checked before the

@@ -1,5 +1,5 @@
 /**
- * Which worker or ZooKeeper server a fault hits, resolved against the lab's state: one rule set for
+ * Which worker, ZooKeeper server or MariaDB source a fault hits, resolved against the lab's state: one rule set for
  * scenario steps, the CLI and the app.
  */
 import { primariesOf, type LabState, type WorkerView, type ZkServerView } from './lab-state.js'
@@ -9,6 +9,13 @@ export type WorkerTargetSpec = number | string
 
 export function isServerTarget(target: WorkerTargetSpec): target is string {
   return typeof target === 'string' && (target === 'zk-leader' || target === 'zk-follower' || /^zk-\d+$/.test(target))
+}
+
+/** The binlog workload's MariaDB source, as a fault's target. */
+export const SOURCE_TARGET = 'mariadb'
+
+export function isSourceTarget(target: WorkerTargetSpec): target is typeof SOURCE_TARGET {
+  return target === SOURCE_TARGET
 }
 
 /** The worker a target names, or undefined when none fits right now. */

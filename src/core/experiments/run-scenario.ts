@@ -1,8 +1,9 @@
 import type { ExternalWorker, Strategy } from '../../shared/api.js'
 import { LabEventTypes, MonitorEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
 import { seconds } from '../../shared/format.js'
-import type { Invariant, Scenario, Step } from '../../shared/scenario.js'
+import { needsSource, workloadOf, type Invariant, type Scenario, type Step } from '../../shared/scenario.js'
 import { FaketimeMissingError, findFaketimeLibrary } from '../workers/faketime.js'
+import { findMariaDb } from '../mariadb/index.js'
 import { drawSeed } from '../../shared/nemesis/index.js'
 import { analyzeSink, type SinkAnalysis } from '../checker/sink.js'
 import { sinkPath, updateSessionFile } from '../session-folder/index.js'
@@ -73,6 +74,8 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
   // session exists: nothing half-started.
   await lab.requireStrategies(scenarioStrategies(scenario, options))
   requireFaketimeFor(scenario)
+  // The binlog workload without MariaDB installed: refused here, naming the set-up command.
+  if (needsSource(scenario)) findMariaDb()
   const print = options.print ?? (() => {})
   // Drawn when neither the run nor the scenario gives one, and recorded: any run can be replayed.
   const seed = options.seed ?? scenario.seed ?? drawSeed()
@@ -117,7 +120,14 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
       seed,
     })
     say(`seed ${seed} (replay with --seed ${seed})`)
-    await lab.startZooKeeper(scenario.zookeeper)
+    // The source needs no ZooKeeper: both start at once (initialising its datadir takes a while),
+    // and both have settled before a failure of either closes the session.
+    const starts = await Promise.allSettled([
+      lab.startZooKeeper(scenario.zookeeper),
+      needsSource(scenario) ? lab.startSource(scenario.source ?? {}) : undefined,
+    ])
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed) throw failed.reason
     for (const task of scenario.tasks) {
       await lab.publishTask({ task: task.name })
       await lab.addWorkers({
@@ -131,6 +141,7 @@ export async function runScenarioInLab(lab: Lab, scenario: Scenario, options: Ru
         ...(task.election ? { election: task.election } : {}),
         ...(task.connectRepeat ? { connectRepeat: task.connectRepeat } : {}),
         ...(task.clock ? { clock: task.clock } : {}),
+        ...workloadOf(task),
       })
     }
     const runner = new StepRunner(lab, scenario, say, () => lab.checkReport()?.verdicts ?? [], stop.signal, seed)
@@ -275,6 +286,14 @@ function progressDescriber(): (e: LabEvent) => string | undefined {
         return `failover ${e.task}: ${e.from} -> ${e.to}, new primary after ${seconds(e.newPrimaryMs)}, first commit after ${seconds(e.firstCommitMs)}`
       case LabEventTypes.taskPublished:
         return `task ${e.task} published`
+      case LabEventTypes.mariadbStarted:
+        return `mariadb ready on 127.0.0.1:${e.port} (pid ${e.pid}${e.gtid ? `, at GTID ${e.gtid}` : ''})`
+      case LabEventTypes.mariadbStopped:
+        return `mariadb ${e.reason === 'crashed' ? 'crashed' : `stopped (${e.reason})`}`
+      case LabEventTypes.mariadbPaused:
+        return 'mariadb paused'
+      case LabEventTypes.mariadbResumed:
+        return 'mariadb resumed'
       case LabEventTypes.recordingFailed:
         return `RECORDING FAILED: ${e.reason}; stopping every process`
       case LabEventTypes.nemesisFault:

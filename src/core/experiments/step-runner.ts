@@ -7,7 +7,7 @@ import {
 import { describeNetworkFault, networkFaultRecord } from '../../shared/network-faults.js'
 import { LabEventTypes } from '../../shared/events.js'
 import { isExternalWorker, primariesOf, type WorkerView } from '../../shared/lab-state.js'
-import { isServerTarget, pickWorker } from '../../shared/targets.js'
+import { isServerTarget, isSourceTarget, pickWorker } from '../../shared/targets.js'
 import {
   serverPartitionOf,
   type Invariant,
@@ -15,6 +15,7 @@ import {
   type Step,
   type Target,
   type TargetOrFaulted,
+  workloadOf,
 } from '../../shared/scenario.js'
 import type { Verdict, Violation } from '../../shared/checker-report.js'
 import type { Lab } from '../lab.js'
@@ -38,7 +39,9 @@ export type VerdictsSoFar = () => Array<
 
 type WorkerHit = { kind: 'worker'; name: string; worker: WorkerView }
 type ServerHit = { kind: 'server'; id: number; name: string }
-type Hit = WorkerHit | ServerHit
+/** The binlog workload's MariaDB source. */
+type SourceHit = { kind: 'source'; name: 'mariadb' }
+type Hit = WorkerHit | ServerHit | SourceHit
 
 /** Carries out a scenario's steps against a live lab. */
 export class StepRunner {
@@ -97,11 +100,30 @@ export class StepRunner {
         commitIntervalMs: spec.commitIntervalMs,
         sessionTimeoutMs: spec.sessionTimeoutMs,
         ...(step.clock || spec.clock ? { clock: step.clock ?? spec.clock } : {}),
+        ...workloadOf(spec),
       })
       this.say(`added ${names.join(', ')}`)
       return
     }
     if ('nemesis' in step) return this.nemesis(step.nemesis, task, where)
+    if ('sourceLoad' in step) {
+      const { rate, for: forMs, burst } = step.sourceLoad
+      this.say(
+        burst !== undefined
+          ? `mariadb load: a burst of ${burst}`
+          : `mariadb load: ${rate}/s${forMs ? ` for ${forMs} ms` : ''}`,
+      )
+      await this.lab
+        .sourceLoad({
+          ...(rate !== undefined ? { rate } : {}),
+          ...(forMs !== undefined ? { forMs } : {}),
+          ...(burst !== undefined ? { burst } : {}),
+        })
+        .catch((err: Error) => {
+          throw new StepFailed(`${where}: ${err.message}`)
+        })
+      return
+    }
     if ('kill' in step) return this.processFault('kill', await this.resolve(task, step.kill, where), where)
     if ('stop' in step) return this.processFault('stop', await this.resolve(task, step.stop, where), where)
     if ('pause' in step) {
@@ -220,6 +242,13 @@ export class StepRunner {
       await this.lab.zooKeeperAction({ server: hit.id, action })
       return
     }
+    if (hit.kind === 'source') {
+      this.say(`${action} mariadb`)
+      await this.lab.sourceAction({ action }).catch((err: Error) => {
+        throw new StepFailed(`${where}: ${err.message}`)
+      })
+      return
+    }
     const { worker } = hit
     if (worker.status !== 'running' && !(action !== 'pause' && worker.status === 'paused')) {
       throw new StepFailed(
@@ -237,6 +266,10 @@ export class StepRunner {
         server: hit.id,
         action: action === 'restart' && this.serverStopped(hit.id) ? 'start' : action,
       })
+    } else if (hit.kind === 'source') {
+      // A stopped or crashed source is started again; a running one restarts (same port, same datadir).
+      const down = this.lab.state.source?.state === 'stopped' || this.lab.state.source?.state === 'crashed'
+      await this.lab.sourceAction({ action: action === 'restart' && down ? 'start' : action })
     } else {
       await this.lab.processAction({ name: hit.name, action })
     }
@@ -371,6 +404,10 @@ export class StepRunner {
     random = () => this.random.next(),
   ): Promise<Hit> {
     if (isServerTarget(target)) return this.resolveServer(target, where)
+    if (isSourceTarget(target)) {
+      if (!this.lab.state.source) throw new StepFailed(`${where}: no MariaDB source runs in this session`)
+      return { kind: 'source', name: 'mariadb' }
+    }
     const found = pickWorker(this.lab.state, task, target, random)
     if (!found)
       throw new StepFailed(
@@ -409,7 +446,7 @@ export class StepRunner {
   private requireWorker(hit: Hit, where: string): WorkerHit {
     if (hit.kind !== 'worker')
       throw new StepFailed(
-        `${where}: network faults hit a worker's link; ${hit.name} is a ZooKeeper server (use stop, kill or pause)`,
+        `${where}: network faults hit a worker's link; ${hit.name} is ${hit.kind === 'source' ? 'the MariaDB source' : 'a ZooKeeper server'} (use stop, kill or pause)`,
       )
     return hit
   }

@@ -8,3 +8,4 @@ export {
   type MariaDbInstanceOptions,
   type MariaDbState,
 } from './instance.js'
+export { LabSource, SOURCE_ENV, type LabSourceContext } from './lab-source.js'

@@ -10,6 +10,8 @@ export {
   journalPath,
   logsDir,
   lstatOrUndefined,
+  mariaDbDir,
+  mariaDbLogPath,
   REPORT_FILES,
   SESSION_FILE,
   SESSION_MARKERS,

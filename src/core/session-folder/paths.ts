@@ -8,6 +8,8 @@
  *   sinks/<task>.log                  what each task's primaries committed, one JSON record a line
  *   zookeeper/<server>/data/          a server's snapshots and transaction logs (datalog/ for Docker's)
  *   source/binlog.jsonl               the binlog workload's source history, read back after the run
+ *   mariadb/data/                     the binlog workload's MariaDB source: its datadir and binlog
+ *   logs/mariadb.log                  what the MariaDB source printed
  *   report.json, report.html, report.pdf   the exported report, when asked for
  */
 import { existsSync, lstatSync, readdirSync, type Stats } from 'node:fs'
@@ -52,6 +54,16 @@ export function sinkPath(sessionDir: string, task: string): string {
 /** The task a file of the sinks folder belongs to, or undefined when it is not a sink. */
 export function sinkTask(fileName: string): string | undefined {
   return fileName.endsWith(SINK_SUFFIX) ? fileName.slice(0, -SINK_SUFFIX.length) : undefined
+}
+
+/** The MariaDB source's folder (data/, its socket and pid file), made when the source first starts. */
+export function mariaDbDir(sessionDir: string): string {
+  return join(sessionDir, 'mariadb')
+}
+
+/** The MariaDB source's server log, beside the other processes' logs. */
+export function mariaDbLogPath(sessionDir: string): string {
+  return join(logsDir(sessionDir), 'mariadb.log')
 }
 
 /** A ZooKeeper server's own folder (zk-1, docker-1, …): its configuration, and its data below. */

@@ -370,6 +370,52 @@ export interface Failover {
   commitTime?: number
 }
 
+/** The binlog workload's MariaDB source accepts connections (a first start, or a start after a stop or crash). */
+export interface MariaDbStarted {
+  port: number
+  pid: number
+  /** `@@gtid_current_pos` when it came up ('' before its first transaction). */
+  gtid: string
+}
+
+/** The MariaDB source ended: stopped or killed by the lab (a fault, a restart, the session closing), or crashed. */
+export interface MariaDbStopped {
+  reason: 'stop' | 'kill' | 'restart' | 'crashed' | 'session-closed'
+  code?: number | null
+  signal?: string | null
+}
+
+/**
+ * The source's load changed: a new steady `rate` (transactions/s), a burst of `burst` extra
+ * transactions as fast as the source takes them, or `rate` for `forMs` and then back.
+ */
+export interface MariaDbLoad {
+  rate?: number
+  burst?: number
+  forMs?: number
+}
+
+/**
+ * The load generator stopped (the session's end): what it did. A change whose COMMIT was sent but
+ * never answered (the source stopped or paused mid-commit) is `unknown`: in the binlog or not.
+ */
+export interface MariaDbLoadStopped {
+  committed: number
+  failed: number
+  unknown: number
+  abandoned: number
+  lastChangeId: number
+  /** The unknown changes' ids (the first 1000). */
+  unknownChangeIds: number[]
+}
+
+/** Where the MariaDB source's binlog stands; recorded at most once a second, and only when it moved. */
+export interface MariaDbPosition {
+  gtid: string
+  /** The binlog files it keeps, oldest first, with their sizes in bytes. */
+  binlogFiles: Array<{ name: string; size: number }>
+}
+
 /** Nothing beyond the envelope. */
 export type NoFields = Record<never, never>
 
@@ -407,6 +453,14 @@ export const LabEventTypes = {
   failover: 'failover',
   zookeeperWatches: 'zookeeper.watches',
   zookeeperSessions: 'zookeeper.sessions',
+  mariadbStarted: 'mariadb.started',
+  mariadbStopped: 'mariadb.stopped',
+  /** SIGSTOP: its clients' queries hang, its dump threads stop sending binlog. */
+  mariadbPaused: 'mariadb.paused',
+  mariadbResumed: 'mariadb.resumed',
+  mariadbPosition: 'mariadb.position',
+  mariadbLoad: 'mariadb.load',
+  mariadbLoadStopped: 'mariadb.load-stopped',
 } as const
 
 /** The payload of each event type the lab core writes. */
@@ -443,4 +497,11 @@ export interface CoreEventPayloads {
   failover: Failover
   'zookeeper.watches': ZooKeeperWatches
   'zookeeper.sessions': ZooKeeperSessions
+  'mariadb.started': MariaDbStarted
+  'mariadb.stopped': MariaDbStopped
+  'mariadb.paused': NoFields
+  'mariadb.resumed': NoFields
+  'mariadb.position': MariaDbPosition
+  'mariadb.load': MariaDbLoad
+  'mariadb.load-stopped': MariaDbLoadStopped
 }
