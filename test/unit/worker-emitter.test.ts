@@ -84,10 +84,11 @@ const samples: { [T in ChildEventType]: ChildEventPayloads[T][] } = {
     { value: '1', version: 4 },
     { value: '0', version: 5, reason: 'last-out' },
   ],
-  'worker.work': [{ id: 7 }, { id: 6, reconciled: true }],
+  'worker.work': [{ id: 7 }, { id: 6, reconciled: true }, { id: 42, gtid: '0-1-42', rows: 3 }],
   'worker.commit': [
     { id: 7, version: 6 },
     { id: 6, version: 5, fastForward: true },
+    { id: 42, gtid: '0-1-42', version: 9 },
   ],
   'worker.watch': watchEvents.map((event) => ({ path: INSTANCE, event })),
   'worker.error': [errorFields(zkError), errorFields('plain')],
@@ -101,6 +102,14 @@ const samples: { [T in ChildEventType]: ChildEventPayloads[T][] } = {
   'worker.reconciled': [
     { lastCommit: 5, sinkLast: 7, appended: [], fastForwardTo: 7 },
     { lastCommit: 7, sinkLast: 5, appended: [6, 7], fastForwardTo: null },
+    {
+      lastCommit: 40,
+      sinkLast: 42,
+      appended: [],
+      fastForwardTo: null,
+      resumeAfter: '0-1-41',
+      skip: { gtid: '0-1-42', index: 1 },
+    },
   ],
   'worker.fenced': [
     ...fencedReasons.map((reason) => ({ id: 8, version: 7, reason })),
@@ -110,6 +119,11 @@ const samples: { [T in ChildEventType]: ChildEventPayloads[T][] } = {
       reason: 'badversion',
       ...errorFields(Object.assign(new Error('BAD_VERSION'), { code: -103 })),
     },
+  ],
+  'worker.stream': [
+    { state: 'started', gtid: '0-1-40' },
+    { state: 'error', gtid: '0-1-42', message: 'connect ECONNREFUSED', attempt: 1, retryInMs: 200 },
+    { state: 'stopped', gtid: '' },
   ],
   'publisher.created': [{ task: 't1', path: '/lab/tasks/t1', sessionId: SESSION }],
   'publisher.exists': [{ task: 't1', path: '/lab/tasks/t1', sessionId: SESSION }],

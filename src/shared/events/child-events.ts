@@ -72,16 +72,27 @@ export interface WorkerStatus {
   reason?: 'last-out'
 }
 
-/** A record appended to the sink (seed: before the commit; recipe: after it). */
+/**
+ * A record appended to the sink (counter, seed: before the commit; counter, recipe: after it). binlog: one
+ * source transaction's rows appended (both strategies write before they commit).
+ */
 export interface WorkerWork {
+  /** counter: the id recorded. binlog: the transaction's GTID sequence number. */
   id: number
   /** recipe: appended while repairing a takeover, not new work. */
   reconciled?: boolean
+  /** binlog: the transaction's GTID (`0-1-42`). */
+  gtid?: string
+  /** binlog: how many row events (sink lines) were appended for it; fewer than it has when completing a partial one. */
+  rows?: number
 }
 
-/** A worker set lastCommit to `id`. */
+/** A worker set lastCommit to `id` (binlog: to the GTID of the last transaction wholly in the sink). */
 export interface WorkerCommit {
+  /** counter: the id committed. binlog: the committed GTID's sequence number. */
   id: number
+  /** binlog: the GTID written to lastCommit. */
+  gtid?: string
   /** lastCommit's znode version after the write. */
   version: number
   /** recipe: lastCommit moved up to what the sink already held, during a takeover repair. */
@@ -114,12 +125,36 @@ export interface WorkerSessionPause {
   sessionId: string
 }
 
-/** recipe: what a new primary repaired before any work. */
+/**
+ * recipe: what a new primary repaired before any work. binlog: `lastCommit` and `sinkLast` are GTID
+ * sequence numbers, nothing is appended or fast-forwarded here, and `resumeAfter`/`skip` say where it
+ * streams from.
+ */
 export interface WorkerReconciled {
   lastCommit: number
   sinkLast: number
   appended: number[]
   fastForwardTo: number | null
+  /** binlog: the GTID streaming starts after ('' = the start of the binlog). */
+  resumeAfter?: string
+  /** binlog: the sink's last transaction, ahead of lastCommit: its rows up to `index` are not written again. */
+  skip?: { gtid: string; index: number }
+}
+
+/**
+ * binlog: the worker's binlog stream `started` (connected and positioned after `gtid`), hit an `error`
+ * (it restarts after `retryInMs`, from `gtid`), or was `stopped` by the worker (suspended, stepped
+ * down, leaving); rows it had buffered are dropped then.
+ */
+export interface WorkerStream {
+  state: 'started' | 'error' | 'stopped'
+  /** The position: the GTID after which it streams ('' = the start of the binlog). */
+  gtid: string
+  message?: string
+  /** error: failures in a row so far. */
+  attempt?: number
+  /** error: delay before the restart, ms. */
+  retryInMs?: number
 }
 
 /** recipe: a commit refused or not trusted; the sink was NOT written. */
@@ -228,6 +263,8 @@ export const WorkerEventTypes = {
   resumed: 'worker.resumed',
   reconciled: 'worker.reconciled',
   fenced: 'worker.fenced',
+  // Only the binlog workload emits this.
+  stream: 'worker.stream',
 } as const
 
 export const PublisherEventTypes = {
@@ -276,6 +313,7 @@ export interface ChildEventPayloads {
   'worker.resumed': WorkerSessionPause
   'worker.reconciled': WorkerReconciled
   'worker.fenced': WorkerFenced
+  'worker.stream': WorkerStream
   'publisher.created': PublisherTask
   'publisher.exists': PublisherTask
   'publisher.deleted': PublisherDeleted

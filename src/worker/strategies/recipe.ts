@@ -42,6 +42,7 @@ import {
   recipeSinkRecord,
   type SinkTail,
 } from './recipe-rules.js'
+import type { RecipePrimary } from './recipe-binlog.js'
 import { readSinkTailOfFile } from './sink-tail.js'
 import type { Strategy } from './types.js'
 
@@ -84,7 +85,7 @@ interface Takeover {
   sentAt: number
 }
 
-type StepDownReason = 'expired' | 'badversion' | 'lease' | 'node-deleted' | 'lost'
+export type StepDownReason = 'expired' | 'badversion' | 'lease' | 'node-deleted' | 'lost'
 
 /** The session this candidacy ran on is over (expired, or closed by us). */
 class SessionEnded extends Error {
@@ -139,6 +140,8 @@ class Candidacy {
 }
 
 export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
+  // Loaded only for this workload (the binlog client and mysql2 cost a counter worker ~0.2 s to load).
+  const binlog = options.workload === 'binlog' ? await import('./recipe-binlog.js') : undefined
   let leaving = false
   let current: Candidacy | undefined
   /** The primary's commit step in progress: shutdown lets it finish so a record is not split from its commit. */
@@ -287,17 +290,25 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
   }
 
   /**
-   * One unit of work, fenced. Commit FIRST (conditional on the version we last wrote or read), record
-   * second, and only while this step's reply proves the session is still ours. Throws to step down.
+   * A fenced commit: `set(lastCommit, value, version)`, `version` being the one we last wrote or read.
+   * Resolves with the new stat and the send time that vouches for the lease, or undefined when a
+   * connection loss left it unapplied (the caller retries). Throws to step down: BADVERSION means
+   * someone else committed since, and a set whose fate only another session could tell is not looked at.
+   * `id` names the commit in `worker.fenced`.
    */
-  const commitStep = async (c: Candidacy, state: { id: number; version: number }): Promise<void> => {
-    const id = state.id + 1
+  const fencedCommit = async (
+    c: Candidacy,
+    value: string,
+    id: number,
+    version: number,
+  ): Promise<{ stat: RawStat; sentAt: number } | undefined> => {
     const fenced = (reason: WorkerFenced['reason'], err?: unknown) =>
-      emit(E.fenced, { id, version: state.version, reason, ...(err ? errorFields(err) : {}) }, 'warn')
-    let sentAt = now()
-    let stat: RawStat
+      emit(E.fenced, { id, version, reason, ...(err ? errorFields(err) : {}) }, 'warn')
+    const sentAt = now()
     try {
-      stat = await c.race(c.client.set(paths.lastCommit, String(id), state.version))
+      const stat = await c.race(c.client.set(paths.lastCommit, value, version))
+      c.heardAt = Math.max(c.heardAt, sentAt)
+      return { stat, sentAt }
     } catch (err) {
       if (err instanceof SessionEnded || err instanceof StepDown) {
         fenced(err instanceof StepDown ? err.reason : 'session')
@@ -317,15 +328,25 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
         if (readErr instanceof SessionEnded || readErr instanceof StepDown) fenced('session')
         throw readErr
       }
-      const applied = read.stat.version === state.version + 1 && read.data.toString('utf8') === String(id)
-      if (!applied && read.stat.version === state.version) return // not applied: the next step retries this id
+      const applied = read.stat.version === version + 1 && read.data.toString('utf8') === value
+      if (!applied && read.stat.version === version) return undefined // not applied: retried
       if (!applied) {
         fenced('badversion')
         throw new StepDown('badversion')
       }
-      stat = read.stat
-      sentAt = c.heardAt
+      return { stat: read.stat, sentAt: c.heardAt }
     }
+  }
+
+  /**
+   * One unit of work, fenced. Commit FIRST (conditional on the version we last wrote or read), record
+   * second, and only while this step's reply proves the session is still ours. Throws to step down.
+   */
+  const commitStep = async (c: Candidacy, state: { id: number; version: number }): Promise<void> => {
+    const id = state.id + 1
+    const committed = await fencedCommit(c, String(id), id, state.version)
+    if (!committed) return // not applied: the next step retries this id
+    const { stat, sentAt } = committed
     state.id = id
     state.version = stat.version
     emit(E.commit, { id, version: stat.version })
@@ -382,6 +403,46 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
     arm()
   }
 
+  /**
+   * Only the primary writes status, and only when it is not already "1" (a successor after a crash or
+   * a hand-over finds it so). Not while leaving: shutdown may be setting "0" as the last one out.
+   */
+  const markWorking = async (c: Candidacy, status: string): Promise<void> => {
+    if (leaving || status === '1') return
+    const set = await request(c, (z) => z.set(paths.status, '1', -1))
+    emit(E.statusSet, { value: '1', version: set.version })
+  }
+
+  /** What the binlog workload's primary loop may do with this candidacy (recipe-binlog.ts). */
+  const binlogPrimary = (c: Candidacy, status: string): RecipePrimary => ({
+    options,
+    emit,
+    over: c.over,
+    race: (p) => c.race(p),
+    sessionId: () => c.client.sessionId,
+    connected: () => connected(c),
+    isConnected: () => !c.ending && c.client.state === 'connected',
+    onSuspend: (listener) => {
+      c.client.on('connecting', listener)
+      return () => c.client.off('connecting', listener)
+    },
+    leaving: () => leaving,
+    markWorking: () => markWorking(c, status),
+    readCommit: async () => {
+      const read = await request(c, (z) => z.get(paths.lastCommit))
+      return { data: read.data.toString('utf8'), version: read.stat.version }
+    },
+    leaseHolds: () => maySink(c, c.heardAt),
+    append: appendSink,
+    commit: async (value, id, version) => (await fencedCommit(c, value, id, version))?.stat.version,
+    stepDown: (reason) => new StepDown(reason),
+    committedOnce: () => watchMembers(c),
+    track: (step) => {
+      inFlight = step.catch(() => {})
+      void step.finally(() => (inFlight = undefined)).catch(() => {})
+    },
+  })
+
   /** Takeover (reconcile, status) then work, until the candidacy ends (which throws). */
   const lead = async (c: Candidacy, takeover: Promise<Takeover>): Promise<never> => {
     c.role = 'primary'
@@ -390,6 +451,7 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
     // Reconcile: commit-before-record may have left the last committed ids without a record. The
     // reads' reply is the lease for a reconciling append; our node's watch says whether it is still ours.
     const { commit, status, sentAt } = await c.race(takeover)
+    if (binlog) return binlog.leadBinlog(binlogPrimary(c, status), commit)
     const state = { id: parseCommitted(commit.data.toString('utf8')), version: commit.stat.version }
     const committed = state.id
     let tail: SinkTail = { lastId: 0, endsClean: true }
@@ -430,13 +492,8 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
       fastForwardTo: plan.fastForwardTo,
     })
 
-    // Only the primary writes status, and only when it is not already "1" (a successor after a crash or
-    // a hand-over finds it so). Not while leaving: shutdown may be setting "0" as the last one out.
     if (leaving) return c.over
-    if (status !== '1') {
-      const set = await request(c, (z) => z.set(paths.status, '1', -1))
-      emit(E.statusSet, { value: '1', version: set.version })
-    }
+    await markWorking(c, status)
 
     for (let first = true; ; first = false) {
       if (leaving) return c.over // shutdown closes the session
