@@ -3,9 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { checkSession, checkSessionDir, type CheckReport } from '../../src/core/checker/index.js'
+import { buildReport } from '../../src/core/report/build-report.js'
+import { renderHtml } from '../../src/core/report/html/render-html.js'
+import { readSessionFolder } from '../../src/core/report/read-session-folder.js'
+import type { SessionReport } from '../../src/core/report/types.js'
 import { readSink, readSourceHistory } from '../../src/core/session-folder/index.js'
 import type { BackupRecord, SourceTransaction } from '../../src/shared/binlog.js'
 import { JournalBuilder, T0, twoWorkers } from './helpers/checker-journal.js'
+import { reportValidator } from './helpers/report-schema.js'
 
 /**
  * The source's history: a DDL transaction without rows (seq 1), then seqs 2..7, each an insert into
@@ -269,5 +274,19 @@ describe('session folder: binlog sinks and the source history', () => {
     expect(readSourceHistory(dir)).toMatchObject({ unreadable: 1 })
     expect(readSourceHistory(dir)?.transactions).toHaveLength(7)
     expect(verdict(checkSessionDir(dir), 'backup-integrity').state).toBe('ok')
+  })
+
+  it("puts both verdicts in report.json (valid by its schema) and the lag chart under the task's timeline", () => {
+    const report = JSON.parse(
+      JSON.stringify(buildReport(readSessionFolder(dir), { labVersion: '0.1.0' })),
+    ) as SessionReport
+    const result = reportValidator()(report)
+    expect(result.errors).toBe('')
+    const backupVerdict = report.check.verdicts.find((v) => v.invariant === 'backup-integrity')
+    expect(backupVerdict).toMatchObject({ state: 'ok', position: { sinkGtid: '0-1-7', lastCommit: '0-1-7' } })
+    const page = renderHtml(report)
+    expect(page).toContain('data-invariant="backup-integrity" data-state="ok"')
+    expect(page).toContain('data-invariant="backup-lag" data-state="ok"')
+    expect(page).toMatch(/<svg class="chart backup-lag" data-task="task01"[^>]*>[\s\S]*>backup lag<\/text>/)
   })
 })
