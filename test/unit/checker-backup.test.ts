@@ -2,13 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { checkSession, checkSessionDir, type CheckReport } from '../../src/core/checker/index.js'
+import { analyzeSink, checkSession, checkSessionDir, type CheckReport } from '../../src/core/checker/index.js'
 import { buildReport } from '../../src/core/report/build-report.js'
 import { renderHtml } from '../../src/core/report/html/render-html.js'
 import { readSessionFolder } from '../../src/core/report/read-session-folder.js'
 import type { SessionReport } from '../../src/core/report/types.js'
 import { readSink, readSourceHistory } from '../../src/core/session-folder/index.js'
 import type { BackupRecord, SourceTransaction } from '../../src/shared/binlog.js'
+import { summarizeVerdict } from '../../src/shared/checker-report.js'
 import { JournalBuilder, T0, twoWorkers } from './helpers/checker-journal.js'
 import { reportValidator } from './helpers/report-schema.js'
 
@@ -221,6 +222,20 @@ describe('checker: backup-lag', () => {
   })
 })
 
+describe('verdict summaries of a backup', () => {
+  it('carry position, lag stats and series for the backup invariants only (what the app shows)', () => {
+    const { j } = binlogTask()
+    const summaries = check(j, primaryBacksUp(j, [2, 3, 4, 5, 6, 7])).verdicts.map(summarizeVerdict)
+    expect(summaries.find((v) => v.invariant === 'single-primary')).not.toHaveProperty('stats')
+    expect(summaries.find((v) => v.invariant === 'backup-integrity')?.position).toEqual({
+      sinkGtid: '0-1-7',
+      lastCommit: '0-1-7',
+    })
+    expect(summaries.find((v) => v.invariant === 'backup-lag')?.stats).toMatchObject({ p50Ms: 100, maxMs: 100 })
+    expect(summaries.find((v) => v.invariant === 'backup-lag')?.lagSeries?.points).toHaveLength(3)
+  })
+})
+
 describe('checker: binlog invariants and counter tasks', () => {
   it('leaves counter tasks to sink-integrity', () => {
     const { j } = twoWorkers()
@@ -271,6 +286,14 @@ describe('session folder: binlog sinks and the source history', () => {
     const read = readSink(join(dir, 'sinks', 'task01.log'))
     expect([read.backups.length, read.records.length, read.unreadable]).toEqual([12, 12, 1])
     expect(read.records[0]).toEqual({ id: 2, worker: 1, time: T0 + 1100, session: 's1-1000' })
+    // The run's sink summary counts rows written twice, not a transaction's rows, as done twice.
+    expect(analyzeSink(join(dir, 'sinks', 'task01.log'))).toEqual({
+      records: 12,
+      last: 7,
+      missing: [],
+      duplicates: [],
+      unreadable: 1,
+    })
     expect(readSourceHistory(dir)).toMatchObject({ unreadable: 1 })
     expect(readSourceHistory(dir)?.transactions).toHaveLength(7)
     expect(verdict(checkSessionDir(dir), 'backup-integrity').state).toBe('ok')

@@ -57,7 +57,7 @@ export function backupLagOption(
         return `backup lag up to <b>${format.duration(v[1] as number)}</b><br/>${String(v[2])} transaction(s) committed from ${at(v[0] as number)}`
       },
     },
-    grid: [{ top: 24, left: GRID_LEFT, right: GRID_RIGHT, bottom: 28, outerBoundsMode: 'none' as const }],
+    grid: [{ top: 30, left: GRID_LEFT, right: GRID_RIGHT, bottom: 28, outerBoundsMode: 'none' as const }],
     xAxis: [
       {
         ...xAxis,
