@@ -3,13 +3,15 @@
  * --with-chromium, the browser tests (Debian's /usr/bin/chromium) and the report tests' PDF check
  * (poppler's pdftoppm) and, with --with-peers, the peer strategies' toolchains (Go and go-zookeeper,
  * python3-kazoo, a JDK and Curator) and, with --with-faketime, libfaketime (Debian's `faketime`), which
- * runs a worker with its clock skewed and which the clock-skew test needs. Idempotent: when everything is
+ * runs a worker with its clock skewed and which the clock-skew test needs, and, with --with-mariadb,
+ * Debian's mariadb-server (mariadbd, mariadb-install-db, mariadb-binlog), the binlog workload's source;
+ * its system service is never started (the lab runs private servers only). Idempotent: when everything is
  * there it prints one line and exits 0 without touching apt. Otherwise, on Debian/Ubuntu as root (or
  * with password-less sudo) it installs the missing packages with apt-get; elsewhere it names what is
  * missing and the command that installs it, and exits 1 (0 with --keep-going: `npm start` and
  * `npm run serve` start the app anyway, and the app shows the same problem with a "Check again").
  *
- *   tsx scripts/ensure-zookeeper.ts [--with-chromium] [--with-peers] [--with-faketime] [--no-install] [--keep-going]
+ *   tsx scripts/ensure-zookeeper.ts [--with-chromium] [--with-peers] [--with-faketime] [--with-mariadb] [--no-install] [--keep-going]
  *
  * The checks live in src/core/setup, which the lab uses too.
  */
@@ -28,6 +30,7 @@ function summary(c: SetupCheck): string {
   if (c.chromium) parts.push(`Chromium (${c.chromium})`)
   if (c.peers) parts.push(`peers ${c.peers.join(', ')}`)
   if (c.faketime) parts.push(`libfaketime (${c.faketime})`)
+  if (c.mariadb) parts.push(`MariaDB (${c.mariadb})`)
   return `ensure-zookeeper: ok: ${parts.join(', ')} [${Date.now() - started} ms]`
 }
 
@@ -36,6 +39,7 @@ async function main(): Promise<number> {
     chromium: args.has('--with-chromium'),
     peers: args.has('--with-peers'),
     faketime: args.has('--with-faketime'),
+    mariadb: args.has('--with-mariadb'),
     mayInstall: !args.has('--no-install'),
     log: say,
   })

@@ -8,6 +8,7 @@
  *   sinks/<task>.log                  what each task's primaries committed, one JSON record a line
  *   source/binlog.jsonl               the binlog source's history, read back by the lab after the run
  *   zookeeper/<server>/data/          a server's snapshots and transaction logs (datalog/ for Docker's)
+ *   source/binlog.jsonl               the binlog workload's source history, read back after the run
  *   report.json, report.html, report.pdf   the exported report, when asked for
  */
 import { existsSync, lstatSync, readdirSync, type Stats } from 'node:fs'
@@ -100,4 +101,9 @@ export function lstatOrUndefined(path: string): Stats | undefined {
   } catch {
     return undefined
   }
+}
+
+/** The MariaDB source's history as the lab read it from its binlog (src/core/mariadb/history.ts). */
+export function sourceHistoryPath(sessionDir: string): string {
+  return join(sessionDir, SOURCE_FOLDER, SOURCE_HISTORY_FILE)
 }

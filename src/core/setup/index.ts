@@ -1,7 +1,7 @@
 /**
  * What this machine needs to run the lab, and installing what is missing: Java and a ZooKeeper
  * distribution always; Chromium and poppler's pdftoppm for the browser and report tests; the peers'
- * toolchains; libfaketime. One answer for `npm run ensure-zookeeper`, `npm start`, `npm run serve` and
+ * toolchains; libfaketime; MariaDB for the binlog workload's source. One answer for `npm run ensure-zookeeper`, `npm start`, `npm run serve` and
  * the lab itself (its set-up panel), so all of them name the same packages and the same command.
  */
 import { accessSync, constants } from 'node:fs'
@@ -16,6 +16,7 @@ import {
 import { ZooKeeperSetupError } from '../zookeeper/errors.js'
 import { PEER_PACKAGES, peerAvailability } from '../peers/index.js'
 import { FAKETIME_INSTALL, findFaketimeLibrary } from '../workers/faketime.js'
+import { findMariaDb } from '../mariadb/installation.js'
 import { PeerStrategy } from '../../shared/worker-launch/index.js'
 import type { ZooKeeperSetup } from '../../shared/api.js'
 import { aptInstaller, isDebianLike, type Installer } from './installer.js'
@@ -34,10 +35,12 @@ export interface SetupOptions {
   peers?: boolean
   /** libfaketime, for workers with a skewed clock. */
   faketime?: boolean
+  /** MariaDB's server, datadir initialiser and binlog reader, for the binlog workload's source. */
+  mariadb?: boolean
 }
 
 export interface SetupProblem {
-  what: 'java' | 'zookeeper' | 'chromium' | 'pdftoppm' | 'peer' | 'faketime'
+  what: 'java' | 'zookeeper' | 'chromium' | 'pdftoppm' | 'peer' | 'faketime' | 'mariadb'
   message: string
   peer?: PeerStrategy
 }
@@ -48,6 +51,8 @@ export interface SetupCheck {
   chromium?: string
   peers?: PeerStrategy[]
   faketime?: string
+  /** mariadbd's path. */
+  mariadb?: string
   problems: SetupProblem[]
 }
 
@@ -79,6 +84,13 @@ export async function checkSetup(options: SetupOptions = {}): Promise<SetupCheck
         message: `libfaketime not found (workers with a skewed clock run under it): ${FAKETIME_INSTALL}`,
       })
   }
+  if (options.mariadb) {
+    try {
+      result.mariadb = findMariaDb(options.discovery?.env).mariadbd
+    } catch (err) {
+      result.problems.push({ what: 'mariadb', message: `${messageOf(err)} (the binlog workload's source)` })
+    }
+  }
   if (options.peers) {
     result.peers = []
     for (const peer of PeerStrategy.options) {
@@ -102,6 +114,8 @@ export function packagesFor(problems: SetupProblem[], env: NodeJS.ProcessEnv = p
     if (p.what === 'chromium') packages.add('chromium')
     if (p.what === 'pdftoppm') packages.add('poppler-utils')
     if (p.what === 'faketime') packages.add('faketime')
+    // mariadb-server brings mariadb-server-core (mariadbd, mariadb-install-db) and mariadb-client (mariadb-binlog).
+    if (p.what === 'mariadb') packages.add('mariadb-server')
     // All of a peer's packages, so one install covers what a first look could not see (go-zookeeper without go).
     if (p.peer) for (const name of PEER_PACKAGES[p.peer]) packages.add(name)
   }

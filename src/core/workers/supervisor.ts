@@ -83,7 +83,7 @@ const GROUPS = process.platform !== 'win32'
  * SIGKILL. It reaches the direct child only; the reaper ends the rest of its group. `setpriv` sets it
  * and then execs the real command, so the PID we hold is the real program's and its group's id.
  */
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && existsSync(p))
+export const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && existsSync(p))
 
 class Child implements ManagedProcess {
   readonly startedAt = Date.now()
