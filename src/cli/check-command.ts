@@ -38,6 +38,7 @@ export function checkSessionFolder(dir: string): CheckedSession {
     txnLog: folder.txnLog,
     backups: folder.backups,
     sourceHistory: folder.sourceHistory,
+    sourceHistoryError: folder.sourceHistoryError,
   })
   const started = events.find((e) => e.type === LabEventTypes.scenarioStarted)
   const ended = events.find((e) => e.type === LabEventTypes.scenarioResult)

@@ -7,7 +7,8 @@ import { buildReport } from '../../src/core/report/build-report.js'
 import { renderHtml } from '../../src/core/report/html/render-html.js'
 import { readSessionFolder } from '../../src/core/report/read-session-folder.js'
 import type { SessionReport } from '../../src/core/report/types.js'
-import { readSink, readSourceHistory } from '../../src/core/session-folder/index.js'
+import { readSourceHistory } from '../../src/core/mariadb/history.js'
+import { readSink } from '../../src/core/session-folder/index.js'
 import type { BackupRecord, SourceTransaction } from '../../src/shared/binlog.js'
 import { summarizeVerdict } from '../../src/shared/checker-report.js'
 import { JournalBuilder, T0, twoWorkers } from './helpers/checker-journal.js'
@@ -268,7 +269,7 @@ describe('session folder: binlog sinks and the source history', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zklab-backup-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('reads backup lines (a torn last one counted) and the history, and checks the folder with them', () => {
+  it('reads backup lines (a torn last one counted) and the saved history, and checks the folder with them', () => {
     const { j } = binlogTask()
     const sink = primaryBacksUp(j, [2, 3, 4, 5, 6, 7])
     mkdirSync(join(dir, 'sinks'))
@@ -279,8 +280,9 @@ describe('session folder: binlog sinks and the source history', () => {
       join(dir, 'sinks', 'task01.log'),
       sink.map((b) => JSON.stringify(b) + '\n').join('') + '{"gtid":"0-1-',
     )
+    const historyFile = join(dir, 'source', 'binlog.jsonl')
     writeFileSync(
-      join(dir, 'source', 'binlog.jsonl'),
+      historyFile,
       history.map((t) => JSON.stringify(t) + '\n').join('') + '{"gtid": "0-1-8", "rows": "nope"}\n',
     )
     const read = readSink(join(dir, 'sinks', 'task01.log'))
@@ -294,8 +296,12 @@ describe('session folder: binlog sinks and the source history', () => {
       duplicates: [],
       unreadable: 1,
     })
-    expect(readSourceHistory(dir)).toMatchObject({ unreadable: 1 })
-    expect(readSourceHistory(dir)?.transactions).toHaveLength(7)
+    // A history line that is not a transaction: the backup verdicts are unknown, naming the line.
+    const unreadable = verdict(checkSessionDir(dir), 'backup-integrity')
+    expect(unreadable.state).toBe('unknown')
+    expect(unreadable.reason).toMatch(/^the source history cannot be read: .*binlog\.jsonl:8: /)
+    writeFileSync(historyFile, history.map((t) => JSON.stringify(t) + '\n').join(''))
+    expect(readSourceHistory(dir)).toHaveLength(7)
     expect(verdict(checkSessionDir(dir), 'backup-integrity').state).toBe('ok')
   })
 

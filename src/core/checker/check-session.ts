@@ -6,7 +6,9 @@
 import type { LabEvent } from '../../shared/events.js'
 import { readJournal } from '../journal/journal.js'
 import type { BackupRecord, SourceTransaction } from '../../shared/binlog.js'
-import { journalPath, readSinks, readSourceHistory, type SinkRecord } from '../session-folder/index.js'
+import { existsSync } from 'node:fs'
+import { readSourceHistory } from '../mariadb/history.js'
+import { journalPath, readSinks, sourceHistoryPath, type SinkRecord } from '../session-folder/index.js'
 import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import { failoverBreakdowns } from './failovers.js'
 import { INVARIANT_CHECKS, judgeSession, lazyTxnLogEvidence, type InvariantCheck } from './invariants.js'
@@ -23,6 +25,7 @@ export function checkSession(input: CheckInput, invariants: readonly InvariantCh
   const verdicts = judgeSession(model, sinks, input.txnLog, invariants, txnLog, {
     backups: input.backups,
     sourceHistory: input.sourceHistory,
+    sourceHistoryError: input.sourceHistoryError,
   })
   return {
     ok: verdicts.every((v) => v.ok),
@@ -45,25 +48,37 @@ export function loadSession(dir: string): {
   unreadableSinkLines: Record<string, number>
   txnLog?: TxnLogRead
   sourceHistory?: SourceTransaction[]
-  unreadableSourceLines: number
+  sourceHistoryError?: string
 } {
   const { events } = readJournal(journalPath(dir))
   const { sinks, backups, unreadable } = readSinks(dir)
   const txnLog = readSessionTxnLogs(dir)
-  const history = readSourceHistory(dir)
   return {
     events,
     sinks,
     backups,
     unreadableSinkLines: unreadable,
     ...(txnLog ? { txnLog } : {}),
-    ...(history ? { sourceHistory: history.transactions } : {}),
-    unreadableSourceLines: history?.unreadable ?? 0,
+    ...loadSourceHistory(dir),
+  }
+}
+
+/**
+ * The binlog source's history the lab saved (`source/binlog.jsonl`, src/core/mariadb/history.ts): none
+ * when there is no file (no binlog source, or a run still going), its error when a line is not a
+ * source transaction (the backup verdicts are then unknown, with it).
+ */
+export function loadSourceHistory(dir: string): { sourceHistory?: SourceTransaction[]; sourceHistoryError?: string } {
+  if (!existsSync(sourceHistoryPath(dir))) return {}
+  try {
+    return { sourceHistory: readSourceHistory(dir) }
+  } catch (err) {
+    return { sourceHistoryError: err instanceof Error ? err.message : String(err) }
   }
 }
 
 /** Shorthand for a finished session folder. */
 export function checkSessionDir(dir: string, options?: CheckInput['options']): CheckReport {
-  const { events, sinks, backups, txnLog, sourceHistory } = loadSession(dir)
-  return checkSession({ events, sinks, backups, txnLog, sourceHistory, options })
+  const { events, sinks, backups, txnLog, sourceHistory, sourceHistoryError } = loadSession(dir)
+  return checkSession({ events, sinks, backups, txnLog, sourceHistory, sourceHistoryError, options })
 }

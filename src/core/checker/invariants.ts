@@ -38,6 +38,8 @@ const WITHOUT: Record<Evidence, string> = {
 export interface BinlogEvidence {
   backups?: Record<string, readonly BackupRecord[]>
   sourceHistory?: readonly SourceTransaction[]
+  /** The history was saved but cannot be read: judged, and unknown with this error. */
+  sourceHistoryError?: string
 }
 
 /** What a judge gets: the session's model and one of its tasks, with what the invariants share worked out once. */
@@ -159,7 +161,7 @@ export function judgeSession(
 ): Verdict[] {
   const available = new Set<Evidence>([
     ...(txnLog ? (['txn-log'] as const) : []),
-    ...(binlog.sourceHistory ? (['source-history'] as const) : []),
+    ...(binlog.sourceHistory || binlog.sourceHistoryError ? (['source-history'] as const) : []),
   ])
   const verdicts: Verdict[] = []
   for (const task of model.tasks.values()) {
@@ -172,7 +174,8 @@ export function judgeSession(
       txnLog: evidence,
       backups,
       backup: once(() => {
-        if (!binlog.sourceHistory) throw new Error('no source history')
+        if (!binlog.sourceHistory)
+          throw new Error(`the source history cannot be read: ${binlog.sourceHistoryError ?? 'none given'}`)
         return backupEvidence(model, task, backups ?? [], binlog.sourceHistory)
       }),
     }

@@ -40,6 +40,8 @@ export interface CheckInput {
    * backup-integrity and backup-lag are "not judged", with the reason.
    */
   sourceHistory?: readonly SourceTransaction[]
+  /** The saved history could not be read (a line that is not a transaction): the backup verdicts are unknown, with this. */
+  sourceHistoryError?: string
   options?: CheckOptions
 }
 

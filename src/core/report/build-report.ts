@@ -42,6 +42,7 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     txnLog: folder.txnLog,
     backups: folder.backups,
     sourceHistory: folder.sourceHistory,
+    sourceHistoryError: folder.sourceHistoryError,
   })
   const model = buildModel(events, sinks)
   const state = replay(events)

@@ -14,13 +14,13 @@ import {
   journalPath,
   readSessionFileIfAny,
   readSinks,
-  readSourceHistory,
   SESSION_FILE,
   sessionFilePath,
   sinksDir,
   sinkTask,
   type SinkRecord,
 } from '../session-folder/index.js'
+import { loadSourceHistory } from '../checker/check-session.js'
 import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { JournalIssue, SinkIssue } from './types.js'
 
@@ -35,8 +35,9 @@ export interface SessionFolder {
   /** Binlog tasks' sink lines whole, by task. */
   backups: Record<string, BackupRecord[]>
   sinkIssues: SinkIssue[]
-  /** The binlog source's history (source/binlog.jsonl), when the lab read it back. */
+  /** The binlog source's history (source/binlog.jsonl), when the lab read it back; its error when it cannot be read. */
   sourceHistory?: SourceTransaction[]
+  sourceHistoryError?: string
   /** session.json as written by the lab, or undefined when it is missing or unreadable. */
   sessionFile?: Record<string, unknown>
   sessionFileProblem: string | null
@@ -82,14 +83,14 @@ export function readSessionFolder(input: string): SessionFolder {
   // ZooKeeper's transaction logs, where the lab ran the servers: the zombie-write verdict's evidence.
   const txnLog = readSessionTxnLogs(dir)
   // The binlog source's history: the backup invariants' evidence.
-  const history = readSourceHistory(dir)
+  const history = loadSourceHistory(dir)
   return {
     dir,
     events,
     journalIssues,
     sinks,
     backups,
-    ...(history ? { sourceHistory: history.transactions } : {}),
+    ...history,
     sinkIssues: sinkIssues(dir),
     sessionFile,
     sessionFileProblem,

@@ -1,6 +1,6 @@
 /**
  * A session folder: its layout (paths.ts), how one is created (create.ts), session.json
- * (session-file.ts), the workers' sinks (sinks.ts) and the binlog source's history (source-history.ts). The lab, the runner, the checker, the
+ * (session-file.ts) and the workers' sinks (sinks.ts). The lab, the runner, the checker, the
  * transaction-log reader, the report and the library all reach a session's files through here.
  */
 export { checkFreeSpace, createSessionFolder, PRIVATE_FILE, PRIVATE_FOLDER } from './create.js'
@@ -30,4 +30,3 @@ export {
   writeSessionFile,
 } from './session-file.js'
 export { readSink, readSinks, type SinkRead, type SinkRecord } from './sinks.js'
-export { readSourceHistory, type SourceHistoryRead } from './source-history.js'

@@ -6,7 +6,6 @@
  *   session.json                      the lab's description of the session (session-file.ts)
  *   logs/<process>.log                what each child printed
  *   sinks/<task>.log                  what each task's primaries committed, one JSON record a line
- *   source/binlog.jsonl               the binlog source's history, read back by the lab after the run
  *   zookeeper/<server>/data/          a server's snapshots and transaction logs (datalog/ for Docker's)
  *   source/binlog.jsonl               the binlog workload's source history, read back after the run
  *   report.json, report.html, report.pdf   the exported report, when asked for
@@ -48,11 +47,6 @@ export function sinksDir(sessionDir: string): string {
 /** The file a task's primaries append their records to. */
 export function sinkPath(sessionDir: string, task: string): string {
   return join(sinksDir(sessionDir), `${task}${SINK_SUFFIX}`)
-}
-
-/** The binlog source's history: one source transaction a line, in binlog order (src/shared/binlog.ts). */
-export function sourceHistoryPath(sessionDir: string): string {
-  return join(sessionDir, SOURCE_FOLDER, SOURCE_HISTORY_FILE)
 }
 
 /** The task a file of the sinks folder belongs to, or undefined when it is not a sink. */
