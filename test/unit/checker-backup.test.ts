@@ -173,6 +173,23 @@ describe('checker: backup-integrity', () => {
     )
   })
 
+  it('does not owe the tail committed as the backup was stopped, but owes what it left behind before that', () => {
+    // The journal ends at +3.60 s; the catch-up allowance is 2 s, so what was committed after +1.60 s
+    // and after the sink's last transaction is the tail the backup could not yet have reached.
+    const { j } = binlogTask()
+    const stopped = verdict(check(j, primaryBacksUp(j, [2, 3, 4, 5])), 'backup-integrity')
+    expect(stopped.state).toBe('ok')
+    expect(stopped.stats).toMatchObject({ transactions: 4, unreached: 2 })
+    expect(stopped.summary).toMatch(
+      /; not owed: the last 2, committed from \+3\.00 s, within 2\.00 s of the lab stopping the workers$/,
+    )
+    const { j: j2 } = binlogTask()
+    primaryBacksUp(j2, [4, 5, 6, 7])
+    const stalled = verdict(check(j2, primaryBacksUp(new JournalBuilder('x', 500, 'binlog'), [2])), 'backup-integrity')
+    expect(stalled.violations.map((x) => [x.kind, x.ids])).toEqual([['missing', [3]]])
+    expect(stalled.stats).toMatchObject({ transactions: 2, unreached: 4 })
+  })
+
   it('catches a transaction backed up after a later one', () => {
     const { j } = binlogTask()
     const sink = primaryBacksUp(j, [2, 4, 3, 5, 6, 7])
@@ -210,7 +227,7 @@ describe('checker: backup-lag', () => {
     sink.push(...backup(6, 2, 9000))
     const v = verdict(check(j, sink), 'backup-lag')
     expect(v.state).toBe('ok')
-    expect(v.stats).toEqual({ transactions: 6, unbacked: 0, p50Ms: 100, p99Ms: 2400, maxMs: 2400 })
+    expect(v.stats).toEqual({ transactions: 6, unbacked: 0, unreached: 0, p50Ms: 100, p99Ms: 2400, maxMs: 2400 })
     expect(v.summary).toBe('source commit → backup: p50 0.10 s, p99 2.40 s, max 2.40 s over 6 transaction(s)')
     expect(v.lagSeries).toEqual({
       bucketMs: 1000,

@@ -14,7 +14,7 @@
 import type { ColumnValue, SourceRow } from '../../shared/binlog.js'
 import { backupEvidence, rowKey, type BackupEntry, type BackupEvidence, type OwedTransaction } from './backup.js'
 import { contextAround } from './context.js'
-import { at, commitValue, type JournalModel, type TaskModel } from './journal-model.js'
+import { at, commitValue, seconds, type JournalModel, type TaskModel } from './journal-model.js'
 import { classifyRedo, redoReason, type RedoKind } from './redo.js'
 import { nearestSeq } from './single-primary.js'
 import type { Judgement, Violation, ViolationKind } from './types.js'
@@ -56,6 +56,9 @@ export function checkBackupIntegrity(model: JournalModel, task: TaskModel, evide
   const lastCommit = task.commits.at(-1)?.value ?? null
   const rows = evidence.owed.reduce((n, o) => n + o.txn.rows.length, 0)
   const from = evidence.start > 0 ? ` after ${evidence.startValue}` : ''
+  const tail = evidence.unreached.length
+    ? `; not owed: the last ${evidence.unreached.length}, committed from ${at(model, evidence.unreached[0].committedAt)}, within ${seconds(evidence.catchUpMs)} of the lab stopping the workers`
+    : ''
   const problems = (
     [
       ['missing', 'missing'],
@@ -77,11 +80,12 @@ export function checkBackupIntegrity(model: JournalModel, task: TaskModel, evide
     summary:
       `${evidence.owed.length} source transaction(s), ${rows} row(s)${from} against ${evidence.entries.length} sink line(s): ` +
       (problems.length === 0 ? 'each backed up once, in binlog order, equal to the source' : problems.join('; ')) +
-      `; last in sink ${lastSink?.gtid ?? 'none'}, lastCommit ${lastCommit ?? 'none'}`,
+      `; last in sink ${lastSink?.gtid ?? 'none'}, lastCommit ${lastCommit ?? 'none'}${tail}`,
     stats: {
       transactions: evidence.owed.length,
       rows,
       lines: evidence.entries.length,
+      unreached: evidence.unreached.length,
       start: evidence.start,
       missing: count('missing'),
       duplicates: count('duplicate'),

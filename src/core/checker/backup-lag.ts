@@ -44,6 +44,7 @@ export function checkBackupLag(task: TaskModel, evidence: BackupEvidence): Judge
     stats: {
       transactions: lags.length,
       unbacked,
+      unreached: evidence.unreached.length,
       ...(p50 !== null ? { p50Ms: p50 } : {}),
       ...(p99 !== null ? { p99Ms: p99 } : {}),
       ...(max !== null ? { maxMs: max } : {}),

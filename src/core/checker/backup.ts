@@ -34,6 +34,13 @@ export interface BackupEvidence {
   /** The initial lastCommit as written ("" or "0" when the task started from the beginning). */
   startValue: string | undefined
   owed: OwedTransaction[]
+  /**
+   * The history's tail the backup could not have reached: after the last transaction the sink holds,
+   * committed within the catch-up allowance before the lab stopped the workers (or after). Not owed.
+   */
+  unreached: OwedTransaction[]
+  /** The allowance, ms: the backup's ordinary lag, max(2 s, 3 commit intervals). */
+  catchUpMs: number
   owedByGtid: Map<string, OwedTransaction>
   /** Every GTID of the history (owed or not). */
   history: Map<string, SourceTransaction>
@@ -41,6 +48,9 @@ export interface BackupEvidence {
   /** Each owed (gtid, index)'s lines in sink order. */
   byRow: Map<string, BackupEntry[]>
 }
+
+const MIN_CATCH_UP_MS = 2000
+const CATCH_UP_INTERVALS = 3
 
 export const rowKey = (gtid: string, index: number) => `${gtid}#${index}`
 
@@ -82,10 +92,19 @@ export function backupEvidence(
     const key = rowKey(e.gtid, e.index)
     byRow.set(key, [...(byRow.get(key) ?? []), e])
   }
+  // The tail committed as the lab was stopping the workers is not owed; one committed well before is.
+  const catchUpMs = Math.max(MIN_CATCH_UP_MS, CATCH_UP_INTERVALS * task.commitIntervalMs)
+  const stoppedAt = model.teardownAt ?? model.end
+  const held = new Set(entries.map((e) => e.gtid))
+  const lastHeld = owed.findLastIndex((o) => held.has(o.txn.gtid))
+  const cut = owed.findIndex((o, i) => i > lastHeld && o.committedAt > stoppedAt - catchUpMs)
+  const unreached = cut < 0 ? [] : owed.splice(cut)
   return {
     start,
     startValue: startWrite,
     owed,
+    unreached,
+    catchUpMs,
     owedByGtid: new Map(owed.map((o) => [o.txn.gtid, o])),
     history: historyByGtid,
     entries,
