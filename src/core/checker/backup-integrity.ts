@@ -32,8 +32,9 @@ interface Finding {
   workers: string[]
   /** The finding alone, in words. */
   text: string
-  /** Duplicates: the two writers, for grouping a zombie's streak. */
+  /** Duplicates: the two writers, for grouping a zombie's streak, and when each wrote. */
   pair?: string
+  writes?: { earlier: BackupEntry; again: BackupEntry }
 }
 
 export function checkBackupIntegrity(model: JournalModel, task: TaskModel, evidence: BackupEvidence): Judgement {
@@ -149,7 +150,7 @@ function duplicate(
   const writers = lines.map((l) => `${l.worker} at ${at(model, l.time)}`).join(', ')
   const tokens =
     earlier.record.token !== undefined && again.record.token !== undefined
-      ? ` Fencing tokens: ${earlier.record.token} then ${again.record.token}.`
+      ? `; fencing tokens ${earlier.record.token} then ${again.record.token}`
       : ''
   return {
     kind,
@@ -158,8 +159,9 @@ function duplicate(
     seq,
     time: again.time,
     workers: [...new Set([earlier.worker, again.worker])],
-    text: `${owed.txn.gtid} was backed up ${copies} times (${writers}): ${story}.${tokens}`,
+    text: `${owed.txn.gtid} was backed up ${copies} times (${writers}): ${story}${tokens}`,
     pair: `${earlier.worker}|${again.worker}`,
+    writes: { earlier, again },
   }
 }
 
@@ -280,11 +282,7 @@ function violation(model: JournalModel, task: TaskModel, kind: ViolationKind, ru
     mismatch: `The backup of ${task.task} differs from the source at ${span}: ${listed}${more}.`,
     foreign: `The backup of ${task.task} holds ${n} GTID(s) the source did not owe it: ${listed}${more}.`,
   }
-  const message =
-    head[kind] ??
-    (n === 1
-      ? `${task.task}: transaction ${first.text}`
-      : `Transactions ${span} of ${task.task} were backed up twice; ${redoReason(kind as RedoKind, first.workers[0])}: ${listed}${more}.`)
+  const message = head[kind] ?? (n === 1 ? `${task.task}: transaction ${first.text}.` : streak(model, task, kind, run))
   const time = Math.min(...run.map((f) => f.time))
   const endTime = Math.max(...run.map((f) => f.time))
   const seq = nearestSeq(model, time)
@@ -300,6 +298,19 @@ function violation(model: JournalModel, task: TaskModel, kind: ViolationKind, ru
     ids: run.map((f) => f.seq),
     context: contextAround(model.events, seq, { workers, paths: [task.paths.lastCommit] }),
   }
+}
+
+/** A run of transactions redone the same way by the same two workers, in one sentence (as sink-integrity's streaks). */
+function streak(model: JournalModel, task: TaskModel, kind: ViolationKind, run: readonly Finding[]): string {
+  const first = run[0].writes!
+  const last = run.at(-1)!.writes!
+  const span = (from: BackupEntry, to: BackupEntry) =>
+    from.time === to.time ? `at ${at(model, from.time)}` : `from ${at(model, from.time)} to ${at(model, to.time)}`
+  return (
+    `Transactions ${gtidSpan(run.map((f) => f.gtid))} of ${task.task} were backed up twice: ` +
+    `${first.earlier.worker} wrote them ${span(first.earlier, last.earlier)}, and ${first.again.worker} again ${span(first.again, last.again)}; ` +
+    `${redoReason(kind as RedoKind, first.earlier.worker)}.`
+  )
 }
 
 /** GTIDs of a run as words: one GTID, or the first and the last. */
