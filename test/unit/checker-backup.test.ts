@@ -330,6 +330,8 @@ describe('session folder: binlog sinks and the source history', () => {
     expect(result.errors).toBe('')
     const backupVerdict = report.check.verdicts.find((v) => v.invariant === 'backup-integrity')
     expect(backupVerdict).toMatchObject({ state: 'ok', position: { sinkGtid: '0-1-7', lastCommit: '0-1-7' } })
+    // lastCommit on the timeline: the GTIDs by seq.
+    expect(report.timeline.tasks[0].lastCommit.map((c) => c.value)).toEqual([0, 2, 3, 4, 5, 6, 7])
     const page = renderHtml(report)
     expect(page).toContain('data-invariant="backup-integrity" data-state="ok"')
     expect(page).toContain('data-invariant="backup-lag" data-state="ok"')
