@@ -32,7 +32,14 @@ export interface CheckedSession {
 export function checkSessionFolder(dir: string): CheckedSession {
   const folder = readSessionFolder(dir)
   const { events } = folder
-  const check = checkSession({ events, sinks: folder.sinks, txnLog: folder.txnLog })
+  const check = checkSession({
+    events,
+    sinks: folder.sinks,
+    txnLog: folder.txnLog,
+    backups: folder.backups,
+    sourceHistory: folder.sourceHistory,
+    sourceHistoryError: folder.sourceHistoryError,
+  })
   const started = events.find((e) => e.type === LabEventTypes.scenarioStarted)
   const ended = events.find((e) => e.type === LabEventTypes.scenarioResult)
   const fromFile = (key: string) => {

@@ -5,28 +5,47 @@
  */
 import type { LabEvent } from './events.js'
 
-export type InvariantName = 'single-primary' | 'sink-integrity' | 'commit-monotonic' | 'status-truth' | 'zombie-write'
+export type InvariantName =
+  | 'single-primary'
+  | 'sink-integrity'
+  | 'commit-monotonic'
+  | 'status-truth'
+  | 'zombie-write'
+  | 'backup-integrity'
+  | 'backup-lag'
 
-/** Every invariant, in the order verdicts list them. zombie-write is judged only where the lab has ZooKeeper's transaction log (its own servers). */
+/**
+ * Every invariant, in the order verdicts list them. zombie-write is judged only where the lab has
+ * ZooKeeper's transaction log (its own servers); backup-integrity and backup-lag only for binlog tasks,
+ * where the lab read the source's history back after the run.
+ */
 export const INVARIANTS: readonly InvariantName[] = [
   'single-primary',
   'sink-integrity',
   'commit-monotonic',
   'status-truth',
   'zombie-write',
+  'backup-integrity',
+  'backup-lag',
 ]
 
 export type ViolationKind =
   /** single-primary: two workers' working intervals overlap. */
   | 'split-brain'
-  /** sink-integrity: ids between 1 and the highest that no record holds. */
+  /** sink-integrity: ids between 1 and the highest that no record holds; backup-integrity: source transactions the backup lacks. */
   | 'missing'
-  /** sink-integrity: recorded, never committed, the writer died, and the next primary did it again. */
+  /** sink-integrity, backup-integrity: recorded, never committed, the writer died, and the next primary did it again. */
   | 'redo-after-crash'
-  /** sink-integrity: recorded, never committed, the writer was still alive (paused, cut off) when another did it again. */
+  /** sink-integrity, backup-integrity: recorded, never committed, the writer was still alive (paused, cut off) when another did it again. */
   | 'redo-after-stall'
-  /** sink-integrity: any other id recorded twice (already committed when redone, or one worker twice). */
+  /** sink-integrity, backup-integrity: any other id (transaction) recorded twice (already committed when redone, or one worker twice). */
   | 'duplicate'
+  /** backup-integrity: a transaction first backed up after one that follows it in the binlog. */
+  | 'out-of-order'
+  /** backup-integrity: a backed-up row whose table, operation or values differ from the source's. */
+  | 'mismatch'
+  /** backup-integrity: a backed-up GTID the source's history does not hold (or holds before the backup's start). */
+  | 'foreign'
   /** commit-monotonic: a write to lastCommit with a lower id than the one before it. */
   | 'commit-backwards'
   /** status-truth: status "0" while a primary kept working. */
@@ -87,6 +106,25 @@ export interface Verdict {
   summary: string
   /** Counts worth showing next to the verdict (flaps, records, commits, …). */
   stats?: Record<string, number>
+  /** backup-integrity: where the backup stands at the end. */
+  position?: BackupPosition
+  /** backup-lag: the lag over the run, for the chart on the leadership timeline. */
+  lagSeries?: LagSeries
+}
+
+/** Where a binlog task's backup stands: the last GTID its sink holds, and what lastCommit last said. */
+export interface BackupPosition {
+  sinkGtid: string | null
+  lastCommit: string | null
+}
+
+/**
+ * A binlog backup's lag over the run: source commit → first sink write of each transaction, bucketed
+ * by the source commit's time (`time` is the bucket's start, ms since the epoch).
+ */
+export interface LagSeries {
+  bucketMs: number
+  points: Array<{ time: number; maxMs: number; transactions: number }>
 }
 
 /** Milliseconds after the fault, or null when the step did not happen (before the next fault on the task). */
@@ -218,9 +256,17 @@ export function verdictState(v: { ok?: boolean; state?: string }): VerdictState 
 }
 
 /** A verdict as the `checker.report` event, the app and comparisons carry it: its violations counted, not listed. */
-export type VerdictSummary = Pick<Verdict, 'invariant' | 'task' | 'state' | 'ok' | 'reason' | 'summary'> & {
+export type VerdictSummary = Pick<
+  Verdict,
+  'invariant' | 'task' | 'state' | 'ok' | 'reason' | 'summary' | 'position' | 'lagSeries'
+> & {
   violations: number
+  /** The backup invariants' stats (lag percentiles, counts), which the app shows per task. */
+  stats?: Record<string, number>
 }
+
+/** Invariants whose stats and series travel with their summary: the app's backup position and lag. */
+const SUMMARY_WITH_STATS: readonly InvariantName[] = ['backup-integrity', 'backup-lag']
 
 export function summarizeVerdict(v: Verdict): VerdictSummary {
   return {
@@ -231,5 +277,8 @@ export function summarizeVerdict(v: Verdict): VerdictSummary {
     ...(v.reason !== undefined ? { reason: v.reason } : {}),
     summary: v.summary,
     violations: v.violations.length,
+    ...(SUMMARY_WITH_STATS.includes(v.invariant) && v.stats ? { stats: v.stats } : {}),
+    ...(v.position ? { position: v.position } : {}),
+    ...(v.lagSeries ? { lagSeries: v.lagSeries } : {}),
   }
 }

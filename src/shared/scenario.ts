@@ -46,6 +46,8 @@ export const Invariant = z.enum([
   'commit-monotonic',
   'status-truth',
   'zombie-write',
+  'backup-integrity',
+  'backup-lag',
 ])
 export type Invariant = z.infer<typeof Invariant>
 

@@ -241,7 +241,7 @@ describe('the layout of a session folder', () => {
     expect(Object.keys(sinks).sort()).toEqual(['a', 'b'])
     expect(sinks.a.map((r) => r.id)).toEqual([1, 2])
     expect(unreadable).toEqual({ a: 1, b: 2 })
-    expect(readSinks(join(dir, 'no-such-session'))).toEqual({ sinks: {}, unreadable: {} })
+    expect(readSinks(join(dir, 'no-such-session'))).toEqual({ sinks: {}, backups: {}, unreadable: {} })
   })
 
   it("finds ZooKeeper's transaction-log folders of every server, in server order", () => {

@@ -9,17 +9,19 @@
  * within 2 commit intervals) are one violation: a zombie primary interleaving with its successor.
  */
 import { contextAround } from './context.js'
-import { at, idList, type JournalModel, type TaskModel, type ZnodeWrite } from './journal-model.js'
+import { at, commitValue, idList, type JournalModel, type TaskModel, type ZnodeWrite } from './journal-model.js'
 import type { Judgement, Violation } from './types.js'
 
 export function checkCommitMonotonic(model: JournalModel, task: TaskModel): Judgement {
-  const writes = task.commits.filter((w) => /^[+-]?\d+$/.test(w.value))
+  // Positions: the counter's integers, or the binlog's GTIDs by seq (one source, one domain).
+  const writes = task.commits.filter((w) => commitValue(w.value) !== undefined)
+  const position = (w: ZnodeWrite) => commitValue(w.value)!
   // Consecutive backward steps by the same two writers, each within 2 commit intervals of the last,
   // are one episode (a zombie interleaving with its successor), reported once.
   const episodes: Step[][] = []
   let previous: ZnodeWrite | undefined
   for (const [index, w] of writes.entries()) {
-    if (previous && previous.epoch === w.epoch && Number(w.value) < Number(previous.value)) {
+    if (previous && previous.epoch === w.epoch && position(w) < position(previous)) {
       const step: Step = { higher: previous, lower: w, index }
       const episode = episodes.at(-1)
       const last = episode?.at(-1)
@@ -38,7 +40,7 @@ export function checkCommitMonotonic(model: JournalModel, task: TaskModel): Judg
   }
   const violations = episodes.map((e) => backwards(model, task, e, writes))
   const steps = episodes.reduce((n, e) => n + e.length, 0)
-  const highest = writes.reduce((max, w) => Math.max(max, Number(w.value)), 0)
+  const highest = writes.reduce((max, w) => Math.max(max, position(w)), 0)
   return {
     invariant: 'commit-monotonic',
     task: task.task,
@@ -71,7 +73,7 @@ function backwards(
   const end = episode.at(-1)!
   const recovered = writes
     .slice(end.index + 1)
-    .find((w) => w.epoch === end.lower.epoch && Number(w.value) >= Number(end.higher.value))
+    .find((w) => w.epoch === end.lower.epoch && commitValue(w.value)! >= commitValue(end.higher.value)!)
   const back = recovered
     ? `; it was back at ${recovered.value} at ${at(model, recovered.time)}.`
     : '; it never got back there.'
@@ -82,8 +84,8 @@ function backwards(
       ? `lastCommit of ${task.task} went back from ${higher.value} to ${lower.value} at ${at(model, lower.time)}${version}: ` +
         `${who(lower)} wrote ${lower.value} after ${who(higher)} had written ${higher.value} at ${at(model, higher.time)}${back}`
       : `lastCommit of ${task.task} went backwards ${episode.length} times from ${at(model, lower.time)} to ${at(model, end.lower.time)}: ` +
-        `${who(lower)} wrote ${idList(episode.map((s) => Number(s.lower.value)))}, each lower than what ${who(higher)} had just written ` +
-        `(${idList(episode.map((s) => Number(s.higher.value)))}); the first step went from ${higher.value} to ${lower.value}${version}${back}`
+        `${who(lower)} wrote ${valueList(episode.map((s) => s.lower.value))}, each lower than what ${who(higher)} had just written ` +
+        `(${valueList(episode.map((s) => s.higher.value))}); the first step went from ${higher.value} to ${lower.value}${version}${back}`
   return {
     invariant: 'commit-monotonic',
     task: task.task,
@@ -93,7 +95,12 @@ function backwards(
     seq: lower.seq,
     message,
     workers,
-    ids: [...new Set(episode.flatMap((s) => [Number(s.higher.value), Number(s.lower.value)]))],
+    ids: [...new Set(episode.flatMap((s) => [commitValue(s.higher.value)!, commitValue(s.lower.value)!]))],
     context: contextAround(model.events, lower.seq, { workers, paths: [task.paths.lastCommit] }),
   }
+}
+
+/** Integers as a short list (3–5, 9); GTIDs as written, since a range of them would hide their domain. */
+function valueList(values: readonly string[]): string {
+  return values.every((v) => /^[+-]?\d+$/.test(v.trim())) ? idList(values.map(Number)) : [...new Set(values)].join(', ')
 }

@@ -7,7 +7,7 @@
  * it did not happen there. Faults of the lab's own stop-all at session close are not experiments.
  */
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
-import { nodeAt, type JournalModel, type TaskModel } from './journal-model.js'
+import { commitId, nodeAt, type JournalModel, type TaskModel } from './journal-model.js'
 import { serverFailover, withServerSessionEnd } from './server-failovers.js'
 import type { FailoverBreakdown } from './types.js'
 import type { FailoverHerd } from './types.js'
@@ -140,11 +140,11 @@ function breakdown(model: JournalModel, task: TaskModel, f: PrimaryFault, until:
     : undefined
   const lastCommitSeen =
     role && !reported && !task.roles.some((r) => r.worker === role.worker)
-      ? task.commits.find((c) => c.seq > role.seq && c.time < until && /^\d+$/.test(c.value))
+      ? task.commits.find((c) => c.seq > role.seq && c.time < until && commitId(c.value) !== undefined)
       : undefined
   const commit: { time: number; id?: number } | undefined =
-    reported ?? (lastCommitSeen ? { time: lastCommitSeen.time, id: Number(lastCommitSeen.value) } : undefined)
-  const before = task.commits.filter((c) => c.seq < f.seq && /^\d+$/.test(c.value)).map((c) => Number(c.value))
+    reported ?? (lastCommitSeen ? { time: lastCommitSeen.time, id: commitId(lastCommitSeen.value) } : undefined)
+  const before = task.commits.flatMap((c) => (c.seq < f.seq ? (commitId(c.value) ?? []) : []))
   const rel = (t: number | undefined) => (t === undefined ? null : t - f.time)
   return {
     task: f.task,

@@ -5,8 +5,12 @@
  * "unknown" verdict with the error and the others still report; one whose evidence the lab lacks gets
  * a "not judged" verdict with the reason instead of being left out.
  */
+import type { BackupRecord, SourceTransaction } from '../../shared/binlog.js'
 import { isEvent, LabEventTypes } from '../../shared/events.js'
 import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
+import { backupEvidence, type BackupEvidence } from './backup.js'
+import { checkBackupIntegrity } from './backup-integrity.js'
+import { checkBackupLag } from './backup-lag.js'
 import { checkCommitMonotonic } from './commit-monotonic.js'
 import type { JournalModel, TaskModel } from './journal-model.js'
 import { checkSinglePrimary, workingIntervals, type WorkingInterval } from './single-primary.js'
@@ -16,13 +20,26 @@ import { checkStatusTruth } from './status-truth.js'
 import { VERDICT_STATE_OK, type InvariantName, type Judgement, type Verdict, type VerdictState } from './types.js'
 import { checkZombieWrites, txnLogEvidence, type TxnLogEvidence } from './zombie-writes.js'
 
-/** What an invariant may need besides the journal and the sinks: ZooKeeper's transaction log of the session. */
-export type Evidence = 'txn-log'
+/**
+ * What an invariant may need besides the journal and the sinks: ZooKeeper's transaction log of the
+ * session, or the binlog source's history the lab reads back after a run (`source/binlog.jsonl`).
+ */
+export type Evidence = 'txn-log' | 'source-history'
 
 /** Why an invariant that needs the evidence is not judged without it. */
 const WITHOUT: Record<Evidence, string> = {
   'txn-log':
     'no ZooKeeper transaction log: the lab did not run the servers (an external ZooKeeper), or the live check has not read it yet',
+  'source-history':
+    "no source history: the lab has not read the binlog source's history back (source/binlog.jsonl), which it does after the run",
+}
+
+/** The binlog workload's evidence: each task's backup lines, and the source's history. */
+export interface BinlogEvidence {
+  backups?: Record<string, readonly BackupRecord[]>
+  sourceHistory?: readonly SourceTransaction[]
+  /** The history was saved but cannot be read: judged, and unknown with this error. */
+  sourceHistoryError?: string
 }
 
 /** What a judge gets: the session's model and one of its tasks, with what the invariants share worked out once. */
@@ -35,10 +52,16 @@ export interface JudgeInput {
   intervals(): WorkingInterval[]
   /** The transaction log read for the checker; there only for invariants that need 'txn-log'. */
   txnLog(): TxnLogEvidence
+  /** This task's backup lines (binlog workload), when its sink holds any. */
+  backups?: readonly BackupRecord[]
+  /** The backup against the source's history; there only for invariants that need 'source-history'. */
+  backup(): BackupEvidence
 }
 
 export interface InvariantCheck {
   name: InvariantName
+  /** Why the invariant does not apply to this task (its workload), if so: asked before anything else. */
+  appliesTo?(input: JudgeInput): string | undefined
   /** Evidence without which the invariant is not judged. */
   needs: readonly Evidence[]
   /** Why this task's own evidence cannot judge it (no sink, no working evidence), if so. */
@@ -62,6 +85,19 @@ function noSink({ model, task, sink }: JudgeInput): string | undefined {
   return `no sink: ${programOf(model, task)} keeps none`
 }
 
+/** A task whose primaries back up a binlog: launched with the binlog workload, or whose sink holds backup lines. */
+function isBinlogTask({ task, backups }: JudgeInput): boolean {
+  return task.workload === 'binlog' || (backups?.length ?? 0) > 0
+}
+
+const onlyBinlog = (input: JudgeInput) =>
+  isBinlogTask(input) ? undefined : `${input.task.task} runs the counter workload: this invariant judges binlog backups`
+
+const notForBinlog = (input: JudgeInput) =>
+  isBinlogTask(input)
+    ? `${input.task.task} backs up a binlog: backup-integrity judges its sink against the source's binlog`
+    : undefined
+
 /** How the task's program is named: the peer or strategy its workers were launched as, else the workers. */
 function programOf(model: JournalModel, task: TaskModel): string {
   const strategies = new Set<string>()
@@ -83,6 +119,7 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
   },
   {
     name: 'sink-integrity',
+    appliesTo: notForBinlog,
     needs: [],
     unjudged: noSink,
     judge: ({ model, task, sink }) => checkSinkIntegrity(model, task, sink),
@@ -99,6 +136,18 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
     needs: ['txn-log'],
     judge: ({ model, task, txnLog }) => checkZombieWrites(model, task.task, txnLog()),
   },
+  {
+    name: 'backup-integrity',
+    appliesTo: onlyBinlog,
+    needs: ['source-history'],
+    judge: ({ model, task, backup }) => checkBackupIntegrity(model, task, backup()),
+  },
+  {
+    name: 'backup-lag',
+    appliesTo: onlyBinlog,
+    needs: ['source-history'],
+    judge: ({ task, backup }) => checkBackupLag(task, backup()),
+  },
 ]
 
 /** One verdict per invariant per task, tasks in the model's order, invariants in the list's. */
@@ -108,16 +157,27 @@ export function judgeSession(
   txnLog: TxnLogRead | undefined,
   invariants: readonly InvariantCheck[] = INVARIANT_CHECKS,
   evidence: () => TxnLogEvidence = lazyTxnLogEvidence(model, sinks, txnLog),
+  binlog: BinlogEvidence = {},
 ): Verdict[] {
-  const available = new Set<Evidence>(txnLog ? ['txn-log'] : [])
+  const available = new Set<Evidence>([
+    ...(txnLog ? (['txn-log'] as const) : []),
+    ...(binlog.sourceHistory || binlog.sourceHistoryError ? (['source-history'] as const) : []),
+  ])
   const verdicts: Verdict[] = []
   for (const task of model.tasks.values()) {
+    const backups = binlog.backups?.[task.task]
     const input: JudgeInput = {
       model,
       task,
       sink: sinks[task.task],
       intervals: once(() => workingIntervals(task)),
       txnLog: evidence,
+      backups,
+      backup: once(() => {
+        if (!binlog.sourceHistory)
+          throw new Error(`the source history cannot be read: ${binlog.sourceHistoryError ?? 'none given'}`)
+        return backupEvidence(model, task, backups ?? [], binlog.sourceHistory)
+      }),
     }
     for (const invariant of invariants) verdicts.push(judgeOne(invariant, input, available))
   }
@@ -125,6 +185,8 @@ export function judgeSession(
 }
 
 function judgeOne(invariant: InvariantCheck, input: JudgeInput, available: ReadonlySet<Evidence>): Verdict {
+  const elsewhere = invariant.appliesTo?.(input)
+  if (elsewhere) return unjudged(invariant.name, input.task.task, 'not-judged', elsewhere, `not judged: ${elsewhere}`)
   const lacking = invariant.needs.find((n) => !available.has(n))
   if (lacking) return unjudged(invariant.name, input.task.task, 'not-judged', WITHOUT[lacking], WITHOUT[lacking])
   try {

@@ -12,6 +12,7 @@ import {
   type LabEvent,
   type NetworkFaultApplied,
 } from '../../shared/events.js'
+import { commitPosition, DEFAULT_WORKLOAD, parseGtid, type Workload } from '../../shared/binlog.js'
 import { sinceStart } from '../../shared/format.js'
 import { LAB_ROOT } from '../../shared/lab-state.js'
 import {
@@ -85,6 +86,8 @@ export interface RoleChange {
 export interface TaskModel {
   task: string
   commitIntervalMs: number
+  /** What its primaries do (the workers' launch settings): count, or back up the source's binlog. */
+  workload: Workload
   workers: string[]
   /** By time. */
   work: WorkEvidence[]
@@ -150,6 +153,7 @@ export function buildModel(
   const workers = new Map<string, WorkerInfo>()
   const intervals = new Map<string, number>()
   const elections = new Map<string, Election>()
+  const workloads = new Map<string, Workload>()
   let root = options.root
   const taskNames = new Set<string>(Object.keys(sinks))
 
@@ -198,6 +202,8 @@ export function buildModel(
       const launched = settings?.program === 'task-worker' || settings?.program === 'external' ? settings : undefined
       const interval = Number(launched?.commitIntervalMs ?? labels.commitIntervalMs)
       if (info.task && Number.isFinite(interval) && interval > 0) intervals.set(info.task, interval)
+      if (info.task && launched?.program === 'task-worker' && launched.workload === 'binlog')
+        workloads.set(info.task, 'binlog')
       if (info.task && launched?.program === 'external' && launched.election)
         elections.set(info.task, electionOf(launched.election))
       root ??= launched?.root
@@ -248,7 +254,8 @@ export function buildModel(
   for (const task of [...taskNames].sort()) {
     const interval = options.commitIntervalMs ?? intervals.get(task) ?? DEFAULT_COMMIT_INTERVAL_MS
     const election = elections.get(task) ?? electionOf(undefined)
-    tasks.set(task, buildTask(task, interval, root, election, events, workers, sinks[task]))
+    const workload = workloads.get(task) ?? DEFAULT_WORKLOAD
+    tasks.set(task, buildTask(task, interval, workload, root, election, events, workers, sinks[task]))
   }
   return {
     events,
@@ -264,6 +271,7 @@ export function buildModel(
 function buildTask(
   task: string,
   commitIntervalMs: number,
+  workload: Workload,
   root: string,
   election: Election,
   events: readonly LabEvent[],
@@ -284,6 +292,7 @@ function buildTask(
   const model: TaskModel = {
     task,
     commitIntervalMs,
+    workload,
     workers: [...names].sort(),
     work: [],
     workFromSink: false,
@@ -330,7 +339,8 @@ function buildTask(
           })
           if (e.type === WorkerEventTypes.commit) {
             merge(commitWrites, {
-              value: e.id.toString(),
+              // The binlog workload commits a GTID (its seq is the id): the value as ZooKeeper holds it.
+              value: gtidOf(e) ?? e.id.toString(),
               version: e.version,
               epoch: epochs.lastCommit,
               time: e.time,
@@ -459,18 +469,41 @@ function buildTask(
       const worker = primaryAt(model.externalRoles, write.seq)
       if (!worker) continue
       write.writer = worker
-      const id = Number(write.value)
       model.work.push({
         worker,
         time: write.time,
         seq: write.seq,
-        id: Number.isFinite(id) ? id : undefined,
+        id: commitPosition(write.value),
         what: 'commit',
       })
     }
     model.workFromCommits = model.work.length > 0
   }
   return model
+}
+
+/**
+ * A write to lastCommit as a position to compare: the counter's integer (signed, as written) or a
+ * GTID's seq (commitPosition's reading); undefined for anything else, the empty string included (a
+ * node created without a position says nothing to compare).
+ */
+export function commitValue(value: string | undefined): number | undefined {
+  const text = value?.trim()
+  if (!text) return undefined
+  if (/^[+-]?\d+$/.test(text)) return Number(text)
+  return parseGtid(text)?.seq
+}
+
+/** A lastCommit value as an id a breakdown shows: commitValue's position, when not negative. */
+export function commitId(value: string | undefined): number | undefined {
+  const position = commitValue(value)
+  return position !== undefined && position >= 0 ? position : undefined
+}
+
+/** The GTID a binlog worker's `worker.work`/`worker.commit` carries besides its seq (`id`), if any. */
+export function gtidOf(e: object): string | undefined {
+  const gtid = (e as { gtid?: unknown }).gtid
+  return typeof gtid === 'string' && gtid !== '' ? gtid : undefined
 }
 
 /** The worker the election named primary just before `seq` (external.role), if any. */

@@ -13,6 +13,7 @@ import type { InstanceNode, TaskTxnHistory } from '../txnlog/history.js'
 import { zxidHex } from '../txnlog/txn-log-file.js'
 import type { FailoverBreakdown, ServerFailover } from './types.js'
 import type { TxnLogEvidence } from './zombie-writes.js'
+import { commitId } from './journal-model.js'
 
 export interface ServerWindow {
   task: string
@@ -51,7 +52,7 @@ export function serverFailover(w: ServerWindow, evidence: TxnLogEvidence): Serve
     toSession: first?.session ?? null,
     toWorker: ownerOf(evidence.owners, first?.session) ?? null,
     firstCommitZxid: first ? zxidHex(first.zxid) : null,
-    firstCommitId: first?.value !== undefined && /^\d+$/.test(first.value.trim()) ? Number(first.value) : null,
+    firstCommitId: commitId(first?.value) ?? null,
   }
 }
 

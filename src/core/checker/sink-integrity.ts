@@ -11,18 +11,17 @@
  *   replaced) before the redo: the seed's append-then-commit window, hit by a crash;
  * - `redo-after-stall`: never committed, the earlier writer was still alive (paused, cut off).
  */
-import { LabEventTypes, type EventOf } from '../../shared/events.js'
 import { contextAround } from './context.js'
 import {
   at,
   idList,
-  incarnationAt,
   sinkRecordTime,
   workerForRecord,
   type JournalModel,
   type TaskModel,
   type WorkEvidence,
 } from './journal-model.js'
+import { classifyRedo, redoReason, type RedoKind } from './redo.js'
 import { nearestSeq } from './single-primary.js'
 import type { SinkRecord } from '../session-folder/index.js'
 import type { Judgement, Violation, ViolationKind } from './types.js'
@@ -181,12 +180,7 @@ function streak(model: JournalModel, task: TaskModel, g: readonly Repeat[]): Vio
   const kind = first.violation.kind
   const span = (from: Entry, to: Entry) =>
     from.time === to.time ? `at ${at(model, from.time)}` : `from ${at(model, from.time)} to ${at(model, to.time)}`
-  const reason =
-    kind === 'duplicate'
-      ? 'each had been committed before it was written again'
-      : kind === 'redo-after-crash'
-        ? `${earlier.worker} had ended before committing them`
-        : `${earlier.worker} had not committed them and was still alive (paused or cut off)`
+  const reason = redoReason(kind as RedoKind, earlier.worker)
   const ids = g.map((r) => r.id)
   const workers = [...new Set([earlier.worker, again.worker])]
   return {
@@ -207,29 +201,8 @@ function repeat(
   all: readonly Entry[],
 ): Repeat {
   const commit = task.work.find((w) => w.what === 'commit' && w.id === id && w.time <= again.time)
-  const firstInc = incarnationAt(model, earlier.worker, earlier.time, earlier.session)
-  const againInc = incarnationAt(model, again.worker, again.time, again.session)
-  const ended = firstInc?.exitedAt !== undefined && firstInc.exitedAt <= again.time
-  const samePlace = earlier.worker === again.worker && firstInc === againInc
   // Each message reads: who wrote it first, then what made the second record wrong.
-  let kind: ViolationKind
-  let story: string
-  const first = `${earlier.worker} wrote it at ${at(model, earlier.time)}`
-  const redo = `${again.worker} wrote it again at ${at(model, again.time)}`
-  if (commit) {
-    kind = 'duplicate'
-    story = `${first} and ${commit.worker === earlier.worker ? '' : `${commit.worker} `}committed it at ${at(model, commit.time)}, yet ${redo}`
-  } else if (samePlace) {
-    kind = 'duplicate'
-    story = `${first}; the same process wrote it again at ${at(model, again.time)}`
-  } else if (ended || (earlier.worker === again.worker && firstInc !== againInc)) {
-    kind = 'redo-after-crash'
-    const how = exitHow(model, earlier.worker, firstInc?.spawnSeq ?? 0, firstInc?.exitSeq)
-    story = `${first} and ${how}${firstInc?.exitedAt !== undefined ? ` at ${at(model, firstInc.exitedAt)}` : ''} before committing it; ${again.worker} redid it at ${at(model, again.time)} from the last commit`
-  } else {
-    kind = 'redo-after-stall'
-    story = `${first}; it was never committed, and its writer was still alive (paused or cut off) when ${redo}`
-  }
+  const { kind, story } = classifyRedo(model, earlier, again, commit)
   const writers = all.map((e) => `${e.worker} at ${at(model, e.time)}`).join(', ')
   // Records with fencing tokens say which write was stale: the lower token lost the race.
   const tokens =
@@ -250,19 +223,4 @@ function repeat(
     context: contextAround(model.events, seq, { workers }),
   }
   return { id, earlier, again, times: all.length, violation }
-}
-
-/** How a worker's process ended, in words: killed, stopped, or exited on its own. */
-function exitHow(model: JournalModel, worker: string, spawnSeq: number, exitSeq: number | undefined): string {
-  if (exitSeq === undefined) return 'was restarted'
-  const exit = model.events.find(
-    (e): e is EventOf<'process.exited'> => e.seq === exitSeq && e.type === LabEventTypes.processExited,
-  )
-  const action = model.events.findLast(
-    (e): e is EventOf<'process.action'> =>
-      e.seq < exitSeq && e.seq > spawnSeq && e.type === LabEventTypes.processAction && e.name === worker,
-  )
-  if (action?.action === 'kill') return 'was killed'
-  if (action?.action === 'stop' || action?.action === 'restart') return 'was stopped'
-  return exit?.signal ? `died (${exit.signal})` : `exited (code ${exit?.code})`
 }

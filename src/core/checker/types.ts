@@ -2,6 +2,7 @@
  * What the checker takes: the journal, the sinks, the transaction log and its options. What it answers
  * (verdicts, violations, failover breakdowns) is plain data shared by every shell: src/shared/checker-report.ts.
  */
+import type { BackupRecord, SourceTransaction } from '../../shared/binlog.js'
 import type { TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { SinkRecord } from '../session-folder/index.js'
 import type { LabEvent } from '../../shared/events.js'
@@ -32,6 +33,15 @@ export interface CheckInput {
    * are read) its verdicts are "not judged", with the reason.
    */
   txnLog?: TxnLogRead
+  /** Binlog tasks' sink lines whole, by task (readSinks' `backups`): backup-integrity and backup-lag judge them. */
+  backups?: Record<string, readonly BackupRecord[]>
+  /**
+   * The binlog source's history, read back by the lab after the run (readSourceHistory): without it,
+   * backup-integrity and backup-lag are "not judged", with the reason.
+   */
+  sourceHistory?: readonly SourceTransaction[]
+  /** The saved history could not be read (a line that is not a transaction): the backup verdicts are unknown, with this. */
+  sourceHistoryError?: string
   options?: CheckOptions
 }
 

@@ -21,7 +21,7 @@ import { buildTxnHistory, type TaskTxnHistory, type TxnHistory, type TxnWrite } 
 import { describeGap, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import { zxidHex } from '../txnlog/txn-log-file.js'
 import { contextAround } from './context.js'
-import { at, idList, type JournalModel } from './journal-model.js'
+import { at, commitValue, idList, type JournalModel } from './journal-model.js'
 import type { SinkRecord } from '../session-folder/index.js'
 import type { Judgement, Violation, ViolationKind } from './types.js'
 
@@ -264,10 +264,10 @@ function listZxids(zxids: readonly string[]): string {
 }
 
 function idsOrValues(values: readonly string[]): string {
-  const ids = values.map(asId)
-  return ids.every((n) => n !== undefined) ? idList(ids) : values.slice(0, 6).join(', ')
+  // GTIDs are named as written: their seqs alone would hide what was committed.
+  const integers = values.every((v) => /^\s*-?\d+\s*$/.test(v))
+  return integers ? idList(values.map(Number)) : values.slice(0, 6).join(', ')
 }
 
-function asId(value: string | undefined): number | undefined {
-  return value !== undefined && /^\s*-?\d+\s*$/.test(value) ? Number(value) : undefined
-}
+/** A lastCommit value as a position: the counter's integer or a GTID's seq. */
+const asId = commitValue

@@ -36,7 +36,14 @@ export interface BuildReportOptions {
 
 export function buildReport(folder: SessionFolder, options: BuildReportOptions = {}): SessionReport {
   const { events, sinks } = folder
-  const check = checkSession({ events, sinks, txnLog: folder.txnLog })
+  const check = checkSession({
+    events,
+    sinks,
+    txnLog: folder.txnLog,
+    backups: folder.backups,
+    sourceHistory: folder.sourceHistory,
+    sourceHistoryError: folder.sourceHistoryError,
+  })
   const model = buildModel(events, sinks)
   const state = replay(events)
   const closed = events.findLast((e) => e.type === LabEventTypes.sessionClosed)
@@ -53,6 +60,8 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     reason: v.reason ?? null,
     summary: v.summary,
     stats: v.stats ?? {},
+    ...(v.position ? { position: v.position } : {}),
+    ...(v.lagSeries ? { lagSeries: v.lagSeries } : {}),
     violations: v.violations.map((x) => ({
       kind: x.kind,
       message: x.message,

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
+import { BackupRecord, type SourceTransaction } from '../../shared/binlog.js'
 import type { LabEvent } from '../../shared/events.js'
 import { readJournal } from '../journal/journal.js'
 import {
@@ -19,6 +20,7 @@ import {
   sinkTask,
   type SinkRecord,
 } from '../session-folder/index.js'
+import { loadSourceHistory } from '../checker/check-session.js'
 import { readSessionTxnLogs, type TxnLogRead } from '../txnlog/read-txn-logs.js'
 import type { JournalIssue, SinkIssue } from './types.js'
 
@@ -30,7 +32,12 @@ export interface SessionFolder {
   events: LabEvent[]
   journalIssues: JournalIssue[]
   sinks: Record<string, SinkRecord[]>
+  /** Binlog tasks' sink lines whole, by task. */
+  backups: Record<string, BackupRecord[]>
   sinkIssues: SinkIssue[]
+  /** The binlog source's history (source/binlog.jsonl), when the lab read it back; its error when it cannot be read. */
+  sourceHistory?: SourceTransaction[]
+  sourceHistoryError?: string
   /** session.json as written by the lab, or undefined when it is missing or unreadable. */
   sessionFile?: Record<string, unknown>
   sessionFileProblem: string | null
@@ -72,14 +79,18 @@ export function readSessionFolder(input: string): SessionFolder {
   const sessionFileProblem = problem ? `${problem}: the summary comes from the journal alone` : null
 
   // Records through the reader the checker uses, so the report's verdicts are exactly the checker's.
-  const { sinks } = readSinks(dir)
+  const { sinks, backups } = readSinks(dir)
   // ZooKeeper's transaction logs, where the lab ran the servers: the zombie-write verdict's evidence.
   const txnLog = readSessionTxnLogs(dir)
+  // The binlog source's history: the backup invariants' evidence.
+  const history = loadSourceHistory(dir)
   return {
     dir,
     events,
     journalIssues,
     sinks,
+    backups,
+    ...history,
     sinkIssues: sinkIssues(dir),
     sessionFile,
     sessionFileProblem,
@@ -117,7 +128,9 @@ function sinkIssues(sessionDir: string): SinkIssue[] {
       let message: string | undefined
       try {
         const record = JSON.parse(line) as { id?: unknown }
-        if (typeof record?.id !== 'number') message = 'not a record (needs a numeric id)'
+        if (typeof record?.id !== 'number' && !BackupRecord.safeParse(record).success)
+          message =
+            'not a record (needs a numeric id, or a backup line: gtid, seq, index, table, op, values, worker, time)'
       } catch {
         message = 'not JSON'
       }

@@ -4,7 +4,7 @@
  * lastCommit over time; and each ZooKeeper server's state. Plain data, drawn by the HTML report.
  */
 import { LabEventTypes, WorkerEventTypes, type LabEvent } from '../../shared/events.js'
-import type { JournalModel } from '../checker/journal-model.js'
+import { commitId, type JournalModel } from '../checker/journal-model.js'
 import { workingIntervals } from '../checker/single-primary.js'
 import { EnsembleTimeline } from '../../shared/zk-ensemble.js'
 import type { ReportVerdict, LaneInterval, LaneState, ReportTimeline, TimelineTask } from './types.js'
@@ -115,10 +115,11 @@ export function buildTimeline(
         intervals: workers.has(name) ? (close(workers.get(name)!.track, endMs) as LaneInterval[]) : [],
         working: working.filter((i) => i.worker === name).map((i) => ({ start: i.start, end: i.end })),
       })),
+      // Positions: the counter's ids, a binlog task's GTIDs by seq.
       lastCommit: [...task.commits]
-        .filter((c) => /^\d+$/.test(c.value))
+        .filter((c) => commitId(c.value) !== undefined)
         .sort((a, b) => a.time - b.time || a.seq - b.seq)
-        .map((c) => ({ time: c.time, value: Number(c.value), writer: c.writer ?? null })),
+        .map((c) => ({ time: c.time, value: commitId(c.value)!, writer: c.writer ?? null })),
       violations: verdicts
         .filter((v) => v.task === task.task)
         .flatMap((v) =>

@@ -8,6 +8,8 @@
  */
 import type { LabEvent, ZnodeStat } from '../../shared/events.js'
 import type {
+  BackupPosition,
+  LagSeries,
   FailoverHerd,
   FailoverSteps,
   InvariantName,
@@ -119,6 +121,10 @@ export interface ReportVerdict {
   summary: string
   stats: Record<string, number>
   violations: ReportViolation[]
+  /** backup-integrity: where the backup stands (last GTID in the sink, lastCommit). */
+  position?: BackupPosition
+  /** backup-lag: the lag over the run, charted on the leadership timeline. */
+  lagSeries?: LagSeries
 }
 
 export interface ReportViolation {

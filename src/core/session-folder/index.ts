@@ -19,6 +19,7 @@ export {
   sinkPath,
   sinksDir,
   sinkTask,
+  sourceHistoryPath,
   txnLogDirs,
   zooKeeperDataDirs,
   zooKeeperServerDir,
@@ -30,4 +31,4 @@ export {
   writeFileAtomically,
   writeSessionFile,
 } from './session-file.js'
-export { readSink, readSinks, type SinkRecord } from './sinks.js'
+export { readSink, readSinks, type SinkRead, type SinkRecord } from './sinks.js'

@@ -1,13 +1,8 @@
 import type { SessionComparison } from '../../shared/api.js'
 import { summarizeVerdict } from '../../shared/checker-report.js'
+import { percentile } from '../../shared/percentile.js'
 import { checkSessionDir } from '../checker/index.js'
 import { librarySession, summarizeSession } from './session-library.js'
-
-/** Percentile by nearest rank, of values already known to be finite. */
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
-}
 
 function stats(values: Array<number | null>): {
   count: number

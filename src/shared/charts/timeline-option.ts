@@ -152,8 +152,8 @@ export interface ChartFormat {
 
 export const LANE_HEIGHT = 30
 export const COMMIT_HEIGHT = 120
-const GRID_LEFT = 150
-const GRID_RIGHT = 24
+export const GRID_LEFT = 150
+export const GRID_RIGHT = 24
 
 /** Room above the lanes for the failover labels. */
 const LANES_TOP = 30
@@ -204,7 +204,7 @@ export interface ChartExtras {
 }
 
 /** "+12.35 s" since the origin of a relative chart. */
-const plusSeconds = (ms: number, digits = 2) => `+${(ms / 1000).toFixed(digits)} s`
+export const plusSeconds = (ms: number, digits = 2) => `+${(ms / 1000).toFixed(digits)} s`
 
 /** Intervals with open ones closed at `now`: what a chart draws. */
 export function closedIntervals<I extends { start: number; end?: number }>(

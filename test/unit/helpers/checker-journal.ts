@@ -19,6 +19,8 @@ export class JournalBuilder {
   constructor(
     readonly task = 'task01',
     readonly commitIntervalMs = 500,
+    /** What the task's workers are launched to do: count, or back up a binlog (commits are GTIDs `0-1-<id>`). */
+    readonly workload: 'counter' | 'binlog' = 'counter',
   ) {
     this.add(0, 'lab', 'session.created', { dir: '/tmp/x', name: 'test' })
   }
@@ -49,6 +51,9 @@ export class JournalBuilder {
       strategy: 'seed',
       commitIntervalMs: this.commitIntervalMs,
       sink: `/tmp/x/sinks/${this.task}.log`,
+      ...(this.workload === 'binlog'
+        ? { workload: 'binlog' as const, source: '127.0.0.1:3307', sourceUser: 'backup' }
+        : {}),
     })
     const launch = {
       args: ['--enable-source-maps', '/lab/out/worker/task-worker.mjs', ...args],
@@ -104,10 +109,11 @@ export class JournalBuilder {
 
   commit(at: number, n: number, id: number): this {
     const version = this.bump('lastCommit')
-    this.add(at, this.name(n), 'worker.commit', { id, version })
+    const gtid = this.workload === 'binlog' ? `0-1-${id}` : undefined
+    this.add(at, this.name(n), 'worker.commit', { id, version, ...(gtid ? { gtid } : {}) })
     this.add(at + 1, 'observer', 'znode.changed', {
       path: `${ROOT}/${this.task}/lastCommit`,
-      data: String(id),
+      data: gtid ?? String(id),
       cause: 'data',
       stat: stat(version),
     })

@@ -7,7 +7,8 @@ import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts'
 import { GridComponent, MarkAreaComponent, MarkLineComponent } from 'echarts/components'
 import * as echarts from 'echarts/core'
 import { SVGRenderer } from 'echarts/renderers'
-import type { FailoverSteps } from '../../../shared/checker-report.js'
+import type { FailoverSteps, LagSeries } from '../../../shared/checker-report.js'
+import { backupLagOption, LAG_CHART_HEIGHT, lagPoints } from '../../../shared/charts/backup-lag.js'
 import { breakdownOption, type BreakdownColors } from '../../../shared/charts/failover-breakdown.js'
 import {
   chartHeight,
@@ -189,6 +190,27 @@ export function timelineSvg(
   const drawn = { ...option, series: [...option.series, marks] }
   const attributes = `class="chart timeline" data-task="${esc(task.task)}" role="img" aria-label="Leadership timeline and lastCommit of ${esc(task.task)}"`
   return renderSvg(drawn, TIMELINE_WIDTH, chartHeight(data.workers.length) - NO_SLIDER_PX, attributes)
+}
+
+/** A binlog task's backup lag over the run, on its timeline's axis, failovers shaded and primaries' faults marked. */
+export function backupLagSvg(
+  timeline: ReportTimeline,
+  task: TimelineTask,
+  faults: readonly ReportFault[],
+  failovers: readonly ReportFailover[],
+  series: LagSeries,
+): string {
+  const data = timelineChartData(timeline, task, faults, failovers)
+  const span = data.lastTime
+  const option = backupLagOption(
+    { ...data, points: lagPoints(series, timeline.startMs) },
+    span,
+    REPORT_COLORS,
+    { time: (t) => rel(t, 0), duration: (d) => ms(d) },
+    { relative: { span } },
+  )
+  const attributes = `class="chart backup-lag" data-task="${esc(task.task)}" role="img" aria-label="Backup lag over the run of ${esc(task.task)}"`
+  return renderSvg(option, TIMELINE_WIDTH, LAG_CHART_HEIGHT, attributes)
 }
 
 /** One failover's bar on the scale every row shares. */

@@ -21,7 +21,7 @@ import {
   serverBarSteps,
 } from '../../../shared/charts/failover-breakdown.js'
 import { faultMarkColor, LANE_STATES } from '../../../shared/charts/timeline-option.js'
-import { BREAKDOWN_COLORS, breakdownSvg, legendSwatch, REPORT_COLORS, timelineSvg } from './charts.js'
+import { backupLagSvg, BREAKDOWN_COLORS, breakdownSvg, legendSwatch, REPORT_COLORS, timelineSvg } from './charts.js'
 import { clock, duration, esc, idList, ms, rel, utc } from './format.js'
 import { REPORT_JS } from './script.js'
 import { verdictState, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
@@ -278,10 +278,18 @@ function timelineSection(report: SessionReport): string {
     t.tasks
       .map(
         (task) =>
-          `<figure class="timeline-figure" data-task="${esc(task.task)}">${t.tasks.length > 1 ? `<h3><code>${esc(task.task)}</code></h3>` : ''}${timelineSvg(t, task, report.faults, report.failovers)}<figcaption>Task <code>${esc(task.task)}</code>, drawn as the app draws it: each worker's role as it reported it, the checker's working intervals (dark strip), faults numbered as in the table below, each failover's gap from the fault to the new primary's first commit (shaded, with its length), checker violations (red bands) and lastCommit as ZooKeeper held it.</figcaption></figure>`,
+          `<figure class="timeline-figure" data-task="${esc(task.task)}">${t.tasks.length > 1 ? `<h3><code>${esc(task.task)}</code></h3>` : ''}${timelineSvg(t, task, report.faults, report.failovers)}<figcaption>Task <code>${esc(task.task)}</code>, drawn as the app draws it: each worker's role as it reported it, the checker's working intervals (dark strip), faults numbered as in the table below, each failover's gap from the fault to the new primary's first commit (shaded, with its length), checker violations (red bands) and lastCommit as ZooKeeper held it.</figcaption></figure>${lagFigure(report, task)}`,
       )
       .join('')
   )
+}
+
+/** A binlog task's backup lag under its timeline, when the backup-lag verdict measured it. */
+function lagFigure(report: SessionReport, task: SessionReport['timeline']['tasks'][number]): string {
+  const lag = report.check.verdicts.find((v) => v.invariant === 'backup-lag' && v.task === task.task)
+  if (!lag?.lagSeries || lag.lagSeries.points.length === 0) return ''
+  const t = report.timeline
+  return `<figure class="timeline-figure backup-lag-figure" data-task="${esc(task.task)}">${backupLagSvg(t, task, report.faults, report.failovers, lag.lagSeries)}<figcaption>Backup lag of <code>${esc(task.task)}</code>: for the source transactions committed in each ${esc(ms(lag.lagSeries.bucketMs))}, the worst time from the source's commit to the first backup write, on the timeline's axis; failover gaps shaded, faults that hit the primary dashed. ${esc(lag.summary)}.</figcaption></figure>`
 }
 
 function failoversSection(report: SessionReport): string {

@@ -5,6 +5,7 @@ import { useLabAction } from '../lab/actions.js'
 import {
   FAILOVER_STEPS,
   afterSessionEnd,
+  backupRows,
   barPercent,
   barSegments,
   breakdownScale,
@@ -19,6 +20,7 @@ import {
   sortVerdicts,
   verdictTag,
   verdictsLine,
+  type BackupRow,
   type FailoverBreakdownView,
 } from './checker-model.js'
 import type { VerdictView } from '../../../shared/lab-state.js'
@@ -196,20 +198,23 @@ function FinalVerdicts() {
           )}
         </div>
       ) : (
-        <Table
-          label="Final verdicts"
-          className="verdict-table"
-          columns={VERDICT_COLUMNS}
-          rows={sortVerdicts(verdicts.verdicts)}
-          rowKey={(v) => `${v.task}:${v.invariant}`}
-          rowAttributes={(v) => ({
-            'data-testid': 'verdict-row',
-            'data-ok': v.ok,
-            'data-state': v.state,
-            'data-invariant': v.invariant,
-            className: v.ok ? '' : 'is-failed',
-          })}
-        />
+        <>
+          <Table
+            label="Final verdicts"
+            className="verdict-table"
+            columns={VERDICT_COLUMNS}
+            rows={sortVerdicts(verdicts.verdicts)}
+            rowKey={(v) => `${v.task}:${v.invariant}`}
+            rowAttributes={(v) => ({
+              'data-testid': 'verdict-row',
+              'data-ok': v.ok,
+              'data-state': v.state,
+              'data-invariant': v.invariant,
+              className: v.ok ? '' : 'is-failed',
+            })}
+          />
+          <Backups verdicts={verdicts.verdicts} />
+        </>
       )}
     </section>
   )
@@ -231,6 +236,42 @@ const VERDICT_COLUMNS: Column<VerdictView>[] = [
   { header: 'task', className: 'mono', cell: (v) => v.task },
   { header: 'violations', numeric: true, className: 'mono', cell: (v) => v.violations },
   { header: 'summary', className: 'wrap', cell: (v) => v.summary },
+]
+
+/** Each binlog task's backup under the verdicts: the last GTID it holds, lastCommit, and its lag. */
+function Backups({ verdicts }: { verdicts: readonly VerdictView[] }) {
+  const rows = backupRows(verdicts)
+  if (rows.length === 0) return null
+  return (
+    <>
+      <h3 className="small strong">Binlog backups · lag is source commit → first backup write</h3>
+      <Table
+        label="Binlog backups"
+        className="verdict-table"
+        columns={BACKUP_COLUMNS}
+        rows={rows}
+        rowKey={(r) => r.task}
+        rowAttributes={(r) => ({ 'data-testid': 'backup-row', 'data-state': r.state })}
+      />
+    </>
+  )
+}
+
+const BACKUP_COLUMNS: Column<BackupRow>[] = [
+  {
+    header: 'backup',
+    cell: (r) => {
+      const tag = verdictTag({ ok: r.state === 'ok', state: r.state })
+      return <span className={`tag ${tag.className}`}>{tag.text}</span>
+    },
+  },
+  { header: 'task', className: 'mono', cell: (r) => r.task },
+  { header: 'last in sink', className: 'mono', cell: (r) => r.sinkGtid ?? '—' },
+  { header: 'lastCommit', className: 'mono', cell: (r) => r.lastCommit ?? '—' },
+  { header: 'lag p50', numeric: true, className: 'mono', cell: (r) => (r.lag ? formatStepMs(r.lag.p50) : '—') },
+  { header: 'lag p99', numeric: true, className: 'mono', cell: (r) => (r.lag ? formatStepMs(r.lag.p99) : '—') },
+  { header: 'lag max', numeric: true, className: 'mono', cell: (r) => (r.lag ? formatStepMs(r.lag.max) : '—') },
+  { header: 'transactions', numeric: true, className: 'mono', cell: (r) => r.lag?.transactions ?? '—' },
 ]
 
 /** Each failover, step by step, in ms after the fault, with a bar on a scale shared by every row. */

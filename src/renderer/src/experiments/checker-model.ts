@@ -123,10 +123,13 @@ function serverOf(value: unknown): { server: ServerFailover } | Record<string, n
   }
 }
 
+/** Invariants judged only after the run (from the binlog source's history): no tile while a session runs. */
+const JUDGED_AFTER_THE_RUN: readonly string[] = ['backup-integrity', 'backup-lag']
+
 /**
  * How many live violations each invariant has. Listed: the invariants the final verdicts graded when
  * there are some (an invariant the checker could not judge for this lab has no verdict), else every
- * known one; zeros too; then any other invariant a violation names.
+ * known one the live check judges; zeros too; then any other invariant a violation names.
  */
 export function countByInvariant(
   // Any invariant name: the known ones and whatever a violation names.
@@ -139,7 +142,7 @@ export function countByInvariant(
         ...INVARIANTS.filter((i) => graded.has(i)),
         ...[...graded].filter((i) => !(INVARIANTS as readonly string[]).includes(i)),
       ]
-    : [...INVARIANTS]
+    : INVARIANTS.filter((i) => !JUDGED_AFTER_THE_RUN.includes(i))
   const counts = new Map<string, number>(names.map((i) => [i, 0]))
   for (const v of violations) counts.set(v.invariant, (counts.get(v.invariant) ?? 0) + 1)
   return [...counts].map(([invariant, count]) => ({ invariant, count }))
@@ -316,4 +319,38 @@ export function badgeText(
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** A binlog task's backup as the app shows it beside the verdicts: where it stands and how far it trailed. */
+export interface BackupRow {
+  task: string
+  state: VerdictState
+  /** The last GTID in the sink and lastCommit's last value, when backup-integrity judged it. */
+  sinkGtid: string | null
+  lastCommit: string | null
+  /** Source commit → first backup write, ms (backup-lag's stats), when measured. */
+  lag?: { p50: number; p99: number; max: number; transactions: number }
+}
+
+/**
+ * One row per task a backup invariant judged (binlog tasks; counter tasks and sessions without the
+ * source's history have none), in task order.
+ */
+export function backupRows(verdicts: readonly VerdictView[]): BackupRow[] {
+  const rows = new Map<string, BackupRow>()
+  for (const v of verdicts) {
+    if (v.invariant !== 'backup-integrity' && v.invariant !== 'backup-lag') continue
+    if (verdictState(v) === 'not-judged') continue
+    const row = rows.get(v.task) ?? { task: v.task, state: 'ok', sinkGtid: null, lastCommit: null }
+    if (v.invariant === 'backup-integrity') {
+      row.state = verdictState(v)
+      row.sinkGtid = v.position?.sinkGtid ?? null
+      row.lastCommit = v.position?.lastCommit ?? null
+    }
+    const s = v.stats
+    if (v.invariant === 'backup-lag' && s && s.p50Ms !== undefined && s.p99Ms !== undefined && s.maxMs !== undefined)
+      row.lag = { p50: s.p50Ms, p99: s.p99Ms, max: s.maxMs, transactions: s.transactions ?? 0 }
+    rows.set(v.task, row)
+  }
+  return [...rows.values()].sort((a, b) => a.task.localeCompare(b.task))
 }

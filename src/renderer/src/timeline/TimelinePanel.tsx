@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { useStore } from '../app/store.js'
+import { BackupLagChart } from './BackupLagChart.js'
 import { FailoverTable } from './FailoverTable.js'
 import { TimelineChart } from './TimelineChart.js'
 import { LANE_STATES } from './timeline-model.js'
@@ -21,6 +22,8 @@ export function TimelinePanel() {
   const { setTimelineTask, setTimelineFollow } = useStore.getState()
   const [windowMs, setWindowMs] = useState<number | undefined>(60_000)
   const task = selected && tasks.includes(selected) ? selected : tasks[0]
+  // A binlog task's lag, measured once the session is graded (the backup-lag verdict).
+  const lag = useStore((s) => s.verdicts?.verdicts.find((v) => v.invariant === 'backup-lag' && v.task === task))
   if (!task) {
     return (
       <div className="pane">
@@ -63,6 +66,9 @@ export function TimelinePanel() {
             ? 'Click the chart to move the replay there; the line is the moment shown. Scroll to zoom, drag to pan.'
             : 'Scroll to zoom, drag to pan, or use the slider; the window stops following live time until you go back to live.'}
         </p>
+        {lag?.lagSeries && lag.lagSeries.points.length > 0 && (
+          <BackupLagChart task={task} series={lag.lagSeries} summary={lag.summary} />
+        )}
         <FailoverTable task={task} />
       </div>
     </div>

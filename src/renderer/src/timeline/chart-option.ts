@@ -1,4 +1,5 @@
 import { formatDuration, formatTime } from '../app/format.js'
+import { backupLagOption, type BackupLagChartData } from '../../../shared/charts/backup-lag.js'
 import {
   cursorSeries as sharedCursorSeries,
   dataZoomOption as sharedDataZoomOption,
@@ -57,4 +58,9 @@ export function cursorSeries(cursor: number | undefined, colors: ChartColors, ra
 
 export function dataZoomOption(colors: ChartColors, extras: ChartExtras = {}) {
   return sharedDataZoomOption(colors, APP_FORMAT, extras)
+}
+
+/** A binlog task's backup lag on the timeline's time axis (the report draws the same option). */
+export function buildLagOption(t: BackupLagChartData, now: number, colors: ChartColors) {
+  return backupLagOption(t, now, colors, APP_FORMAT)
 }
