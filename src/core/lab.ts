@@ -498,9 +498,13 @@ export class Lab implements LabApi {
           ...program,
           ...(binlog && !external ? { env: sourceEnv } : {}),
           jsonEvents: !external,
-          labels: external
-            ? { task: options.task, workerId, strategy: peer ?? 'external', commitIntervalMs }
-            : { task: options.task, workerId, strategy },
+          // The workload label lets the app tell a binlog task's workers before their first commit.
+          labels: {
+            ...(external
+              ? { task: options.task, workerId, strategy: peer ?? 'external', commitIntervalMs }
+              : { task: options.task, workerId, strategy }),
+            ...(binlog ? { workload: 'binlog' } : {}),
+          },
           ...(options.clock ? { clock: options.clock } : {}),
         })
       } catch (err) {

@@ -15,6 +15,7 @@ import {
 } from './events.js'
 import { formatCommandLine } from './command-line.js'
 import { isPeerStrategy, type ClockSkew } from './worker-launch/index.js'
+import { commitPosition, formatGtid, parseGtid } from './binlog.js'
 import { verdictState, type VerdictSummary, type Violation } from './checker-report.js'
 
 export type ProcessStatus = 'running' | 'paused' | 'stopped' | 'crashed'
@@ -64,6 +65,8 @@ export interface WorkerView {
   sessions: WorkerSessionView[]
   lastCommit?: number
   commits: number
+  /** binlog: the GTID of the last transaction it appended to the sink (worker.work), ahead of lastCommit. */
+  lastWorkGtid?: string
   connection?: string
   pid?: number
   startedAt?: number
@@ -91,6 +94,8 @@ export interface TaskView {
   name: string
   status?: string
   lastCommit?: number
+  /** binlog: lastCommit's GTID as written (`lastCommit` is then its sequence number). */
+  lastCommitGtid?: string
   /** Instance node names, sorted: the first is the one that should be primary. */
   instances: string[]
 }
@@ -178,6 +183,19 @@ export interface SourceView {
   binlogFiles: Array<{ name: string; size: number }>
   /** Why it last stopped. */
   stopReason?: string
+  /** The load generator: its rate and counts as last recorded (mariadb.load, mariadb.position, mariadb.load-stopped). */
+  load?: SourceLoadView
+}
+
+/** The load on the source; the counts arrive with mariadb.position, and finally with mariadb.load-stopped. */
+export interface SourceLoadView {
+  /** Transactions/s in force, a burst's included (the last one recorded). */
+  rate?: number
+  committed?: number
+  failed?: number
+  unknown?: number
+  /** The load generator has stopped (the session's end): the counts are final. */
+  stopped?: boolean
 }
 
 export function emptyLabState(): LabState {
@@ -265,6 +283,17 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       if (state.source) {
         state.source.gtid = e.gtid
         state.source.binlogFiles = e.binlogFiles
+        if (e.load) state.source.load = { ...state.source.load, ...e.load }
+      }
+      break
+    case LabEventTypes.mariadbLoad:
+      // A burst of a count leaves the rate as it is; a rate (for a while or for good) is the rate now.
+      if (state.source && e.rate !== undefined) state.source.load = { ...state.source.load, rate: e.rate }
+      break
+    case LabEventTypes.mariadbLoadStopped:
+      if (state.source) {
+        const { committed, failed, unknown } = e
+        state.source.load = { ...state.source.load, committed, failed, unknown, stopped: true }
       }
       break
     case LabEventTypes.zkStats: {
@@ -377,6 +406,9 @@ export function applyEvent(state: LabState, e: LabEvent): void {
       if (target) addWorkerSession(target, e)
       break
     }
+    case WorkerEventTypes.work:
+      if (worker && e.gtid !== undefined) worker.lastWorkGtid = e.gtid
+      break
     case WorkerEventTypes.commit:
       if (worker) {
         worker.lastCommit = e.id
@@ -485,7 +517,13 @@ function updateTask(state: LabState, path: string, data: string, deleted: boolea
   }
   const task = (state.tasks[name] ??= { name, instances: [] })
   if (child === 'status' && !instance) task.status = deleted ? undefined : data
-  if (child === 'lastCommit' && !instance) task.lastCommit = deleted || data === '' ? undefined : Number(data)
+  if (child === 'lastCommit' && !instance) {
+    // A counter's id, or a binlog backup's GTID (ordered by its sequence number).
+    task.lastCommit = deleted || data === '' ? undefined : commitPosition(data)
+    const gtid = deleted ? undefined : parseGtid(data)
+    if (gtid) task.lastCommitGtid = formatGtid(gtid)
+    else delete task.lastCommitGtid
+  }
   if (child === 'instance' && instance) {
     // Kept sorted by insertion, in place: a sort or a copy per event would be quadratic for tasks
     // with thousands of instances. Views that need a new reference copy it themselves.

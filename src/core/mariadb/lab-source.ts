@@ -208,7 +208,15 @@ export class LabSource {
       const key = JSON.stringify(position)
       if (key === this.lastPosition && !force) return
       this.lastPosition = key
-      this.event({ type: LabEventTypes.mariadbPosition, gtid, binlogFiles })
+      const load = this.load?.stats()
+      this.event({
+        type: LabEventTypes.mariadbPosition,
+        gtid,
+        binlogFiles,
+        ...(load
+          ? { load: { rate: load.rate, committed: load.committed, failed: load.failed, unknown: load.unknown } }
+          : {}),
+      })
     } catch {
       // Down or restarting between the state check and the query: its events say so.
     } finally {

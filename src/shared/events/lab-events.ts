@@ -414,6 +414,17 @@ export interface MariaDbPosition {
   gtid: string
   /** The binlog files it keeps, oldest first, with their sizes in bytes. */
   binlogFiles: Array<{ name: string; size: number }>
+  /** The load generator's counts so far and the rate in force (absent before it started, and in older journals). */
+  load?: MariaDbLoadNow
+}
+
+/** The load generator while it runs: what mariadb.load-stopped tells at the end, so far. */
+export interface MariaDbLoadNow {
+  /** Transactions/s in force, a burst's included. */
+  rate: number
+  committed: number
+  failed: number
+  unknown: number
 }
 
 /** Nothing beyond the envelope. */

@@ -4,6 +4,7 @@ import { QuickStart } from './QuickStart.js'
 import { TasksSection } from './TasksSection.js'
 import { ZooKeeperSection } from './ZooKeeperSection.js'
 import { SetupPanel } from '../setup/SetupPanel.js'
+import { SourceSection } from '../source/SourceSection.js'
 
 export function ClusterPanel() {
   const loaded = useStore((s) => s.loaded)
@@ -35,6 +36,7 @@ export function ClusterPanel() {
             {!inert && <SetupPanel />}
             {!inert && <QuickStart />}
             <ZooKeeperSection />
+            <SourceSection />
             <TasksSection />
           </fieldset>
         </>

@@ -1,5 +1,6 @@
 import { useCallback, useState } from 'react'
 import { Strategy, type ExternalWorker } from '../../../shared/api.js'
+import { DEFAULT_WORKLOAD, Workload } from '../../../shared/binlog.js'
 import { DEFAULT_SESSION_TIMEOUT_MS } from '../../../shared/worker-launch/index.js'
 import { useShallow } from 'zustand/react/shallow'
 import { useStore } from '../app/store.js'
@@ -43,16 +44,18 @@ export function TaskCard({ task }: { task: string }) {
   const [count, setCount] = useState(1)
   // `external`: the workers run the program typed below instead of the lab's own worker.
   const [strategy, setStrategy] = useState<Strategy | 'external'>('seed')
+  const [workload, setWorkload] = useState<Workload>(DEFAULT_WORKLOAD)
   const command = useExternalCommand()
   const timeout = useSessionTimeout(DEFAULT_SESSION_TIMEOUT_MS)
   const add = useCallback(
-    (n: number, s: Strategy | 'external', sessionTimeoutMs: number, external?: ExternalWorker) =>
+    (n: number, s: Strategy | 'external', sessionTimeoutMs: number, w: Workload, external?: ExternalWorker) =>
       lab().addWorkers({
         task,
         count: n,
         ...(s === 'external' ? { external } : { strategy: s }),
         commitIntervalMs: 500,
         sessionTimeoutMs,
+        ...(w === DEFAULT_WORKLOAD ? {} : { workload: w }),
       }),
     [task],
   )
@@ -94,7 +97,7 @@ export function TaskCard({ task }: { task: string }) {
         )}
         <span className="spacer" />
         <span className="muted small mono" title="lastCommit znode">
-          lastCommit {view?.lastCommit ?? '—'}
+          lastCommit {view?.lastCommitGtid ?? view?.lastCommit ?? '—'}
         </span>
       </header>
       <div className="task-controls">
@@ -132,6 +135,22 @@ export function TaskCard({ task }: { task: string }) {
           })}
           <option value="external">external…</option>
         </select>
+        <label className="sr-only" htmlFor={`workload-${task}`}>
+          Workload
+        </label>
+        <select
+          id={`workload-${task}`}
+          className="input mono"
+          value={workload}
+          onChange={(e) => setWorkload(Workload.parse(e.target.value))}
+          title="counter: the primary backs up the next id; binlog: it backs up the MariaDB source's binlog (start the source first)"
+        >
+          {Workload.options.map((w) => (
+            <option key={w} value={w}>
+              {w}
+            </option>
+          ))}
+        </select>
         <button
           type="button"
           className="btn btn-small"
@@ -139,7 +158,7 @@ export function TaskCard({ task }: { task: string }) {
           aria-label={`Add workers to ${task}`}
           title={timeout.problem ?? (strategy === 'external' ? command.error : undefined)}
           onClick={() =>
-            timeout.value !== undefined && void adding.run(count, strategy, timeout.value, command.external)
+            timeout.value !== undefined && void adding.run(count, strategy, timeout.value, workload, command.external)
           }
         >
           Add

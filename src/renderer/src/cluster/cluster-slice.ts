@@ -29,6 +29,8 @@ export interface ClusterSlice {
   /** The latest watch graph and server sessions the lab polled (zookeeper.watches, zookeeper.sessions). */
   zkWatches?: LabState['watches']
   zkSessions?: LabState['sessions']
+  /** The binlog workload's MariaDB source, once the session started one. */
+  source?: LabState['source']
 }
 
 /** Before a session's first event: no servers, processes, workers or tasks. */
@@ -44,6 +46,7 @@ export function emptySessionCluster(): ClusterSlice {
     workerNet: {},
     zkWatches: undefined,
     zkSessions: undefined,
+    source: undefined,
   }
 }
 

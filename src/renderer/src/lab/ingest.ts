@@ -43,6 +43,7 @@ interface Touched {
   violations: boolean
   verdicts: boolean
   watches: boolean
+  source: boolean
 }
 
 function touch(e: LabEvent, t: Touched): void {
@@ -66,6 +67,7 @@ function touch(e: LabEvent, t: Touched): void {
   else if (e.type === LabEventTypes.violation) t.violations = true
   else if (e.type === LabEventTypes.checkReport) t.verdicts = true
   else if (e.type === LabEventTypes.zookeeperWatches || e.type === LabEventTypes.zookeeperSessions) t.watches = true
+  else if (e.type.startsWith('mariadb.')) t.source = true
 }
 
 /**
@@ -163,6 +165,7 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     violations: false,
     verdicts: false,
     watches: false,
+    source: false,
   }
   const patch: Partial<Store> = { lastSeq }
   let changed: Map<string, number> | undefined
@@ -260,6 +263,7 @@ function applyBatch(events: readonly LabEvent[], options: IngestOptions): void {
     patch.zkWatches = live.watches
     patch.zkSessions = live.sessions
   }
+  if (t.source) patch.source = live.source && structuredClone(live.source)
   if (t.verdicts) patch.verdicts = live.verdicts && { ok: live.verdicts.ok, verdicts: [...live.verdicts.verdicts] }
   if (phase) patch.sessionPhase = phase
   if (t.verdicts && live.scenario && live.verdicts && live.session && !options.replay) {
@@ -367,6 +371,7 @@ export function loadHistory(snapshot: LabState, recent: readonly LabEvent[], opt
     workerNet,
     zkWatches: live.watches,
     zkSessions: live.sessions,
+    source: live.source && structuredClone(live.source),
     logSources: logBuffers.sources().sort(compareSources),
     logsVersion: s.logsVersion + 1,
     timelineVersion: s.timelineVersion + 1,
