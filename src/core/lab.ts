@@ -563,6 +563,7 @@ export class Lab implements LabApi {
       tasks: scenario.tasks.length,
       workers: scenario.tasks.reduce((sum, t) => sum + t.workers, 0),
       strategies: [...new Set(scenario.tasks.map((t) => (t.external ? 'external' : t.strategy)))],
+      workloads: [...new Set(scenario.tasks.map((t) => t.workload))],
       zookeeper:
         scenario.zookeeper.mode === 'ensemble'
           ? `ensemble of ${scenario.zookeeper.servers ?? 3}`

@@ -259,6 +259,8 @@ export interface ScenarioSummary {
   workers: number
   strategies: string[]
   zookeeper: string
+  /** What its tasks' primaries do, when some task says (`binlog`: the scenario runs a MariaDB source). */
+  workloads?: Workload[]
 }
 
 export const SessionDirInput = z.object({ dir: z.string().min(1) }).strict()

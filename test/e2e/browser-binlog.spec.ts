@@ -51,6 +51,15 @@ test('binlog by hand: the source panel, a restart from its button, then backup-i
   const panel = page.getByTestId('source-panel')
   const row = page.getByTestId('source-row')
 
+  await test.step('the experiments view offers the bundled binlog scenarios, marked binlog', async () => {
+    await openTab(page, 'Experiments')
+    const scenario = page
+      .getByRole('table', { name: 'Bundled scenarios' })
+      .locator('[data-scenario="binlog-source-restart"]')
+    await expect(scenario).toContainText('binlog')
+    await expect(scenario).toContainText('recipe')
+  })
+
   await test.step('ZooKeeper, then the source from its panel', async () => {
     await expect(panel).toHaveCount(0)
     await page.getByRole('button', { name: 'Start ZooKeeper' }).click()

@@ -203,9 +203,19 @@ function scenarioColumns(chosen: string | undefined, onChoose: (name: string) =>
     {
       header: 'scenario',
       cell: (sc) => (
-        <label htmlFor={`scenario-${sc.name}`} className="mono strong scenario-name">
-          {sc.name}
-        </label>
+        <>
+          <label htmlFor={`scenario-${sc.name}`} className="mono strong scenario-name">
+            {sc.name}
+          </label>
+          {sc.workloads?.includes('binlog') && (
+            <>
+              {' '}
+              <span className="tag mono" title="Its primaries back up a MariaDB binlog; the run starts a source">
+                binlog
+              </span>
+            </>
+          )}
+        </>
       ),
     },
     { header: 'what it does', className: 'wrap description', cell: (sc) => sc.description || '—' },
