@@ -21,9 +21,11 @@ const SOURCE_ACTIONS: Record<SourceView['state'], SourceAction[]> = {
  */
 export function SourceSection() {
   const source = useStore((s) => s.source)
-  const zkRunning = useStore((s) => s.zookeeper.servers.some((srv) => srv.state === 'running'))
-  // Nothing to show for a counter-only session unless ZooKeeper runs (then it offers to start one).
-  if (!source && !zkRunning) return null
+  const zkUp = useStore(
+    (s) => s.zookeeper.servers.some((srv) => srv.state === 'running') || s.zookeeper.connectString !== undefined,
+  )
+  // Nothing to show before ZooKeeper is there (a binlog task needs both); then it offers to start one.
+  if (!source && !zkUp) return null
   return (
     <section className="card" aria-labelledby="source-title" data-testid="source-panel">
       <header className="card-head">
@@ -253,7 +255,7 @@ function Backups() {
               <span
                 className={`tag mono ${r.behind === 0 ? 'tag-ok' : ''}`}
                 data-testid={`backup-behind-${r.task}`}
-                title="Source transactions not yet in lastCommit"
+                title="Source transactions not yet in lastCommit, against the source's GTID as last recorded (up to a second old)"
               >
                 {r.behind} behind
               </span>
