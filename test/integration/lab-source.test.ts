@@ -92,6 +92,8 @@ describe('the Lab runs a MariaDB source', () => {
     expect(seqs.at(-1)).toBeGreaterThan(10)
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
     expect(positions.at(-1)!.binlogFiles.length).toBeGreaterThanOrEqual(2)
+    // The load's counts ride along, so the app shows them while the run goes.
+    expect(positions.at(-1)!.load?.committed).toBeGreaterThan(10)
     // The restart came after some commits and more followed it.
     const restartSeq = of(LabEventTypes.mariadbStopped)[0].seq
     expect(positions.some((p) => p.seq > restartSeq && (parseGtid(p.gtid)?.seq ?? 0) > seqs[0])).toBe(true)
