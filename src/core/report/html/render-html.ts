@@ -26,6 +26,7 @@ import { clock, duration, esc, idList, ms, rel, utc } from './format.js'
 import { REPORT_JS } from './script.js'
 import { verdictState, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
 import { REPORT_CSS } from './styles.js'
+import { zookeeperViewSection } from './zookeeper-view.js'
 import { describeClock } from '../../../shared/worker-launch/index.js'
 import { summarizeCuts } from '../../../shared/zk-ensemble.js'
 
@@ -45,6 +46,7 @@ export function renderHtml(report: SessionReport): string {
     ['timeline', 'Leadership timeline', timelineSection(report)],
     ['failovers', `Failovers (${report.failovers.length})`, failoversSection(report)],
     ['sessions', 'Sessions', sessionsSection(report)],
+    ['zookeeper-view', "ZooKeeper's sessions and watches at the end", zookeeperViewSection(report)],
     ['faults', `Faults and steps (${report.faults.length})`, faultsSection(report)],
     ...ensembleSection(report),
     ['alerts', `Alerts (${report.alerts.length})`, alertsSection(report)],
