@@ -84,6 +84,11 @@ test('the Watches view: the seed fans in on instance, the recipe chains predeces
     const table = page.getByRole('table', { name: 'ZooKeeper sessions' })
     await expect(table.locator('tr[data-worker^="worker-seed01-"]')).toHaveCount(WORKERS, { timeout: 30_000 })
     await expect(table.locator('tr[data-worker^="worker-recipe01-"]')).toHaveCount(WORKERS)
+    // Each worker's session owns its election node, as the observer's tree has it.
+    for (const task of ['seed01', 'recipe01'])
+      await expect(
+        table.locator(`tr[data-worker^="worker-${task}-"]`).filter({ hasText: /server_\d+_…\d+/ }),
+      ).toHaveCount(WORKERS)
   })
 
   await dismissToasts(page)

@@ -13,6 +13,7 @@ import { readSessionFolder } from '../../src/core/report/read-session-folder.js'
 import type { SessionReport } from '../../src/core/report/types.js'
 import { JournalBuilder, T0, twoWorkers } from './helpers/checker-journal.js'
 import { reportValidator } from './helpers/report-schema.js'
+import { znodeStat } from './helpers/znode-stat.js'
 
 const INSTANCE = '/customBackUp/tasks/task01/instance'
 const SESSIONS = { 'worker-task01-1': '0x10000a1b2c0001', 'worker-task01-2': '0x10000a1b2c0002' }
@@ -34,7 +35,7 @@ function polledJournal(): JournalBuilder {
       path: `${INSTANCE}/${node}`,
       data: '',
       cause: 'data',
-      stat: { ...STAT, ephemeralOwner: Object.values(SESSIONS)[i] },
+      stat: znodeStat(Object.values(SESSIONS)[i]),
     }),
   )
   j.add(1000, 'lab', 'zookeeper.watches', {
@@ -88,18 +89,6 @@ function polledJournal(): JournalBuilder {
     ],
   })
   return j
-}
-
-const STAT = {
-  czxid: '0x2',
-  mzxid: '0x2',
-  pzxid: '0x2',
-  ctime: 0,
-  mtime: 0,
-  version: 0,
-  cversion: 0,
-  dataLength: 0,
-  numChildren: 0,
 }
 
 describe("report: ZooKeeper's sessions and watches at the end", () => {

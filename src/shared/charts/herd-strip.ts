@@ -24,7 +24,7 @@ export interface HerdStripRow {
 }
 
 /** When the herd's first watch fired, ms after the fault (0 when none was seen). */
-export function firstWatch(herd: HerdMarks): number {
+function firstWatch(herd: HerdMarks): number {
   const seen = herd.workers.filter((w) => w.watchAt >= 0).map((w) => w.watchAt)
   return seen.length ? Math.min(...seen) : 0
 }

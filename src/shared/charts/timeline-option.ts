@@ -534,7 +534,7 @@ function herdSeries(
 }
 
 /** One woken worker, in words: when its watch fired, on what, how fast it reacted and with what. */
-export function herdText(herd: HerdMarks, w: HerdMarks['workers'][number], format: Pick<ChartFormat, 'duration'>) {
+function herdText(herd: HerdMarks, w: HerdMarks['workers'][number], format: Pick<ChartFormat, 'duration'>) {
   const reaction =
     w.reactedMs !== undefined ? `, reacted in ${format.duration(w.reactedMs)}${w.did ? ` → ${w.did}` : ''}` : ''
   return `${w.worker}: woken ${format.duration(w.watchAt)} after the fault (1 of ${herd.woken})${w.path ? ` by its watch on ${w.path}` : ''}${reaction}`
