@@ -13,6 +13,7 @@ import {
   type LabEvent,
   type ZnodeStat,
 } from './events.js'
+import { commitPosition } from './binlog.js'
 import { formatCommandLine } from './command-line.js'
 import { isPeerStrategy, type ClockSkew } from './worker-launch/index.js'
 import { verdictState, type VerdictSummary, type Violation } from './checker-report.js'
@@ -485,7 +486,8 @@ function updateTask(state: LabState, path: string, data: string, deleted: boolea
   }
   const task = (state.tasks[name] ??= { name, instances: [] })
   if (child === 'status' && !instance) task.status = deleted ? undefined : data
-  if (child === 'lastCommit' && !instance) task.lastCommit = deleted || data === '' ? undefined : Number(data)
+  // A counter's id, or a binlog task's GTID by its sequence number.
+  if (child === 'lastCommit' && !instance) task.lastCommit = deleted || data === '' ? undefined : commitPosition(data)
   if (child === 'instance' && instance) {
     // Kept sorted by insertion, in place: a sort or a copy per event would be quadratic for tasks
     // with thousands of instances. Views that need a new reference copy it themselves.
