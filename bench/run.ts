@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   say(`machine: ${machineLine(machine)}`)
   if (loadStart > machine.cores * 0.5 || foreign > 0) {
     say(
-      `NOTE: the machine is busy before we start (load ${loadStart.toFixed(1)} on ${machine.cores} cores, ${foreign} other lab/ZooKeeper/Chromium processes): ` +
+      `NOTE: the machine is busy before we start (load ${loadStart.toFixed(1)} on ${machine.cores} cores, ${foreign} other lab/ZooKeeper/Chromium/MariaDB processes): ` +
         'absolute numbers are noisy; compare the ratios within this run.',
     )
   }
@@ -276,7 +276,7 @@ async function main(): Promise<number> {
   say(`Results (${mode} run, ${new Date(started).toISOString()}, ${(durationMs / 1000).toFixed(0)} s)`)
   say(`machine: ${machineLine(machine, zkVersion)}`)
   say(
-    `noise: load ${loadStart.toFixed(1)} at start, ${load1().toFixed(1)} at end; machine ${results.noise.busyPct.toFixed(0)} % busy over the run (${results.noise.stealPct.toFixed(1)} % steal); ${foreign} other lab/ZooKeeper/Chromium processes at start\n`,
+    `noise: load ${loadStart.toFixed(1)} at start, ${load1().toFixed(1)} at end; machine ${results.noise.busyPct.toFixed(0)} % busy over the run (${results.noise.stealPct.toFixed(1)} % steal); ${foreign} other lab/ZooKeeper/Chromium/MariaDB processes at start\n`,
   )
   for (const t of tables) say(`${t}\n`)
   say(`written: ${out}${args.keep ? `; sessions kept in ${sessionsDir}` : ''}`)
