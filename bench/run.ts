@@ -7,6 +7,7 @@
  *   npm run bench -- --quick      every table, fewer repetitions (< 5 min)
  *   npm run bench -- --external "test/fixtures/external-worker.sh"   failover faults against that command too
  *   npm run bench -- --strategies recipe,seed,seed-go,kazoo,curator   the failover faults with each of them
+ *   npm run bench -- --only binlog   the binlog workload (a private MariaDB source per cell)
  *
  * Sessions go to a temporary folder (removed at the end unless --keep). Every process the bench
  * starts carries ZKLAB_BENCH_RUN=<id> in its environment; at the end any still alive is reported and
@@ -17,6 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { BINLOG_FAULTS, binlogTables, runBinlog, type BinlogResult } from './binlog.js'
 import { failoverTables, FAULTS, runFailover, type FailoverResult } from './failover.js'
 import { floorTables, runFloor, type FloorResult } from './floor.js'
 import { herdTables, runHerd, type HerdResult } from './herd.js'
@@ -72,7 +74,7 @@ async function main(): Promise<number> {
   say(`machine: ${machineLine(machine)}`)
   if (loadStart > machine.cores * 0.5 || foreign > 0) {
     say(
-      `NOTE: the machine is busy before we start (load ${loadStart.toFixed(1)} on ${machine.cores} cores, ${foreign} other lab/ZooKeeper/Chromium processes): ` +
+      `NOTE: the machine is busy before we start (load ${loadStart.toFixed(1)} on ${machine.cores} cores, ${foreign} other lab/ZooKeeper/Chromium/MariaDB processes): ` +
         'absolute numbers are noisy; compare the ratios within this run.',
     )
   }
@@ -204,6 +206,29 @@ async function main(): Promise<number> {
       }),
     watchesTables,
   )
+  await runSection<BinlogResult>(
+    'binlog',
+    'Binlog workload',
+    () =>
+      runBinlog({
+        sessionsDir,
+        // The lab's own workers are the ones with a binlog workload.
+        strategies: labStrategies,
+        backlog: q ? 2000 : 6000,
+        rates: [50, 200],
+        windowMs: q ? 10_000 : 20_000,
+        reps: args.reps ?? (q ? 2 : 5),
+        faults: BINLOG_FAULTS,
+        failoverRate: 100,
+        workers: 3,
+        sessionTimeoutMs: 2000,
+        tickTimeMs: 500,
+        commitIntervalMs: 200,
+        caughtUpMs: 1000,
+        log: say,
+      }),
+    binlogTables,
+  )
 
   // Whatever we started must be gone: the labs were disposed and zklab serve stopped; check, and end stragglers.
   let left = processesMarked(runId)
@@ -251,7 +276,7 @@ async function main(): Promise<number> {
   say(`Results (${mode} run, ${new Date(started).toISOString()}, ${(durationMs / 1000).toFixed(0)} s)`)
   say(`machine: ${machineLine(machine, zkVersion)}`)
   say(
-    `noise: load ${loadStart.toFixed(1)} at start, ${load1().toFixed(1)} at end; machine ${results.noise.busyPct.toFixed(0)} % busy over the run (${results.noise.stealPct.toFixed(1)} % steal); ${foreign} other lab/ZooKeeper/Chromium processes at start\n`,
+    `noise: load ${loadStart.toFixed(1)} at start, ${load1().toFixed(1)} at end; machine ${results.noise.busyPct.toFixed(0)} % busy over the run (${results.noise.stealPct.toFixed(1)} % steal); ${foreign} other lab/ZooKeeper/Chromium/MariaDB processes at start\n`,
   )
   for (const t of tables) say(`${t}\n`)
   say(`written: ${out}${args.keep ? `; sessions kept in ${sessionsDir}` : ''}`)

@@ -3,7 +3,7 @@ import { Strategy, type ExternalWorker } from '../../src/shared/api.js'
 import { parseCommandLine } from '../../src/shared/command-line.js'
 import { FAULTS, type FaultKind } from '../failover.js'
 
-export const SECTIONS = ['floor', 'failover', 'herd', 'logs', 'scale', 'watches'] as const
+export const SECTIONS = ['floor', 'failover', 'herd', 'logs', 'scale', 'watches', 'binlog'] as const
 export type Section = (typeof SECTIONS)[number]
 
 export interface BenchArgs {
@@ -23,7 +23,8 @@ export interface BenchArgs {
 }
 
 export const USAGE = `usage: npm run bench -- [options]
-  --quick               a short run (< 5 min): 3 repetitions per failover cell, 3 and 10 standbys, one log rate, 10 and 20 workers
+  --quick               a short run (< 5 min): 3 repetitions per failover cell, 3 and 10 standbys, one log rate, 10 and 20 workers,
+                        a smaller binlog backlog and shorter load windows
   --strategies <list>   the strategies the failover faults are measured with, side by side (default seed,recipe;
                         any of ${Strategy.options.join(',')}); a peer whose toolchain is missing is skipped, saying
                         why; herd and scale measure the lab's own worker only (seed, recipe among those listed)
@@ -31,7 +32,8 @@ export const USAGE = `usage: npm run bench -- [options]
                         the command are its environment); placeholders {connect} {task} {taskPath} {workerId}
                         {sessionTimeoutMs} {commitIntervalMs} {sink} {root} are filled in
   --only <list>         some of: ${SECTIONS.join(',')}
-  --reps <n>            repetitions per failover cell (default 20, or 3 with --quick)
+  --reps <n>            repetitions per failover cell (default 20, or 3 with --quick; the binlog section's
+                        failover cells: default 5, or 2 with --quick)
   --faults <list>       the faults the failover section injects: some of ${FAULTS.join(',')} (default all)
   --log-rates <list>    lines per second per worker for the log pipeline (default 100,1000,2000,4000, or 100 with --quick)
   --out <file>          where the results go (default bench/results.json)

@@ -91,7 +91,7 @@ export function processesMarked(id: string): Map<number, string> {
   return found
 }
 
-/** Other processes' load: Java and lab workers that are not this run's (someone else's tests). */
+/** Other processes' load: Java, lab workers, Chromium and MariaDB servers that are not this run's (someone else's tests). */
 export function foreignLabProcesses(id: string): number {
   const ours = processesMarked(id)
   let count = 0
@@ -100,7 +100,7 @@ export function foreignLabProcesses(id: string): number {
     if (!Number.isInteger(pid) || ours.has(pid) || pid === process.pid) continue
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      if (/src\/worker\/|ZooKeeperServerMain|QuorumPeerMain|chromium/.test(cmd)) count++
+      if (/src\/worker\/|ZooKeeperServerMain|QuorumPeerMain|chromium|mariadbd/.test(cmd)) count++
     } catch {
       // Gone.
     }

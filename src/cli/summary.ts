@@ -73,7 +73,8 @@ export function formatSummary(name: string, result: RunResult): string {
             .join(', ')}`
     lines.push(
       '',
-      `  sink ${task}: ${sink.records} records, ids 1..${sink.last}; missing: ${sink.missing.length ? sink.missing.slice(0, 10).join(', ') : 'none'}; twice: ${twice}`,
+      `  sink ${task}: ${sink.records} records, ids 1..${sink.last}; missing: ${sink.missing.length ? sink.missing.slice(0, 10).join(', ') : 'none'}; twice: ${twice}` +
+        (sink.voided ? `; void: ${sink.voided} line(s) a deposed primary wrote after its successor's claim` : ''),
     )
   }
   lines.push('', `  session folder: ${result.sessionDir}`)

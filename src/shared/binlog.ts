@@ -80,10 +80,46 @@ export const BackupRecord = z.object({
   session: z.string().optional(),
   /** recipe: lastCommit's znode version the writer held when it wrote (its fencing token). */
   token: z.number().int().optional(),
+  /**
+   * recipe: the writer's leadership epoch, its election node's sequence number. A successor's node is
+   * always later than its predecessor's, so epochs only grow from one primary to the next.
+   */
+  epoch: z.number().int().nonnegative().optional(),
   /** When the line was written, ms since the epoch (the writer's clock). */
   time: z.number(),
 })
 export type BackupRecord = z.infer<typeof BackupRecord>
+
+/**
+ * A recipe primary's claim on the sink, appended at takeover before it reads the sink's tail: from
+ * this line on, a backup line with a lower epoch is void. A lease checked before an append cannot
+ * stop a process paused between the check and the write; the claim makes the sink itself refuse
+ * such a late line, the way a storage system checks a fencing token.
+ */
+export const SinkClaim = z.object({
+  claim: z.number().int().nonnegative(),
+  worker: z.union([z.number().int(), z.string()]),
+  session: z.string().optional(),
+  time: z.number(),
+})
+export type SinkClaim = z.infer<typeof SinkClaim>
+
+/**
+ * The claim rule, applied to a sink's lines in file order: a claim raises the epoch, and a backup
+ * line whose epoch is lower than a claim before it is void (written by a deposed primary). Lines
+ * without an epoch (the seed's, external programs') are never void.
+ */
+export class ClaimFence {
+  private highest = -1
+  /** Feeds the next line; says whether it is a claim, a valid backup line or a void one. */
+  see(line: { claim: number } | { epoch?: number }): 'claim' | 'valid' | 'void' {
+    if ('claim' in line) {
+      this.highest = Math.max(this.highest, line.claim)
+      return 'claim'
+    }
+    return line.epoch !== undefined && line.epoch < this.highest ? 'void' : 'valid'
+  }
+}
 
 /** One row event of the source's history. */
 export const SourceRow = z.object({

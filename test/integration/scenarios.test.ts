@@ -66,8 +66,8 @@ describe('bundled scenarios', () => {
   })
 
   // random-nemesis (a minute of random compound faults) is graded in its own test below. The binlog
-  // scenarios are not graded here: their sinks hold binlog rows, not the counter's ids this test
-  // checks; they get their own test with the binlog workload's worker and checker.
+  // scenarios are graded in scenarios-binlog.test.ts: their sinks hold binlog rows, not the counter's
+  // ids this test checks.
   for (const scenario of SCENARIOS.filter((s) => s !== 'random-nemesis' && !s.startsWith('binlog-'))) {
     it(`${scenario} runs green with the recipe`, async () => {
       const { code, result, stderr } = await run(scenario, 'recipe')

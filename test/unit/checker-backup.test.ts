@@ -312,6 +312,7 @@ describe('session folder: binlog sinks and the source history', () => {
       missing: [],
       duplicates: [],
       unreadable: 1,
+      voided: 0,
     })
     // A history line that is not a transaction: the backup verdicts are unknown, naming the line.
     const unreadable = verdict(checkSessionDir(dir), 'backup-integrity')

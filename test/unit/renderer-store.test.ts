@@ -6,6 +6,7 @@ import { ingest, loadHistory, resetIngest } from '../../src/renderer/src/lab/ing
 import { logBuffers, MERGED } from '../../src/renderer/src/logs/log-store.js'
 import { timelineModel } from '../../src/renderer/src/timeline/timeline-store.js'
 import { stringContaining } from '../matchers.js'
+import { znodeStat } from './helpers/znode-stat.js'
 
 let seq = 0
 const ev = (source: string, type: string, fields: Record<string, unknown> = {}): LabEvent =>
@@ -17,18 +18,7 @@ const spawned = (name: string, workerId: number) =>
     pid: 100 + workerId,
     labels: { task: 't1', workerId, strategy: 'seed' },
   })
-const stat = (ephemeralOwner = '0') => ({
-  czxid: '0x1',
-  mzxid: '0x1',
-  pzxid: '0x1',
-  ctime: 0,
-  mtime: 0,
-  version: 0,
-  cversion: 0,
-  ephemeralOwner,
-  dataLength: 0,
-  numChildren: 0,
-})
+const stat = znodeStat
 
 afterEach(() => {
   resetIngest()

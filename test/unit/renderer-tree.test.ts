@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import type { ZnodeStat } from '../../src/shared/events.js'
 import type { WorkerView, ZnodeView } from '../../src/shared/lab-state.js'
 import {
   ancestorsOf,
@@ -9,19 +8,9 @@ import {
   isExpandedWith,
   ownerOf,
 } from '../../src/renderer/src/tree/tree-model.js'
+import { znodeStat } from './helpers/znode-stat.js'
 
-const stat = (ephemeralOwner = '0'): ZnodeStat => ({
-  czxid: '0x1',
-  mzxid: '0x1',
-  pzxid: '0x1',
-  ctime: 0,
-  mtime: 0,
-  version: 0,
-  cversion: 0,
-  ephemeralOwner,
-  dataLength: 0,
-  numChildren: 0,
-})
+const stat = znodeStat
 
 const PATHS = [
   '/customBackUp',

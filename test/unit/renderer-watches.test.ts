@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { WatchEdge } from '../../src/shared/events.js'
 import type { LabState, WorkerView } from '../../src/shared/lab-state.js'
+import { znodeStat } from './helpers/znode-stat.js'
 import { edgePath, sessionRows, shortPath, watchGraph, ROW } from '../../src/renderer/src/watches/watch-model.js'
 import { herdOfFailover, parseFailovers } from '../../src/renderer/src/experiments/checker-model.js'
 
@@ -178,7 +179,55 @@ describe('the sessions table', () => {
     expect(rows.map((r) => r.session)).toEqual(['b1', 'b2', 'aa'])
     expect(rows[1]).toMatchObject({ queued: 2, timeoutMs: 4000, client: '127.0.0.1:4' })
     expect(rows[0].establishedAt).toBe(7)
+    expect(rows.map((r) => [r.watches, r.ephemeral])).toEqual([
+      [0, []],
+      [0, []],
+      [0, []],
+    ])
     expect(sessionRows(undefined)).toEqual([])
+  })
+
+  it('gives each session its last operation, its watches in the graph and the ephemeral nodes it owns', () => {
+    const node = '/customBackUp/tasks/t/instance/server_2_0000000001'
+    const rows = sessionRows(
+      {
+        time: 1,
+        connections: [
+          {
+            server: 'zk-1',
+            client: '127.0.0.1:3',
+            session: 'b1',
+            worker: 'worker-t-2',
+            outstanding: 0,
+            lastOp: 'EXIS',
+          },
+          { server: 'zk-1', client: '127.0.0.1:5', session: 'aa', outstanding: 0 },
+        ],
+      },
+      {
+        time: 1,
+        edges: [
+          {
+            session: 'b1',
+            worker: 'worker-t-2',
+            path: '/customBackUp/tasks/t/instance',
+            server: 'zk-1',
+            kind: 'child',
+            inferred: true,
+          },
+          { session: 'aa', path: node, server: 'zk-1', kind: 'data' },
+          { session: 'aa', path: '/customBackUp/tasks/t/status', server: 'zk-1', kind: 'data' },
+        ],
+        counts: {},
+        totals: [],
+      },
+      // The tree writes the owner as ZooKeeper's Stat does: 0x and leading zeros.
+      { [node]: { path: node, stat: znodeStat('0x00b1') } },
+    )
+    expect(rows.map((r) => [r.session, r.lastOp, r.watches, r.ephemeral])).toEqual([
+      ['b1', 'EXIS', 1, [node]],
+      ['aa', undefined, 2, []],
+    ])
   })
 })
 

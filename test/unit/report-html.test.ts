@@ -44,7 +44,8 @@ describe('report.html', () => {
     const timeline = chartOf(page, 'chart timeline')
     for (const lane of ['zk-1', 'worker-task01-1', 'worker-task01-2', 'lastCommit', 'primary', 'standby', 'running'])
       expect(timeline).toContain(`>${lane}</text>`)
-    expect(timeline).toMatch(/>failover 2012 ms<\/text>/)
+    // With the herd the failover's watch woke (worker 2 alone: two workers).
+    expect(timeline).toMatch(/>failover 2012 ms · woke 1<\/text>/)
     expect(timeline).toMatch(/>1<\/text>/)
     // One breakdown bar per failover, its steps in the app's colours.
     const bar = chartOf(page, 'breakdown')

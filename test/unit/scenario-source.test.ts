@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { describeIssues, needsSource, Scenario } from '../../src/shared/scenario.js'
 import { applyEvent, emptyLabState } from '../../src/shared/lab-state.js'
-import { LabEventTypes, type LabEvent } from '../../src/shared/events.js'
+import { LabEventTypes, ObserverEventTypes, type LabEvent } from '../../src/shared/events.js'
 import { isSourceTarget } from '../../src/shared/targets.js'
 
 const task = { name: 'task01', workers: 2 }
@@ -88,5 +88,25 @@ describe('lab state source', () => {
       pid: 43,
       binlogFiles: [{ name: 'mariadb-bin.000001', size: 900 }],
     })
+  })
+
+  it("reads a binlog task's lastCommit GTID as its sequence number, a counter's as its id", () => {
+    const state = emptyLabState()
+    const stat = { version: 1 }
+    let seq = 0
+    const created = (path: string, data: string) =>
+      applyEvent(state, {
+        seq: ++seq,
+        time: seq,
+        source: 'observer',
+        type: ObserverEventTypes.created,
+        path,
+        stat,
+        data,
+      } as unknown as LabEvent)
+    created('/customBackUp/tasks/b/lastCommit', '0-1-42')
+    created('/customBackUp/tasks/c/lastCommit', '17')
+    expect(state.tasks.b.lastCommit).toBe(42)
+    expect(state.tasks.c.lastCommit).toBe(17)
   })
 })

@@ -3,12 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BackupRecord } from '../../src/shared/binlog.js'
+import { BackupRecord, ClaimFence } from '../../src/shared/binlog.js'
+import { readSink } from '../../src/core/session-folder/index.js'
 import {
   backupLines,
+  claimLine,
   columnValue,
   firstMissingRow,
   lastBackupRow,
+  lastWriteVoid,
   resumePlan,
   TransactionAssembler,
   type BinlogEventLike,
@@ -173,5 +176,42 @@ describe('resumePlan', () => {
     expect(firstMissingRow({ ...tx, gtid: '0-1-9' }, plan.skip)).toBe(1)
     expect(firstMissingRow(tx, plan.skip)).toBe(0)
     expect(firstMissingRow(tx, undefined)).toBe(0)
+  })
+})
+
+describe('sink claims', () => {
+  const tx6: StreamedTransaction = { ...tx, gtid: '0-1-6', seq: 6 }
+  const old = { worker: 1, session: 'a', token: 4, epoch: 3 }
+  const successor = { worker: 2, session: 'b', token: 4, epoch: 5 }
+
+  it('a line written under an older epoch after a claim is void: the tail and the reader skip it', () => {
+    const text = backupLines(tx, old, 0, 1) + claimLine(5, successor, 2) + backupLines(tx6, old, 0, 3) // the deposed primary's late write
+    expect(lastBackupRow(text)).toEqual({ gtid: '0-1-5', seq: 5, index: 1 })
+    expect(lastWriteVoid(text, '0-1-6', 3)).toBe(true)
+    expect(lastWriteVoid(text, '0-1-5', 3)).toBe(false) // written before the claim: valid
+    const dir = mkdtempSync(join(tmpdir(), 'claims-'))
+    try {
+      const path = join(dir, 'task01.log')
+      writeFileSync(path, text + backupLines(tx6, successor, 0, 4))
+      const read = readSink(path)
+      expect(read.voided).toBe(2)
+      expect(read.unreadable).toBe(0)
+      expect(read.backups.map((b) => `${b.gtid}#${b.index}@${b.epoch}`)).toEqual([
+        '0-1-5#0@3',
+        '0-1-5#1@3',
+        '0-1-6#0@5',
+        '0-1-6#1@5',
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('lines without an epoch (the seed, external programs) are never void', () => {
+    const fence = new ClaimFence()
+    expect(fence.see({ claim: 9 })).toBe('claim')
+    expect(fence.see({})).toBe('valid')
+    expect(fence.see({ epoch: 9 })).toBe('valid')
+    expect(fence.see({ epoch: 8 })).toBe('void')
   })
 })

@@ -40,6 +40,7 @@ const fencedReasons = every<WorkerFenced['reason']>({
   'node-deleted': true,
   expired: true,
   lost: true,
+  claim: true,
 })
 const exitReasons = every<WorkerExiting['reason']>({ signal: true, 'stdin-closed': true })
 const roles = every<WorkerRole>({ primary: true, standby: true })

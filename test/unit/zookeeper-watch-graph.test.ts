@@ -125,9 +125,9 @@ describe('the watch graph', () => {
       '/customBackUp/tasks/t/lastCommit': 1,
     })
     expect(watches.totals).toEqual([{ server: 'zk-1', connections: 2, paths: 3, watches: 3 }])
-    expect(sessions.connections.map((c) => [c.session, c.worker])).toEqual([
-      ['10000417ac30000', 'b'],
-      ['10000417ac30001', 'a'],
+    expect(sessions.connections.map((c) => [c.session, c.worker, c.lastOp])).toEqual([
+      ['10000417ac30000', 'b', 'GETC'],
+      ['10000417ac30001', 'a', 'EXIS'],
     ])
   })
 

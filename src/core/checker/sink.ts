@@ -10,6 +10,8 @@ export interface SinkAnalysis {
   duplicates: { id: number; workers: Array<number | string> }[]
   /** Lines that are not records (a torn last line after a crash). */
   unreadable: number
+  /** Binlog: a deposed primary's lines written after its successor's claim, void (see SinkClaim). */
+  voided?: number
 }
 
 /**
@@ -19,7 +21,7 @@ export interface SinkAnalysis {
  * and nothing is called missing.
  */
 export function analyzeSink(path: string): SinkAnalysis {
-  const { records, backups, unreadable } = readSink(path)
+  const { records, backups, unreadable, voided } = readSink(path)
   if (backups.length > 0) {
     const byRow = new Map<string, { seq: number; workers: Array<number | string> }>()
     for (const b of backups) {
@@ -36,6 +38,7 @@ export function analyzeSink(path: string): SinkAnalysis {
       missing: [],
       duplicates: [...twice].map(([id, workers]) => ({ id, workers })),
       unreadable,
+      voided,
     }
   }
   const byId = new Map<number, Array<number | string>>()

@@ -17,6 +17,7 @@ import { finalTree } from './final-tree.js'
 import type { SessionFolder } from './read-session-folder.js'
 import { collectSessions } from './sessions.js'
 import { buildTimeline, byWorkerNumber } from './timeline.js'
+import { zookeeperView } from './zookeeper-view.js'
 import {
   REPORT_SCHEMA_VERSION,
   type ReportFailover,
@@ -113,6 +114,7 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
     sessionFileProblem: folder.sessionFileProblem,
   }
 
+  const view = zookeeperView(events)
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generator: { name: 'zklab', version: options.labVersion ?? '0.0.0' },
@@ -135,6 +137,7 @@ export function buildReport(folder: SessionFolder, options: BuildReportOptions =
       .map(([task, records]) => sinkSummary(task, records, folder.sinkIssues.filter((i) => i.task === task).length)),
     tree: finalTree(events, state),
     sessions: collectSessions(model.events, model),
+    ...(view ? { zookeeperView: view } : {}),
   }
 }
 

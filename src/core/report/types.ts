@@ -42,6 +42,11 @@ export interface SessionReport {
   tree: ReportTree
   /** Absent in report.json files written before sessions were reported. */
   sessions: ReportSessions
+  /**
+   * ZooKeeper's own view of its clients at the end of the session (its sessions and watch graph, as
+   * the lab polled them); absent when the lab did not poll, and in older report.json files.
+   */
+  zookeeperView?: ReportZooKeeperView
 }
 
 export interface ReportSummary {
@@ -379,4 +384,60 @@ export interface SessionNode {
   deletedAt: number | null
   /** It was the lowest child of the election at some moment (the observer's order, or a role claim). */
   lowest: boolean
+}
+
+/**
+ * What ZooKeeper itself said about its clients at the end of the session: the lab's last
+ * `zookeeper.sessions` (cons) and `zookeeper.watches` (wchc) snapshots before its stop-all (the last
+ * ones at all in a journal cut off before it). Either is null when the lab never recorded one.
+ */
+export interface ReportZooKeeperView {
+  sessions: { time: number; seq: number; connections: ReportConnection[] } | null
+  watches: {
+    time: number
+    seq: number
+    /** Every watched path under the lab's root. */
+    paths: ReportWatchedPath[]
+    /** Each server's own `wchs`: every path, data watches only. */
+    totals: Array<{ server: string; connections: number; paths: number; watches: number }>
+    /** Watches left out of the graph past the lab's cap (still in `paths[].watches`). */
+    omitted: number
+  } | null
+}
+
+/** One client connection a server held (`cons`). */
+export interface ReportConnection {
+  /** The ZooKeeper server (`zk-1`). */
+  server: string
+  /** host:port as the server saw the client (a lab worker's proxy). */
+  client: string
+  /** `0x` and lower-case hex without leading zeros. */
+  session: string
+  /** The worker the session is mapped to (its proxy's handshakes, else its instance node's owner). */
+  worker: string | null
+  /** When the session was established on this connection, epoch ms on the server's clock. */
+  establishedAt: number | null
+  timeoutMs: number | null
+  /** The last operation the server saw on it (`GETD`, `EXIS`, `PING`…) as of the snapshot; null in journals without it. */
+  lastOp: string | null
+  /** Requests queued and not yet answered, as of the snapshot. */
+  outstanding: number
+  /** Its watches in the watch graph (child watches inferred); null when the graph was cut at its cap. */
+  watches: number | null
+  /** The ephemeral nodes its session owned in the observer's tree as of the snapshot. */
+  ephemeralNodes: string[]
+}
+
+/** One watched path of the watch graph. */
+export interface ReportWatchedPath {
+  path: string
+  /** Every watch on it, other clients' (the lab's observer and monitor) included. */
+  watches: number
+  /** Data or exists watches, as ZooKeeper listed them. */
+  data: number
+  /** Child (getChildren) watches: ZooKeeper 3.8 lists none, so these are inferred from the workers' roles. */
+  child: number
+  inferred: number
+  /** The workers among its watchers. */
+  workers: string[]
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { BackupRecord } from '../../shared/binlog.js'
+import { BackupRecord, ClaimFence, SinkClaim } from '../../shared/binlog.js'
 import { readJsonLines } from './json-lines.js'
 import { sinksDir, sinkTask } from './paths.js'
 
@@ -29,19 +29,35 @@ export interface SinkRead {
   /** The binlog workload's lines, whole, in file order (empty for a counter task). */
   backups: BackupRecord[]
   unreadable: number
+  /**
+   * Backup lines made void by a recipe primary's claim before them (a deposed primary's late write,
+   * see SinkClaim): left out of `records` and `backups`, as a restore would leave them out.
+   */
+  voided: number
 }
 
 export function readSink(path: string): SinkRead {
   const records: SinkRecord[] = []
   const backups: BackupRecord[] = []
+  const fence = new ClaimFence()
+  let voided = 0
   const unreadable = readJsonLines(path, (value) => {
     if (value && typeof value === 'object' && typeof (value as SinkRecord).id === 'number') {
       records.push(value as SinkRecord)
       return true
     }
+    const claim = SinkClaim.safeParse(value)
+    if (claim.success) {
+      fence.see(claim.data)
+      return true
+    }
     const backup = BackupRecord.safeParse(value)
     if (!backup.success) return false
     const b = backup.data
+    if (fence.see(b) === 'void') {
+      voided++
+      return true
+    }
     backups.push(b)
     records.push({
       id: b.seq,
@@ -52,7 +68,7 @@ export function readSink(path: string): SinkRead {
     })
     return true
   })
-  return { records, backups, unreadable }
+  return { records, backups, unreadable, voided }
 }
 
 /** Every sink of a session folder, by task; `backups` only for tasks whose sink holds backup lines. */

@@ -73,7 +73,7 @@ export const childEventSchemas: { [T in ChildEventType]: z.ZodType<ChildEventPay
   'worker.fenced': loose({
     id: int,
     version: int,
-    reason: z.enum(['session', 'badversion', 'lease', 'node-deleted', 'expired', 'lost']),
+    reason: z.enum(['session', 'badversion', 'lease', 'node-deleted', 'expired', 'lost', 'claim']),
     message: text.optional(),
     code: z.union([z.number(), z.string()]).optional(),
   }),

@@ -74,6 +74,7 @@ export function buildWatchGraph(
         ...(c.establishedAt !== undefined ? { establishedAt: c.establishedAt } : {}),
         ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
         outstanding: c.outstanding,
+        ...(c.lastOp ? { lastOp: c.lastOp } : {}),
       })
     }
     for (const [session, paths] of poll.watches) {

@@ -55,8 +55,8 @@ export class WatchPoller {
         this.lastWatches = watchKey
         this.hooks.onWatches(watches)
       }
-      // Queues come and go with every request: a new snapshot only when the connections themselves change.
-      const sessionKey = JSON.stringify(sessions.connections.map(({ outstanding: _queued, ...c }) => c))
+      // Queues and last operations change with every request: a new snapshot only when the connections do.
+      const sessionKey = JSON.stringify(sessions.connections.map(({ outstanding: _queued, lastOp: _op, ...c }) => c))
       if (sessionKey !== this.lastSessions) {
         this.lastSessions = sessionKey
         this.hooks.onSessions(sessions)

@@ -48,13 +48,30 @@ export interface TimelineChartData {
   /** [time, id] of every commit, in time order. */
   commits: Array<[number, number]>
   /** Each measured takeover: the gap runs from the fault to the new primary's first commit. */
-  failovers: Array<{ faultTime: number; firstCommitMs?: number }>
+  failovers: Array<{ faultTime: number; firstCommitMs?: number; herd?: HerdMarks }>
   firstTime: number
   lastTime: number
   /** When the checker saw each worker work, drawn as a thin strip under its lane (the report's evidence for single-primary). */
   working?: Array<{ worker: string; start: number; end: number }>
   /** The ZooKeeper ensemble's side: links cut between servers (bands), leaders and quorum changes (markers). */
   ensemble?: EnsembleChartData
+}
+
+/**
+ * The herd of one failover (the checker's FailoverHerd): the workers a watch on the election woke, each
+ * drawn as a dot on its lane when its watch fired, the count written on the failover's label.
+ */
+export interface HerdMarks {
+  woken: number
+  workers: ReadonlyArray<{
+    worker: string
+    /** ms after the fault; negative when not seen (a program's herd read off the watch graph). */
+    watchAt: number
+    path?: string
+    reactedMs?: number
+    /** What it did next: its new role, or `watching` (a new predecessor). */
+    did?: string
+  }>
 }
 
 export interface EnsembleChartData {
@@ -142,6 +159,8 @@ export interface ChartColors {
   gapText: string
   commit: string
   panel: string
+  /** A woken worker's dot (the herd); the watch graph's child-watch colour. */
+  herd: string
 }
 
 /** How the caller writes an instant (absolute charts) and a duration. */
@@ -256,7 +275,10 @@ export function timelineOption(
   const gaps = t.failovers
     .filter((f) => f.firstCommitMs !== undefined)
     .map((f) => [
-      { xAxis: f.faultTime, name: `failover ${format.duration(f.firstCommitMs!)}` },
+      {
+        xAxis: f.faultTime,
+        name: `failover ${format.duration(f.firstCommitMs!)}${f.herd ? ` · woke ${f.herd.woken}` : ''}`,
+      },
       { xAxis: f.faultTime + f.firstCommitMs! },
     ])
   const xAxisBase = extras.relative
@@ -333,6 +355,7 @@ export function timelineOption(
           return `<b>${String(v[4])}</b><br/>${DRAWN_STATES[v[3] as number]} from ${at(v[1] as number)} for ${format.duration((v[2] as number) - (v[1] as number))}`
         if (p.seriesId === 'faults') return `<b>${String(v[4])}</b> ${String(v[3])}<br/>at ${at(v[0] as number)}`
         if (p.seriesId === 'commits') return `lastCommit <b>${String(v[1])}</b><br/>at ${at(v[0] as number)}`
+        if (p.seriesId === 'herd') return String(v[2])
         return p.name ?? ''
       },
     },
@@ -467,10 +490,54 @@ export function timelineOption(
             .map((f) => ({ xAxis: f.time })),
         },
       },
+      ...herdSeries(t, laneIndex, colors, format),
       ...ensembleSeries(t.ensemble, now, colors, at),
       ...cursorSeries(extras.cursor, colors, format, [xAxisBase.min, xAxisBase.max]),
     ],
   }
+}
+
+/**
+ * Each failover's herd over the lanes: a dot per woken worker on its lane when its watch fired, filled
+ * with the primary's colour for the one that took over, the herd's for the rest; what each did and how
+ * fast in the tooltip. A seed failover draws a column of dots down every standby's lane, a recipe's one.
+ */
+function herdSeries(
+  t: TimelineChartData,
+  laneIndex: ReadonlyMap<string, number>,
+  colors: ChartColors,
+  format: ChartFormat,
+) {
+  const dots = t.failovers.flatMap((f) =>
+    (f.herd?.workers ?? [])
+      .filter((w) => w.watchAt >= 0 && laneIndex.has(w.worker))
+      .map((w) => ({
+        value: [f.faultTime + w.watchAt, laneIndex.get(w.worker)!, herdText(f.herd!, w, format)],
+        itemStyle: { color: w.did === 'primary' ? colors.lanes.primary : colors.herd },
+      })),
+  )
+  if (dots.length === 0) return []
+  return [
+    {
+      id: 'herd',
+      type: 'scatter' as const,
+      xAxisIndex: 0,
+      yAxisIndex: 0,
+      symbol: 'circle',
+      symbolSize: 9,
+      z: 6,
+      clip: true,
+      itemStyle: { borderColor: colors.panel, borderWidth: 1.5 },
+      data: dots,
+    },
+  ]
+}
+
+/** One woken worker, in words: when its watch fired, on what, how fast it reacted and with what. */
+function herdText(herd: HerdMarks, w: HerdMarks['workers'][number], format: Pick<ChartFormat, 'duration'>) {
+  const reaction =
+    w.reactedMs !== undefined ? `, reacted in ${format.duration(w.reactedMs)}${w.did ? ` → ${w.did}` : ''}` : ''
+  return `${w.worker}: woken ${format.duration(w.watchAt)} after the fault (1 of ${herd.woken})${w.path ? ` by its watch on ${w.path}` : ''}${reaction}`
 }
 
 /**

@@ -157,12 +157,15 @@ export interface WorkerStream {
   retryInMs?: number
 }
 
-/** recipe: a commit refused or not trusted; the sink was NOT written. */
+/**
+ * recipe: a commit refused or not trusted; the sink was NOT written (`claim`: it was, but after a
+ * successor's claim, so the line is void; binlog workload only).
+ */
 export interface WorkerFenced {
   id: number
   version: number
   /** `session`: its session ended mid-step; the others are why the recipe stepped down (`expired`, `lost` included). */
-  reason: 'session' | 'badversion' | 'lease' | 'node-deleted' | 'expired' | 'lost'
+  reason: 'session' | 'badversion' | 'lease' | 'node-deleted' | 'expired' | 'lost' | 'claim'
   message?: string
   code?: number | string
 }

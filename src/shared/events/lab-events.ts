@@ -333,13 +333,15 @@ export interface SessionConnection {
   timeoutMs?: number
   /** Requests queued and not yet answered, at the poll that recorded the snapshot. */
   outstanding: number
+  /** The last operation the server saw on it (`GETD`, `EXIS`, `PING`, …), at the poll that recorded the snapshot. */
+  lastOp?: string
 }
 
 /**
  * The sessions every server holds, from the same poll as the watch graph, recorded when the set of
- * connections changes (a queue that grows or drains alone records nothing); message counters and
- * last-op times are left out so a steady lab records nothing. Connections without a session yet (the
- * lab's own poll) are left out.
+ * connections changes: a queue that grows or drains, or a new last operation, alone records nothing
+ * (each snapshot carries them as of its poll); message counters and times are left out so a steady lab
+ * records nothing. Connections without a session yet (the lab's own poll) are left out.
  */
 export interface ZooKeeperSessions {
   connections: SessionConnection[]

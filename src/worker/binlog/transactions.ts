@@ -5,11 +5,13 @@
  */
 import {
   type BackupRecord,
+  ClaimFence,
   type ColumnValue,
   formatGtid,
   LEDGER_TABLE,
   parseGtid,
   type RowOperation,
+  SinkClaim,
   SOURCE_DATABASE,
   type SourceRow,
 } from '../../shared/binlog.js'
@@ -109,6 +111,8 @@ export interface Writer {
   worker: number
   session: string
   token?: number
+  /** recipe: its leadership epoch (election node sequence), which the sink's claims fence by. */
+  epoch?: number
 }
 
 /**
@@ -130,6 +134,7 @@ export function backupLines(tx: StreamedTransaction, writer: Writer, from = 0, t
       worker: writer.worker,
       session: writer.session,
       ...(writer.token === undefined ? {} : { token: writer.token }),
+      ...(writer.epoch === undefined ? {} : { epoch: writer.epoch }),
       time,
     }
     text += JSON.stringify(record) + '\n'
@@ -145,23 +150,64 @@ export interface BinlogSinkLast {
 }
 
 /**
- * The last readable line of a binlog sink's tail text, or undefined when it holds none. A torn last
- * line (a crash mid-write) does not count: that row was not written.
+ * The last valid row of a binlog sink's tail text, or undefined when it holds none. A torn last line
+ * (a crash mid-write) does not count: that row was not written. Nor does a line made void by a claim
+ * before it (ClaimFence: a deposed primary's late write); a new primary reads the tail after its own
+ * claim, so that claim is in view.
  */
 export function lastBackupRow(text: string): BinlogSinkLast | undefined {
-  const lines = text.split('\n')
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (lines[i].trim() === '') continue
+  const fence = new ClaimFence()
+  let last: BinlogSinkLast | undefined
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue
+    let value: unknown
     try {
-      const record = JSON.parse(lines[i]) as Partial<BackupRecord>
-      const gtid = typeof record.gtid === 'string' ? parseGtid(record.gtid) : undefined
-      if (gtid && typeof record.index === 'number' && Number.isInteger(record.index) && record.index >= 0)
-        return { gtid: formatGtid(gtid), seq: gtid.seq, index: record.index }
+      value = JSON.parse(line)
     } catch {
-      // torn: keep looking further up
+      continue // torn
+    }
+    const claim = SinkClaim.safeParse(value)
+    if (claim.success) {
+      fence.see(claim.data)
+      continue
+    }
+    const record = value as Partial<BackupRecord>
+    const gtid = typeof record.gtid === 'string' ? parseGtid(record.gtid) : undefined
+    if (!gtid || typeof record.index !== 'number' || !Number.isInteger(record.index) || record.index < 0) continue
+    const epoch = typeof record.epoch === 'number' ? record.epoch : undefined
+    if (fence.see({ epoch }) === 'valid') last = { gtid: formatGtid(gtid), seq: gtid.seq, index: record.index }
+  }
+  return last
+}
+
+/**
+ * Whether the last line of transaction `gtid` written under `epoch` in this tail text is void (a claim
+ * with a later epoch came before it); false when no such line is in view.
+ */
+export function lastWriteVoid(text: string, gtid: string, epoch: number): boolean {
+  const fence = new ClaimFence()
+  let voided = false
+  for (const line of text.split('\n')) {
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch {
+      continue // torn or empty
+    }
+    const claim = SinkClaim.safeParse(value)
+    if (claim.success) fence.see(claim.data)
+    else {
+      const record = value as Partial<BackupRecord>
+      if (record.gtid === gtid && record.epoch === epoch) voided = fence.see({ epoch }) === 'void'
     }
   }
-  return undefined
+  return voided
+}
+
+/** The claim line a recipe primary appends at takeover (see SinkClaim). */
+export function claimLine(epoch: number, writer: Writer, time = Date.now()): string {
+  const claim: SinkClaim = { claim: epoch, worker: writer.worker, session: writer.session, time }
+  return JSON.stringify(claim) + '\n'
 }
 
 /**

@@ -16,10 +16,10 @@ import { commitPosition, parseGtid } from '../../shared/binlog.js'
 import { WorkerEventTypes as E } from '../../shared/events.js'
 import { SOURCE_PASSWORD_ENV } from '../../shared/worker-launch/index.js'
 import { BinlogStream, sourceAddress } from '../binlog/stream.js'
-import { backupLines, firstMissingRow, resumePlan, type ResumePlan } from '../binlog/transactions.js'
+import { backupLines, claimLine, firstMissingRow, resumePlan, type ResumePlan } from '../binlog/transactions.js'
 import type { Emitter } from '../common/emitter.js'
 import type { StepDownReason } from './recipe.js'
-import { readBinlogSinkTailOfFile } from './sink-tail.js'
+import { binlogWriteVoidInFile, readBinlogSinkTailOfFile } from './sink-tail.js'
 import type { StrategyContext } from './types.js'
 
 const now = () => performance.now()
@@ -44,6 +44,8 @@ export interface RecipePrimary {
   readCommit(): Promise<{ data: string; version: number }>
   /** The sink fence, synchronous: same session, connected, and the lease of the last answered request holds. */
   leaseHolds(): boolean
+  /** Its leadership epoch: its election node's sequence number (a successor's is always later). */
+  epoch(): number
   append(text: string): void
   /** A fenced set of lastCommit: its new version, or undefined when not applied. Throws to step down. */
   commit(value: string, id: number, version: number): Promise<number | undefined>
@@ -63,6 +65,16 @@ export async function leadBinlog(
 ): Promise<never> {
   const { options, emit } = p
   let held = { gtid: commit.data.toString('utf8').trim(), version: commit.stat.version }
+  const epoch = p.epoch()
+  // Claim the sink before reading its tail: a deposed primary's line that lands after this (it was
+  // paused between its lease check and its write) is void, so what the tail shows now is final.
+  if (!p.leaseHolds()) {
+    const read = await p.readCommit()
+    if (read.version !== held.version) throw p.stepDown('badversion')
+  }
+  if (!p.leaseHolds()) throw p.stepDown('lease')
+  const endsClean = readBinlogSinkTailOfFile(options.sink).endsClean
+  p.append((endsClean ? '' : '\n') + claimLine(epoch, { worker: options.workerId, session: p.sessionId() }))
   const tail = readBinlogSinkTailOfFile(options.sink)
   const plan: ResumePlan = resumePlan(held.gtid, tail.last)
   emit(E.reconciled, {
@@ -124,9 +136,16 @@ export async function leadBinlog(
             emit(E.fenced, { id: tx.seq, version: held.version, reason: 'lease' }, 'warn')
             throw p.stepDown('lease')
           }
-          const writer = { worker: options.workerId, session: p.sessionId(), token: held.version }
+          const writer = { worker: options.workerId, session: p.sessionId(), token: held.version, epoch }
           p.append((newline ? '\n' : '') + backupLines(tx, writer, from))
           newline = false
+          // A pause between the fence and the write (SIGSTOP, a stalled VM) is seen afterwards as a
+          // lease that ran out meanwhile. A successor may have claimed the sink before the line
+          // landed: then the line is void, and this primary is deposed.
+          if (!p.leaseHolds() && binlogWriteVoidInFile(options.sink, tx.gtid, epoch)) {
+            emit(E.fenced, { id: tx.seq, version: held.version, reason: 'claim' }, 'warn')
+            throw p.stepDown('lease')
+          }
           emit(E.work, { id: tx.seq, gtid: tx.gtid, rows: tx.rows.length - from })
           rowsSinceCommit += tx.rows.length - from
         }

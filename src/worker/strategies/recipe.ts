@@ -433,6 +433,7 @@ export const recipeStrategy: Strategy = async ({ options, paths, emit }) => {
       return { data: read.data.toString('utf8'), version: read.stat.version }
     },
     leaseHolds: () => maySink(c, c.heardAt),
+    epoch: () => Number(c.node.slice(-10)),
     append: appendSink,
     commit: async (value, id, version) => (await fencedCommit(c, value, id, version))?.stat.version,
     stepDown: (reason) => new StepDown(reason),

@@ -6,7 +6,7 @@
  * ones. A sink of hours of work is megabytes; this keeps the takeover's file I/O small.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
-import { lastBackupRow, type BinlogSinkLast } from '../binlog/transactions.js'
+import { lastBackupRow, lastWriteVoid, type BinlogSinkLast } from '../binlog/transactions.js'
 import { readSinkTail, type SinkTail } from './recipe-rules.js'
 
 const NEWLINE = 0x0a
@@ -61,4 +61,9 @@ export function readBinlogSinkTailOfFile(
 ): { last: BinlogSinkLast | undefined; endsClean: boolean } {
   const { found, endsClean } = readTailOfFile(path, lastBackupRow, chunkBytes)
   return { last: found, endsClean }
+}
+
+/** Whether this worker's last line of `gtid` (under `epoch`) came after a later epoch's claim: void. */
+export function binlogWriteVoidInFile(path: string, gtid: string, epoch: number): boolean {
+  return readTailOfFile(path, (text) => (lastWriteVoid(text, gtid, epoch) ? true : undefined)).found === true
 }

@@ -6,6 +6,7 @@
  */
 import type { LabEvent } from '../../../src/shared/events.js'
 import { encodeLaunch } from '../../../src/shared/worker-launch/index.js'
+import { znodeStat } from './znode-stat.js'
 
 export const T0 = 1_700_000_000_000
 const ROOT = '/customBackUp/tasks'
@@ -179,18 +180,7 @@ export class JournalBuilder {
 }
 
 function stat(version: number) {
-  return {
-    czxid: '0x1',
-    mzxid: '0x1',
-    pzxid: '0x1',
-    ctime: 0,
-    mtime: 0,
-    version,
-    cversion: 0,
-    ephemeralOwner: '0',
-    dataLength: 1,
-    numChildren: 0,
-  }
+  return { ...znodeStat(), version, dataLength: 1 }
 }
 
 /** A started task with two workers: 1 primary (status "1"), 2 standby. */

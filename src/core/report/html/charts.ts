@@ -7,9 +7,10 @@ import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts'
 import { GridComponent, MarkAreaComponent, MarkLineComponent } from 'echarts/components'
 import * as echarts from 'echarts/core'
 import { SVGRenderer } from 'echarts/renderers'
-import type { FailoverSteps, LagSeries } from '../../../shared/checker-report.js'
+import type { FailoverHerd, FailoverSteps, LagSeries } from '../../../shared/checker-report.js'
 import { backupLagOption, LAG_CHART_HEIGHT, lagPoints } from '../../../shared/charts/backup-lag.js'
 import { breakdownOption, type BreakdownColors } from '../../../shared/charts/failover-breakdown.js'
+import { herdStripHeight, herdStripOption, type HerdStripColors } from '../../../shared/charts/herd-strip.js'
 import {
   chartHeight,
   NO_SLIDER_PX,
@@ -51,6 +52,7 @@ export const REPORT_COLORS: ChartColors = {
   gapText: '#a1161e',
   commit: '#0b63ce',
   panel: '#ffffff',
+  herd: '#9a6300',
 }
 
 /** The breakdown's steps in the app's colours (.step-* in base.css). */
@@ -131,7 +133,11 @@ export function timelineChartData(
     commits: task.lastCommit.map((c) => [c.time - start, c.value]),
     failovers: failovers
       .filter((f) => f.task === task.task)
-      .map((f) => ({ faultTime: f.faultTime - start, ...(f.gapMs !== null ? { firstCommitMs: f.gapMs } : {}) })),
+      .map((f) => ({
+        faultTime: f.faultTime - start,
+        ...(f.gapMs !== null ? { firstCommitMs: f.gapMs } : {}),
+        ...(f.herd ? { herd: f.herd } : {}),
+      })),
     firstTime: 0,
     lastTime: span,
     working: task.lanes.flatMap((l) =>
@@ -217,6 +223,20 @@ export function backupLagSvg(
 export function breakdownSvg(f: Pick<ReportFailover, 'index'> & { steps: FailoverSteps }, scale: number): string {
   const attributes = `class="breakdown" data-failover="${f.index}" preserveAspectRatio="none" role="img" aria-label="failover ${f.index}: first commit ${esc(ms(f.steps.firstCommit))} after the fault"`
   return renderSvg(breakdownOption(f.steps, scale, BREAKDOWN_COLORS), BREAKDOWN_WIDTH, BREAKDOWN_HEIGHT, attributes)
+}
+
+/** The herd strips in the app's colours: a woken worker in the child-watch colour, the new primary green. */
+export const HERD_COLORS: HerdStripColors = {
+  track: '#f1f3f6',
+  herd: REPORT_COLORS.herd,
+  primary: REPORT_COLORS.lanes.primary,
+}
+
+/** One failover's herd as a strip on the scale every strip shares: a row per woken worker. */
+export function herdStripSvg(f: Pick<ReportFailover, 'index'> & { herd: FailoverHerd }, scale: number): string {
+  const height = herdStripHeight(f.herd)
+  const attributes = `class="herd-strip" data-failover="${f.index}" data-woken="${f.herd.woken}" style="height: ${height}px" preserveAspectRatio="none" role="img" aria-label="failover ${f.index}: ${f.herd.woken} woken"`
+  return renderSvg(herdStripOption(f.herd, scale, HERD_COLORS), BREAKDOWN_WIDTH, height, attributes)
 }
 
 export function legendSwatch(color: string, label: string, cls = ''): string {

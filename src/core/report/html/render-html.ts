@@ -26,6 +26,8 @@ import { clock, duration, esc, idList, ms, rel, utc } from './format.js'
 import { REPORT_JS } from './script.js'
 import { verdictState, type FailoverSteps, type VerdictState } from '../../../shared/checker-report.js'
 import { REPORT_CSS } from './styles.js'
+import { zookeeperViewSection } from './zookeeper-view.js'
+import { herdTable } from './herd.js'
 import { describeClock } from '../../../shared/worker-launch/index.js'
 import { summarizeCuts } from '../../../shared/zk-ensemble.js'
 
@@ -45,6 +47,7 @@ export function renderHtml(report: SessionReport): string {
     ['timeline', 'Leadership timeline', timelineSection(report)],
     ['failovers', `Failovers (${report.failovers.length})`, failoversSection(report)],
     ['sessions', 'Sessions', sessionsSection(report)],
+    ['zookeeper-view', "ZooKeeper's sessions and watches at the end", zookeeperViewSection(report)],
     ['faults', `Faults and steps (${report.faults.length})`, faultsSection(report)],
     ...ensembleSection(report),
     ['alerts', `Alerts (${report.alerts.length})`, alertsSection(report)],
@@ -270,7 +273,7 @@ function timelineSection(report: SessionReport): string {
   const t = report.timeline
   if (t.tasks.length === 0) return '<p class="muted">No task, so no lanes.</p>'
   const c = REPORT_COLORS
-  const legend = `<div class="legend">${LANE_STATES.map((k) => legendSwatch(c.lanes[k], k)).join('')}${t.servers.length ? legendSwatch(c.lanes.running ?? c.muted, 'ZooKeeper running') : ''}${legendSwatch(c.text, 'worked (checker)')}${legendSwatch(c.fault, 'fault (numbered as below)')}${legendSwatch(c.muted, 'resume/restart/heal')}${legendSwatch(c.gap, 'failover gap')}${legendSwatch('rgba(196, 38, 46, 0.16)', 'violation')}${
+  const legend = `<div class="legend">${LANE_STATES.map((k) => legendSwatch(c.lanes[k], k)).join('')}${t.servers.length ? legendSwatch(c.lanes.running ?? c.muted, 'ZooKeeper running') : ''}${legendSwatch(c.text, 'worked (checker)')}${legendSwatch(c.fault, 'fault (numbered as below)')}${legendSwatch(c.muted, 'resume/restart/heal')}${legendSwatch(c.gap, 'failover gap')}${report.failovers.some((f) => f.herd) ? legendSwatch(c.herd, 'woken by the failover (herd; green: took over)') : ''}${legendSwatch('rgba(196, 38, 46, 0.16)', 'violation')}${
     t.teardownAt !== null ? legendSwatch('rgba(93, 102, 114, 0.12)', 'teardown') : ''
   }${legendSwatch(c.commit, 'lastCommit')}</div>`
   return (
@@ -278,7 +281,7 @@ function timelineSection(report: SessionReport): string {
     t.tasks
       .map(
         (task) =>
-          `<figure class="timeline-figure" data-task="${esc(task.task)}">${t.tasks.length > 1 ? `<h3><code>${esc(task.task)}</code></h3>` : ''}${timelineSvg(t, task, report.faults, report.failovers)}<figcaption>Task <code>${esc(task.task)}</code>, drawn as the app draws it: each worker's role as it reported it, the checker's working intervals (dark strip), faults numbered as in the table below, each failover's gap from the fault to the new primary's first commit (shaded, with its length), checker violations (red bands) and lastCommit as ZooKeeper held it.</figcaption></figure>${lagFigure(report, task)}`,
+          `<figure class="timeline-figure" data-task="${esc(task.task)}">${t.tasks.length > 1 ? `<h3><code>${esc(task.task)}</code></h3>` : ''}${timelineSvg(t, task, report.faults, report.failovers)}<figcaption>Task <code>${esc(task.task)}</code>, drawn as the app draws it: each worker's role as it reported it, the checker's working intervals (dark strip), faults numbered as in the table below, each failover's gap from the fault to the new primary's first commit (shaded, with its length and how many workers its watch woke), a dot on each woken worker's lane when its watch fired, checker violations (red bands) and lastCommit as ZooKeeper held it.</figcaption></figure>${lagFigure(report, task)}`,
       )
       .join('')
   )
@@ -302,7 +305,7 @@ function failoversSection(report: SessionReport): string {
   const note = report.failovers.some((f) => f.server)
     ? `<p class="muted small">Where a failover has two rows, the first is read off ZooKeeper's transaction log: the server's own times (its clock is this machine's, so they compare with the fault's journal time to the millisecond; the log's times are whole ms), the same measurement for every program. The second is what the workers reported (their own first commit) or, for programs that report nothing, what the observer saw. "After session end" is the server's first commit less its session end: after an expiry, the handover proper.</p>`
     : ''
-  return `${legend}<table class="failovers"><thead><tr><th class="num">#</th><th>Fault</th><th class="num">at</th><th>From → to</th><th>Measured by</th><th class="num">session<br>ended</th><th class="num">node<br>deleted</th><th class="num">watch<br>fired</th><th class="num">new<br>primary</th><th class="num">first commit<br>(the gap)</th><th class="num">after<br>session end</th><th>Ids</th><th>Breakdown</th></tr></thead><tbody>${rows}</tbody></table>${note}`
+  return `${legend}<table class="failovers"><thead><tr><th class="num">#</th><th>Fault</th><th class="num">at</th><th>From → to</th><th>Measured by</th><th class="num">session<br>ended</th><th class="num">node<br>deleted</th><th class="num">watch<br>fired</th><th class="num">new<br>primary</th><th class="num">first commit<br>(the gap)</th><th class="num">after<br>session end</th><th>Ids</th><th>Breakdown</th></tr></thead><tbody>${rows}</tbody></table>${note}${herdTable(report.failovers)}`
 }
 
 function failoverRow(f: ReportFailover, start: number, max: number): string {

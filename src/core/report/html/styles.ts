@@ -67,6 +67,8 @@ svg.chart { display: block; width: 100%; max-width: 1120px; height: auto; }
 .swatch { display: inline-flex; align-items: center; gap: 5px; }
 .swatch svg { border: 1px solid #cbd5e1; }
 .bar-cell { width: 24%; min-width: 120px; vertical-align: middle; }
+.herd-strip { display: block; width: 100%; }
+td.herd-workers { line-height: 1.5; }
 svg.breakdown { display: block; width: 100%; height: 14px; }
 td.handover code, td.ids, table.verdicts code { white-space: nowrap; }
 .context td:nth-child(1) { width: 52px; }

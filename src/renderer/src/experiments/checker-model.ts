@@ -97,6 +97,21 @@ export function herdOfFailover(
   return best?.herd
 }
 
+/** A task's failovers with each one's herd, once the checker has graded the session (the chart draws it). */
+export function withHerds<F extends { task: string; from: string; faultTime: number }, T extends { failovers: F[] }>(
+  timeline: T,
+  breakdowns: readonly FailoverBreakdownView[] | undefined,
+): T & { failovers: Array<F & { herd?: FailoverHerd }> } {
+  if (!breakdowns?.some((b) => b.herd)) return timeline
+  return {
+    ...timeline,
+    failovers: timeline.failovers.map((f) => {
+      const herd = herdOfFailover(f, breakdowns)
+      return herd ? { ...f, herd } : f
+    }),
+  }
+}
+
 /** The transaction log's breakdown, when the report has one (reports before it, or without a log, have none). */
 function serverOf(value: unknown): { server: ServerFailover } | Record<string, never> {
   if (!value || typeof value !== 'object') return {}

@@ -5,6 +5,7 @@ import type { FailoverMark } from './timeline-model.js'
 import { Table, type Column } from '../ui/Table.js'
 import { herdOfFailover, type FailoverBreakdownView } from '../experiments/checker-model.js'
 import type { FailoverHerd } from '../../../shared/checker-report.js'
+import { HERD_ROW_PX, herdScale, herdStripHeight, herdStripRows } from '../../../shared/charts/herd-strip.js'
 
 /**
  * Every measured failover of a task, as a table: the accessible counterpart of the gaps the chart
@@ -40,7 +41,10 @@ export function FailoverTable({ task }: { task: string }) {
       <Table
         label={`Failovers of ${task}`}
         className="mono"
-        columns={[...FAILOVER_COLUMNS, herdColumn(breakdowns)]}
+        columns={[
+          ...FAILOVER_COLUMNS,
+          herdColumn(breakdowns, herdScale(failovers.map((f) => herdOfFailover(f, breakdowns)))),
+        ]}
         rows={failovers}
         rowKey={(f) => f.seq}
         rowAttributes={() => ({ 'data-testid': 'failover-row' })}
@@ -101,20 +105,20 @@ const FAILOVER_COLUMNS: Column<FailoverMark>[] = [
   },
 ]
 
-/** The workers the failover's watch woke (from the checker's report), listed when opened. */
-function herdColumn(breakdowns: readonly FailoverBreakdownView[] | undefined): Column<FailoverMark> {
+/** The workers the failover's watch woke (from the checker's report): a strip on the task's scale, listed when opened. */
+function herdColumn(breakdowns: readonly FailoverBreakdownView[] | undefined, scale: number): Column<FailoverMark> {
   return {
     header: 'herd',
     hint: 'Workers a watch on the election woke in this failover (from the checker report, once the session is graded)',
     className: 'herd-cell',
     cell: (f) => {
       const herd = herdOfFailover(f, breakdowns)
-      return herd ? <HerdDetails herd={herd} /> : '—'
+      return herd ? <HerdDetails herd={herd} scale={scale} /> : '—'
     },
   }
 }
 
-function HerdDetails({ herd }: { herd: FailoverHerd }) {
+function HerdDetails({ herd, scale }: { herd: FailoverHerd; scale: number }) {
   const lines = herd.workers.map(
     (w) =>
       `${w.worker}: watch ${w.watchAt < 0 ? 'not seen' : `+${formatDuration(w.watchAt)}`}` +
@@ -123,7 +127,10 @@ function HerdDetails({ herd }: { herd: FailoverHerd }) {
   const how = herd.source === 'graph' ? 'read off the watch graph before the fault' : 'as the workers reported'
   return (
     <details className="herd" data-testid="failover-herd">
-      <summary title={[`${herd.woken} woken, ${how}`, ...lines].join('\n')}>woken {herd.woken}</summary>
+      <summary title={[`${herd.woken} woken, ${how}`, ...lines].join('\n')}>
+        woken {herd.woken}
+        <HerdStrip herd={herd} scale={scale} />
+      </summary>
       <ul className="herd-workers">
         {herd.workers.map((w, i) => (
           <li key={w.worker} title={w.path}>
@@ -132,6 +139,23 @@ function HerdDetails({ herd }: { herd: FailoverHerd }) {
         ))}
       </ul>
     </details>
+  )
+}
+
+/** A row per woken worker from the herd's first watch: the dot when its watch fired, the line to its reaction. */
+function HerdStrip({ herd, scale }: { herd: FailoverHerd; scale: number }) {
+  return (
+    <span className="herd-strip" style={{ height: herdStripHeight(herd) + 4 }} data-testid="herd-strip">
+      {herdStripRows(herd, scale).map((r, i) =>
+        r.watch === null ? null : (
+          <span
+            key={r.worker}
+            className={`herd-strip-row${r.tookOver ? ' took-over' : ''}`}
+            style={{ top: i * HERD_ROW_PX + 3, left: `${r.watch}%`, width: `${(r.reacted ?? r.watch) - r.watch}%` }}
+          />
+        ),
+      )}
+    </span>
   )
 }
 

@@ -4,6 +4,7 @@ import { useStore } from '../app/store.js'
 import { scrubToTime } from '../library/replay.js'
 import { buildOption, chartHeight, cursorSeries, dataZoomOption, readColors } from './chart-option.js'
 import { useChart } from './use-chart.js'
+import { withHerds } from '../experiments/checker-model.js'
 import { timelineModel } from './timeline-store.js'
 
 /** A press that moves less than this is a click (move the replay), more is a pan. */
@@ -42,6 +43,8 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
   const follow = useStore((s) => s.timelineFollow)
   const replayEnd = useStore((s) => s.replay?.endTime)
   const cursor = useStore((s) => s.replay?.time)
+  // Each failover's herd, drawn once the checker has graded the session.
+  const breakdowns = useStore((s) => s.checkFailovers)
   const clock = useClock()
   // A replay's chart ends where the session did; the clock only moves a live one.
   const now = replayEnd ?? clock
@@ -54,7 +57,13 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     if (!instance || !t) return
     const colors = readColors(ref.current!)
     programmatic.current = true
-    instance.setOption({ ...buildOption(t, Date.now(), colors), dataZoom: dataZoomOption(colors) }, { notMerge: true })
+    instance.setOption(
+      {
+        ...buildOption(withHerds(t, useStore.getState().checkFailovers), Date.now(), colors),
+        dataZoom: dataZoomOption(colors),
+      },
+      { notMerge: true },
+    )
     programmatic.current = false
   }, [chart, ref, task, theme])
 
@@ -65,7 +74,9 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     if (!instance || !t) return
     const colors = readColors(ref.current!)
     const end = Math.max(now, t.lastTime)
-    const option: Record<string, unknown> = buildOption(t, end, colors, { cursor: useStore.getState().replay?.time })
+    const option: Record<string, unknown> = buildOption(withHerds(t, breakdowns), end, colors, {
+      cursor: useStore.getState().replay?.time,
+    })
     if (follow) {
       const start = windowMs === undefined ? t.firstTime : Math.max(t.firstTime, end - windowMs)
       option.dataZoom = [
@@ -76,7 +87,7 @@ export function TimelineChart({ task, windowMs }: { task: string; windowMs: numb
     programmatic.current = true
     instance.setOption(option, { replaceMerge: ['series'], lazyUpdate: true })
     programmatic.current = false
-  }, [chart, ref, task, version, now, follow, windowMs, theme])
+  }, [chart, ref, task, version, now, follow, windowMs, theme, breakdowns])
 
   // Only the replay cursor moved: merge its two series, leave the rest of the chart alone.
   useEffect(() => {

@@ -142,6 +142,12 @@ function Legend() {
         <span className="swatch swatch-gap" aria-hidden="true" />
         failover gap
       </li>
+      <li title="Once the session is graded: a dot on each worker the failover's watch woke, when it fired (green: took over)">
+        <span className="marker-herd" aria-hidden="true">
+          ●
+        </span>
+        woken (herd)
+      </li>
     </ul>
   )
 }

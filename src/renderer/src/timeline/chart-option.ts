@@ -44,6 +44,7 @@ export function readColors(el: Element): ChartColors {
     gapText: v('--gap-text'),
     commit: v('--accent'),
     panel: v('--panel'),
+    herd: v('--warn'),
   }
 }
 

@@ -7,6 +7,7 @@ import {
   GRAPH_WIDTH,
   PATH_X,
   sessionRows,
+  shortPath,
   watchGraph,
   WORKER_WIDTH,
   type SessionRow,
@@ -24,7 +25,8 @@ export function WatchesPanel() {
   const workers = useStore((s) => s.workers)
   const [others, setOthers] = useState(false)
   const graphs = useMemo(() => watchGraph(watches, workers, { others }), [watches, workers, others])
-  const rows = useMemo(() => sessionRows(sessions), [sessions])
+  const tree = useStore((s) => s.tree)
+  const rows = useMemo(() => sessionRows(sessions, watches, tree), [sessions, watches, tree])
   return (
     <div className="pane">
       <div className="toolbar">
@@ -207,4 +209,24 @@ const SESSION_COLUMNS: Column<SessionRow>[] = [
     cell: (r) => (r.timeoutMs !== undefined ? formatDuration(r.timeoutMs) : '—'),
   },
   { header: 'queued', numeric: true, hint: 'Requests not yet answered at the poll', cell: (r) => r.queued },
+  { header: 'last op', hint: 'The last operation the server saw on it, at the poll', cell: (r) => r.lastOp ?? '—' },
+  {
+    header: 'watches',
+    numeric: true,
+    hint: 'Its watches in the watch graph (child watches inferred)',
+    cell: (r) => r.watches,
+  },
+  {
+    header: 'ephemeral nodes',
+    hint: "Ephemeral nodes its session owns, in the observer's tree",
+    // The node's own name is what tells them apart; the full path is in its title.
+    cell: (r) =>
+      r.ephemeral.length
+        ? r.ephemeral.map((p) => (
+            <span key={p} title={p} className="ephemeral-node">
+              {shortPath(p).split('/').at(-1)}
+            </span>
+          ))
+        : '—',
+  },
 ]

@@ -3,7 +3,8 @@
  * watch on the right, one edge per watch, laid out in rows. Pure (no React, no store), so unit-tested.
  */
 import type { WatchEdge } from '../../../shared/events.js'
-import { LAB_ROOT, type LabState, type WorkerView } from '../../../shared/lab-state.js'
+import { LAB_ROOT, type LabState, type WorkerView, type ZnodeView } from '../../../shared/lab-state.js'
+import { normalizeSessionId } from '../tree/tree-model.js'
 
 /** Row pitch and column geometry of the drawing, in SVG units. */
 export const ROW = 30
@@ -189,10 +190,31 @@ export interface SessionRow {
   establishedAt?: number
   timeoutMs?: number
   queued: number
+  /** The last operation the server saw on it, as of the snapshot. */
+  lastOp?: string
+  /** Its watches in the latest watch graph (child watches inferred). */
+  watches: number
+  /** The ephemeral nodes its session owns in the observer's tree. */
+  ephemeral: string[]
 }
 
-/** The `cons` snapshot as table rows: workers' sessions by worker, then unknown clients. */
-export function sessionRows(sessions: LabState['sessions'] | undefined): SessionRow[] {
+/**
+ * The `cons` snapshot as table rows, each with its watches in the graph and the ephemeral nodes its
+ * session owns: workers' sessions by worker, then unknown clients.
+ */
+export function sessionRows(
+  sessions: LabState['sessions'] | undefined,
+  watches?: LabState['watches'],
+  tree: Record<string, Pick<ZnodeView, 'path' | 'stat'>> = {},
+): SessionRow[] {
+  const key = (id: string) => normalizeSessionId(id) ?? id
+  const watchCount = new Map<string, number>()
+  for (const e of watches?.edges ?? []) watchCount.set(key(e.session), (watchCount.get(key(e.session)) ?? 0) + 1)
+  const owned = new Map<string, string[]>()
+  for (const node of Object.values(tree)) {
+    const owner = normalizeSessionId(node.stat?.ephemeralOwner)
+    if (owner) owned.set(owner, [...(owned.get(owner) ?? []), node.path])
+  }
   return (sessions?.connections ?? [])
     .map((c) => ({
       key: `${c.server}/${c.session}/${c.client}`,
@@ -203,6 +225,9 @@ export function sessionRows(sessions: LabState['sessions'] | undefined): Session
       ...(c.establishedAt !== undefined ? { establishedAt: c.establishedAt } : {}),
       ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
       queued: c.outstanding,
+      ...(c.lastOp ? { lastOp: c.lastOp } : {}),
+      watches: watchCount.get(key(c.session)) ?? 0,
+      ephemeral: (owned.get(key(c.session)) ?? []).sort(),
     }))
     .sort(
       (a, b) =>
