@@ -41,7 +41,9 @@ describe.skipIf(!library)(`workers with a skewed clock (needs libfaketime: ${FAK
     // The real-clock worker first, so it is the primary the test kills.
     await lab.addWorkers({ ...settings, count: 1 })
     await waitFor(() => primariesOf(lab.state, TASK).length === 1, 60_000)
+    // Each registered before the next starts: the election order (1, 2, 3) is what the failover test expects.
     await lab.addWorkers({ ...settings, count: 1, clock: BEHIND })
+    await waitFor(() => lab.state.workers[`worker-${TASK}-2`]?.role === 'standby', 60_000)
     await lab.addWorkers({ ...settings, count: 1, clock: AHEAD })
     await waitFor(() => Object.values(lab.state.workers).filter((w) => w.role === 'standby').length === 2, 60_000)
   }, 120_000)
