@@ -72,7 +72,7 @@ function check(j: JournalBuilder, sink: BackupRecord[], sourceHistory: SourceTra
 }
 
 describe('checker: backup-integrity', () => {
-  it('passes an exact backup, and leaves sink-integrity to it', () => {
+  it('passes an exact backup, and gives sink-integrity no verdict for it', () => {
     const { j } = binlogTask()
     const report = check(j, primaryBacksUp(j, [2, 3, 4, 5, 6, 7]))
     const v = verdict(report, 'backup-integrity')
@@ -81,9 +81,8 @@ describe('checker: backup-integrity', () => {
       '6 source transaction(s), 12 row(s) against 12 sink line(s): each backed up once, in binlog order, equal to the source; last in sink 0-1-7, lastCommit 0-1-7',
     )
     expect(v.position).toEqual({ sinkGtid: '0-1-7', lastCommit: '0-1-7' })
-    const sink = verdict(report, 'sink-integrity')
-    expect(sink.state).toBe('not-judged')
-    expect(sink.reason).toBe("task01 backs up a binlog: backup-integrity judges its sink against the source's binlog")
+    // sink-integrity does not apply to a binlog task: no verdict at all, not a "not judged".
+    expect(report.verdicts.map((x) => x.invariant)).not.toContain('sink-integrity')
     expect(verdict(report, 'commit-monotonic').state).toBe('ok')
     expect(report.ok).toBe(true)
   })
@@ -255,18 +254,20 @@ describe('verdict summaries of a backup', () => {
 })
 
 describe('checker: binlog invariants and counter tasks', () => {
-  it('leaves counter tasks to sink-integrity', () => {
+  it('gives counter tasks no backup verdicts', () => {
     const { j } = twoWorkers()
     j.loop(200, 1, 1, 3)
     const sink = [1, 2, 3].map((id) => ({ id, worker: 1, time: T0 + 200 + (id - 1) * 500 }))
     const report = checkSession({ events: j.events, sinks: { task01: sink }, sourceHistory: history })
     expect(verdict(report, 'sink-integrity').state).toBe('ok')
-    for (const name of ['backup-integrity', 'backup-lag']) {
-      expect(verdict(report, name).state).toBe('not-judged')
-      expect(verdict(report, name).reason).toBe(
-        'task01 runs the counter workload: this invariant judges binlog backups',
-      )
-    }
+    // The backup invariants do not apply to a counter task: no verdicts, so nothing reads "not judged".
+    expect(report.verdicts.map((x) => x.invariant)).toEqual([
+      'single-primary',
+      'sink-integrity',
+      'commit-monotonic',
+      'status-truth',
+      'zombie-write',
+    ])
   })
 
   it('orders GTIDs in lastCommit by seq: forward is fine, backward is named', () => {

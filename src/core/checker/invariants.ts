@@ -60,7 +60,11 @@ export interface JudgeInput {
 
 export interface InvariantCheck {
   name: InvariantName
-  /** Why the invariant does not apply to this task (its workload), if so: asked before anything else. */
+  /**
+   * Why the invariant does not apply to this task (its workload), if so: asked before anything else.
+   * Such a task gets no verdict for it at all (a counter has no backup to judge; a binlog sink is
+   * judged by backup-integrity), so "not judged" keeps meaning "evidence missing".
+   */
   appliesTo?(input: JudgeInput): string | undefined
   /** Evidence without which the invariant is not judged. */
   needs: readonly Evidence[]
@@ -150,7 +154,7 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
   },
 ]
 
-/** One verdict per invariant per task, tasks in the model's order, invariants in the list's. */
+/** One verdict per invariant that applies to a task, tasks in the model's order, invariants in the list's. */
 export function judgeSession(
   model: JournalModel,
   sinks: Record<string, readonly SinkRecord[]>,
@@ -179,14 +183,13 @@ export function judgeSession(
         return backupEvidence(model, task, backups ?? [], binlog.sourceHistory)
       }),
     }
-    for (const invariant of invariants) verdicts.push(judgeOne(invariant, input, available))
+    for (const invariant of invariants)
+      if (invariant.appliesTo?.(input) === undefined) verdicts.push(judgeOne(invariant, input, available))
   }
   return verdicts
 }
 
 function judgeOne(invariant: InvariantCheck, input: JudgeInput, available: ReadonlySet<Evidence>): Verdict {
-  const elsewhere = invariant.appliesTo?.(input)
-  if (elsewhere) return unjudged(invariant.name, input.task.task, 'not-judged', elsewhere, `not judged: ${elsewhere}`)
   const lacking = invariant.needs.find((n) => !available.has(n))
   if (lacking) return unjudged(invariant.name, input.task.task, 'not-judged', WITHOUT[lacking], WITHOUT[lacking])
   try {
