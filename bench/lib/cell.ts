@@ -5,8 +5,7 @@
 import { Lab } from '../../src/core/lab.js'
 import type { AddWorkersInput } from '../../src/shared/api.js'
 import { LabEventTypes, type LabEvent } from '../../src/shared/events.js'
-import { commitPosition } from '../../src/shared/binlog.js'
-import { LAB_ROOT, type WorkerView } from '../../src/shared/lab-state.js'
+import type { WorkerView } from '../../src/shared/lab-state.js'
 import { memoryOf, sumMemory } from './proc.js'
 import { sleep, waitUntil } from './wait.js'
 
@@ -66,12 +65,8 @@ export class Cell {
     return this.running(task).filter((w) => w.role === 'primary')
   }
 
-  /** lastCommit as one number: the counter's id, or a binlog task's GTID sequence number. */
   lastCommit(task: string): number {
-    const value = this.lab.state.tasks[task]?.lastCommit
-    if (value === undefined || Number.isFinite(value)) return value ?? 0
-    // The state reads lastCommit as a number, which a GTID is not: read the observer's copy of the node.
-    return commitPosition(this.lab.state.tree[`${LAB_ROOT}/tasks/${task}/lastCommit`]?.data ?? '') ?? 0
+    return this.lab.state.tasks[task]?.lastCommit ?? 0
   }
 
   async addWorkers(input: AddWorkersInput): Promise<string[]> {

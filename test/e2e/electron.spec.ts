@@ -77,7 +77,7 @@ function stillRunning(processes: Map<number, string>): number[] {
 type LabWindow = { lab: LabBridge; labBatches: LabEvent[][] }
 
 test.describe('Electron app', () => {
-  test.skip(skipReason !== undefined, skipReason)
+  test.skip(skipReason !== undefined, `Electron cannot start on this machine: ${skipReason}`)
 
   test('opens the lab window, serves window.lab, and leaves no process behind when closed', async () => {
     test.setTimeout(180_000)

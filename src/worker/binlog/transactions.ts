@@ -150,21 +150,18 @@ export interface BinlogSinkLast {
 }
 
 /**
- * The last valid row of a binlog sink's tail text, or undefined when it holds none. A torn last line
- * (a crash mid-write) does not count: that row was not written. Nor does a line made void by a claim
- * before it (ClaimFence: a deposed primary's late write); a new primary reads the tail after its own
- * claim, so that claim is in view.
+ * The backup rows of a sink's tail text in file order, each with the claim rule's verdict: void when
+ * a claim with a later epoch came before it (ClaimFence: a deposed primary's late write). Torn and
+ * empty lines are skipped, claims only raise the fence.
  */
-export function lastBackupRow(text: string): BinlogSinkLast | undefined {
+function* fencedRows(text: string): Generator<BinlogSinkLast & { epoch?: number; valid: boolean }> {
   const fence = new ClaimFence()
-  let last: BinlogSinkLast | undefined
   for (const line of text.split('\n')) {
-    if (line.trim() === '') continue
     let value: unknown
     try {
       value = JSON.parse(line)
     } catch {
-      continue // torn
+      continue // torn or empty
     }
     const claim = SinkClaim.safeParse(value)
     if (claim.success) {
@@ -175,8 +172,19 @@ export function lastBackupRow(text: string): BinlogSinkLast | undefined {
     const gtid = typeof record.gtid === 'string' ? parseGtid(record.gtid) : undefined
     if (!gtid || typeof record.index !== 'number' || !Number.isInteger(record.index) || record.index < 0) continue
     const epoch = typeof record.epoch === 'number' ? record.epoch : undefined
-    if (fence.see({ epoch }) === 'valid') last = { gtid: formatGtid(gtid), seq: gtid.seq, index: record.index }
+    const valid = fence.see({ epoch }) === 'valid'
+    yield { gtid: formatGtid(gtid), seq: gtid.seq, index: record.index, epoch, valid }
   }
+}
+
+/**
+ * The last valid row of a binlog sink's tail text, or undefined when it holds none. A torn last line
+ * (a crash mid-write) does not count: that row was not written. Nor does a void line; a new primary
+ * reads the tail after its own claim, so that claim is in view.
+ */
+export function lastBackupRow(text: string): BinlogSinkLast | undefined {
+  let last: BinlogSinkLast | undefined
+  for (const { gtid, seq, index, valid } of fencedRows(text)) if (valid) last = { gtid, seq, index }
   return last
 }
 
@@ -185,22 +193,8 @@ export function lastBackupRow(text: string): BinlogSinkLast | undefined {
  * with a later epoch came before it); false when no such line is in view.
  */
 export function lastWriteVoid(text: string, gtid: string, epoch: number): boolean {
-  const fence = new ClaimFence()
   let voided = false
-  for (const line of text.split('\n')) {
-    let value: unknown
-    try {
-      value = JSON.parse(line)
-    } catch {
-      continue // torn or empty
-    }
-    const claim = SinkClaim.safeParse(value)
-    if (claim.success) fence.see(claim.data)
-    else {
-      const record = value as Partial<BackupRecord>
-      if (record.gtid === gtid && record.epoch === epoch) voided = fence.see({ epoch }) === 'void'
-    }
-  }
+  for (const row of fencedRows(text)) if (row.gtid === gtid && row.epoch === epoch) voided = !row.valid
   return voided
 }
 
